@@ -1,0 +1,37 @@
+// The tidewire command line: `tidewire <command> [options]`. Each app contributes its
+// commands through a `commands` export; this file only dispatches.
+import type { Command } from './command.ts';
+import { serveCommand } from './serve.ts';
+
+const commands: Command[] = [serveCommand];
+
+function usage(): string {
+  const lines = ['usage: tidewire <command> [options]', '', 'commands:'];
+  for (const c of commands) lines.push(`  ${c.name.padEnd(12)} ${c.summary}`);
+  lines.push('', 'Run `tidewire <command> --help` for its options.');
+  return lines.join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    console.error(`tidewire: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(command.usage);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    console.error(`tidewire ${name}: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}`);
+    return 1;
+  }
+}

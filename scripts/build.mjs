@@ -1,0 +1,30 @@
+// Builds every app's browser bundle (Vite) when its sources are newer than its output.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+
+function newest(dir) {
+  let t = 0;
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name === 'dist') continue;
+    const p = join(dir, name);
+    const s = statSync(p);
+    t = Math.max(t, s.isDirectory() ? newest(p) : s.mtimeMs);
+  }
+  return t;
+}
+
+const appsDir = join(root, 'apps');
+for (const app of readdirSync(appsDir)) {
+  const dir = join(appsDir, app);
+  const config = join(dir, 'vite.config.ts');
+  if (!existsSync(config)) continue;
+  const out = join(dir, 'dist', 'index.html');
+  const sources = Math.max(newest(join(dir, 'ui')), newest(join(root, 'packages', 'client', 'src')), statSync(config).mtimeMs);
+  if (existsSync(out) && statSync(out).mtimeMs >= sources && !process.argv.includes('--force')) continue;
+  console.log(`tidewire: building apps/${app} (vite)…`);
+  const r = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: dir, stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}

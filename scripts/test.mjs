@@ -1,0 +1,46 @@
+// `npm test`: installs what the tests need, type-checks, builds the apps, then runs every
+// test file (*.test.ts under packages/, apps/, bench/) on node's built-in runner.
+// `npm test -- <substring>` runs only the test files whose path contains it.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { ensureNpmDependencies, ensureSystemTools } from './ensure-deps.mjs';
+
+const root = join(import.meta.dirname, '..');
+const filters = process.argv.slice(2);
+
+ensureNpmDependencies();
+ensureSystemTools();
+
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+function findTests(dir, out = []) {
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) findTests(path, out);
+    else if (name.endsWith('.test.ts')) out.push(relative(root, path));
+  }
+  return out;
+}
+
+if (filters.length === 0) {
+  run('npm', ['run', 'typecheck', '--silent']);
+}
+run('node', ['scripts/build.mjs']);
+
+const files = ['packages', 'apps', 'bench']
+  .flatMap((d) => { try { return findTests(join(root, d)); } catch { return []; } })
+  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
+  .sort();
+if (files.length === 0) {
+  console.error('no test files matched');
+  process.exit(1);
+}
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
+  cwd: root, stdio: 'inherit', env: { ...process.env, TIDEWIRE_TEST: '1' },
+});
+process.exit(r.status ?? 1);
