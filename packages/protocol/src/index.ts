@@ -1,0 +1,6 @@
+// @tidewire/protocol: the Tidewire wire format (docs/protocol.md). Isomorphic: no Node or DOM APIs.
+export * from './errors.ts';
+export * from './frames.ts';
+export * from './snapshot.ts';
+export { pack, unpack } from './codec.ts';
+export { FrameReader, writeVaruint, varuintSize, MAX_VARUINT_BYTES } from './varuint.ts';

@@ -1,0 +1,275 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  DEFAULT_LIMITS, ErrorCodes, FrameType, ProtocolError, PROTOCOL_VERSION, SnapshotAssembler,
+  decodeFrame, decodeSnapshotBody, encodeError, encodeEvent, encodeHello, encodeOps, encodeSnapshot,
+  encodeSnapshotBegin, encodeSnapshotBody, encodeSnapshotChunk, encodeSubscribe, encodeSubscribed,
+  encodeUnsubscribe, encodeUnsubscribed, encodeWelcome, errorFrameFor, pack, snapshotFrames, writeVaruint,
+  varuintSize, FrameReader,
+} from '@tidewire/protocol';
+import type { Frame } from '@tidewire/protocol';
+
+const hex = (s: string) => Uint8Array.from(s.replace(/\s+/g, '').match(/../g)!.map((b) => parseInt(b, 16)));
+const cat = (...parts: Uint8Array[]) => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) { out.set(p, o); o += p.length; }
+  return out;
+};
+
+function rejects(bytes: Uint8Array, code: string) {
+  assert.throws(() => decodeFrame(bytes), (err: unknown) => err instanceof ProtocolError && err.code === code);
+}
+
+describe('§3 varuint', () => {
+  it('encodes known-answer vectors (LEB128, least significant group first)', () => {
+    const cases: [number, string][] = [[0, '00'], [1, '01'], [127, '7f'], [128, '8001'], [300, 'ac02'], [2 ** 32, '8080808010'], [Number.MAX_SAFE_INTEGER, 'ffffffffffffff0f']];
+    for (const [value, expected] of cases) {
+      const buf = new Uint8Array(varuintSize(value));
+      assert.equal(writeVaruint(buf, 0, value), buf.length);
+      assert.deepEqual(buf, hex(expected), `value ${value}`);
+      assert.equal(new FrameReader(hex(expected)).varuint('v'), value);
+    }
+  });
+  it('rejects a varuint longer than 8 bytes', () => {
+    rejects(hex('11 ffffffffffffffff01'), 'TW_BAD_FRAME');
+  });
+  it('rejects a value above 2^53-1', () => {
+    // 9 continuation groups would be needed in general; 8 bytes with high bits set give 2^56-1.
+    rejects(hex('11 ffffffffffffff7f'), 'TW_BAD_FRAME');
+  });
+  it('rejects a varuint that runs past the end of the frame', () => {
+    rejects(hex('11 80'), 'TW_BAD_FRAME');
+  });
+  it('reads only within the frame view, not the underlying buffer', () => {
+    const big = hex('11 80 05');
+    const view = big.subarray(0, 2); // the frame is [0x11, 0x80]; the 05 belongs to a neighbour
+    rejects(view, 'TW_BAD_FRAME');
+  });
+  it('refuses to write negative or unsafe numbers', () => {
+    assert.throws(() => writeVaruint(new Uint8Array(9), 0, -1), RangeError);
+    assert.throws(() => writeVaruint(new Uint8Array(9), 0, 2 ** 53), RangeError);
+  });
+});
+
+describe('§3 msgpack bodies', () => {
+  it('rejects trailing bytes after the msgpack value', () => {
+    rejects(cat(encodeSubscribe({ name: 'a' }), hex('00')), 'TW_BAD_FRAME');
+  });
+  it('rejects undecodable msgpack', () => {
+    rejects(hex('10 c1c1'), 'TW_BAD_FRAME');
+    rejects(hex('10 dd ffffffff'), 'TW_BAD_FRAME'); // array32 claiming 4G items in 5 bytes
+  });
+  it('rejects an empty body', () => {
+    rejects(hex('10'), 'TW_BAD_FRAME');
+  });
+  it('carries record definitions inside each frame (no shared state between frames)', () => {
+    const a = encodeSubscribed({ name: 'n', channel: 1, kind: 'tree', epoch: 5, offset: 0, resume: 'snapshot', reason: 'new' });
+    const b = encodeSubscribed({ name: 'n', channel: 1, kind: 'tree', epoch: 5, offset: 0, resume: 'snapshot', reason: 'new' });
+    assert.deepEqual(a, b);
+    assert.equal((decodeFrame(b) as { name: string }).name, 'n');
+  });
+});
+
+describe('§4 frames', () => {
+  it('gives a non-fatal TW_UNKNOWN_FRAME_TYPE for unknown types', () => {
+    for (const t of [0x00, 0x04, 0x40, 0x70, 0xff]) {
+      assert.throws(() => decodeFrame(Uint8Array.of(t, 0)), (e: unknown) => e instanceof ProtocolError && e.code === 'TW_UNKNOWN_FRAME_TYPE' && !e.fatal);
+    }
+  });
+  it('rejects an empty frame', () => rejects(new Uint8Array(0), 'TW_BAD_FRAME'));
+});
+
+function roundTrip(bytes: Uint8Array): Frame {
+  const f = decodeFrame(bytes);
+  // Decoding a slice of a larger buffer must give the same result.
+  const padded = cat(hex('ee'), bytes, hex('ee')).subarray(1, 1 + bytes.length);
+  assert.deepEqual(decodeFrame(padded), f);
+  return f;
+}
+
+describe('§4.1 HELLO', () => {
+  it('round-trips', () => {
+    const f = roundTrip(encodeHello({ protocol: [1, 0], client: 'test/1', capabilities: ['tree'] }));
+    assert.deepEqual(f, { type: FrameType.HELLO, protocol: [1, 0], client: 'test/1', capabilities: ['tree'] });
+  });
+  it('rejects a malformed version', () => {
+    rejects(cat(hex('01'), pack({ protocol: '1.0', client: 'x', capabilities: [] })), 'TW_BAD_FRAME');
+    rejects(cat(hex('01'), pack({ protocol: [1], client: 'x', capabilities: [] })), 'TW_BAD_FRAME');
+  });
+  it('rejects wrong field types and oversized strings', () => {
+    rejects(cat(hex('01'), pack({ protocol: [1, 0], client: 5, capabilities: [] })), 'TW_BAD_FRAME');
+    rejects(cat(hex('01'), pack({ protocol: [1, 0], client: 'x'.repeat(200), capabilities: [] })), 'TW_BAD_FRAME');
+    rejects(cat(hex('01'), pack({ protocol: [1, 0], client: 'x', capabilities: [1] })), 'TW_BAD_FRAME');
+    rejects(cat(hex('01'), pack([1, 0])), 'TW_BAD_FRAME');
+  });
+  it('exports the current version', () => assert.deepEqual(PROTOCOL_VERSION, { major: 1, minor: 0 }));
+});
+
+describe('§4.2 WELCOME', () => {
+  it('round-trips', () => {
+    const body = { protocol: [1, 0] as [number, number], instance: 'abc', capabilities: ['tree', 'events'], limits: { ...DEFAULT_LIMITS }, channels: [{ name: 'demo', kind: 'tree' as const }] };
+    assert.deepEqual(roundTrip(encodeWelcome(body)), { type: FrameType.WELCOME, ...body });
+  });
+  it('rejects an unknown channel kind', () => {
+    rejects(encodeWelcome({ protocol: [1, 0], instance: 'a', capabilities: [], limits: { ...DEFAULT_LIMITS }, channels: [{ name: 'x', kind: 'video' as never }] }), 'TW_BAD_FRAME');
+  });
+});
+
+describe('§4.3 SUBSCRIBE', () => {
+  it('round-trips with and without a position', () => {
+    assert.deepEqual(roundTrip(encodeSubscribe({ name: 'liveset' })), { type: FrameType.SUBSCRIBE, name: 'liveset' });
+    assert.deepEqual(roundTrip(encodeSubscribe({ name: 'liveset', from: { epoch: 4294967295, offset: 12 } })), { type: FrameType.SUBSCRIBE, name: 'liveset', from: { epoch: 4294967295, offset: 12 } });
+  });
+  it('rejects an empty or oversized name and a bad position', () => {
+    rejects(encodeSubscribe({ name: '' }), 'TW_BAD_FRAME');
+    rejects(encodeSubscribe({ name: 'é'.repeat(100) }), 'TW_BAD_FRAME'); // 200 UTF-8 bytes > 128
+    rejects(cat(hex('10'), pack({ name: 'a', from: { epoch: -1, offset: 0 } })), 'TW_BAD_FRAME');
+    rejects(cat(hex('10'), pack({ name: 'a', from: { epoch: 1.5, offset: 0 } })), 'TW_BAD_FRAME');
+    rejects(cat(hex('10'), pack({ name: 'a', from: [1, 2] })), 'TW_BAD_FRAME');
+  });
+});
+
+describe('§4.4 UNSUBSCRIBE / UNSUBSCRIBED', () => {
+  it('encodes UNSUBSCRIBE byte by byte', () => {
+    assert.deepEqual(encodeUnsubscribe(300), hex('11 ac02'));
+    assert.deepEqual(roundTrip(hex('11 ac02')), { type: FrameType.UNSUBSCRIBE, channel: 300 });
+  });
+  it('rejects trailing bytes after UNSUBSCRIBE', () => rejects(hex('11 01 00'), 'TW_BAD_FRAME'));
+  it('round-trips UNSUBSCRIBED', () => {
+    assert.deepEqual(roundTrip(encodeUnsubscribed(7, 'channel closed')), { type: FrameType.UNSUBSCRIBED, channel: 7, reason: 'channel closed' });
+  });
+});
+
+describe('§4.5 SUBSCRIBED', () => {
+  it('round-trips every resume mode', () => {
+    for (const resume of ['replay', 'snapshot', 'none'] as const) {
+      const body = { name: 'x', channel: 2, kind: 'tree' as const, epoch: 9, offset: 3, resume, reason: 'gap' as const };
+      assert.deepEqual(roundTrip(encodeSubscribed(body)), { type: FrameType.SUBSCRIBED, ...body });
+    }
+  });
+  it('rejects an unknown resume mode or reason', () => {
+    rejects(cat(hex('12'), pack({ name: 'x', channel: 1, kind: 'tree', epoch: 1, offset: 0, resume: 'maybe' })), 'TW_BAD_FRAME');
+    rejects(cat(hex('12'), pack({ name: 'x', channel: 1, kind: 'tree', epoch: 1, offset: 0, resume: 'none', reason: 'why' })), 'TW_BAD_FRAME');
+  });
+});
+
+describe('§4.6 SNAPSHOT', () => {
+  const node = { id: 'root', type: 'project', attrs: { name: 'x' }, children: [] };
+  it('encodes the header byte by byte', () => {
+    const body = encodeSnapshotBody(node);
+    const frame = encodeSnapshot(/* channel */ 1, { epoch: 128, offset: 2 }, /* nodeCount */ 1, body);
+    assert.deepEqual(frame.subarray(0, 6), hex('20 01 8001 02 01'));
+    assert.deepEqual(roundTrip(frame), { type: FrameType.SNAPSHOT, channel: 1, epoch: 128, offset: 2, nodeCount: 1, node });
+  });
+  it('sends a small snapshot as one frame and a large one as BEGIN + chunks of exactly chunkBytes', () => {
+    const small = encodeSnapshotBody(node);
+    assert.equal(snapshotFrames(1, { epoch: 1, offset: 0 }, 1, small, 1024).length, 1);
+    const big = encodeSnapshotBody({ ...node, attrs: { blob: 'y'.repeat(10_000) } });
+    const frames = snapshotFrames(3, { epoch: 1, offset: 5 }, 1, big, 4096);
+    const begin = decodeFrame(frames[0]!);
+    assert.deepEqual(begin, { type: FrameType.SNAPSHOT_BEGIN, channel: 3, epoch: 1, offset: 5, nodeCount: 1, totalBytes: big.length, chunkCount: 3 });
+    const chunks = frames.slice(1).map((f) => decodeFrame(f));
+    assert.deepEqual(chunks.map((c) => (c as { bytes: Uint8Array }).bytes.length), [4096, 4096, big.length - 8192]);
+  });
+  it('reassembles chunks into the original body with progress', () => {
+    const body = encodeSnapshotBody({ ...node, attrs: { blob: 'z'.repeat(5000) } });
+    const frames = snapshotFrames(3, { epoch: 1, offset: 5 }, 1, body, 1000);
+    const asm = new SnapshotAssembler(decodeFrame(frames[0]!) as never);
+    let out: Uint8Array | undefined;
+    for (const f of frames.slice(1)) {
+      assert.equal(out, undefined);
+      out = asm.push(decodeFrame(f) as never);
+    }
+    assert.equal(asm.receivedBytes, body.length);
+    assert.deepEqual(decodeSnapshotBody(out!), { ...node, attrs: { blob: 'z'.repeat(5000) } });
+  });
+  it('copies chunk bytes (frames are borrowed and may be reused)', () => {
+    const body = encodeSnapshotBody({ ...node, attrs: { blob: 'q'.repeat(3000) } });
+    const frames = snapshotFrames(1, { epoch: 1, offset: 0 }, 1, body, 1000);
+    const asm = new SnapshotAssembler(decodeFrame(frames[0]!) as never);
+    let out: Uint8Array | undefined;
+    for (const f of frames.slice(1)) {
+      const reused = new Uint8Array(f); // the transport's buffer…
+      out = asm.push(decodeFrame(reused) as never);
+      reused.fill(0); // …overwritten after the push
+    }
+    assert.deepEqual(Array.from(out!), Array.from(body));
+  });
+  it('rejects out-of-order chunks, overruns and oversized announcements', () => {
+    const begin = { type: FrameType.SNAPSHOT_BEGIN, channel: 1, epoch: 1, offset: 0, nodeCount: 1, totalBytes: 10, chunkCount: 2 } as const;
+    assert.throws(() => new SnapshotAssembler(begin).push({ type: FrameType.SNAPSHOT_CHUNK, channel: 1, index: 1, bytes: new Uint8Array(5) }), { code: 'TW_BAD_FRAME' });
+    assert.throws(() => new SnapshotAssembler(begin).push({ type: FrameType.SNAPSHOT_CHUNK, channel: 1, index: 0, bytes: new Uint8Array(11) }), { code: 'TW_BAD_FRAME' });
+    assert.throws(() => new SnapshotAssembler(begin).push({ type: FrameType.SNAPSHOT_CHUNK, channel: 2, index: 0, bytes: new Uint8Array(5) }), { code: 'TW_BAD_FRAME' });
+    const a = new SnapshotAssembler(begin);
+    a.push({ type: FrameType.SNAPSHOT_CHUNK, channel: 1, index: 0, bytes: new Uint8Array(3) });
+    assert.throws(() => a.push({ type: FrameType.SNAPSHOT_CHUNK, channel: 1, index: 1, bytes: new Uint8Array(3) }), { code: 'TW_BAD_FRAME' }); // last chunk but bytes missing
+    assert.throws(() => new SnapshotAssembler({ ...begin, totalBytes: 2 ** 40 }), { code: 'TW_BAD_FRAME' });
+  });
+  it('rejects inconsistent BEGIN totals, trailing bytes and empty chunks', () => {
+    rejects(encodeSnapshotBegin(1, { epoch: 1, offset: 0 }, 1, 0, 1), 'TW_BAD_FRAME');
+    rejects(encodeSnapshotBegin(1, { epoch: 1, offset: 0 }, 1, 10, 11), 'TW_BAD_FRAME');
+    rejects(cat(encodeSnapshotBegin(1, { epoch: 1, offset: 0 }, 1, 10, 1), hex('00')), 'TW_BAD_FRAME');
+    rejects(encodeSnapshotChunk(1, 0, new Uint8Array(0)), 'TW_BAD_FRAME');
+    rejects(hex('21 01 01 00 01'), 'TW_BAD_FRAME'); // truncated header
+  });
+});
+
+describe('§4.7 OPS', () => {
+  it('encodes the header byte by byte and round-trips the ops', () => {
+    const ops = [[0, 'a', { name: 'Kick' }], [2, 'b'], [3, 'c', 'root', 0], [1, 'root', 0, { id: 'd', type: 't', attrs: {}, children: [] }]];
+    const frame = encodeOps(/* channel */ 2, { epoch: 7, offset: 1 }, ops);
+    assert.deepEqual(frame.subarray(0, 4), hex('23 02 07 01'));
+    assert.deepEqual(roundTrip(frame), { type: FrameType.OPS, channel: 2, epoch: 7, offset: 1, ops });
+  });
+  it('rejects a body that is not an array', () => {
+    rejects(cat(hex('23 01 01 01'), pack({ ops: [] })), 'TW_BAD_FRAME');
+  });
+  it('rejects a truncated header', () => rejects(hex('23 01 01'), 'TW_BAD_FRAME'));
+});
+
+describe('§4.8 EVENT', () => {
+  it('round-trips any value', () => {
+    for (const value of [1, 'x', { track: 3, scene: 2 }, [1.5, true], new Uint8Array([1, 2])]) {
+      const f = roundTrip(encodeEvent(5, 'cursor', value)) as { key: string; value: unknown };
+      assert.equal(f.key, 'cursor');
+      // Binary decodes as a Buffer in Node (a Uint8Array subclass): compare contents.
+      const got = f.value instanceof Uint8Array ? new Uint8Array(f.value) : f.value;
+      assert.deepEqual(got, value);
+    }
+  });
+  it('rejects a body that is not [key, value] or an oversized key', () => {
+    rejects(cat(hex('30 01'), pack({ k: 'x' })), 'TW_BAD_FRAME');
+    rejects(cat(hex('30 01'), pack([1, 2])), 'TW_BAD_FRAME');
+    rejects(cat(hex('30 01'), pack(['k'])), 'TW_BAD_FRAME');
+    rejects(encodeEvent(1, 'k'.repeat(300), 1), 'TW_BAD_FRAME');
+  });
+});
+
+describe('§4.9 ERROR', () => {
+  it('round-trips with channel context', () => {
+    const f = roundTrip(encodeError({ code: 'TW_UNKNOWN_CHANNEL', message: 'no channel "x"', fatal: false, name: 'x' }));
+    assert.deepEqual(f, { type: FrameType.ERROR, code: 'TW_UNKNOWN_CHANNEL', message: 'no channel "x"', fatal: false, name: 'x' });
+  });
+  it('builds the frame for a ProtocolError', () => {
+    const err = new ProtocolError('TW_NOT_SUBSCRIBED', 'not subscribed to channel 4', { channel: 4 });
+    assert.deepEqual(decodeFrame(errorFrameFor(err)), { type: FrameType.ERROR, code: 'TW_NOT_SUBSCRIBED', message: 'not subscribed to channel 4', fatal: false, channel: 4 });
+  });
+});
+
+describe('§6 errors', () => {
+  it('gives every fatal code a close code', () => {
+    for (const [code, info] of Object.entries(ErrorCodes)) {
+      if (info.fatal) assert.equal(typeof info.closeCode, 'number', code);
+      assert.ok(info.description.length > 0, code);
+    }
+  });
+  it('documents every code in docs/protocol.md', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const spec = await readFile(new URL('../../../docs/protocol.md', import.meta.url), 'utf8');
+    for (const code of Object.keys(ErrorCodes)) assert.ok(spec.includes(`\`${code}\``), `${code} missing from the spec`);
+  });
+  it('maps a version mismatch to close code 4001', () => {
+    assert.equal(new ProtocolError('TW_PROTOCOL_VERSION', 'x').closeCode, 4001);
+  });
+});
