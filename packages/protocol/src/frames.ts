@@ -1,6 +1,6 @@
 // Frame types, encoders and the decoder (docs/protocol.md §4). One type, one encoder and one
 // decoding branch per frame; the section each implements is named beside it.
-import { pack, unpack } from './codec.ts';
+import { pack, packSnapshot, unpack } from './codec.ts';
 import { ProtocolError, badFrame, isErrorCode } from './errors.ts';
 import type { ErrorCode } from './errors.ts';
 import { asMap, bool, oneOf, str, strList, uint, version } from './fields.ts';
@@ -82,13 +82,32 @@ export interface SubscribedFrame {
   reason?: ResyncReason;
 }
 export interface UnsubscribedFrame { type: typeof FrameType.UNSUBSCRIBED; channel: number; reason: string }
-export interface SnapshotFrame { type: typeof FrameType.SNAPSHOT; channel: number; epoch: number; offset: number; nodeCount: number; node: unknown }
+/** How a snapshot body is encoded (§4.6). */
+export const SnapshotEncoding = {
+  /** msgpack(node) as it is. */
+  MSGPACK: 0,
+  /** deflate-raw (RFC 1951) of msgpack(node): browsers inflate it natively (DecompressionStream). */
+  DEFLATE_RAW: 1,
+} as const;
+export type SnapshotEncodingCode = (typeof SnapshotEncoding)[keyof typeof SnapshotEncoding];
+
+/** `body` is borrowed (a view into the frame) and still encoded as `encoding` says. */
+export interface SnapshotFrame {
+  type: typeof FrameType.SNAPSHOT;
+  channel: number;
+  epoch: number;
+  offset: number;
+  nodeCount: number;
+  encoding: SnapshotEncodingCode;
+  body: Uint8Array;
+}
 export interface SnapshotBeginFrame {
   type: typeof FrameType.SNAPSHOT_BEGIN;
   channel: number;
   epoch: number;
   offset: number;
   nodeCount: number;
+  encoding: SnapshotEncodingCode;
   totalBytes: number;
   chunkCount: number;
 }
@@ -173,15 +192,15 @@ export function encodeSubscribed(f: Body<SubscribedFrame>): Uint8Array {
 }
 
 // ---- §4.6 SNAPSHOT, SNAPSHOT_BEGIN, SNAPSHOT_CHUNK -----------------------------------
-/** msgpack(node): the unit a snapshot is cached, sized and chunked as. */
+/** msgpack(node) with bundled strings: what a snapshot body holds before any compression. */
 export function encodeSnapshotBody(node: unknown): Uint8Array {
-  return pack(node);
+  return packSnapshot(node);
 }
-export function encodeSnapshot(channel: number, pos: Position, nodeCount: number, body: Uint8Array): Uint8Array {
-  return headedFrame(FrameType.SNAPSHOT, [channel, pos.epoch, pos.offset, nodeCount], body);
+export function encodeSnapshot(channel: number, pos: Position, nodeCount: number, encoding: SnapshotEncodingCode, body: Uint8Array): Uint8Array {
+  return headedFrame(FrameType.SNAPSHOT, [channel, pos.epoch, pos.offset, nodeCount, encoding], body);
 }
-export function encodeSnapshotBegin(channel: number, pos: Position, nodeCount: number, totalBytes: number, chunkCount: number): Uint8Array {
-  return headedFrame(FrameType.SNAPSHOT_BEGIN, [channel, pos.epoch, pos.offset, nodeCount, totalBytes, chunkCount], new Uint8Array(0));
+export function encodeSnapshotBegin(channel: number, pos: Position, nodeCount: number, encoding: SnapshotEncodingCode, totalBytes: number, chunkCount: number): Uint8Array {
+  return headedFrame(FrameType.SNAPSHOT_BEGIN, [channel, pos.epoch, pos.offset, nodeCount, encoding, totalBytes, chunkCount], new Uint8Array(0));
 }
 export function encodeSnapshotChunk(channel: number, index: number, bytes: Uint8Array): Uint8Array {
   return headedFrame(FrameType.SNAPSHOT_CHUNK, [channel, index], bytes);
@@ -240,6 +259,13 @@ function decodeChannelList(value: unknown): { name: string; kind: ChannelKind }[
 
 function decodeMapBody(r: FrameReader, frame: string): Fields {
   return asMap(unpack(r.restBorrow(), `${frame} body`), frame);
+}
+
+function snapshotEncoding(r: FrameReader, frame: string): SnapshotEncodingCode {
+  const start = r.pos;
+  const v = r.varuint(`${frame}.encoding`);
+  if (v !== SnapshotEncoding.MSGPACK && v !== SnapshotEncoding.DEFLATE_RAW) throw badFrame(`${frame}.encoding ${v} is not a known snapshot encoding (offset ${start})`);
+  return v;
 }
 
 /** Header varuints are followed by nothing: trailing bytes are a malformed frame. */
@@ -323,21 +349,24 @@ export function decodeFrame(bytes: Uint8Array): Frame {
       const epoch = r.varuint('SNAPSHOT.epoch');
       const offset = r.varuint('SNAPSHOT.offset');
       const nodeCount = r.varuint('SNAPSHOT.nodeCount');
-      const node = unpack(r.restBorrow(), 'SNAPSHOT body');
-      return { type, channel, epoch, offset, nodeCount, node };
+      const encoding = snapshotEncoding(r, 'SNAPSHOT');
+      const body = r.restBorrow();
+      if (body.length === 0) throw badFrame('SNAPSHOT carries no body');
+      return { type, channel, epoch, offset, nodeCount, encoding, body };
     }
     case FrameType.SNAPSHOT_BEGIN: {
       const channel = r.varuint('SNAPSHOT_BEGIN.channel');
       const epoch = r.varuint('SNAPSHOT_BEGIN.epoch');
       const offset = r.varuint('SNAPSHOT_BEGIN.offset');
       const nodeCount = r.varuint('SNAPSHOT_BEGIN.nodeCount');
+      const encoding = snapshotEncoding(r, 'SNAPSHOT_BEGIN');
       const totalBytes = r.varuint('SNAPSHOT_BEGIN.totalBytes');
       const chunkCount = r.varuint('SNAPSHOT_BEGIN.chunkCount');
       expectEnd(r, 'SNAPSHOT_BEGIN');
       if (totalBytes === 0 || chunkCount === 0 || chunkCount > totalBytes) {
         throw badFrame(`SNAPSHOT_BEGIN totals are inconsistent (totalBytes ${totalBytes}, chunkCount ${chunkCount})`);
       }
-      return { type, channel, epoch, offset, nodeCount, totalBytes, chunkCount };
+      return { type, channel, epoch, offset, nodeCount, encoding, totalBytes, chunkCount };
     }
     case FrameType.SNAPSHOT_CHUNK: {
       const channel = r.varuint('SNAPSHOT_CHUNK.channel');

@@ -4,14 +4,17 @@
 import { unpack } from './codec.ts';
 import { badFrame } from './errors.ts';
 import { encodeSnapshot, encodeSnapshotBegin, encodeSnapshotChunk } from './frames.ts';
-import type { Position, SnapshotBeginFrame, SnapshotChunkFrame } from './frames.ts';
+import type { Position, SnapshotBeginFrame, SnapshotChunkFrame, SnapshotEncodingCode } from './frames.ts';
 
-/** Frames that carry `body` (= encodeSnapshotBody(node)): one SNAPSHOT, or BEGIN + chunks. */
-export function snapshotFrames(channel: number, pos: Position, nodeCount: number, body: Uint8Array, chunkBytes: number): Uint8Array[] {
+/**
+ * Frames that carry `body` (encodeSnapshotBody(node), compressed as `encoding` says): one
+ * SNAPSHOT, or BEGIN + chunks of exactly `chunkBytes` (the last one shorter).
+ */
+export function snapshotFrames(channel: number, pos: Position, nodeCount: number, encoding: SnapshotEncodingCode, body: Uint8Array, chunkBytes: number): Uint8Array[] {
   if (!(chunkBytes > 0)) throw new RangeError(`chunkBytes must be positive, got ${chunkBytes}`);
-  if (body.length <= chunkBytes) return [encodeSnapshot(channel, pos, nodeCount, body)];
+  if (body.length <= chunkBytes) return [encodeSnapshot(channel, pos, nodeCount, encoding, body)];
   const chunkCount = Math.ceil(body.length / chunkBytes);
-  const frames = [encodeSnapshotBegin(channel, pos, nodeCount, body.length, chunkCount)];
+  const frames = [encodeSnapshotBegin(channel, pos, nodeCount, encoding, body.length, chunkCount)];
   for (let i = 0; i < chunkCount; i++) {
     frames.push(encodeSnapshotChunk(channel, i, body.subarray(i * chunkBytes, Math.min(body.length, (i + 1) * chunkBytes))));
   }
@@ -29,6 +32,7 @@ export class SnapshotAssembler {
   readonly channel: number;
   readonly position: Position;
   readonly nodeCount: number;
+  readonly encoding: SnapshotEncodingCode;
   readonly totalBytes: number;
   readonly chunkCount: number;
   private readonly buffer: Uint8Array;
@@ -42,6 +46,7 @@ export class SnapshotAssembler {
     this.channel = begin.channel;
     this.position = { epoch: begin.epoch, offset: begin.offset };
     this.nodeCount = begin.nodeCount;
+    this.encoding = begin.encoding;
     this.totalBytes = begin.totalBytes;
     this.chunkCount = begin.chunkCount;
     this.buffer = new Uint8Array(begin.totalBytes);
@@ -69,7 +74,11 @@ export class SnapshotAssembler {
   }
 }
 
-/** Decodes a reassembled snapshot body (the node is validated by @tidewire/tree's parseSnapshot). */
+/**
+ * Decodes a snapshot body that is already inflated (encoding MSGPACK). The node is validated by
+ * @tidewire/tree's parseSnapshot. Inflating DEFLATE_RAW bodies is the transport's job: browsers
+ * use DecompressionStream, Node zlib; the isomorphic core takes no dependency on either.
+ */
 export function decodeSnapshotBody(body: Uint8Array): unknown {
   return unpack(body, 'snapshot body');
 }

@@ -5,7 +5,7 @@ import {
   decodeFrame, decodeSnapshotBody, encodeError, encodeEvent, encodeHello, encodeOps, encodeSnapshot,
   encodeSnapshotBegin, encodeSnapshotBody, encodeSnapshotChunk, encodeSubscribe, encodeSubscribed,
   encodeUnsubscribe, encodeUnsubscribed, encodeWelcome, errorFrameFor, pack, snapshotFrames, writeVaruint,
-  varuintSize, FrameReader,
+  varuintSize, FrameReader, SnapshotEncoding, unpack,
 } from '@tidewire/protocol';
 import type { Frame } from '@tidewire/protocol';
 
@@ -158,23 +158,35 @@ describe('§4.6 SNAPSHOT', () => {
   const node = { id: 'root', type: 'project', attrs: { name: 'x' }, children: [] };
   it('encodes the header byte by byte', () => {
     const body = encodeSnapshotBody(node);
-    const frame = encodeSnapshot(/* channel */ 1, { epoch: 128, offset: 2 }, /* nodeCount */ 1, body);
-    assert.deepEqual(frame.subarray(0, 6), hex('20 01 8001 02 01'));
-    assert.deepEqual(roundTrip(frame), { type: FrameType.SNAPSHOT, channel: 1, epoch: 128, offset: 2, nodeCount: 1, node });
+    const frame = encodeSnapshot(/* channel */ 1, { epoch: 128, offset: 2 }, /* nodeCount */ 1, SnapshotEncoding.MSGPACK, body);
+    //                            type channel epoch offset nodeCount encoding
+    assert.deepEqual(frame.subarray(0, 7), hex('20   01      8001  02     01        00'));
+    const f = roundTrip(frame) as { body: Uint8Array };
+    assert.deepEqual({ ...f, body: undefined }, { type: FrameType.SNAPSHOT, channel: 1, epoch: 128, offset: 2, nodeCount: 1, encoding: 0, body: undefined });
+    assert.deepEqual(decodeSnapshotBody(f.body), node);
+  });
+  it('rejects an unknown body encoding and an empty body', () => {
+    rejects(cat(hex('20 01 01 00 01 02'), encodeSnapshotBody(node)), 'TW_BAD_FRAME');
+    rejects(hex('20 01 01 00 01 00'), 'TW_BAD_FRAME');
+  });
+  it('bundles strings in snapshot bodies and any msgpack decoder reads them', () => {
+    const big = { ...node, children: Array.from({ length: 50 }, (_, i) => ({ id: `n${i}`, type: 'param', attrs: { name: `Gain ${i}` }, children: [] })) };
+    assert.deepEqual(decodeSnapshotBody(encodeSnapshotBody(big)), big);
+    assert.deepEqual(unpack(encodeSnapshotBody(big)), big);
   });
   it('sends a small snapshot as one frame and a large one as BEGIN + chunks of exactly chunkBytes', () => {
     const small = encodeSnapshotBody(node);
-    assert.equal(snapshotFrames(1, { epoch: 1, offset: 0 }, 1, small, 1024).length, 1);
+    assert.equal(snapshotFrames(1, { epoch: 1, offset: 0 }, 1, SnapshotEncoding.MSGPACK, small, 1024).length, 1);
     const big = encodeSnapshotBody({ ...node, attrs: { blob: 'y'.repeat(10_000) } });
-    const frames = snapshotFrames(3, { epoch: 1, offset: 5 }, 1, big, 4096);
+    const frames = snapshotFrames(3, { epoch: 1, offset: 5 }, 1, SnapshotEncoding.DEFLATE_RAW, big, 4096);
     const begin = decodeFrame(frames[0]!);
-    assert.deepEqual(begin, { type: FrameType.SNAPSHOT_BEGIN, channel: 3, epoch: 1, offset: 5, nodeCount: 1, totalBytes: big.length, chunkCount: 3 });
+    assert.deepEqual(begin, { type: FrameType.SNAPSHOT_BEGIN, channel: 3, epoch: 1, offset: 5, nodeCount: 1, encoding: 1, totalBytes: big.length, chunkCount: 3 });
     const chunks = frames.slice(1).map((f) => decodeFrame(f));
     assert.deepEqual(chunks.map((c) => (c as { bytes: Uint8Array }).bytes.length), [4096, 4096, big.length - 8192]);
   });
   it('reassembles chunks into the original body with progress', () => {
     const body = encodeSnapshotBody({ ...node, attrs: { blob: 'z'.repeat(5000) } });
-    const frames = snapshotFrames(3, { epoch: 1, offset: 5 }, 1, body, 1000);
+    const frames = snapshotFrames(3, { epoch: 1, offset: 5 }, 1, SnapshotEncoding.MSGPACK, body, 1000);
     const asm = new SnapshotAssembler(decodeFrame(frames[0]!) as never);
     let out: Uint8Array | undefined;
     for (const f of frames.slice(1)) {
@@ -186,7 +198,7 @@ describe('§4.6 SNAPSHOT', () => {
   });
   it('copies chunk bytes (frames are borrowed and may be reused)', () => {
     const body = encodeSnapshotBody({ ...node, attrs: { blob: 'q'.repeat(3000) } });
-    const frames = snapshotFrames(1, { epoch: 1, offset: 0 }, 1, body, 1000);
+    const frames = snapshotFrames(1, { epoch: 1, offset: 0 }, 1, SnapshotEncoding.MSGPACK, body, 1000);
     const asm = new SnapshotAssembler(decodeFrame(frames[0]!) as never);
     let out: Uint8Array | undefined;
     for (const f of frames.slice(1)) {
@@ -197,7 +209,7 @@ describe('§4.6 SNAPSHOT', () => {
     assert.deepEqual(Array.from(out!), Array.from(body));
   });
   it('rejects out-of-order chunks, overruns and oversized announcements', () => {
-    const begin = { type: FrameType.SNAPSHOT_BEGIN, channel: 1, epoch: 1, offset: 0, nodeCount: 1, totalBytes: 10, chunkCount: 2 } as const;
+    const begin = { type: FrameType.SNAPSHOT_BEGIN, channel: 1, epoch: 1, offset: 0, nodeCount: 1, encoding: 0, totalBytes: 10, chunkCount: 2 } as const;
     assert.throws(() => new SnapshotAssembler(begin).push({ type: FrameType.SNAPSHOT_CHUNK, channel: 1, index: 1, bytes: new Uint8Array(5) }), { code: 'TW_BAD_FRAME' });
     assert.throws(() => new SnapshotAssembler(begin).push({ type: FrameType.SNAPSHOT_CHUNK, channel: 1, index: 0, bytes: new Uint8Array(11) }), { code: 'TW_BAD_FRAME' });
     assert.throws(() => new SnapshotAssembler(begin).push({ type: FrameType.SNAPSHOT_CHUNK, channel: 2, index: 0, bytes: new Uint8Array(5) }), { code: 'TW_BAD_FRAME' });
@@ -207,9 +219,10 @@ describe('§4.6 SNAPSHOT', () => {
     assert.throws(() => new SnapshotAssembler({ ...begin, totalBytes: 2 ** 40 }), { code: 'TW_BAD_FRAME' });
   });
   it('rejects inconsistent BEGIN totals, trailing bytes and empty chunks', () => {
-    rejects(encodeSnapshotBegin(1, { epoch: 1, offset: 0 }, 1, 0, 1), 'TW_BAD_FRAME');
-    rejects(encodeSnapshotBegin(1, { epoch: 1, offset: 0 }, 1, 10, 11), 'TW_BAD_FRAME');
-    rejects(cat(encodeSnapshotBegin(1, { epoch: 1, offset: 0 }, 1, 10, 1), hex('00')), 'TW_BAD_FRAME');
+    rejects(encodeSnapshotBegin(1, { epoch: 1, offset: 0 }, 1, 0, 0, 1), 'TW_BAD_FRAME');
+    rejects(encodeSnapshotBegin(1, { epoch: 1, offset: 0 }, 1, 0, 10, 11), 'TW_BAD_FRAME');
+    rejects(cat(encodeSnapshotBegin(1, { epoch: 1, offset: 0 }, 1, 0, 10, 1), hex('00')), 'TW_BAD_FRAME');
+    rejects(encodeSnapshotBegin(1, { epoch: 1, offset: 0 }, 1, 7, 10, 1), 'TW_BAD_FRAME');
     rejects(encodeSnapshotChunk(1, 0, new Uint8Array(0)), 'TW_BAD_FRAME');
     rejects(hex('21 01 01 00 01'), 'TW_BAD_FRAME'); // truncated header
   });

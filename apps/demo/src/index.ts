@@ -1,0 +1,2 @@
+export { generateProject, paramIds } from './generate.ts';
+export type { ProjectOptions } from './generate.ts';

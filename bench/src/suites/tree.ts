@@ -1,0 +1,175 @@
+// Tree sync benchmark (issue: core). On a generated 50-track project (~3.7 MB as JSON, ~17k
+// nodes), side by side in one run: `baseline` (the original design), `yjs` (y-protocols) and
+// `tidewire`. Snapshot size and encode/decode-apply cost are measured in-process; latencies and
+// storm traffic with real servers on loopback and clients in child processes.
+import { fork, type ChildProcess } from 'node:child_process';
+import { generateProject, paramIds } from '@tidewire/demo';
+import type { NodeSnapshot } from '@tidewire/tree';
+import { percentile, round, sleep, timeMedian, wallNow } from '../stats.ts';
+import type { Suite, SuiteContext } from '../suite.ts';
+import type { RunnerCommand, RunnerReport } from '../tree/client-runner.ts';
+import type { BenchServer, SnapshotCodec, SystemName } from '../tree/system.ts';
+
+interface SystemImpl {
+  codec(root: NodeSnapshot): SnapshotCodec;
+  start(root: NodeSnapshot): Promise<BenchServer>;
+}
+
+async function systemImpl(name: SystemName): Promise<SystemImpl> {
+  if (name === 'baseline') {
+    const m = await import('../tree/baseline.ts');
+    return { codec: () => ({ encode: m.baselineEncode, decodeApply: (s) => m.baselineDecodeApply(s as string) }), start: m.startBaselineServer };
+  }
+  if (name === 'yjs') {
+    const m = await import('../tree/yjs.ts');
+    return {
+      codec: (root) => {
+        const doc = m.buildDoc(root);
+        return { encode: () => m.yjsEncode(doc), decodeApply: (b) => m.yjsDecodeApply(b as Uint8Array) };
+      },
+      start: m.startYjsServer,
+    };
+  }
+  const m = await import('../tree/tidewire.ts');
+  return { codec: m.tidewireCodec, start: m.startTidewireServer };
+}
+
+class Runner {
+  private pending: ((msg: unknown) => void)[] = [];
+  private constructor(private readonly child: ChildProcess) {
+    child.on('message', (msg) => this.pending.shift()?.(msg));
+  }
+  static async spawn(): Promise<Runner> {
+    const child = fork(new URL('../tree/client-runner.ts', import.meta.url), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const runner = new Runner(child);
+    await new Promise((r) => runner.pending.push(r));
+    return runner;
+  }
+  async call<T = unknown>(cmd: RunnerCommand): Promise<T> {
+    const reply = new Promise<unknown>((r) => this.pending.push(r));
+    this.child.send(cmd);
+    const msg = (await reply) as { error?: string };
+    if (msg && msg.error) throw new Error(`client runner: ${msg.error}`);
+    return msg as T;
+  }
+  async exit(): Promise<void> {
+    const done = new Promise((r) => this.child.once('exit', r));
+    this.child.send({ cmd: 'exit' });
+    await done;
+  }
+}
+
+/** Isolated changes `gapMs` apart; returns client-observed latencies (ms). */
+async function isolatedLatencies(server: BenchServer, runners: Runner[], ids: string[], count: number, gapMs: number): Promise<number[]> {
+  for (const r of runners) await r.call({ cmd: 'reset' });
+  for (let i = 0; i < count; i++) {
+    server.setAttr(ids[(i * 7919) % ids.length]!, 'value', wallNow());
+    await sleep(gapMs);
+  }
+  await sleep(200);
+  const reports = await Promise.all(runners.map((r) => r.call<RunnerReport>({ cmd: 'report' })));
+  return reports.flatMap((r) => r.latencies);
+}
+
+/** `rate` changes per second for `seconds`, paced from a fixed start (no drift). */
+async function storm(server: BenchServer, ids: string[], rate: number, seconds: number): Promise<number> {
+  const start = performance.now();
+  const total = rate * seconds;
+  let sent = 0;
+  let k = 12345;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate));
+    for (; sent < due; sent++) {
+      k = (k * 1103515245 + 12345) % 2147483648;
+      server.setAttr(ids[k % ids.length]!, 'value', wallNow());
+    }
+    await sleep(1);
+  }
+  return (performance.now() - start) / 1000;
+}
+
+async function measureSystem(name: SystemName, root: NodeSnapshot, ctx: SuiteContext, params: { isolated: number; stormSeconds: number; manyClients: number }) {
+  const impl = await systemImpl(name);
+  const ids = paramIds(root);
+  const result: Record<string, number> = {};
+
+  ctx.log(`${name}: snapshot encode / decode+apply`);
+  const codec = impl.codec(root);
+  const message = codec.encode(root);
+  result.snapshotBytes = typeof message === 'string' ? Buffer.byteLength(message) : message.length;
+  const runs = name === 'yjs' || ctx.quick ? 3 : 7;
+  result.serverEncodeMs = round(timeMedian(runs, () => codec.encode(root)));
+  result.clientDecodeApplyMs = round(timeMedian(runs, () => codec.decodeApply(message)));
+
+  const server = await impl.start(root);
+  try {
+    const runner = await Runner.spawn();
+    await runner.call({ cmd: 'connect', system: name, url: server.url, clients: 1 });
+
+    ctx.log(`${name}: ${params.isolated} isolated changes ~100 ms apart`);
+    const lat = await isolatedLatencies(server, [runner], ids, params.isolated, 100);
+    result.latencyP50Ms = round(percentile(lat, 50));
+    result.latencyP99Ms = round(percentile(lat, 99));
+
+    ctx.log(`${name}: storm of 1,000 changes/s for ${params.stormSeconds} s`);
+    await runner.call({ cmd: 'reset' });
+    const seconds = await storm(server, ids, 1000, params.stormSeconds);
+    await sleep(1000); // let the tail drain before counting
+    const report = await runner.call<RunnerReport>({ cmd: 'report', attrIds: ids });
+    result.stormMessagesPerSec = round(report.messages / seconds, 1);
+    result.stormBytesPerSec = Math.round(report.bytes / seconds);
+    result.stormLatencyP99Ms = round(percentile(report.latencies, 99));
+    result.lostUpdates = ids.reduce((n, id, i) => n + (report.values![i] === server.getAttr(id, 'value') ? 0 : 1), 0);
+    await runner.exit();
+
+    if (name === 'tidewire' && params.manyClients > 0) {
+      ctx.log(`${name}: ${params.manyClients} clients, isolated changes`);
+      const per = Math.ceil(params.manyClients / 4);
+      const runners = await Promise.all(Array.from({ length: 4 }, () => Runner.spawn()));
+      for (const r of runners) await r.call({ cmd: 'connect', system: name, url: server.url, clients: per });
+      const many = await isolatedLatencies(server, runners, ids, params.isolated, 100);
+      result.latencyP99Ms100Clients = round(percentile(many, 99));
+      await Promise.all(runners.map((r) => r.exit()));
+    }
+  } finally {
+    await server.close();
+  }
+  return result;
+}
+
+export const suite: Suite = {
+  async run(ctx) {
+    const root = generateProject(ctx.quick ? { tracks: 10 } : {});
+    const params = ctx.quick ? { isolated: 10, stormSeconds: 1, manyClients: 8 } : { isolated: 60, stormSeconds: 10, manyClients: 100 };
+    const systems: SystemName[] = ['baseline', 'yjs', 'tidewire'];
+    const out: Record<string, unknown> = {
+      suite: 'tree',
+      project: { nodes: paramIds(root).length ? countNodes(root) : 0, jsonBytes: Buffer.byteLength(JSON.stringify(root)) },
+    };
+    for (const s of systems) out[s] = await measureSystem(s, root, ctx, params);
+    const b = out.baseline as Record<string, number>;
+    const y = out.yjs as Record<string, number>;
+    const t = out.tidewire as Record<string, number>;
+    out.ratios = {
+      snapshotBytesVsBaseline: round(t.snapshotBytes! / b.snapshotBytes!, 3),
+      clientDecodeApplyVsBaseline: round(t.clientDecodeApplyMs! / b.clientDecodeApplyMs!, 3),
+      clientDecodeApplyVsYjs: round(t.clientDecodeApplyMs! / y.clientDecodeApplyMs!, 3),
+    };
+    out.targets = {
+      snapshotBytes: t.snapshotBytes! <= 0.25 * b.snapshotBytes!,
+      clientDecodeApplyMs: t.clientDecodeApplyMs! <= 0.3 * b.clientDecodeApplyMs! && t.clientDecodeApplyMs! < y.clientDecodeApplyMs!,
+      stormMessagesPerSec: t.stormMessagesPerSec! <= 60,
+      lostUpdates: t.lostUpdates === 0,
+      latencyP99Ms: t.latencyP99Ms! <= 5,
+      latencyP99Ms100Clients: t.latencyP99Ms100Clients! <= 10,
+      stormLatencyP99Ms: t.stormLatencyP99Ms! <= 25,
+    };
+    return out;
+  },
+};
+
+function countNodes(n: NodeSnapshot): number {
+  let c = 1;
+  for (const k of n.children) c += countNodes(k);
+  return c;
+}
