@@ -1,0 +1,106 @@
+// The demo's simulated workload: what a Live set does to a mirror while someone plays it.
+// Knob sweeps (one parameter moved ~60 times a second, several at once) come in bursts, clips
+// start and stop, the transport beat ticks on the events channel. One drift-free 16 ms loop
+// drives it all; rates are per second of real time, whatever the timer's jitter.
+import type { NodeSnapshot } from '@tidewire/tree';
+import { paramIds } from './generate.ts';
+
+/** The slice of a tree channel the storm mutates (TreeChannel satisfies it). */
+export interface StormTarget {
+  set(id: string, attrs: Record<string, string | number | boolean | null>): void;
+}
+export interface StormEvents {
+  publish(key: string, value: unknown): void;
+}
+
+export interface StormOptions {
+  /** Parameter changes per second during a sweep burst. */
+  sweepRate?: number;
+  /** Burst and quiet lengths, seconds. */
+  burstSeconds?: number;
+  quietSeconds?: number;
+  tempo?: number;
+  seed?: number;
+}
+
+export class ChangeStorm {
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private readonly params: string[];
+  private readonly clips: string[];
+  private start = 0;
+  private sweepsDone = 0;
+  private clipsDone = 0;
+  private lastBeat = -1;
+  private rand: () => number;
+  private sweepTargets: string[] = [];
+  /** Changes made so far (for the HUD and tests). */
+  changes = 0;
+
+  constructor(
+    project: NodeSnapshot,
+    private readonly tree: StormTarget,
+    private readonly events: StormEvents | null,
+    private readonly opts: Required<StormOptions> = { sweepRate: 600, burstSeconds: 2, quietSeconds: 2, tempo: 124, seed: 7 },
+  ) {
+    this.params = paramIds(project);
+    this.clips = [];
+    const walk = (n: NodeSnapshot) => {
+      if (n.type === 'clip') this.clips.push(n.id);
+      n.children.forEach(walk);
+    };
+    walk(project);
+    let s = opts.seed;
+    this.rand = () => {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      return s / 2147483648;
+    };
+  }
+
+  startLoop(intervalMs = 16): void {
+    if (this.timer) return;
+    this.start = performance.now();
+    this.timer = setInterval(() => this.tick(performance.now()), intervalMs);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Advances the simulation to `now` (ms): exposed so tests can drive it without timers. */
+  tick(now: number): void {
+    const t = (now - this.start) / 1000;
+    const { sweepRate, burstSeconds, quietSeconds, tempo } = this.opts;
+    const period = burstSeconds + quietSeconds;
+    const cycle = Math.floor(t / period);
+    const inCycle = t - cycle * period;
+
+    // Sweeps: during the burst part of each cycle, `sweepRate` changes/s over a few knobs.
+    const sweepDue = Math.floor((cycle * burstSeconds + Math.min(inCycle, burstSeconds)) * sweepRate);
+    if (this.sweepTargets.length === 0 || (inCycle < 0.05 && this.sweepsDone < sweepDue)) {
+      const base = Math.floor(this.rand() * (this.params.length - 8));
+      this.sweepTargets = this.params.slice(base, base + 4);
+    }
+    for (; this.sweepsDone < sweepDue; this.sweepsDone++) {
+      const id = this.sweepTargets[this.sweepsDone % this.sweepTargets.length]!;
+      const value = 0.5 + 0.5 * Math.sin(this.sweepsDone / 40);
+      this.tree.set(id, { value: Math.round(value * 1e4) / 1e4, display: `${(value * 24 - 12).toFixed(1)} dB` });
+      this.changes++;
+    }
+
+    // Clips: about three launches or stops a second.
+    const clipDue = Math.floor(t * 3);
+    for (; this.clipsDone < clipDue && this.clips.length > 0; this.clipsDone++) {
+      const id = this.clips[Math.floor(this.rand() * this.clips.length)]!;
+      this.tree.set(id, { playing: this.rand() < 0.6 });
+      this.changes++;
+    }
+
+    // Transport: beat position on the events channel (latest-wins, never behind state).
+    const beat = Math.floor((t * tempo) / 60);
+    if (beat !== this.lastBeat && this.events) {
+      this.lastBeat = beat;
+      this.events.publish('beat', { beat, bar: Math.floor(beat / 4) + 1, sixteenth: 1 });
+    }
+  }
+}

@@ -1,0 +1,96 @@
+// Shared test helpers: fixture paths, a seeded PRNG, tree invariants.
+// Fixtures live in shared/ beside the repo (CI clones the repo with shared/ next to it).
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import type { AlsNode } from '../src/index.ts';
+import { parseAls } from '../src/index.ts';
+
+export const FIXTURE_DIR = fileURLToPath(new URL('../../../../shared/fixtures/als/', import.meta.url));
+
+export const FIXTURES = {
+  live08: 'live08.1.4_dawtool_live8-patch-markers-auto.als',
+  live09: 'live09.7.1_dawtool_live9-patch-2-0point.als',
+  live10: 'live10.1.7_dawtool_example-120.als',
+  michelle: 'live11.3.21_node-als-parser_Michelle.als',
+  foo: 'live11.3.35_node-als-parser_Foo.als',
+  live12: 'live12.0b16_dawtool_L12-automation.als',
+} as const;
+
+export type FixtureName = keyof typeof FIXTURES;
+
+export function fixturePath(name: FixtureName): string {
+  return FIXTURE_DIR + FIXTURES[name];
+}
+
+export function negativePath(file: string): string {
+  return `${FIXTURE_DIR}negative/${file}`;
+}
+
+const xmlCache = new Map<FixtureName, string>();
+/** The fixture's XML text (tests that edit a set work on the text, then re-gzip it). */
+export function fixtureXml(name: FixtureName): string {
+  let xml = xmlCache.get(name);
+  if (xml === undefined) {
+    xml = gunzipSync(readFileSync(fixturePath(name))).toString('utf8');
+    xmlCache.set(name, xml);
+  }
+  return xml;
+}
+
+export function gzipText(xml: string): Buffer {
+  return gzipSync(Buffer.from(xml, 'utf8'), { level: 1 });
+}
+
+/** Parses bytes held in memory, delivered in chunks of `chunkSize`. */
+export function parseBytes(bytes: Uint8Array, fileName = 'test.als', chunkSize = 64 * 1024, opts: { maxXmlBytes?: number; maxDepth?: number; maxNodes?: number } = {}) {
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    for (let i = 0; i < bytes.length; i += chunkSize) yield bytes.subarray(i, Math.min(bytes.length, i + chunkSize));
+  }
+  return parseAls(chunks(), { fileName, ...opts });
+}
+
+/** mulberry32: small, fast, good enough for choosing test cases. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const NODE_TYPES = new Set([
+  'project', 'tracks', 'track', 'devices', 'device', 'param', 'chain', 'clipslots', 'clipslot',
+  'arrangement', 'clip', 'scenes', 'scene', 'locators', 'locator',
+]);
+
+/** What every tree the reader returns must satisfy (docs/als.md "Invariants"). */
+export function assertTreeInvariants(tree: AlsNode): Map<string, AlsNode> {
+  const byId = new Map<string, AlsNode>();
+  const stack = [tree];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    assert.equal(typeof n.id, 'string');
+    assert.ok(n.id.length > 0 && Buffer.byteLength(n.id) <= 256, `id length: ${n.id}`);
+    assert.ok(!byId.has(n.id), `duplicate id ${n.id}`);
+    byId.set(n.id, n);
+    assert.ok(NODE_TYPES.has(n.type), `unknown node type ${n.type}`);
+    for (const [k, v] of Object.entries(n.attrs)) {
+      assert.ok(v !== null && v !== undefined, `${n.id}.${k} is ${String(v)}`);
+      if (typeof v === 'number') assert.ok(Number.isFinite(v), `${n.id}.${k} = ${v}`);
+      if (typeof v === 'string') assert.ok(!/[\u0000-\u001f\u007f-\u009f]/.test(v) && v.length <= 1024, `${n.id}.${k} not clean`);
+    }
+    stack.push(...n.children);
+  }
+  return byId;
+}
+
+export function childOfType(n: AlsNode, type: string): AlsNode {
+  const c = n.children.find((x) => x.type === type);
+  assert.ok(c, `${n.id} has no ${type} child`);
+  return c;
+}
