@@ -20,11 +20,18 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Median of `runs` timings of `fn` (ms), after one warm-up run. */
+const gc = (globalThis as { gc?: () => void }).gc;
+
+/**
+ * Median of `runs` timings of `fn` (ms), after one warm-up run. With --expose-gc (the bench
+ * entry sets it) the heap is collected before each run, so one system's garbage is not billed
+ * to the next one's measurement.
+ */
 export function timeMedian(runs: number, fn: () => void): number {
   fn();
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
+    gc?.();
     const t0 = performance.now();
     fn();
     times.push(performance.now() - t0);
