@@ -5,6 +5,7 @@ import type { Suite } from './suite.ts';
 
 const suites: Record<string, () => Promise<{ suite: Suite }>> = {
   tree: () => import('./suites/tree.ts'),
+  liveset: () => import('./suites/liveset.ts'),
 };
 
 function usage(): string {

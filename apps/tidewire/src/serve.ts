@@ -1,11 +1,85 @@
+// `tidewire serve`: one server, every app. What `npm start` runs.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createServer } from '@tidewire/server';
+import type { TidewireServer } from '@tidewire/server';
+import { mountDemo } from '@tidewire/demo';
 import type { Command } from './command.ts';
+
+const USAGE = `usage: tidewire serve [--host 127.0.0.1] [--port 8080] [--token TOKEN] [--no-storm]
+
+Serves every Tidewire app on one port:
+  /demo/      the core demo: a generated 50-track project under a simulated change storm
+  /metrics    Prometheus metrics        /api/trees/:name   a tree channel's snapshot
+
+--token (or TIDEWIRE_TOKEN) is required when --host is not a loopback address.`;
+
+/** Where an app's Vite build lands (apps/<name>/dist). */
+export function appDist(app: string): string {
+  return fileURLToPath(new URL(`../../${app}/dist/`, import.meta.url));
+}
+
+export interface ServeOptions {
+  host: string;
+  port: number;
+  token?: string;
+  storm: boolean;
+}
+
+export function parseServeArgs(args: string[]): ServeOptions {
+  const { values } = parseArgs({
+    args,
+    options: {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: process.env.PORT ?? '8080' },
+      token: { type: 'string' },
+      'no-storm': { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be an integer 0-65535, got '${values.port}'`);
+  const token = values.token ?? process.env.TIDEWIRE_TOKEN;
+  return { host: values.host!, port, storm: !values['no-storm'], ...(token ? { token } : {}) };
+}
+
+/** Starts the server with every app mounted; resolves once it listens. */
+export async function startAll(opts: ServeOptions): Promise<{ server: TidewireServer; url: string; close(): Promise<void> }> {
+  const server = await createServer({ host: opts.host, port: opts.port, ...(opts.token ? { token: opts.token } : {}), logger: false });
+  const apps = [mountDemo(server, { storm: opts.storm })];
+  for (const app of apps) {
+    const dist = appDist(app.path.replaceAll('/', ''));
+    if (existsSync(dist)) await server.serveStatic(app.path, dist);
+    else console.warn(`tidewire: ${dist} is missing — run \`npm run build\` to build the ${app.title} page`);
+  }
+  server.fastify.get('/', (_req, reply) => reply.redirect(apps[0]!.path));
+  const url = await server.listen();
+  return {
+    server,
+    url,
+    async close() {
+      for (const app of apps) await app.close();
+      await server.close();
+    },
+  };
+}
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'serve the Tidewire apps (what `npm start` runs)',
-  usage: 'usage: tidewire serve [--host 127.0.0.1] [--port 8080]',
-  async run() {
-    console.error('serve: not wired yet');
-    return 1;
+  summary: 'serve every Tidewire app on one port (what `npm start` runs)',
+  usage: USAGE,
+  async run(args) {
+    const opts = parseServeArgs(args);
+    const running = await startAll(opts);
+    console.log(`Tidewire is serving on ${running.url}/  (Ctrl+C to stop)`);
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    console.log('tidewire: shutting down');
+    await running.close();
+    return 0;
   },
 };

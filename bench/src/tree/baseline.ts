@@ -2,6 +2,7 @@
 // re-serialised for every connection; one JSON DIFF_UPDATE text message per change; the client
 // JSON.parses, rebuilds its model from scratch, and finds a diff's node by searching the tree.
 import { WebSocketServer, WebSocket } from 'ws';
+import { Tree } from '@tidewire/tree';
 import type { NodeSnapshot } from '@tidewire/tree';
 import type { BenchClient, BenchServer, ChangeListener } from './system.ts';
 
@@ -11,16 +12,15 @@ export function baselineEncode(root: NodeSnapshot): string {
   return JSON.stringify({ type: 'FULL_AST', ast: root });
 }
 
-/** JSON.parse plus the full rebuild the original client did (an id index over the new tree). */
-export function baselineDecodeApply(text: string): Map<string, JsonNode> {
-  const msg = JSON.parse(text) as { ast: JsonNode };
-  const index = new Map<string, JsonNode>();
-  const walk = (n: JsonNode) => {
-    index.set(n.id, n);
-    for (const c of n.children) walk(c);
-  };
-  walk(msg.ast);
-  return index;
+/**
+ * JSON.parse plus the full rebuild the original client did on every FULL_AST: its model rebuilt
+ * from scratch out of the parsed AST. The model is the one every system here ends with — an
+ * indexed tree with parent links (@tidewire/tree's Tree, built by copying) — so the systems
+ * differ only in how the bytes become that replica.
+ */
+export function baselineDecodeApply(text: string): Tree {
+  const msg = JSON.parse(text) as { ast: NodeSnapshot };
+  return new Tree(msg.ast);
 }
 
 /** The original's diff application: an O(n) search for the node. */

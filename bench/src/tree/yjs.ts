@@ -31,9 +31,9 @@ export function buildDoc(root: NodeSnapshot): Y.Doc {
 }
 
 /** id → attrs map, plus the reverse, as a client store needs them. */
-export function indexDoc(doc: Y.Doc): { byId: Map<string, Y.Map<unknown>>; idOf: WeakMap<Y.AbstractType<unknown>, string> } {
+export function indexDoc(doc: Y.Doc): { byId: Map<string, Y.Map<unknown>>; idOf: WeakMap<object, string> } {
   const byId = new Map<string, Y.Map<unknown>>();
-  const idOf = new WeakMap<Y.AbstractType<unknown>, string>();
+  const idOf = new WeakMap<object, string>();
   const walk = (m: Y.Map<unknown>) => {
     const id = m.get('id') as string;
     const attrs = m.get('attrs') as Y.Map<unknown>;
@@ -100,7 +100,7 @@ export async function connectYjsClient(url: string, onChange: ChangeListener): P
     for (const [type, keys] of tr.changed) {
       const id = index.idOf.get(type);
       if (id === undefined) continue;
-      for (const k of keys) if (k !== null) onChange(id, k, (type as Y.Map<unknown>).get(k));
+      for (const k of keys) if (k !== null) onChange(id, k, (type as unknown as Y.Map<unknown>).get(k));
     }
   });
   const ws = new WebSocket(url);

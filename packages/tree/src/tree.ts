@@ -1,6 +1,6 @@
 // The Tree: nodes, an id index, ops (docs/tree.md §3) and lazily recomputed Merkle hashes (§4).
 
-import { buildNode, snapshotOfNode } from './build.ts';
+import { adoptNode, buildNode, snapshotOfNode } from './build.ts';
 import { TreeError, TreeErrorCodes } from './errors.ts';
 import { lanesToHex } from './hash.ts';
 import { defaultTreeLimits, MAX_TREE_DEPTH } from './limits.ts';
@@ -23,21 +23,22 @@ export class Tree {
   readonly #index: Map<string, Node>;
 
   /** Validates the snapshot (TREE_BAD_SNAPSHOT, TREE_DUPLICATE_ID, TREE_TOO_DEEP) and copies it. */
-  constructor(root: NodeSnapshot, options?: { adoptAttrs?: boolean }) {
+  constructor(root: NodeSnapshot, options?: { adopt?: boolean }) {
     const created = new Map<string, Node>();
-    const adoptAttrs = options?.adoptAttrs === true;
-    this.#root = buildNode(root, null, 1, { existing: null, created, shapeCode: TreeErrorCodes.TREE_BAD_SNAPSHOT, adoptAttrs });
+    const ctx = { existing: null, created, shapeCode: TreeErrorCodes.TREE_BAD_SNAPSHOT };
+    this.#root = options?.adopt === true ? adoptNode(root, null, 1, ctx) : buildNode(root, null, 1, ctx);
     this.#index = created;
   }
 
   /**
    * Builds a tree from an untrusted decoded snapshot (msgpack straight off the wire) that nobody
-   * else holds: validates every field like the constructor, but takes the decoded attrs objects
-   * over instead of copying them. A client's snapshot path uses this rather than parseSnapshot +
-   * new Tree, which validate twice and copy every attrs map.
+   * else holds: validates every field like the constructor, but turns the decoded objects into
+   * the tree's nodes in place instead of copying them (the value must not be used afterwards).
+   * A client's snapshot path uses this rather than parseSnapshot + new Tree, which validate
+   * twice and copy every node.
    */
   static fromDecoded(value: unknown): Tree {
-    return new Tree(value as NodeSnapshot, { adoptAttrs: true });
+    return new Tree(value as NodeSnapshot, { adopt: true });
   }
 
   get root(): TreeNode {
@@ -160,7 +161,6 @@ export class Tree {
       existing: this.#index,
       created,
       shapeCode: TreeErrorCodes.TREE_BAD_OP,
-      adoptAttrs: false,
     });
     for (const [nid, n] of created) this.#index.set(nid, n);
     parent.children.splice(index, 0, node);

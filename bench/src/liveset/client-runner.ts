@@ -1,0 +1,115 @@
+// Child process of the liveset bench: the clients. Measures initial load (connect -> replica
+// complete) for the original design and for Tidewire, and OSC -> client store latency: the
+// bench sends parameter values that encode a sequence number (seq / 2^24, exact in float32),
+// the client notes when each one reaches its replica (wall clock, shared across processes).
+import { WebSocket } from 'ws';
+import { TidewireClient } from '@tidewire/client';
+import type { TreeSubscription } from '@tidewire/client';
+import { wallNow } from '../stats.ts';
+import { baselineDecodeApply } from '../tree/baseline.ts';
+import { SEQ_SCALE } from './messages.ts';
+import type { LoadReport, RunnerCommand, RunnerReport } from './messages.ts';
+
+interface Conn {
+  client: TidewireClient;
+  sub: TreeSubscription;
+  frames: number;
+  seen: number[]; // [seq, wallMs, seq, wallMs, …]
+}
+
+const conns: Conn[] = [];
+
+interface Load {
+  ms: number;
+  nodes: number;
+  decodeMs?: number;
+}
+
+async function loadBaseline(url: string): Promise<Load> {
+  const t0 = wallNow();
+  const ws = new WebSocket(url);
+  const text = await new Promise<string>((resolve, reject) => {
+    ws.once('message', (data: Buffer) => resolve(data.toString('utf8')));
+    ws.once('error', reject);
+  });
+  // JSON.parse + the full rebuild of the client model, as the original client did.
+  const index = baselineDecodeApply(text);
+  const ms = wallNow() - t0;
+  ws.terminate();
+  return { ms, nodes: index.size };
+}
+
+async function loadTidewire(url: string): Promise<Load> {
+  const t0 = wallNow();
+  const client = new TidewireClient({ url, WebSocket, reconnect: false, clientName: 'bench-load' });
+  const pending = client.tree('liveset');
+  let decodeMs = 0;
+  pending.on('snapshot', (e) => (decodeMs = e.decodeMs));
+  const sub = await pending.ready();
+  const ms = wallNow() - t0;
+  const nodes = sub.tree!.size;
+  await client.close();
+  return { ms, nodes, decodeMs };
+}
+
+async function connect(url: string): Promise<Conn> {
+  const client = new TidewireClient({ url, WebSocket, reconnect: false, clientName: 'bench-storm' });
+  const conn: Conn = { client, sub: client.tree('liveset'), frames: 0, seen: [] };
+  client.on('frame', () => conn.frames++);
+  conn.sub.on('ops', (e) => {
+    const t = wallNow();
+    for (const op of e.ops) {
+      if (op[0] !== 0) continue;
+      const v = op[2].value;
+      if (typeof v === 'number' && v > 0) conn.seen.push(Math.round(v * SEQ_SCALE), t);
+    }
+  });
+  await conn.sub.ready();
+  return conn;
+}
+
+process.on('message', async (msg: RunnerCommand) => {
+  try {
+    if (msg.cmd === 'load') {
+      const load = msg.system === 'baseline' ? loadBaseline : loadTidewire;
+      await load(msg.url); // warm-up: JIT, first connection
+      const report: LoadReport = { ms: [], nodes: 0 };
+      for (let i = 0; i < msg.runs; i++) {
+        const r = await load(msg.url);
+        report.ms.push(r.ms);
+        report.nodes = r.nodes;
+        if (r.decodeMs !== undefined) (report.decodeMs ??= []).push(r.decodeMs);
+      }
+      process.send!(report);
+    } else if (msg.cmd === 'connect') {
+      for (let i = 0; i < msg.clients; i++) conns.push(await connect(msg.url));
+      process.send!({ ok: true });
+    } else if (msg.cmd === 'reset') {
+      for (const c of conns) {
+        c.frames = 0;
+        c.seen = [];
+      }
+      process.send!({ ok: true });
+    } else if (msg.cmd === 'report') {
+      const latencies: number[] = [];
+      let mismatches = 0;
+      for (const c of conns) {
+        for (let i = 0; i < c.seen.length; i += 2) {
+          const sent = msg.sendAt[c.seen[i]!];
+          if (sent !== undefined && sent !== null) latencies.push(c.seen[i + 1]! - sent);
+        }
+        for (const [id, seq] of msg.expected ?? []) {
+          const v = c.sub.tree?.get(id)?.attrs.value;
+          if (typeof v !== 'number' || Math.round(v * SEQ_SCALE) !== seq) mismatches++;
+        }
+      }
+      process.send!({ latencies, frames: conns.map((c) => c.frames), mismatches } satisfies RunnerReport);
+    } else if (msg.cmd === 'exit') {
+      await Promise.all(conns.map((c) => c.client.close()));
+      process.exit(0);
+    }
+  } catch (err) {
+    process.send!({ error: (err as Error).stack });
+  }
+});
+process.send!({ ok: true, ready: true });

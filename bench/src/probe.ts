@@ -1,0 +1,18 @@
+import { generateProject } from '@tidewire/demo';
+import { encodeSnapshotBody, decodeSnapshotBody } from '@tidewire/protocol';
+import { Tree, parseSnapshot } from '@tidewire/tree';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { timeMedian } from './stats.ts';
+const p = generateProject();
+const json = JSON.stringify(p);
+const body = encodeSnapshotBody(p);
+const d = deflateRawSync(body);
+const idx = (root: any) => { const m = new Map(); const w = (n: any) => { m.set(n.id, n); n.children.forEach(w); }; w(root); return m; };
+console.log('json+index', timeMedian(9, () => idx(JSON.parse(json))).toFixed(1));
+console.log('json+new Tree', timeMedian(9, () => new Tree(JSON.parse(json) as any)).toFixed(1));
+console.log('inflate', timeMedian(9, () => inflateRawSync(d)).toFixed(1));
+console.log('unpack', timeMedian(9, () => decodeSnapshotBody(body)).toFixed(1));
+console.log('unpack+new Tree', timeMedian(9, () => new Tree(decodeSnapshotBody(body) as any)).toFixed(1));
+console.log('unpack+parse+new Tree', timeMedian(9, () => new Tree(parseSnapshot(decodeSnapshotBody(body)))).toFixed(1));
+const t = new Tree(p);
+console.log('rootHash', timeMedian(1, () => { const x = new Tree(p); x.rootHash; }).toFixed(1));

@@ -1,0 +1,15 @@
+import { generateProject } from '@tidewire/demo';
+import { Packr, Unpackr } from 'msgpackr';
+import { encodeSnapshotBody, decodeSnapshotBody, unpack } from '@tidewire/protocol';
+import { timeMedian } from './stats.ts';
+const p = generateProject();
+const o = { useRecords: true, moreTypes: false, bundleStrings: true };
+const b = new Packr(o as any).pack(p);
+const b2 = encodeSnapshotBody(p);
+console.log(b.length, b2.length, Buffer.compare(Buffer.from(b), Buffer.from(b2)));
+const u = new Unpackr(o as any);
+console.log('local', timeMedian(9, () => u.unpack(b)).toFixed(1));
+console.log('protocol unpack', timeMedian(9, () => unpack(b)).toFixed(1));
+console.log('local on b2', timeMedian(9, () => u.unpack(b2)).toFixed(1));
+console.log('decodeSnapshotBody', timeMedian(9, () => decodeSnapshotBody(b)).toFixed(1));
+console.log('local again', timeMedian(9, () => u.unpack(b)).toFixed(1));

@@ -1,0 +1,166 @@
+// StoreFeed: runs next to a TreeSubscription (in the worker, or in-process) and turns its
+// events into StoreMessages for a TreeStore. Op batches are coalesced into one set of
+// changed node views per flush (at most one flush per flushMs, ~one animation frame), and a
+// snapshot goes out in slices so no single structured clone carries the whole tree.
+import { nodeView, walkViews } from './views.ts';
+import type { NodeView } from './views.ts';
+import type { ErrorInfo, StoreMessage, StoreState } from './store-messages.ts';
+import type { TreeSubscription } from './tree-subscription.ts';
+import { realTimers } from './timers.ts';
+import type { TimerHandle, Timers } from './timers.ts';
+
+export interface StoreFeedOptions {
+  /** Nodes per snapshot slice and per changes message. Default 2,000. */
+  sliceNodes?: number;
+  /** Coalescing window for changes, status and progress. Default 16 ms; 0 flushes on a microtask. */
+  flushMs?: number;
+  timers?: Timers;
+}
+
+/** Receives messages in order; a call's messages may be posted as one unit. */
+export type StorePost = (messages: StoreMessage[]) => void;
+
+export class StoreFeed {
+  private readonly sliceNodes: number;
+  private readonly flushMs: number;
+  private readonly timers: Timers;
+  private readonly dirty = new Set<string>();
+  private statusDirty = false;
+  private lastState: StoreState | null = null;
+  private pendingError: ErrorInfo | undefined = undefined;
+  private pendingProgress: Extract<StoreMessage, { t: 'progress' }> | null = null;
+  private timer: TimerHandle | undefined = undefined;
+  private microtaskQueued = false;
+  private readonly offs: (() => void)[] = [];
+  private disposed = false;
+
+  constructor(
+    private readonly sub: TreeSubscription,
+    private readonly post: StorePost,
+    options: StoreFeedOptions = {},
+  ) {
+    this.sliceNodes = Math.max(1, Math.floor(options.sliceNodes ?? 2000));
+    this.flushMs = Math.max(0, options.flushMs ?? 16);
+    this.timers = options.timers ?? realTimers;
+    this.offs.push(
+      sub.on('snapshot', () => this.sendSnapshot()),
+      sub.on('ops', (e) => {
+        for (const id of e.touched) this.dirty.add(id);
+        this.schedule();
+      }),
+      sub.on('status', () => {
+        this.statusDirty = true;
+        this.schedule();
+      }),
+      sub.on('progress', (p) => {
+        this.pendingProgress = { t: 'progress', receivedBytes: p.receivedBytes, totalBytes: p.totalBytes, nodeCount: p.nodeCount };
+        this.schedule();
+      }),
+      sub.on('error', (err) => {
+        this.pendingError = { code: err.code, message: err.message };
+        this.statusDirty = true;
+        this.schedule();
+      }),
+    );
+    // A feed started after the replica loaded catches the store up at once.
+    if (sub.tree) this.sendSnapshot();
+    this.statusDirty = true;
+    this.schedule();
+  }
+
+  /** Posts whatever is pending now. */
+  flush(): void {
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.disposed) return;
+    const out: StoreMessage[] = [];
+    if (this.pendingProgress) {
+      out.push(this.pendingProgress);
+      this.pendingProgress = null;
+    }
+    if (this.dirty.size > 0) this.changes(out);
+    if (this.statusDirty) {
+      this.statusDirty = false;
+      const state = this.sub.status;
+      if (state !== this.lastState || this.pendingError) {
+        this.lastState = state;
+        out.push(this.pendingError ? { t: 'status', state, error: this.pendingError } : { t: 'status', state });
+        this.pendingError = undefined;
+      }
+    }
+    if (out.length > 0) this.post(out);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const off of this.offs) off();
+  }
+
+  private schedule(): void {
+    if (this.disposed || this.timer !== undefined || this.microtaskQueued) return;
+    if (this.flushMs === 0) {
+      this.microtaskQueued = true;
+      queueMicrotask(() => {
+        this.microtaskQueued = false;
+        this.flush();
+      });
+      return;
+    }
+    this.timer = this.timers.setTimeout(() => {
+      this.timer = undefined;
+      this.flush();
+    }, this.flushMs);
+  }
+
+  /** Appends the changes message(s) for the dirty ids; big sets are split across posts. */
+  private changes(out: StoreMessage[]): void {
+    const tree = this.sub.tree;
+    const position = this.sub.position;
+    if (!tree || !position) {
+      this.dirty.clear();
+      return;
+    }
+    const rootHash = tree.rootHash;
+    let upserts: NodeView[] = [];
+    let removes: string[] = [];
+    for (const id of this.dirty) {
+      const v = nodeView(tree, id);
+      if (v) upserts.push(v);
+      else removes.push(id);
+      if (upserts.length + removes.length >= this.sliceNodes) {
+        out.push({ t: 'changes', upserts, removes, final: false, position, rootHash });
+        this.post(out.splice(0));
+        upserts = [];
+        removes = [];
+      }
+    }
+    this.dirty.clear();
+    out.push({ t: 'changes', upserts, removes, final: true, position, rootHash });
+  }
+
+  /** begin, slices of sliceNodes views, end: each slice its own post. */
+  private sendSnapshot(): void {
+    const tree = this.sub.tree;
+    const position = this.sub.position;
+    if (!tree || !position) return;
+    // Changes to the previous tree are superseded; progress belongs to the load that just ended.
+    this.dirty.clear();
+    this.pendingProgress = null;
+    const head: StoreMessage[] = [{ t: 'begin', rootId: tree.root.id, nodeCount: tree.size, position, rootHash: tree.rootHash }];
+    this.post(head);
+    let slice: NodeView[] = [];
+    for (const v of walkViews(tree, tree.root.id)) {
+      slice.push(v);
+      if (slice.length >= this.sliceNodes) {
+        this.post([{ t: 'slice', nodes: slice }]);
+        slice = [];
+      }
+    }
+    if (slice.length > 0) this.post([{ t: 'slice', nodes: slice }]);
+    this.post([{ t: 'end' }]);
+    this.statusDirty = true;
+    this.schedule();
+  }
+}

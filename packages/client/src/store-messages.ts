@@ -1,0 +1,27 @@
+// What a StoreFeed (next to the replica, usually in the worker) sends to a TreeStore (main
+// thread). Plain data only: these cross postMessage as structured clones.
+import type { Position } from '@tidewire/protocol';
+import type { NodeView } from './views.ts';
+
+export type StoreState = 'connecting' | 'loading' | 'live' | 'reconnecting' | 'error' | 'closed';
+
+export interface ErrorInfo {
+  code: string;
+  message: string;
+}
+
+export type StoreMessage =
+  /** The replica's status; `error` with state 'error' or for the latest non-fatal error. */
+  | { t: 'status'; state: StoreState; error?: ErrorInfo }
+  /** Download progress of a chunked snapshot. */
+  | { t: 'progress'; receivedBytes: number; totalBytes: number; nodeCount: number }
+  /** A snapshot replaces the tree: `slice` messages follow, then `end`. */
+  | { t: 'begin'; rootId: string; nodeCount: number; position: Position; rootHash: string }
+  /** Node views of the snapshot, parents before children. */
+  | { t: 'slice'; nodes: NodeView[] }
+  | { t: 'end' }
+  /**
+   * Changed views after op batches (coalesced). Large change sets come as several messages;
+   * the store applies them together when the one with `final` arrives.
+   */
+  | { t: 'changes'; upserts: NodeView[]; removes: string[]; final: boolean; position: Position; rootHash: string };

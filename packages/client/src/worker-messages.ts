@@ -1,0 +1,39 @@
+// Messages between the main thread (createWorkerClient) and the worker (startWorkerHost).
+// Plain data only: they cross postMessage as structured clones.
+import type { ReconnectOptions } from './backoff.ts';
+import type { ConnectionState } from './client.ts';
+import type { PerfSample } from './perf.ts';
+import type { ErrorInfo, StoreMessage } from './store-messages.ts';
+
+export interface WorkerInit {
+  url: string;
+  token?: string;
+  clientName?: string;
+  reconnect?: Partial<ReconnectOptions> | false;
+  handshakeTimeoutMs?: number;
+  trees: string[];
+  sliceNodes?: number;
+  flushMs?: number;
+}
+
+export type ToWorker =
+  | { t: 'init'; options: WorkerInit }
+  | { t: 'events'; name: string }
+  | { t: 'unevents'; name: string }
+  | { t: 'send'; name: string; key: string; value: unknown }
+  | { t: 'reconnect' }
+  | { t: 'close' };
+
+export type FromWorker =
+  | { t: 'store'; name: string; messages: StoreMessage[] }
+  | { t: 'state'; state: ConnectionState }
+  | { t: 'error'; error: ErrorInfo & { channelName?: string } }
+  | { t: 'events'; name: string; entries: [string, unknown][] }
+  | { t: 'perf'; sample: PerfSample }
+  | { t: 'closed' };
+
+/** The part of Worker / DedicatedWorkerGlobalScope / MessagePort both sides use. */
+export interface MessagePortLike {
+  postMessage(message: unknown): void;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+}

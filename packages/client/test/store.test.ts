@@ -1,0 +1,233 @@
+// TreeStore: per-node notification granularity, immutable views, snapshot slices applied
+// across frames with progress, coalesced changes, status.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ManualTimers, StoreFeed, TidewireClient, TreeStore, bindTreeStore } from '@tidewire/client';
+import type { FrameScheduler, NodeView, StoreMessage, StoreStatus } from '@tidewire/client';
+import type { NodeSnapshot, Op } from '@tidewire/tree';
+import { socketFactory } from './fake-socket.ts';
+import { History, bigTree } from './fixtures.ts';
+
+/** A scheduler whose frames run only when the test says so. */
+function frames() {
+  const queue: (() => void)[] = [];
+  const schedule: FrameScheduler = (fn) => {
+    queue.push(fn);
+    return () => {
+      const i = queue.indexOf(fn);
+      if (i >= 0) queue.splice(i, 1);
+    };
+  };
+  return {
+    schedule,
+    get pending() {
+      return queue.length;
+    },
+    run(): boolean {
+      const fn = queue.shift();
+      fn?.();
+      return fn !== undefined;
+    },
+  };
+}
+
+const TREE: NodeSnapshot = {
+  id: 'root',
+  type: 'project',
+  attrs: {},
+  children: [
+    { id: 'p', type: 'track', attrs: { name: 'P' }, children: [{ id: 'x', type: 'clip', attrs: { v: 1 }, children: [] }, { id: 'y', type: 'clip', attrs: { v: 2 }, children: [] }] },
+    { id: 'q', type: 'track', attrs: { name: 'Q' }, children: [{ id: 'z', type: 'clip', attrs: { v: 3 }, children: [] }] },
+  ],
+};
+
+function setup(snapshot = TREE, options: { sliceNodes?: number; budgetMs?: number } = {}) {
+  const timers = new ManualTimers();
+  const f = socketFactory();
+  const client = new TidewireClient({ url: 'ws://example.test/ws', WebSocket: f.WebSocket, timers });
+  const sub = client.tree('doc');
+  const s = f.last();
+  s.open();
+  s.welcome();
+  const h = new History(snapshot);
+  s.receive(h.subscribed('doc', 1, 'snapshot', 'new'), ...h.snapshotFrames(1, 8 * 1024));
+  const fr = frames();
+  const store = bindTreeStore(sub, { schedule: fr.schedule, timers, ...options });
+  store.flushSync();
+  timers.advance(16);
+  store.flushSync();
+  const calls = new Map<string, (NodeView | undefined)[]>();
+  const watch = (...ids: string[]) => {
+    for (const id of ids) {
+      calls.set(id, []);
+      store.subscribe(id, (v) => calls.get(id)!.push(v));
+    }
+  };
+  /** Server commits ops; the feed flushes (16 ms); the store applies them. */
+  const commit = (...batches: Op[][]) => {
+    for (const ops of batches) s.receive(h.commit(1, ops));
+    timers.advance(16);
+    store.flushSync();
+  };
+  const notified = () => [...calls].filter(([, c]) => c.length > 0).map(([id, c]) => `${id}×${c.length}`);
+  return { timers, client, sub, socket: s, h, store, fr, watch, commit, calls, notified };
+}
+
+test('get(id) returns a plain view: id, type, attrs, child ids, parent id', () => {
+  const { store } = setup();
+  assert.deepEqual(store.get('p'), { id: 'p', type: 'track', attrs: { name: 'P' }, children: ['x', 'y'], parent: 'root' });
+  assert.equal(store.get('root')!.parent, null);
+  assert.equal(store.rootId, 'root');
+  assert.equal(store.size, 6);
+  assert.equal(store.status.state, 'live');
+});
+
+test('a set on X notifies the subscribers of X only', () => {
+  const { store, watch, commit, notified, calls } = setup();
+  watch('root', 'p', 'q', 'x', 'y', 'z');
+  const before = store.get('x')!;
+  commit([[0, 'x', { v: 10 }]]);
+  assert.deepEqual(notified(), ['x×1']);
+  assert.equal(calls.get('x')![0]!.attrs.v, 10);
+  assert.equal(before.attrs.v, 1, 'a view handed out earlier does not change');
+  assert.notEqual(store.get('x'), before);
+  assert.equal(store.get('y'), store.get('y'), 'unchanged views keep their identity');
+});
+
+test('an insert notifies the parent (its child list changed), not its siblings', () => {
+  const { store, watch, commit, notified } = setup();
+  watch('root', 'p', 'q', 'x', 'y', 'z', 'w');
+  commit([[1, 'p', 1, { id: 'w', type: 'clip', attrs: {}, children: [] }]]);
+  assert.deepEqual(notified(), ['p×1', 'w×1']);
+  assert.deepEqual(store.get('p')!.children, ['x', 'w', 'y']);
+  assert.equal(store.get('w')!.parent, 'p');
+});
+
+test('a remove notifies the parent and the removed nodes (with undefined)', () => {
+  const { store, watch, commit, notified, calls } = setup();
+  watch('root', 'p', 'q', 'x', 'y', 'z');
+  commit([[2, 'q']]);
+  assert.deepEqual(notified(), ['root×1', 'q×1', 'z×1']);
+  assert.deepEqual(calls.get('z'), [undefined]);
+  assert.equal(store.get('z'), undefined);
+  assert.deepEqual(store.get('root')!.children, ['p']);
+});
+
+test('a move notifies the old parent, the new parent and the moved node', () => {
+  const { store, watch, commit, notified } = setup();
+  watch('root', 'p', 'q', 'x', 'y', 'z');
+  commit([[3, 'x', 'q', 1]]);
+  assert.deepEqual(notified(), ['p×1', 'q×1', 'x×1']);
+  assert.deepEqual(store.get('q')!.children, ['z', 'x']);
+  assert.equal(store.get('x')!.parent, 'q');
+});
+
+test('batches within one flush window coalesce into one notification per node', () => {
+  const { watch, commit, notified, calls } = setup();
+  watch('x', 'y');
+  commit([[0, 'x', { v: 5 }]], [[0, 'x', { v: 6 }]], [[0, 'x', { v: 7 }]]);
+  assert.deepEqual(notified(), ['x×1']);
+  assert.equal(calls.get('x')![0]!.attrs.v, 7);
+});
+
+test('a reloaded snapshot notifies only the subscribed nodes whose view differs', () => {
+  const { socket, watch, notified, store, timers } = setup();
+  watch('root', 'p', 'q', 'x', 'y', 'z');
+  const next = structuredClone(TREE);
+  next.children[1]!.children[0]!.attrs = { v: 99 };
+  const h2 = new History(next, 8);
+  socket.receive(h2.subscribed('doc', 1, 'snapshot', 'epoch'), ...h2.snapshotFrames(1));
+  timers.advance(16);
+  store.flushSync();
+  assert.deepEqual(notified(), ['z×1']);
+  assert.deepEqual(store.position, { epoch: 8, offset: 0 });
+});
+
+test('a large snapshot arrives in slices of ≤ sliceNodes and is applied across frames, with progress', () => {
+  const { socket, store, fr, timers } = setup(TREE, { sliceNodes: 1000, budgetMs: 0 });
+  const big = new History(bigTree(5000), 9);
+  const statuses: StoreStatus[] = [];
+  store.subscribeStatus((st) => statuses.push(st));
+  const snapshots: number[] = [];
+  store.onSnapshot((info) => snapshots.push(info.nodeCount));
+  socket.receive(big.subscribed('doc', 1, 'snapshot', 'gap'), ...big.snapshotFrames(1, 16 * 1024));
+  timers.advance(16);
+  let frameCount = 0;
+  const sizes: number[] = [];
+  while (fr.run()) {
+    frameCount++;
+    sizes.push(store.size);
+  }
+  // begin + 5 slices + end (+ progress/status posts): one message per frame at budget 0.
+  assert.ok(frameCount >= 7, `applied across ${frameCount} frames`);
+  assert.ok(sizes.slice(0, -2).every((n) => n === 6), 'the old tree stays visible until the swap');
+  assert.equal(store.size, 5000);
+  assert.deepEqual(snapshots, [5000]);
+  const loaded = statuses.filter((st) => st.state === 'loading' && st.progress).map((st) => st.progress!.nodesLoaded);
+  assert.deepEqual(loaded.filter((n) => n > 0), [1000, 2000, 3000, 4000, 5000]);
+  assert.equal(statuses.at(-1)!.state, 'live');
+});
+
+test('StoreFeed puts at most sliceNodes nodes in a slice or changes message', () => {
+  const { sub, h, socket, timers } = setup(bigTree(4500));
+  const posted: StoreMessage[][] = [];
+  const feed = new StoreFeed(sub, (m) => posted.push(m), { sliceNodes: 1000, timers });
+  const slices = posted.flat().filter((m) => m.t === 'slice');
+  assert.deepEqual(slices.map((m) => (m.t === 'slice' ? m.nodes.length : 0)), [1000, 1000, 1000, 1000, 500]);
+  assert.ok(posted.every((batch) => batch.filter((m) => m.t === 'slice').length <= 1), 'one slice per post');
+  feed.dispose();
+  // One batch that touches 402 view ids (200 sets, a 201-node subtree removed and re-inserted,
+  // their parent): two changes messages of at most 250, only the last one final.
+  const small = new StoreFeed(sub, (m) => posted.push(m), { sliceNodes: 250, timers });
+  const ops: Op[] = [];
+  for (let c = 0; c < 200; c++) ops.push([0, `t0c${c}`, { v: 1 }]);
+  const track = h.tree.snapshotOf('t1');
+  ops.push([2, 't1'], [1, 'root', 0, track]);
+  socket.receive(h.commit(1, ops));
+  posted.length = 0;
+  timers.advance(16);
+  const changes = posted.flat().filter((m): m is Extract<StoreMessage, { t: 'changes' }> => m.t === 'changes');
+  assert.deepEqual(changes.map((m) => m.upserts.length + m.removes.length), [250, 152]);
+  assert.deepEqual(changes.map((m) => m.final), [false, true]);
+  small.dispose();
+});
+
+test('status follows the replica: connecting → loading → live → reconnecting', () => {
+  const timers = new ManualTimers();
+  const f = socketFactory();
+  const client = new TidewireClient({ url: 'ws://example.test/ws', WebSocket: f.WebSocket, timers });
+  const sub = client.tree('doc');
+  const store = bindTreeStore(sub, { schedule: frames().schedule, timers });
+  const seen: string[] = [];
+  store.subscribeStatus((st) => seen.push(st.state));
+  store.flushSync();
+  assert.equal(store.status.state, 'connecting');
+  const s = f.last();
+  s.open();
+  s.welcome();
+  const h = new History(bigTree(2000));
+  const frs = h.snapshotFrames(1, 8 * 1024);
+  s.receive(h.subscribed('doc', 1, 'snapshot', 'new'), frs[0]!, frs[1]!);
+  timers.advance(16);
+  store.flushSync();
+  assert.equal(store.status.state, 'loading');
+  assert.equal(store.status.progress?.nodeCount, 2000);
+  assert.ok(store.status.progress!.receivedBytes > 0);
+  s.receive(...frs.slice(2));
+  timers.advance(16);
+  store.flushSync();
+  s.drop();
+  timers.advance(16);
+  store.flushSync();
+  assert.deepEqual(seen.filter((x, i) => x !== seen[i - 1]), ['loading', 'live', 'reconnecting']);
+});
+
+test('TreeStore.waitFor resolves after the frame that satisfies it', async () => {
+  const { store, commit } = setup();
+  const done = store.waitFor((st) => st.get('x')?.attrs.v === 42);
+  commit([[0, 'x', { v: 42 }]]);
+  await done;
+  const direct = new TreeStore('empty');
+  direct.dispose();
+  await assert.rejects(direct.waitFor(() => false), (e: { code: string }) => e.code === 'TW_CLOSED');
+});

@@ -1,0 +1,2 @@
+export { launchChromium, chromiumAvailable, CHROMIUM_PATH, CHROMIUM_FLAGS } from './browser.ts';
+export type { LaunchedBrowser } from './browser.ts';
