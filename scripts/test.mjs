@@ -32,7 +32,7 @@ if (filters.length === 0) {
 }
 run('node', ['scripts/build.mjs']);
 
-const files = ['packages', 'apps', 'bench']
+const files = ['packages', 'apps', 'bench', 'test']
   .flatMap((d) => { try { return findTests(join(root, d)); } catch { return []; } })
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .sort();

@@ -33,6 +33,9 @@ export class ChangeStorm {
   private lastBeat = -1;
   private rand: () => number;
   private sweepTargets: string[] = [];
+  private sweepCycle = -1;
+  /** Per track, the ids of its first device's first four parameters. */
+  private readonly firstKnobs: string[][];
   /** Changes made so far (for the HUD and tests). */
   changes = 0;
 
@@ -43,6 +46,13 @@ export class ChangeStorm {
     private readonly opts: Required<StormOptions> = { sweepRate: 600, burstSeconds: 2, quietSeconds: 2, tempo: 124, seed: 7 },
   ) {
     this.params = paramIds(project);
+    const byDevice = new Map<string, string[]>();
+    for (const id of this.params) {
+      const device = id.slice(0, id.lastIndexOf('/'));
+      const list = byDevice.get(device) ?? byDevice.set(device, []).get(device)!;
+      list.push(id);
+    }
+    this.firstKnobs = [...byDevice.entries()].filter(([d]) => d.endsWith('/d0')).map(([, ids]) => ids.slice(0, 4));
     this.clips = [];
     const walk = (n: NodeSnapshot) => {
       if (n.type === 'clip') this.clips.push(n.id);
@@ -76,12 +86,15 @@ export class ChangeStorm {
     const inCycle = t - cycle * period;
 
     // Sweeps: during the burst part of each cycle, `sweepRate` changes/s over a few knobs.
+    // Cycle k sweeps the first four knobs of track k's first device, like someone working down
+    // the set (and predictable enough for a test to watch the top rows move).
     const sweepDue = Math.floor((cycle * burstSeconds + Math.min(inCycle, burstSeconds)) * sweepRate);
-    if (this.sweepTargets.length === 0 || (inCycle < 0.05 && this.sweepsDone < sweepDue)) {
-      const base = Math.floor(this.rand() * (this.params.length - 8));
-      this.sweepTargets = this.params.slice(base, base + 4);
+    if (cycle !== this.sweepCycle) {
+      this.sweepCycle = cycle;
+      const tracks = this.firstKnobs.length;
+      this.sweepTargets = tracks > 0 ? this.firstKnobs[cycle % tracks]! : [];
     }
-    for (; this.sweepsDone < sweepDue; this.sweepsDone++) {
+    for (; this.sweepsDone < sweepDue && this.sweepTargets.length > 0; this.sweepsDone++) {
       const id = this.sweepTargets[this.sweepsDone % this.sweepTargets.length]!;
       const value = 0.5 + 0.5 * Math.sin(this.sweepsDone / 40);
       this.tree.set(id, { value: Math.round(value * 1e4) / 1e4, display: `${(value * 24 - 12).toFixed(1)} dB` });

@@ -2,6 +2,11 @@
 // events into StoreMessages for a TreeStore. Op batches are coalesced into one set of
 // changed node views per flush (at most one flush per flushMs, ~one animation frame), and a
 // snapshot goes out in slices so no single structured clone carries the whole tree.
+//
+// Paced mode (the worker uses it): at most one post is unacknowledged. The main thread acks a
+// post when it receives it, so every slice is deserialised in its own task — Chrome may
+// otherwise deliver a burst of posted messages back to back in one long task — and while the
+// main thread is busy, op changes keep coalescing here instead of queueing up there.
 import { nodeView, walkViews } from './views.ts';
 import type { NodeView } from './views.ts';
 import type { ErrorInfo, StoreMessage, StoreState } from './store-messages.ts';
@@ -14,6 +19,8 @@ export interface StoreFeedOptions {
   sliceNodes?: number;
   /** Coalescing window for changes, status and progress. Default 16 ms; 0 flushes on a microtask. */
   flushMs?: number;
+  /** Wait for ack() after each post (worker → main thread backpressure). Default false. */
+  paced?: boolean;
   timers?: Timers;
 }
 
@@ -33,6 +40,11 @@ export class StoreFeed {
   private microtaskQueued = false;
   private readonly offs: (() => void)[] = [];
   private disposed = false;
+  private readonly paced: boolean;
+  /** Posts waiting for credit (paced mode); one is in flight at most. */
+  private readonly queue: StoreMessage[][] = [];
+  private inFlight = false;
+  private flushWanted = false;
 
   constructor(
     private readonly sub: TreeSubscription,
@@ -42,6 +54,7 @@ export class StoreFeed {
     this.sliceNodes = Math.max(1, Math.floor(options.sliceNodes ?? 2000));
     this.flushMs = Math.max(0, options.flushMs ?? 16);
     this.timers = options.timers ?? realTimers;
+    this.paced = options.paced === true;
     this.offs.push(
       sub.on('snapshot', () => this.sendSnapshot()),
       sub.on('ops', (e) => {
@@ -73,6 +86,11 @@ export class StoreFeed {
     if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
     this.timer = undefined;
     if (this.disposed) return;
+    if (this.paced && (this.inFlight || this.queue.length > 0)) {
+      // Blocked on the main thread: keep coalescing; ack() flushes when credit returns.
+      this.flushWanted = true;
+      return;
+    }
     const out: StoreMessage[] = [];
     if (this.pendingProgress) {
       out.push(this.pendingProgress);
@@ -88,7 +106,33 @@ export class StoreFeed {
         this.pendingError = undefined;
       }
     }
-    if (out.length > 0) this.post(out);
+    if (out.length > 0) this.send(out);
+  }
+
+  /** The receiver took the last post (paced mode): send the next one. */
+  ack(): void {
+    this.inFlight = false;
+    if (this.disposed) return;
+    this.pump();
+    if (!this.inFlight && this.flushWanted) {
+      this.flushWanted = false;
+      this.flush();
+    }
+  }
+
+  private send(messages: StoreMessage[]): void {
+    if (!this.paced) {
+      this.post(messages);
+      return;
+    }
+    this.queue.push(messages);
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.inFlight || this.queue.length === 0) return;
+    this.inFlight = true;
+    this.post(this.queue.shift()!);
   }
 
   dispose(): void {
@@ -131,7 +175,7 @@ export class StoreFeed {
       else removes.push(id);
       if (upserts.length + removes.length >= this.sliceNodes) {
         out.push({ t: 'changes', upserts, removes, final: false, position, rootHash });
-        this.post(out.splice(0));
+        this.send(out.splice(0));
         upserts = [];
         removes = [];
       }
@@ -149,17 +193,19 @@ export class StoreFeed {
     this.dirty.clear();
     this.pendingProgress = null;
     const head: StoreMessage[] = [{ t: 'begin', rootId: tree.root.id, nodeCount: tree.size, position, rootHash: tree.rootHash }];
-    this.post(head);
+    // A new snapshot supersedes whatever of the previous one has not gone out yet.
+    this.queue.length = 0;
+    this.send(head);
     let slice: NodeView[] = [];
     for (const v of walkViews(tree, tree.root.id)) {
       slice.push(v);
       if (slice.length >= this.sliceNodes) {
-        this.post([{ t: 'slice', nodes: slice }]);
+        this.send([{ t: 'slice', nodes: slice }]);
         slice = [];
       }
     }
-    if (slice.length > 0) this.post([{ t: 'slice', nodes: slice }]);
-    this.post([{ t: 'end' }]);
+    if (slice.length > 0) this.send([{ t: 'slice', nodes: slice }]);
+    this.send([{ t: 'end' }]);
     this.statusDirty = true;
     this.schedule();
   }

@@ -26,7 +26,7 @@ export interface WorkerClientOptions {
    * module worker from './worker.ts'.
    */
   worker?: MessagePortLike & { terminate?: () => void; onerror?: ((ev: unknown) => void) | null };
-  /** Nodes per snapshot slice / changes message. Default 2,000. */
+  /** Nodes per snapshot slice / changes message. Default 1,000. */
   sliceNodes?: number;
   /** Worker-side coalescing window. Default 16 ms. */
   flushMs?: number;
@@ -98,6 +98,8 @@ export function createWorkerClient(options: WorkerClientOptions): WorkerClient {
       case 'store': {
         const store = stores.get(msg.name);
         if (store) for (const m of msg.messages) store.receive(m);
+        // Credit back to the worker's feed: the next post arrives as a task of its own.
+        post({ t: 'ack', name: msg.name });
         return;
       }
       case 'state':

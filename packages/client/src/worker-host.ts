@@ -18,7 +18,7 @@ export interface WorkerHostOptions {
 export function startWorkerHost(port: MessagePortLike, options: WorkerHostOptions = {}): void {
   const timers = options.timers ?? realTimers;
   let client: TidewireClient | null = null;
-  const feeds: StoreFeed[] = [];
+  const feeds = new Map<string, StoreFeed>();
   const eventOffs = new Map<string, () => void>();
   const pendingEvents = new Map<string, Map<string, unknown>>();
   let perf = emptySample();
@@ -71,7 +71,7 @@ export function startWorkerHost(port: MessagePortLike, options: WorkerHostOption
     for (const name of o.trees) {
       const sub = c.tree(name);
       sub.on('ops', (e) => addBatch(perf, e.decodeMs, e.applyMs));
-      feeds.push(new StoreFeed(sub, (messages) => post({ t: 'store', name, messages }), { sliceNodes: o.sliceNodes, flushMs, timers }));
+      feeds.set(name, new StoreFeed(sub, (messages) => post({ t: 'store', name, messages }), { sliceNodes: o.sliceNodes ?? 1000, flushMs, timers, paced: true }));
     }
     post({ t: 'state', state: c.state });
   };
@@ -98,6 +98,9 @@ export function startWorkerHost(port: MessagePortLike, options: WorkerHostOption
         );
         return;
       }
+      case 'ack':
+        feeds.get(msg.name)?.ack();
+        return;
       case 'unevents':
         eventOffs.get(msg.name)?.();
         eventOffs.delete(msg.name);
@@ -114,7 +117,7 @@ export function startWorkerHost(port: MessagePortLike, options: WorkerHostOption
         client?.reconnect();
         return;
       case 'close':
-        for (const f of feeds) f.dispose();
+        for (const f of feeds.values()) f.dispose();
         if (timer !== undefined) timers.clearTimeout(timer);
         timer = undefined;
         void (client?.close() ?? Promise.resolve()).then(() => post({ t: 'closed' }));

@@ -22,6 +22,8 @@ export type ToWorker =
   | { t: 'unevents'; name: string }
   | { t: 'send'; name: string; key: string; value: unknown }
   | { t: 'reconnect' }
+  /** The main thread received a `store` post for `name`: the worker may send the next. */
+  | { t: 'ack'; name: string }
   | { t: 'close' };
 
 export type FromWorker =

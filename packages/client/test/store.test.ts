@@ -192,6 +192,26 @@ test('StoreFeed puts at most sliceNodes nodes in a slice or changes message', ()
   small.dispose();
 });
 
+test('a paced StoreFeed keeps one post in flight and coalesces changes until it is acked', () => {
+  const { sub, h, socket, timers } = setup(bigTree(2500));
+  const posted: StoreMessage[][] = [];
+  const feed = new StoreFeed(sub, (m) => posted.push(m), { sliceNodes: 1000, timers, paced: true });
+  // The snapshot: begin, 3 slices, end — but only the first post goes out before an ack.
+  assert.equal(posted.length, 1);
+  assert.equal(posted[0]![0]!.t, 'begin');
+  for (let i = 0; i < 4; i++) feed.ack();
+  assert.deepEqual(posted.map((p) => p[0]!.t), ['begin', 'slice', 'slice', 'slice', 'end']);
+  // The receiver has not acked 'end': ten op batches arrive and wait, coalescing into one post.
+  for (let i = 0; i < 10; i++) socket.receive(h.commit(1, [[0, 't0c0', { v: i }]]));
+  timers.advance(100);
+  assert.equal(posted.length, 5, 'nothing posted while the last post is unacknowledged');
+  feed.ack();
+  const next = posted.slice(5).flat().filter((m): m is Extract<StoreMessage, { t: 'changes' }> => m.t === 'changes');
+  assert.equal(next.length, 1);
+  assert.deepEqual(next[0]!.upserts.map((v) => [v.id, v.attrs.v]), [['t0c0', 9]]);
+  feed.dispose();
+});
+
 test('status follows the replica: connecting → loading → live → reconnecting', () => {
   const timers = new ManualTimers();
   const f = socketFactory();
