@@ -1,0 +1,335 @@
+// One WebSocket connection: the protocol state machine (HELLO → WELCOME → subscriptions) and
+// the sink of its Outbox. WebSocket events go to module-level handlers that find the
+// Connection on the socket, so no closures are created per message. Every input path is
+// wrapped: a client can only ever hurt its own connection.
+import { decodeFrame, encodeSubscribed, errorFrameFor, FrameType, PROTOCOL_VERSION, ProtocolError } from '@tidewire/protocol';
+import type { Frame, Position, ResyncReason } from '@tidewire/protocol';
+import type { RawData, WebSocket } from 'ws';
+import type { ConnectionInfo } from './channel.ts';
+import type { EventsChannelImpl } from './events-channel.ts';
+import type { ServerMetrics } from './metrics.ts';
+import type { ServerLimits } from './options.ts';
+import { Outbox } from './outbox.ts';
+import type { OutboxStats } from './outbox.ts';
+import type { SnapshotEntry } from './snapshot.ts';
+import type { TreeChannelImpl } from './tree-channel.ts';
+
+export type AnyChannel = TreeChannelImpl | EventsChannelImpl;
+
+/** What a connection needs from its server. */
+export interface ConnectionHost {
+  readonly limits: ServerLimits;
+  readonly serverMetrics: ServerMetrics;
+  welcomeFrame(): Uint8Array;
+  channelByName(name: string): AnyChannel | undefined;
+  channelById(id: number): AnyChannel | undefined;
+  connectionClosed(conn: Connection): void;
+  logError(msg: string, err: unknown): void;
+}
+
+export interface ConnectionStats extends OutboxStats {
+  id: number;
+  subscriptions: number;
+  /** ws.bufferedAmount: bytes in ws's and the socket's buffers. */
+  bufferedAmount: number;
+}
+
+const kConnection = Symbol('tidewire.connection');
+type TwSocket = WebSocket & { [kConnection]?: Connection };
+
+const SEND_OPTIONS = { binary: true } as const;
+const enum State {
+  Handshake,
+  Open,
+  Closed,
+}
+
+// Close codes outside the protocol's table.
+const CLOSE_GOING_AWAY = 1001;
+const CLOSE_POLICY = 1008;
+const CLOSE_INTERNAL = 1011;
+
+export class Connection implements ConnectionInfo {
+  readonly id: number;
+  readonly remoteAddress: string;
+  client = '';
+  readonly outbox: Outbox;
+  private readonly ws: TwSocket;
+  private readonly host: ConnectionHost;
+  private state = State.Handshake;
+  private readonly subs = new Map<number, AnyChannel>();
+  /** Tree channels whose queue is held until this snapshot's frames are ready. */
+  private readonly waiting = new Map<number, SnapshotEntry>();
+  private handshakeTimer: NodeJS.Timeout | undefined;
+  /** One completion callback per connection, reused for every send. */
+  private readonly onSent: (err?: Error) => void;
+
+  constructor(id: number, ws: WebSocket, remoteAddress: string, host: ConnectionHost) {
+    this.id = id;
+    this.ws = ws as TwSocket;
+    this.remoteAddress = remoteAddress;
+    this.host = host;
+    this.outbox = new Outbox(this, { chunkBytes: host.limits.chunkBytes, maxQueuedBytes: host.limits.maxQueuedBytes });
+    this.onSent = () => this.outbox.sent();
+    this.ws[kConnection] = this;
+    ws.on('message', onMessage);
+    ws.on('close', onClose);
+    ws.on('error', onError);
+    this.handshakeTimer = setTimeout(onHandshakeTimeout, host.limits.handshakeTimeoutMs, this);
+  }
+
+  get info(): ConnectionInfo {
+    return { id: this.id, remoteAddress: this.remoteAddress, client: this.client };
+  }
+
+  get stats(): ConnectionStats {
+    return { id: this.id, subscriptions: this.subs.size, bufferedAmount: this.ws.bufferedAmount, ...this.outbox.stats };
+  }
+
+  // ---- OutboxSink ----------------------------------------------------------------------
+
+  write(frame: Uint8Array): void {
+    this.ws.send(frame, SEND_OPTIONS, this.onSent);
+  }
+
+  account(channel: number, bytes: number): void {
+    if (channel === 0) return;
+    const ch = this.host.channelById(channel);
+    if (ch) {
+      ch.messagesSent++;
+      ch.bytesSent += bytes;
+    }
+  }
+
+  /** The socket drained after an overflow: a fresh snapshot for a channel still subscribed. */
+  resync(channel: number): void {
+    const ch = this.subs.get(channel);
+    if (ch === undefined || ch.kind !== 'tree') return;
+    // snapshot() may flush pending ops; this channel is still marked for resync in the outbox,
+    // so that batch is dropped here (it is inside the snapshot).
+    const snap = ch.snapshot();
+    ch.resyncs++;
+    this.startSnapshot(ch, 'gap', snap);
+  }
+
+  // ---- called by channels --------------------------------------------------------------
+
+  startReplay(ch: TreeChannelImpl, pos: Position, frames: readonly Uint8Array[]): void {
+    if (this.state !== State.Open) return;
+    this.outbox.restart(ch.id);
+    this.waiting.delete(ch.id);
+    this.control(encodeSubscribed({ name: ch.name, channel: ch.id, kind: 'tree', epoch: pos.epoch, offset: pos.offset, resume: 'replay' }));
+    this.outbox.stateFrames(ch.id, frames);
+  }
+
+  /** SUBSCRIBED (snapshot) now; the snapshot frames as soon as they are encoded, OPS behind them. */
+  startSnapshot(ch: TreeChannelImpl, reason: ResyncReason, snap: SnapshotEntry): void {
+    if (this.state !== State.Open) return;
+    this.outbox.restart(ch.id);
+    this.control(
+      encodeSubscribed({ name: ch.name, channel: ch.id, kind: 'tree', epoch: snap.epoch, offset: snap.offset, resume: 'snapshot', reason }),
+    );
+    if (snap.frames !== undefined) {
+      this.waiting.delete(ch.id);
+      this.outbox.stateFrames(ch.id, snap.frames);
+      return;
+    }
+    this.outbox.hold(ch.id);
+    this.waiting.set(ch.id, snap);
+    snap.whenReady(this.onSnapshotReady);
+  }
+
+  private readonly onSnapshotReady = (snap: SnapshotEntry): void => {
+    // Only if this connection still waits for this very snapshot (not restarted, not resynced).
+    if (this.waiting.get(snap.channel) !== snap) return;
+    this.waiting.delete(snap.channel);
+    this.outbox.release(snap.channel, snap.frames!);
+  };
+
+  startEvents(ch: EventsChannelImpl): void {
+    this.outbox.addEventsChannel(ch.id);
+    this.control(encodeSubscribed({ name: ch.name, channel: ch.id, kind: 'events', epoch: 0, offset: 0, resume: 'none' }), ch.id);
+  }
+
+  deliverOps(ch: TreeChannelImpl, frame: Uint8Array): void {
+    if (this.outbox.state(ch.id, frame) === 'overflow') {
+      this.host.serverMetrics.protocolError('TW_SLOW_CONSUMER');
+      const err = new ProtocolError('TW_SLOW_CONSUMER', `more than ${this.host.limits.maxQueuedBytes} bytes queued; ops dropped, a snapshot follows`, { channel: ch.id });
+      this.control(errorFrameFor(err));
+    }
+  }
+
+  /** The channel started a new history: restart this subscription from a snapshot. */
+  restartTree(ch: TreeChannelImpl, reason: ResyncReason): void {
+    this.startSnapshot(ch, reason, ch.snapshot());
+  }
+
+  // ---- inbound -------------------------------------------------------------------------
+
+  receive(data: Uint8Array, isBinary: boolean): void {
+    if (this.state === State.Closed) return;
+    try {
+      if (!isBinary) throw new ProtocolError('TW_TEXT_FRAME', 'text WebSocket messages are not part of the protocol');
+      if (this.state === State.Handshake && data[0] !== FrameType.HELLO) {
+        throw new ProtocolError('TW_HANDSHAKE_REQUIRED', `frame type 0x${(data[0] ?? 0).toString(16)} before HELLO`);
+      }
+      this.handle(decodeFrame(data));
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private handle(f: Frame): void {
+    switch (f.type) {
+      case FrameType.HELLO:
+        return this.onHello(f.protocol, f.client);
+      case FrameType.SUBSCRIBE:
+        return this.onSubscribe(f.name, f.from);
+      case FrameType.UNSUBSCRIBE:
+        return this.onUnsubscribe(f.channel);
+      case FrameType.EVENT:
+        return this.onEvent(f.channel, f.key, f.value);
+      default:
+        // A server-to-client frame sent by a client: a broken peer, not a newer one.
+        throw new ProtocolError('TW_BAD_FRAME', `frame type 0x${f.type.toString(16)} is server-to-client only`);
+    }
+  }
+
+  private onHello(protocol: [number, number], client: string): void {
+    if (this.state !== State.Handshake) throw new ProtocolError('TW_HANDSHAKE_REQUIRED', 'second HELLO');
+    if (protocol[0] !== PROTOCOL_VERSION.major) {
+      throw new ProtocolError(
+        'TW_PROTOCOL_VERSION',
+        `client speaks protocol ${protocol[0]}.${protocol[1]}, server speaks ${PROTOCOL_VERSION.major}.${PROTOCOL_VERSION.minor}`,
+      );
+    }
+    clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
+    this.client = client;
+    this.state = State.Open;
+    this.control(this.host.welcomeFrame());
+  }
+
+  private onSubscribe(name: string, from: Position | undefined): void {
+    const ch = this.host.channelByName(name);
+    if (ch === undefined) throw new ProtocolError('TW_UNKNOWN_CHANNEL', `no channel named ${JSON.stringify(name)}`, { channelName: name });
+    if (this.subs.has(ch.id)) {
+      this.drop(ch); // subscribing again restarts the subscription
+    } else if (this.subs.size >= this.host.limits.maxSubscriptions) {
+      throw new ProtocolError('TW_TOO_MANY_SUBSCRIPTIONS', `at most ${this.host.limits.maxSubscriptions} subscriptions`, { channelName: name });
+    }
+    this.subs.set(ch.id, ch);
+    if (ch.kind === 'tree') ch.addSubscriber(this, from);
+    else ch.addSubscriber(this);
+  }
+
+  private onUnsubscribe(channel: number): void {
+    const ch = this.subs.get(channel);
+    if (ch === undefined) throw new ProtocolError('TW_NOT_SUBSCRIBED', `not subscribed to channel ${channel}`, { channel });
+    this.drop(ch);
+  }
+
+  private onEvent(channel: number, key: string, value: unknown): void {
+    const ch = this.subs.get(channel);
+    if (ch === undefined) throw new ProtocolError('TW_NOT_SUBSCRIBED', `not subscribed to channel ${channel}`, { channel });
+    if (ch.kind !== 'events' || ch.onMessage === undefined) {
+      throw new ProtocolError('TW_READ_ONLY', `channel ${JSON.stringify(ch.name)} takes no input`, { channel });
+    }
+    try {
+      ch.onMessage(key, value, this.info);
+    } catch (err) {
+      // The application's bug, not the client's: log it and keep the connection.
+      this.host.logError(`events channel ${ch.name}: onMessage threw`, err);
+    }
+  }
+
+  private drop(ch: AnyChannel): void {
+    ch.removeSubscriber(this);
+    this.subs.delete(ch.id);
+    this.waiting.delete(ch.id);
+    this.outbox.dropChannel(ch.id);
+  }
+
+  private control(frame: Uint8Array, opens = 0): void {
+    if (!this.outbox.controlFrame(frame, opens)) {
+      // The peer keeps asking for replies it does not read.
+      this.host.serverMetrics.protocolError('TW_SLOW_CONSUMER');
+      this.close(CLOSE_POLICY, 'control queue overflow');
+    }
+  }
+
+  /** Reports an error to the peer: non-fatal as an ERROR frame, fatal by ERROR + close. */
+  fail(err: unknown): void {
+    if (this.state === State.Closed) return;
+    if (!(err instanceof ProtocolError)) {
+      this.host.logError(`connection ${this.id}: internal error`, err);
+      this.close(CLOSE_INTERNAL, 'internal error');
+      return;
+    }
+    this.host.serverMetrics.protocolError(err.code);
+    if (!err.fatal) {
+      this.control(errorFrameFor(err));
+      return;
+    }
+    // Bypass the queues: the ERROR must precede the close frame, and nothing else matters now.
+    const frame = errorFrameFor(err);
+    this.close(err.closeCode ?? 1002, err.code, frame);
+  }
+
+  /** Closes the WebSocket (optionally after one last frame) and forgets all subscriptions. */
+  close(code: number = CLOSE_GOING_AWAY, reason = '', lastFrame?: Uint8Array): void {
+    if (this.state === State.Closed) return;
+    this.cleanup();
+    try {
+      if (lastFrame && this.ws.readyState === 1) this.ws.send(lastFrame, SEND_OPTIONS);
+      this.ws.close(code, reason);
+    } catch (err) {
+      this.host.logError(`connection ${this.id}: close failed`, err);
+      this.ws.terminate();
+    }
+  }
+
+  /** ws rejected a frame itself (oversized, bad WebSocket framing) and is closing the socket. */
+  transportFailed(code: 'TW_FRAME_TOO_LARGE' | 'TW_BAD_FRAME'): void {
+    if (this.state === State.Closed) return;
+    this.host.serverMetrics.protocolError(code);
+    this.cleanup();
+  }
+
+  /** Idempotent: detach from channels, release queues, tell the server. */
+  cleanup(): void {
+    if (this.state === State.Closed) return;
+    this.state = State.Closed;
+    clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
+    for (const ch of this.subs.values()) ch.removeSubscriber(this);
+    this.subs.clear();
+    this.waiting.clear();
+    this.outbox.close();
+    this.host.connectionClosed(this);
+  }
+}
+
+// ---- module-level WebSocket handlers ------------------------------------------------------
+
+function onMessage(this: TwSocket, data: RawData, isBinary: boolean): void {
+  const conn = this[kConnection];
+  if (conn === undefined) return;
+  // binaryType is 'nodebuffer', so data is one Buffer (ws concatenates fragments).
+  conn.receive(data as Buffer, isBinary);
+}
+
+function onClose(this: TwSocket): void {
+  this[kConnection]?.cleanup();
+}
+
+function onError(this: TwSocket, err: Error & { code?: string }): void {
+  const conn = this[kConnection];
+  if (conn === undefined) return;
+  // ws has already failed the connection (and chosen the close code, 1009 for maxPayload).
+  conn.transportFailed(err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'TW_FRAME_TOO_LARGE' : 'TW_BAD_FRAME');
+}
+
+function onHandshakeTimeout(conn: Connection): void {
+  conn.fail(new ProtocolError('TW_HANDSHAKE_TIMEOUT', 'no HELLO within the handshake timeout'));
+}

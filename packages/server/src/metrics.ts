@@ -1,0 +1,111 @@
+// Prometheus metrics for one server instance. Each server has its own Registry (tests run many
+// servers in one process). Hot paths only bump plain numbers on the channel objects; the
+// prom-client metrics read them at scrape time through `collect`, so sending a frame costs no
+// label lookup.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** What a channel exposes to metrics; the counters are plain fields bumped on hot paths. */
+export interface ChannelCounters {
+  readonly name: string;
+  messagesSent: number;
+  bytesSent: number;
+  resyncs: number;
+  subscriberCount(): number;
+  queuedBytes(): number;
+}
+
+export interface MetricsSource {
+  channelCounters(): Iterable<ChannelCounters>;
+  connectionCount(): number;
+}
+
+export interface EncodeTimer {
+  observe(seconds: number): void;
+}
+
+export class ServerMetrics {
+  readonly registry = new Registry();
+  private readonly protocolErrors: Counter<'code'>;
+  private readonly refusals: Counter<'status'>;
+  private readonly encodeSeconds: Histogram<'channel'>;
+
+  constructor(source: MetricsSource, defaultMetrics: boolean) {
+    const registers = [this.registry];
+    if (defaultMetrics) collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: 'tidewire_connections',
+      help: 'Open WebSocket connections',
+      registers,
+      collect() {
+        this.set(source.connectionCount());
+      },
+    });
+    new Gauge({
+      name: 'tidewire_channel_subscribers',
+      help: 'Subscribers per channel',
+      labelNames: ['channel'],
+      registers,
+      collect() {
+        for (const c of source.channelCounters()) this.set({ channel: c.name }, c.subscriberCount());
+      },
+    });
+    new Gauge({
+      name: 'tidewire_channel_queued_bytes',
+      help: 'State bytes queued for the channel across all connections',
+      labelNames: ['channel'],
+      registers,
+      collect() {
+        for (const c of source.channelCounters()) this.set({ channel: c.name }, c.queuedBytes());
+      },
+    });
+    counterFrom('tidewire_channel_messages_sent_total', 'Frames written for the channel (all connections)', source, (c) => c.messagesSent, registers);
+    counterFrom('tidewire_channel_bytes_sent_total', 'Bytes written for the channel (all connections)', source, (c) => c.bytesSent, registers);
+    counterFrom('tidewire_channel_resyncs_total', 'Snapshot resyncs of slow consumers', source, (c) => c.resyncs, registers);
+    this.encodeSeconds = new Histogram({
+      name: 'tidewire_channel_encode_seconds',
+      help: 'Time to encode an OPS batch or a snapshot',
+      labelNames: ['channel'],
+      buckets: [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1],
+      registers,
+    });
+    this.protocolErrors = new Counter({
+      name: 'tidewire_protocol_errors_total',
+      help: 'Protocol errors by code (sent to clients, or detected on their frames)',
+      labelNames: ['code'],
+      registers,
+    });
+    this.refusals = new Counter({
+      name: 'tidewire_upgrade_refusals_total',
+      help: 'WebSocket upgrades refused before the handshake, by HTTP status (401 token, 403 origin, 404 path, 503 full or closing)',
+      labelNames: ['status'],
+      registers,
+    });
+  }
+
+  upgradeRefused(status: number): void {
+    this.refusals.inc({ status: String(status) });
+  }
+
+  protocolError(code: string): void {
+    this.protocolErrors.inc({ code });
+  }
+
+  /** A per-channel histogram child, fetched once per channel rather than per observation. */
+  encodeTimer(channel: string): EncodeTimer {
+    return this.encodeSeconds.labels({ channel });
+  }
+}
+
+function counterFrom(name: string, help: string, source: MetricsSource, read: (c: ChannelCounters) => number, registers: Registry[]): void {
+  new Counter({
+    name,
+    help,
+    labelNames: ['channel'],
+    registers,
+    collect() {
+      // The totals live on the channels; republish them as-is.
+      this.reset();
+      for (const c of source.channelCounters()) this.inc({ channel: c.name }, read(c));
+    },
+  });
+}

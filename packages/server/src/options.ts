@@ -1,0 +1,167 @@
+// ServerOptions: defaults and validation. Everything is checked when the server is created
+// (not at the first request), and a public bind without a token is refused outright.
+import { isIP } from 'node:net';
+import { DEFAULT_LIMITS } from '@tidewire/protocol';
+import { ServerError } from './errors.ts';
+
+export interface ServerLimits {
+  /** Largest client-to-server frame; ws closes with 1009 above it. Announced in WELCOME. */
+  maxFrameBytes: number;
+  /** Subscriptions per connection. Announced in WELCOME. */
+  maxSubscriptions: number;
+  /** Snapshot chunk size, and the socket backlog under which state frames are written. */
+  chunkBytes: number;
+  /** Cap on queued OPS bytes per connection; past it the connection is resynced by snapshot. */
+  maxQueuedBytes: number;
+  /** Open WebSocket connections per server; further upgrades get HTTP 503. */
+  maxConnections: number;
+  /** A connection that has not sent HELLO by then is closed (TW_HANDSHAKE_TIMEOUT). */
+  handshakeTimeoutMs: number;
+}
+
+export interface OpLogOptions {
+  /** Op batches kept per tree channel for replay on resume. */
+  maxBatches?: number;
+  /** Encoded bytes kept per tree channel for replay on resume. */
+  maxBytes?: number;
+}
+
+export interface ServerOptions {
+  /** Interface to bind; default 127.0.0.1. A non-loopback host requires `token`. */
+  host?: string;
+  /** Port; default 0 (any free port). */
+  port?: number;
+  /** Bearer token required on /ws, /api/* and /metrics when set. */
+  token?: string;
+  /** Origins allowed to open /ws; default the loopback origins of the bound port. */
+  allowedOrigins?: string[];
+  limits?: Partial<ServerLimits>;
+  /** Batching tick for tree channels under load (ms); default 1000/60, one 60 Hz display frame,
+   *  so a storm costs at most 60 OPS frames a second per channel. Fractions allowed. */
+  tickMs?: number;
+  opLog?: OpLogOptions;
+  /** Fastify logger option; default false. */
+  logger?: boolean | object;
+  /** Collect prom-client's default process metrics into this server's registry; default true. */
+  defaultMetrics?: boolean;
+  /** deflate-raw for snapshot bodies of at least minBytes (default 4 KiB) at zlib `level`
+   *  (default 6); bodies of at least asyncMinBytes (default 256 KiB) off the event loop. */
+  snapshotCompression?: { minBytes?: number; asyncMinBytes?: number; level?: number };
+}
+
+export interface ResolvedOptions {
+  host: string;
+  port: number;
+  token: string | undefined;
+  allowedOrigins: string[] | undefined;
+  limits: ServerLimits;
+  tickMs: number;
+  opLog: Required<OpLogOptions>;
+  logger: boolean | object;
+  defaultMetrics: boolean;
+  snapshotCompression: { minBytes: number; asyncMinBytes: number; level: number };
+}
+
+export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = {
+  ...DEFAULT_LIMITS,
+  maxQueuedBytes: 4 * 1024 * 1024,
+  maxConnections: 1024,
+  handshakeTimeoutMs: 10_000,
+};
+
+export const DEFAULT_OP_LOG: Readonly<Required<OpLogOptions>> = { maxBatches: 1024, maxBytes: 8 * 1024 * 1024 };
+
+/** True for addresses only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
+  const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
+  return isIP(v4) === 4 && v4.startsWith('127.');
+}
+
+function int(name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ServerError('TW_SERVER_BAD_OPTION', `${name} must be an integer in [${min}, ${max}], got ${String(value)}`);
+  }
+  return value;
+}
+
+function num(name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw new ServerError('TW_SERVER_BAD_OPTION', `${name} must be a number in [${min}, ${max}], got ${String(value)}`);
+  }
+  return value;
+}
+
+/** One 60 Hz display frame. */
+export const DEFAULT_TICK_MS = 1000 / 60;
+
+export function resolveOptions(o: ServerOptions = {}): ResolvedOptions {
+  if (o === null || typeof o !== 'object') throw new ServerError('TW_SERVER_BAD_OPTION', 'options must be an object');
+  const host = o.host ?? '127.0.0.1';
+  if (typeof host !== 'string' || host.length === 0) throw new ServerError('TW_SERVER_BAD_OPTION', 'host must be a non-empty string');
+  const token = o.token;
+  if (token !== undefined && (typeof token !== 'string' || token.length < 8 || token.length > 4096)) {
+    throw new ServerError('TW_SERVER_BAD_OPTION', 'token must be a string of 8–4096 characters');
+  }
+  if (!isLoopbackHost(host) && token === undefined) {
+    throw new ServerError('TW_SERVER_TOKEN_REQUIRED', `binding to ${host} exposes the server beyond this machine; pass a token`);
+  }
+  let allowedOrigins: string[] | undefined;
+  if (o.allowedOrigins !== undefined) {
+    if (!Array.isArray(o.allowedOrigins) || !o.allowedOrigins.every((s) => typeof s === 'string' && s.length > 0 && s.length <= 2048)) {
+      throw new ServerError('TW_SERVER_BAD_OPTION', 'allowedOrigins must be an array of non-empty strings');
+    }
+    allowedOrigins = o.allowedOrigins.map(normalizeOrigin);
+  }
+  const l = { ...DEFAULT_SERVER_LIMITS, ...(o.limits ?? {}) };
+  const limits: ServerLimits = {
+    maxFrameBytes: int('limits.maxFrameBytes', l.maxFrameBytes, 64, 256 * 1024 * 1024),
+    maxSubscriptions: int('limits.maxSubscriptions', l.maxSubscriptions, 1, 65_536),
+    chunkBytes: int('limits.chunkBytes', l.chunkBytes, 64, 64 * 1024 * 1024),
+    maxQueuedBytes: int('limits.maxQueuedBytes', l.maxQueuedBytes, 1024, 1024 * 1024 * 1024),
+    maxConnections: int('limits.maxConnections', l.maxConnections, 1, 1_000_000),
+    handshakeTimeoutMs: int('limits.handshakeTimeoutMs', l.handshakeTimeoutMs, 1, 3_600_000),
+  };
+  const opLog = { ...DEFAULT_OP_LOG, ...(o.opLog ?? {}) };
+  return {
+    host,
+    port: int('port', o.port ?? 0, 0, 65_535),
+    token,
+    allowedOrigins,
+    limits,
+    tickMs: num('tickMs', o.tickMs ?? DEFAULT_TICK_MS, 1, 60_000),
+    opLog: {
+      maxBatches: int('opLog.maxBatches', opLog.maxBatches, 0, 10_000_000),
+      maxBytes: int('opLog.maxBytes', opLog.maxBytes, 0, 4 * 1024 * 1024 * 1024),
+    },
+    logger: o.logger ?? false,
+    defaultMetrics: o.defaultMetrics ?? true,
+    snapshotCompression: {
+      // Infinity-like: a minBytes above any body turns compression off.
+      minBytes: int('snapshotCompression.minBytes', o.snapshotCompression?.minBytes ?? 4096, 0, Number.MAX_SAFE_INTEGER),
+      asyncMinBytes: int('snapshotCompression.asyncMinBytes', o.snapshotCompression?.asyncMinBytes ?? 256 * 1024, 0, Number.MAX_SAFE_INTEGER),
+      level: int('snapshotCompression.level', o.snapshotCompression?.level ?? 6, 0, 9),
+    },
+  };
+}
+
+/** The serialisation browsers send in `Origin`: scheme://host[:port], lower case, no path. */
+export function normalizeOrigin(origin: string): string {
+  return origin.trim().replace(/\/+$/, '').toLowerCase();
+}
+
+/** Loopback origins of the bound port (the pages this server itself serves), plus the bind host. */
+export function defaultOrigins(host: string, port: number): string[] {
+  const hosts = ['127.0.0.1', 'localhost', '[::1]'];
+  const h = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  if (host !== '0.0.0.0' && host !== '::' && !hosts.includes(h.toLowerCase())) hosts.push(h.toLowerCase());
+  const out: string[] = [];
+  for (const name of hosts) {
+    out.push(`http://${name}:${port}`, `https://${name}:${port}`);
+    // Browsers omit default ports from Origin.
+    if (port === 80) out.push(`http://${name}`);
+    if (port === 443) out.push(`https://${name}`);
+  }
+  return out;
+}

@@ -1,0 +1,303 @@
+// createServer: one Fastify instance and one ws server (noServer) on one port, serving pages,
+// REST and the Tidewire WebSocket protocol at /ws.
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import Fastify from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
+import { encodeWelcome, PROTOCOL_VERSION } from '@tidewire/protocol';
+import type { NodeSnapshot } from '@tidewire/tree';
+import type { Registry } from 'prom-client';
+import type { BatchClock } from './batcher.ts';
+import { checkChannelName } from './channel.ts';
+import { Connection } from './connection.ts';
+import type { AnyChannel, ConnectionHost, ConnectionStats } from './connection.ts';
+import { ServerError } from './errors.ts';
+import { EventsChannelImpl } from './events-channel.ts';
+import type { EventsChannel, EventsChannelOptions } from './events-channel.ts';
+import { registerRoutes } from './http.ts';
+import { ServerMetrics } from './metrics.ts';
+import { defaultOrigins, resolveOptions } from './options.ts';
+import type { ResolvedOptions, ServerLimits, ServerOptions } from './options.ts';
+import { OriginPolicy, TokenCheck } from './security.ts';
+import { serveStatic } from './static.ts';
+import type { StaticOptions } from './static.ts';
+import { TreeChannelImpl } from './tree-channel.ts';
+import type { TreeChannel } from './tree-channel.ts';
+import { judgeUpgrade, refuseUpgrade } from './upgrade.ts';
+
+export const SERVER_CAPABILITIES = ['tree', 'events', 'chunked-snapshots', 'resume'];
+
+/** How long close() waits for clients to answer the close handshake before cutting them off. */
+const CLOSE_GRACE_MS = 1000;
+
+export interface TidewireServer {
+  /** Register routes, hooks and static roots here before listen(). */
+  readonly fastify: FastifyInstance;
+  /** Random id of this server instance (WELCOME.instance). */
+  readonly instanceId: string;
+  /** Creates a tree channel; throws TW_SERVER_CHANNEL_EXISTS if the name is taken. */
+  tree(name: string, initial: NodeSnapshot): TreeChannel;
+  /** Creates an events channel; throws TW_SERVER_CHANNEL_EXISTS if the name is taken. */
+  events(name: string, opts?: EventsChannelOptions): EventsChannel;
+  channel(name: string): TreeChannel | EventsChannel | undefined;
+  /** Serves `dir` under `prefix` with cache headers (and extra headers); call before listen(). */
+  serveStatic(prefix: string, dir: string, options?: StaticOptions): Promise<void>;
+  /** Fastify onRequest hook that answers 401 unless the request carries the token. */
+  requireToken(req: FastifyRequest, reply: FastifyReply): Promise<void>;
+  /** Starts listening; resolves the base URL (http://127.0.0.1:PORT for a loopback bind). */
+  listen(): Promise<string>;
+  readonly url: string;
+  readonly port: number;
+  /** Origins allowed to open /ws (known after listen() when defaulted). */
+  readonly allowedOrigins: readonly string[];
+  /** Per-connection queue statistics (tests, diagnostics). */
+  connectionStats(): ConnectionStats[];
+  /** Closes every connection and the listener. Idempotent. */
+  close(): Promise<void>;
+  readonly metrics: Registry;
+}
+
+/** Test hooks; not part of the supported API. */
+export interface InternalServerOptions {
+  clock?: BatchClock;
+}
+
+export async function createServer(options?: ServerOptions, internal: InternalServerOptions = {}): Promise<TidewireServer> {
+  const server = new Server(resolveOptions(options), internal);
+  await server.fastify.after();
+  return server;
+}
+
+class Server implements TidewireServer, ConnectionHost {
+  readonly fastify: FastifyInstance;
+  readonly instanceId = randomBytes(8).toString('hex');
+  readonly limits: ServerLimits;
+  readonly serverMetrics: ServerMetrics;
+  private readonly opts: ResolvedOptions;
+  private readonly internal: InternalServerOptions;
+  private readonly byName = new Map<string, AnyChannel>();
+  private readonly byId: (AnyChannel | undefined)[] = [undefined];
+  private readonly connections = new Set<Connection>();
+  /** Every socket until it has fully closed (a closing one may still wait for the peer). */
+  private readonly sockets = new Set<WebSocket>();
+  private readonly wss: WebSocketServer;
+  private readonly tokenCheck: TokenCheck | undefined;
+  private origins: OriginPolicy | undefined;
+  private welcome: Uint8Array | undefined;
+  private nextConnectionId = 1;
+  private boundPort = 0;
+  private baseUrl = '';
+  private state: 'new' | 'listening' | 'closing' | 'closed' = 'new';
+  private closePromise: Promise<void> | undefined;
+
+  constructor(opts: ResolvedOptions, internal: InternalServerOptions) {
+    this.opts = opts;
+    this.internal = internal;
+    this.limits = opts.limits;
+    this.tokenCheck = opts.token === undefined ? undefined : new TokenCheck(opts.token);
+    this.serverMetrics = new ServerMetrics(
+      { channelCounters: () => this.byName.values(), connectionCount: () => this.connections.size },
+      opts.defaultMetrics,
+    );
+    this.fastify = Fastify({ logger: opts.logger as boolean, forceCloseConnections: true });
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: opts.limits.maxFrameBytes,
+      perMessageDeflate: false,
+      clientTracking: false,
+    });
+    this.requireToken = this.requireToken.bind(this);
+    this.fastify.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
+    registerRoutes(this.fastify, {
+      instanceId: this.instanceId,
+      metrics: this.serverMetrics.registry,
+      channel: (name) => this.byName.get(name),
+      connectionCount: () => this.connections.size,
+      requireToken: this.requireToken,
+    });
+  }
+
+  get metrics(): Registry {
+    return this.serverMetrics.registry;
+  }
+
+  get url(): string {
+    return this.baseUrl;
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  get allowedOrigins(): readonly string[] {
+    return this.origins?.list() ?? [];
+  }
+
+  // ---- channels ------------------------------------------------------------------------
+
+  tree(name: string, initial: NodeSnapshot): TreeChannel {
+    this.checkNewChannel(name);
+    const ch = new TreeChannelImpl(name, this.byId.length, initial, {
+      tickMs: this.opts.tickMs,
+      maxReplayBytes: this.limits.maxQueuedBytes,
+      snapshot: {
+        chunkBytes: this.limits.chunkBytes,
+        compressMinBytes: this.opts.snapshotCompression.minBytes,
+        asyncMinBytes: this.opts.snapshotCompression.asyncMinBytes,
+        level: this.opts.snapshotCompression.level,
+      },
+      opLog: this.opts.opLog,
+      encodeTimer: this.serverMetrics.encodeTimer(name),
+      clock: this.internal.clock,
+    });
+    this.addChannel(ch);
+    return ch;
+  }
+
+  events(name: string, opts: EventsChannelOptions = {}): EventsChannel {
+    this.checkNewChannel(name);
+    const ch = new EventsChannelImpl(name, this.byId.length, opts, this.serverMetrics.encodeTimer(name));
+    this.addChannel(ch);
+    return ch;
+  }
+
+  channel(name: string): TreeChannel | EventsChannel | undefined {
+    return this.byName.get(name);
+  }
+
+  private checkNewChannel(name: string): void {
+    checkChannelName(name);
+    if (this.byName.has(name)) throw new ServerError('TW_SERVER_CHANNEL_EXISTS', `channel ${JSON.stringify(name)} already exists`);
+    if (this.state === 'closing' || this.state === 'closed') throw new ServerError('TW_SERVER_STATE', 'server is closed');
+  }
+
+  private addChannel(ch: AnyChannel): void {
+    this.byName.set(ch.name, ch);
+    this.byId.push(ch);
+    this.welcome = undefined; // the channel list changed
+  }
+
+  // ---- ConnectionHost ------------------------------------------------------------------
+
+  channelByName(name: string): AnyChannel | undefined {
+    return this.byName.get(name);
+  }
+
+  channelById(id: number): AnyChannel | undefined {
+    return this.byId[id];
+  }
+
+  welcomeFrame(): Uint8Array {
+    this.welcome ??= encodeWelcome({
+      protocol: [PROTOCOL_VERSION.major, PROTOCOL_VERSION.minor],
+      instance: this.instanceId,
+      capabilities: SERVER_CAPABILITIES,
+      limits: { maxFrameBytes: this.limits.maxFrameBytes, maxSubscriptions: this.limits.maxSubscriptions, chunkBytes: this.limits.chunkBytes },
+      channels: [...this.byName.values()].map((c) => ({ name: c.name, kind: c.kind })),
+    });
+    return this.welcome;
+  }
+
+  connectionClosed(conn: Connection): void {
+    this.connections.delete(conn);
+  }
+
+  logError(msg: string, err: unknown): void {
+    this.fastify.log.error({ err }, msg);
+  }
+
+  connectionStats(): ConnectionStats[] {
+    return [...this.connections].map((c) => c.stats);
+  }
+
+  // ---- HTTP ----------------------------------------------------------------------------
+
+  async requireToken(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (this.tokenCheck === undefined || this.tokenCheck.allows(req.headers, req.raw.url)) return;
+    await reply.code(401).header('www-authenticate', 'Bearer').send({ code: 'TW_UNAUTHORIZED', message: 'a bearer token is required' });
+  }
+
+  serveStatic(prefix: string, dir: string, options?: StaticOptions): Promise<void> {
+    if (this.state !== 'new') return Promise.reject(new ServerError('TW_SERVER_STATE', 'serveStatic() must be called before listen()'));
+    return serveStatic(this.fastify, prefix, dir, options);
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // A reset during the handshake must not become an unhandled 'error'.
+    socket.on('error', ignoreSocketError);
+    try {
+      const verdict = judgeUpgrade(req, {
+        allowsOrigin: (o) => this.origins !== undefined && this.origins.allows(o),
+        allowsToken: (r) => this.tokenCheck === undefined || this.tokenCheck.allows(r.headers, r.url),
+        // Closing sockets still hold resources until the peer answers (or ws gives up).
+        hasRoom: () => this.sockets.size < this.limits.maxConnections,
+        closing: () => this.state !== 'listening',
+      });
+      if (verdict !== 0) {
+        this.serverMetrics.upgradeRefused(verdict);
+        refuseUpgrade(socket, verdict);
+        return;
+      }
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, req));
+    } catch (err) {
+      this.logError('upgrade failed', err);
+      socket.destroy();
+    }
+  }
+
+  private onConnection(ws: WebSocket, req: IncomingMessage): void {
+    if (this.state !== 'listening') {
+      ws.terminate();
+      return;
+    }
+    const conn = new Connection(this.nextConnectionId++, ws, req.socket.remoteAddress ?? '', this);
+    this.connections.add(conn);
+    this.sockets.add(ws);
+    ws.once('close', () => this.sockets.delete(ws));
+  }
+
+  // ---- lifecycle -----------------------------------------------------------------------
+
+  async listen(): Promise<string> {
+    if (this.state !== 'new') throw new ServerError('TW_SERVER_STATE', `listen() called on a ${this.state} server`);
+    this.state = 'listening';
+    await this.fastify.listen({ host: this.opts.host, port: this.opts.port });
+    const addr = this.fastify.server.address() as AddressInfo;
+    this.boundPort = addr.port;
+    this.origins = new OriginPolicy(this.opts.allowedOrigins ?? defaultOrigins(this.opts.host, this.boundPort));
+    const host = addr.family === 'IPv6' ? (addr.address === '::' ? '127.0.0.1' : `[${addr.address}]`) : addr.address === '0.0.0.0' ? '127.0.0.1' : addr.address;
+    this.baseUrl = `http://${host}:${this.boundPort}`;
+    return this.baseUrl;
+  }
+
+  close(): Promise<void> {
+    this.closePromise ??= this.shutdown();
+    return this.closePromise;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.state = 'closing';
+    for (const ch of this.byName.values()) if (ch.kind === 'tree') ch.close();
+    for (const c of [...this.connections]) c.close(1001, 'server shutting down');
+    const open = [...this.sockets];
+    const closed = open.map((ws) => new Promise<void>((resolve) => (ws.readyState === ws.CLOSED ? resolve() : ws.once('close', () => resolve()))));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(closed),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, CLOSE_GRACE_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+    for (const ws of open) ws.terminate();
+    this.wss.close();
+    await this.fastify.close();
+    this.state = 'closed';
+  }
+}
+
+function ignoreSocketError(): void {}

@@ -1,0 +1,218 @@
+// A tree channel (docs/protocol.md §4.5–4.7): the authoritative Tree, its position
+// (epoch, offset), adaptive op batching, the bounded replay log and the snapshot cache.
+// Each batch is encoded once into an OPS frame; the same bytes go to every subscriber and
+// into the log, so a replay sends exactly what live subscribers got.
+import { randomInt } from 'node:crypto';
+import { encodeOps } from '@tidewire/protocol';
+import type { Position, ResyncReason } from '@tidewire/protocol';
+import { diff, OpBatch, Tree } from '@tidewire/tree';
+import type { AttrValue, NodeSnapshot, Op } from '@tidewire/tree';
+import { FlushScheduler } from './batcher.ts';
+import type { BatchClock } from './batcher.ts';
+import { ChannelBase } from './channel.ts';
+import type { Connection } from './connection.ts';
+import type { EncodeTimer } from './metrics.ts';
+import { OpLog } from './oplog.ts';
+import { ServerError } from './errors.ts';
+import { encodeSnapshot, SnapshotEntry } from './snapshot.ts';
+import type { SnapshotEncodingOptions } from './snapshot.ts';
+
+/** The Tree without its mutators: the channel is the only writer, or subscribers would miss ops. */
+export type ReadonlyTree = Omit<Tree, 'apply' | 'applyBatch'>;
+
+export interface TreeChannel {
+  readonly kind: 'tree';
+  readonly name: string;
+  readonly id: number;
+  /** The authoritative tree. Read it freely; change it only through this channel. */
+  readonly tree: ReadonlyTree;
+  readonly position: Position;
+  set(id: string, attrs: Record<string, AttrValue | null>): void;
+  insert(parentId: string, index: number, node: NodeSnapshot): void;
+  remove(id: string): void;
+  move(id: string, parentId: string, index: number): void;
+  /** Applies ops in order; a failing op throws TreeError and is not published (earlier ones are). */
+  apply(ops: readonly Op[]): void;
+  /** Publishes the ops that turn the current tree into `next` (diff by hashes); returns them. */
+  replace(next: NodeSnapshot): Op[];
+  /** Starts a new history (new epoch): every subscriber gets a fresh snapshot. */
+  reset(next: NodeSnapshot): void;
+  /** Publishes pending ops now instead of at the next tick. */
+  flush(): void;
+}
+
+export interface TreeChannelConfig {
+  tickMs: number;
+  /** A replay larger than this is answered with a snapshot instead. */
+  maxReplayBytes: number;
+  snapshot: SnapshotEncodingOptions;
+  opLog: { maxBatches: number; maxBytes: number };
+  encodeTimer: EncodeTimer;
+  clock?: BatchClock;
+}
+
+/** Snapshots kept per channel: the current one and the one before, for late joiners. */
+const SNAPSHOT_CACHE_SIZE = 2;
+
+function newEpoch(previous: number): number {
+  let e: number;
+  do e = randomInt(1, 2 ** 32);
+  while (e === previous);
+  return e;
+}
+
+export type { SnapshotEntry };
+
+export class TreeChannelImpl extends ChannelBase implements TreeChannel {
+  readonly kind = 'tree' as const;
+  private current: Tree;
+  private epoch: number;
+  private offset = 0;
+  private pending = new OpBatch();
+  private readonly scheduler: FlushScheduler;
+  private readonly log: OpLog;
+  private snapshots: SnapshotEntry[] = [];
+  private readonly config: TreeChannelConfig;
+  private closed = false;
+
+  constructor(name: string, id: number, initial: NodeSnapshot, config: TreeChannelConfig) {
+    super(name, id);
+    this.current = new Tree(initial);
+    this.epoch = newEpoch(0);
+    this.config = config;
+    this.log = new OpLog(config.opLog.maxBatches, config.opLog.maxBytes);
+    this.scheduler = new FlushScheduler(config.tickMs, () => this.flush(), config.clock);
+  }
+
+  get tree(): Tree {
+    return this.current;
+  }
+
+  get position(): Position {
+    return { epoch: this.epoch, offset: this.offset };
+  }
+
+  /** Ops applied to the tree but not yet published. */
+  get pendingOps(): number {
+    return this.pending.length;
+  }
+
+  set(id: string, attrs: Record<string, AttrValue | null>): void {
+    this.applyOne([0, id, attrs]);
+  }
+
+  insert(parentId: string, index: number, node: NodeSnapshot): void {
+    this.applyOne([1, parentId, index, node]);
+  }
+
+  remove(id: string): void {
+    this.applyOne([2, id]);
+  }
+
+  move(id: string, parentId: string, index: number): void {
+    this.applyOne([3, id, parentId, index]);
+  }
+
+  apply(ops: readonly Op[]): void {
+    if (!Array.isArray(ops)) throw new ServerError('TW_SERVER_BAD_OPTION', 'apply() takes an array of ops');
+    for (let i = 0; i < ops.length; i++) this.applyOne(ops[i]!);
+  }
+
+  private applyOne(op: Op): void {
+    // Tree.apply validates and throws before changing anything, so only applied ops are queued.
+    this.current.apply(op);
+    this.pending.push(op);
+    if (!this.closed) this.scheduler.touch();
+  }
+
+  replace(next: NodeSnapshot): Op[] {
+    const target = new Tree(next);
+    const ops = diff(this.current, target);
+    try {
+      this.apply(ops);
+    } catch (err) {
+      // diff's ops must apply; if they do not, fall back to a clean new history rather than
+      // leave subscribers with a half-applied change.
+      this.reset(next);
+      throw err;
+    }
+    return ops;
+  }
+
+  reset(next: NodeSnapshot): void {
+    const tree = new Tree(next);
+    this.scheduler.cancel();
+    this.pending.take();
+    this.current = tree;
+    this.epoch = newEpoch(this.epoch);
+    this.offset = 0;
+    this.log.clear(0);
+    this.snapshots = [];
+    for (const conn of this.subscribers) conn.restartTree(this, 'epoch');
+  }
+
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const ops = this.pending.take();
+    if (ops.length === 0) return; // everything cancelled out (inserted and removed in one batch)
+    this.offset++;
+    const t0 = performance.now();
+    const frame = encodeOps(this.id, { epoch: this.epoch, offset: this.offset }, ops);
+    this.config.encodeTimer.observe((performance.now() - t0) / 1000);
+    this.log.append(this.offset, frame);
+    this.scheduler.published();
+    for (const conn of this.subscribers) conn.deliverOps(this, frame);
+  }
+
+  /** The encoded snapshot at the current position (pending ops are flushed first). Its frames
+   *  may still be compressing: use entry.whenReady(). */
+  snapshot(): SnapshotEntry {
+    this.flush();
+    for (const s of this.snapshots) if (s.offset === this.offset && s.epoch === this.epoch) return s;
+    const entry = encodeSnapshot(this.id, this.position, this.current, this.config.snapshot, this.observeEncode);
+    this.snapshots.unshift(entry);
+    if (this.snapshots.length > SNAPSHOT_CACHE_SIZE) this.snapshots.length = SNAPSHOT_CACHE_SIZE;
+    return entry;
+  }
+
+  private readonly observeEncode = (seconds: number): void => this.config.encodeTimer.observe(seconds);
+
+  /**
+   * Subscribes `conn` from the position it already has (§4.5): replay from the log when it
+   * holds everything after `from`, else a snapshot with the reason.
+   */
+  addSubscriber(conn: Connection, from: Position | undefined): void {
+    let reason: ResyncReason | undefined;
+    let replay: Uint8Array[] | undefined;
+    if (from === undefined) reason = 'new';
+    else if (from.epoch !== this.epoch) reason = 'epoch';
+    else {
+      replay = this.log.since(from.offset);
+      if (replay === undefined || byteLength(replay) > this.config.maxReplayBytes) {
+        replay = undefined;
+        reason = 'gap';
+      }
+    }
+    if (replay !== undefined) {
+      this.subscribers.add(conn);
+      conn.startReplay(this, this.position, replay);
+    } else {
+      // snapshot() flushes pending ops to the existing subscribers before conn joins.
+      const snap = this.snapshot();
+      this.subscribers.add(conn);
+      conn.startSnapshot(this, reason!, snap);
+    }
+  }
+
+  /** Stops scheduling flushes (server closing); the tree stays readable and writable. */
+  close(): void {
+    this.closed = true;
+    this.scheduler.cancel();
+  }
+}
+
+function byteLength(frames: readonly Uint8Array[]): number {
+  let n = 0;
+  for (const f of frames) n += f.length;
+  return n;
+}

@@ -1,0 +1,161 @@
+// Safe defaults (docs/protocol.md §2): loopback bind, Origin allow-list, bearer token,
+// frame size limit, connection cap.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { FrameType } from '@tidewire/protocol';
+import { createServer, isLoopbackHost, ServerError } from '../src/index.ts';
+import { defaultOrigins, resolveOptions } from '../src/options.ts';
+import { OriginPolicy, TokenCheck } from '../src/security.ts';
+import { client, root, startServer } from './helpers.ts';
+import { RawClient } from './raw-client.ts';
+
+const TOKEN = 'sekrit-token-123';
+
+async function upgradeStatus(url: string, opts: Parameters<typeof RawClient.connect>[1] = {}): Promise<number> {
+  try {
+    const c = await RawClient.connect(url, opts);
+    await c.close();
+    return 101;
+  } catch (err) {
+    return (err as { status?: number }).status ?? -1;
+  }
+}
+
+/** Sends a raw upgrade request and returns the status line's code and the body. */
+function rawUpgrade(url: string, path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}${path}`, {
+      headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', ...headers },
+    });
+    req.on('response', (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('upgrade', (res, socket) => {
+      socket.destroy();
+      resolve({ status: res.statusCode ?? 0, body: '' });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('binds to 127.0.0.1 by default', async (t) => {
+  const server = await startServer(t);
+  assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  const addr = server.fastify.server.address();
+  assert.ok(addr && typeof addr === 'object' && addr.address === '127.0.0.1');
+});
+
+test('a non-loopback host without a token is refused with TW_SERVER_TOKEN_REQUIRED', async () => {
+  await assert.rejects(createServer({ host: '0.0.0.0' }), (e: unknown) => e instanceof ServerError && e.code === 'TW_SERVER_TOKEN_REQUIRED');
+  await assert.rejects(createServer({ host: '::' }), (e: unknown) => e instanceof ServerError && e.code === 'TW_SERVER_TOKEN_REQUIRED');
+  const s = await createServer({ host: '0.0.0.0', token: TOKEN, defaultMetrics: false });
+  await s.close();
+});
+
+test('options are validated at creation', async () => {
+  const bad: unknown[] = [{ port: -1 }, { port: 70000 }, { tickMs: 0 }, { limits: { chunkBytes: 1.5 } }, { token: 'short' }, { allowedOrigins: [42] }];
+  for (const o of bad) {
+    assert.throws(() => resolveOptions(o as never), (e: unknown) => e instanceof ServerError && e.code === 'TW_SERVER_BAD_OPTION', JSON.stringify(o));
+  }
+});
+
+test('isLoopbackHost knows the loopback spellings', () => {
+  for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1']) assert.ok(isLoopbackHost(h), h);
+  for (const h of ['0.0.0.0', '::', '192.168.1.2', 'example.com', '128.0.0.1']) assert.ok(!isLoopbackHost(h), h);
+});
+
+test('default allowed origins are the loopback origins of the bound port', () => {
+  const o = defaultOrigins('127.0.0.1', 8080);
+  for (const x of ['http://127.0.0.1:8080', 'http://localhost:8080', 'http://[::1]:8080', 'https://localhost:8080']) assert.ok(o.includes(x), x);
+  assert.ok(!o.includes('http://localhost:8081'));
+  const p = new OriginPolicy(o);
+  assert.ok(p.allows(undefined), 'no Origin: a non-browser client');
+  assert.ok(p.allows('HTTP://LOCALHOST:8080'));
+  assert.ok(!p.allows('null'));
+  assert.ok(!p.allows('http://evil.example'));
+});
+
+test('an upgrade from a foreign Origin is refused with HTTP 403 before the handshake', async (t) => {
+  const server = await startServer(t);
+  assert.equal(await upgradeStatus(server.url, { origin: 'http://evil.example' }), 403);
+  assert.equal(await upgradeStatus(server.url, { origin: `http://localhost:${server.port}` }), 101);
+  assert.equal(await upgradeStatus(server.url, { origin: `http://127.0.0.1:${server.port}` }), 101);
+  assert.equal(await upgradeStatus(server.url), 101, 'no Origin header is allowed');
+  // A DNS-rebinding page has a matching Host but a foreign Origin.
+  const r = await rawUpgrade(server.url, '/ws', { Origin: `http://rebind.example:${server.port}`, Host: `rebind.example:${server.port}` });
+  assert.equal(r.status, 403);
+  assert.equal(JSON.parse(r.body).code, 'TW_ORIGIN_NOT_ALLOWED');
+  assert.match(await server.metrics.metrics(), /^tidewire_upgrade_refusals_total\{status="403"\} 2$/m);
+});
+
+test('allowedOrigins replaces the defaults', async (t) => {
+  const server = await startServer(t, { allowedOrigins: ['https://app.example'] });
+  assert.equal(await upgradeStatus(server.url, { origin: 'https://app.example' }), 101);
+  assert.equal(await upgradeStatus(server.url, { origin: `http://127.0.0.1:${server.port}` }), 403);
+});
+
+test('with a token, upgrades need Authorization: Bearer or ?access_token= (else 401)', async (t) => {
+  const server = await startServer(t, { token: TOKEN });
+  assert.equal(await upgradeStatus(server.url), 401);
+  assert.equal(await upgradeStatus(server.url, { headers: { Authorization: 'Bearer wrong-token-000' } }), 401);
+  assert.equal(await upgradeStatus(server.url, { query: 'access_token=nope' }), 401);
+  assert.equal(await upgradeStatus(server.url, { headers: { Authorization: `Bearer ${TOKEN}` } }), 101);
+  assert.equal(await upgradeStatus(server.url, { query: `access_token=${encodeURIComponent(TOKEN)}` }), 101);
+});
+
+test('with a token, /api and /metrics need it too; /healthz does not', async (t) => {
+  const server = await startServer(t, { token: TOKEN }, (s) => void s.tree('doc', root()));
+  assert.equal((await fetch(`${server.url}/api/trees/doc`)).status, 401);
+  assert.equal((await fetch(`${server.url}/metrics`)).status, 401);
+  assert.equal((await fetch(`${server.url}/api/trees/doc`, { headers: { Authorization: `Bearer ${TOKEN}` } })).status, 200);
+  assert.equal((await fetch(`${server.url}/api/trees/doc?access_token=${TOKEN}`)).status, 200);
+  assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+});
+
+test('TokenCheck compares the whole token', () => {
+  const check = new TokenCheck(TOKEN);
+  assert.ok(check.allows({ authorization: `Bearer ${TOKEN}` }, '/ws'));
+  assert.ok(check.allows({ authorization: `bearer ${TOKEN}` }, '/ws'));
+  assert.ok(!check.allows({ authorization: `Bearer ${TOKEN}x` }, '/ws'));
+  assert.ok(!check.allows({ authorization: `Bearer ${TOKEN.slice(0, -1)}` }, '/ws'));
+  assert.ok(!check.allows({ authorization: TOKEN }, '/ws'));
+  assert.ok(check.allows({}, `/ws?x=1&access_token=${TOKEN}`));
+  assert.ok(!check.allows({}, '/ws'));
+});
+
+test('upgrades on other paths are refused with 404', async (t) => {
+  const server = await startServer(t);
+  const r = await rawUpgrade(server.url, '/other', {});
+  assert.equal(r.status, 404);
+});
+
+test('connections above maxConnections are refused with 503; a closed one frees its slot', async (t) => {
+  const server = await startServer(t, { limits: { maxConnections: 2 } });
+  await client(t, server);
+  const second = await client(t, server);
+  assert.equal(await upgradeStatus(server.url), 503);
+  await second.close();
+  await waitUntil(() => server.connectionStats().length === 1);
+  assert.equal(await upgradeStatus(server.url), 101);
+});
+
+async function waitUntil(cond: () => boolean): Promise<void> {
+  while (!cond()) await new Promise((r) => setTimeout(r, 2));
+}
+
+test('a frame above maxFrameBytes closes that connection with 1009; others are unaffected', async (t) => {
+  const server = await startServer(t, { limits: { maxFrameBytes: 1024 } }, (s) => void s.tree('doc', root()));
+  const other = await client(t, server);
+  const c = await client(t, server);
+  c.send(new Uint8Array(2000).fill(0x10));
+  const { code } = await c.closed;
+  assert.equal(code, 1009);
+  other.subscribe('doc');
+  await other.next((f) => f.type === FrameType.SUBSCRIBED);
+  const metrics = await server.metrics.metrics();
+  assert.match(metrics, /tidewire_protocol_errors_total\{code="TW_FRAME_TOO_LARGE"\} 1/);
+});
