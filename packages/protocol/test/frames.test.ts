@@ -222,7 +222,7 @@ describe('§4.6 SNAPSHOT', () => {
     rejects(encodeSnapshotBegin(1, { epoch: 1, offset: 0 }, 1, 0, 0, 1), 'TW_BAD_FRAME');
     rejects(encodeSnapshotBegin(1, { epoch: 1, offset: 0 }, 1, 0, 10, 11), 'TW_BAD_FRAME');
     rejects(cat(encodeSnapshotBegin(1, { epoch: 1, offset: 0 }, 1, 0, 10, 1), hex('00')), 'TW_BAD_FRAME');
-    rejects(encodeSnapshotBegin(1, { epoch: 1, offset: 0 }, 1, 7, 10, 1), 'TW_BAD_FRAME');
+    rejects(encodeSnapshotBegin(1, { epoch: 1, offset: 0 }, 1, 7 as never, 10, 1), 'TW_BAD_FRAME'); // reason: an encoding no peer defines
     rejects(encodeSnapshotChunk(1, 0, new Uint8Array(0)), 'TW_BAD_FRAME');
     rejects(hex('21 01 01 00 01'), 'TW_BAD_FRAME'); // truncated header
   });
