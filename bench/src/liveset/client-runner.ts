@@ -2,6 +2,8 @@
 // complete) for the original design and for Tidewire, and OSC -> client store latency: the
 // bench sends parameter values that encode a sequence number (seq / 2^24, exact in float32),
 // the client notes when each one reaches its replica (wall clock, shared across processes).
+import { promisify } from 'node:util';
+import { inflateRaw } from 'node:zlib';
 import { WebSocket } from 'ws';
 import { TidewireClient } from '@tidewire/client';
 import type { TreeSubscription } from '@tidewire/client';
@@ -9,6 +11,14 @@ import { wallNow } from '../stats.ts';
 import { baselineDecodeApply } from '../tree/baseline.ts';
 import { SEQ_SCALE } from './messages.ts';
 import type { LoadReport, RunnerCommand, RunnerReport } from './messages.ts';
+
+// Node clients inflate snapshot bodies with node:zlib (the client's `inflate` option): Node's
+// DecompressionStream goes through web streams and costs several ms more than the native
+// inflate a browser's DecompressionStream is.
+const zlibInflate = promisify(inflateRaw);
+async function inflate(body: Uint8Array, maxBytes: number): Promise<Uint8Array> {
+  return zlibInflate(body, { maxOutputLength: maxBytes });
+}
 
 interface Conn {
   client: TidewireClient;
@@ -41,7 +51,7 @@ async function loadBaseline(url: string): Promise<Load> {
 
 async function loadTidewire(url: string): Promise<Load> {
   const t0 = wallNow();
-  const client = new TidewireClient({ url, WebSocket, reconnect: false, clientName: 'bench-load' });
+  const client = new TidewireClient({ url, WebSocket, inflate, reconnect: false, clientName: 'bench-load' });
   const pending = client.tree('liveset');
   let decodeMs = 0;
   pending.on('snapshot', (e) => (decodeMs = e.decodeMs));
@@ -53,7 +63,7 @@ async function loadTidewire(url: string): Promise<Load> {
 }
 
 async function connect(url: string): Promise<Conn> {
-  const client = new TidewireClient({ url, WebSocket, reconnect: false, clientName: 'bench-storm' });
+  const client = new TidewireClient({ url, WebSocket, inflate, reconnect: false, clientName: 'bench-storm' });
   const conn: Conn = { client, sub: client.tree('liveset'), frames: 0, seen: [] };
   client.on('frame', () => conn.frames++);
   conn.sub.on('ops', (e) => {

@@ -2,36 +2,32 @@
 // nodes), side by side in one run: `baseline` (the original design), `yjs` (y-protocols) and
 // `tidewire`. Snapshot size and encode/decode-apply cost are measured in-process; latencies and
 // storm traffic with real servers on loopback and clients in child processes.
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { generateProject, paramIds } from '@tidewire/demo';
 import type { NodeSnapshot } from '@tidewire/tree';
-import { percentile, round, sleep, timeMedian, wallNow } from '../stats.ts';
+import { percentile, round, sleep, wallNow } from '../stats.ts';
 import type { Suite, SuiteContext } from '../suite.ts';
 import type { RunnerCommand, RunnerReport } from '../tree/client-runner.ts';
-import type { BenchServer, SnapshotCodec, SystemName } from '../tree/system.ts';
+import type { BenchServer, SystemName } from '../tree/system.ts';
 
-interface SystemImpl {
-  codec(root: NodeSnapshot): SnapshotCodec;
-  start(root: NodeSnapshot): Promise<BenchServer>;
+async function startServer(name: SystemName, root: NodeSnapshot): Promise<BenchServer> {
+  if (name === 'baseline') return (await import('../tree/baseline.ts')).startBaselineServer(root);
+  if (name === 'yjs') return (await import('../tree/yjs.ts')).startYjsServer(root);
+  return (await import('../tree/tidewire.ts')).startTidewireServer(root);
 }
 
-async function systemImpl(name: SystemName): Promise<SystemImpl> {
-  if (name === 'baseline') {
-    const m = await import('../tree/baseline.ts');
-    return { codec: () => ({ encode: m.baselineEncode, decodeApply: (s) => m.baselineDecodeApply(s as string) }), start: m.startBaselineServer };
-  }
-  if (name === 'yjs') {
-    const m = await import('../tree/yjs.ts');
-    return {
-      codec: (root) => {
-        const doc = m.buildDoc(root);
-        return { encode: () => m.yjsEncode(doc), decodeApply: (b) => m.yjsDecodeApply(b as Uint8Array) };
-      },
-      start: m.startYjsServer,
-    };
-  }
-  const m = await import('../tree/tidewire.ts');
-  return { codec: m.tidewireCodec, start: m.startTidewireServer };
+/** Snapshot size and encode / decode+apply medians, measured in a fresh process per system. */
+function measureCodec(name: SystemName, tracks: number, runs: number): Promise<Record<string, number>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../tree/codec-runner.ts', import.meta.url)), name, String(tracks), String(runs)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`codec runner for ${name} exited with ${code}`))));
+  });
 }
 
 class Runner {
@@ -88,20 +84,17 @@ async function storm(server: BenchServer, ids: string[], rate: number, seconds: 
   return (performance.now() - start) / 1000;
 }
 
-async function measureSystem(name: SystemName, root: NodeSnapshot, ctx: SuiteContext, params: { isolated: number; stormSeconds: number; manyClients: number }) {
-  const impl = await systemImpl(name);
+async function measureSystem(name: SystemName, root: NodeSnapshot, ctx: SuiteContext, params: { tracks: number; isolated: number; stormSeconds: number; manyClients: number }) {
   const ids = paramIds(root);
-  const result: Record<string, number> = {};
+  ctx.log(`${name}: snapshot encode / decode+apply (own process)`);
+  const codec = await measureCodec(name, params.tracks, name === 'yjs' || ctx.quick ? 5 : 21);
+  const result: Record<string, number> = {
+    snapshotBytes: codec.snapshotBytes!,
+    serverEncodeMs: round(codec.serverEncodeMs!),
+    clientDecodeApplyMs: round(codec.clientDecodeApplyMs!),
+  };
 
-  ctx.log(`${name}: snapshot encode / decode+apply`);
-  const codec = impl.codec(root);
-  const message = codec.encode(root);
-  result.snapshotBytes = typeof message === 'string' ? Buffer.byteLength(message) : message.length;
-  const runs = name === 'yjs' || ctx.quick ? 3 : 7;
-  result.serverEncodeMs = round(timeMedian(runs, () => codec.encode(root)));
-  result.clientDecodeApplyMs = round(timeMedian(runs, () => codec.decodeApply(message)));
-
-  const server = await impl.start(root);
+  const server = await startServer(name, root);
   try {
     const runner = await Runner.spawn();
     await runner.call({ cmd: 'connect', system: name, url: server.url, clients: 1 });
@@ -124,8 +117,9 @@ async function measureSystem(name: SystemName, root: NodeSnapshot, ctx: SuiteCon
 
     if (name === 'tidewire' && params.manyClients > 0) {
       ctx.log(`${name}: ${params.manyClients} clients, isolated changes`);
-      const per = Math.ceil(params.manyClients / 4);
-      const runners = await Promise.all(Array.from({ length: 4 }, () => Runner.spawn()));
+      // One client process per core: more would measure the OS scheduler, not the protocol.
+      const per = Math.ceil(params.manyClients / 2);
+      const runners = await Promise.all(Array.from({ length: 2 }, () => Runner.spawn()));
       for (const r of runners) await r.call({ cmd: 'connect', system: name, url: server.url, clients: per });
       const many = await isolatedLatencies(server, runners, ids, params.isolated, 100);
       result.latencyP99Ms100Clients = round(percentile(many, 99));
@@ -139,8 +133,9 @@ async function measureSystem(name: SystemName, root: NodeSnapshot, ctx: SuiteCon
 
 export const suite: Suite = {
   async run(ctx) {
-    const root = generateProject(ctx.quick ? { tracks: 10 } : {});
-    const params = ctx.quick ? { isolated: 10, stormSeconds: 1, manyClients: 8 } : { isolated: 60, stormSeconds: 10, manyClients: 100 };
+    const tracks = ctx.quick ? 10 : 50;
+    const root = generateProject({ tracks });
+    const params = ctx.quick ? { tracks, isolated: 10, stormSeconds: 1, manyClients: 8 } : { tracks, isolated: 60, stormSeconds: 10, manyClients: 100 };
     const systems: SystemName[] = ['baseline', 'yjs', 'tidewire'];
     const out: Record<string, unknown> = {
       suite: 'tree',
