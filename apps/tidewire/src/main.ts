@@ -1,10 +1,10 @@
 // The tidewire command line: `tidewire <command> [options]`. Each app contributes its
 // commands through a `commands` export; this file only dispatches.
 import type { Command } from './command.ts';
-import { alsInfoCommand } from '@tidewire/liveset';
+import { alsInfoCommand, livesetCommand } from '@tidewire/liveset';
 import { serveCommand } from './serve.ts';
 
-const commands: Command[] = [serveCommand, alsInfoCommand];
+const commands: Command[] = [serveCommand, livesetCommand, alsInfoCommand];
 
 function usage(): string {
   const lines = ['usage: tidewire <command> [options]', '', 'commands:'];

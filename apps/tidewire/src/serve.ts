@@ -5,11 +5,14 @@ import { parseArgs } from 'node:util';
 import { createServer } from '@tidewire/server';
 import type { TidewireServer } from '@tidewire/server';
 import { mountDemo } from '@tidewire/demo';
+import { mountLiveSet } from '@tidewire/liveset';
 import type { Command } from './command.ts';
 
 const USAGE = `usage: tidewire serve [--host 127.0.0.1] [--port 8080] [--token TOKEN] [--no-storm]
+                      [--als FILE.als] [--osc-port 9002]
 
 Serves every Tidewire app on one port:
+  /liveset/   Live Set mirror: the bundled set (or --als), moved by a built-in OSC simulator
   /demo/      the core demo: a generated 50-track project under a simulated change storm
   /metrics    Prometheus metrics        /api/trees/:name   a tree channel's snapshot
 
@@ -25,7 +28,12 @@ export interface ServeOptions {
   port: number;
   token?: string;
   storm: boolean;
+  als: string;
+  oscPort: number;
 }
+
+/** The Live Set `npm start` mirrors (an MIT-licensed fixture; see apps/liveset/fixtures/README.md). */
+export const BUNDLED_SET = fileURLToPath(new URL('../../liveset/fixtures/Michelle.als', import.meta.url));
 
 export function parseServeArgs(args: string[]): ServeOptions {
   const { values } = parseArgs({
@@ -35,19 +43,26 @@ export function parseServeArgs(args: string[]): ServeOptions {
       port: { type: 'string', default: process.env.PORT ?? '8080' },
       token: { type: 'string' },
       'no-storm': { type: 'boolean', default: false },
+      als: { type: 'string', default: BUNDLED_SET },
+      'osc-port': { type: 'string', default: '9002' },
     },
     strict: true,
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be an integer 0-65535, got '${values.port}'`);
+  const oscPort = Number(values['osc-port']);
+  if (!Number.isInteger(oscPort) || oscPort < 0 || oscPort > 65535) throw new Error(`--osc-port must be an integer 0-65535, got '${values['osc-port']}'`);
   const token = values.token ?? process.env.TIDEWIRE_TOKEN;
-  return { host: values.host!, port, storm: !values['no-storm'], ...(token ? { token } : {}) };
+  return { host: values.host!, port, storm: !values['no-storm'], als: values.als!, oscPort, ...(token ? { token } : {}) };
 }
 
 /** Starts the server with every app mounted; resolves once it listens. */
 export async function startAll(opts: ServeOptions): Promise<{ server: TidewireServer; url: string; close(): Promise<void> }> {
   const server = await createServer({ host: opts.host, port: opts.port, ...(opts.token ? { token: opts.token } : {}), logger: false });
-  const apps = [mountDemo(server, { storm: opts.storm })];
+  const apps = [
+    await mountLiveSet(server, { alsPath: opts.als, oscPort: opts.oscPort, simulate: true }),
+    mountDemo(server, { storm: opts.storm }),
+  ];
   for (const app of apps) {
     const dist = appDist(app.path.replaceAll('/', ''));
     if (existsSync(dist)) await server.serveStatic(app.path, dist);
