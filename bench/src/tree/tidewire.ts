@@ -5,22 +5,23 @@ import WebSocket from 'ws';
 import { createServer } from '@tidewire/server';
 import { TidewireClient } from '@tidewire/client';
 import type { SocketConstructor } from '@tidewire/client';
-import { decodeSnapshotBody, encodeSnapshotBody } from '@tidewire/protocol';
-import { Tree } from '@tidewire/tree';
+import { decodeSnapshotBody, encodeSnapshotBody, pack, unpack } from '@tidewire/protocol';
+import { Tree, toColumns } from '@tidewire/tree';
 import type { NodeSnapshot } from '@tidewire/tree';
 import type { BenchClient, BenchServer, ChangeListener, SnapshotCodec } from './system.ts';
 
 const CHANNEL = 'project';
 
 /**
- * What the server does to produce a snapshot (tree → msgpack → deflate-raw) and what a client
- * does before its replica answers get(id) (inflate → decode → validate and build the Tree).
+ * What the server does to produce a snapshot (tree → columns → msgpack → deflate-raw) and what
+ * a client does before its replica answers get(id) and applies ops (inflate → decode → validate
+ * the structure and build the Tree; attribute values are decoded when a node is first read).
  */
 export function tidewireCodec(root: NodeSnapshot): SnapshotCodec {
   const tree = new Tree(root);
   return {
-    encode: () => deflateRawSync(encodeSnapshotBody(tree.toSnapshot())),
-    decodeApply: (bytes) => Tree.fromDecoded(decodeSnapshotBody(inflateRawSync(bytes as Uint8Array))),
+    encode: () => deflateRawSync(encodeSnapshotBody(toColumns(tree, pack))),
+    decodeApply: (bytes) => Tree.fromColumns(decodeSnapshotBody(inflateRawSync(bytes as Uint8Array)), unpack),
   };
 }
 

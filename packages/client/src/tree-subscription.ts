@@ -1,6 +1,6 @@
 // One tree channel's replica: applies SUBSCRIBED / SNAPSHOT* / OPS frames in order and keeps
 // the position (epoch, offset) it resumes from after a reconnect (docs/protocol.md §4.5–4.7).
-import { SnapshotAssembler, SnapshotEncoding, badFrame, decodeSnapshotBody, encodeSubscribe, encodeUnsubscribe } from '@tidewire/protocol';
+import { SnapshotAssembler, SnapshotEncoding, badFrame, decodeSnapshotBody, encodeSubscribe, encodeUnsubscribe, unpack } from '@tidewire/protocol';
 import type { OpsFrame, Position, ResyncReason, SnapshotBeginFrame, SnapshotChunkFrame, SnapshotEncodingCode, SnapshotFrame, SubscribedFrame } from '@tidewire/protocol';
 import { Tree, parseOps } from '@tidewire/tree';
 import type { Op } from '@tidewire/tree';
@@ -367,9 +367,9 @@ export class TreeSubscription extends Emitter<TreeSubscriptionEvents> {
   }
 
   private install(raw: unknown, position: Position, nodeCount: number, startedAt: number): void {
-    // The decoded snapshot is ours alone: fromDecoded validates it once and adopts its attrs
-    // objects instead of parseSnapshot + new Tree validating twice and copying every map.
-    const tree = Tree.fromDecoded(raw);
+    // Columnar snapshot (docs/tree.md §9): structure validated now, attribute values decoded
+    // and validated when first read.
+    const tree = Tree.fromColumns(raw, unpack);
     this._tree = tree;
     this._position = { ...position };
     this.awaitingSnapshot = false;

@@ -1,8 +1,8 @@
 // Server-side history for client tests: a Tree plus the OPS frames that change it, with
 // helpers that encode the frames a server would send for it.
-import { SnapshotEncoding, encodeOps, encodeSnapshotBody, encodeSubscribed, snapshotFrames } from '@tidewire/protocol';
+import { SnapshotEncoding, encodeOps, encodeSnapshotBody, encodeSubscribed, pack, snapshotFrames } from '@tidewire/protocol';
 import type { Position, ResyncReason, SnapshotEncodingCode } from '@tidewire/protocol';
-import { Tree } from '@tidewire/tree';
+import { Tree, toColumns } from '@tidewire/tree';
 import type { NodeSnapshot, Op } from '@tidewire/tree';
 import { deflateRawSync } from 'node:zlib';
 
@@ -69,7 +69,7 @@ export class History {
   }
 
   snapshotFrames(channel: number, chunkBytes = 64 * 1024, encoding: SnapshotEncodingCode = SnapshotEncoding.MSGPACK): Uint8Array[] {
-    const raw = encodeSnapshotBody(this.tree.toSnapshot());
+    const raw = encodeSnapshotBody(toColumns(this.tree, pack));
     const body = encoding === SnapshotEncoding.DEFLATE_RAW ? new Uint8Array(deflateRawSync(raw)) : raw;
     return snapshotFrames(channel, this.position, this.tree.size, encoding, body, chunkBytes);
   }

@@ -4,3 +4,4 @@ export * from './frames.ts';
 export * from './snapshot.ts';
 export { pack, unpack } from './codec.ts';
 export { FrameReader, writeVaruint, varuintSize, MAX_VARUINT_BYTES } from './varuint.ts';
+export * from './timeline-frames.ts';

@@ -3,7 +3,8 @@
 // so a 5 MB snapshot does not stall every other connection for ~100 ms; connections that need
 // the frames meanwhile hold that channel's queue (OPS pile up behind it) until they are ready.
 import { deflateRaw, deflateRawSync } from 'node:zlib';
-import { encodeSnapshotBody, SnapshotEncoding, snapshotFrames } from '@tidewire/protocol';
+import { encodeSnapshotBody, pack, SnapshotEncoding, snapshotFrames } from '@tidewire/protocol';
+import { toColumns } from '@tidewire/tree';
 import type { Position, SnapshotEncodingCode } from '@tidewire/protocol';
 import type { Tree } from '@tidewire/tree';
 
@@ -68,7 +69,8 @@ function asUint8(b: Buffer): Uint8Array {
 /** Encodes `tree` at `pos`. `onEncoded` reports the synchronous encode time (seconds). */
 export function encodeSnapshot(channel: number, pos: Position, tree: Tree, opts: SnapshotEncodingOptions, onEncoded: (seconds: number) => void): SnapshotEntry {
   const t0 = performance.now();
-  const msgpack = encodeSnapshotBody(tree.toSnapshot());
+  // Columnar (docs/tree.md §9): clients build a usable tree from it in one pass.
+  const msgpack = encodeSnapshotBody(toColumns(tree, pack));
   const entry = new SnapshotEntry(channel, pos, tree.size, tree.rootHash, msgpack);
   if (msgpack.length < opts.compressMinBytes) {
     entry.finish(SnapshotEncoding.MSGPACK, msgpack, opts.chunkBytes);

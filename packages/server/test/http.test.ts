@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeSnapshotBody, unpack } from '@tidewire/protocol';
+import { encodeSnapshotBody, pack, unpack } from '@tidewire/protocol';
+import { Tree, toColumns } from '@tidewire/tree';
 import type { EventsChannel, TreeChannel } from '../src/index.ts';
 import { cacheControlFor, isHashedAsset } from '../src/index.ts';
 import { acceptQuality, prefersJson } from '../src/http.ts';
@@ -18,8 +19,8 @@ test('GET /api/trees/:name returns the snapshot as msgpack with the root hash as
   assert.equal(res.headers.get('content-type'), 'application/msgpack');
   assert.equal(res.headers.get('etag'), `"${doc.tree.rootHash}"`);
   const body = new Uint8Array(await res.arrayBuffer());
-  assert.deepEqual(Buffer.from(body), Buffer.from(encodeSnapshotBody(doc.tree.toSnapshot())), 'the snapshot body bytes');
-  assert.deepEqual(unpack(body), doc.tree.toSnapshot());
+  assert.deepEqual(Buffer.from(body), Buffer.from(encodeSnapshotBody(toColumns(doc.tree, pack))), 'the snapshot body bytes');
+  assert.deepEqual(Tree.fromColumns(unpack(body), unpack).toSnapshot(), doc.tree.toSnapshot());
 });
 
 test('GET /api/trees/:name returns JSON when Accept prefers it', async (t) => {

@@ -6,6 +6,7 @@ import { WebSocket } from 'ws';
 import {
   decodeFrame,
   decodeSnapshotBody,
+  unpack,
   encodeHello,
   encodeSubscribe,
   FrameType,
@@ -14,7 +15,7 @@ import {
   SnapshotEncoding,
 } from '@tidewire/protocol';
 import type { Frame, Position, SnapshotEncodingCode } from '@tidewire/protocol';
-import { parseOps, parseSnapshot, Tree } from '@tidewire/tree';
+import { parseOps, Tree } from '@tidewire/tree';
 
 export interface Mirror {
   name: string;
@@ -219,7 +220,7 @@ export class RawClient {
   }
 
   private installSnapshot(m: Mirror, pos: Position, body: Uint8Array): void {
-    m.tree = new Tree(parseSnapshot(decodeSnapshotBody(body)));
+    m.tree = Tree.fromColumns(decodeSnapshotBody(body), unpack);
     m.position = pos;
     m.snapshots++;
   }

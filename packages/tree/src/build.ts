@@ -43,49 +43,6 @@ export function buildNode(value: unknown, parent: Node | null, depth: number, ct
   return node;
 }
 
-/**
- * Like buildNode, for a decoded snapshot the caller gives up entirely (Tree.fromDecoded): the
- * decoded record objects become the tree's nodes in place — four fields added, children arrays
- * kept — instead of a second object and array per node. On a 17k-node snapshot that halves
- * the objects the client allocates while applying it, and with them most of the GC time.
- * Fields other than id/type/attrs/children that a newer peer sends are dropped first, so every
- * node ends up with exactly the Node fields.
- */
-export function adoptNode(value: unknown, parent: Node | null, depth: number, ctx: BuildContext): Node {
-  if (!isPlainObject(value)) throw new TreeError(ctx.shapeCode, `node must be a map, got ${describe(value)}`);
-  const id = value.id;
-  let err = checkName(id, 'node id', defaultTreeLimits.maxIdBytes);
-  if (err !== null) throw new TreeError(ctx.shapeCode, err);
-  const nodeId = id as string;
-  err = checkName(value.type, `type of node ${JSON.stringify(nodeId)}`, defaultTreeLimits.maxIdBytes);
-  if (err !== null) throw new TreeError(ctx.shapeCode, err);
-  if (depth > MAX_TREE_DEPTH) {
-    throw new TreeError(TreeErrorCodes.TREE_TOO_DEEP, `node ${JSON.stringify(nodeId)} would be at depth ${depth} > ${MAX_TREE_DEPTH}`);
-  }
-  if (ctx.created.has(nodeId)) throw new TreeError(TreeErrorCodes.TREE_DUPLICATE_ID, `duplicate node id ${JSON.stringify(nodeId)}`);
-  err = checkAttrs(value.attrs, defaultTreeLimits);
-  if (err !== null) throw new TreeError(ctx.shapeCode, `node ${JSON.stringify(nodeId)}: ${err}`);
-  const children = value.children;
-  if (!Array.isArray(children)) {
-    throw new TreeError(ctx.shapeCode, `children of node ${JSON.stringify(nodeId)} must be an array, got ${describe(children)}`);
-  }
-  if (hasExtraFields(value)) for (const k in value) if (k !== 'id' && k !== 'type' && k !== 'attrs' && k !== 'children') delete value[k];
-  const node = value as unknown as Node;
-  node.parent = parent;
-  node.h1 = 0;
-  node.h2 = 0;
-  node.dirty = true;
-  ctx.created.set(nodeId, node);
-  for (let i = 0; i < children.length; i++) children[i] = adoptNode(children[i], node, depth + 1, ctx);
-  return node;
-}
-
-function hasExtraFields(value: Record<string, unknown>): boolean {
-  let n = 0;
-  for (const _ in value) if (++n > 4) return true;
-  return false;
-}
-
 export function snapshotOfNode(node: Node): NodeSnapshot {
   const children = new Array<NodeSnapshot>(node.children.length);
   for (let i = 0; i < children.length; i++) children[i] = snapshotOfNode(node.children[i]);

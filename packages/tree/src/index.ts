@@ -3,6 +3,8 @@
 export type { AttrValue, Attrs, NodeSnapshot, SetOp, InsertOp, RemoveOp, MoveOp, Op, TreeNode } from './types.ts';
 export { OpCode } from './types.ts';
 export { Tree } from './tree.ts';
+export { toColumns, COLUMNS_VERSION } from './columns.ts';
+export type { SnapshotColumns, PackValues, UnpackValues } from './columns.ts';
 export { diff } from './diff.ts';
 export { OpBatch } from './batch.ts';
 export { parseOps, parseSnapshot, countNodes } from './parse.ts';

@@ -6,26 +6,52 @@
 import { hashNodeInto } from './hash.ts';
 import type { Attrs, TreeNode } from './types.ts';
 
+/**
+ * Where a node's attributes wait, still encoded, until first read (a tree built from columns,
+ * docs/tree.md §9). Shared by every node of one snapshot; a node keeps only its row number.
+ */
+export interface LazyAttrSource {
+  /** Decodes and validates row `row`'s attributes; throws TreeError TREE_BAD_SNAPSHOT. */
+  materialize(row: number): Attrs;
+}
+
 export class Node implements TreeNode {
   id: string;
   type: string;
-  /** Replaced, never mutated, on a set op: a reader holding the old object sees a stable value. */
-  attrs: Attrs;
   children: Node[];
   parent: Node | null;
   h1: number;
   h2: number;
   dirty: boolean;
+  #attrs: Attrs | null;
+  #source: LazyAttrSource | null;
+  #row: number;
 
-  constructor(id: string, type: string, attrs: Attrs, parent: Node | null) {
+  constructor(id: string, type: string, attrs: Attrs | null, parent: Node | null, source: LazyAttrSource | null = null, row = 0) {
     this.id = id;
     this.type = type;
-    this.attrs = attrs;
+    this.#attrs = attrs;
     this.children = [];
     this.parent = parent;
     this.h1 = 0;
     this.h2 = 0;
     this.dirty = true;
+    this.#source = source;
+    this.#row = row;
+  }
+
+  /** Replaced, never mutated, on a set op: a reader holding the old object sees a stable value. */
+  get attrs(): Attrs {
+    if (this.#attrs === null) {
+      this.#attrs = this.#source!.materialize(this.#row);
+      this.#source = null;
+    }
+    return this.#attrs;
+  }
+
+  set attrs(value: Attrs) {
+    this.#attrs = value;
+    this.#source = null;
   }
 }
 

@@ -1,6 +1,8 @@
 // The Tree: nodes, an id index, ops (docs/tree.md §3) and lazily recomputed Merkle hashes (§4).
 
-import { adoptNode, buildNode, snapshotOfNode } from './build.ts';
+import { buildNode, snapshotOfNode } from './build.ts';
+import { buildFromColumns } from './columns.ts';
+import type { UnpackValues } from './columns.ts';
 import { TreeError, TreeErrorCodes } from './errors.ts';
 import { lanesToHex } from './hash.ts';
 import { defaultTreeLimits, MAX_TREE_DEPTH } from './limits.ts';
@@ -18,27 +20,38 @@ function isIndex(value: unknown, max: number): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= max;
 }
 
+/** Nodes built elsewhere in this package (fromColumns), handed to the constructor. */
+class Prebuilt {
+  constructor(
+    readonly root: Node,
+    readonly index: Map<string, Node>,
+  ) {}
+}
+
 export class Tree {
   readonly #root: Node;
   readonly #index: Map<string, Node>;
 
   /** Validates the snapshot (TREE_BAD_SNAPSHOT, TREE_DUPLICATE_ID, TREE_TOO_DEEP) and copies it. */
-  constructor(root: NodeSnapshot, options?: { adopt?: boolean }) {
+  constructor(root: NodeSnapshot | Prebuilt) {
+    if (root instanceof Prebuilt) {
+      this.#root = root.root;
+      this.#index = root.index;
+      return;
+    }
     const created = new Map<string, Node>();
-    const ctx = { existing: null, created, shapeCode: TreeErrorCodes.TREE_BAD_SNAPSHOT };
-    this.#root = options?.adopt === true ? adoptNode(root, null, 1, ctx) : buildNode(root, null, 1, ctx);
+    this.#root = buildNode(root, null, 1, { existing: null, created, shapeCode: TreeErrorCodes.TREE_BAD_SNAPSHOT });
     this.#index = created;
   }
 
   /**
-   * Builds a tree from an untrusted decoded snapshot (msgpack straight off the wire) that nobody
-   * else holds: validates every field like the constructor, but turns the decoded objects into
-   * the tree's nodes in place instead of copying them (the value must not be used afterwards).
-   * A client's snapshot path uses this rather than parseSnapshot + new Tree, which validate
-   * twice and copy every node.
+   * A tree from a decoded columnar snapshot (untrusted, docs/tree.md §9): the structure, ids,
+   * types and attribute names are validated now; each node's attribute values are decoded by
+   * `unpack` and validated when first read (TREE_BAD_SNAPSHOT then).
    */
-  static fromDecoded(value: unknown): Tree {
-    return new Tree(value as NodeSnapshot, { adopt: true });
+  static fromColumns(value: unknown, unpack: UnpackValues): Tree {
+    const built = buildFromColumns(value, unpack);
+    return new Tree(new Prebuilt(built.root, built.index));
   }
 
   get root(): TreeNode {

@@ -28,8 +28,6 @@ function show(value: unknown): string {
 
 const badSnapshot = (value: unknown): void => {
   assert.throws(() => parseSnapshot(value), { code: TreeErrorCodes.TREE_BAD_SNAPSHOT }, show(value));
-  // The client's one-pass path must refuse the same inputs (its codes may be more specific).
-  assert.throws(() => Tree.fromDecoded(value), (e: unknown) => e instanceof TreeError, `fromDecoded: ${show(value)}`);
 };
 
 function badOps(value: unknown, opIndex?: number): void {
@@ -190,29 +188,5 @@ describe('§7 parsing untrusted input', () => {
   test('countNodes counts the root and every descendant', () => {
     const snap: NodeSnapshot = { id: 'r', type: 't', attrs: {}, children: [{ id: 'a', type: 't', attrs: {}, children: [{ id: 'b', type: 't', attrs: {}, children: [] }] }, { id: 'c', type: 't', attrs: {}, children: [] }] };
     assert.equal(countNodes(snap), 4);
-  });
-});
-
-describe('§7 Tree.fromDecoded (the client\'s one-pass snapshot path)', () => {
-  test('builds the same tree as new Tree, adopting the decoded objects', () => {
-    const snap: NodeSnapshot = {
-      id: 'r', type: 'root', attrs: { name: 'x', n: 1 },
-      children: [{ id: 'a', type: 't', attrs: { v: [1, { k: 'w' }] }, children: [{ id: 'b', type: 't', attrs: {}, children: [] }] }],
-    };
-    const expected = new Tree(structuredClone(snap));
-    const decoded = structuredClone(snap) as unknown as Record<string, unknown>;
-    const tree = Tree.fromDecoded(decoded);
-    assert.equal(tree.rootHash, expected.rootHash);
-    assert.deepEqual(tree.toSnapshot(), expected.toSnapshot());
-    assert.equal(tree.root as unknown, decoded, 'the decoded root object is the tree root');
-    assert.equal(tree.get('b')!.parent, tree.get('a'));
-  });
-  test('drops fields a newer peer added, so nodes keep one shape', () => {
-    const tree = Tree.fromDecoded({ id: 'r', type: 't', attrs: {}, children: [], extra: 1 });
-    assert.deepEqual(Object.keys(tree.root).sort(), ['attrs', 'children', 'dirty', 'h1', 'h2', 'id', 'parent', 'type']);
-  });
-  test('rejects duplicate ids and over-deep trees with their codes', () => {
-    assert.throws(() => Tree.fromDecoded(node('r', { children: [node('a'), node('a')] })), { code: TreeErrorCodes.TREE_DUPLICATE_ID });
-    assert.throws(() => Tree.fromDecoded(chain(300)), { code: TreeErrorCodes.TREE_TOO_DEEP });
   });
 });

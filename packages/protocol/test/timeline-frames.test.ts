@@ -1,0 +1,196 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  MAX_TL_SPEED, MAX_TL_STEPS, MIN_TL_SPEED, ProtocolError, TimelineFrameType, decodeFrame, decodeTimelineFrame,
+  encodeFrameBlock, encodeTlControl, encodeTlCredit, encodeTlFrames, encodeTlFramesFromBlocks, encodeTlState,
+  isTimelineFrameType, pack,
+} from '@tidewire/protocol';
+import type { TimelineFrame } from '@tidewire/protocol';
+
+const hex = (s: string) => Uint8Array.from(s.replace(/\s+/g, '').match(/../g)!.map((b) => parseInt(b, 16)));
+const cat = (...parts: Uint8Array[]) => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) { out.set(p, o); o += p.length; }
+  return out;
+};
+
+function rejects(bytes: Uint8Array, code = 'TW_BAD_FRAME') {
+  assert.throws(() => decodeTimelineFrame(bytes), (err: unknown) => err instanceof ProtocolError && err.code === code);
+}
+
+function roundTrip(bytes: Uint8Array): TimelineFrame {
+  const f = decodeTimelineFrame(bytes);
+  // A slice of a larger buffer decodes the same, and never reads its neighbours.
+  const padded = cat(hex('ee'), bytes, hex('ee ee')).subarray(1, 1 + bytes.length);
+  assert.deepEqual(decodeTimelineFrame(padded), f);
+  return f;
+}
+
+describe('§W timeline frame types', () => {
+  it('owns 0x40–0x4F, which the core decoder leaves alone', () => {
+    assert.ok(isTimelineFrameType(0x40) && isTimelineFrameType(0x4f));
+    assert.ok(!isTimelineFrameType(0x3f) && !isTimelineFrameType(0x50));
+    // decodeFrame keeps answering "unknown" for them: receivers route the range to decodeTimelineFrame.
+    assert.throws(() => decodeFrame(encodeTlCredit(1, 1, 1)), (e: unknown) => e instanceof ProtocolError && e.code === 'TW_UNKNOWN_FRAME_TYPE');
+  });
+  it('gives a non-fatal TW_UNKNOWN_FRAME_TYPE for reserved types of the range', () => {
+    for (const t of [0x44, 0x4f, 0x10]) {
+      assert.throws(() => decodeTimelineFrame(Uint8Array.of(t, 0)), (e: unknown) => e instanceof ProtocolError && e.code === 'TW_UNKNOWN_FRAME_TYPE' && !e.fatal);
+    }
+  });
+  it('rejects an empty frame', () => rejects(new Uint8Array(0)));
+});
+
+describe('§W.1 TL_CONTROL', () => {
+  it('encodes the header byte by byte', () => {
+    const f = encodeTlControl(300, { op: 'play' });
+    //                                   type channel  msgpack {op: 'play'} follows
+    assert.deepEqual(f.subarray(0, 3), hex('40   ac02'));
+    assert.deepEqual(roundTrip(f), { type: TimelineFrameType.TL_CONTROL, channel: 300, op: 'play' });
+  });
+  it('round-trips every op with its fields', () => {
+    const cases = [
+      { op: 'play' as const, speed: 2, mode: 'server' as const, seq: 1 },
+      { op: 'pause' as const, seq: 2 ** 32 - 1 },
+      { op: 'seek' as const, frame: 12_345 },
+      { op: 'seek' as const, timeMs: 61_234.5 },
+      { op: 'speed' as const, speed: MIN_TL_SPEED },
+      { op: 'speed' as const, speed: MAX_TL_SPEED },
+      { op: 'step' as const, steps: -3 },
+      { op: 'step' as const },
+      { op: 'live' as const, mode: 'client' as const },
+    ];
+    for (const body of cases) assert.deepEqual(roundTrip(encodeTlControl(5, body)), { type: TimelineFrameType.TL_CONTROL, channel: 5, ...body });
+  });
+  it('ignores map fields it does not know (minor-version additions)', () => {
+    assert.deepEqual(roundTrip(cat(hex('40 01'), pack({ op: 'pause', future: [1, 2] }))), { type: TimelineFrameType.TL_CONTROL, channel: 1, op: 'pause' });
+  });
+  it('rejects a speed outside [0.1, 16]', () => {
+    for (const speed of [0, 0.05, -1, 16.01, 1000, Number.NaN]) rejects(cat(hex('40 01'), pack({ op: 'speed', speed })));
+    rejects(cat(hex('40 01'), pack({ op: 'play', speed: 32 })));
+    rejects(cat(hex('40 01'), pack({ op: 'speed', speed: '2' })));
+  });
+  it('rejects a seek without exactly one target, and targets that are not positions', () => {
+    rejects(cat(hex('40 01'), pack({ op: 'seek' })));
+    rejects(cat(hex('40 01'), pack({ op: 'seek', frame: 1, timeMs: 2 })));
+    rejects(cat(hex('40 01'), pack({ op: 'seek', frame: -1 })));
+    rejects(cat(hex('40 01'), pack({ op: 'seek', frame: 1.5 })));
+    rejects(cat(hex('40 01'), pack({ op: 'seek', timeMs: -0.5 })));
+    rejects(cat(hex('40 01'), pack({ op: 'seek', timeMs: Number.POSITIVE_INFINITY })));
+    rejects(cat(hex('40 01'), pack({ op: 'play', frame: 3 })));
+  });
+  it('rejects a zero, fractional or oversized step, and steps on other ops', () => {
+    for (const steps of [0, 0.5, MAX_TL_STEPS + 1, -MAX_TL_STEPS - 1, 'one']) rejects(cat(hex('40 01'), pack({ op: 'step', steps })));
+    rejects(cat(hex('40 01'), pack({ op: 'pause', steps: 1 })));
+  });
+  it('rejects an unknown op or mode, a speed op without speed and a huge seq', () => {
+    rejects(cat(hex('40 01'), pack({ op: 'rewind' })));
+    rejects(cat(hex('40 01'), pack({ op: 'play', mode: 'peer' })));
+    rejects(cat(hex('40 01'), pack({ op: 'speed' })));
+    rejects(cat(hex('40 01'), pack({ op: 'play', seq: 2 ** 32 })));
+  });
+  it('rejects a body that is not a map, trailing bytes and a truncated channel', () => {
+    rejects(cat(hex('40 01'), pack(['play'])));
+    rejects(cat(encodeTlControl(1, { op: 'play' }), hex('00')));
+    rejects(hex('40 80'));
+    rejects(hex('40 01'));
+  });
+});
+
+describe('§W.2 TL_CREDIT', () => {
+  it('encodes byte by byte', () => {
+    //                                             type channel frames bytes
+    assert.deepEqual(encodeTlCredit(3, 128, 65_536), hex('41   03      8001   808004'));
+    assert.deepEqual(roundTrip(hex('41 03 8001 808004')), { type: TimelineFrameType.TL_CREDIT, channel: 3, frames: 128, bytes: 65_536 });
+  });
+  it('rejects truncation, trailing bytes and overlong varuints', () => {
+    rejects(hex('41 03 01'));
+    rejects(hex('41 03 01 01 00'));
+    rejects(hex('41 03 ffffffffffffffff01 01'));
+  });
+});
+
+describe('§W.3 TL_FRAMES', () => {
+  it('encodes byte by byte (frames are length-prefixed stored bytes)', () => {
+    const frames = [hex('01 aa bb'), hex('00 cc')];
+    const f = encodeTlFrames(2, 7, 130, frames);
+    //                   type channel epoch firstFrame count len frame     len frame
+    assert.deepEqual(f, hex('42   02      07    8201       02    03  01aabb    02  00cc'));
+    const d = roundTrip(f);
+    assert.deepEqual(d, { type: TimelineFrameType.TL_FRAMES, channel: 2, seekEpoch: 7, firstFrame: 130, frames });
+  });
+  it('builds the same message from pre-encoded blocks sliced at frame boundaries', () => {
+    const frames = [hex('01 aa'), hex('00 bb'), hex('00 cc dd')];
+    const block = encodeFrameBlock(frames);
+    // Frames 1..2 of the block: skip frame 0's 3 bytes (len + 2).
+    const sliced = encodeTlFramesFromBlocks(4, 1, 11, 2, [block.subarray(3)]);
+    assert.deepEqual(sliced, encodeTlFrames(4, 1, 11, frames.slice(1)));
+    const split = encodeTlFramesFromBlocks(4, 1, 10, 3, [block.subarray(0, 3), block.subarray(3)]);
+    assert.deepEqual(split, encodeTlFrames(4, 1, 10, frames));
+  });
+  it('returns borrowed views into the message', () => {
+    const msg = encodeTlFrames(1, 1, 0, [hex('01 02')]);
+    const f = decodeTimelineFrame(msg) as { frames: Uint8Array[] };
+    msg[msg.length - 1] = 0x99;
+    assert.equal(f.frames[0]![1], 0x99);
+  });
+  it('refuses to encode an empty batch', () => assert.throws(() => encodeTlFrames(1, 1, 0, []), RangeError));
+  it('rejects a count of zero or one the bytes cannot hold', () => {
+    rejects(hex('42 01 01 00 00'));
+    rejects(hex('42 01 01 00 05 01 aa'));
+    rejects(hex('42 01 01 00 ffffffff0f 01 aa'));
+  });
+  it('rejects a frame length running past the end (into a neighbour) and zero-length frames', () => {
+    const whole = hex('42 01 01 00 01 03 aa bb cc');
+    rejects(whole.subarray(0, whole.length - 1));
+    rejects(hex('42 01 01 00 02 00 01 aa'));
+  });
+  it('rejects trailing bytes after the last frame', () => rejects(hex('42 01 01 00 01 01 aa 00')));
+  it('rejects frame numbers beyond 2^53-1', () => rejects(cat(hex('42 01 01 ffffffffffffff0f 02'), hex('01 aa 01 bb'))));
+});
+
+describe('§W.4 TL_STATE', () => {
+  const state = { seekEpoch: 3, playing: true, speed: 0.5, frame: 100, frameCount: 4000, live: false, rateHz: 25 };
+  it('round-trips with and without optional fields', () => {
+    assert.deepEqual(roundTrip(encodeTlState(9, state)), { type: TimelineFrameType.TL_STATE, channel: 9, ...state });
+    const full = { ...state, live: true, liveFrame: 3999, mode: 'client' as const, ack: 17 };
+    assert.deepEqual(roundTrip(encodeTlState(9, full)), { type: TimelineFrameType.TL_STATE, channel: 9, ...full });
+  });
+  it('starts with the type and channel', () => assert.deepEqual(encodeTlState(200, state).subarray(0, 3), hex('43 c801')));
+  it('rejects missing or mistyped fields', () => {
+    for (const key of Object.keys(state)) {
+      const broken: Record<string, unknown> = { ...state };
+      delete broken[key];
+      rejects(cat(hex('43 01'), pack(broken)));
+    }
+    rejects(cat(hex('43 01'), pack({ ...state, playing: 1 })));
+    rejects(cat(hex('43 01'), pack({ ...state, rateHz: 0 })));
+    rejects(cat(hex('43 01'), pack({ ...state, speed: 20 })));
+    rejects(cat(hex('43 01'), pack({ ...state, liveFrame: -1 })));
+  });
+});
+
+describe('§W decoder robustness', () => {
+  it('throws only ProtocolError on random input (seeded)', () => {
+    const seed = 0x5eed;
+    let s = seed;
+    const rand = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const valid = [encodeTlControl(1, { op: 'seek', frame: 5 }), encodeTlCredit(1, 10, 1000), encodeTlFrames(1, 2, 3, [hex('01 aa'), hex('00 bb')]), encodeTlState(1, state0())];
+    for (let i = 0; i < 20_000; i++) {
+      const base = valid[i % valid.length]!;
+      const bytes = base.slice(0, 1 + Math.floor(rand() * base.length));
+      for (let k = 0; k < 3; k++) bytes[Math.floor(rand() * bytes.length)] = Math.floor(rand() * 256);
+      bytes[0] = 0x40 + (bytes[0]! & 0x03);
+      try {
+        decodeTimelineFrame(bytes);
+      } catch (err) {
+        assert.ok(err instanceof ProtocolError, `seed ${seed} iteration ${i}: ${String(err)}`);
+      }
+    }
+  });
+});
+
+function state0() {
+  return { seekEpoch: 1, playing: false, speed: 1, frame: 0, frameCount: 10, live: false, rateHz: 25 };
+}
