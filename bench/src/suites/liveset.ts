@@ -107,7 +107,7 @@ async function storm(sender: OscSender, rate: number, seconds: number): Promise<
 export const suite: Suite = {
   async run(ctx) {
     const quick = ctx.quick;
-    const p = quick ? { parseRuns: 1, loadRuns: 2, isolated: 15, stormSeconds: 1 } : { parseRuns: 5, loadRuns: 7, isolated: 100, stormSeconds: 5 };
+    const p = quick ? { parseRuns: 1, loadRuns: 2, isolated: 15, stormSeconds: 1 } : { parseRuns: 5, loadRuns: 15, isolated: 100, stormSeconds: 5 };
     const out: Record<string, unknown> = { suite: 'liveset', quick };
 
     ctx.log('parse: Michelle in a child process (--expose-gc)');

@@ -86,6 +86,11 @@ export class TidewireClient extends Emitter<ClientEvents> {
   private readonly waiters: Waiters;
   private socket: SocketLike | null = null;
   private _welcome: WelcomeFrame | null = null;
+  /**
+   * HELLO went out on the current socket. Subscriptions are pipelined right behind it instead of
+   * waiting for WELCOME (docs/protocol.md §4.1): one round trip less on every (re)connect.
+   */
+  private helloSent = false;
   private _state: ConnectionState = 'idle';
   private _fatal: ClientError | null = null;
   private everOpened = false;
@@ -166,7 +171,7 @@ export class TidewireClient extends Emitter<ClientEvents> {
       if (this.isEnded()) throw new ClientError('TW_CLOSED', 'the client is closed');
       sub = new TreeSubscription(name, this.host);
       this.trees.set(name, sub);
-      if (this._welcome) sub.connected();
+      if (this.helloSent) sub.connected();
     }
     return sub;
   }
@@ -236,6 +241,7 @@ export class TidewireClient extends Emitter<ClientEvents> {
     // Detached first: frames still arriving during the close handshake must not be handled.
     this.socket = null;
     this._welcome = null;
+    this.helloSent = false;
     if (socket) {
       this.closingSocket = socket;
       closeQuietly(socket, 1000, 'client closed');
@@ -269,6 +275,9 @@ export class TidewireClient extends Emitter<ClientEvents> {
     ws.onopen = () => {
       if (this.socket !== ws) return;
       ws.send(encodeHello({ protocol: [PROTOCOL_VERSION.major, PROTOCOL_VERSION.minor], client: this.clientName, capabilities: CAPABILITIES }));
+      this.helloSent = true;
+      for (const sub of this.trees.values()) sub.connected();
+      for (const sub of this.eventSubs.values()) sub.connected();
     };
     ws.onmessage = (ev) => {
       if (this.socket === ws) this.onMessage(ev.data);
@@ -392,8 +401,6 @@ export class TidewireClient extends Emitter<ClientEvents> {
     }
     this.setState('open');
     this.emit('welcome', f);
-    for (const sub of this.trees.values()) sub.connected();
-    for (const sub of this.eventSubs.values()) sub.connected();
   }
 
   private onSubscribed(f: SubscribedFrame): void {
@@ -453,6 +460,7 @@ export class TidewireClient extends Emitter<ClientEvents> {
   private afterDisconnect(immediate = false): void {
     this.clearTimers();
     this._welcome = null;
+    this.helloSent = false;
     this.channels.clear();
     for (const sub of this.trees.values()) sub.disconnected();
     for (const sub of this.eventSubs.values()) sub.disconnected();
@@ -479,7 +487,7 @@ export class TidewireClient extends Emitter<ClientEvents> {
 
   private sendFrame(frame: Uint8Array): boolean {
     const ws = this.socket;
-    if (!ws || !this._welcome || ws.readyState !== SOCKET_OPEN) return false;
+    if (!ws || !this.helloSent || ws.readyState !== SOCKET_OPEN) return false;
     ws.send(frame);
     return true;
   }
@@ -498,7 +506,7 @@ export class TidewireClient extends Emitter<ClientEvents> {
       if (this.isEnded()) throw new ClientError('TW_CLOSED', 'the client is closed');
       sub = new EventsSubscription(name, this.host);
       this.eventSubs.set(name, sub);
-      if (this._welcome) sub.connected();
+      if (this.helloSent) sub.connected();
     }
     return sub;
   }

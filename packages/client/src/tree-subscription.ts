@@ -159,7 +159,7 @@ export class TreeSubscription extends Emitter<TreeSubscriptionEvents> {
     return encodeSubscribe(this._position ? { name: this.name, from: this._position } : { name: this.name });
   }
 
-  /** @internal A connection was welcomed: (re)subscribe from the current position. */
+  /** @internal A connection sent HELLO: (re)subscribe from the current position (pipelined). */
   connected(): void {
     if (this._status === 'closed') return;
     this.refusal = null;

@@ -93,6 +93,22 @@ test('the socket gets HELLO on open; WELCOME opens the client', () => {
   assert.equal(client.state, 'open');
 });
 
+test('subscriptions are pipelined right behind HELLO, before WELCOME (§4.1)', () => {
+  const { client, last } = setup();
+  client.tree('doc');
+  client.events('cursor', () => {});
+  const s = last();
+  s.open();
+  assert.deepEqual(s.sent.map((f) => f.type), [FrameType.HELLO, FrameType.SUBSCRIBE, FrameType.SUBSCRIBE]);
+  assert.deepEqual(s.sent.slice(1).map((f) => (f as { name: string }).name), ['doc', 'cursor']);
+  // WELCOME does not subscribe a second time.
+  s.welcome();
+  assert.equal(s.sent.length, 3);
+  // A subscription added after HELLO goes out at once.
+  client.tree('later');
+  assert.equal((s.sent[3] as { name: string }).name, 'later');
+});
+
 test('no WELCOME within handshakeTimeoutMs: TW_HANDSHAKE_TIMEOUT, close, retry', () => {
   const { timers, sockets, errors, last } = setup({ jitter: 0 }, { handshakeTimeoutMs: 3000 });
   last().open();

@@ -16,7 +16,7 @@ import { TreeError, TreeErrorCodes } from './errors.ts';
 import { defaultTreeLimits, MAX_TREE_DEPTH } from './limits.ts';
 import { Node } from './node.ts';
 import type { LazyAttrSource } from './node.ts';
-import { checkKey, checkName, checkValue, describe, isPlainObject } from './values.ts';
+import { checkKey, checkName, checkValue, describe, isPlainObject, utf8LengthCapped } from './values.ts';
 import type { AttrValue, Attrs } from './types.ts';
 
 export const COLUMNS_VERSION = 1;
@@ -221,8 +221,11 @@ export function buildFromColumns(value: unknown, unpack: UnpackValues): { root: 
     if (len === 0 || at + len > ids.length) throw bad(`id ${i} runs past the ids column (length ${len} at ${at} of ${ids.length})`);
     const id = ids.substring(at, at + len);
     at += len;
-    const err = checkName(id, `node id ${i}`, defaultTreeLimits.maxIdBytes);
-    if (err !== null) throw bad(err);
+    // An id of at most max/3 UTF-16 units cannot exceed max UTF-8 bytes: skip the scan (and the
+    // message string) for the common case — this loop runs once per node.
+    if (len * 3 > defaultTreeLimits.maxIdBytes && utf8LengthCapped(id, defaultTreeLimits.maxIdBytes) > defaultTreeLimits.maxIdBytes) {
+      throw bad(`node id ${i} exceeds ${defaultTreeLimits.maxIdBytes} UTF-8 bytes`);
+    }
     idList[i] = id;
   }
   if (at !== ids.length) throw bad(`ids column has ${ids.length - at} bytes after the last id`);
@@ -256,9 +259,10 @@ export function buildFromColumns(value: unknown, unpack: UnpackValues): { root: 
     const depth = parent === null ? 1 : openDepth[top]! + 1;
     const id = idList[i]!;
     if (depth > MAX_TREE_DEPTH) throw new TreeError(TreeErrorCodes.TREE_TOO_DEEP, `node ${JSON.stringify(id)} would be at depth ${depth} > ${MAX_TREE_DEPTH}`);
-    if (index.has(id)) throw new TreeError(TreeErrorCodes.TREE_DUPLICATE_ID, `duplicate node id ${JSON.stringify(id)}`);
     const node = new Node(id, types[typeOf.getUint16(2 * i, true)]!, null, parent, source, i);
     index.set(id, node);
+    // One hash lookup instead of has() + set(): a repeated id leaves the size unchanged.
+    if (index.size !== i + 1) throw new TreeError(TreeErrorCodes.TREE_DUPLICATE_ID, `duplicate node id ${JSON.stringify(id)}`);
     if (parent === null) root = node;
     else {
       parent.children.push(node);
