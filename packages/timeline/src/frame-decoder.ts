@@ -1,0 +1,155 @@
+// Frame decoder (docs/timeline-format.md §4.4). Runs in browser workers and on the server per
+// frame, so decode() allocates nothing: state lives in typed arrays made once, and the caller
+// passes the output array to reuse. Every read is bounds-checked against the frame's own view.
+
+import { bitmapBytes, MAX_VARUINT_BYTES } from './bytes.ts';
+import { TimelineError } from './errors.ts';
+import { COL_PRESENCE, COL_RESERVED, COL_SPARSE, FrameKind, ORDER_MASK } from './frame-format.ts';
+import { compileLayout, type Layout } from './layout.ts';
+import type { TimelineSchema } from './schema.ts';
+
+function badFrame(message: string, offset: number): TimelineError {
+  return new TimelineError('TL_BAD_FRAME', message, { offset });
+}
+
+export class FrameDecoder {
+  readonly layout: Layout;
+  // Cell state, column-major (cell = f × E + e); see §4.1.
+  readonly #q1: Float64Array;
+  readonly #q2: Float64Array;
+  readonly #has1: Uint8Array;
+  readonly #has2: Uint8Array;
+  #ready = false;
+
+  constructor(schema: TimelineSchema) {
+    this.layout = compileLayout(schema);
+    const C = this.layout.entities * this.layout.fields;
+    this.#q1 = new Float64Array(C);
+    this.#q2 = new Float64Array(C);
+    this.#has1 = new Uint8Array(C);
+    this.#has2 = new Uint8Array(C);
+  }
+
+  /** True once a keyframe has been decoded (and no error since): deltas can follow. */
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  /** Forgets the history: the next frame must be a keyframe. */
+  reset(): void {
+    this.#ready = false;
+  }
+
+  /**
+   * Decodes one frame into `out` (entity-major, v[e × F + f]; NaN = absent) and returns it.
+   * Without `out` a new array is allocated; hot paths pass their own. After a throw the
+   * decoder needs a keyframe (TL_NO_KEYFRAME for a delta) and `out` holds partial values.
+   */
+  decode(frame: Uint8Array, out?: Float64Array): Float64Array {
+    const { entities: E, fields: F, qMin, qMax, div, mul } = this.layout;
+    if (out === undefined) out = new Float64Array(E * F);
+    else if (out.length !== E * F) throw new TimelineError('TL_BAD_ARGUMENT', `out must have entities × fields = ${E * F} elements`);
+    const n = frame.length;
+    if (n === 0) throw badFrame('empty frame', 0);
+    const kind = frame[0];
+    const key = kind === FrameKind.KEYFRAME;
+    if (!key && kind !== FrameKind.DELTA) throw badFrame(`unknown frame kind 0x${kind.toString(16)}`, 0);
+    if (!key && !this.#ready) throw new TimelineError('TL_NO_KEYFRAME', 'a delta frame without a keyframe before it');
+    const q1 = this.#q1;
+    const q2 = this.#q2;
+    const has1 = this.#has1;
+    const has2 = this.#has2;
+    this.#ready = false; // set again only when the whole frame decoded
+    if (key) {
+      q1.fill(0);
+      has1.fill(1);
+      has2.fill(0);
+    }
+    const maskBytes = bitmapBytes(F);
+    const bmBytes = bitmapBytes(E);
+    if (n < 1 + maskBytes) throw badFrame('frame ends inside the column mask', n);
+    if ((F & 7) !== 0 && frame[maskBytes] >>> (F & 7) !== 0) throw badFrame('column mask has bits past the last field', maskBytes);
+    let p = 1 + maskBytes;
+    for (let f = 0; f < F; f++) {
+      const base = f * E;
+      if ((frame[1 + (f >>> 3)] & (1 << (f & 7))) === 0) {
+        for (let e = 0; e < E; e++) {
+          const c = base + e;
+          q2[c] = q1[c];
+          has2[c] = key ? 0 : has1[c];
+        }
+        continue;
+      }
+      const colStart = p;
+      if (p >= n) throw badFrame(`frame ends before column ${f}`, p);
+      const header = frame[p++];
+      const order = header & ORDER_MASK;
+      if (order === 3 || (header & COL_RESERVED) !== 0) throw badFrame(`column ${f}: bad header 0x${header.toString(16)}`, colStart);
+      let presence = -1;
+      if ((header & COL_PRESENCE) !== 0) {
+        presence = p;
+        p += bmBytes;
+        if (p > n) throw badFrame(`column ${f}: frame ends inside the presence bitmap`, n);
+        if ((E & 7) !== 0 && frame[p - 1] >>> (E & 7) !== 0) throw badFrame(`column ${f}: presence bitmap has bits past the last entity`, p - 1);
+      }
+      let flags = -1;
+      if ((header & COL_SPARSE) !== 0) {
+        flags = p;
+        p += bmBytes;
+        if (p > n) throw badFrame(`column ${f}: frame ends inside the residual bitmap`, n);
+        if ((E & 7) !== 0 && frame[p - 1] >>> (E & 7) !== 0) throw badFrame(`column ${f}: residual bitmap has bits past the last entity`, p - 1);
+      }
+      const lo = qMin[f];
+      const hi = qMax[f];
+      for (let e = 0; e < E; e++) {
+        const c = base + e;
+        const h1 = has1[c];
+        const present = presence < 0 ? h1 : (frame[presence + (e >>> 3)] >>> (e & 7)) & 1;
+        const flagged = flags < 0 ? present : (frame[flags + (e >>> 3)] >>> (e & 7)) & 1;
+        let q = 0;
+        if (present === 1) {
+          const a = q1[c];
+          q = order === 0 ? 0 : order === 1 || h1 === 0 || has2[c] === 0 ? a : 2 * a - q2[c];
+          if (flagged === 1) {
+            // varuint, inlined: most residuals are one byte.
+            const start = p;
+            if (p >= n) throw badFrame(`column ${f}, entity ${e}: frame ends before the residual`, p);
+            let b = frame[p++];
+            let z = b & 0x7f;
+            let scale = 128;
+            while (b >= 0x80) {
+              if (p >= n) throw badFrame(`column ${f}, entity ${e}: frame ends inside the residual`, start);
+              if (p - start >= MAX_VARUINT_BYTES) throw badFrame(`column ${f}, entity ${e}: residual longer than ${MAX_VARUINT_BYTES} bytes`, start);
+              b = frame[p++];
+              z += (b & 0x7f) * scale;
+              scale *= 128;
+            }
+            q += z & 1 ? -(z + 1) / 2 : z / 2;
+            if (!(q >= lo && q <= hi)) throw badFrame(`column ${f}, entity ${e}: value ${q} outside [${lo}, ${hi}]`, start);
+          } else if (!(q >= lo && q <= hi)) {
+            throw badFrame(`column ${f}, entity ${e}: predicted value ${q} outside [${lo}, ${hi}]`, colStart);
+          }
+        } else if (flagged === 1) {
+          throw badFrame(`column ${f}, entity ${e}: a residual for an absent cell`, flags + (e >>> 3));
+        }
+        q2[c] = q1[c];
+        has2[c] = key ? 0 : h1;
+        q1[c] = q;
+        has1[c] = present;
+      }
+    }
+    if (p !== n) throw badFrame(`${n - p} trailing bytes after the last column`, p);
+    // Write every output cell: the caller may pass a different array each time.
+    for (let f = 0; f < F; f++) {
+      const base = f * E;
+      const d = div[f];
+      const m = mul[f];
+      for (let e = 0; e < E; e++) {
+        const c = base + e;
+        out[e * F + f] = has1[c] === 0 ? NaN : d > 0 ? q1[c] / d : q1[c] * m;
+      }
+    }
+    this.#ready = true;
+    return out;
+  }
+}

@@ -1,0 +1,355 @@
+// Segment file reader (docs/timeline-format.md §5.9, §5.10). open() checks the magic, version,
+// schema, footer and index (with their CRCs) and every segment record's header against its index
+// entry, in O(segments); a segment's own CRC is checked the first time its bytes are used.
+// No length is used before it has been checked against the bytes that hold it.
+
+import { ByteReader } from './bytes.ts';
+import { TimelineError } from './errors.ts';
+import { LIMITS } from './limits.ts';
+import { checkRecordCrc, FORMAT_VERSION, INDEX_ENTRY, MAGIC, Opcode, readRecordHeader, RECORD_OVERHEAD, SEGMENT_FIXED, TAIL, type RecordHeader } from './records.ts';
+import { decodeSchema, type TimelineSchema } from './schema.ts';
+import { lastAtOrBefore } from './search.ts';
+import { parseSegmentPayload, type Segment } from './segment.ts';
+import type { Decompress, SegmentInfo } from './writer.ts';
+
+export interface TimelineReaderOptions {
+  /**
+   * Read a file that has no INDEX/FOOTER (a live recording cut short): segments are found by
+   * scanning records from the start, and the scan stops at the first incomplete or invalid one.
+   */
+  recover?: boolean;
+}
+
+function startsWithMagic(bytes: Uint8Array, at: number): boolean {
+  for (let i = 0; i < MAGIC.length; i++) if (bytes[at + i] !== MAGIC[i]) return false;
+  return true;
+}
+
+export class TimelineReader {
+  readonly schema: TimelineSchema;
+  readonly version: number;
+  readonly compression: string;
+  readonly library: string;
+  readonly periodMs: number;
+  readonly frameCount: number;
+  readonly segmentCount: number;
+  /** False when opened with `recover` from a file without index. */
+  readonly complete: boolean;
+  readonly #file: Uint8Array;
+  // The index, as columns (Float64Array: offsets and frame numbers may pass 2^32).
+  readonly #offset: Float64Array;
+  readonly #length: Float64Array;
+  readonly #firstFrame: Float64Array;
+  readonly #frames: Uint32Array;
+  readonly #startMs: Float64Array;
+  readonly #rawLength: Uint32Array;
+  readonly #dataLength: Float64Array;
+  readonly #verified: Uint8Array;
+
+  private constructor(file: Uint8Array, init: {
+    schema: TimelineSchema; version: number; compression: string; library: string; complete: boolean;
+    entries: { offset: number; length: number; firstFrame: number; frameCount: number; startMs: number; rawLength: number; dataLength: number }[];
+  }) {
+    this.#file = file;
+    this.schema = init.schema;
+    this.version = init.version;
+    this.compression = init.compression;
+    this.library = init.library;
+    this.complete = init.complete;
+    this.periodMs = 1000 / init.schema.rateHz;
+    const n = init.entries.length;
+    this.segmentCount = n;
+    this.#offset = new Float64Array(n);
+    this.#length = new Float64Array(n);
+    this.#firstFrame = new Float64Array(n);
+    this.#frames = new Uint32Array(n);
+    this.#startMs = new Float64Array(n);
+    this.#rawLength = new Uint32Array(n);
+    this.#dataLength = new Float64Array(n);
+    this.#verified = new Uint8Array(n);
+    init.entries.forEach((e, i) => {
+      this.#offset[i] = e.offset;
+      this.#length[i] = e.length;
+      this.#firstFrame[i] = e.firstFrame;
+      this.#frames[i] = e.frameCount;
+      this.#startMs[i] = e.startMs;
+      this.#rawLength[i] = e.rawLength;
+      this.#dataLength[i] = e.dataLength;
+    });
+    this.frameCount = n === 0 ? 0 : init.entries[n - 1].firstFrame + init.entries[n - 1].frameCount;
+  }
+
+  /**
+   * Opens a whole file held in memory (the view may be a slice of a larger buffer; only its own
+   * bytes are read). Throws TimelineError with the code and byte offset of the first problem.
+   */
+  static open(file: Uint8Array, options: TimelineReaderOptions = {}): TimelineReader {
+    if (!(file instanceof Uint8Array)) throw new TimelineError('TL_BAD_ARGUMENT', 'file must be a Uint8Array');
+    const size = file.length;
+    // 1. Leading magic.
+    for (let i = 0; i < MAGIC.length; i++) {
+      if (i >= size) throw new TimelineError('TL_TRUNCATED', `file of ${size} bytes ends inside the magic`, { offset: size });
+      if (file[i] !== MAGIC[i]) throw new TimelineError('TL_BAD_MAGIC', 'not a Tidewire timeline file (bad magic)', { offset: i });
+    }
+    const complete = size >= MAGIC.length * 2 + TAIL && startsWithMagic(file, size - MAGIC.length);
+    // Before the footer is found a record that runs past the end may be a cut file or a bad length.
+    const pastEnd = complete ? 'TL_BAD_LENGTH' : 'TL_TRUNCATED';
+    const dataLimit = complete ? size - MAGIC.length : size;
+
+    // 2. HEADER: version first, so a newer layout is reported as such and not as corruption.
+    const hh = readRecordHeader(file, MAGIC.length, dataLimit, pastEnd);
+    if (hh.opcode !== Opcode.HEADER) throw new TimelineError('TL_BAD_RECORD', `first record has opcode 0x${hh.opcode.toString(16)}, expected HEADER`, { offset: hh.offset });
+    checkRecordCrc(file, hh);
+    const hr = new ByteReader(file.subarray(hh.contentOffset, hh.contentOffset + hh.contentLength), hh.contentOffset, 'TL_BAD_RECORD');
+    const version = hr.u16('version');
+    if (version !== FORMAT_VERSION) throw new TimelineError('TL_UNSUPPORTED_VERSION', `format version ${version}; this reader reads ${FORMAT_VERSION}`, { offset: hh.contentOffset });
+    const compression = String.fromCharCode(...hr.bytes(hr.u8('compression length'), 'compression'));
+    if (!/^[a-z0-9-]{0,32}$/.test(compression)) throw new TimelineError('TL_BAD_RECORD', 'compression name must match [a-z0-9-]{0,32}', { offset: hh.contentOffset + 2 });
+    const libraryAt = hr.at;
+    let library: string;
+    try {
+      library = new TextDecoder('utf-8', { fatal: true }).decode(hr.bytes(hr.u8('library length'), 'library'));
+    } catch (e) {
+      if (e instanceof TimelineError) throw e;
+      throw new TimelineError('TL_BAD_RECORD', 'library is not UTF-8', { offset: libraryAt });
+    }
+    // Bytes after the known fields are a newer minor version's additions: ignored.
+
+    // 3. SCHEMA.
+    const sh = readRecordHeader(file, hh.end, dataLimit, pastEnd);
+    if (sh.opcode !== Opcode.SCHEMA) throw new TimelineError('TL_BAD_RECORD', `second record has opcode 0x${sh.opcode.toString(16)}, expected SCHEMA`, { offset: sh.offset });
+    if (sh.contentLength > LIMITS.maxSchemaBytes) throw new TimelineError('TL_BAD_LENGTH', `schema of ${sh.contentLength} bytes exceeds ${LIMITS.maxSchemaBytes}`, { offset: sh.offset + 1 });
+    checkRecordCrc(file, sh);
+    const schema = decodeSchema(file.subarray(sh.contentOffset, sh.contentOffset + sh.contentLength), sh.contentOffset);
+    const init = { schema, version, compression, library };
+    const period = 1000 / schema.rateHz;
+
+    if (!complete) {
+      if (options.recover === true) return new TimelineReader(file, { ...init, complete: false, entries: scanSegments(file, sh.end, period) });
+      throw new TimelineError('TL_TRUNCATED', `file of ${size} bytes does not end with the magic: cut short, or not finished`, { offset: size });
+    }
+
+    // 4. FOOTER, at a fixed distance from the end.
+    const footerAt = size - TAIL;
+    const fh = readRecordHeader(file, footerAt, size - MAGIC.length, 'TL_BAD_LENGTH');
+    if (fh.opcode !== Opcode.FOOTER) throw new TimelineError('TL_BAD_RECORD', `opcode 0x${fh.opcode.toString(16)} where the FOOTER should be`, { offset: footerAt });
+    if (fh.end !== size - MAGIC.length) throw new TimelineError('TL_BAD_LENGTH', `FOOTER content is ${fh.contentLength} bytes, expected 8`, { offset: footerAt + 1 });
+    checkRecordCrc(file, fh);
+    const indexOffset = new ByteReader(file, 0, 'TL_BAD_RECORD', fh.contentOffset).u64('indexOffset');
+    if (indexOffset < sh.end || indexOffset > footerAt - RECORD_OVERHEAD) {
+      throw new TimelineError('TL_BAD_LENGTH', `indexOffset ${indexOffset} is outside [${sh.end}, ${footerAt - RECORD_OVERHEAD}]`, { offset: fh.contentOffset });
+    }
+
+    // 5. INDEX: entries checked for order and continuity, each against its SEGMENT record.
+    const ih = readRecordHeader(file, indexOffset, footerAt, 'TL_BAD_LENGTH');
+    if (ih.opcode !== Opcode.INDEX) throw new TimelineError('TL_BAD_RECORD', `opcode 0x${ih.opcode.toString(16)} at indexOffset, expected INDEX`, { offset: indexOffset });
+    checkRecordCrc(file, ih);
+    const ir = new ByteReader(file.subarray(ih.contentOffset, ih.contentOffset + ih.contentLength), ih.contentOffset, 'TL_BAD_RECORD');
+    const entrySizeAt = ir.at;
+    const entrySize = ir.u32('entry size');
+    if (entrySize < INDEX_ENTRY) throw new TimelineError('TL_BAD_RECORD', `index entry size ${entrySize} < ${INDEX_ENTRY}`, { offset: entrySizeAt });
+    const countAt = ir.at;
+    const count = ir.u32('entry count');
+    if (count * entrySize > ir.remaining) throw new TimelineError('TL_BAD_LENGTH', `${count} index entries of ${entrySize} bytes do not fit in ${ir.remaining}`, { offset: countAt });
+    const entries: { offset: number; length: number; firstFrame: number; frameCount: number; startMs: number; rawLength: number; dataLength: number }[] = [];
+    let nextFrame = 0;
+    let minOffset = sh.end;
+    let minStart = -Infinity;
+    for (let i = 0; i < count; i++) {
+      const at = ir.at;
+      const offset = ir.u64('segment offset');
+      const length = ir.u64('segment length');
+      const firstFrame = ir.u64('firstFrame');
+      const frameCount = ir.u32('frameCount');
+      const startMs = ir.f64('startMs');
+      ir.pos = at - ir.base + entrySize;
+      if (offset < minOffset || length > indexOffset - offset) throw new TimelineError('TL_BAD_LENGTH', `index entry ${i}: segment [${offset}, +${length}) is outside [${minOffset}, ${indexOffset})`, { offset: at });
+      if (firstFrame !== nextFrame) throw new TimelineError('TL_BAD_RECORD', `index entry ${i}: firstFrame ${firstFrame}, expected ${nextFrame}`, { offset: at + 16 });
+      if (frameCount < 1 || frameCount > LIMITS.maxSegmentFrames) throw new TimelineError('TL_BAD_RECORD', `index entry ${i}: frameCount ${frameCount} not in 1..${LIMITS.maxSegmentFrames}`, { offset: at + 24 });
+      if (!Number.isFinite(startMs) || startMs < minStart) throw new TimelineError('TL_BAD_RECORD', `index entry ${i}: startMs ${startMs} is not after the previous segment`, { offset: at + 28 });
+      const seg = readSegmentHeader(file, offset, indexOffset, 'TL_BAD_LENGTH');
+      if (seg.length !== length || seg.index !== i || seg.firstFrame !== firstFrame || seg.frameCount !== frameCount || seg.startMs !== startMs) {
+        throw new TimelineError('TL_BAD_RECORD', `index entry ${i} does not match the SEGMENT record at ${offset}`, { offset: at });
+      }
+      entries.push({ offset, length, firstFrame, frameCount, startMs, rawLength: seg.rawLength, dataLength: seg.dataLength });
+      nextFrame = firstFrame + frameCount;
+      minOffset = offset + length;
+      // The next segment starts at least half a period after this one's last frame (§5.11).
+      minStart = startMs + (frameCount - 1) * period + period / 2;
+    }
+    return new TimelineReader(file, { ...init, complete: true, entries });
+  }
+
+  /** Time of the first frame (0 for an empty timeline). */
+  get startMs(): number {
+    return this.segmentCount === 0 ? 0 : this.#startMs[0];
+  }
+
+  /** Time of the last frame (0 for an empty timeline). */
+  get endMs(): number {
+    const n = this.segmentCount;
+    return n === 0 ? 0 : this.#startMs[n - 1] + (this.#frames[n - 1] - 1) * this.periodMs;
+  }
+
+  /** endMs − startMs + one period: the span the frames cover (gaps included); 0 when empty. */
+  get durationMs(): number {
+    return this.segmentCount === 0 ? 0 : this.endMs - this.startMs + this.periodMs;
+  }
+
+  /** The segment holding the last frame at or before ms (segment 0 for earlier times); −1 when empty. O(log n). */
+  segmentForTime(ms: number): number {
+    if (typeof ms !== 'number' || Number.isNaN(ms)) throw new TimelineError('TL_BAD_ARGUMENT', `time must be a number, got ${ms}`);
+    if (this.segmentCount === 0) return -1;
+    return Math.max(0, lastAtOrBefore(this.#startMs, this.segmentCount, ms));
+  }
+
+  /** The segment holding frame i. O(log n). */
+  segmentForFrame(i: number): number {
+    this.#checkFrame(i);
+    return lastAtOrBefore(this.#firstFrame, this.segmentCount, i);
+  }
+
+  /** The last frame at or before ms (frame 0 for earlier times); −1 when empty. O(log n). */
+  frameForTime(ms: number): number {
+    const s = this.segmentForTime(ms);
+    if (s < 0) return -1;
+    // The epsilon absorbs rounding of startMs + k × period so a frame's own time maps to it.
+    const k = Math.floor((ms - this.#startMs[s]) / this.periodMs + 1e-9);
+    return this.#firstFrame[s] + Math.min(this.#frames[s] - 1, Math.max(0, k));
+  }
+
+  /** Time of frame i. O(log n). */
+  timeOfFrame(i: number): number {
+    const s = this.segmentForFrame(i);
+    return this.#startMs[s] + (i - this.#firstFrame[s]) * this.periodMs;
+  }
+
+  segmentInfo(n: number): SegmentInfo {
+    this.#checkSegment(n);
+    const offset = this.#offset[n];
+    return {
+      index: n,
+      firstFrame: this.#firstFrame[n],
+      frameCount: this.#frames[n],
+      startMs: this.#startMs[n],
+      endMs: this.#startMs[n] + (this.#frames[n] - 1) * this.periodMs,
+      offset,
+      length: this.#length[n],
+      dataOffset: offset + 9 + SEGMENT_FIXED,
+      dataLength: this.#dataLength[n],
+      rawLength: this.#rawLength[n],
+    };
+  }
+
+  /** The stored (compressed) bytes of segment n, borrowed from the file; its CRC is checked on first use. */
+  segmentBytes(n: number): Uint8Array {
+    this.#checkSegment(n);
+    const offset = this.#offset[n];
+    if (this.#verified[n] === 0) {
+      checkRecordCrc(this.#file, { opcode: Opcode.SEGMENT, offset, contentOffset: offset + 9, contentLength: this.#length[n] - RECORD_OVERHEAD, end: offset + this.#length[n] });
+      this.#verified[n] = 1;
+    }
+    const dataOffset = offset + 9 + SEGMENT_FIXED;
+    return this.#file.subarray(dataOffset, dataOffset + this.#dataLength[n]);
+  }
+
+  /** Checks every segment's CRC (open() checks only the index and the records' headers). */
+  verify(): void {
+    for (let n = 0; n < this.segmentCount; n++) this.segmentBytes(n);
+  }
+
+  /**
+   * Decompresses and splits segment n. `decompress` may be omitted when the file's compression
+   * is '' (stored). Throws TL_BAD_SEGMENT when the payload disagrees with its record.
+   */
+  async decodeSegment(n: number, decompress?: Decompress): Promise<Segment> {
+    const data = this.segmentBytes(n);
+    let payload: Uint8Array;
+    if (this.compression === '') payload = data;
+    else {
+      if (typeof decompress !== 'function') throw new TimelineError('TL_BAD_ARGUMENT', `the file is ${this.compression}-compressed: pass a decompress function`);
+      try {
+        payload = await decompress(data);
+      } catch (e) {
+        throw new TimelineError('TL_BAD_SEGMENT', `segment ${n}: decompress failed: ${(e as Error)?.message ?? e}`, { offset: this.#offset[n] + 9 + SEGMENT_FIXED, cause: e });
+      }
+    }
+    const info = this.segmentInfo(n);
+    if (!(payload instanceof Uint8Array) || payload.length !== info.rawLength) {
+      throw new TimelineError('TL_BAD_SEGMENT', `segment ${n}: decompressed to ${payload?.length} bytes, the record says ${info.rawLength}`, { offset: info.dataOffset });
+    }
+    const seg = parseSegmentPayload(payload, this.schema.rateHz);
+    if (seg.index !== n || seg.firstFrame !== info.firstFrame || seg.frameCount !== info.frameCount || seg.startMs !== info.startMs) {
+      throw new TimelineError('TL_BAD_SEGMENT', `segment ${n}: payload header does not match its record`, { offset: 0 });
+    }
+    return seg;
+  }
+
+  #checkSegment(n: number): void {
+    if (!Number.isInteger(n) || n < 0 || n >= this.segmentCount) throw new TimelineError('TL_BAD_ARGUMENT', `segment ${n} not in 0..${this.segmentCount - 1}`);
+  }
+
+  #checkFrame(i: number): void {
+    if (!Number.isInteger(i) || i < 0 || i >= this.frameCount) throw new TimelineError('TL_BAD_ARGUMENT', `frame ${i} not in 0..${this.frameCount - 1}`);
+  }
+}
+
+interface SegmentHeader {
+  header: RecordHeader;
+  length: number;
+  index: number;
+  firstFrame: number;
+  frameCount: number;
+  startMs: number;
+  rawLength: number;
+  dataLength: number;
+}
+
+/** Reads a SEGMENT record's fixed fields (not its CRC) and checks its lengths. */
+function readSegmentHeader(file: Uint8Array, offset: number, limit: number, pastEnd: 'TL_TRUNCATED' | 'TL_BAD_LENGTH'): SegmentHeader {
+  const h = readRecordHeader(file, offset, limit, pastEnd);
+  if (h.opcode !== Opcode.SEGMENT) throw new TimelineError('TL_BAD_RECORD', `opcode 0x${h.opcode.toString(16)}, expected SEGMENT`, { offset });
+  const r = new ByteReader(file.subarray(h.contentOffset, h.contentOffset + h.contentLength), h.contentOffset, 'TL_BAD_RECORD');
+  const index = r.u32('segment index');
+  const firstFrame = r.u64('firstFrame');
+  const frameCount = r.u32('frameCount');
+  const startMs = r.f64('startMs');
+  const rawAt = r.at;
+  const rawLength = r.u32('rawLength');
+  const dataAt = r.at;
+  const dataLength = r.u64('dataLength');
+  if (rawLength > LIMITS.maxSegmentBytes) throw new TimelineError('TL_BAD_LENGTH', `rawLength ${rawLength} exceeds ${LIMITS.maxSegmentBytes}`, { offset: rawAt });
+  if (dataLength > r.remaining) throw new TimelineError('TL_BAD_LENGTH', `dataLength ${dataLength} exceeds the ${r.remaining} bytes left in the record`, { offset: dataAt });
+  return { header: h, length: h.end - offset, index, firstFrame, frameCount, startMs, rawLength, dataLength };
+}
+
+/** Recovery scan (§5.9): SEGMENT records in order from `start`, skipping unknown records, until one is incomplete or invalid. */
+function scanSegments(file: Uint8Array, start: number, period: number) {
+  const entries: { offset: number; length: number; firstFrame: number; frameCount: number; startMs: number; rawLength: number; dataLength: number }[] = [];
+  let at = start;
+  let nextFrame = 0;
+  let minStart = -Infinity;
+  for (;;) {
+    let seg: SegmentHeader;
+    try {
+      const h = readRecordHeader(file, at, file.length, 'TL_TRUNCATED');
+      if (h.opcode !== Opcode.SEGMENT) {
+        if (h.opcode === Opcode.INDEX || h.opcode === Opcode.FOOTER || h.opcode < 0x06) break;
+        checkRecordCrc(file, h);
+        at = h.end; // an unknown record: skipped by its length
+        continue;
+      }
+      seg = readSegmentHeader(file, at, file.length, 'TL_TRUNCATED');
+      checkRecordCrc(file, seg.header);
+    } catch (e) {
+      if (e instanceof TimelineError) break;
+      throw e;
+    }
+    if (seg.index !== entries.length || seg.firstFrame !== nextFrame || seg.frameCount < 1 || seg.frameCount > LIMITS.maxSegmentFrames || !(seg.startMs >= minStart)) break;
+    entries.push({ offset: at, length: seg.length, firstFrame: seg.firstFrame, frameCount: seg.frameCount, startMs: seg.startMs, rawLength: seg.rawLength, dataLength: seg.dataLength });
+    nextFrame += seg.frameCount;
+    minStart = seg.startMs + (seg.frameCount - 1) * period + period / 2;
+    at = seg.header.end;
+  }
+  return entries;
+}

@@ -1,0 +1,288 @@
+// Segment file writer (docs/timeline-format.md §5, §5.11). Frames are encoded as they are
+// appended; every keyframeInterval frames (or at a time gap) the open segment closes, is
+// compressed once, and becomes a SEGMENT record at once — so a live timeline is readable
+// segment by segment while it is being written. finish() adds INDEX, FOOTER and magic.
+
+import { ByteWriter, concatBytes } from './bytes.ts';
+import { TimelineError } from './errors.ts';
+import { FrameEncoder } from './frame-encoder.ts';
+import { LIMITS } from './limits.ts';
+import { encodeRecord, FOOTER_CONTENT, FORMAT_VERSION, INDEX_ENTRY, MAGIC, Opcode, SEGMENT_FIXED } from './records.ts';
+import { encodeSchema, validateSchema, type TimelineSchema } from './schema.ts';
+import { encodeSegmentPayload } from './segment.ts';
+
+/** Compresses a segment payload. The server passes gzip (RFC 1952) so HTTP can serve the bytes as-is. */
+export type Compress = (raw: Uint8Array) => Promise<Uint8Array> | Uint8Array;
+/** Inverse of Compress. Should cap its output (e.g. zlib's maxOutputLength = segmentInfo(n).rawLength). */
+export type Decompress = (z: Uint8Array) => Promise<Uint8Array> | Uint8Array;
+
+export interface TimelineWriterOptions {
+  compress: Compress;
+  /** Name of the compression, stored in the HEADER: 'gzip' (default) or '' (stored as is; compress must be the identity). */
+  compression?: string;
+  /** Frames per segment (the first is its keyframe); default round(2 s × rateHz). */
+  keyframeInterval?: number;
+  /** Highest predictor order for deltas (FrameEncoderOptions.maxOrder). */
+  maxOrder?: 0 | 1 | 2;
+  /** Called with each completed segment, in order, as soon as its record exists. */
+  onSegment?: (segment: WrittenSegment) => void;
+  /** Free text stored in the HEADER (≤ 255 UTF-8 bytes). */
+  library?: string;
+}
+
+export interface SegmentInfo {
+  index: number;
+  firstFrame: number;
+  frameCount: number;
+  /** Time of the first frame. */
+  startMs: number;
+  /** Time of the last frame (inclusive): startMs + (frameCount − 1) × 1000 / rateHz. */
+  endMs: number;
+  /** The SEGMENT record's byte range in the file: [offset, offset + length). */
+  offset: number;
+  length: number;
+  /** The compressed payload's byte range in the file (what HTTP serves). */
+  dataOffset: number;
+  dataLength: number;
+  /** Bytes of the decompressed payload. */
+  rawLength: number;
+}
+
+export interface WrittenSegment extends SegmentInfo {
+  /** The whole SEGMENT record, as it sits in the file. */
+  record: Uint8Array;
+  /** The compressed payload (a view of `record`). */
+  data: Uint8Array;
+}
+
+export interface AppendedFrame {
+  /** Frame number in the timeline. */
+  frame: number;
+  /** Segment the frame belongs to. */
+  segment: number;
+  /** Stored time: timeMs snapped to the segment's grid. */
+  timeMs: number;
+  keyframe: boolean;
+  /** The encoded frame (shared with the writer: do not modify). */
+  bytes: Uint8Array;
+}
+
+export interface OpenSegment {
+  index: number;
+  firstFrame: number;
+  startMs: number;
+  /** Encoded frames so far, [0] the keyframe (borrowed: the writer appends to this array). */
+  frames: readonly Uint8Array[];
+}
+
+const COMPRESSION_NAME = /^[a-z0-9-]{0,32}$/;
+
+function isThenable<T>(x: unknown): x is PromiseLike<T> {
+  return typeof (x as { then?: unknown } | null)?.then === 'function';
+}
+
+export class TimelineWriter {
+  readonly schema: TimelineSchema;
+  readonly compression: string;
+  readonly keyframeInterval: number;
+  readonly periodMs: number;
+  /** MAGIC • HEADER • SCHEMA: the first bytes of the file, known from the start. */
+  readonly header: Uint8Array;
+  readonly #encoder: FrameEncoder;
+  readonly #compress: Compress;
+  readonly #onSegment: ((s: WrittenSegment) => void) | undefined;
+  readonly #segments: WrittenSegment[] = [];
+  #open: { index: number; firstFrame: number; startMs: number; frames: Uint8Array[] } | undefined;
+  #frameCount = 0;
+  #segmentCount = 0; // closed (possibly still compressing) segments
+  #lastGiven = -Infinity;
+  #lastStored = NaN;
+  #fileOffset: number;
+  #pending = 0;
+  #tail: Promise<void> = Promise.resolve();
+  #error: unknown = undefined;
+  #finishing: Promise<Uint8Array> | undefined;
+
+  constructor(schema: TimelineSchema, options: TimelineWriterOptions) {
+    this.schema = validateSchema(schema);
+    if (typeof options?.compress !== 'function') throw new TimelineError('TL_BAD_ARGUMENT', 'options.compress must be a function');
+    this.compression = options.compression ?? 'gzip';
+    if (typeof this.compression !== 'string' || !COMPRESSION_NAME.test(this.compression)) throw new TimelineError('TL_BAD_ARGUMENT', 'compression must match [a-z0-9-]{0,32}');
+    const interval = options.keyframeInterval ?? Math.max(1, Math.round(2 * this.schema.rateHz));
+    if (!Number.isInteger(interval) || interval < 1 || interval > LIMITS.maxSegmentFrames) throw new TimelineError('TL_BAD_ARGUMENT', `keyframeInterval must be an integer in 1..${LIMITS.maxSegmentFrames}`);
+    this.keyframeInterval = interval;
+    this.periodMs = 1000 / this.schema.rateHz;
+    this.#encoder = new FrameEncoder(this.schema, options.maxOrder === undefined ? {} : { maxOrder: options.maxOrder });
+    this.#compress = options.compress;
+    this.#onSegment = options.onSegment;
+    const library = new TextEncoder().encode(options.library ?? 'tidewire-timeline');
+    if (library.length > 255) throw new TimelineError('TL_BAD_ARGUMENT', 'library exceeds 255 UTF-8 bytes');
+    const head = new ByteWriter(64);
+    head.u16(FORMAT_VERSION).u8(this.compression.length);
+    for (let i = 0; i < this.compression.length; i++) head.u8(this.compression.charCodeAt(i));
+    head.u8(library.length).bytes(library);
+    this.header = concatBytes([MAGIC, encodeRecord(Opcode.HEADER, head.copy()), encodeRecord(Opcode.SCHEMA, encodeSchema(this.schema))]);
+    this.#fileOffset = this.header.length;
+  }
+
+  /** Frames appended so far. */
+  get frameCount(): number {
+    return this.#frameCount;
+  }
+
+  /** Segments whose records are written, in order (grows as segments close and compress). */
+  get segments(): readonly WrittenSegment[] {
+    return this.#segments;
+  }
+
+  /** The segment being filled, if any: a late joiner of a live timeline needs its keyframe and deltas. */
+  get openSegment(): OpenSegment | undefined {
+    return this.#open;
+  }
+
+  /**
+   * Appends the frame at timeMs (values entity-major, NaN = absent) and returns it encoded,
+   * e.g. to broadcast it live. Times must increase. A frame is stored on the grid — one period
+   * after the previous frame — unless it comes more than half a period later than that: a gap,
+   * which starts a new segment at timeMs (§5.11).
+   */
+  append(timeMs: number, values: Float64Array): AppendedFrame {
+    this.#checkOpen();
+    if (typeof timeMs !== 'number' || !Number.isFinite(timeMs)) throw new TimelineError('TL_BAD_VALUE', `timeMs must be a finite number, got ${timeMs}`);
+    if (timeMs <= this.#lastGiven) throw new TimelineError('TL_BAD_VALUE', `frame time ${timeMs} ms does not come after the previous one (${this.#lastGiven} ms)`);
+    if (this.#frameCount >= Number.MAX_SAFE_INTEGER) throw new TimelineError('TL_BAD_VALUE', 'too many frames');
+    const open = this.#open;
+    // Within a segment the grid is startMs + k × period, computed as a reader computes it.
+    const expected = this.#frameCount === 0 ? timeMs : open !== undefined ? open.startMs + open.frames.length * this.periodMs : this.#lastStored + this.periodMs;
+    const gap = timeMs > expected + this.periodMs / 2;
+    const stored = gap ? timeMs : expected;
+    const fresh = open === undefined || open.frames.length >= this.keyframeInterval || gap;
+    // Encode first: a TL_BAD_VALUE leaves the writer unchanged.
+    const bytes = fresh ? this.#encoder.encodeKeyframe(values) : this.#encoder.encodeDelta(values);
+    if (fresh) {
+      if (open !== undefined) this.#close();
+      this.#open = { index: this.#segmentCount, firstFrame: this.#frameCount, startMs: stored, frames: [bytes] };
+    } else {
+      open.frames.push(bytes);
+    }
+    this.#lastGiven = timeMs;
+    this.#lastStored = stored;
+    return { frame: this.#frameCount++, segment: this.#open!.index, timeMs: stored, keyframe: fresh, bytes };
+  }
+
+  /** Closes the open segment now (e.g. a live producer pauses); the next frame starts a new one. */
+  flush(): void {
+    this.#checkOpen();
+    if (this.#open !== undefined) this.#close();
+  }
+
+  /** Resolves when every closed segment has its record (compression done). */
+  async whenWritten(): Promise<void> {
+    await this.#tail;
+    if (this.#error !== undefined) throw this.#error;
+  }
+
+  /** Closes the open segment, waits for compression, and returns the whole file. Idempotent. */
+  finish(): Promise<Uint8Array> {
+    if (this.#finishing !== undefined) return this.#finishing;
+    try {
+      this.#checkOpen();
+      if (this.#open !== undefined) this.#close();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    this.#finishing = (async () => {
+      await this.whenWritten();
+      const index = new ByteWriter(8 + this.#segments.length * INDEX_ENTRY);
+      index.u32(INDEX_ENTRY).u32(this.#segments.length);
+      for (const s of this.#segments) index.u64(s.offset).u64(s.length).u64(s.firstFrame).u32(s.frameCount).f64(s.startMs);
+      const indexRecord = encodeRecord(Opcode.INDEX, index.copy());
+      const footer = new ByteWriter(FOOTER_CONTENT).u64(this.#fileOffset).copy();
+      return concatBytes([this.header, ...this.#segments.map((s) => s.record), indexRecord, encodeRecord(Opcode.FOOTER, footer), MAGIC]);
+    })();
+    this.#finishing.catch(() => {}); // the caller handles it; avoid an unhandled rejection here
+    return this.#finishing;
+  }
+
+  #checkOpen(): void {
+    if (this.#error !== undefined) throw new TimelineError('TL_CLOSED', 'the writer failed earlier', { cause: this.#error });
+    if (this.#finishing !== undefined) throw new TimelineError('TL_CLOSED', 'the writer has finished');
+  }
+
+  #fail(e: unknown): void {
+    if (this.#error === undefined) this.#error = e;
+  }
+
+  // Compression runs in order: synchronously while nothing is pending (a sync compressor gives
+  // records inside append()), otherwise chained behind the pending ones.
+  #close(): void {
+    const open = this.#open!;
+    this.#open = undefined;
+    this.#segmentCount++;
+    const payload = encodeSegmentPayload(open.index, open.firstFrame, open.startMs, open.frames);
+    const done = (data: Uint8Array) => this.#emit(open, payload.length, data);
+    if (this.#pending === 0) {
+      let r: Promise<Uint8Array> | Uint8Array;
+      try {
+        r = this.#compress(payload);
+        if (!isThenable<Uint8Array>(r)) {
+          done(r);
+          return;
+        }
+      } catch (e) {
+        this.#fail(e);
+        throw e;
+      }
+      this.#chain(Promise.resolve(r).then(done));
+    } else {
+      this.#chain(this.#tail.then(() => (this.#error === undefined ? Promise.resolve(this.#compress(payload)).then(done) : undefined)));
+    }
+  }
+
+  #chain(work: Promise<void>): void {
+    this.#pending++;
+    this.#tail = work.then(
+      () => void this.#pending--,
+      (e: unknown) => {
+        this.#pending--;
+        this.#fail(e);
+      },
+    );
+  }
+
+  #emit(open: { index: number; firstFrame: number; startMs: number; frames: Uint8Array[] }, rawLength: number, data: Uint8Array): void {
+    if (!(data instanceof Uint8Array)) throw new TimelineError('TL_BAD_ARGUMENT', 'compress must return a Uint8Array');
+    // A file that says gzip must hold gzip: HTTP serves these bytes with Content-Encoding: gzip.
+    if (this.compression === 'gzip' && !(data.length >= 18 && data[0] === 0x1f && data[1] === 0x8b && data[2] === 0x08)) {
+      throw new TimelineError('TL_BAD_ARGUMENT', "compression is 'gzip' but compress did not return a gzip member");
+    }
+    const content = new ByteWriter(SEGMENT_FIXED + data.length);
+    content.u32(open.index).u64(open.firstFrame).u32(open.frames.length).f64(open.startMs).u32(rawLength).u64(data.length).bytes(data);
+    const record = encodeRecord(Opcode.SEGMENT, content.borrow());
+    const offset = this.#fileOffset;
+    const dataOffset = /* opcode, length */ 9 + SEGMENT_FIXED;
+    const segment: WrittenSegment = {
+      index: open.index,
+      firstFrame: open.firstFrame,
+      frameCount: open.frames.length,
+      startMs: open.startMs,
+      endMs: open.startMs + (open.frames.length - 1) * this.periodMs,
+      offset,
+      length: record.length,
+      dataOffset: offset + dataOffset,
+      dataLength: data.length,
+      rawLength,
+      record,
+      data: record.subarray(dataOffset, dataOffset + data.length),
+    };
+    this.#fileOffset += record.length;
+    this.#segments.push(segment);
+    try {
+      this.#onSegment?.(segment);
+    } catch (e) {
+      this.#fail(e);
+      throw e;
+    }
+  }
+}
+

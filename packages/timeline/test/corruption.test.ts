@@ -1,0 +1,228 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Opcode, TimelineError, TimelineReader, TimelineWriter } from '../src/index.ts';
+import { fixCrc, gunzip, recordAt, recordOffsets, rejectsTl, setU32, smallFile, smallSchema, smallValues, throwsTl, u64le, utf8 } from './helpers.ts';
+
+const file = await smallFile(10); // 3 segments (4 + 4 + 2 frames), gzip
+const stored = await smallFile(10, { compress: (b) => b, compression: '' });
+const offsets = (f: Uint8Array) => {
+  const all = recordOffsets(f);
+  const of = (op: number) => all.filter((o) => f[o] === op);
+  return { header: of(Opcode.HEADER)[0], schema: of(Opcode.SCHEMA)[0], segments: of(Opcode.SEGMENT), index: of(Opcode.INDEX)[0], footer: of(Opcode.FOOTER)[0] };
+};
+const at = offsets(file);
+const edit = (f: Uint8Array, body: (c: Uint8Array) => void) => {
+  const copy = f.slice();
+  body(copy);
+  return copy;
+};
+const open = (f: Uint8Array) => TimelineReader.open(f);
+
+/** Opens, verifies and decodes everything: the whole surface a corrupt file can reach. */
+async function readAll(f: Uint8Array): Promise<void> {
+  const r = TimelineReader.open(f);
+  r.verify();
+  for (let n = 0; n < r.segmentCount; n++) await r.decodeSegment(n, gunzip);
+}
+
+describe('§5.9 reading and validation: truncation and single-byte damage', () => {
+  it('every truncation of a small file is TL_TRUNCATED, at the end of what is there', () => {
+    assert.ok(file.length > 400);
+    for (let n = 0; n < file.length; n++) {
+      const e = throwsTl(() => open(file.subarray(0, n)), 'TL_TRUNCATED');
+      assert.ok(e.offset! <= n, `cut at ${n}: offset ${e.offset}`);
+    }
+  });
+
+  it('every truncation, read in recovery mode, either opens or throws a TimelineError', () => {
+    for (let n = 0; n < file.length; n++) {
+      try {
+        open(file.subarray(0, n));
+        TimelineReader.open(file.subarray(0, n), { recover: true }).verify();
+      } catch (e) {
+        assert.ok(e instanceof TimelineError, `cut at ${n}: ${e}`);
+      }
+    }
+  });
+
+  it('every single-byte change anywhere in the file is rejected with a TimelineError', async () => {
+    const codes = new Map<string, number>();
+    for (let i = 0; i < file.length; i++) {
+      for (const mask of [0x01, 0x80, 0xff]) {
+        const bad = edit(file, (c) => (c[i] ^= mask));
+        let caught: unknown;
+        try {
+          await readAll(bad);
+        } catch (e) {
+          caught = e;
+        }
+        assert.ok(caught instanceof TimelineError, `byte ${i} ^ ${mask}: ${caught === undefined ? 'accepted' : caught}`);
+        assert.equal(typeof caught.offset, 'number', `byte ${i} ^ ${mask}: ${caught.code} without offset`);
+        codes.set(caught.code, (codes.get(caught.code) ?? 0) + 1);
+      }
+    }
+    for (const code of ['TL_BAD_MAGIC', 'TL_BAD_CHECKSUM', 'TL_TRUNCATED', 'TL_BAD_LENGTH']) assert.ok(codes.has(code), `no ${code} among ${[...codes.keys()]}`);
+  });
+});
+
+describe('§5.9 reading and validation: each corruption class with its offset', () => {
+  it('wrong magic: TL_BAD_MAGIC at the first differing byte', () => {
+    throwsTl(() => open(edit(file, (c) => (c[3] = 0x58))), 'TL_BAD_MAGIC', 3);
+    throwsTl(() => open(utf8('PK\u0003\u0004 not a timeline at all, a zip')), 'TL_BAD_MAGIC', 0);
+  });
+
+  it('unsupported version: TL_UNSUPPORTED_VERSION at the version field, before anything else is read', () => {
+    const v2 = edit(file, (c) => {
+      c[at.header + 9] = 2;
+      fixCrc(c, at.header);
+      c[at.schema + 20] ^= 0xff; // later damage is not reported first
+    });
+    throwsTl(() => open(v2), 'TL_UNSUPPORTED_VERSION', at.header + 9);
+  });
+
+  it('bad checksums: TL_BAD_CHECKSUM at the stored CRC, for the header, schema, index and footer at open', () => {
+    for (const rec of [at.header, at.schema, at.index, at.footer]) {
+      const crcAt = recordAt(file, rec).end - 4;
+      throwsTl(() => open(edit(file, (c) => (c[crcAt] ^= 1))), 'TL_BAD_CHECKSUM', crcAt);
+      throwsTl(() => open(edit(file, (c) => (c[rec + 10] ^= 1))), 'TL_BAD_CHECKSUM', crcAt);
+    }
+  });
+
+  it("a segment's bad checksum is found when its bytes are used, and by verify()", async () => {
+    const seg = at.segments[1];
+    const crcAt = recordAt(file, seg).end - 4;
+    const bad = edit(file, (c) => (c[recordAt(file, seg).end - 10] ^= 1));
+    const r = open(bad);
+    r.segmentBytes(0);
+    throwsTl(() => r.segmentBytes(1), 'TL_BAD_CHECKSUM', crcAt);
+    await rejectsTl(() => r.decodeSegment(1, gunzip), 'TL_BAD_CHECKSUM', crcAt);
+    throwsTl(() => open(bad).verify(), 'TL_BAD_CHECKSUM', crcAt);
+  });
+
+  it('a record length past the end of the file: TL_BAD_LENGTH at the length field (the file is complete)', () => {
+    throwsTl(() => open(edit(file, (c) => c.set(u64le(file.length), at.schema + 1))), 'TL_BAD_LENGTH', at.schema + 1);
+    throwsTl(() => open(edit(file, (c) => c.set(u64le(Number.MAX_SAFE_INTEGER), at.header + 1))), 'TL_BAD_LENGTH', at.header + 1);
+  });
+
+  it('a length of 2^53 or more: TL_BAD_LENGTH, never a rounded number', () => {
+    for (const hi of [0x00200000, 0x7fffffff, 0xffffffff]) {
+      const bad = edit(file, (c) => setU32(c, at.schema + 5, hi));
+      throwsTl(() => open(bad), 'TL_BAD_LENGTH', at.schema + 1);
+      throwsTl(() => open(bad.subarray(0, bad.length - 1)), 'TL_BAD_LENGTH', at.schema + 1);
+    }
+  });
+
+  it('a truncated file whose records are intact is TL_TRUNCATED at its end', () => {
+    throwsTl(() => open(file.subarray(0, at.index)), 'TL_TRUNCATED', at.index);
+  });
+
+  it('a footer that is not a FOOTER, has the wrong length, or points outside: TL_BAD_RECORD / TL_BAD_LENGTH', () => {
+    throwsTl(() => open(edit(file, (c) => { c[at.footer] = 0x06; fixCrc(c, at.footer); })), 'TL_BAD_RECORD', at.footer);
+    throwsTl(() => open(edit(file, (c) => { c.set(u64le(7), at.footer + 1); })), 'TL_BAD_LENGTH', at.footer + 1);
+    for (const v of [file.length, at.footer, 3, Number.MAX_SAFE_INTEGER]) {
+      throwsTl(() => open(edit(file, (c) => { c.set(u64le(v), at.footer + 9); fixCrc(c, at.footer); })), 'TL_BAD_LENGTH', at.footer + 9);
+    }
+    throwsTl(() => open(edit(file, (c) => { setU32(c, at.footer + 13, 0x00200000); fixCrc(c, at.footer); })), 'TL_BAD_LENGTH', at.footer + 9);
+  });
+
+  it('an index_offset that points at another record: TL_BAD_RECORD', () => {
+    throwsTl(() => open(edit(file, (c) => { c.set(u64le(at.segments[2]), at.footer + 9); fixCrc(c, at.footer); })), 'TL_BAD_RECORD', at.segments[2]);
+  });
+
+  it('index entries: a count that cannot fit, offsets past the end or 2^53, and entries that disagree with their records', () => {
+    const idx = recordAt(file, at.index).content;
+    const entry = (i: number) => idx + 8 + i * 36;
+    const withIndex = (body: (c: Uint8Array) => void) => edit(file, (c) => { body(c); fixCrc(c, at.index); });
+    throwsTl(() => open(withIndex((c) => setU32(c, idx + 4, 0xffffffff))), 'TL_BAD_LENGTH', idx + 4);
+    throwsTl(() => open(withIndex((c) => setU32(c, idx, 35))), 'TL_BAD_RECORD', idx);
+    throwsTl(() => open(withIndex((c) => c.set(u64le(file.length + 100), entry(1)))), 'TL_BAD_LENGTH', entry(1));
+    throwsTl(() => open(withIndex((c) => setU32(c, entry(1) + 4, 0x00200000))), 'TL_BAD_LENGTH', entry(1));
+    throwsTl(() => open(withIndex((c) => c.set(u64le(2 ** 40), entry(1) + 8))), 'TL_BAD_LENGTH', entry(1));
+    throwsTl(() => open(withIndex((c) => c.set(u64le(at.segments[0]), entry(1)))), 'TL_BAD_LENGTH', entry(1)); // overlaps segment 0
+    throwsTl(() => open(withIndex((c) => c.set(u64le(5), entry(1) + 16))), 'TL_BAD_RECORD', entry(1) + 16); // first_frame gap
+    throwsTl(() => open(withIndex((c) => setU32(c, entry(2) + 24, 0))), 'TL_BAD_RECORD', entry(2) + 24);
+    throwsTl(() => open(withIndex((c) => new DataView(c.buffer).setFloat64(entry(1) + 28, -1, true))), 'TL_BAD_RECORD', entry(1) + 28);
+    throwsTl(() => open(withIndex((c) => new DataView(c.buffer).setFloat64(entry(1) + 28, NaN, true))), 'TL_BAD_RECORD', entry(1) + 28);
+    // Consistent among themselves but not with the SEGMENT record: frame counts 4 + 4 + 2 → 3 + 5 + 2.
+    throwsTl(() => open(withIndex((c) => { setU32(c, entry(0) + 24, 3); c.set(u64le(3), entry(1) + 16); setU32(c, entry(1) + 24, 5); })), 'TL_BAD_RECORD', entry(0));
+  });
+
+  it('SEGMENT records: a data_length beyond the record and a raw_length above 64 MiB are TL_BAD_LENGTH', () => {
+    const seg = recordAt(file, at.segments[0]).content;
+    throwsTl(() => open(edit(file, (c) => { c.set(u64le(2 ** 30), seg + 28); fixCrc(c, at.segments[0]); })), 'TL_BAD_LENGTH', seg + 28);
+    throwsTl(() => open(edit(file, (c) => { setU32(c, seg + 24, 2 ** 30); fixCrc(c, at.segments[0]); })), 'TL_BAD_LENGTH', seg + 24);
+  });
+
+  it('a wrong first record or an invalid schema: TL_BAD_RECORD / TL_BAD_SCHEMA at the record', () => {
+    throwsTl(() => open(edit(file, (c) => { c[at.header] = 0x02; fixCrc(c, at.header); })), 'TL_BAD_RECORD', at.header);
+    throwsTl(() => open(edit(file, (c) => { c[at.schema] = 0x03; fixCrc(c, at.schema); })), 'TL_BAD_RECORD', at.schema);
+    const json = recordAt(file, at.schema).content;
+    const text = new TextDecoder().decode(file.subarray(json, recordAt(file, at.schema).end - 4));
+    const i = text.indexOf('"rateHz":25');
+    throwsTl(() => open(edit(file, (c) => { c.set(utf8('"rateHz":-5'), json + i); fixCrc(c, at.schema); })), 'TL_BAD_SCHEMA', json);
+    throwsTl(() => open(edit(file, (c) => { c[json + 3] = 0xff; fixCrc(c, at.schema); })), 'TL_BAD_SCHEMA', json);
+  });
+
+  it('a header with a bad compression name or non-UTF-8 library: TL_BAD_RECORD', () => {
+    throwsTl(() => open(edit(file, (c) => { c[at.header + 12] = 0x47; fixCrc(c, at.header); })), 'TL_BAD_RECORD', at.header + 11); // the compression field
+    const libAt = at.header + 9 + 2 + 1 + 4 + 1;
+    throwsTl(() => open(edit(file, (c) => { c[libAt] = 0xff; fixCrc(c, at.header); })), 'TL_BAD_RECORD', libAt - 1);
+  });
+});
+
+describe('§5.5 segment payloads', () => {
+  const s = offsets(stored);
+  const seg1 = recordAt(stored, s.segments[1]);
+  const payload = seg1.content + 36; // data of a stored segment = payload
+  const withSeg = (body: (c: Uint8Array) => void) => edit(stored, (c) => { body(c); fixCrc(c, s.segments[1]); });
+
+  it('decompressing to another length than raw_length is TL_BAD_SEGMENT', async () => {
+    const r = open(edit(file, (c) => { const seg = recordAt(file, at.segments[1]).content; setU32(c, seg + 24, new DataView(c.buffer).getUint32(seg + 24, true) + 1); fixCrc(c, at.segments[1]); }));
+    await rejectsTl(() => r.decodeSegment(1, gunzip), 'TL_BAD_SEGMENT');
+  });
+
+  it('a decompressor that throws is TL_BAD_SEGMENT at the data', async () => {
+    const r = open(file);
+    await rejectsTl(() => r.decodeSegment(1, () => { throw new Error('inflate'); }), 'TL_BAD_SEGMENT', r.segmentInfo(1).dataOffset);
+  });
+
+  it('a payload whose identity differs from its record is TL_BAD_SEGMENT', async () => {
+    await rejectsTl(() => open(withSeg((c) => setU32(c, payload, 7))).decodeSegment(1), 'TL_BAD_SEGMENT', 0);
+  });
+
+  it('a frame count the payload cannot hold, a frame length past the end, a delta first, a keyframe later, trailing bytes: TL_BAD_SEGMENT at the payload offset', async () => {
+    await rejectsTl(() => open(withSeg((c) => setU32(c, payload + 12, 1000))).decodeSegment(1), 'TL_BAD_SEGMENT', 12);
+    await rejectsTl(() => open(withSeg((c) => (c[payload + 24] = 0x7f))).decodeSegment(1), 'TL_BAD_SEGMENT', 24);
+    await rejectsTl(() => open(withSeg((c) => (c[payload + 25] = 0x02))).decodeSegment(1), 'TL_BAD_SEGMENT', 25);
+    const first = stored[payload + 24];
+    await rejectsTl(() => open(withSeg((c) => (c[payload + 24 + 1 + first + 1] = 0x01))).decodeSegment(1), 'TL_BAD_SEGMENT', 24 + 1 + first + 1);
+    await rejectsTl(() => open(withSeg((c) => setU32(c, payload + 12, 3))).decodeSegment(1), 'TL_BAD_SEGMENT');
+  });
+
+  it('each frame of a payload is a view of it; a truncated payload never parses', async () => {
+    const r = open(stored);
+    const seg = await r.decodeSegment(1);
+    assert.equal(seg.frames[0].buffer, stored.buffer);
+    const whole = r.segmentBytes(1);
+    for (let n = 0; n < whole.length; n++) {
+      try {
+        const { parseSegmentPayload } = await import('../src/index.ts');
+        parseSegmentPayload(whole.subarray(0, n), 25);
+        assert.fail(`payload cut at ${n} parsed`);
+      } catch (e) {
+        assert.ok(e instanceof TimelineError && e.code === 'TL_BAD_SEGMENT', `cut at ${n}: ${e}`);
+      }
+    }
+  });
+});
+
+describe('§5.9 a large file still opens in one pass over its index', () => {
+  it('10,000 frames, 200 segments: open validates every index entry against its record', async () => {
+    const w = new TimelineWriter(smallSchema, { compress: (b) => b, compression: '', keyframeInterval: 50 });
+    for (let i = 0; i < 10000; i++) w.append(i * 40, smallValues(i % 500));
+    const f = await w.finish();
+    const r = open(f);
+    assert.equal(r.segmentCount, 200);
+    r.verify();
+  });
+});

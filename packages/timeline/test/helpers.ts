@@ -1,0 +1,106 @@
+// Shared test helpers: hex literals, gzip as the injected compressor, record surgery for
+// corruption tests (CRCs recomputed with node:zlib's crc32, independent of ours).
+
+import assert from 'node:assert/strict';
+import { crc32 as zlibCrc32, gunzipSync, gzipSync } from 'node:zlib';
+import { TimelineError, TimelineWriter, type TimelineSchema, type TimelineWriterOptions } from '../src/index.ts';
+
+export { forSeeds, Prng } from '../../tree/test/prng.ts';
+
+export const hex = (s: string): Uint8Array => {
+  const clean = s.replace(/#[^\n]*/g, '').replace(/\s+/g, '');
+  assert.equal(clean.length % 2, 0, 'odd hex length');
+  return Uint8Array.from(clean.match(/../g) ?? [], (b) => parseInt(b, 16));
+};
+export const toHex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+export const gzip = (b: Uint8Array): Uint8Array => gzipSync(b);
+export const gunzip = (b: Uint8Array): Uint8Array => gunzipSync(b);
+
+/** Asserts that body throws a TimelineError with this code (and offset, when given). */
+export function throwsTl(body: () => unknown, code: string, offset?: number): TimelineError {
+  let caught: unknown;
+  try {
+    body();
+  } catch (e) {
+    caught = e;
+  }
+  assert.ok(caught instanceof TimelineError, `expected TimelineError ${code}, got ${caught === undefined ? 'no error' : String(caught)}`);
+  assert.equal(caught.code, code, caught.message);
+  if (offset !== undefined) assert.equal(caught.offset, offset, caught.message);
+  return caught;
+}
+
+export async function rejectsTl(body: () => Promise<unknown>, code: string, offset?: number): Promise<TimelineError> {
+  let caught: unknown;
+  try {
+    await body();
+  } catch (e) {
+    caught = e;
+  }
+  assert.ok(caught instanceof TimelineError, `expected TimelineError ${code}, got ${caught === undefined ? 'no error' : String(caught)}`);
+  assert.equal(caught.code, code, caught.message);
+  if (offset !== undefined) assert.equal(caught.offset, offset, caught.message);
+  return caught;
+}
+
+export const smallSchema: TimelineSchema = {
+  name: 'small',
+  rateHz: 25,
+  fields: [
+    { name: 'x', type: 'f', scale: 0.01, unit: 'm' },
+    { name: 'gear', type: 'i8' },
+    { name: 'drs', type: 'bool' },
+  ],
+  entities: [{ id: 'a', name: 'Alpha', color: '#ff0000' }, { id: 'b' }, { id: 'c' }],
+  static: { track: [[0, 0], [1, 2]] },
+};
+
+/** Values of frame i of a small deterministic stream for smallSchema. */
+export function smallValues(i: number): Float64Array {
+  return Float64Array.of(
+    i * 0.27, 1 + (i >> 3) % 7, i % 11 === 0 ? 1 : 0,
+    i % 17 < 3 ? NaN : 100 - i * 0.5, 3, 0,
+    i * i * 0.01, 2 + (i >> 4) % 5, 1,
+  );
+}
+
+/** A finished file of `frames` frames of smallSchema at the schema's rate. */
+export async function smallFile(frames: number, options: Partial<TimelineWriterOptions> = {}): Promise<Uint8Array> {
+  const w = new TimelineWriter(smallSchema, { compress: gzip, keyframeInterval: 4, ...options });
+  for (let i = 0; i < frames; i++) w.append(i * 40, smallValues(i));
+  return w.finish();
+}
+
+export function u64le(v: number): Uint8Array {
+  const b = new Uint8Array(8);
+  const dv = new DataView(b.buffer);
+  dv.setUint32(0, v % 2 ** 32, true);
+  dv.setUint32(4, Math.floor(v / 2 ** 32), true);
+  return b;
+}
+
+/** The record at offset: its content range and end, from its length field (trusted: test files). */
+export function recordAt(file: Uint8Array, offset: number): { opcode: number; content: number; length: number; end: number } {
+  const dv = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  const length = dv.getUint32(offset + 1, true) + dv.getUint32(offset + 5, true) * 2 ** 32;
+  return { opcode: file[offset], content: offset + 9, length, end: offset + 9 + length + 4 };
+}
+
+/** Recomputes the CRC of the record at offset in place (after a test edited its content). */
+export function fixCrc(file: Uint8Array, offset: number): void {
+  const r = recordAt(file, offset);
+  new DataView(file.buffer, file.byteOffset).setUint32(r.end - 4, zlibCrc32(file.subarray(offset, r.end - 4)), true);
+}
+
+/** Offsets of the records of a well-formed file, walking from the start. */
+export function recordOffsets(file: Uint8Array): number[] {
+  const out: number[] = [];
+  for (let at = 8; at < file.length - 8; at = recordAt(file, at).end) out.push(at);
+  return out;
+}
+
+export function setU32(file: Uint8Array, at: number, v: number): void {
+  new DataView(file.buffer, file.byteOffset).setUint32(at, v, true);
+}
