@@ -22,7 +22,10 @@ for (const app of readdirSync(appsDir)) {
   const config = join(dir, 'vite.config.ts');
   if (!existsSync(config)) continue;
   const out = join(dir, 'dist', 'index.html');
-  const sources = Math.max(newest(join(dir, 'ui')), newest(join(root, 'packages', 'client', 'src')), statSync(config).mtimeMs);
+  // A page bundles its own ui/ and any workspace package it imports (client, ui, protocol, …).
+  const packagesDir = join(root, 'packages');
+  const packageSources = readdirSync(packagesDir).map((p) => join(packagesDir, p, 'src')).filter((d) => existsSync(d));
+  const sources = Math.max(newest(join(dir, 'ui')), ...packageSources.map(newest), statSync(config).mtimeMs);
   if (existsSync(out) && statSync(out).mtimeMs >= sources && !process.argv.includes('--force')) continue;
   console.log(`tidewire: building apps/${app} (vite)…`);
   const r = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: dir, stdio: 'inherit' });
