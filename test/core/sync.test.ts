@@ -7,7 +7,7 @@ import { createServer } from '@tidewire/server';
 import type { TidewireServer, TreeChannel } from '@tidewire/server';
 import type { TidewireClient, TreeSubscription } from '@tidewire/client';
 import type { Tree } from '@tidewire/tree';
-import { Prng } from '../../packages/tree/test/prng.ts';
+import { Prng } from '@tidewire/random';
 import { IdPool, allNodes, randomOp, randomSnapshot, counterIds } from '../../packages/tree/test/gen.ts';
 import { nodeClient, sleep, testSeed } from './helpers.ts';
 

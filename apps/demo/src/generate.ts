@@ -3,6 +3,7 @@
 // defaults (50 tracks) it is ~17k nodes and ~3.7 MB as JSON — the size the original system's
 // FULL_AST messages reached. Deterministic for a given seed.
 import type { NodeSnapshot } from '@tidewire/tree';
+import { seededRandom } from '@tidewire/random';
 
 export interface ProjectOptions {
   tracks?: number;
@@ -18,22 +19,13 @@ const DEVICE_CLASSES = ['Eq8', 'Compressor2', 'Reverb', 'AutoFilter', 'Delay', '
 const PARAM_NAMES = ['Gain', 'Frequency', 'Resonance', 'Attack', 'Release', 'Threshold', 'Ratio', 'Mix', 'Drive', 'Feedback', 'Time', 'Width'];
 const CLIP_WORDS = ['Intro', 'Verse', 'Chorus', 'Break', 'Drop', 'Outro', 'Fill', 'Riser', 'Pad', 'Lead', 'Bass', 'Hat'];
 
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function leaf(id: string, type: string, attrs: NodeSnapshot['attrs']): NodeSnapshot {
   return { id, type, attrs, children: [] };
 }
 
 export function generateProject(options: ProjectOptions = {}): NodeSnapshot {
   const { tracks = 50, scenes = 64, devicesPerTrack = 8, paramsPerDevice = 32, clipDensity = 0.3, seed = 1 } = options;
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const trackNodes: NodeSnapshot[] = [];
   for (let t = 0; t < tracks; t++) {

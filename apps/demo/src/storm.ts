@@ -3,6 +3,7 @@
 // start and stop, the transport beat ticks on the events channel. One drift-free 16 ms loop
 // drives it all; rates are per second of real time, whatever the timer's jitter.
 import type { NodeSnapshot } from '@tidewire/tree';
+import { seededRandom } from '@tidewire/random';
 import { paramIds } from './generate.ts';
 
 /** The slice of a tree channel the storm mutates (TreeChannel satisfies it). */
@@ -59,11 +60,7 @@ export class ChangeStorm {
       n.children.forEach(walk);
     };
     walk(project);
-    let s = opts.seed;
-    this.rand = () => {
-      s = (s * 1103515245 + 12345) % 2147483648;
-      return s / 2147483648;
-    };
+    this.rand = seededRandom(opts.seed);
   }
 
   startLoop(intervalMs = 16): void {

@@ -10,6 +10,7 @@ import type { OscArg, OscMessage } from './osc/codec.ts';
 import { boolArg, intArg, numberArg } from './osc/args.ts';
 import { OscSocket } from './osc/udp.ts';
 import type { OscPeer } from './osc/udp.ts';
+import { seededRandom } from '@tidewire/random';
 
 export interface SimulatorShape {
   readonly map: IndexMap;
@@ -30,17 +31,6 @@ export interface SimulatorOptions {
 }
 
 const CLIP_WORDS = ['Intro', 'Verse', 'Chorus', 'Break', 'Drop', 'Outro', 'Fill', 'Riser', 'Pad', 'Lead', 'Bass', 'Hats'];
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Sweep {
   address: string;
@@ -73,7 +63,7 @@ export class Simulator {
   private constructor(socket: OscSocket, opts: SimulatorOptions) {
     this.socket = socket;
     this.opts = { rate: 30, tickMs: 25, ...opts };
-    this.rand = mulberry32(opts.seed ?? 7);
+    this.rand = seededRandom(opts.seed ?? 7);
     const tempo = this.opts.shape.attrsOf(this.opts.shape.rootId)?.tempo;
     if (typeof tempo === 'number' && tempo >= 20 && tempo <= 999) this.tempo = this.baseTempo = tempo;
     this.timer = setInterval(() => this.tick(), this.opts.tickMs);

@@ -6,6 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { AlsNode } from '../src/index.ts';
 import { parseAls } from '../src/index.ts';
+import { seededRandom } from '@tidewire/random';
+
+/** Seeded test-case chooser (kept under its old name for the tests that use it). */
+export const prng = seededRandom;
 
 export const FIXTURE_DIR = fileURLToPath(new URL('../../../../shared/fixtures/als/', import.meta.url));
 
@@ -49,18 +53,6 @@ export function parseBytes(bytes: Uint8Array, fileName = 'test.als', chunkSize =
     for (let i = 0; i < bytes.length; i += chunkSize) yield bytes.subarray(i, Math.min(bytes.length, i + chunkSize));
   }
   return parseAls(chunks(), { fileName, ...opts });
-}
-
-/** mulberry32: small, fast, good enough for choosing test cases. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const NODE_TYPES = new Set([

@@ -2,6 +2,7 @@
 // §4–5), so the mirror's AbletonOSC index mapping works on it: 50 tracks with 4 devices each
 // (200 devices) by default. Deterministic for a seed.
 import type { NodeSnapshot } from '@tidewire/tree';
+import { seededRandom } from '@tidewire/random';
 
 export interface LiveSetShape {
   tracks?: number;
@@ -16,22 +17,11 @@ const CLASSES = ['Eq8', 'Compressor2', 'Reverb', 'AutoFilter', 'Delay', 'Saturat
 const PARAMS = ['Gain', 'Frequency', 'Resonance', 'Attack', 'Release', 'Threshold', 'Ratio', 'Dry/Wet', 'Drive', 'Feedback', 'Time', 'Width'];
 const WORDS = ['Intro', 'Verse', 'Chorus', 'Break', 'Drop', 'Outro', 'Fill', 'Riser', 'Pad', 'Lead', 'Bass', 'Hats'];
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const leaf = (id: string, type: string, attrs: NodeSnapshot['attrs']): NodeSnapshot => ({ id, type, attrs, children: [] });
 
 export function generateLiveSet(shape: LiveSetShape = {}): NodeSnapshot {
   const { tracks = 50, devicesPerTrack = 4, paramsPerDevice = 40, scenes = 32, clipDensity = 0.3, seed = 1 } = shape;
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const trackNodes: NodeSnapshot[] = [];
   let liveId = 100;

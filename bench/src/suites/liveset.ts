@@ -19,6 +19,7 @@ import { Child, runOnce } from '../liveset/runner.ts';
 import { percentile, round, sleep, wallNow } from '../stats.ts';
 import type { Suite } from '../suite.ts';
 import { startBaselineServer } from '../tree/baseline.ts';
+import { Prng } from '@tidewire/random';
 
 const MICHELLE = fileURLToPath(new URL('../../../../shared/fixtures/als/live11.3.21_node-als-parser_Michelle.als', import.meta.url));
 const CLIENT_RUNNER = new URL('../liveset/client-runner.ts', import.meta.url);
@@ -53,7 +54,7 @@ class OscSender {
   readonly sendAt: number[] = [];
   readonly last = new Map<string, number>();
   private seq = 0;
-  private k = 12345;
+  private readonly rng = new Prng(12345);
 
   private constructor(
     private readonly socket: ReturnType<typeof createSocket>,
@@ -68,8 +69,7 @@ class OscSender {
   }
 
   send(): void {
-    this.k = (this.k * 1103515245 + 12345) % 2147483648;
-    const p = this.params[this.k % this.params.length]!;
+    const p = this.params[this.rng.int(this.params.length)]!;
     const seq = ++this.seq;
     const bytes = encodeOsc('/live/device/get/parameter/value', [oscInt(p.i), oscInt(p.j), oscInt(p.k), oscFloat(seq / SEQ_SCALE)]);
     this.last.set(p.id, seq);

@@ -5,6 +5,7 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { generateProject, paramIds } from '@tidewire/demo';
+import { Prng } from '@tidewire/random';
 import type { NodeSnapshot } from '@tidewire/tree';
 import { percentile, round, sleep, wallNow } from '../stats.ts';
 import type { Suite, SuiteContext } from '../suite.ts';
@@ -72,13 +73,10 @@ async function storm(server: BenchServer, ids: string[], rate: number, seconds: 
   const start = performance.now();
   const total = rate * seconds;
   let sent = 0;
-  let k = 12345;
+  const rng = new Prng(12345);
   while (sent < total) {
     const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate));
-    for (; sent < due; sent++) {
-      k = (k * 1103515245 + 12345) % 2147483648;
-      server.setAttr(ids[k % ids.length]!, 'value', wallNow());
-    }
+    for (; sent < due; sent++) server.setAttr(ids[rng.int(ids.length)]!, 'value', wallNow());
     await sleep(1);
   }
   return (performance.now() - start) / 1000;

@@ -5,6 +5,7 @@ import { createServer } from '../src/index.ts';
 import type { ServerOptions, TidewireServer } from '../src/index.ts';
 import type { InternalServerOptions } from '../src/server.ts';
 import { RawClient } from './raw-client.ts';
+import { seededRandom } from '@tidewire/random';
 
 export async function startServer(
   t: TestContext,
@@ -35,8 +36,7 @@ export function root(children: NodeSnapshot[] = [], attrs: Record<string, unknow
 
 /** A tree of `n` leaves under the root, each with a payload of `bytes` random-ish characters. */
 export function bigTree(n: number, bytes: number, seed = 1): NodeSnapshot {
-  let s = seed;
-  const rand = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rand = seededRandom(seed);
   const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
   const children: NodeSnapshot[] = [];
   for (let i = 0; i < n; i++) {

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Outbox } from '../src/outbox.ts';
 import type { OutboxOptions } from '../src/outbox.ts';
+import { seededRandom, seeds } from '@tidewire/random';
 
 // Frames are tagged by their first byte (the protocol frame type) and a label byte so tests
 // can read the write order: OPS = 0x23, SNAPSHOT_CHUNK = 0x22, EVENT = 0x30, control = 0x12.
@@ -209,9 +210,8 @@ test('nothing is written after close', () => {
 });
 
 test('a randomised mix keeps per-channel order and never holds more than the cap in OPS', () => {
-  const seed = Number(process.env.SEED ?? Date.now() % 100000);
-  let s = seed;
-  const rand = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const seed = seeds(1)[0]!;
+  const rand = seededRandom(seed);
   const { sink, box } = setup({ chunkBytes: 300, maxQueuedBytes: 2000 });
   const sent = new Map<number, number[]>();
   const overflowed = new Set<number>();

@@ -4,6 +4,7 @@
 // switch), plus DRS zones, lap counts and race positions.
 
 import type { TimelineSchema } from '../src/index.ts';
+import { seededRandom } from '@tidewire/random';
 
 export const RACE_FIELDS = ['x', 'y', 'speed', 'gear', 'throttle', 'brake', 'drs', 'lap', 'position'] as const;
 
@@ -113,8 +114,7 @@ export function* raceFrames(frames: number, cars = 20, rateHz = 25, noiseM = 0):
   const lateral = Float64Array.from({ length: cars }, (_, i) => ((i % 3) - 1) * 1.5);
   const throttle = new Float64Array(cars);
   const lastV = new Float64Array(cars);
-  let seed = 12345;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296);
+  const rand = seededRandom(12345);
   const order = Array.from({ length: cars }, (_, i) => i);
   for (let t = 0; t < frames; t++) {
     for (let c = 0; c < cars; c++) {

@@ -345,7 +345,7 @@ describe('§5 files: random round trips', () => {
       try {
         await c.run();
       } catch (e) {
-        console.error(`failed with seed ${c.seed} (replay: TREE_SEED=${c.seed})`);
+        console.error(`failed with seed ${c.seed} (replay: TIDEWIRE_SEED=${c.seed})`);
         throw e;
       }
     }

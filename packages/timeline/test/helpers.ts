@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { crc32 as zlibCrc32, gunzipSync, gzipSync } from 'node:zlib';
 import { TimelineError, TimelineWriter, type TimelineSchema, type TimelineWriterOptions } from '../src/index.ts';
 
-export { forSeeds, Prng } from '../../tree/test/prng.ts';
+export { forSeeds, Prng } from '@tidewire/random';
 
 export const hex = (s: string): Uint8Array => {
   const clean = s.replace(/#[^\n]*/g, '').replace(/\s+/g, '');

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { Packr, Unpackr } from 'msgpackr';
 import { Tree, TreeError, TreeErrorCodes, toColumns, COLUMNS_VERSION } from '../src/index.ts';
 import type { AttrValue, NodeSnapshot, SnapshotColumns } from '../src/index.ts';
-import { forSeeds } from './prng.ts';
+import { forSeeds } from '@tidewire/random';
 import { counterIds, randomSnapshot } from './gen.ts';
 
 const packr = new Packr({ useRecords: true, moreTypes: false });

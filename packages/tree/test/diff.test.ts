@@ -4,7 +4,7 @@ import { diff, MAX_TREE_DEPTH, Tree, TreeError, TreeErrorCodes, type NodeSnapsho
 import { diffCounters } from '../src/diff.ts';
 import { hashCounters } from '../src/node.ts';
 import { allNodes, applyTracked, copyTree, counterIds, IdPool, randomOp, randomSnapshot } from './gen.ts';
-import { forSeeds, type Prng } from './prng.ts';
+import { forSeeds, type Prng } from '@tidewire/random';
 
 const n = (id: string, children: NodeSnapshot[] = [], attrs: NodeSnapshot['attrs'] = {}, type = 't'): NodeSnapshot => ({
   id,

@@ -1,7 +1,7 @@
 // Random trees, values and valid ops for the property tests.
 
 import { Tree, type AttrValue, type Attrs, type NodeSnapshot, type Op, type TreeNode } from '../src/index.ts';
-import type { Prng } from './prng.ts';
+import type { Prng } from '@tidewire/random';
 
 export function randomValue(rng: Prng, depth = 0): AttrValue {
   switch (rng.int(depth < 2 ? 9 : 6)) {

@@ -4,7 +4,7 @@ import { Buffer } from 'node:buffer';
 import { Tree, type Attrs, type NodeSnapshot } from '../src/index.ts';
 import { hashCounters } from '../src/node.ts';
 import { allNodes, applyTracked, counterIds, IdPool, randomOp, randomSnapshot } from './gen.ts';
-import { forSeeds } from './prng.ts';
+import { forSeeds } from '@tidewire/random';
 
 const leaf = (id: string, attrs: Attrs = {}, type = 't'): NodeSnapshot => ({ id, type, attrs, children: [] });
 const hashOfAttrs = (attrs: Attrs): string => new Tree(leaf('x', attrs)).rootHash;

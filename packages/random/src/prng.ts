@@ -1,5 +1,5 @@
-// A small seeded PRNG (sfc32) for randomised tests. Other packages may import it by relative path.
-// Seeds come from TREE_SEED (to replay a failure) or are drawn fresh; tests print them on failure.
+// A small seeded PRNG (sfc32). Randomised tests draw seeds with seeds()/forSeeds(): from
+// TIDEWIRE_SEED (to replay a failure) or fresh, and print them on failure.
 
 export class Prng {
   readonly seed: number;
@@ -46,9 +46,10 @@ export class Prng {
   }
 }
 
-/** The seeds a randomised test runs: TREE_SEED=<n> replays one, otherwise `count` fresh ones. */
+/** The seeds a randomised test runs: TIDEWIRE_SEED=<n> replays one, otherwise `count` fresh ones. */
 export function seeds(count: number): number[] {
-  const fixed = typeof process !== 'undefined' ? process.env.TREE_SEED : undefined;
+  // No Node types here (isomorphic): read the environment only where there is one.
+  const fixed = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.TIDEWIRE_SEED;
   if (fixed !== undefined && fixed !== '') return [Number(fixed) >>> 0];
   const base = (Math.random() * 4294967296) >>> 0;
   return Array.from({ length: count }, (_, i) => (base + i * 0x9e3779b1) >>> 0);
@@ -60,10 +61,16 @@ export function forSeeds(count: number, body: (rng: Prng) => void): void {
     try {
       body(new Prng(seed));
     } catch (e) {
-      const msg = `failed with seed ${seed} (replay: TREE_SEED=${seed})`;
+      const msg = `failed with seed ${seed} (replay: TIDEWIRE_SEED=${seed})`;
       console.error(msg);
       if (e instanceof Error) e.message = `${msg}: ${e.message}`;
       throw e;
     }
   }
+}
+
+/** A `() => number` in [0, 1) from a seed: the shape Math.random has, for simulators and generators. */
+export function seededRandom(seed: number): () => number {
+  const rng = new Prng(seed);
+  return () => rng.next();
 }
