@@ -4,4 +4,6 @@ export interface Command {
   summary: string;
   usage: string;
   run(args: string[]): Promise<number>;
+  /** True when the command dispatches to subcommands that print their own --help. */
+  subcommands?: boolean;
 }

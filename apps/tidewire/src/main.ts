@@ -2,9 +2,10 @@
 // commands through a `commands` export; this file only dispatches.
 import type { Command } from './command.ts';
 import { alsInfoCommand, livesetCommand } from '@tidewire/liveset';
+import { replayCommand } from '@tidewire/replay';
 import { serveCommand } from './serve.ts';
 
-const commands: Command[] = [serveCommand, livesetCommand, alsInfoCommand];
+const commands: Command[] = [serveCommand, livesetCommand, alsInfoCommand, replayCommand];
 
 function usage(): string {
   const lines = ['usage: tidewire <command> [options]', '', 'commands:'];
@@ -24,7 +25,8 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`tidewire: unknown command '${name}'\n\n${usage()}`);
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
+  // `tidewire <command> --help`; a command with subcommands (replay) answers for itself.
+  if ((rest[0] === '--help' || rest[0] === '-h') || (!command.subcommands && (rest.includes('--help') || rest.includes('-h')))) {
     console.log(command.usage);
     return 0;
   }

@@ -1,0 +1,212 @@
+// `tidewire replay generate …` and `tidewire replay info FILE [--json]` (docs/replay-generator.md §7).
+// Each subcommand is a Command of its own; replayCommand dispatches between them.
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import type { Command } from '../../tidewire/src/command.ts';
+import { isReplayError, ReplayError } from './generate/errors.ts';
+import { readReplayInfo, type ReplayInfo } from './generate/info.ts';
+import { BUNDLED_RACES, bundledRace, defaultDataRoot, generateRaceFiles } from './generate/load.ts';
+import { formatRaceTime } from './generate/time.ts';
+
+export interface Output {
+  write(text: string): void;
+  /** Progress redraws one line on a terminal and prints a few lines otherwise. */
+  isTTY?: boolean;
+}
+
+/** A replay file larger than this is refused by `info` before it is read. */
+const MAX_INFO_BYTES = 1 << 30;
+
+const GENERATE_USAGE = [
+  'usage: tidewire replay generate --race NAME --out FILE [--seed N] [--data DIR]',
+  '       tidewire replay generate --race-dir DIR --circuit FILE.geojson [--entrants FILE] [--seed N] --out FILE',
+  '',
+  'Builds a race replay (a Tidewire timeline, 25 Hz, every car) from an F1DB race folder and an',
+  'f1-circuits GeoJSON centreline, reproducing the real classification, gaps and pit stops.',
+  '',
+  'options:',
+  `  --race NAME       a bundled race: ${Object.keys(BUNDLED_RACES).join(', ')}`,
+  '  --data DIR        where the bundled data is (default: ../shared/data next to the repository)',
+  '  --race-dir DIR    an F1DB race folder (race.yml, race-results.yml, starting-grid-positions.yml, …)',
+  '  --circuit FILE    the circuit centreline (GeoJSON LineString of lon/lat)',
+  '  --entrants FILE   the season\'s entrants.yml (default: ../../entrants.yml from the race folder, if present)',
+  '  --seed N          seeds lap-time noise and where retirements stop (default 1); same seed, same bytes',
+  '  --out FILE        the timeline file to write',
+].join('\n');
+
+const INFO_USAGE = [
+  'usage: tidewire replay info FILE [--json]',
+  '',
+  'Prints a replay\'s rate, length, cars and final classification (read from the file\'s metadata).',
+  '',
+  'options:',
+  '  --json   {"rateHz", "frames", "durationSec", "entities": [...], "classification": [...]}',
+].join('\n');
+
+const REPLAY_USAGE = [
+  'usage: tidewire replay <command> [options]',
+  '',
+  'commands:',
+  '  generate   build a race replay from F1DB results and a circuit centreline',
+  '  info       summarise a race replay file',
+  '',
+  'Run `tidewire replay <command> --help` for its options.',
+].join('\n');
+
+function fail(err: Output, command: string, e: unknown): number {
+  if (isReplayError(e)) { err.write(`tidewire replay ${command}: ${e.code}: ${e.message}\n`); return 1; }
+  const fsErr = e as NodeJS.ErrnoException;
+  if (typeof fsErr?.code === 'string' && typeof fsErr.message === 'string') { err.write(`tidewire replay ${command}: ${fsErr.code}: ${fsErr.message}\n`); return 1; }
+  throw e;
+}
+
+/** Parses `--name value` / `--name=value` options; returns null (after printing) on a usage error. */
+function parseOptions(args: string[], valued: readonly string[], flags: readonly string[], err: Output, command: string, usage: string): { values: Map<string, string>; flags: Set<string>; positional: string[] } | null {
+  const values = new Map<string, string>();
+  const set = new Set<string>();
+  const positional: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (!a.startsWith('--') || a === '--') { positional.push(a); continue; }
+    const eq = a.indexOf('=');
+    const name = eq === -1 ? a.slice(2) : a.slice(2, eq);
+    if (flags.includes(name) && eq === -1) { set.add(name); continue; }
+    if (!valued.includes(name)) { err.write(`tidewire replay ${command}: unknown option '${a}'\n${usage}\n`); return null; }
+    const value = eq === -1 ? args[++i] : a.slice(eq + 1);
+    if (value === undefined || value === '') { err.write(`tidewire replay ${command}: ${a} needs a value\n${usage}\n`); return null; }
+    if (values.has(name)) { err.write(`tidewire replay ${command}: --${name} given twice\n${usage}\n`); return null; }
+    values.set(name, value);
+  }
+  return { values, flags: set, positional };
+}
+
+function progressPrinter(err: Output): (phase: 'plan' | 'render' | 'finish', fraction: number) => void {
+  let lastStep = -1;
+  return (phase, fraction) => {
+    if (phase === 'plan' && fraction === 0) err.write('planning laps…\n');
+    if (phase === 'render') {
+      const step = Math.floor(fraction * (err.isTTY ? 50 : 4));
+      if (step === lastStep) return;
+      lastStep = step;
+      const pct = `${Math.round(fraction * 100)}%`.padStart(4);
+      err.write(err.isTTY ? `\rrendering frames ${pct}${fraction >= 1 ? '\n' : ''}` : `rendering frames ${pct}\n`);
+    }
+    if (phase === 'finish' && fraction === 0) err.write('writing…\n');
+  };
+}
+
+export function createReplayGenerateCommand(out: Output = process.stdout, err: Output = process.stderr, dataRoot?: string): Command {
+  return {
+    name: 'generate',
+    summary: 'build a race replay from F1DB results and a circuit centreline',
+    usage: GENERATE_USAGE,
+    async run(args: string[]): Promise<number> {
+      if (args.includes('--help') || args.includes('-h')) { out.write(`${GENERATE_USAGE}\n`); return 0; }
+      const o = parseOptions(args, ['race', 'data', 'race-dir', 'circuit', 'entrants', 'seed', 'out'], [], err, 'generate', GENERATE_USAGE);
+      if (!o) return 2;
+      const v = o.values;
+      const usage = (msg: string) => { err.write(`tidewire replay generate: ${msg}\n${GENERATE_USAGE}\n`); return 2; };
+      if (o.positional.length > 0) return usage(`unexpected argument '${o.positional[0]}'`);
+      if (!v.has('out')) return usage('--out FILE is required');
+      if (v.has('race') === (v.has('race-dir') || v.has('circuit'))) return usage('give either --race NAME or --race-dir DIR with --circuit FILE');
+      if (v.has('race-dir') !== v.has('circuit')) return usage('--race-dir and --circuit go together');
+      if (v.has('race') && v.has('entrants')) return usage('--entrants goes with --race-dir');
+      if (v.has('data') && !v.has('race')) return usage('--data goes with --race');
+      let seed: number | undefined;
+      if (v.has('seed')) {
+        const s = v.get('seed') as string;
+        seed = /^\d{1,10}$/.test(s) ? Number(s) : NaN;
+        if (!(seed <= 0xffffffff)) return usage(`--seed must be an integer in 0..4294967295, got '${s}'`);
+      }
+      const outFile = v.get('out') as string;
+      try {
+        const files = v.has('race')
+          ? await bundledRace(v.get('race') as string, v.get('data') ?? dataRoot ?? defaultDataRoot())
+          : { raceDir: v.get('race-dir') as string, circuitFile: v.get('circuit') as string };
+        const started = performance.now();
+        const result = await generateRaceFiles({ ...files, entrantsFile: v.get('entrants'), seed, onProgress: progressPrinter(err) });
+        for (const w of result.warnings) err.write(`warning: ${w}\n`);
+        // write next to the target and rename, so a reader never sees half a file
+        const tmp = `${outFile}.tmp-${process.pid}`;
+        try {
+          await writeFile(tmp, result.file);
+          await rename(tmp, outFile);
+        } catch (e) {
+          await rm(tmp, { force: true });
+          throw e;
+        }
+        const s = result.stats;
+        const winner = result.classification.find((c) => c.position === 1);
+        out.write(`wrote ${outFile}: ${result.schema.entities.length} cars, ${s.frames} frames (${s.durationSec.toFixed(1)} s at ${result.schema.rateHz} Hz), `
+          + `${s.fileBytes} bytes (${Math.round(s.bytesPerSec)} B/s); winner #${winner?.number} in ${winner?.timeSec === null || winner === undefined ? '?' : formatRaceTime(winner.timeSec)}; `
+          + `generated in ${((performance.now() - started) / 1000).toFixed(2)} s\n`);
+        return 0;
+      } catch (e) {
+        return fail(err, 'generate', e);
+      }
+    },
+  };
+}
+
+export function createReplayInfoCommand(out: Output = process.stdout, err: Output = process.stderr): Command {
+  return {
+    name: 'info',
+    summary: 'summarise a race replay file',
+    usage: INFO_USAGE,
+    async run(args: string[]): Promise<number> {
+      if (args.includes('--help') || args.includes('-h')) { out.write(`${INFO_USAGE}\n`); return 0; }
+      const o = parseOptions(args, [], ['json'], err, 'info', INFO_USAGE);
+      if (!o) return 2;
+      if (o.positional.length !== 1) { err.write(`tidewire replay info: expected one FILE, got ${o.positional.length}\n${INFO_USAGE}\n`); return 2; }
+      const file = o.positional[0];
+      try {
+        let size: number;
+        try { size = (await stat(file)).size; } catch (e) { throw new ReplayError('REPLAY_DATA_MISSING', `${file} does not exist or cannot be read`, { cause: e }); }
+        if (size > MAX_INFO_BYTES) throw new ReplayError('REPLAY_BAD_FILE', `${file} is larger than ${MAX_INFO_BYTES} bytes`);
+        const bytes = new Uint8Array(await readFile(file));
+        let info: ReplayInfo;
+        try { info = readReplayInfo(bytes); } catch (e) { if (isReplayError(e)) e.message = `${file}: ${e.message}`; throw e; }
+        out.write(o.flags.has('json') ? `${JSON.stringify(info)}\n` : formatInfo(file, info));
+        return 0;
+      } catch (e) {
+        return fail(err, 'info', e);
+      }
+    },
+  };
+}
+
+/** The human-readable summary (not a stable format: scripts use --json). */
+export function formatInfo(file: string, info: ReplayInfo): string {
+  const lines = [`${file}`, `  ${info.frames} frames at ${info.rateHz} Hz, ${formatRaceTime(info.durationSec)} (${info.durationSec} s), ${info.entities.length} cars`, ''];
+  const byNumber = new Map(info.entities.map((e) => [e.number, e]));
+  lines.push(`  ${'pos'.padStart(3)}  ${'no'.padStart(3)}  code  ${'team'.padEnd(16)}  laps  ${'status'.padEnd(14)}  time`);
+  for (const c of info.classification) {
+    const e = byNumber.get(c.number);
+    lines.push(`  ${String(c.position ?? '-').padStart(3)}  ${String(c.number).padStart(3)}  ${(e?.code ?? '').padEnd(4)}  ${(e?.team ?? '').padEnd(16)}  ${String(c.laps).padStart(4)}  ${c.status.padEnd(14)}  ${c.timeSec === null ? '' : formatRaceTime(c.timeSec)}`.trimEnd());
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function createReplayCommand(out: Output = process.stdout, err: Output = process.stderr, dataRoot?: string): Command {
+  const subcommands = [createReplayGenerateCommand(out, err, dataRoot), createReplayInfoCommand(out, err)];
+  return {
+    name: 'replay',
+    summary: 'generate and inspect race replays',
+    usage: REPLAY_USAGE,
+    subcommands: true,
+    async run(args: string[]): Promise<number> {
+      const [name, ...rest] = args;
+      if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+        (name ? out : err).write(`${REPLAY_USAGE}\n`);
+        return name ? 0 : 2;
+      }
+      const sub = subcommands.find((c) => c.name === name);
+      if (!sub) { err.write(`tidewire replay: unknown command '${name}'\n${REPLAY_USAGE}\n`); return 2; }
+      return sub.run(rest);
+    },
+  };
+}
+
+export const replayGenerateCommand: Command = createReplayGenerateCommand();
+export const replayInfoCommand: Command = createReplayInfoCommand();
+/** `tidewire replay <generate|info>`: register this one in apps/tidewire/src/main.ts. */
+export const replayCommand: Command = createReplayCommand();
