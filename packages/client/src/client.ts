@@ -1,8 +1,8 @@
 // TidewireClient: one WebSocket, the HELLO/WELCOME handshake, subscriptions by channel name,
 // and reconnects with backoff that resume every tree channel from its position
 // (docs/protocol.md §4). Isomorphic: the WebSocket constructor is injected or global.
-import { FrameType, MAX_NAME_BYTES, PROTOCOL_VERSION, ProtocolError, badFrame, decodeFrame, encodeHello, encodeUnsubscribe } from '@tidewire/protocol';
-import type { ErrorFrame, Frame, Limits, SubscribedFrame, WelcomeFrame } from '@tidewire/protocol';
+import { FrameType, MAX_NAME_BYTES, PROTOCOL_VERSION, ProtocolError, badFrame, decodeFrame, decodeTimelineFrame, encodeHello, encodeUnsubscribe, isTimelineFrameType } from '@tidewire/protocol';
+import type { ErrorFrame, Frame, Limits, SubscribedFrame, TimelineFrame, WelcomeFrame } from '@tidewire/protocol';
 import { Backoff, reconnectOptions } from './backoff.ts';
 import type { ReconnectOptions } from './backoff.ts';
 import { Emitter } from './emitter.ts';
@@ -11,6 +11,7 @@ import { EventsSubscription } from './events-subscription.ts';
 import { inflateRaw } from './inflate.ts';
 import type { Inflate } from './inflate.ts';
 import type { EventListener, EventsHost } from './events-subscription.ts';
+import { TimelineSubscription } from './player/timeline-subscription.ts';
 import { SOCKET_OPEN, closeQuietly, connectUrl, messageBytes, resolveSocketConstructor } from './socket.ts';
 import type { SocketConstructor, SocketLike } from './socket.ts';
 import { realTimers } from './timers.ts';
@@ -65,7 +66,7 @@ export interface ClientEvents {
   disconnect: { code: number; reason: string };
 }
 
-const CAPABILITIES = ['tree', 'events', 'chunked-snapshots', 'resume'];
+const CAPABILITIES = ['tree', 'events', 'chunked-snapshots', 'resume', 'timeline'];
 /** How long close() waits for the close handshake before cutting the socket. */
 const CLOSE_TIMEOUT_MS = 1000;
 const encoder = new TextEncoder();
@@ -82,7 +83,8 @@ export class TidewireClient extends Emitter<ClientEvents> {
   private readonly maxIncomingFrameBytes: number;
   private readonly trees = new Map<string, TreeSubscription>();
   private readonly eventSubs = new Map<string, EventsSubscription>();
-  private readonly channels = new Map<number, TreeSubscription | EventsSubscription>();
+  private readonly timelineSubs = new Map<string, TimelineSubscription>();
+  private readonly channels = new Map<number, TreeSubscription | EventsSubscription | TimelineSubscription>();
   private readonly waiters: Waiters;
   private socket: SocketLike | null = null;
   private _welcome: WelcomeFrame | null = null;
@@ -101,8 +103,9 @@ export class TidewireClient extends Emitter<ClientEvents> {
   private closeResolvers: (() => void)[] = [];
   /** The socket close() is waiting for. */
   private closingSocket: SocketLike | null = null;
-  /** What TreeSubscription / EventsSubscription call back into. */
+  /** What TreeSubscription / EventsSubscription / TimelineSubscription call back into. */
   private readonly host: SubscriptionHost & EventsHost;
+  private readonly timelineHost: { send(frame: Uint8Array): boolean; report(err: ClientError): void; release(sub: TimelineSubscription): void };
 
   constructor(options: ClientOptions) {
     super();
@@ -130,6 +133,11 @@ export class TidewireClient extends Emitter<ClientEvents> {
       release: (sub) => this.releaseTree(sub),
       maxFrameBytes: () => this._welcome?.limits.maxFrameBytes ?? Infinity,
       report: (err) => this.emit('error', err),
+    };
+    this.timelineHost = {
+      send: (frame) => this.sendFrame(frame),
+      report: (err) => this.emit('error', err),
+      release: (sub) => this.releaseTimeline(sub),
     };
     this.waiters = new Waiters(this.timers);
     if (options.connect !== false) this.connect();
@@ -171,6 +179,22 @@ export class TidewireClient extends Emitter<ClientEvents> {
       if (this.isEnded()) throw new ClientError('TW_CLOSED', 'the client is closed');
       sub = new TreeSubscription(name, this.host);
       this.trees.set(name, sub);
+      if (this.helloSent) sub.connected();
+    }
+    return sub;
+  }
+
+  /**
+   * Timeline channel `name` (docs/timeline-format.md §W; one per name per client): subscribed
+   * on every (re)connect. The player engine drives it (src/player); `release()` ends it.
+   */
+  timeline(name: string): TimelineSubscription {
+    checkName(name);
+    let sub = this.timelineSubs.get(name);
+    if (!sub) {
+      if (this.isEnded()) throw new ClientError('TW_CLOSED', 'the client is closed');
+      sub = new TimelineSubscription(name, this.timelineHost);
+      this.timelineSubs.set(name, sub);
       if (this.helloSent) sub.connected();
     }
     return sub;
@@ -235,6 +259,8 @@ export class TidewireClient extends Emitter<ClientEvents> {
     for (const sub of this.trees.values()) sub.end(err);
     this.trees.clear();
     this.eventSubs.clear();
+    for (const sub of this.timelineSubs.values()) sub.disconnected('client closed');
+    this.timelineSubs.clear();
     this.channels.clear();
     if (!wasFailed) this.setState('closed');
     const socket = this.socket;
@@ -278,6 +304,7 @@ export class TidewireClient extends Emitter<ClientEvents> {
       this.helloSent = true;
       for (const sub of this.trees.values()) sub.connected();
       for (const sub of this.eventSubs.values()) sub.connected();
+      for (const sub of this.timelineSubs.values()) sub.connected();
     };
     ws.onmessage = (ev) => {
       if (this.socket === ws) this.onMessage(ev.data);
@@ -309,6 +336,10 @@ export class TidewireClient extends Emitter<ClientEvents> {
       return;
     }
     const t0 = this.timers.now();
+    if (isTimelineFrameType(bytes[0]!)) {
+      this.onTimelineMessage(bytes, t0);
+      return;
+    }
     let frame: Frame;
     try {
       frame = decodeFrame(bytes);
@@ -330,6 +361,33 @@ export class TidewireClient extends Emitter<ClientEvents> {
     } catch (err) {
       // Frames that decode but do not fit (invalid tree, chunk out of order, frame in the
       // wrong state) are malformed input too: report, close, reconnect (§6).
+      if (this.socket === socket && socket) this.drop(badFrameError(err), 1002, 'TW_BAD_FRAME');
+      else this.emit('error', badFrameError(err));
+    }
+  }
+
+  /** docs/timeline-format.md §W: frame types 0x40–0x4F go to the timeline subscription. */
+  private onTimelineMessage(bytes: Uint8Array, t0: number): void {
+    let frame: TimelineFrame;
+    try {
+      frame = decodeTimelineFrame(bytes);
+    } catch (err) {
+      if (err instanceof ProtocolError && !err.fatal) {
+        this.emit('error', toClientError(err, 'TW_UNKNOWN_FRAME_TYPE'));
+        return;
+      }
+      this.drop(badFrameError(err), 1002, 'TW_BAD_FRAME');
+      return;
+    }
+    const decodeMs = this.timers.now() - t0;
+    if (this.listenerCount('frame') > 0) this.emit('frame', { type: frame.type, bytes: bytes.length, decodeMs });
+    const socket = this.socket;
+    try {
+      if (!this._welcome) throw badFrame(`frame type 0x${frame.type.toString(16)} before WELCOME`);
+      const sub = this.channels.get(frame.channel);
+      // A channel we left (UNSUBSCRIBE in flight) may still deliver: ignore it.
+      if (sub instanceof TimelineSubscription) sub.onTimelineFrame(frame);
+    } catch (err) {
       if (this.socket === socket && socket) this.drop(badFrameError(err), 1002, 'TW_BAD_FRAME');
       else this.emit('error', badFrameError(err));
     }
@@ -404,7 +462,7 @@ export class TidewireClient extends Emitter<ClientEvents> {
   }
 
   private onSubscribed(f: SubscribedFrame): void {
-    const sub = this.trees.get(f.name) ?? this.eventSubs.get(f.name);
+    const sub = this.trees.get(f.name) ?? this.eventSubs.get(f.name) ?? this.timelineSubs.get(f.name);
     if (!sub) {
       // Answer to a SUBSCRIBE whose subscription was dropped meanwhile.
       this.sendFrame(encodeUnsubscribe(f.channel));
@@ -421,7 +479,7 @@ export class TidewireClient extends Emitter<ClientEvents> {
       else this.drop(err, 1000, f.code);
       return;
     }
-    const target = (f.channel !== undefined ? this.channels.get(f.channel) : undefined) ?? (f.name !== undefined ? (this.trees.get(f.name) ?? this.eventSubs.get(f.name)) : undefined);
+    const target = (f.channel !== undefined ? this.channels.get(f.channel) : undefined) ?? (f.name !== undefined ? (this.trees.get(f.name) ?? this.eventSubs.get(f.name) ?? this.timelineSubs.get(f.name)) : undefined);
     if (target) err.channelName = target.name;
     if (target instanceof TreeSubscription) target.onServerError(err);
     else this.emit('error', err);
@@ -464,6 +522,7 @@ export class TidewireClient extends Emitter<ClientEvents> {
     this.channels.clear();
     for (const sub of this.trees.values()) sub.disconnected();
     for (const sub of this.eventSubs.values()) sub.disconnected();
+    for (const sub of this.timelineSubs.values()) sub.disconnected();
     if (this.isEnded()) {
       if (this._state === 'closed') this.resolveClosed();
       return;
@@ -521,6 +580,13 @@ export class TidewireClient extends Emitter<ClientEvents> {
     if (this.eventSubs.get(sub.name) !== sub) return;
     this.eventSubs.delete(sub.name);
     for (const [channel, s] of this.channels) if (s === sub) this.unsubscribeChannel(channel);
+  }
+
+  private releaseTimeline(sub: TimelineSubscription): void {
+    if (this.timelineSubs.get(sub.name) !== sub) return;
+    this.timelineSubs.delete(sub.name);
+    // release() already sent UNSUBSCRIBE for the channel it knew.
+    for (const [channel, s] of this.channels) if (s === sub) this.channels.delete(channel);
   }
 
   private unsubscribeChannel(channel: number | undefined): void {

@@ -15,7 +15,9 @@ export type ClientErrorCode =
   | 'TW_INVALID_OPTION'
   | 'TW_CLOSED'
   | 'TW_TIMEOUT'
-  | 'TW_WORKER';
+  | 'TW_WORKER'
+  | 'TW_HTTP'
+  | 'TW_BAD_TIMELINE';
 
 export interface ClientErrorInfo {
   /** A fatal error stops the client: no reconnect. */
@@ -37,6 +39,8 @@ export const ClientErrorCodes: Readonly<Record<ClientErrorCode, ClientErrorInfo>
   TW_CLOSED: { fatal: false, description: 'the client or subscription was closed while waiting' },
   TW_TIMEOUT: { fatal: false, description: 'a wait helper gave up after its timeoutMs' },
   TW_WORKER: { fatal: false, description: 'the Web Worker reported an error or could not start' },
+  TW_HTTP: { fatal: false, description: 'a timeline HTTP request (metadata or segment) failed or answered an error status; the player retries on its next need' },
+  TW_BAD_TIMELINE: { fatal: false, description: 'timeline metadata, a segment or a streamed frame did not validate or decode (docs/timeline-format.md)' },
 };
 
 export class ClientError extends Error {

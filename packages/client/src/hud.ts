@@ -18,6 +18,8 @@ export function formatPerf(s: PerfStats): string {
     `main   ${ms(s.mainWorkMs.avg)} avg  ${ms(s.mainWorkMs.max)} max`,
     `long   ${lt.supported ? `${lt.count} (max ${ms(lt.maxMs)})` : 'n/a'}`,
     `load   ${s.snapshotLoadMs === null ? '–' : ms(s.snapshotLoadMs)}`,
+    // Only pages with a timeline player get the line.
+    ...(s.timeline.totals.framesDecoded > 0 ? [`tl     ${s.timeline.framesDecodedPerSec.toFixed(0)} fr/s  ${bytesPerSec(s.timeline.bytesFetchedPerSec)}  seek ${ms(s.timeline.seekMs.last)}`] : []),
   ].join('\n');
 }
 

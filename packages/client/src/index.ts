@@ -3,6 +3,13 @@
 // Importing it touches no DOM global: browser-only features check at call time.
 export { TidewireClient } from './client.ts';
 export type { ClientOptions, ClientEvents, ConnectionState, FrameInfo } from './client.ts';
+export { TimelineSubscription } from './player/timeline-subscription.ts';
+export type { TimelineSubscriptionEvents, TimelineControl } from './player/timeline-subscription.ts';
+export * from './player/index.ts';
+export { PlayerEngine } from './player/engine.ts';
+export type { EngineDeps, FetchLike } from './player/engine.ts';
+export { startEngineHost } from './player/host.ts';
+export type { EngineHostOptions } from './player/host.ts';
 export { TreeSubscription } from './tree-subscription.ts';
 export type { SubscriptionStatus, SnapshotEvent, OpsEvent, ProgressEvent, TreeSubscriptionEvents } from './tree-subscription.ts';
 export type { EventListener } from './events-subscription.ts';
@@ -31,7 +38,7 @@ export { startWorkerHost } from './worker-host.ts';
 export type { WorkerHostOptions } from './worker-host.ts';
 export type { MessagePortLike } from './worker-messages.ts';
 export { PerfMonitor } from './perf.ts';
-export type { PerfStats, PerfSample, TimingStats } from './perf.ts';
+export type { PerfStats, PerfSample, TimingStats, TimelineStats } from './perf.ts';
 export { formatPerf, mountPerfHud } from './hud.ts';
 export { nodeStore, rootStore, statusStore, perfStore } from './svelte.ts';
 export type { Readable } from './svelte.ts';

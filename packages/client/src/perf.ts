@@ -28,6 +28,16 @@ export interface PerfStats {
   /** Last snapshot load, from 'loading' to the store swap. */
   snapshotLoadMs: number | null;
   totals: { messages: number; bytes: number; batches: number };
+  /** Timeline players (src/player): frames decoded (in the worker), segment bytes fetched, seeks. */
+  timeline: TimelineStats;
+}
+
+export interface TimelineStats {
+  framesDecodedPerSec: number;
+  bytesFetchedPerSec: number;
+  /** From seek() to the target frame on screen. */
+  seekMs: TimingStats;
+  totals: { framesDecoded: number; bytesFetched: number; seeks: number };
 }
 
 /** Counters a worker accumulates between posts. */
@@ -78,6 +88,11 @@ export class PerfMonitor {
   private mainSum = 0;
   private mainCount = 0;
   private mainMax = 0;
+  private tlFrames = 0;
+  private tlBytes = 0;
+  private seekSum = 0;
+  private seekCount = 0;
+  private seekMax = 0;
   private windowStart: number;
   private stats: PerfStats;
   private readonly listeners = new Set<PerfListener>();
@@ -98,6 +113,7 @@ export class PerfMonitor {
       longTasks: { supported: false, count: 0, lastMs: 0, maxMs: 0 },
       snapshotLoadMs: null,
       totals: { messages: 0, bytes: 0, batches: 0 },
+      timeline: { framesDecodedPerSec: 0, bytesFetchedPerSec: 0, seekMs: zero, totals: { framesDecoded: 0, bytesFetched: 0, seeks: 0 } },
     };
   }
 
@@ -144,6 +160,20 @@ export class PerfMonitor {
     this.stats.mainWorkMs = { ...this.stats.mainWorkMs, last: ms };
   }
 
+  /** A player got decoded frames: `framesDecoded` of them, `bytesFetched` bytes over HTTP. */
+  recordTimelineFrames(framesDecoded: number, bytesFetched: number): void {
+    this.tlFrames += framesDecoded;
+    this.tlBytes += bytesFetched;
+  }
+
+  /** A player's seek reached the screen after `ms`. */
+  recordSeek(ms: number): void {
+    this.seekSum += ms;
+    this.seekCount++;
+    this.seekMax = Math.max(this.seekMax, ms);
+    this.stats.timeline = { ...this.stats.timeline, seekMs: { ...this.stats.timeline.seekMs, last: ms } };
+  }
+
   recordSnapshotLoad(ms: number): void {
     this.stats = { ...this.stats, snapshotLoadMs: ms };
     this.publish();
@@ -168,11 +198,23 @@ export class PerfMonitor {
       applyMs: { last: w.batches > 0 ? w.applyMsLast : this.stats.applyMs.last, avg: w.batches > 0 ? w.applyMsSum / w.batches : 0, max: w.applyMsMax },
       mainWorkMs: { last: this.stats.mainWorkMs.last, avg: this.mainCount > 0 ? this.mainSum / this.mainCount : 0, max: this.mainMax },
       totals: { messages: t.messages + w.messages, bytes: t.bytes + w.bytes, batches: t.batches + w.batches },
+      timeline: this.timelineStats(seconds),
     };
     this.window = emptySample();
     this.mainSum = this.mainCount = this.mainMax = 0;
+    this.tlFrames = this.tlBytes = this.seekSum = this.seekCount = this.seekMax = 0;
     this.windowStart = now;
     this.publish();
+  }
+
+  private timelineStats(seconds: number): TimelineStats {
+    const tl = this.stats.timeline;
+    return {
+      framesDecodedPerSec: this.tlFrames / seconds,
+      bytesFetchedPerSec: this.tlBytes / seconds,
+      seekMs: { last: tl.seekMs.last, avg: this.seekCount > 0 ? this.seekSum / this.seekCount : 0, max: this.seekMax },
+      totals: { framesDecoded: tl.totals.framesDecoded + this.tlFrames, bytesFetched: tl.totals.bytesFetched + this.tlBytes, seeks: tl.totals.seeks + this.seekCount },
+    };
   }
 
   /** Ticks every intervalMs until stop(). */

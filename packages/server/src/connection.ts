@@ -2,8 +2,8 @@
 // the sink of its Outbox. WebSocket events go to module-level handlers that find the
 // Connection on the socket, so no closures are created per message. Every input path is
 // wrapped: a client can only ever hurt its own connection.
-import { decodeFrame, encodeSubscribed, errorFrameFor, FrameType, PROTOCOL_VERSION, ProtocolError } from '@tidewire/protocol';
-import type { Frame, Position, ResyncReason } from '@tidewire/protocol';
+import { decodeFrame, decodeTimelineFrame, encodeSubscribed, errorFrameFor, FrameType, isTimelineFrameType, PROTOCOL_VERSION, ProtocolError, TimelineFrameType } from '@tidewire/protocol';
+import type { Frame, Position, ResyncReason, TimelineFrame } from '@tidewire/protocol';
 import type { RawData, WebSocket } from 'ws';
 import type { ConnectionInfo } from './channel.ts';
 import type { EventsChannelImpl } from './events-channel.ts';
@@ -12,9 +12,10 @@ import type { ServerLimits } from './options.ts';
 import { Outbox } from './outbox.ts';
 import type { OutboxStats } from './outbox.ts';
 import type { SnapshotEntry } from './snapshot.ts';
+import type { TimelineChannelImpl } from './timeline-channel.ts';
 import type { TreeChannelImpl } from './tree-channel.ts';
 
-export type AnyChannel = TreeChannelImpl | EventsChannelImpl;
+export type AnyChannel = TreeChannelImpl | EventsChannelImpl | TimelineChannelImpl;
 
 /** What a connection needs from its server. */
 export interface ConnectionHost {
@@ -101,6 +102,11 @@ export class Connection implements ConnectionInfo {
     }
   }
 
+  /** The state window reopened: timeline sessions blocked by the socket carry on. */
+  drained(): void {
+    for (const ch of this.subs.values()) if (ch.kind === 'timeline') ch.drained(this);
+  }
+
   /** The socket drained after an overflow: a fresh snapshot for a channel still subscribed. */
   resync(channel: number): void {
     const ch = this.subs.get(channel);
@@ -173,7 +179,8 @@ export class Connection implements ConnectionInfo {
       if (this.state === State.Handshake && data[0] !== FrameType.HELLO) {
         throw new ProtocolError('TW_HANDSHAKE_REQUIRED', `frame type 0x${(data[0] ?? 0).toString(16)} before HELLO`);
       }
-      this.handle(decodeFrame(data));
+      if (isTimelineFrameType(data[0]!)) this.handleTimeline(decodeTimelineFrame(data));
+      else this.handle(decodeFrame(data));
     } catch (err) {
       this.fail(err);
     }
@@ -193,6 +200,20 @@ export class Connection implements ConnectionInfo {
         // A server-to-client frame sent by a client: a broken peer, not a newer one.
         throw new ProtocolError('TW_BAD_FRAME', `frame type 0x${f.type.toString(16)} is server-to-client only`);
     }
+  }
+
+  /** docs/timeline-format.md §W: a timeline frame from the client. */
+  private handleTimeline(f: TimelineFrame): void {
+    if (this.state !== State.Open) throw new ProtocolError('TW_HANDSHAKE_REQUIRED', 'timeline frame before HELLO');
+    if (f.type !== TimelineFrameType.TL_CONTROL && f.type !== TimelineFrameType.TL_CREDIT) {
+      throw new ProtocolError('TW_BAD_FRAME', `frame type 0x${f.type.toString(16)} is server-to-client only`);
+    }
+    const ch = this.subs.get(f.channel);
+    if (ch === undefined || ch.kind !== 'timeline') {
+      throw new ProtocolError('TW_NOT_SUBSCRIBED', `not subscribed to a timeline channel ${f.channel}`, { channel: f.channel });
+    }
+    if (f.type === TimelineFrameType.TL_CONTROL) ch.control(this, f);
+    else ch.credit(this, f.frames, f.bytes);
   }
 
   private onHello(protocol: [number, number], client: string): void {
@@ -217,6 +238,8 @@ export class Connection implements ConnectionInfo {
       this.drop(ch); // subscribing again restarts the subscription
     } else if (this.subs.size >= this.host.limits.maxSubscriptions) {
       throw new ProtocolError('TW_TOO_MANY_SUBSCRIPTIONS', `at most ${this.host.limits.maxSubscriptions} subscriptions`, { channelName: name });
+    } else if (ch.kind === 'timeline' && this.timelineSessions() >= this.host.limits.maxTimelineSessions) {
+      throw new ProtocolError('TW_TOO_MANY_SUBSCRIPTIONS', `at most ${this.host.limits.maxTimelineSessions} timeline sessions`, { channelName: name });
     }
     this.subs.set(ch.id, ch);
     if (ch.kind === 'tree') ch.addSubscriber(this, from);
@@ -243,11 +266,22 @@ export class Connection implements ConnectionInfo {
     }
   }
 
+  private timelineSessions(): number {
+    let n = 0;
+    for (const ch of this.subs.values()) if (ch.kind === 'timeline') n++;
+    return n;
+  }
+
   private drop(ch: AnyChannel): void {
     ch.removeSubscriber(this);
     this.subs.delete(ch.id);
     this.waiting.delete(ch.id);
     this.outbox.dropChannel(ch.id);
+  }
+
+  /** Queues a control frame (SUBSCRIBED, TL_STATE…): written ahead of every state frame. */
+  sendControl(frame: Uint8Array): void {
+    this.control(frame);
   }
 
   private control(frame: Uint8Array, opens = 0): void {

@@ -3,6 +3,7 @@
 import { isIP } from 'node:net';
 import { DEFAULT_LIMITS } from '@tidewire/protocol';
 import { ServerError } from './errors.ts';
+import type { TimelineOptions } from './timeline-options.ts';
 
 export interface ServerLimits {
   /** Largest client-to-server frame; ws closes with 1009 above it. Announced in WELCOME. */
@@ -17,6 +18,8 @@ export interface ServerLimits {
   maxConnections: number;
   /** A connection that has not sent HELLO by then is closed (TW_HANDSHAKE_TIMEOUT). */
   handshakeTimeoutMs: number;
+  /** Timeline playback sessions per connection (each is also a subscription). */
+  maxTimelineSessions: number;
 }
 
 export interface OpLogOptions {
@@ -47,6 +50,8 @@ export interface ServerOptions {
   /** deflate-raw for snapshot bodies of at least minBytes (default 4 KiB) at zlib `level`
    *  (default 6); bodies of at least asyncMinBytes (default 256 KiB) off the event loop. */
   snapshotCompression?: { minBytes?: number; asyncMinBytes?: number; level?: number };
+  /** Pacing of timeline playback (docs/timeline-format.md §W). */
+  timeline?: TimelineOptions;
 }
 
 export interface ResolvedOptions {
@@ -60,6 +65,7 @@ export interface ResolvedOptions {
   logger: boolean | object;
   defaultMetrics: boolean;
   snapshotCompression: { minBytes: number; asyncMinBytes: number; level: number };
+  timeline: TimelineOptions | undefined;
 }
 
 export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = {
@@ -67,6 +73,7 @@ export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = {
   maxQueuedBytes: 4 * 1024 * 1024,
   maxConnections: 1024,
   handshakeTimeoutMs: 10_000,
+  maxTimelineSessions: 16,
 };
 
 export const DEFAULT_OP_LOG: Readonly<Required<OpLogOptions>> = { maxBatches: 1024, maxBytes: 8 * 1024 * 1024 };
@@ -122,6 +129,7 @@ export function resolveOptions(o: ServerOptions = {}): ResolvedOptions {
     maxQueuedBytes: int('limits.maxQueuedBytes', l.maxQueuedBytes, 1024, 1024 * 1024 * 1024),
     maxConnections: int('limits.maxConnections', l.maxConnections, 1, 1_000_000),
     handshakeTimeoutMs: int('limits.handshakeTimeoutMs', l.handshakeTimeoutMs, 1, 3_600_000),
+    maxTimelineSessions: int('limits.maxTimelineSessions', l.maxTimelineSessions, 1, 65_536),
   };
   const opLog = { ...DEFAULT_OP_LOG, ...(o.opLog ?? {}) };
   return {
@@ -143,6 +151,7 @@ export function resolveOptions(o: ServerOptions = {}): ResolvedOptions {
       asyncMinBytes: int('snapshotCompression.asyncMinBytes', o.snapshotCompression?.asyncMinBytes ?? 256 * 1024, 0, Number.MAX_SAFE_INTEGER),
       level: int('snapshotCompression.level', o.snapshotCompression?.level ?? 6, 0, 9),
     },
+    timeline: o.timeline,
   };
 }
 

@@ -19,6 +19,8 @@ export interface OutboxSink {
   resync(channel: number): void;
   /** Accounting for metrics: a frame about `channel` (0 for connection-level) was written. */
   account(channel: number, bytes: number): void;
+  /** The state window reopened after requestDrain() (pull producers: timeline sessions). */
+  drained?(): void;
 }
 
 export interface OutboxOptions {
@@ -107,6 +109,9 @@ export class Outbox {
 
   private pumping = false;
   private scheduled = false;
+  private drainWanted = false;
+  private drainScheduled = false;
+  private readonly drainTask: () => void;
   private closed = false;
   private framesWritten = 0;
   private bytesWritten = 0;
@@ -124,6 +129,10 @@ export class Outbox {
     this.pumpTask = () => {
       this.scheduled = false;
       this.pump();
+    };
+    this.drainTask = () => {
+      this.drainScheduled = false;
+      if (!this.closed) this.sink.drained?.();
     };
   }
 
@@ -317,6 +326,17 @@ export class Outbox {
       this.scheduled = true;
       this.schedule(this.pumpTask);
     }
+    if (this.drainWanted && !this.drainScheduled && !this.closed && this.inFlight < this.chunkBytes) {
+      // After the pump above (same queue, later): what was already queued goes first.
+      this.drainWanted = false;
+      this.drainScheduled = true;
+      this.schedule(this.drainTask);
+    }
+  }
+
+  /** Asks for one sink.drained() call once the state window has room again (after a sent()). */
+  requestDrain(): void {
+    this.drainWanted = true;
   }
 
   private hasWork(): boolean {
@@ -418,6 +438,12 @@ export class Outbox {
   }
 
   // ---- introspection -------------------------------------------------------------------
+
+  /** A state frame queued now would be written at once (nothing ahead of it holds the window).
+   *  Producers that pull (timeline sessions) build a frame only when this holds. */
+  stateWritable(): boolean {
+    return !this.closed && this.inFlight < this.chunkBytes;
+  }
 
   queuedBytesOf(channel: number): number {
     return this.queues.get(channel)?.bytes ?? 0;

@@ -9,8 +9,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import { encodeWelcome, PROTOCOL_VERSION } from '@tidewire/protocol';
+import type { TimelineSchema } from '@tidewire/timeline';
 import type { NodeSnapshot } from '@tidewire/tree';
 import type { Registry } from 'prom-client';
+import { realClock } from './batcher.ts';
 import type { BatchClock } from './batcher.ts';
 import { checkChannelName } from './channel.ts';
 import { Connection } from './connection.ts';
@@ -22,14 +24,25 @@ import { registerRoutes } from './http.ts';
 import { ServerMetrics } from './metrics.ts';
 import { defaultOrigins, resolveOptions } from './options.ts';
 import type { ResolvedOptions, ServerLimits, ServerOptions } from './options.ts';
+import { PlaybackScheduler } from './playback-scheduler.ts';
 import { OriginPolicy, TokenCheck } from './security.ts';
 import { serveStatic } from './static.ts';
 import type { StaticOptions } from './static.ts';
+import { TimelineChannelImpl } from './timeline-channel.ts';
+import type { TimelineChannel } from './timeline-channel.ts';
+import { registerTimelineRoutes } from './timeline-http.ts';
+import { LiveRecorder } from './timeline-live.ts';
+import { loadRecorded } from './timeline-load.ts';
+import { TimelineMetrics } from './timeline-metrics.ts';
+import { resolveTimelineOptions } from './timeline-options.ts';
+import type { ResolvedTimelineOptions, TimelineSource } from './timeline-options.ts';
 import { TreeChannelImpl } from './tree-channel.ts';
 import type { TreeChannel } from './tree-channel.ts';
 import { judgeUpgrade, refuseUpgrade } from './upgrade.ts';
 
 export const SERVER_CAPABILITIES = ['tree', 'events', 'chunked-snapshots', 'resume'];
+/** Announced in WELCOME once the server has a timeline channel (docs/timeline-format.md §W). */
+export const TIMELINE_CAPABILITY = 'timeline';
 
 /** How long close() waits for clients to answer the close handshake before cutting them off. */
 const CLOSE_GRACE_MS = 1000;
@@ -43,7 +56,10 @@ export interface TidewireServer {
   tree(name: string, initial: NodeSnapshot): TreeChannel;
   /** Creates an events channel; throws TW_SERVER_CHANNEL_EXISTS if the name is taken. */
   events(name: string, opts?: EventsChannelOptions): EventsChannel;
-  channel(name: string): TreeChannel | EventsChannel | undefined;
+  /** Creates a timeline channel from a segment file (decoded once, here) or a live schema.
+   *  Throws TW_SERVER_CHANNEL_EXISTS, or TimelineError for a corrupt file or schema. */
+  timeline(name: string, source: TimelineSource): TimelineChannel;
+  channel(name: string): TreeChannel | EventsChannel | TimelineChannel | undefined;
   /** Serves `dir` under `prefix` with cache headers (and extra headers); call before listen(). */
   serveStatic(prefix: string, dir: string, options?: StaticOptions): Promise<void>;
   /** Fastify onRequest hook that answers 401 unless the request carries the token. */
@@ -64,6 +80,8 @@ export interface TidewireServer {
 /** Test hooks; not part of the supported API. */
 export interface InternalServerOptions {
   clock?: BatchClock;
+  /** Clock of the timeline playback scheduler (tests drive it by hand). */
+  timelineClock?: BatchClock;
 }
 
 export async function createServer(options?: ServerOptions, internal: InternalServerOptions = {}): Promise<TidewireServer> {
@@ -86,6 +104,9 @@ class Server implements TidewireServer, ConnectionHost {
   private readonly sockets = new Set<WebSocket>();
   private readonly wss: WebSocketServer;
   private readonly tokenCheck: TokenCheck | undefined;
+  private readonly playback: PlaybackScheduler;
+  private readonly timelineMetrics: TimelineMetrics;
+  private readonly timelineOpts: ResolvedTimelineOptions;
   private origins: OriginPolicy | undefined;
   private welcome: Uint8Array | undefined;
   private nextConnectionId = 1;
@@ -111,6 +132,9 @@ class Server implements TidewireServer, ConnectionHost {
       clientTracking: false,
     });
     this.requireToken = this.requireToken.bind(this);
+    this.timelineOpts = resolveTimelineOptions(opts.timeline, opts.limits.chunkBytes);
+    this.playback = new PlaybackScheduler(internal.timelineClock ?? realClock);
+    this.timelineMetrics = new TimelineMetrics(this.serverMetrics.registry, { timelines: () => this.timelines() });
     this.fastify.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
     registerRoutes(this.fastify, {
       instanceId: this.instanceId,
@@ -118,6 +142,14 @@ class Server implements TidewireServer, ConnectionHost {
       channel: (name) => this.byName.get(name),
       connectionCount: () => this.connections.size,
       requireToken: this.requireToken,
+    });
+    registerTimelineRoutes(this.fastify, {
+      timeline: (name) => {
+        const ch = this.byName.get(name);
+        return ch?.kind === 'timeline' ? ch : undefined;
+      },
+      requireToken: this.requireToken,
+      hasToken: this.tokenCheck !== undefined,
     });
   }
 
@@ -165,7 +197,29 @@ class Server implements TidewireServer, ConnectionHost {
     return ch;
   }
 
-  channel(name: string): TreeChannel | EventsChannel | undefined {
+  timeline(name: string, source: TimelineSource): TimelineChannel {
+    this.checkNewChannel(name);
+    const s = resolveTimelineSourceArg(source);
+    const ch = new TimelineChannelImpl(name, this.byId.length, s.live ? new LiveRecorder(s.schema, s.keyframeInterval) : loadRecorded(s.file), {
+      scheduler: this.playback,
+      config: this.timelineOpts.session,
+      observeSeekLatency: (seconds) => this.timelineMetrics.observeSeek(seconds),
+      logError: (msg, err) => this.logError(msg, err),
+    });
+    this.addChannel(ch);
+    return ch;
+  }
+
+  private *timelines(): Iterable<TimelineChannelImpl> {
+    for (const ch of this.byName.values()) if (ch.kind === 'timeline') yield ch;
+  }
+
+  private hasTimelines(): boolean {
+    for (const _ of this.timelines()) return true;
+    return false;
+  }
+
+  channel(name: string): TreeChannel | EventsChannel | TimelineChannel | undefined {
     return this.byName.get(name);
   }
 
@@ -195,7 +249,7 @@ class Server implements TidewireServer, ConnectionHost {
     this.welcome ??= encodeWelcome({
       protocol: [PROTOCOL_VERSION.major, PROTOCOL_VERSION.minor],
       instance: this.instanceId,
-      capabilities: SERVER_CAPABILITIES,
+      capabilities: this.hasTimelines() ? [...SERVER_CAPABILITIES, TIMELINE_CAPABILITY] : SERVER_CAPABILITIES,
       limits: { maxFrameBytes: this.limits.maxFrameBytes, maxSubscriptions: this.limits.maxSubscriptions, chunkBytes: this.limits.chunkBytes },
       channels: [...this.byName.values()].map((c) => ({ name: c.name, kind: c.kind })),
     });
@@ -281,7 +335,8 @@ class Server implements TidewireServer, ConnectionHost {
 
   private async shutdown(): Promise<void> {
     this.state = 'closing';
-    for (const ch of this.byName.values()) if (ch.kind === 'tree') ch.close();
+    for (const ch of this.byName.values()) if (ch.kind === 'tree' || ch.kind === 'timeline') ch.close();
+    this.playback.close();
     for (const c of [...this.connections]) c.close(1001, 'server shutting down');
     const open = [...this.sockets];
     const closed = open.map((ws) => new Promise<void>((resolve) => (ws.readyState === ws.CLOSED ? resolve() : ws.once('close', () => resolve()))));
@@ -301,3 +356,17 @@ class Server implements TidewireServer, ConnectionHost {
 }
 
 function ignoreSocketError(): void {}
+
+type CheckedSource = { live: true; schema: TimelineSchema; keyframeInterval: number | undefined } | { live: false; file: Uint8Array };
+
+function resolveTimelineSourceArg(source: TimelineSource): CheckedSource {
+  if (source === null || typeof source !== 'object') throw new ServerError('TW_SERVER_BAD_OPTION', 'timeline source must be { file } or { schema, live: true }');
+  if ('file' in source) {
+    if (!(source.file instanceof Uint8Array)) throw new ServerError('TW_SERVER_BAD_OPTION', 'timeline source.file must be a Uint8Array');
+    return { live: false, file: source.file };
+  }
+  if (source.live !== true) throw new ServerError('TW_SERVER_BAD_OPTION', 'a timeline source without a file must say live: true');
+  const k = source.keyframeInterval;
+  if (k !== undefined && (!Number.isSafeInteger(k) || k < 1 || k > 65_535)) throw new ServerError('TW_SERVER_BAD_OPTION', 'keyframeInterval must be an integer in [1, 65535]');
+  return { live: true, schema: source.schema, keyframeInterval: k };
+}

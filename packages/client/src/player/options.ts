@@ -1,0 +1,108 @@
+// The player's options, public types, limits and argument checks (kept apart from player.ts,
+// which is the state machine).
+import type { TimelineMode } from '@tidewire/protocol';
+import { invalidOption } from '../errors.ts';
+import type { PerfMonitor } from '../perf.ts';
+import type { FrameScheduler } from '../scheduler.ts';
+import type { Timers } from '../timers.ts';
+import type { InterpolationOverrides } from './interpolate.ts';
+import type { EngineConnect } from './messages.ts';
+
+export const MIN_SPEED = 0.1;
+export const MAX_SPEED = 16;
+export const MAX_STEPS = 65_536;
+
+export interface PlayerOptions {
+  /** Timeline channel name. */
+  timeline: string;
+  /** 'client' (default): segments over HTTP, local clock. 'server': TL_FRAMES at the server's pace. */
+  mode?: TimelineMode;
+  /** Client-paced: wall-clock seconds of playback fetched ahead of the playhead. Default 10. */
+  prefetchSeconds?: number;
+  /** Timeline seconds of decoded frames kept behind the playhead. Default 10. */
+  keepBehindSeconds?: number;
+  /** Decoded frames held on the main thread before far-away segments are dropped. Default 128 MiB. */
+  maxBufferBytes?: number;
+  /** Client-paced: segment requests in flight at most. Default 4. */
+  maxConcurrentFetches?: number;
+  /** Server-paced and live: wall ms the display trails the newest frame by (network jitter). Default 60. */
+  playoutDelayMs?: number;
+  /** Per field: interpolate (true) or step (false); see interpolationMask for the default. */
+  interpolate?: InterpolationOverrides;
+  /** Feeds frames decoded, bytes fetched and seek latency into this monitor. */
+  perf?: PerfMonitor;
+  /** When the display loop runs; default requestAnimationFrame (a 16 ms timer without it). */
+  schedule?: FrameScheduler;
+  timers?: Timers;
+  /** Server-paced credit window (§W.1). Default: 2 s of frames at 16× (≥ 256), 8 MiB. */
+  creditFrames?: number;
+  creditBytes?: number;
+}
+
+/** A bare number is timeline ms. */
+export type SeekTarget = number | { timeMs: number } | { frame: number };
+
+export interface FrameEvent {
+  timeMs: number;
+  frame: number;
+  /** Interpolated values at timeMs (entities × fields, entity-major). Borrowed: copy to keep. */
+  values: Float64Array;
+}
+
+export interface PlayerMetrics {
+  framesDecoded: number;
+  bytesFetched: number;
+  segmentsFetched: number;
+  /** Streamed frames dropped as stale (older epoch, or unanswered seek). */
+  framesDropped: number;
+  seeks: number;
+  /** Latest seek latencies, ms, oldest first (at most 256). */
+  seekMs: number[];
+}
+
+export interface PlayerOpen {
+  httpUrl: string;
+  token?: string;
+  /** Engine in a worker: it makes its own connection. */
+  connect?: EngineConnect;
+}
+
+/** Keep-alive of the display loop without requestAnimationFrame. */
+export const FALLBACK_FRAME_MS = 16;
+/** Credit goes back at most this often (ms): the window covers seconds, so this is plenty. */
+export const CONSUMED_EVERY_MS = 50;
+/** A segment that failed is asked for again after this long. */
+export const SEGMENT_RETRY_MS = 1000;
+export const MAX_SEEK_SAMPLES = 256;
+
+export const defaultFrameScheduler: FrameScheduler = (fn) => {
+  const g = globalThis as { requestAnimationFrame?: (cb: () => void) => number; cancelAnimationFrame?: (h: number) => void };
+  if (typeof g.requestAnimationFrame === 'function' && typeof g.cancelAnimationFrame === 'function') {
+    const handle = g.requestAnimationFrame(fn);
+    return () => g.cancelAnimationFrame!(handle);
+  }
+  const handle = setTimeout(fn, FALLBACK_FRAME_MS);
+  return () => clearTimeout(handle);
+};
+
+export function positiveOption(value: number | undefined, fallback: number, name: string, min = 0): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) throw invalidOption(`${name} must be a number ≥ ${min}, got ${String(value)}`);
+  return value;
+}
+
+/** Validates a seek target; a bare number is ms. */
+export function checkTarget(target: SeekTarget): { timeMs: number } | { frame: number } {
+  if (typeof target === 'number') {
+    if (!Number.isFinite(target)) throw invalidOption(`seek time must be a finite number of ms, got ${target}`);
+    return { timeMs: target };
+  }
+  if (target && typeof target === 'object') {
+    if ('frame' in target) {
+      if (!Number.isSafeInteger(target.frame) || target.frame < 0) throw invalidOption(`seek frame must be a non-negative integer, got ${String(target.frame)}`);
+      return { frame: target.frame };
+    }
+    if ('timeMs' in target && typeof target.timeMs === 'number' && Number.isFinite(target.timeMs)) return { timeMs: target.timeMs };
+  }
+  throw invalidOption('seek takes ms, { timeMs } or { frame }');
+}
