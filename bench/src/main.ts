@@ -6,6 +6,8 @@ import type { Suite } from './suite.ts';
 const suites: Record<string, () => Promise<{ suite: Suite }>> = {
   tree: () => import('./suites/tree.ts'),
   liveset: () => import('./suites/liveset.ts'),
+  timeline: () => import('./suites/timeline.ts'),
+  replay: () => import('./suites/replay.ts'),
 };
 
 function usage(): string {

@@ -6,6 +6,8 @@ import { isReplayError, ReplayError } from './generate/errors.ts';
 import { readReplayInfo, type ReplayInfo } from './generate/info.ts';
 import { BUNDLED_RACES, bundledRace, defaultDataRoot, generateRaceFiles } from './generate/load.ts';
 import { formatRaceTime } from './generate/time.ts';
+import { createReplayImportCsvCommand } from './import/cli.ts';
+import { createReplayServeCommand } from './serve/command.ts';
 
 export interface Output {
   write(text: string): void;
@@ -48,6 +50,7 @@ const REPLAY_USAGE = [
   'commands:',
   '  generate   build a race replay from F1DB results and a circuit centreline',
   '  info       summarise a race replay file',
+  '  serve      serve a race replay (file, bundled race or live UDP) with its page',
   '',
   'Run `tidewire replay <command> --help` for its options.',
 ].join('\n');
@@ -187,7 +190,7 @@ export function formatInfo(file: string, info: ReplayInfo): string {
 }
 
 export function createReplayCommand(out: Output = process.stdout, err: Output = process.stderr, dataRoot?: string): Command {
-  const subcommands = [createReplayGenerateCommand(out, err, dataRoot), createReplayInfoCommand(out, err)];
+  const subcommands = [createReplayGenerateCommand(out, err, dataRoot), createReplayInfoCommand(out, err), createReplayServeCommand(out, err, { dataRoot }), createReplayImportCsvCommand(out, err)];
   return {
     name: 'replay',
     summary: 'generate and inspect race replays',

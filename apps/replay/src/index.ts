@@ -23,3 +23,8 @@ export {
   createReplayCommand, createReplayGenerateCommand, createReplayInfoCommand, formatInfo,
   type Output,
 } from './cli.ts';
+export {
+  mountReplay, replayDist, replayDistExists, DEFAULT_TIMELINE, type MountReplayOptions, type MountedReplay,
+} from './serve/mount.ts';
+export { bundledRaceFile, cachedRacePath, defaultCacheDir, DEFAULT_RACE, type RaceFile, type RaceFileOptions } from './serve/race-file.ts';
+export { createReplayServeCommand, replayServeCommand, type ReplayServeOptions } from './serve/command.ts';

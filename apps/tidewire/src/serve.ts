@@ -6,6 +6,7 @@ import { createServer } from '@tidewire/server';
 import type { TidewireServer } from '@tidewire/server';
 import { mountDemo } from '@tidewire/demo';
 import { mountLiveSet } from '@tidewire/liveset';
+import { mountReplay } from '@tidewire/replay';
 import type { Command } from './command.ts';
 
 const USAGE = `usage: tidewire serve [--host 127.0.0.1] [--port 8080] [--token TOKEN] [--no-storm]
@@ -13,6 +14,7 @@ const USAGE = `usage: tidewire serve [--host 127.0.0.1] [--port 8080] [--token T
 
 Serves every Tidewire app on one port:
   /liveset/   Live Set mirror: the bundled set (or --als), moved by a built-in OSC simulator
+  /replay/    race replay: the 2024 Bahrain GP rebuilt from real data, ready to play
   /demo/      the core demo: a generated 50-track project under a simulated change storm
   /metrics    Prometheus metrics        /api/trees/:name   a tree channel's snapshot
 
@@ -61,6 +63,8 @@ export async function startAll(opts: ServeOptions): Promise<{ server: TidewireSe
   const server = await createServer({ host: opts.host, port: opts.port, ...(opts.token ? { token: opts.token } : {}), logger: false });
   const apps = [
     await mountLiveSet(server, { alsPath: opts.als, oscPort: opts.oscPort, simulate: true }),
+    // The bundled race: generated on the first start (~4 s), then loaded from .cache/replay/.
+    await mountReplay(server, { race: '2024-bahrain' }),
     mountDemo(server, { storm: opts.storm }),
   ];
   for (const app of apps) {

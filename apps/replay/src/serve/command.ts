@@ -1,0 +1,208 @@
+// `tidewire replay serve FILE | --race NAME | --udp PORT [--port N] [--host H]`: a Tidewire
+// server with a race replay (or a live UDP feed) and the replay page, until SIGINT or SIGTERM.
+import { createServer } from '@tidewire/server';
+import type { TidewireServer } from '@tidewire/server';
+import type { Command } from '../../../tidewire/src/command.ts';
+import type { Output } from '../cli.ts';
+import { isReplayError, ReplayError } from '../generate/errors.ts';
+import { BUNDLED_RACES } from '../generate/load.ts';
+import { DEFAULT_TIMELINE, mountReplay, replayDist, replayDistExists } from './mount.ts';
+import { DEFAULT_RACE } from './race-file.ts';
+
+const USAGE = [
+  'usage: tidewire replay serve FILE [--port N] [--host HOST]',
+  '       tidewire replay serve --race NAME [--seed N] [--data DIR] [--port N] [--host HOST]',
+  '       tidewire replay serve --udp PORT [--port N] [--host HOST]',
+  '',
+  'Serves a race replay and its page (/replay/): a replay file, a bundled race (generated once',
+  'and cached in .cache/replay/), or a live feed of F1 game telemetry on a UDP port.',
+  '',
+  'options:',
+  `  --race NAME   a bundled race: ${Object.keys(BUNDLED_RACES).join(', ')} (default ${DEFAULT_RACE})`,
+  '  --seed N      the generator seed for --race (default 1)',
+  '  --data DIR    where the bundled data is (default: ../shared/data next to the repository)',
+  '  --udp PORT    receive F1 game UDP telemetry on this port (a live timeline)',
+  '  --host HOST   HTTP/WebSocket interface (default 127.0.0.1; another needs TIDEWIRE_TOKEN)',
+  '  --port N      HTTP/WebSocket port (default 8080, 0 = any free port)',
+  '',
+  'environment: TIDEWIRE_TOKEN  bearer token required from clients (needed for a non-loopback --host)',
+].join('\n');
+
+export interface ReplayServeOptions {
+  /** Stops the server like SIGINT (tests). */
+  signal?: AbortSignal;
+  env?: Record<string, string | undefined>;
+  dataRoot?: string;
+  cacheDir?: string;
+  /** Loads the UDP importer's module (tests pass their own). */
+  importIngest?: () => Promise<unknown>;
+}
+
+/** What this command uses of the UDP importer (apps/replay/src/import, docs/replay-import.md). */
+export interface IngestModule {
+  mountReplayIngest(server: TidewireServer, options: { channel: string; udpPort: number }): Promise<{
+    readonly channel: { readonly name: string };
+    readonly udpAddress: { address: string; port: number } | null;
+    close(): Promise<unknown>;
+  }>;
+}
+
+class UsageError extends Error {}
+
+interface Parsed {
+  host: string;
+  port: number;
+  file?: string;
+  race?: string;
+  seed?: number;
+  data?: string;
+  udp?: number;
+}
+
+function parsePort(flag: string, v: string | undefined, allowZero = true): number {
+  if (v === undefined || !/^\d{1,5}$/.test(v) || Number(v) > 65_535 || (!allowZero && Number(v) === 0)) {
+    throw new UsageError(`${flag} needs a port number (${allowZero ? 0 : 1}–65535), got ${v ?? 'nothing'}`);
+  }
+  return Number(v);
+}
+
+function parse(args: string[]): Parsed | 'help' {
+  const out: Parsed = { host: '127.0.0.1', port: 8080 };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
+    const flag = eq === -1 ? a : a.slice(0, eq);
+    const value = () => {
+      const v = eq === -1 ? args[++i] : a.slice(eq + 1);
+      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--help':
+      case '-h':
+        return 'help';
+      case '--host': out.host = value(); break;
+      case '--port': out.port = parsePort(flag, value()); break;
+      case '--race': out.race = value(); break;
+      case '--data': out.data = value(); break;
+      case '--udp': out.udp = parsePort(flag, value(), false); break;
+      case '--seed': {
+        const s = value();
+        if (!/^\d{1,10}$/.test(s) || Number(s) > 0xffffffff) throw new UsageError(`--seed must be an integer in 0..4294967295, got '${s}'`);
+        out.seed = Number(s);
+        break;
+      }
+      default:
+        if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`);
+        if (out.file !== undefined) throw new UsageError(`unexpected argument '${a}'`);
+        out.file = a;
+    }
+  }
+  const sources = [out.file !== undefined, out.race !== undefined, out.udp !== undefined].filter(Boolean).length;
+  if (sources > 1) throw new UsageError('give one of FILE, --race NAME or --udp PORT');
+  if ((out.seed !== undefined || out.data !== undefined) && out.file === undefined && out.udp === undefined) out.race ??= DEFAULT_RACE;
+  if ((out.seed !== undefined || out.data !== undefined) && out.race === undefined) throw new UsageError('--seed and --data go with --race');
+  if (sources === 0) out.race = DEFAULT_RACE;
+  return out;
+}
+
+/** The importer, resolved at run time: this command works (without --udp) when it is absent. */
+function importIngest(): Promise<unknown> {
+  const spec = '../import/index.ts';
+  return import(/* @vite-ignore */ spec);
+}
+
+async function loadIngest(load: () => Promise<unknown>): Promise<IngestModule> {
+  let mod: Partial<IngestModule> | null;
+  try {
+    mod = (await load()) as Partial<IngestModule> | null;
+  } catch (e) {
+    throw new ReplayError('REPLAY_BAD_OPTION', `--udp is not available: the UDP importer (apps/replay/src/import) could not be loaded (${(e as Error).message})`, { cause: e });
+  }
+  if (typeof mod?.mountReplayIngest !== 'function') throw new ReplayError('REPLAY_BAD_OPTION', '--udp is not available: apps/replay/src/import has no mountReplayIngest');
+  return mod as IngestModule;
+}
+
+function waitForStop(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      signal?.removeEventListener('abort', stop);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    if (signal?.aborted) stop();
+    else signal?.addEventListener('abort', stop);
+  });
+}
+
+export function createReplayServeCommand(out: Output = process.stdout, err: Output = process.stderr, options: ReplayServeOptions = {}): Command {
+  return {
+    name: 'serve',
+    summary: 'serve a race replay (file, bundled race or live UDP) with its page',
+    usage: USAGE,
+    async run(args: string[]): Promise<number> {
+      let parsed: Parsed | 'help';
+      try {
+        parsed = parse(args);
+      } catch (e) {
+        if (!(e instanceof UsageError)) throw e;
+        err.write(`tidewire replay serve: ${e.message}\n${USAGE}\n`);
+        return 2;
+      }
+      if (parsed === 'help') {
+        out.write(`${USAGE}\n`);
+        return 0;
+      }
+      const env = options.env ?? process.env;
+      let server: TidewireServer | undefined;
+      let closeApp: (() => Promise<void>) | undefined;
+      try {
+        server = await createServer({ host: parsed.host, port: parsed.port, token: env.TIDEWIRE_TOKEN || undefined, logger: false });
+        let title: string;
+        let timeline: string | undefined;
+        if (parsed.udp !== undefined) {
+          const ingest = await loadIngest(options.importIngest ?? importIngest);
+          // The live timeline takes the name the page plays by default.
+          const mounted = await ingest.mountReplayIngest(server, { channel: DEFAULT_TIMELINE, udpPort: parsed.udp });
+          closeApp = async () => { await mounted.close(); };
+          const udp = mounted.udpAddress;
+          title = `Live F1 game telemetry on udp://${udp ? `${udp.address}:${udp.port}` : `127.0.0.1:${parsed.udp}`}`;
+          timeline = mounted.channel.name;
+        } else {
+          const log = (m: string) => err.write(`tidewire replay serve: ${m}\n`);
+          const mounted = await mountReplay(server, parsed.file !== undefined
+            ? { file: parsed.file }
+            : { race: parsed.race, seed: parsed.seed, dataRoot: parsed.data ?? options.dataRoot, cacheDir: options.cacheDir, log });
+          closeApp = () => mounted.close();
+          title = mounted.title;
+        }
+        if (replayDistExists()) await server.serveStatic('/replay/', replayDist());
+        else err.write(`tidewire replay serve: ${replayDist()} is missing — run \`npm run build\` to build the page (the API still works)\n`);
+        server.fastify.get('/', (_req, reply) => reply.redirect('/replay/'));
+        const url = await server.listen();
+        const query = timeline !== undefined && timeline !== DEFAULT_TIMELINE ? `?timeline=${encodeURIComponent(timeline)}` : '';
+        out.write(`${title}\n`);
+        out.write(`  page:      ${url}/replay/${query}\n`);
+        out.write(`  metadata:  ${url}/api/timelines/${timeline ?? DEFAULT_TIMELINE}\n`);
+      } catch (e) {
+        await closeApp?.();
+        await server?.close();
+        // Replay, server (TW_SERVER_…) and system (EADDRINUSE) errors carry a code: print it.
+        const code = (e as { code?: unknown })?.code;
+        if (!isReplayError(e) && typeof code !== 'string') throw e;
+        err.write(`tidewire replay serve: ${String(code)}: ${(e as Error).message}\n`);
+        return 1;
+      }
+      await waitForStop(options.signal);
+      await closeApp?.();
+      await server.close();
+      out.write('stopped\n');
+      return 0;
+    },
+  };
+}
+
+export const replayServeCommand: Command = createReplayServeCommand();
