@@ -50,6 +50,7 @@ const REPLAY_USAGE = [
   'commands:',
   '  generate   build a race replay from F1DB results and a circuit centreline',
   '  info       summarise a race replay file',
+  '  import-csv turn a FastF1-style telemetry CSV into a replay (resampled to 25 Hz)',
   '  serve      serve a race replay (file, bundled race or live UDP) with its page',
   '',
   'Run `tidewire replay <command> --help` for its options.',

@@ -28,3 +28,6 @@ export {
 } from './serve/mount.ts';
 export { bundledRaceFile, cachedRacePath, defaultCacheDir, DEFAULT_RACE, type RaceFile, type RaceFileOptions } from './serve/race-file.ts';
 export { createReplayServeCommand, replayServeCommand, type ReplayServeOptions } from './serve/command.ts';
+
+// Importers (docs/replay-import.md).
+export * from './import/index.ts';

@@ -12,7 +12,7 @@ import { DEFAULT_RACE } from './race-file.ts';
 const USAGE = [
   'usage: tidewire replay serve FILE [--port N] [--host HOST]',
   '       tidewire replay serve --race NAME [--seed N] [--data DIR] [--port N] [--host HOST]',
-  '       tidewire replay serve --udp PORT [--port N] [--host HOST]',
+  '       tidewire replay serve --udp PORT [--record FILE | --from-capture FILE [--fast]] [--port N] [--host HOST]',
   '',
   'Serves a race replay and its page (/replay/): a replay file, a bundled race (generated once',
   'and cached in .cache/replay/), or a live feed of F1 game telemetry on a UDP port.',
@@ -22,6 +22,8 @@ const USAGE = [
   '  --seed N      the generator seed for --race (default 1)',
   '  --data DIR    where the bundled data is (default: ../shared/data next to the repository)',
   '  --udp PORT    receive F1 game UDP telemetry on this port (a live timeline)',
+  '  --record FILE         also write the raw packets to a capture file',
+  '  --from-capture FILE   replay a capture into the live timeline (at its pace; --fast: at once)',
   '  --host HOST   HTTP/WebSocket interface (default 127.0.0.1; another needs TIDEWIRE_TOKEN)',
   '  --port N      HTTP/WebSocket port (default 8080, 0 = any free port)',
   '',
@@ -40,7 +42,7 @@ export interface ReplayServeOptions {
 
 /** What this command uses of the UDP importer (apps/replay/src/import, docs/replay-import.md). */
 export interface IngestModule {
-  mountReplayIngest(server: TidewireServer, options: { channel: string; udpPort: number }): Promise<{
+  mountReplayIngest(server: TidewireServer, options: { channel: string; udpPort: number; record?: string; fromCapture?: string; fast?: boolean }): Promise<{
     readonly channel: { readonly name: string };
     readonly udpAddress: { address: string; port: number } | null;
     close(): Promise<unknown>;
@@ -57,6 +59,9 @@ interface Parsed {
   seed?: number;
   data?: string;
   udp?: number;
+  record?: string;
+  fromCapture?: string;
+  fast?: boolean;
 }
 
 function parsePort(flag: string, v: string | undefined, allowZero = true): number {
@@ -86,6 +91,9 @@ function parse(args: string[]): Parsed | 'help' {
       case '--race': out.race = value(); break;
       case '--data': out.data = value(); break;
       case '--udp': out.udp = parsePort(flag, value(), false); break;
+      case '--record': out.record = value(); break;
+      case '--from-capture': out.fromCapture = value(); break;
+      case '--fast': out.fast = true; break;
       case '--seed': {
         const s = value();
         if (!/^\d{1,10}$/.test(s) || Number(s) > 0xffffffff) throw new UsageError(`--seed must be an integer in 0..4294967295, got '${s}'`);
@@ -102,14 +110,16 @@ function parse(args: string[]): Parsed | 'help' {
   if (sources > 1) throw new UsageError('give one of FILE, --race NAME or --udp PORT');
   if ((out.seed !== undefined || out.data !== undefined) && out.file === undefined && out.udp === undefined) out.race ??= DEFAULT_RACE;
   if ((out.seed !== undefined || out.data !== undefined) && out.race === undefined) throw new UsageError('--seed and --data go with --race');
+  if ((out.record !== undefined || out.fromCapture !== undefined || out.fast) && out.udp === undefined) {
+    throw new UsageError('--record, --from-capture and --fast go with --udp');
+  }
   if (sources === 0) out.race = DEFAULT_RACE;
   return out;
 }
 
-/** The importer, resolved at run time: this command works (without --udp) when it is absent. */
+/** The UDP importer (tests inject a stub through `options.importIngest`). */
 function importIngest(): Promise<unknown> {
-  const spec = '../import/index.ts';
-  return import(/* @vite-ignore */ spec);
+  return import('../import/index.ts');
 }
 
 async function loadIngest(load: () => Promise<unknown>): Promise<IngestModule> {
@@ -166,7 +176,13 @@ export function createReplayServeCommand(out: Output = process.stdout, err: Outp
         if (parsed.udp !== undefined) {
           const ingest = await loadIngest(options.importIngest ?? importIngest);
           // The live timeline takes the name the page plays by default.
-          const mounted = await ingest.mountReplayIngest(server, { channel: DEFAULT_TIMELINE, udpPort: parsed.udp });
+          const mounted = await ingest.mountReplayIngest(server, {
+            channel: DEFAULT_TIMELINE,
+            udpPort: parsed.udp,
+            ...(parsed.record !== undefined ? { record: parsed.record } : {}),
+            ...(parsed.fromCapture !== undefined ? { fromCapture: parsed.fromCapture } : {}),
+            ...(parsed.fast ? { fast: true } : {}),
+          });
           closeApp = async () => { await mounted.close(); };
           const udp = mounted.udpAddress;
           title = `Live F1 game telemetry on udp://${udp ? `${udp.address}:${udp.port}` : `127.0.0.1:${parsed.udp}`}`;
