@@ -25,7 +25,9 @@ for (const app of readdirSync(appsDir)) {
   // A page bundles its own ui/ and any workspace package it imports (client, ui, protocol, …).
   const packagesDir = join(root, 'packages');
   const packageSources = readdirSync(packagesDir).map((p) => join(packagesDir, p, 'src')).filter((d) => existsSync(d));
-  const sources = Math.max(newest(join(dir, 'ui')), ...packageSources.map(newest), statSync(config).mtimeMs);
+  // …and its own src/ (a worklet, Faust glue) and faust/ sources when it has them.
+  const appSources = ['ui', 'src', 'faust'].map((d) => join(dir, d)).filter((d) => existsSync(d));
+  const sources = Math.max(...appSources.map(newest), ...packageSources.map(newest), statSync(config).mtimeMs);
   if (existsSync(out) && statSync(out).mtimeMs >= sources && !process.argv.includes('--force')) continue;
   console.log(`tidewire: building apps/${app} (vite)…`);
   const r = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: dir, stdio: 'inherit' });

@@ -8,6 +8,7 @@ const suites: Record<string, () => Promise<{ suite: Suite }>> = {
   liveset: () => import('./suites/liveset.ts'),
   timeline: () => import('./suites/timeline.ts'),
   replay: () => import('./suites/replay.ts'),
+  audio: () => import('./suites/audio.ts'),
 };
 
 function usage(): string {

@@ -3,10 +3,11 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createServer } from '@tidewire/server';
-import type { TidewireServer } from '@tidewire/server';
+import type { StaticOptions, TidewireServer } from '@tidewire/server';
 import { mountDemo } from '@tidewire/demo';
 import { mountLiveSet } from '@tidewire/liveset';
 import { mountReplay } from '@tidewire/replay';
+import { mountSignalLab } from '@tidewire/signal-lab';
 import type { Command } from './command.ts';
 
 const USAGE = `usage: tidewire serve [--host 127.0.0.1] [--port 8080] [--token TOKEN] [--no-storm]
@@ -15,6 +16,7 @@ const USAGE = `usage: tidewire serve [--host 127.0.0.1] [--port 8080] [--token T
 Serves every Tidewire app on one port:
   /liveset/   Live Set mirror: the bundled set (or --als), moved by a built-in OSC simulator
   /replay/    race replay: the 2024 Bahrain GP rebuilt from real data, ready to play
+  /signal-lab/  audio test bench: AudioWorklet generators and effects, Faust DSP, meters
   /demo/      the core demo: a generated 50-track project under a simulated change storm
   /metrics    Prometheus metrics        /api/trees/:name   a tree channel's snapshot
 
@@ -65,11 +67,13 @@ export async function startAll(opts: ServeOptions): Promise<{ server: TidewireSe
     await mountLiveSet(server, { alsPath: opts.als, oscPort: opts.oscPort, simulate: true }),
     // The bundled race: generated on the first start (~4 s), then loaded from .cache/replay/.
     await mountReplay(server, { race: '2024-bahrain' }),
+    // Cross-origin isolated (COOP/COEP) so SharedArrayBuffer ring buffers work.
+    mountSignalLab(server),
     mountDemo(server, { storm: opts.storm }),
   ];
   for (const app of apps) {
     const dist = appDist(app.path.replaceAll('/', ''));
-    if (existsSync(dist)) await server.serveStatic(app.path, dist);
+    if (existsSync(dist)) await server.serveStatic(app.path, dist, 'staticOptions' in app ? (app.staticOptions as StaticOptions) : undefined);
     else console.warn(`tidewire: ${dist} is missing — run \`npm run build\` to build the ${app.title} page`);
   }
   server.fastify.get('/', (_req, reply) => reply.redirect(apps[0]!.path));

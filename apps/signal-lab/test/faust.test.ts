@@ -1,0 +1,122 @@
+// The Faust build step in Node: every bundled .dsp compiles with faustwasm's libfaust to valid
+// wasm whose metadata the chain can use; compiler errors surface as LAB_FAUST_COMPILE; the cache
+// is keyed by content and survives damage; the Vite plugin's virtual module lists every effect.
+// The browser half (the production build rendering audio through each effect) is in
+// test/app-browser.test.ts.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { compileFaust, compileFaustDir, type CompiledFaust } from '../src/faust/compile.ts';
+import { checkEffectMeta } from '../src/faust/meta.ts';
+import { effectsModuleSource, FAUST_EFFECTS_MODULE, faustEffectsPlugin } from '../src/faust/vite-plugin.ts';
+
+const FAUST_DIR = fileURLToPath(new URL('../faust/', import.meta.url));
+const tmp = mkdtempSync(join(tmpdir(), 'signal-lab-faust-'));
+let bundled: CompiledFaust[];
+
+before(async () => {
+  bundled = await compileFaustDir(FAUST_DIR, { cacheDir: join(tmp, 'cache') });
+});
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+const code = (p: Promise<unknown>, c: string) => assert.rejects(p, (e: { code?: string }) => e.code === c);
+
+describe('the bundled Faust effects', () => {
+  it('compile to valid wasm with stereo in/out and ranged parameters', () => {
+    assert.deepEqual(bundled.map((e) => e.id), ['ladder', 'phaser', 'reverb']);
+    for (const e of bundled) {
+      assert.ok(WebAssembly.validate(e.wasm), `${e.id} is valid wasm`);
+      assert.equal(e.meta.inputs, 2);
+      assert.equal(e.meta.outputs, 2);
+      assert.ok(e.meta.params.length >= 3, `${e.id} has parameters`);
+      assert.match(JSON.parse(e.json).compile_options, /-ftz 2/);
+    }
+    const ladder = bundled[0]!.meta;
+    assert.equal(ladder.name, 'Ladder');
+    assert.deepEqual(ladder.params[0], { address: '/Ladder/cutoff', label: 'cutoff', min: 20, max: 20000, init: 2000, step: 1, unit: 'Hz', scale: 'log' });
+    assert.deepEqual(bundled[2]!.meta.params.map((p) => p.address), ['/Freeverb/room_size', '/Freeverb/damping', '/Freeverb/width', '/Freeverb/wet']);
+  });
+
+  it('keeps one cache entry per effect: a new version replaces the old, a look-alike id is left alone', async () => {
+    const cacheDir = join(tmp, 'versions');
+    await compileFaust('gain', 'process = *(0.5);', { cacheDir });
+    await compileFaust('gain-2', 'process = *(0.25);', { cacheDir });
+    await compileFaust('gain', 'process = *(0.75);', { cacheDir });
+    const names = readdirSync(cacheDir).sort();
+    assert.equal(names.length, 4, names.join(' '));
+    assert.equal(names.filter((n) => /^gain-[0-9a-f]{16}\./.test(n)).length, 2);
+    assert.equal(names.filter((n) => n.startsWith('gain-2-')).length, 2);
+  });
+
+  it('are cached by content: a second compile reads the cache, a damaged entry is rebuilt', async () => {
+    const cacheDir = join(tmp, 'cache');
+    const again = await compileFaustDir(FAUST_DIR, { cacheDir });
+    assert.ok(again.every((e) => e.fromCache));
+    assert.deepEqual(again.map((e) => e.hash), bundled.map((e) => e.hash));
+    const wasm = readdirSync(cacheDir).find((n) => n.startsWith('ladder-') && n.endsWith('.wasm'))!;
+    writeFileSync(join(cacheDir, wasm), 'garbage');
+    const rebuilt = await compileFaustDir(FAUST_DIR, { cacheDir });
+    assert.equal(rebuilt[0]!.fromCache, false);
+    assert.deepEqual(rebuilt[0]!.wasm, bundled[0]!.wasm);
+  });
+});
+
+describe('compileFaust', () => {
+  it('reports compiler errors as LAB_FAUST_COMPILE with the diagnostics', async () => {
+    await assert.rejects(compileFaust('broken', 'process = nosuchfunction;', { cacheDir: null }), (e: { code?: string; message: string }) => {
+      assert.equal(e.code, 'LAB_FAUST_COMPILE');
+      assert.match(e.message, /nosuchfunction/);
+      return true;
+    });
+  });
+
+  it('refuses programs the chain cannot host and bad names', async () => {
+    await code(compileFaust('synth', 'import("stdfaust.lib"); process = os.osc(440);', { cacheDir: null }), 'LAB_FAUST_BAD_META');
+    await code(compileFaust('Bad Name', 'process = _;', { cacheDir: null }), 'LAB_BAD_OPTION');
+    await code(compileFaust('big', `process = _; // ${'x'.repeat(300 * 1024)}`, { cacheDir: null }), 'LAB_BAD_OPTION');
+  });
+
+  it('compiles a mono pass-through with a checkbox as a 0/1 parameter', async () => {
+    const r = await compileFaust('mono', 'declare name "Mute"; process = *(1 - checkbox("mute"));', { cacheDir: null });
+    assert.equal(r.meta.inputs, 1);
+    assert.deepEqual(r.meta.params, [{ address: '/Mute/mute', label: 'mute', min: 0, max: 1, init: 0, step: 1, unit: '', scale: 'lin' }]);
+  });
+});
+
+describe('checkEffectMeta', () => {
+  const ok = { inputs: 2, outputs: 2, meta: [{ name: 'X' }], ui: [{ type: 'vgroup', label: 'X', items: [{ type: 'hslider', label: 'a', address: '/X/a', min: 0, max: 1, init: 0.5, step: 0.1 }] }] };
+
+  it('accepts a well-formed description', () => {
+    assert.equal(checkEffectMeta('x', ok).params[0]!.address, '/X/a');
+  });
+
+  it('refuses missing ranges, too many channels and non-objects', () => {
+    const bad = (j: unknown) => assert.throws(() => checkEffectMeta('x', j), (e: { code?: string }) => e.code === 'LAB_FAUST_BAD_META');
+    bad(null);
+    bad({ ...ok, inputs: 3 });
+    bad({ ...ok, outputs: 0 });
+    bad({ ...ok, ui: [{ type: 'hslider', label: 'a', address: '/X/a', min: 1, max: 0, init: 0, step: 0 }] });
+    bad({ ...ok, ui: [{ type: 'hslider', label: 'a', min: 0, max: 1, init: 0, step: 0 }] });
+    bad({ ...ok, ui: 'no' });
+  });
+});
+
+describe('the Vite plugin', () => {
+  it('resolves the virtual module to one ?url import per wasm and the JSON inline', async () => {
+    const plugin = faustEffectsPlugin({ dir: FAUST_DIR, cacheDir: join(tmp, 'cache') });
+    const resolveId = plugin.resolveId as (id: string, importer?: string) => string | null;
+    const load = plugin.load as (id: string) => Promise<string | null>;
+    const resolved = resolveId(FAUST_EFFECTS_MODULE);
+    assert.ok(resolved?.startsWith('\0'));
+    assert.equal(resolveId('fs', '/x/node_modules/@grame/faustwasm/dist/esm/index.js')?.startsWith('\0'), true, 'faustwasm\'s Node branch is stubbed');
+    assert.equal(resolveId('fs', '/x/ui/main.ts'), null);
+    const src = (await load(resolved!))!;
+    assert.match(src.split('\n')[0]!, /^\/\/ Generated by/);
+    assert.equal(src.match(/\.wasm\?url"/g)?.length, 3);
+    assert.equal(src, effectsModuleSource(bundled, join(tmp, 'cache')));
+    assert.ok(src.includes('\\"name\\": \\"Freeverb\\"'), 'the metadata rides in the module');
+  });
+});
