@@ -1,0 +1,126 @@
+// A raw server-paced viewer of the real server (the protocol a Player speaks, without the
+// display): HELLO and SUBSCRIBE pipelined, a credit window like the Player's default (2 s of
+// frames at 16×, 8 MiB), TL_CONTROL seek + play, then every TL_FRAMES decoded with one
+// FrameDecoder and its credit returned at most every 50 ms (the Player's CONSUMED_EVERY_MS).
+// Lighter than a Player, so a viewer process can run a thousand of them.
+import { WebSocket } from 'ws';
+import type { IncomingMessage } from 'node:http';
+import {
+  decodeFrame, decodeTimelineFrame, encodeHello, encodeSubscribe, encodeTlControl, encodeTlCredit, FrameType,
+  isTimelineFrameType, PROTOCOL_VERSION, TimelineFrameType,
+} from '@tidewire/protocol';
+import { FrameDecoder, isKeyframe } from '@tidewire/timeline';
+import type { TimelineSchema } from '@tidewire/timeline';
+import type { ByteMeter } from './byte-meter.ts';
+import { CHANNEL } from './session-file.ts';
+
+const CREDIT_EVERY_MS = 50;
+const SEEK_SEQ = 1;
+const PLAY_SEQ = 2;
+
+export interface WsViewerHooks {
+  /** Frame k decoded into `values` (borrowed scratch), arrived at `at` (performance.now()). */
+  frame(k: number, at: number, values: Float64Array): void;
+  error(message: string): void;
+}
+
+export class WsViewer {
+  private channel = -1;
+  private epoch = -1;
+  private expectNext = -1;
+  private owedFrames = 0;
+  private owedBytes = 0;
+  private lastGrant = 0;
+  private readonly decoder: FrameDecoder;
+  private readonly values: Float64Array;
+
+  private constructor(
+    private readonly ws: WebSocket,
+    schema: TimelineSchema,
+    private readonly startFrame: number,
+    private readonly hooks: WsViewerHooks,
+  ) {
+    this.decoder = new FrameDecoder(schema);
+    this.values = new Float64Array(schema.entities.length * schema.fields.length);
+  }
+
+  /** Resolves once the server has acknowledged play at `startFrame`. */
+  static open(url: string, startFrame: number, schema: TimelineSchema, meter: ByteMeter, hooks: WsViewerHooks): Promise<WsViewer> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`, { perMessageDeflate: false });
+      const v = new WsViewer(ws, schema, startFrame, hooks);
+      ws.once('upgrade', (res: IncomingMessage) => meter.add(res.socket));
+      ws.on('open', () => {
+        ws.send(encodeHello({ protocol: [PROTOCOL_VERSION.major, PROTOCOL_VERSION.minor], client: 'bench-timeline', capabilities: ['timeline'] }));
+        ws.send(encodeSubscribe({ name: CHANNEL }));
+      });
+      ws.on('message', (data: Buffer) => {
+        try {
+          if (v.onMessage(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))) resolve(v);
+        } catch (err) {
+          hooks.error((err as Error).message);
+        }
+      });
+      ws.once('error', reject);
+      ws.on('error', (err) => hooks.error(err.message));
+    });
+  }
+
+  /** True when this message is the answer to our play. */
+  private onMessage(b: Uint8Array): boolean {
+    if (isTimelineFrameType(b[0]!)) {
+      const f = decodeTimelineFrame(b);
+      if (f.type === TimelineFrameType.TL_FRAMES) {
+        this.onFrames(f.seekEpoch, f.firstFrame, f.frames);
+      } else if (f.type === TimelineFrameType.TL_STATE) {
+        if (f.seekEpoch !== this.epoch) {
+          this.epoch = f.seekEpoch;
+          this.expectNext = -1;
+        }
+        return f.ack === PLAY_SEQ;
+      }
+      return false;
+    }
+    const f = decodeFrame(b);
+    if (f.type === FrameType.SUBSCRIBED) {
+      this.channel = f.channel;
+      this.lastGrant = performance.now();
+      this.ws.send(encodeTlCredit(f.channel, 800, 8 * 1024 * 1024));
+      this.ws.send(encodeTlControl(f.channel, { op: 'seek', frame: this.startFrame, seq: SEEK_SEQ }));
+      this.ws.send(encodeTlControl(f.channel, { op: 'play', seq: PLAY_SEQ }));
+    } else if (f.type === FrameType.ERROR) {
+      this.hooks.error(`server error ${f.code}: ${f.message}`);
+    }
+    return false;
+  }
+
+  private onFrames(epoch: number, first: number, frames: Uint8Array[]): void {
+    const at = performance.now();
+    let bytes = 0;
+    for (const f of frames) bytes += f.length;
+    this.owedFrames += frames.length;
+    this.owedBytes += bytes;
+    if (epoch === this.epoch) {
+      if (first !== this.expectNext && !isKeyframe(frames[0]!)) {
+        this.hooks.error(`TL_FRAMES at ${first} neither continues at ${this.expectNext} nor starts with a keyframe`);
+      } else {
+        // Epoch 1 is the paused session at frame 0, before our seek: decoded, not reported.
+        for (let j = 0; j < frames.length; j++) {
+          this.decoder.decode(frames[j]!, this.values);
+          if (epoch >= 2 && first + j >= this.startFrame) this.hooks.frame(first + j, at, this.values);
+        }
+        this.expectNext = first + frames.length;
+      }
+    }
+    if (at - this.lastGrant >= CREDIT_EVERY_MS) {
+      this.ws.send(encodeTlCredit(this.channel, this.owedFrames, this.owedBytes));
+      this.owedFrames = 0;
+      this.owedBytes = 0;
+      this.lastGrant = at;
+    }
+  }
+
+  close(): void {
+    this.ws.terminate();
+  }
+}
