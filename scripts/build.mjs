@@ -1,4 +1,6 @@
 // Builds every app's browser bundle (Vite) when its sources are newer than its output.
+// `node scripts/build.mjs [app…] [--force]`: only the named apps (tests and benches call this
+// through @tidewire/testkit's ensureAppBuilt, so there is one staleness rule).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +19,9 @@ function newest(dir) {
 }
 
 const appsDir = join(root, 'apps');
+const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 for (const app of readdirSync(appsDir)) {
+  if (only.length > 0 && !only.includes(app)) continue;
   const dir = join(appsDir, app);
   const config = join(dir, 'vite.config.ts');
   if (!existsSync(config)) continue;

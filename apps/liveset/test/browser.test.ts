@@ -3,17 +3,16 @@
 // over UDP to its event port, and a UDP socket standing in for Live that receives the control
 // messages the page's buttons produce. Waits poll with generous deadlines; nothing is timed.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createServer } from '@tidewire/server';
 import type { TidewireServer } from '@tidewire/server';
-import { chromiumAvailable, launchChromium } from '@tidewire/testkit';
+import { chromiumAvailable, launchChromium, ensureAppBuilt } from '@tidewire/testkit';
 import type { LaunchedBrowser } from '@tidewire/testkit';
 import type { NodeSnapshot } from '@tidewire/tree';
 import { LiveSetMirror } from '../src/mirror.ts';
@@ -34,25 +33,6 @@ const DIST = join(APP_DIR, 'dist');
 const WAIT_MS = 15_000;
 
 type Page = LaunchedBrowser['page'];
-
-function newest(dir: string): number {
-  let t = 0;
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    const s = statSync(p);
-    t = Math.max(t, s.isDirectory() ? newest(p) : s.mtimeMs);
-  }
-  return t;
-}
-
-/** Builds the page when dist is missing or older than its sources (`npm test` builds first). */
-function ensureBuilt(): void {
-  const index = join(DIST, 'index.html');
-  const sources = Math.max(newest(join(APP_DIR, 'ui')), statSync(join(APP_DIR, 'vite.config.ts')).mtimeMs);
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-  const r = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: APP_DIR, stdio: 'inherit' });
-  assert.equal(r.status, 0, 'vite build of apps/liveset failed');
-}
 
 /** A UDP socket standing in for Live: collects what the mirror sends to it. */
 async function fakeLive(): Promise<{ socket: Socket; port: number; messages: OscMessage[] }> {
@@ -181,7 +161,7 @@ describe('the Live Set page', { skip: chromiumAvailable() ? false : 'no Chromium
   let url: string;
 
   before(async () => {
-    ensureBuilt();
+    ensureAppBuilt('liveset');
     // A copy, so the error test can damage it.
     dir = mkdtempSync(join(tmpdir(), 'tidewire-liveset-ui-'));
     alsPath = join(dir, 'Michelle.als');
@@ -372,7 +352,7 @@ describe('the Live Set page with a 200 × 200 set', { skip: chromiumAvailable() 
   let browser: LaunchedBrowser;
 
   before(async () => {
-    ensureBuilt();
+    ensureAppBuilt('liveset');
     server = await createServer({ port: 0, logger: false, defaultMetrics: false });
     await server.serveStatic('/liveset/', DIST);
     mirror = await LiveSetMirror.start(server, { tree: bigSet(200, 200), oscPort: 0, liveControl: false, log: () => {} });

@@ -3,8 +3,6 @@
 // .cache/replay/). The timing tower on screen is compared with the generator's own frames,
 // decoded here with TimelineReader. Waits poll with generous deadlines; nothing is timed.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
@@ -12,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { FrameDecoder, TimelineReader } from '@tidewire/timeline';
 import { createServer } from '@tidewire/server';
 import type { TidewireServer } from '@tidewire/server';
-import { chromiumAvailable, launchChromium } from '@tidewire/testkit';
+import { chromiumAvailable, launchChromium, ensureAppBuilt } from '@tidewire/testkit';
 import type { LaunchedBrowser } from '@tidewire/testkit';
 import { bundledRaceFile, mountReplay } from '../src/index.ts';
 import { formatClock, timelineFromQuery } from '../ui/lib/format.ts';
@@ -23,25 +21,6 @@ import { lapWindow, leaderLapStarts, parsePoints, parseReplayMeta } from '../ui/
 const APP_DIR = fileURLToPath(new URL('../', import.meta.url));
 const DIST = join(APP_DIR, 'dist');
 const WAIT_MS = 20_000;
-
-function newest(dir: string): number {
-  let t = 0;
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    const s = statSync(p);
-    t = Math.max(t, s.isDirectory() ? newest(p) : s.mtimeMs);
-  }
-  return t;
-}
-
-/** Builds the page when dist is missing or older than its sources (`npm test` builds first). */
-function ensureBuilt(): void {
-  const index = join(DIST, 'index.html');
-  const sources = Math.max(newest(join(APP_DIR, 'ui')), statSync(join(APP_DIR, 'vite.config.ts')).mtimeMs);
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-  const r = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: APP_DIR, stdio: 'inherit' });
-  assert.equal(r.status, 0, 'vite build of apps/replay failed');
-}
 
 /** One frame of the replay, decoded from the file (the generator's truth). */
 async function frameValues(reader: TimelineReader, frame: number): Promise<Float64Array> {
@@ -164,7 +143,7 @@ describe('the replay page', { skip: chromiumAvailable() ? false : 'no Chromium a
   let url: string;
 
   before(async () => {
-    ensureBuilt();
+    ensureAppBuilt('replay');
     const race = await bundledRaceFile({ race: '2024-bahrain' });
     reader = TimelineReader.open(race.bytes);
     server = await createServer({ port: 0, logger: false, defaultMetrics: false });

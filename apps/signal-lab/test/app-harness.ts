@@ -1,45 +1,16 @@
 // Shared by Signal Lab's browser tests: the production build (rebuilt when stale), a real
 // Tidewire server serving it cross-origin isolated, and headless Chromium with real-time audio
 // allowed without a gesture (headless Chromium renders into a fake output device).
-import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createServer } from '@tidewire/server';
 import type { TidewireServer } from '@tidewire/server';
-import { launchChromium } from '@tidewire/testkit';
+import { launchChromium, ensureAppBuilt } from '@tidewire/testkit';
 import type { LaunchedBrowser } from '@tidewire/testkit';
 import type { Page } from 'playwright-core';
 import { serveSignalLab, signalLabDist } from '../src/index.ts';
 
-export const APP_DIR = fileURLToPath(new URL('../', import.meta.url));
 export const WAIT_MS = 30_000;
 export const AUDIO_FLAGS = ['--autoplay-policy=no-user-gesture-required'];
 export const FAKE_MEDIA_FLAGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
-
-function newest(dir: string): number {
-  if (!existsSync(dir)) return 0;
-  let t = 0;
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    const s = statSync(p);
-    t = Math.max(t, s.isDirectory() ? newest(p) : s.mtimeMs);
-  }
-  return t;
-}
-
-/** Builds the page when dist is missing or older than anything it is built from. */
-export function ensureBuilt(): void {
-  const index = join(signalLabDist(), 'index.html');
-  const sources = Math.max(
-    ...['ui', 'src', 'faust'].map((d) => newest(join(APP_DIR, d))),
-    statSync(join(APP_DIR, 'vite.config.ts')).mtimeMs,
-  );
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-  const r = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: APP_DIR, stdio: 'inherit' });
-  assert.equal(r.status, 0, 'vite build of apps/signal-lab failed');
-}
 
 export interface LabRig {
   server: TidewireServer;
@@ -50,7 +21,7 @@ export interface LabRig {
 
 /** A server with the built page and a browser; `plain` serves it without the isolation headers. */
 export async function startRig(options: { extraFlags?: string[]; plain?: boolean } = {}): Promise<LabRig> {
-  ensureBuilt();
+  ensureAppBuilt('signal-lab');
   const server = await createServer({ port: 0, logger: false, defaultMetrics: false });
   if (options.plain) await server.serveStatic('/signal-lab/', signalLabDist());
   else await serveSignalLab(server);

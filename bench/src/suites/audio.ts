@@ -11,14 +11,13 @@
 //   audioReadyMs            Tidewire page: navigation start → the first output samples reach the
 //                           page (the lab's own mark), median of cold-cache loads after a warm-up
 // Both renders must produce sound (RMS checked), so nothing is measured on a silent graph.
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'vite';
 import { createServer } from '@tidewire/server';
-import { chromiumAvailable, launchChromium } from '@tidewire/testkit';
+import { chromiumAvailable, launchChromium, ensureAppBuilt } from '@tidewire/testkit';
 import { serveSignalLab, signalLabDist } from '@tidewire/signal-lab';
 import { percentile, round } from '../stats.ts';
 import type { Suite } from '../suite.ts';
@@ -30,28 +29,6 @@ const TONE_DIST = join(ROOT, '.cache/signal-lab/tone-bench');
 const RENDER_SECONDS = 60;
 const SAMPLE_RATE = 48000;
 const AUDIO_FLAGS = ['--autoplay-policy=no-user-gesture-required'];
-
-function newest(dir: string): number {
-  if (!existsSync(dir)) return 0;
-  let t = 0;
-  for (const name of readdirSync(dir)) {
-    if (name === 'node_modules' || name === 'dist') continue;
-    const p = join(dir, name);
-    const s = statSync(p);
-    t = Math.max(t, s.isDirectory() ? newest(p) : s.mtimeMs);
-  }
-  return t;
-}
-
-/** The Signal Lab page, rebuilt when anything it is built from is newer (ui, src, faust). */
-function ensureLabBuilt(log: (m: string) => void): void {
-  const index = join(signalLabDist(), 'index.html');
-  const sources = Math.max(newest(join(LAB_DIR, 'ui')), newest(join(LAB_DIR, 'src')), newest(join(LAB_DIR, 'faust')), statSync(join(LAB_DIR, 'vite.config.ts')).mtimeMs);
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-  log('building apps/signal-lab (vite)');
-  const r = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: LAB_DIR, stdio: ['ignore', 'ignore', 'inherit'] });
-  if (r.status !== 0 || !existsSync(index)) throw new Error('apps/signal-lab could not be built');
-}
 
 /** The Tone.js page: a production Vite build like Signal Lab's (minified, es2022). */
 async function buildTonePage(log: (m: string) => void): Promise<void> {
@@ -90,7 +67,7 @@ export const suite: Suite = {
       out.targets = { initialJsGzipBytes: null, audioReadyMs: null, offlineRenderXRealtime: null };
       return out;
     }
-    ensureLabBuilt(ctx.log);
+    ensureAppBuilt('signal-lab', { quiet: true });
     await buildTonePage(ctx.log);
     const labJs = initialJsGzipBytes(signalLabDist(), '/signal-lab/');
     const toneJs = initialJsGzipBytes(TONE_DIST, '/tone-bench/');

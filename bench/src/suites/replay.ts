@@ -7,13 +7,13 @@
 //              performance.now() then); median of several loads with the HTTP cache off
 // The original (a notebook that downloaded telemetry for every car from a timing API) took
 // minutes before the first frame; it is not simulated here, only noted (baselineNote).
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer } from '@tidewire/server';
-import { chromiumAvailable, launchChromium } from '@tidewire/testkit';
+import { chromiumAvailable, launchChromium, ensureAppBuilt } from '@tidewire/testkit';
 import { bundledRaceFile, mountReplay, readReplayInfo, replayDist } from '@tidewire/replay';
 import { percentile, round } from '../stats.ts';
 import type { Suite } from '../suite.ts';
@@ -62,11 +62,7 @@ async function generate(runs: number, log: (m: string) => void): Promise<{ gener
   }
 }
 
-function ensureBuilt(log: (m: string) => void): void {
-  log('building the pages if stale');
-  const r = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-  if (r.status !== 0 || !existsSync(join(replayDist(), 'index.html'))) throw new Error('apps/replay/dist could not be built');
-}
+
 
 interface FirstFrame {
   /** Median, HTTP cache disabled (every asset, the metadata and the first segment fetched). */
@@ -127,7 +123,7 @@ export const suite: Suite = {
     out.fileBytesPerRaceSec = round(g.fileBytes / g.durationSec, 1);
 
     if (chromiumAvailable()) {
-      ensureBuilt(ctx.log);
+      ensureAppBuilt('replay', { quiet: true });
       const f = await firstFrame(p.loads, ctx.log);
       out.firstFrameMs = round(f.coldCacheMs, 1);
       out.firstFrameMsWarmCache = round(f.warmCacheMs, 1);

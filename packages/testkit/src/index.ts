@@ -1,2 +1,3 @@
+export { ensureAppBuilt } from './build.ts';
 export { launchChromium, chromiumAvailable, CHROMIUM_PATH, CHROMIUM_FLAGS } from './browser.ts';
 export type { LaunchedBrowser } from './browser.ts';
