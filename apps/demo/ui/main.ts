@@ -7,4 +7,6 @@ import './style.css';
 const client = createWorkerClient({ url: '/ws', channels: ['demo'], clientName: 'tidewire-demo' });
 (globalThis as { tidewire?: unknown }).tidewire = client; // for DevTools and the browser tests
 
-mount(App, { target: document.getElementById('app')!, props: { client } });
+// Mount in a task of its own: evaluating this module, the first layout at the end of parsing
+// and the first render would otherwise add up to one long task on a slow machine.
+setTimeout(() => mount(App, { target: document.getElementById('app')!, props: { client } }), 0);
