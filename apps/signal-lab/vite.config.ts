@@ -22,7 +22,9 @@ export default defineConfig({
         // referring to bindings that do not exist there, and the processor never registers
         // (seen with oxc's default minify, and with mangle.keepNames). Top-level names are kept;
         // locals are still mangled and everything compressed (the Faust chunk: 82 KB vs 78 KB).
-        // test/faust.test.ts renders through every effect with the production build.
+        // The bundled and live effects now run in the lab's own worklet (src/faust/host-worklet.ts),
+        // not faustwasm's; the setting stays for the editor's faustwasm chunk until that is
+        // re-verified with top-level mangling. test/faust-browser.test.ts covers the build.
         minify: { compress: true, mangle: { toplevel: false } },
       },
     },

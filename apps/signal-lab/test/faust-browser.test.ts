@@ -1,8 +1,8 @@
 // The Faust effects in the PRODUCTION build, in Chromium: each precompiled effect is fetched as a
-// build asset and instantiated with faustwasm's runtime classes only (no compiler), and renders
-// audio that differs from the dry signal the way the effect should. This is the test that
-// catches a minifier mangling faustwasm's stringified worklet classes (vite.config.ts). Then the
-// live editor: the compiler arrives only when it is opened, compiles, and inserts the result.
+// build asset and run by the lab's `tidewire-faust` worklet (no compiler), and renders audio that
+// differs from the dry signal the way the effect should. Then the live editor: the compiler
+// (faustwasm, whose stringified classes a minifier must not mangle: vite.config.ts) arrives only
+// when it is opened, compiles, and inserts the result.
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';

@@ -1,8 +1,8 @@
 // The Faust build step in Node: every bundled .dsp compiles with faustwasm's libfaust to valid
 // wasm whose metadata the chain can use; compiler errors surface as LAB_FAUST_COMPILE; the cache
 // is keyed by content and survives damage; the Vite plugin's virtual module lists every effect.
-// The browser half (the production build rendering audio through each effect) is in
-// test/app-browser.test.ts.
+// FaustHost runs the compiled modules block by block. The browser half (the production build
+// rendering audio through each effect) is in test/faust-browser.test.ts.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { compileFaust, compileFaustDir, type CompiledFaust } from '../src/faust/compile.ts';
+import { FAUST_BLOCK, FaustHost } from '../src/faust/host.ts';
 import { checkEffectMeta } from '../src/faust/meta.ts';
 import { effectsModuleSource, FAUST_EFFECTS_MODULE, faustEffectsPlugin } from '../src/faust/vite-plugin.ts';
 
@@ -36,7 +37,9 @@ describe('the bundled Faust effects', () => {
     }
     const ladder = bundled[0]!.meta;
     assert.equal(ladder.name, 'Ladder');
-    assert.deepEqual(ladder.params[0], { address: '/Ladder/cutoff', label: 'cutoff', min: 20, max: 20000, init: 2000, step: 1, unit: 'Hz', scale: 'log' });
+    const { index, ...cutoff } = ladder.params[0]!;
+    assert.deepEqual(cutoff, { address: '/Ladder/cutoff', label: 'cutoff', min: 20, max: 20000, init: 2000, step: 1, unit: 'Hz', scale: 'log' });
+    assert.ok(index >= 0 && index < ladder.size);
     assert.deepEqual(bundled[2]!.meta.params.map((p) => p.address), ['/Freeverb/room_size', '/Freeverb/damping', '/Freeverb/width', '/Freeverb/wet']);
   });
 
@@ -82,12 +85,14 @@ describe('compileFaust', () => {
   it('compiles a mono pass-through with a checkbox as a 0/1 parameter', async () => {
     const r = await compileFaust('mono', 'declare name "Mute"; process = *(1 - checkbox("mute"));', { cacheDir: null });
     assert.equal(r.meta.inputs, 1);
-    assert.deepEqual(r.meta.params, [{ address: '/Mute/mute', label: 'mute', min: 0, max: 1, init: 0, step: 1, unit: '', scale: 'lin' }]);
+    const { index, ...param } = r.meta.params[0]!;
+    assert.deepEqual(param, { address: '/Mute/mute', label: 'mute', min: 0, max: 1, init: 0, step: 1, unit: '', scale: 'lin' });
+    assert.ok(Number.isInteger(index) && index >= 0 && index < r.meta.size, `struct offset ${index} in ${r.meta.size} bytes`);
   });
 });
 
 describe('checkEffectMeta', () => {
-  const ok = { inputs: 2, outputs: 2, meta: [{ name: 'X' }], ui: [{ type: 'vgroup', label: 'X', items: [{ type: 'hslider', label: 'a', address: '/X/a', min: 0, max: 1, init: 0.5, step: 0.1 }] }] };
+  const ok = { inputs: 2, outputs: 2, size: 16, meta: [{ name: 'X' }], ui: [{ type: 'vgroup', label: 'X', items: [{ type: 'hslider', label: 'a', address: '/X/a', index: 4, min: 0, max: 1, init: 0.5, step: 0.1 }] }] };
 
   it('accepts a well-formed description', () => {
     assert.equal(checkEffectMeta('x', ok).params[0]!.address, '/X/a');
@@ -101,6 +106,56 @@ describe('checkEffectMeta', () => {
     bad({ ...ok, ui: [{ type: 'hslider', label: 'a', address: '/X/a', min: 1, max: 0, init: 0, step: 0 }] });
     bad({ ...ok, ui: [{ type: 'hslider', label: 'a', min: 0, max: 1, init: 0, step: 0 }] });
     bad({ ...ok, ui: 'no' });
+    // The host writes parameters at these offsets: they must lie inside the struct.
+    bad({ ...ok, size: -1 });
+    bad({ ...ok, size: 1e12 });
+    bad({ ...ok, ui: [{ type: 'hslider', label: 'a', address: '/X/a', index: 16, min: 0, max: 1, init: 0, step: 0 }] });
+    bad({ ...ok, ui: [{ type: 'hslider', label: 'a', address: '/X/a', index: 2, min: 0, max: 1, init: 0, step: 0 }] });
+    bad({ ...ok, ui: [{ type: 'hslider', label: 'a', address: '/X/a', min: 0, max: 1, init: 0, step: 0 }] });
+  });
+});
+
+// The host the `tidewire-faust` worklet runs, driven block by block in Node with the real
+// compiled modules (the browser half is test/faust-browser.test.ts).
+describe('FaustHost', () => {
+  const spec = (r: CompiledFaust) => ({ size: r.meta.size, inputs: r.meta.inputs, outputs: r.meta.outputs, paramIndex: r.meta.params.map((p) => p.index) });
+  const block = (v: number) => new Float32Array(FAUST_BLOCK).fill(v);
+
+  it('runs a program: parameters by struct offset, mono input fed to both channels', async () => {
+    const r = await compileFaust('halver', 'declare name "Halver"; g = hslider("gain", 0.5, 0, 1, 0.01); process = *(g), *(g);', { cacheDir: null });
+    const host = new FaustHost(new WebAssembly.Module(r.wasm), spec(r), 48000);
+    const out = [new Float32Array(FAUST_BLOCK), new Float32Array(FAUST_BLOCK)];
+    host.process([block(0.8)], out, FAUST_BLOCK);
+    assert.ok(Math.abs(out[0]![5]! - 0.4) < 1e-6 && Math.abs(out[1]![5]! - 0.4) < 1e-6, `${out[0]![5]} ${out[1]![5]}`);
+    const gain = r.meta.params[0]!.index;
+    assert.equal(host.setParam(gain, 0.25), true);
+    assert.equal(host.getParam(gain), 0.25);
+    host.process([block(0.8), block(-0.4)], out, FAUST_BLOCK);
+    assert.ok(Math.abs(out[0]![0]! - 0.2) < 1e-6 && Math.abs(out[1]![0]! + 0.1) < 1e-6);
+    // No input channels (an unconnected node): silence in, silence out.
+    host.process([], out, FAUST_BLOCK);
+    assert.equal(out[0]![0], 0);
+    // Offsets it does not have, and non-finite values, are refused and change nothing.
+    assert.equal(host.setParam(gain + 4, 1), false);
+    assert.equal(host.setParam(gain, Number.NaN), false);
+    assert.equal(host.getParam(gain), 0.25);
+  });
+
+  it('runs every bundled effect on a block of noise with finite output', () => {
+    for (const r of bundled) {
+      const host = new FaustHost(new WebAssembly.Module(r.wasm), spec(r), 48000);
+      const input = [new Float32Array(FAUST_BLOCK).map((_, i) => Math.sin(i * 0.3) * 0.5)];
+      const out = [new Float32Array(FAUST_BLOCK), new Float32Array(FAUST_BLOCK)];
+      for (let b = 0; b < 50; b++) host.process(input, out, FAUST_BLOCK);
+      assert.ok(out.every((ch) => ch.every(Number.isFinite)), `${r.id} output is finite`);
+      assert.ok(out[0]!.some((v) => v !== 0), `${r.id} output is not silent`);
+    }
+  });
+
+  it('refuses a module that is not a Faust effect, naming what is missing', () => {
+    // (module) (func (export "compute")): no memory, no init.
+    const bytes = Uint8Array.from([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 7, 11, 1, 7, 99, 111, 109, 112, 117, 116, 101, 0, 0, 10, 4, 1, 2, 0, 11]);
+    assert.throws(() => new FaustHost(new WebAssembly.Module(bytes), { size: 0, inputs: 1, outputs: 1, paramIndex: [] }, 48000), /does not export init/);
   });
 });
 

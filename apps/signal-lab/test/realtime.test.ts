@@ -4,7 +4,11 @@
 // effects and the three Faust effects — and the visualisers drawing. Passes when:
 //   underruns       zero new underrun events in AudioContext.playbackStats (Chromium has it)
 //   render capacity mean ≤ 5 % over the run (DevTools Protocol WebAudio.getRealtimeData: the
-//                   share of each render quantum's deadline the graph used)
+//                   share of the last audio callback's period the graph took to render). One
+//                   reading is one callback, and on a shared 2-core machine single callbacks
+//                   spike when the audio thread is preempted, so the run is sampled every
+//                   SAMPLE_MS (~200 readings), not once per generator: the mean of many
+//                   callbacks is the figure; the p50, p95 and max are reported beside it
 //   heap            flat: the JS heap after a forced GC at the end is within 2 MB of the start
 // These are load and leak figures of the audio graph, not wall-clock timings of the test.
 import assert from 'node:assert/strict';
@@ -15,6 +19,7 @@ import { openLab, startRig, WAIT_MS, type LabRig } from './app-harness.ts';
 
 const skip = chromiumAvailable() ? false : 'no Chromium at CHROMIUM_PATH';
 const RUN_SECONDS = 10;
+const SAMPLE_MS = 50;
 const KINDS = ['sine', 'square', 'saw', 'triangle', 'white', 'pink', 'impulse', 'impulse-train', 'sweep', 'dc', 'silence'];
 
 interface Win {
@@ -83,14 +88,20 @@ describe('real-time run: every generator, the full chain', { skip }, () => {
     const heapStart = await heapUsed(cdp);
     const before = await playback();
     const capacity: number[] = [];
+    const byKind: number[] = [];
     const heap: number[] = [];
     const t0 = await page.evaluate(() => (globalThis as unknown as Win).signalLab.lab.context.currentTime);
     const step = (RUN_SECONDS * 1000) / KINDS.length;
     for (const kind of KINDS) {
       await page.evaluate((k) => (globalThis as unknown as Win).signalLab.lab.setGenerator(k), kind);
-      await page.waitForTimeout(step);
-      const rt = await cdp.send('WebAudio.getRealtimeData', { contextId: realtime.contextId });
-      capacity.push(rt.realtimeData.renderCapacity);
+      const from = capacity.length;
+      for (const end = Date.now() + step; Date.now() < end; ) {
+        await page.waitForTimeout(SAMPLE_MS);
+        const rt = await cdp.send('WebAudio.getRealtimeData', { contextId: realtime.contextId });
+        capacity.push(rt.realtimeData.renderCapacity);
+      }
+      const mine = capacity.slice(from);
+      byKind.push(mine.reduce((a, b) => a + b, 0) / Math.max(1, mine.length));
       heap.push((await cdp.send('Runtime.getHeapUsage')).usedSize);
     }
     const t1 = await page.evaluate(() => (globalThis as unknown as Win).signalLab.lab.context.currentTime);
@@ -98,10 +109,16 @@ describe('real-time run: every generator, the full chain', { skip }, () => {
     const heapEnd = await heapUsed(cdp);
 
     const mean = capacity.reduce((a, b) => a + b, 0) / capacity.length;
+    const sorted = [...capacity].sort((a, b) => a - b);
+    const pct = (v: number) => Number((v * 100).toFixed(2));
     const report = {
       audioSeconds: Number((t1 - t0).toFixed(2)),
-      renderCapacityMeanPct: Number((mean * 100).toFixed(2)),
-      renderCapacityMaxPct: Number((Math.max(...capacity) * 100).toFixed(2)),
+      renderCapacityReadings: capacity.length,
+      renderCapacityMeanPct: pct(mean),
+      renderCapacityP50Pct: pct(sorted[Math.floor(sorted.length * 0.5)]!),
+      renderCapacityP95Pct: pct(sorted[Math.floor(sorted.length * 0.95)]!),
+      renderCapacityMaxPct: pct(sorted[sorted.length - 1]!),
+      renderCapacityMeanPctByGenerator: Object.fromEntries(KINDS.map((k, i) => [k, pct(byKind[i]!)])),
       underruns: after && before ? after.underrunEvents - before.underrunEvents : null,
       playbackStats: after,
       heapStartMb: Number((heapStart / 1048576).toFixed(2)),
@@ -111,6 +128,7 @@ describe('real-time run: every generator, the full chain', { skip }, () => {
     console.log(`# real-time run: ${JSON.stringify(report)}`);
     // The context really ran in real time (the fake device paces it).
     assert.ok(report.audioSeconds > RUN_SECONDS * 0.8, `audio clock advanced ${report.audioSeconds} s`);
+    assert.ok(capacity.length >= 100, `only ${capacity.length} render capacity readings`);
     assert.ok(after && before, 'Chromium exposes AudioContext.playbackStats');
     assert.equal(report.underruns, 0, 'no underrun during the run');
     assert.ok(mean <= 0.05, `render capacity mean ${report.renderCapacityMeanPct} %`);

@@ -17,6 +17,11 @@ export function compressorCurve(x: number, threshold: number, ratio: number, kne
   return over > 0 ? threshold + over / ratio : x;
 }
 
+/** ln(10) / 20: a dB value times this is the natural log of its gain. */
+const DB_TO_LN = Math.LN10 / 20;
+/** 10 / ln(10): the natural log of a power times this is its level in dB. */
+const POW_TO_DB = 10 / Math.LN10;
+
 export class Compressor {
   detector = DETECT_RMS;
   private readonly sampleRate: number;
@@ -65,21 +70,29 @@ export class Compressor {
     const rc = this.rmsCoef;
     let m2 = this.ms;
     let gr = this.gr;
+    // Levels are compared as power (x² or the mean square), so the detector needs no sqrt, and
+    // 10·log10(power) = 20·log10(level). With threshold and knee constant over the block, a
+    // sample whose power is below the knee's lower edge has target 0 without any log; and while
+    // the gain change is 0 and makeup constant, the gain is one number for the block. Per-sample
+    // log10/pow cost most of the chain's budget before (Math.exp is also cheaper than Math.pow).
+    let floor2 = -1;
+    if (ts === 0 && ks === 0) floor2 = Math.pow(10, (threshold[0] - Math.max(0, knee[0]) / 2) * 0.1);
+    const makeupConst = ms === 0 ? Math.exp(makeup[0] * DB_TO_LN) : 0;
     for (let i = 0; i < n; i++) {
       const x = buf[i];
       m2 = rc * m2 + (1 - rc) * x * x;
-      const level = wRms * Math.sqrt(m2) + (1 - wRms) * Math.abs(x);
-      // Math.min/max rather than conditionals, and compressorCurve inlined by hand: both keep
-      // V8 from boxing doubles (allocating) in this loop; see the note in delay.ts.
-      const xdb = 20 * Math.log10(Math.max(level, 1e-10));
-      const r = Math.max(1, ratio[i * rs]);
-      const kn = knee[i * ks];
-      const over = xdb - threshold[i * ts];
-      // Gain change in dB: (1/r − 1)·overshoot above the knee, quadratic inside it.
-      let target = (1 / r - 1) * Math.max(0, over);
-      if (kn > 0 && 2 * Math.abs(over) <= kn) {
-        const q = over + kn / 2;
-        target = ((1 / r - 1) * q * q) / (2 * kn);
+      const power = wRms * m2 + (1 - wRms) * x * x;
+      let target = 0;
+      if (!(power < floor2)) {
+        const xdb = POW_TO_DB * Math.log(power > 1e-20 ? power : 1e-20);
+        const r = Math.max(1, ratio[i * rs]);
+        const kn = knee[i * ks];
+        const over = xdb - threshold[i * ts];
+        target = (1 / r - 1) * Math.max(0, over);
+        if (kn > 0 && 2 * Math.abs(over) <= kn) {
+          const q = over + kn / 2;
+          target = ((1 / r - 1) * q * q) / (2 * kn);
+        }
       }
       const a = attack[i * as];
       if (a !== this.attackS) {
@@ -91,10 +104,12 @@ export class Compressor {
         this.releaseS = rl;
         this.releaseCoef = Math.exp(-1 / (Math.max(rl, 1e-9) * this.sampleRate));
       }
-      // More reduction wanted: attack; less: release.
       const c = target < gr ? this.attackCoef : this.releaseCoef;
       gr = c * gr + (1 - c) * target;
-      buf[i] = x * Math.pow(10, (gr + makeup[i * ms]) * 0.05);
+      // A release that has decayed below a millionth of a dB is over: the gain goes back to the
+      // block constant instead of an exp per sample forever.
+      if (gr > -1e-6 && target === 0) gr = 0;
+      buf[i] = gr === 0 && ms === 0 ? x * makeupConst : x * Math.exp((gr + makeup[i * ms]) * DB_TO_LN);
     }
     this.ms = m2 < 1e-30 ? 0 * m2 : m2;
     this.gr = gr;

@@ -5,6 +5,7 @@
 
 export const BLOCK = 128;
 export const PROCESSOR_NAME = 'tidewire-lab';
+export const TAP_PROCESSOR_NAME = 'tidewire-tap';
 
 export const GENERATOR_KINDS = [
   'silence', 'sine', 'square', 'saw', 'triangle', 'white', 'pink', 'impulse', 'impulse-train', 'sweep', 'dc', 'input',

@@ -3,7 +3,7 @@
 // port fallback otherwise, and turns names into the codes the audio thread understands.
 import workletUrl from './worklet.ts?worker&url';
 import {
-  CONTROL, DETECTORS, EFFECT_COUNT, EFFECT_KINDS, EQ_TYPES, GENERATOR_KINDS, PARAM_NAMES, PARAMS, PROCESSOR_NAME, packOrder,
+  CONTROL, DETECTORS, EFFECT_COUNT, EFFECT_KINDS, EQ_TYPES, GENERATOR_KINDS, PARAM_NAMES, PARAMS, PROCESSOR_NAME, TAP_PROCESSOR_NAME, packOrder,
 } from './constants.ts';
 import type { Detector, EffectKind, EqType, GeneratorKind, ParamName } from './constants.ts';
 import { ControlSender, controlStorage } from './controls.ts';
@@ -14,7 +14,7 @@ import { designSweep } from './sweep.ts';
 import type { SweepDesign } from './sweep.ts';
 import { DEFAULT_METER_CAPACITY, DEFAULT_SCOPE_CAPACITY, MAX_TAP_CAPACITY, METER_STRIDE, TapReader, tapStorage } from './taps.ts';
 import type { TapsMessage } from './taps.ts';
-import type { LabProcessorOptions } from './worklet.ts';
+import type { LabProcessorOptions, TapProcessorOptions } from './worklet.ts';
 
 export { workletUrl };
 
@@ -249,6 +249,58 @@ export async function createLab(context: BaseAudioContext, options: LabOptions =
     dispose() {
       node.disconnect();
       node.port.onmessage = null;
+      node.port.close();
+    },
+  };
+}
+
+export interface TapOptions {
+  moduleUrl?: string;
+  /** false forces the port fallback even where SharedArrayBuffer is usable. */
+  shared?: boolean;
+  scopeCapacity?: number;
+  meterCapacity?: number;
+}
+
+/** A sink that meters and taps what it is fed (summed to mono), like a lab's own taps. */
+export interface Tap {
+  /** Connect the signal to this; it has no outputs and is rendered as long as it exists. */
+  readonly node: AudioWorkletNode;
+  readonly shared: boolean;
+  readonly taps: TapReader;
+  dispose(): void;
+}
+
+export async function createTap(context: BaseAudioContext, options: TapOptions = {}): Promise<Tap> {
+  const scopeCapacity = checkCapacity(options.scopeCapacity, DEFAULT_SCOPE_CAPACITY, 'scopeCapacity');
+  const meterValues = checkCapacity(options.meterCapacity, DEFAULT_METER_CAPACITY, 'meterCapacity');
+  const meterCapacity = meterValues - (meterValues % METER_STRIDE);
+  await loadModule(context, options.moduleUrl ?? workletUrl);
+  const shared = options.shared !== false && sharedMemoryAvailable();
+  const scopeSab = shared ? tapStorage(scopeCapacity) : null;
+  const meterSab = shared ? tapStorage(meterCapacity) : null;
+  const processorOptions: TapProcessorOptions = { scopeSab, meterSab };
+  const node = new AudioWorkletNode(context, TAP_PROCESSOR_NAME, {
+    numberOfInputs: 1,
+    numberOfOutputs: 0,
+    // Stereo in, mono tapped: the renderer down-mixes (L + R) / 2.
+    channelCount: 1,
+    channelCountMode: 'explicit',
+    channelInterpretation: 'speakers',
+    processorOptions,
+  });
+  const taps = new TapReader(scopeSab, meterSab, scopeCapacity, meterCapacity);
+  node.port.onmessage = (e: MessageEvent) => {
+    if ((e.data as { type?: string })?.type === 'taps') taps.receive(e.data as TapsMessage);
+  };
+  return {
+    node,
+    shared,
+    taps,
+    dispose() {
+      node.disconnect();
+      node.port.onmessage = null;
+      node.port.postMessage({ type: 'dispose' });
       node.port.close();
     },
   };

@@ -1,8 +1,10 @@
-// The AudioWorklet module: one processor, `tidewire-lab`, a thin shell around LabEngine. Loaded
+// The AudioWorklet module: the processor `tidewire-lab`, a thin shell around LabEngine, and
+// `tidewire-tap`, which only meters and taps its input (the UI's view of a chain's end when
+// that is another node, such as a Faust effect). Loaded
 // with context.audioWorklet.addModule(url) (lab.ts); Vite bundles it with its imports into one
 // file (`?worker&url`). Everything is allocated in the constructor; process() drains the control
 // ring, points the parameter list at this block's arrays, runs the engine and feeds the taps.
-import { BLOCK, PARAM_NAMES, PARAMS, PROCESSOR_NAME } from './constants.ts';
+import { BLOCK, PARAM_NAMES, PARAMS, PROCESSOR_NAME, TAP_PROCESSOR_NAME } from './constants.ts';
 import { ControlReceiver, isControlMessage } from './controls.ts';
 import { DEFAULT_INIT, LabEngine } from './engine.ts';
 import type { EngineInit } from './engine.ts';
@@ -80,3 +82,52 @@ class LabProcessor extends scope.AudioWorkletProcessor {
 }
 
 scope.registerProcessor(PROCESSOR_NAME, LabProcessor);
+
+/** processorOptions of a tap node (tap.ts builds them). */
+export interface TapProcessorOptions {
+  scopeSab: SharedArrayBuffer | null;
+  meterSab: SharedArrayBuffer | null;
+}
+
+// No parameters and no outputs: every AudioParam costs the renderer per block (measured ~0.01 %
+// of the real-time budget each), and a node without outputs needs no silent sink to be pulled.
+class TapProcessor extends scope.AudioWorkletProcessor {
+  private readonly taps: TapWriter;
+  private readonly meters = new Float32Array(3);
+  private readonly silence = new Float32Array(BLOCK);
+  private alive = true;
+
+  constructor(options: { processorOptions?: Partial<TapProcessorOptions> } = {}) {
+    super(options);
+    const po = options.processorOptions ?? {};
+    const port = this.port;
+    this.taps = new TapWriter(po.scopeSab ?? null, po.meterSab ?? null, (msg: TapsMessage) => port.postMessage(msg), scope.sampleRate, BLOCK);
+    // A node without outputs is kept rendering while process() returns true: dispose ends it.
+    port.onmessage = (e: MessageEvent) => {
+      if ((e.data as { type?: unknown })?.type === 'dispose') this.alive = false;
+    };
+  }
+
+  process(inputs: Float32Array[][]): boolean {
+    const channels = inputs[0];
+    // Unconnected (or silent upstream): the renderer hands over no channel; tap silence.
+    const x = channels !== undefined && channels.length > 0 ? channels[0] : this.silence;
+    const n = x.length;
+    let peak = 0;
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const v = x[i];
+      const a = v < 0 ? -v : v;
+      if (a > peak) peak = a;
+      sum += v * v;
+    }
+    const m = this.meters;
+    m[0] = peak;
+    m[1] = Math.sqrt(sum / n);
+    m[2] = 0;
+    this.taps.write(x, n, m);
+    return this.alive;
+  }
+}
+
+scope.registerProcessor(TAP_PROCESSOR_NAME, TapProcessor);

@@ -1,7 +1,7 @@
 // The build-time Faust compiler: .dsp source → wasm module + JSON metadata, with faustwasm's
 // libfaust (the Faust compiler built to wasm) running in Node. The page never carries the
 // compiler for the bundled effects: the Vite plugin (vite-plugin.ts) emits what this returns,
-// and the browser instantiates it with faustwasm's runtime classes (runtime.ts).
+// and the browser runs it in the lab's own `tidewire-faust` worklet (runtime.ts, host.ts).
 // Results are cached on disk by a hash of the source, the flags and the compiler's version,
 // so an unchanged effect costs one file read per build.
 import { createHash } from 'node:crypto';

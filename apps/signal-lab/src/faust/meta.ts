@@ -17,6 +17,8 @@ export interface FaustParam {
   unit: string;
   /** From `[scale:log]`: sliders move in log space. */
   scale: 'lin' | 'log';
+  /** Byte offset of the value in the DSP struct (the host's setParamValue index). */
+  index: number;
 }
 
 export interface FaustEffectMeta {
@@ -26,6 +28,8 @@ export interface FaustEffectMeta {
   description: string;
   inputs: number;
   outputs: number;
+  /** Bytes of the DSP struct; the host lays its buffers out after it. */
+  size: number;
   params: FaustParam[];
 }
 
@@ -33,6 +37,8 @@ export interface FaustEffectMeta {
 export const MAX_FAUST_CHANNELS = 2;
 const MAX_PARAMS = 64;
 const MAX_DEPTH = 16;
+/** The struct of the biggest bundled effect (freeverb) is 0.6 MB; 32 MB is far beyond sane. */
+export const MAX_FAUST_STRUCT_BYTES = 32 * 1024 * 1024;
 
 interface RawItem {
   type?: unknown;
@@ -44,6 +50,7 @@ interface RawItem {
   init?: unknown;
   step?: unknown;
   meta?: unknown;
+  index?: unknown;
 }
 
 function metaValue(item: RawItem, key: string): string | undefined {
@@ -61,14 +68,14 @@ function bad(id: string, what: string): LabError {
   return new LabError('LAB_FAUST_BAD_META', `Faust effect ${id}: ${what}`);
 }
 
-function collect(id: string, items: unknown, depth: number, out: FaustParam[]): void {
+function collect(id: string, items: unknown, depth: number, out: FaustParam[], size: number): void {
   if (!Array.isArray(items)) throw bad(id, 'ui is not a list');
   if (depth > MAX_DEPTH) throw bad(id, 'ui nests too deep');
   for (const raw of items as RawItem[]) {
     if (!raw || typeof raw !== 'object') throw bad(id, 'ui item is not an object');
     const type = raw.type;
     if (type === 'vgroup' || type === 'hgroup' || type === 'tgroup') {
-      collect(id, raw.items, depth + 1, out);
+      collect(id, raw.items, depth + 1, out, size);
       continue;
     }
     // Bargraphs are outputs; soundfiles are not supported by the chain.
@@ -82,9 +89,13 @@ function collect(id: string, items: unknown, depth: number, out: FaustParam[]): 
     if (![min, max, init, step].every(Number.isFinite) || !(min < max) || init < min || init > max || step < 0) {
       throw bad(id, `parameter ${raw.address} has no usable range`);
     }
+    const index = raw.index;
+    if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index + 4 > size || index % 4 !== 0) {
+      throw bad(id, `parameter ${raw.address} has no usable index`);
+    }
     const scaleMeta = metaValue(raw, 'scale');
     const scale = scaleMeta === 'log' && min > 0 ? 'log' : 'lin';
-    out.push({ address: raw.address, label: typeof raw.label === 'string' ? raw.label : raw.address, min, max, init, step, unit: metaValue(raw, 'unit') ?? '', scale });
+    out.push({ address: raw.address, label: typeof raw.label === 'string' ? raw.label : raw.address, min, max, init, step, unit: metaValue(raw, 'unit') ?? '', scale, index });
     if (out.length > MAX_PARAMS) throw bad(id, `more than ${MAX_PARAMS} parameters`);
   }
 }
@@ -101,8 +112,12 @@ export function checkEffectMeta(id: string, json: unknown): FaustEffectMeta {
   if (typeof outputs !== 'number' || !Number.isInteger(outputs) || outputs < 1 || outputs > MAX_FAUST_CHANNELS) {
     throw bad(id, `an effect needs 1–${MAX_FAUST_CHANNELS} outputs, has ${String(outputs)}`);
   }
+  const size = j.size;
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 0 || size > MAX_FAUST_STRUCT_BYTES) {
+    throw bad(id, `DSP size ${String(size)} is not an integer in [0, ${MAX_FAUST_STRUCT_BYTES}]`);
+  }
   const params: FaustParam[] = [];
-  collect(id, j.ui, 0, params);
+  collect(id, j.ui, 0, params, size);
   let name = id;
   let description = '';
   if (Array.isArray(j.meta)) {
@@ -113,5 +128,5 @@ export function checkEffectMeta(id: string, json: unknown): FaustEffectMeta {
       if (typeof r.description === 'string') description = r.description.slice(0, 200);
     }
   }
-  return { id, name, description, inputs, outputs, params };
+  return { id, name, description, inputs, outputs, size, params };
 }

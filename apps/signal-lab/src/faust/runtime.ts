@@ -1,11 +1,11 @@
 // Loads a precompiled Faust effect in the browser WITHOUT the compiler: the wasm module the
-// build emitted (vite-plugin.ts) is fetched and compiled by the browser, and faustwasm's
-// runtime classes (FaustMonoDspGenerator → FaustMonoAudioWorkletNode) build the AudioWorklet
-// around it. This module is its own lazily loaded chunk; it pulls in faustwasm's runtime
-// (not libfaust). faustwasm stringifies its classes into the worklet's source, so the build
-// must not mangle their names (vite.config.ts keeps names).
-import { FaustMonoDspGenerator } from '@grame/faustwasm/dist/esm/index.js';
-import type { FaustMonoAudioWorkletNode } from '@grame/faustwasm/dist/esm/index.js';
+// build emitted (vite-plugin.ts) is fetched and compiled by the browser, and the lab's own
+// `tidewire-faust` AudioWorklet processor (host-worklet.ts) runs it — not faustwasm's runtime,
+// whose per-block bookkeeping cost as much as the effects' DSP (see host.ts). This module is
+// its own lazily loaded chunk, together with the worklet's URL.
+import hostWorkletUrl from './host-worklet.ts?worker&url';
+import { FAUST_PROCESSOR_NAME } from './host.ts';
+import type { FaustPortMessage, FaustProcessorOptions } from './host.ts';
 import { LabError } from '../app/errors.ts';
 import { checkEffectMeta, type FaustEffectMeta } from './meta.ts';
 
@@ -24,9 +24,9 @@ export interface FaustEffectAsset {
 export interface FaustEffect {
   readonly id: string;
   readonly meta: FaustEffectMeta;
-  /** One stereo input, one stereo output. */
+  /** One input (mono feeds both channels), one stereo output. */
   readonly node: AudioWorkletNode;
-  /** Sets a parameter by address (`/Ladder/cutoff`), clamped to its range. */
+  /** Sets a parameter by address (`/Ladder/cutoff`), clamped to its range (applies from the next block). */
   setParam(address: string, value: number): void;
   getParam(address: string): number;
   /** Disconnects and frees the worklet instance. */
@@ -62,36 +62,89 @@ async function fetchModule(asset: FaustEffectAsset): Promise<WebAssembly.Module>
   }
 }
 
-/** Instantiates `asset` on `context` (live or offline) as an AudioWorkletNode. */
-export async function createFaustEffect(context: BaseAudioContext, asset: FaustEffectAsset): Promise<FaustEffect> {
-  const meta = checkEffectMeta(asset.id, JSON.parse(asset.json));
-  const module = await fetchModule(asset);
-  const generator = new FaustMonoDspGenerator();
-  let node: FaustMonoAudioWorkletNode | null;
-  try {
-    node = await generator.createNode(context, meta.name, { module, json: asset.json, soundfiles: {}, shaKey: `faust-${asset.id}-${asset.hash}` });
-  } catch (e) {
-    throw new LabError('LAB_FAUST_LOAD', `Faust effect ${asset.id}: ${(e as Error).message}`, { cause: e });
+const hostLoaded = new WeakMap<BaseAudioContext, Promise<void>>();
+function loadHost(context: BaseAudioContext): Promise<void> {
+  let p = hostLoaded.get(context);
+  if (!p) {
+    p = context.audioWorklet.addModule(hostWorkletUrl).catch((cause: unknown) => {
+      hostLoaded.delete(context);
+      throw new LabError('LAB_FAUST_LOAD', `could not load the Faust worklet from ${hostWorkletUrl}`, { cause });
+    });
+    hostLoaded.set(context, p);
   }
-  if (!node) throw new LabError('LAB_FAUST_LOAD', `Faust effect ${asset.id}: no node`);
-  const faust = node;
+  return p;
+}
+
+/** How long the audio thread may take to instantiate an effect before loading fails. */
+const READY_TIMEOUT_MS = 10_000;
+
+/**
+ * Instantiates `asset` on `context` (live or offline) as an AudioWorkletNode. `params` (by
+ * address, clamped like setParam) hold from the first block: an offline render may start
+ * before a later setParam's message reaches the audio thread.
+ */
+export async function createFaustEffect(context: BaseAudioContext, asset: FaustEffectAsset, params: Record<string, number> = {}): Promise<FaustEffect> {
+  const meta = checkEffectMeta(asset.id, JSON.parse(asset.json));
   const byAddress = new Map(meta.params.map((p) => [p.address, p]));
+  const values = new Map(meta.params.map((p) => [p.address, p.init]));
+  const clamp = (address: string, value: number): number => {
+    const p = byAddress.get(address);
+    if (!p) throw new LabError('LAB_BAD_OPTION', `Faust effect ${asset.id} has no parameter ${address}`);
+    if (!Number.isFinite(value)) throw new LabError('LAB_BAD_OPTION', `${address}: ${value} is not a number`);
+    return Math.min(p.max, Math.max(p.min, value));
+  };
+  for (const [address, value] of Object.entries(params)) values.set(address, clamp(address, value));
+  const [module] = await Promise.all([fetchModule(asset), loadHost(context)]);
+  const options: FaustProcessorOptions = {
+    module,
+    spec: { size: meta.size, inputs: meta.inputs, outputs: meta.outputs, paramIndex: meta.params.map((p) => p.index) },
+    params: meta.params.flatMap((p) => [p.index, values.get(p.address)!]),
+  };
+  const node = new AudioWorkletNode(context, FAUST_PROCESSOR_NAME, {
+    numberOfInputs: 1,
+    numberOfOutputs: 1,
+    outputChannelCount: [2],
+    processorOptions: options,
+  });
+  // The processor answers `ready` once its instance exists, or `error` with the reason.
+  await new Promise<void>((resolve, reject) => {
+    const fail = (message: string) => {
+      clearTimeout(timer);
+      node.port.onmessage = null;
+      node.disconnect();
+      reject(new LabError('LAB_FAUST_LOAD', `Faust effect ${asset.id}: ${message}`));
+    };
+    const timer = setTimeout(() => fail(`the audio thread did not instantiate it within ${READY_TIMEOUT_MS} ms`), READY_TIMEOUT_MS);
+    node.onprocessorerror = () => fail('the processor failed');
+    node.port.onmessage = (e: MessageEvent) => {
+      const m = e.data as { type?: string; message?: string };
+      if (m?.type === 'ready') {
+        clearTimeout(timer);
+        resolve();
+      } else if (m?.type === 'error') {
+        fail(String(m.message));
+      }
+    };
+  });
+  const post = (m: FaustPortMessage) => node.port.postMessage(m);
   return {
     id: asset.id,
     meta,
-    node: faust,
+    node,
     setParam(address, value) {
-      const p = byAddress.get(address);
-      if (!p) throw new LabError('LAB_BAD_OPTION', `Faust effect ${asset.id} has no parameter ${address}`);
-      if (!Number.isFinite(value)) throw new LabError('LAB_BAD_OPTION', `${address}: ${value} is not a number`);
-      faust.setParamValue(address, Math.min(p.max, Math.max(p.min, value)));
+      const v = clamp(address, value);
+      values.set(address, v);
+      post({ type: 'set', params: [byAddress.get(address)!.index, v] });
     },
     getParam(address) {
-      return faust.getParamValue(address);
+      const v = values.get(address);
+      if (v === undefined) throw new LabError('LAB_BAD_OPTION', `Faust effect ${asset.id} has no parameter ${address}`);
+      return v;
     },
     dispose() {
-      faust.disconnect();
-      faust.destroy();
+      node.disconnect();
+      post({ type: 'dispose' });
+      node.port.close();
     },
   };
 }

@@ -1,14 +1,13 @@
 // The audio graph for a LabSettings, on any context (the live AudioContext or an
 // OfflineAudioContext):
 //   lab (generator → worklet chain) → Faust effects not bypassed, in order → output
-// and, live, while a Faust effect plays: output → monitor (a second lab playing its input, every
-// effect bypassed, input summed to mono) → silent sink, whose taps feed the meters, scope and
-// spectrum so the visualisers show the Faust effects too. Without one, the lab's own taps are
-// the output and the monitor is disconnected (not rendered: it costs nothing). Faust nodes come
-// from the lazily loaded runtime chunk (src/faust/runtime.ts); a bypassed effect is
-// disconnected too.
-import { createLab, EFFECT_KINDS } from '../../src/dsp/index.ts';
-import type { Lab } from '../../src/dsp/index.ts';
+// and, live, while a Faust effect plays: output → monitor (a tap node: no parameters, no
+// outputs, input summed to mono), whose taps feed the meters, scope and spectrum so the
+// visualisers show the Faust effects too. Without one, the lab's own taps are the output and
+// the monitor is disconnected (not rendered: it costs nothing). Faust nodes come from the
+// lazily loaded runtime chunk (src/faust/runtime.ts); a bypassed effect is disconnected too.
+import { createLab, createTap } from '../../src/dsp/index.ts';
+import type { Lab, Tap } from '../../src/dsp/index.ts';
 import type { FaustEffect } from '../../src/faust/runtime.ts';
 import type { FaustCatalog, FaustSlot, LabSettings } from './settings.ts';
 
@@ -26,31 +25,21 @@ export class LabGraph {
   readonly lab: Lab;
   /** The end of the chain (unity gain): connect it to the destination or a master gain. */
   readonly output: GainNode;
-  readonly monitor: Lab | null;
+  readonly monitor: Tap | null;
   /** The monitor is in the graph (a Faust effect plays); otherwise the lab's taps are the output. */
   monitoring = false;
-  private readonly sink: GainNode | null;
   private readonly faust = new Map<string, FaustEffect>();
   private readonly pending = new Map<string, Promise<FaustEffect>>();
   private wired: AudioNode[] = [];
 
   private readonly catalog: FaustCatalog;
 
-  private constructor(context: BaseAudioContext, lab: Lab, monitor: Lab | null, catalog: FaustCatalog) {
+  private constructor(context: BaseAudioContext, lab: Lab, monitor: Tap | null, catalog: FaustCatalog) {
     this.context = context;
     this.catalog = catalog;
     this.lab = lab;
     this.monitor = monitor;
     this.output = new GainNode(context, { gain: 1 });
-    this.sink = null;
-    if (monitor) {
-      // Mono sum of whatever the chain outputs (the Faust effects are stereo).
-      monitor.node.channelCount = 1;
-      monitor.node.channelCountMode = 'explicit';
-      // Its output is silent but must reach the destination for the node to be rendered.
-      this.sink = new GainNode(context, { gain: 0 });
-      this.sink.connect(context.destination);
-    }
   }
 
   /** Where the output's samples and meters come from: the monitor while it is in the graph. */
@@ -61,13 +50,8 @@ export class LabGraph {
   private setMonitoring(on: boolean): void {
     if (!this.monitor || on === this.monitoring) return;
     this.monitoring = on;
-    if (on) {
-      this.output.connect(this.monitor.node);
-      this.monitor.node.connect(this.sink!);
-    } else {
-      this.output.disconnect(this.monitor.node);
-      this.monitor.node.disconnect();
-    }
+    if (on) this.output.connect(this.monitor.node);
+    else this.output.disconnect(this.monitor.node);
   }
 
   static async create(context: BaseAudioContext, s: LabSettings, catalog: FaustCatalog, options: { monitor?: boolean; shared?: boolean } = {}): Promise<LabGraph> {
@@ -77,7 +61,7 @@ export class LabGraph {
         generator: s.generator, seed: s.seed, chain: s.order, bypass: s.bypass, eqType: s.eqType, detector: s.detector,
         sweep: s.sweep, params: s.params, ...shared,
       }),
-      options.monitor ? createLab(context, { generator: 'input', bypass: [...EFFECT_KINDS], params: { level: 0 }, ...shared }) : Promise.resolve(null),
+      options.monitor ? createTap(context, shared) : Promise.resolve(null),
     ]);
     const g = new LabGraph(context, lab, monitor, catalog);
     g.rewire(s.faust);
@@ -93,8 +77,7 @@ export class LabGraph {
       const entry = this.catalog.get(slot.id);
       if (!entry) return Promise.reject(new Error(`no Faust effect ${slot.id}`));
       p = faustRuntime().then(async (rt) => {
-        const fx = await rt.createFaustEffect(this.context, entry.asset);
-        for (const [address, value] of Object.entries(slot.params)) fx.setParam(address, value);
+        const fx = await rt.createFaustEffect(this.context, entry.asset, slot.params);
         this.faust.set(slot.key, fx);
         return fx;
       });
@@ -143,7 +126,6 @@ export class LabGraph {
     this.faust.clear();
     this.lab.dispose();
     this.monitor?.dispose();
-    this.sink?.disconnect();
     this.output.disconnect();
   }
 }
