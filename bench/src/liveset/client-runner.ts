@@ -9,7 +9,7 @@ import type { TreeSubscription } from '@tidewire/client';
 import { wallNow } from '../stats.ts';
 import { baselineDecodeApply } from '../tree/baseline.ts';
 import { SEQ_SCALE } from './messages.ts';
-import type { LoadReport, RunnerCommand, RunnerReport } from './messages.ts';
+import type { LoadPairReport, RunnerCommand, RunnerReport } from './messages.ts';
 
 // Node clients inflate snapshot bodies with node:zlib (the client's `inflate` option): Node's
 // DecompressionStream goes through web streams and costs several ms more than the native
@@ -80,17 +80,29 @@ async function connect(url: string): Promise<Conn> {
 
 process.on('message', async (msg: RunnerCommand) => {
   try {
-    if (msg.cmd === 'load') {
-      const load = msg.system === 'baseline' ? loadBaseline : loadTidewire;
+    if (msg.cmd === 'loadPair') {
       // Warm-up, the same for both systems: the first loads run partly unoptimised code (decode
       // and build loops are JIT-compiled after a few runs); the measurement is steady state.
-      for (let i = 0; i < 5; i++) await load(msg.url);
-      const report: LoadReport = { ms: [], nodes: 0 };
+      for (let i = 0; i < 5; i++) {
+        await loadBaseline(msg.baselineUrl);
+        await loadTidewire(msg.tidewireUrl);
+      }
+      // Interleaved A B B A …: this shared machine's speed drifts by tens of percent over
+      // minutes, and measuring one system after the other put that drift into the ratio. No
+      // forced GC between loads: tried, it slowed Tidewire's next decode by ~2.5 ms (and not
+      // the baseline's), which says more about the forced GC than about either client.
+      const report: LoadPairReport = { baseline: { ms: [], nodes: 0 }, tidewire: { ms: [], nodes: 0 } };
+      const one = async (system: 'baseline' | 'tidewire') => {
+        const r = system === 'baseline' ? await loadBaseline(msg.baselineUrl) : await loadTidewire(msg.tidewireUrl);
+        const into = report[system];
+        into.ms.push(r.ms);
+        into.nodes = r.nodes;
+        if (r.decodeMs !== undefined) (into.decodeMs ??= []).push(r.decodeMs);
+      };
       for (let i = 0; i < msg.runs; i++) {
-        const r = await load(msg.url);
-        report.ms.push(r.ms);
-        report.nodes = r.nodes;
-        if (r.decodeMs !== undefined) (report.decodeMs ??= []).push(r.decodeMs);
+        const first = i % 2 === 0 ? 'baseline' : 'tidewire';
+        await one(first);
+        await one(first === 'baseline' ? 'tidewire' : 'baseline');
       }
       process.send!(report);
     } else if (msg.cmd === 'connect') {

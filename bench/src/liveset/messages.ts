@@ -4,7 +4,8 @@
 export const SEQ_SCALE = 2 ** 24;
 
 export type RunnerCommand =
-  | { cmd: 'load'; system: 'baseline' | 'tidewire'; url: string; runs: number }
+  /** Loads from both servers in alternating (ABBA) order, `runs` each, after a warm-up. */
+  | { cmd: 'loadPair'; baselineUrl: string; tidewireUrl: string; runs: number }
   | { cmd: 'connect'; url: string; clients: number }
   | { cmd: 'reset' }
   | { cmd: 'report'; sendAt: number[]; expected?: [string, number][] }
@@ -15,6 +16,11 @@ export interface LoadReport {
   nodes: number;
   /** Tidewire only: the client's snapshot decode + validation + tree build, per run. */
   decodeMs?: number[];
+}
+
+export interface LoadPairReport {
+  baseline: LoadReport;
+  tidewire: LoadReport;
 }
 
 export interface RunnerReport {

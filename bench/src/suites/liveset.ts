@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { createServer } from '@tidewire/server';
 import { LiveSetMirror, encodeOsc, oscFloat, oscInt } from '@tidewire/liveset';
 import { SEQ_SCALE } from '../liveset/messages.ts';
-import type { LoadReport, RunnerCommand, RunnerReport } from '../liveset/messages.ts';
+import type { LoadPairReport, RunnerCommand, RunnerReport } from '../liveset/messages.ts';
 import { countNodes, generateLiveSet } from '../liveset/generate.ts';
 import { Child, runOnce } from '../liveset/runner.ts';
 import { percentile, round, sleep, wallNow } from '../stats.ts';
@@ -82,10 +82,11 @@ class OscSender {
   }
 }
 
-async function initialLoad(system: 'baseline' | 'tidewire', url: string, runs: number): Promise<LoadReport> {
+/** Both systems' initial loads from one client process, interleaved (see the runner). */
+async function initialLoads(baselineUrl: string, tidewireUrl: string, runs: number): Promise<LoadPairReport> {
   const runner = await Child.spawn<RunnerCommand>(CLIENT_RUNNER);
   try {
-    return await runner.call<LoadReport>({ cmd: 'load', system, url, runs });
+    return await runner.call<LoadPairReport>({ cmd: 'loadPair', baselineUrl, tidewireUrl, runs });
   } finally {
     await runner.exit();
   }
@@ -107,7 +108,7 @@ async function storm(sender: OscSender, rate: number, seconds: number): Promise<
 export const suite: Suite = {
   async run(ctx) {
     const quick = ctx.quick;
-    const p = quick ? { parseRuns: 1, loadRuns: 2, isolated: 15, stormSeconds: 1 } : { parseRuns: 5, loadRuns: 15, isolated: 100, stormSeconds: 5 };
+    const p = quick ? { parseRuns: 1, loadRuns: 2, isolated: 15, stormSeconds: 1 } : { parseRuns: 5, loadRuns: 31, isolated: 100, stormSeconds: 5 };
     const out: Record<string, unknown> = { suite: 'liveset', quick };
 
     ctx.log('parse: Michelle in a child process (--expose-gc)');
@@ -119,15 +120,6 @@ export const suite: Suite = {
     const set = generateLiveSet();
     out.set = { tracks: 50, devices: 200, nodes: countNodes(set), jsonBytes: Buffer.byteLength(JSON.stringify(set)) };
 
-    ctx.log('load: baseline (JSON FULL_AST)');
-    const baselineServer = await startBaselineServer(set);
-    let baselineLoad: LoadReport;
-    try {
-      baselineLoad = await initialLoad('baseline', baselineServer.url, p.loadRuns);
-    } finally {
-      await baselineServer.close();
-    }
-
     // The server's default tick: one 60 Hz frame.
     const server = await createServer({ port: 0, defaultMetrics: false });
     const logs: string[] = [];
@@ -136,9 +128,17 @@ export const suite: Suite = {
     let sender: OscSender | undefined;
     try {
       const url = await server.listen();
-      ctx.log('load: tidewire');
-      const tidewireLoad = await initialLoad('tidewire', url, p.loadRuns);
+      ctx.log(`load: baseline (JSON FULL_AST) and tidewire, ${p.loadRuns} each, interleaved`);
+      const baselineServer = await startBaselineServer(set);
+      let loads: LoadPairReport;
+      try {
+        loads = await initialLoads(baselineServer.url, url, p.loadRuns);
+      } finally {
+        await baselineServer.close();
+      }
+      const { baseline: baselineLoad, tidewire: tidewireLoad } = loads;
       if (tidewireLoad.nodes !== baselineLoad.nodes) throw new Error(`replicas differ: baseline ${baselineLoad.nodes} nodes, tidewire ${tidewireLoad.nodes}`);
+      out.loadMethod = { runsEach: p.loadRuns, order: 'interleaved ABBA', statistic: 'median' };
       out.baseline = { initialLoadMs: round(percentile(baselineLoad.ms, 50)) };
       out.tidewire = { initialLoadMs: round(percentile(tidewireLoad.ms, 50)), snapshotDecodeMs: round(percentile(tidewireLoad.decodeMs ?? [], 50)) };
 
