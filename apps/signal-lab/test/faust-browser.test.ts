@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { chromiumAvailable } from '@tidewire/testkit';
 import { signalLabDist } from '../src/index.ts';
-import { openLab, startRig, WAIT_MS, type LabRig } from './app-harness.ts';
+import { openLab, startRig, waitMeter, WAIT_MS, type LabRig } from './app-harness.ts';
 
 const skip = chromiumAvailable() ? false : 'no Chromium at CHROMIUM_PATH';
 
@@ -18,6 +18,18 @@ interface Win {
   signalLab: {
     lab: { snapshot(): Settings; settings: Settings; catalog: Map<string, unknown>; faustMenu: Array<{ id: string; live: boolean }> };
     render(s: Settings, seconds?: number, channels?: number): Promise<AudioBuffer>;
+  };
+}
+
+interface LiveWin {
+  signalLab: {
+    lab: {
+      settings: { faust: Slot[] };
+      setGenerator(kind: string): void;
+      setParam(name: string, v: number): void;
+      setFaustParam(key: string, address: string, value: number): void;
+      toggleFaust(key: string): Promise<void>;
+    };
   };
 }
 
@@ -98,6 +110,34 @@ describe('Faust effects in the production build', { skip }, () => {
     assert.equal(await page.getByTestId('faust-ladder-bypass').getAttribute('aria-pressed'), 'true');
     assert.ok(requests.some((u) => /\/assets\/ladder-[\w-]+\.wasm$/.test(u)), 'the ladder wasm was fetched');
     await page.getByTestId('faust-ladder-bypass').click();
+    assert.deepEqual(rig.browser.errors, []);
+  });
+
+  it('the meters follow the Faust chain: the monitor tap measures what plays', async () => {
+    const page = rig.browser.page;
+    await page.evaluate(() => {
+      const l = (globalThis as unknown as LiveWin).signalLab.lab;
+      l.setGenerator('sine');
+      l.setParam('frequency', 2000);
+      l.setParam('level', -12);
+      l.setParam('on', 1);
+    });
+    await waitMeter(page, 'Math.abs(m.peakDb + 12) < 0.5');
+    // The ladder closed to 200 Hz: a 2 kHz sine loses over 40 dB, and the meters (fed by the
+    // tap node after the Faust effects, not by the lab) show it.
+    await page.evaluate(async () => {
+      const l = (globalThis as unknown as LiveWin).signalLab.lab;
+      const slot = l.settings.faust.find((f) => f.id === 'ladder')!;
+      l.setFaustParam(slot.key, '/Ladder/cutoff', 200);
+      l.setFaustParam(slot.key, '/Ladder/resonance', 0.707);
+      if (slot.bypass) await l.toggleFaust(slot.key);
+    });
+    await waitMeter(page, 'm.peakDb < -45');
+    await page.evaluate(async () => {
+      const l = (globalThis as unknown as LiveWin).signalLab.lab;
+      await l.toggleFaust(l.settings.faust.find((f) => f.id === 'ladder')!.key);
+    });
+    await waitMeter(page, 'Math.abs(m.peakDb + 12) < 0.5');
     assert.deepEqual(rig.browser.errors, []);
   });
 

@@ -83,7 +83,7 @@ class LabProcessor extends scope.AudioWorkletProcessor {
 
 scope.registerProcessor(PROCESSOR_NAME, LabProcessor);
 
-/** processorOptions of a tap node (tap.ts builds them). */
+/** processorOptions of a tap node (createTap in lab.ts builds them). */
 export interface TapProcessorOptions {
   scopeSab: SharedArrayBuffer | null;
   meterSab: SharedArrayBuffer | null;

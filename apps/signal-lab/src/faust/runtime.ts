@@ -112,6 +112,9 @@ export async function createFaustEffect(context: BaseAudioContext, asset: FaustE
       clearTimeout(timer);
       node.port.onmessage = null;
       node.disconnect();
+      // Ends the processor too: it would otherwise render silence for as long as the context lives.
+      node.port.postMessage({ type: 'dispose' } satisfies FaustPortMessage);
+      node.port.close();
       reject(new LabError('LAB_FAUST_LOAD', `Faust effect ${asset.id}: ${message}`));
     };
     const timer = setTimeout(() => fail(`the audio thread did not instantiate it within ${READY_TIMEOUT_MS} ms`), READY_TIMEOUT_MS);
