@@ -5,7 +5,7 @@ import { ProtocolError, badFrame, isErrorCode } from './errors.ts';
 import type { ErrorCode } from './errors.ts';
 import { asMap, bool, oneOf, str, strList, uint, version } from './fields.ts';
 import type { Fields } from './fields.ts';
-import { FrameReader, varuintSize, writeVaruint } from './varuint.ts';
+import { FrameReader, expectEnd, headedFrame } from './varuint.ts';
 
 export const PROTOCOL_VERSION = { major: 1, minor: 0 } as const;
 
@@ -143,18 +143,6 @@ function mapFrame(type: number, body: object): Uint8Array {
   return out;
 }
 
-/** type • varuint(h0) • varuint(h1) … • tail */
-function headedFrame(type: number, header: readonly number[], tail: Uint8Array): Uint8Array {
-  let size = 1 + tail.length;
-  for (const h of header) size += varuintSize(h);
-  const out = new Uint8Array(size);
-  out[0] = type;
-  let pos = 1;
-  for (const h of header) pos = writeVaruint(out, pos, h);
-  out.set(tail, pos);
-  return out;
-}
-
 // ---- §4.1 HELLO ----------------------------------------------------------------------
 export function encodeHello(f: Body<HelloFrame>): Uint8Array {
   return mapFrame(FrameType.HELLO, { protocol: f.protocol, client: f.client, capabilities: f.capabilities });
@@ -178,7 +166,7 @@ export function encodeSubscribe(f: Body<SubscribeFrame>): Uint8Array {
 
 // ---- §4.4 UNSUBSCRIBE / UNSUBSCRIBED -------------------------------------------------
 export function encodeUnsubscribe(channel: number): Uint8Array {
-  return headedFrame(FrameType.UNSUBSCRIBE, [channel], new Uint8Array(0));
+  return headedFrame(FrameType.UNSUBSCRIBE, [channel]);
 }
 export function encodeUnsubscribed(channel: number, reason: string): Uint8Array {
   return headedFrame(FrameType.UNSUBSCRIBED, [channel], pack({ reason }));
@@ -200,7 +188,7 @@ export function encodeSnapshot(channel: number, pos: Position, nodeCount: number
   return headedFrame(FrameType.SNAPSHOT, [channel, pos.epoch, pos.offset, nodeCount, encoding], body);
 }
 export function encodeSnapshotBegin(channel: number, pos: Position, nodeCount: number, encoding: SnapshotEncodingCode, totalBytes: number, chunkCount: number): Uint8Array {
-  return headedFrame(FrameType.SNAPSHOT_BEGIN, [channel, pos.epoch, pos.offset, nodeCount, encoding, totalBytes, chunkCount], new Uint8Array(0));
+  return headedFrame(FrameType.SNAPSHOT_BEGIN, [channel, pos.epoch, pos.offset, nodeCount, encoding, totalBytes, chunkCount]);
 }
 export function encodeSnapshotChunk(channel: number, index: number, bytes: Uint8Array): Uint8Array {
   return headedFrame(FrameType.SNAPSHOT_CHUNK, [channel, index], bytes);
@@ -266,11 +254,6 @@ function snapshotEncoding(r: FrameReader, frame: string): SnapshotEncodingCode {
   const v = r.varuint(`${frame}.encoding`);
   if (v !== SnapshotEncoding.MSGPACK && v !== SnapshotEncoding.DEFLATE_RAW) throw badFrame(`${frame}.encoding ${v} is not a known snapshot encoding (offset ${start})`);
   return v;
-}
-
-/** Header varuints are followed by nothing: trailing bytes are a malformed frame. */
-function expectEnd(r: FrameReader, frame: string): void {
-  if (r.remaining !== 0) throw badFrame(`${frame} has ${r.remaining} trailing bytes at offset ${r.pos}`);
 }
 
 /**

@@ -6,7 +6,7 @@ import { badFrame, ProtocolError } from './errors.ts';
 import { asMap, bool, oneOf, uint } from './fields.ts';
 import type { Fields } from './fields.ts';
 import { TIMELINE_FRAME_RANGE } from './frames.ts';
-import { FrameReader, varuintSize, writeVaruint } from './varuint.ts';
+import { expectEnd, FrameReader, headedFrame, varuintSize, writeVaruint } from './varuint.ts';
 
 export const TimelineFrameType = {
   TL_CONTROL: 0x40,
@@ -85,21 +85,6 @@ type ControlBody = Omit<TlControlFrame, 'type' | 'channel'>;
 
 // ---- helpers -------------------------------------------------------------------------
 
-function headed(type: number, header: readonly number[], tail: Uint8Array): Uint8Array {
-  let size = 1 + tail.length;
-  for (const h of header) size += varuintSize(h);
-  const out = new Uint8Array(size);
-  out[0] = type;
-  let pos = 1;
-  for (const h of header) pos = writeVaruint(out, pos, h);
-  out.set(tail, pos);
-  return out;
-}
-
-function expectEnd(r: FrameReader, frame: string): void {
-  if (r.remaining !== 0) throw badFrame(`${frame} has ${r.remaining} trailing bytes at offset ${r.pos}`);
-}
-
 function finite(m: Fields, key: string, frame: string): number {
   const v = m[key];
   if (typeof v !== 'number' || !Number.isFinite(v)) throw badFrame(`${frame}.${key} must be a finite number`);
@@ -121,7 +106,7 @@ export function encodeTlControl(channel: number, body: ControlBody): Uint8Array 
   if (body.steps !== undefined) m.steps = body.steps;
   if (body.mode !== undefined) m.mode = body.mode;
   if (body.seq !== undefined) m.seq = body.seq;
-  return headed(TimelineFrameType.TL_CONTROL, [channel], pack(m));
+  return headedFrame(TimelineFrameType.TL_CONTROL, [channel], pack(m));
 }
 
 function decodeControl(r: FrameReader): TlControlFrame {
@@ -162,7 +147,7 @@ function decodeControl(r: FrameReader): TlControlFrame {
 
 // ---- §W.2 TL_CREDIT ------------------------------------------------------------------
 export function encodeTlCredit(channel: number, frames: number, bytes: number): Uint8Array {
-  return headed(TimelineFrameType.TL_CREDIT, [channel, frames, bytes], new Uint8Array(0));
+  return headedFrame(TimelineFrameType.TL_CREDIT, [channel, frames, bytes]);
 }
 
 // ---- §W.3 TL_FRAMES ------------------------------------------------------------------
@@ -231,7 +216,7 @@ export function encodeTlState(channel: number, s: TlState): Uint8Array {
   if (s.liveFrame !== undefined) m.liveFrame = s.liveFrame;
   if (s.mode !== undefined) m.mode = s.mode;
   if (s.ack !== undefined) m.ack = s.ack;
-  return headed(TimelineFrameType.TL_STATE, [channel], pack(m));
+  return headedFrame(TimelineFrameType.TL_STATE, [channel], pack(m));
 }
 
 function decodeState(r: FrameReader): TlStateFrame {

@@ -1,4 +1,5 @@
-// Unsigned LEB128 (docs/protocol.md §3): at most 8 bytes, value ≤ 2^53 − 1.
+// Unsigned LEB128 (docs/protocol.md §3): at most 8 bytes, value ≤ 2^53 − 1; and the framing
+// built on it that frames.ts and timeline-frames.ts share (a type byte, varuint header fields).
 import { badFrame } from './errors.ts';
 
 /** Largest number of bytes a varuint may take: 8 × 7 = 56 bits covers 2^53 − 1. */
@@ -23,6 +24,20 @@ export function writeVaruint(buf: Uint8Array, pos: number, value: number): numbe
   }
   buf[pos++] = value;
   return pos;
+}
+
+const NO_TAIL = new Uint8Array(0);
+
+/** type • varuint(h0) • varuint(h1) … • tail */
+export function headedFrame(type: number, header: readonly number[], tail: Uint8Array = NO_TAIL): Uint8Array {
+  let size = 1 + tail.length;
+  for (const h of header) size += varuintSize(h);
+  const out = new Uint8Array(size);
+  out[0] = type;
+  let pos = 1;
+  for (const h of header) pos = writeVaruint(out, pos, h);
+  out.set(tail, pos);
+  return out;
 }
 
 /**
@@ -67,4 +82,9 @@ export class FrameReader {
     this.pos = this.buf.length;
     return view;
   }
+}
+
+/** Header varuints are followed by nothing: trailing bytes are a malformed frame. */
+export function expectEnd(r: FrameReader, frame: string): void {
+  if (r.remaining !== 0) throw badFrame(`${frame} has ${r.remaining} trailing bytes at offset ${r.pos}`);
 }

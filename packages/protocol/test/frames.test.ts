@@ -8,18 +8,10 @@ import {
   varuintSize, FrameReader, SnapshotEncoding, unpack,
 } from '@tidewire/protocol';
 import type { Frame } from '@tidewire/protocol';
+import { cat, decodesAlike, hex, rejectsWith } from './helpers.ts';
 
-const hex = (s: string) => Uint8Array.from(s.replace(/\s+/g, '').match(/../g)!.map((b) => parseInt(b, 16)));
-const cat = (...parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
-  return out;
-};
-
-function rejects(bytes: Uint8Array, code: string) {
-  assert.throws(() => decodeFrame(bytes), (err: unknown) => err instanceof ProtocolError && err.code === code);
-}
+const rejects = (bytes: Uint8Array, code: string) => rejectsWith(decodeFrame, bytes, code);
+const roundTrip = (bytes: Uint8Array): Frame => decodesAlike(decodeFrame, bytes);
 
 describe('§3 varuint', () => {
   it('encodes known-answer vectors (LEB128, least significant group first)', () => {
@@ -79,14 +71,6 @@ describe('§4 frames', () => {
   });
   it('rejects an empty frame', () => rejects(new Uint8Array(0), 'TW_BAD_FRAME'));
 });
-
-function roundTrip(bytes: Uint8Array): Frame {
-  const f = decodeFrame(bytes);
-  // Decoding a slice of a larger buffer must give the same result.
-  const padded = cat(hex('ee'), bytes, hex('ee')).subarray(1, 1 + bytes.length);
-  assert.deepEqual(decodeFrame(padded), f);
-  return f;
-}
 
 describe('§4.1 HELLO', () => {
   it('round-trips', () => {

@@ -7,26 +7,10 @@ import {
 } from '@tidewire/protocol';
 import type { TimelineFrame } from '@tidewire/protocol';
 import { seededRandom, seeds } from '@tidewire/random';
+import { cat, decodesAlike, hex, rejectsWith } from './helpers.ts';
 
-const hex = (s: string) => Uint8Array.from(s.replace(/\s+/g, '').match(/../g)!.map((b) => parseInt(b, 16)));
-const cat = (...parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
-  return out;
-};
-
-function rejects(bytes: Uint8Array, code = 'TW_BAD_FRAME') {
-  assert.throws(() => decodeTimelineFrame(bytes), (err: unknown) => err instanceof ProtocolError && err.code === code);
-}
-
-function roundTrip(bytes: Uint8Array): TimelineFrame {
-  const f = decodeTimelineFrame(bytes);
-  // A slice of a larger buffer decodes the same, and never reads its neighbours.
-  const padded = cat(hex('ee'), bytes, hex('ee ee')).subarray(1, 1 + bytes.length);
-  assert.deepEqual(decodeTimelineFrame(padded), f);
-  return f;
-}
+const rejects = (bytes: Uint8Array, code = 'TW_BAD_FRAME') => rejectsWith(decodeTimelineFrame, bytes, code);
+const roundTrip = (bytes: Uint8Array): TimelineFrame => decodesAlike(decodeTimelineFrame, bytes);
 
 describe('§W timeline frame types', () => {
   it('owns 0x40–0x4F, which the core decoder leaves alone', () => {

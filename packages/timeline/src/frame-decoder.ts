@@ -12,6 +12,12 @@ function badFrame(message: string, offset: number): TimelineError {
   return new TimelineError('TL_BAD_FRAME', message, { offset });
 }
 
+/** A column's entity bitmap ending at `end` must lie inside the frame and set no bit past the last entity. */
+function checkBitmap(frame: Uint8Array, end: number, entities: number, column: number, name: 'presence' | 'residual'): void {
+  if (end > frame.length) throw badFrame(`column ${column}: frame ends inside the ${name} bitmap`, frame.length);
+  if ((entities & 7) !== 0 && frame[end - 1] >>> (entities & 7) !== 0) throw badFrame(`column ${column}: ${name} bitmap has bits past the last entity`, end - 1);
+}
+
 export class FrameDecoder {
   readonly layout: Layout;
   // Cell state, column-major (cell = f × E + e); see §4.1.
@@ -89,15 +95,13 @@ export class FrameDecoder {
       if ((header & COL_PRESENCE) !== 0) {
         presence = p;
         p += bmBytes;
-        if (p > n) throw badFrame(`column ${f}: frame ends inside the presence bitmap`, n);
-        if ((E & 7) !== 0 && frame[p - 1] >>> (E & 7) !== 0) throw badFrame(`column ${f}: presence bitmap has bits past the last entity`, p - 1);
+        checkBitmap(frame, p, E, f, 'presence');
       }
       let flags = -1;
       if ((header & COL_SPARSE) !== 0) {
         flags = p;
         p += bmBytes;
-        if (p > n) throw badFrame(`column ${f}: frame ends inside the residual bitmap`, n);
-        if ((E & 7) !== 0 && frame[p - 1] >>> (E & 7) !== 0) throw badFrame(`column ${f}: residual bitmap has bits past the last entity`, p - 1);
+        checkBitmap(frame, p, E, f, 'residual');
       }
       const lo = qMin[f];
       const hi = qMax[f];

@@ -6,7 +6,7 @@
 import { ByteReader } from './bytes.ts';
 import { TimelineError } from './errors.ts';
 import { LIMITS } from './limits.ts';
-import { checkRecordCrc, FORMAT_VERSION, INDEX_ENTRY, MAGIC, Opcode, readRecordHeader, RECORD_OVERHEAD, SEGMENT_FIXED, TAIL, type RecordHeader } from './records.ts';
+import { checkRecordCrc, FORMAT_VERSION, INDEX_ENTRY, MAGIC, Opcode, readRecordHeader, RECORD_OVERHEAD, SEGMENT_DATA_AT, TAIL, type RecordHeader } from './records.ts';
 import { decodeSchema, type TimelineSchema } from './schema.ts';
 import { lastAtOrBefore } from './search.ts';
 import { parseSegmentPayload, type Segment } from './segment.ts';
@@ -18,6 +18,17 @@ export interface TimelineReaderOptions {
    * scanning records from the start, and the scan stops at the first incomplete or invalid one.
    */
   recover?: boolean;
+}
+
+/** One segment as open() or the recovery scan found it, checked against its SEGMENT record. */
+interface IndexEntry {
+  offset: number;
+  length: number;
+  firstFrame: number;
+  frameCount: number;
+  startMs: number;
+  rawLength: number;
+  dataLength: number;
 }
 
 function startsWithMagic(bytes: Uint8Array, at: number): boolean {
@@ -48,7 +59,7 @@ export class TimelineReader {
 
   private constructor(file: Uint8Array, init: {
     schema: TimelineSchema; version: number; compression: string; library: string; complete: boolean;
-    entries: { offset: number; length: number; firstFrame: number; frameCount: number; startMs: number; rawLength: number; dataLength: number }[];
+    entries: IndexEntry[];
   }) {
     this.#file = file;
     this.schema = init.schema;
@@ -151,7 +162,7 @@ export class TimelineReader {
     const countAt = ir.at;
     const count = ir.u32('entry count');
     if (count * entrySize > ir.remaining) throw new TimelineError('TL_BAD_LENGTH', `${count} index entries of ${entrySize} bytes do not fit in ${ir.remaining}`, { offset: countAt });
-    const entries: { offset: number; length: number; firstFrame: number; frameCount: number; startMs: number; rawLength: number; dataLength: number }[] = [];
+    const entries: IndexEntry[] = [];
     let nextFrame = 0;
     let minOffset = sh.end;
     let minStart = -Infinity;
@@ -235,7 +246,7 @@ export class TimelineReader {
       endMs: this.#startMs[n] + (this.#frames[n] - 1) * this.periodMs,
       offset,
       length: this.#length[n],
-      dataOffset: offset + 9 + SEGMENT_FIXED,
+      dataOffset: offset + SEGMENT_DATA_AT,
       dataLength: this.#dataLength[n],
       rawLength: this.#rawLength[n],
     };
@@ -249,7 +260,7 @@ export class TimelineReader {
       checkRecordCrc(this.#file, { opcode: Opcode.SEGMENT, offset, contentOffset: offset + 9, contentLength: this.#length[n] - RECORD_OVERHEAD, end: offset + this.#length[n] });
       this.#verified[n] = 1;
     }
-    const dataOffset = offset + 9 + SEGMENT_FIXED;
+    const dataOffset = offset + SEGMENT_DATA_AT;
     return this.#file.subarray(dataOffset, dataOffset + this.#dataLength[n]);
   }
 
@@ -271,7 +282,7 @@ export class TimelineReader {
       try {
         payload = await decompress(data);
       } catch (e) {
-        throw new TimelineError('TL_BAD_SEGMENT', `segment ${n}: decompress failed: ${(e as Error)?.message ?? e}`, { offset: this.#offset[n] + 9 + SEGMENT_FIXED, cause: e });
+        throw new TimelineError('TL_BAD_SEGMENT', `segment ${n}: decompress failed: ${(e as Error)?.message ?? e}`, { offset: this.#offset[n] + SEGMENT_DATA_AT, cause: e });
       }
     }
     const info = this.segmentInfo(n);
@@ -324,8 +335,8 @@ function readSegmentHeader(file: Uint8Array, offset: number, limit: number, past
 }
 
 /** Recovery scan (§5.9): SEGMENT records in order from `start`, skipping unknown records, until one is incomplete or invalid. */
-function scanSegments(file: Uint8Array, start: number, period: number) {
-  const entries: { offset: number; length: number; firstFrame: number; frameCount: number; startMs: number; rawLength: number; dataLength: number }[] = [];
+function scanSegments(file: Uint8Array, start: number, period: number): IndexEntry[] {
+  const entries: IndexEntry[] = [];
   let at = start;
   let nextFrame = 0;
   let minStart = -Infinity;

@@ -30,6 +30,8 @@ export const TAIL = FOOTER_RECORD + MAGIC.length;
 export const INDEX_ENTRY = /* offset */ 8 + /* length */ 8 + /* firstFrame */ 8 + /* frameCount */ 4 + /* startMs */ 8;
 /** SEGMENT content before `data` (§5.5). */
 export const SEGMENT_FIXED = /* index */ 4 + /* firstFrame */ 8 + /* frameCount */ 4 + /* startMs */ 8 + /* rawLength */ 4 + /* dataLength */ 8;
+/** Where a SEGMENT record's `data` starts, counted from the record's opcode byte. */
+export const SEGMENT_DATA_AT = /* opcode */ 1 + /* length */ 8 + SEGMENT_FIXED;
 
 /** Writes one whole record (with its CRC) from a content writer. */
 export function encodeRecord(opcode: number, content: Uint8Array): Uint8Array {

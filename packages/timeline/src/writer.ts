@@ -7,7 +7,7 @@ import { ByteWriter, concatBytes } from './bytes.ts';
 import { TimelineError } from './errors.ts';
 import { FrameEncoder } from './frame-encoder.ts';
 import { LIMITS } from './limits.ts';
-import { encodeRecord, FOOTER_CONTENT, FORMAT_VERSION, INDEX_ENTRY, MAGIC, Opcode, SEGMENT_FIXED } from './records.ts';
+import { encodeRecord, FOOTER_CONTENT, FORMAT_VERSION, INDEX_ENTRY, MAGIC, Opcode, SEGMENT_DATA_AT, SEGMENT_FIXED } from './records.ts';
 import { encodeSchema, validateSchema, type TimelineSchema } from './schema.ts';
 import { encodeSegmentPayload } from './segment.ts';
 
@@ -260,7 +260,6 @@ export class TimelineWriter {
     content.u32(open.index).u64(open.firstFrame).u32(open.frames.length).f64(open.startMs).u32(rawLength).u64(data.length).bytes(data);
     const record = encodeRecord(Opcode.SEGMENT, content.borrow());
     const offset = this.#fileOffset;
-    const dataOffset = /* opcode, length */ 9 + SEGMENT_FIXED;
     const segment: WrittenSegment = {
       index: open.index,
       firstFrame: open.firstFrame,
@@ -269,11 +268,11 @@ export class TimelineWriter {
       endMs: open.startMs + (open.frames.length - 1) * this.periodMs,
       offset,
       length: record.length,
-      dataOffset: offset + dataOffset,
+      dataOffset: offset + SEGMENT_DATA_AT,
       dataLength: data.length,
       rawLength,
       record,
-      data: record.subarray(dataOffset, dataOffset + data.length),
+      data: record.subarray(SEGMENT_DATA_AT, SEGMENT_DATA_AT + data.length),
     };
     this.#fileOffset += record.length;
     this.#segments.push(segment);

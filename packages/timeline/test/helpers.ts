@@ -18,6 +18,13 @@ export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 export const gzip = (b: Uint8Array): Uint8Array => gzipSync(b);
 export const gunzip = (b: Uint8Array): Uint8Array => gunzipSync(b);
 
+function expectTl(caught: unknown, code: string, offset: number | undefined): TimelineError {
+  assert.ok(caught instanceof TimelineError, `expected TimelineError ${code}, got ${caught === undefined ? 'no error' : String(caught)}`);
+  assert.equal(caught.code, code, caught.message);
+  if (offset !== undefined) assert.equal(caught.offset, offset, caught.message);
+  return caught;
+}
+
 /** Asserts that body throws a TimelineError with this code (and offset, when given). */
 export function throwsTl(body: () => unknown, code: string, offset?: number): TimelineError {
   let caught: unknown;
@@ -26,10 +33,7 @@ export function throwsTl(body: () => unknown, code: string, offset?: number): Ti
   } catch (e) {
     caught = e;
   }
-  assert.ok(caught instanceof TimelineError, `expected TimelineError ${code}, got ${caught === undefined ? 'no error' : String(caught)}`);
-  assert.equal(caught.code, code, caught.message);
-  if (offset !== undefined) assert.equal(caught.offset, offset, caught.message);
-  return caught;
+  return expectTl(caught, code, offset);
 }
 
 export async function rejectsTl(body: () => Promise<unknown>, code: string, offset?: number): Promise<TimelineError> {
@@ -39,10 +43,7 @@ export async function rejectsTl(body: () => Promise<unknown>, code: string, offs
   } catch (e) {
     caught = e;
   }
-  assert.ok(caught instanceof TimelineError, `expected TimelineError ${code}, got ${caught === undefined ? 'no error' : String(caught)}`);
-  assert.equal(caught.code, code, caught.message);
-  if (offset !== undefined) assert.equal(caught.offset, offset, caught.message);
-  return caught;
+  return expectTl(caught, code, offset);
 }
 
 export const smallSchema: TimelineSchema = {

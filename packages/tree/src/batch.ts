@@ -114,6 +114,12 @@ export class OpBatch {
     for (let g = this.#inner.get(id) ?? null; g !== null; g = g.outer) if (g.open) g.slots.push(slot);
   }
 
+  #placeUnder(g: Group, parent: string): void {
+    let set = this.#byParent.get(parent);
+    if (set === undefined) this.#byParent.set(parent, (set = new Set()));
+    set.add(g);
+  }
+
   #close(g: Group): void {
     if (!g.open) return;
     g.open = false;
@@ -169,9 +175,7 @@ export class OpBatch {
     const g: Group = { root: node.id, insertSlot: slot, slots: [], outer: this.#inner.get(parent) ?? null, parent, open: true };
     for (const nid of ids) this.#inner.set(nid, g);
     this.#openByRoot.set(node.id, g);
-    let set = this.#byParent.get(parent);
-    if (set === undefined) this.#byParent.set(parent, (set = new Set()));
-    set.add(g);
+    this.#placeUnder(g, parent);
   }
 
   #pushRemove(op: RemoveOp): void {
@@ -209,9 +213,7 @@ export class OpBatch {
     if (own !== null && own.open) {
       this.#byParent.get(own.parent)?.delete(own);
       own.parent = parent;
-      let set = this.#byParent.get(parent);
-      if (set === undefined) this.#byParent.set(parent, (set = new Set()));
-      set.add(own);
+      this.#placeUnder(own, parent);
     }
   }
 }

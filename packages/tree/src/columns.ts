@@ -158,21 +158,25 @@ class ColumnAttrs implements LazyAttrSource {
     const start = row === 0 ? 0 : this.valueEnds.getUint32(4 * (row - 1), true);
     const end = this.valueEnds.getUint32(4 * row, true);
     const keys = this.shapes[this.shapeOf.getUint16(2 * row, true)]!;
-    const where = `attributes of node ${JSON.stringify(this.ids[row])}`;
     let decoded: unknown;
     try {
       decoded = this.unpack(this.values.subarray(start, end));
     } catch (err) {
-      throw bad(`${where} do not decode: ${(err as Error).message}`);
+      throw bad(`${this.#where(row)} do not decode: ${(err as Error).message}`);
     }
-    if (!Array.isArray(decoded) || decoded.length !== keys.length) throw bad(`${where} must be an array of ${keys.length} values`);
+    if (!Array.isArray(decoded) || decoded.length !== keys.length) throw bad(`${this.#where(row)} must be an array of ${keys.length} values`);
     const attrs: Attrs = {};
     for (let k = 0; k < keys.length; k++) {
       const err = checkValue(decoded[k], 0, defaultTreeLimits);
-      if (err !== null) throw bad(`${where}: ${keys[k]}: ${err}`);
+      if (err !== null) throw bad(`${this.#where(row)}: ${keys[k]}: ${err}`);
       attrs[keys[k]!] = decoded[k] as AttrValue;
     }
     return attrs;
+  }
+
+  // Built only when an error needs it: materialize() runs once per node read.
+  #where(row: number): string {
+    return `attributes of node ${JSON.stringify(this.ids[row])}`;
   }
 }
 
@@ -221,9 +225,9 @@ export function buildFromColumns(value: unknown, unpack: UnpackValues): { root: 
     if (len === 0 || at + len > ids.length) throw bad(`id ${i} runs past the ids column (length ${len} at ${at} of ${ids.length})`);
     const id = ids.substring(at, at + len);
     at += len;
-    // An id of at most max/3 UTF-16 units cannot exceed max UTF-8 bytes: skip the scan (and the
-    // message string) for the common case — this loop runs once per node.
-    if (len * 3 > defaultTreeLimits.maxIdBytes && utf8LengthCapped(id, defaultTreeLimits.maxIdBytes) > defaultTreeLimits.maxIdBytes) {
+    // Once per node, but cheap: utf8LengthCapped answers from the length alone for ids of at
+    // most maxIdBytes / 3 UTF-16 units, which is nearly every id.
+    if (utf8LengthCapped(id, defaultTreeLimits.maxIdBytes) > defaultTreeLimits.maxIdBytes) {
       throw bad(`node id ${i} exceeds ${defaultTreeLimits.maxIdBytes} UTF-8 bytes`);
     }
     idList[i] = id;

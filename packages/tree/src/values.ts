@@ -5,8 +5,10 @@
 import type { AttrValue, Attrs } from './types.ts';
 import type { TreeLimits } from './limits.ts';
 
-/** UTF-8 length of s, or cap + 1 as soon as it is known to exceed cap. Lone surrogates count
- *  3 bytes (what an encoder writes for U+FFFD). */
+/** For comparing with cap: cap + 1 as soon as s is known to exceed cap UTF-8 bytes, else its
+ *  UTF-8 length — or just s.length when even 3 bytes per unit stays within cap (a lower bound,
+ *  which is all a `> cap` test needs). Lone surrogates count 3 bytes (what an encoder writes
+ *  for U+FFFD). */
 export function utf8LengthCapped(s: string, cap: number): number {
   const n = s.length;
   if (n > cap) return cap + 1;
