@@ -12,6 +12,7 @@ import { inflateRaw } from './inflate.ts';
 import type { Inflate } from './inflate.ts';
 import type { EventListener, EventsHost } from './events-subscription.ts';
 import { TimelineSubscription } from './player/timeline-subscription.ts';
+import type { TimelineHost } from './player/timeline-subscription.ts';
 import { SOCKET_OPEN, closeQuietly, connectUrl, messageBytes, resolveSocketConstructor } from './socket.ts';
 import type { SocketConstructor, SocketLike } from './socket.ts';
 import { realTimers } from './timers.ts';
@@ -105,7 +106,7 @@ export class TidewireClient extends Emitter<ClientEvents> {
   private closingSocket: SocketLike | null = null;
   /** What TreeSubscription / EventsSubscription / TimelineSubscription call back into. */
   private readonly host: SubscriptionHost & EventsHost;
-  private readonly timelineHost: { send(frame: Uint8Array): boolean; report(err: ClientError): void; release(sub: TimelineSubscription): void };
+  private readonly timelineHost: TimelineHost;
 
   constructor(options: ClientOptions) {
     super();
@@ -173,15 +174,7 @@ export class TidewireClient extends Emitter<ClientEvents> {
    * connected, else as soon as the connection is welcomed.
    */
   tree(name: string): TreeSubscription {
-    checkName(name);
-    let sub = this.trees.get(name);
-    if (!sub) {
-      if (this.isEnded()) throw new ClientError('TW_CLOSED', 'the client is closed');
-      sub = new TreeSubscription(name, this.host);
-      this.trees.set(name, sub);
-      if (this.helloSent) sub.connected();
-    }
-    return sub;
+    return this.obtain(this.trees, name, () => new TreeSubscription(name, this.host));
   }
 
   /**
@@ -189,15 +182,7 @@ export class TidewireClient extends Emitter<ClientEvents> {
    * on every (re)connect. The player engine drives it (src/player); `release()` ends it.
    */
   timeline(name: string): TimelineSubscription {
-    checkName(name);
-    let sub = this.timelineSubs.get(name);
-    if (!sub) {
-      if (this.isEnded()) throw new ClientError('TW_CLOSED', 'the client is closed');
-      sub = new TimelineSubscription(name, this.timelineHost);
-      this.timelineSubs.set(name, sub);
-      if (this.helloSent) sub.connected();
-    }
-    return sub;
+    return this.obtain(this.timelineSubs, name, () => new TimelineSubscription(name, this.timelineHost));
   }
 
   /** Listens to events channel `name`; returns the function that stops listening. */
@@ -336,13 +321,11 @@ export class TidewireClient extends Emitter<ClientEvents> {
       return;
     }
     const t0 = this.timers.now();
-    if (isTimelineFrameType(bytes[0]!)) {
-      this.onTimelineMessage(bytes, t0);
-      return;
-    }
-    let frame: Frame;
+    // docs/timeline-format.md §W: frame types 0x40–0x4F have a decoder of their own.
+    const timeline = isTimelineFrameType(bytes[0]!);
+    let frame: Frame | TimelineFrame;
     try {
-      frame = decodeFrame(bytes);
+      frame = timeline ? decodeTimelineFrame(bytes) : decodeFrame(bytes);
     } catch (err) {
       if (err instanceof ProtocolError && !err.fatal) {
         // TW_UNKNOWN_FRAME_TYPE: a newer server's addition; ignore it (§4).
@@ -357,7 +340,8 @@ export class TidewireClient extends Emitter<ClientEvents> {
     if (this.listenerCount('frame') > 0) this.emit('frame', { type: frame.type, bytes: bytes.length, decodeMs });
     const socket = this.socket;
     try {
-      this.dispatch(frame, decodeMs);
+      if (timeline) this.dispatchTimeline(frame as TimelineFrame);
+      else this.dispatch(frame as Frame, decodeMs);
     } catch (err) {
       // Frames that decode but do not fit (invalid tree, chunk out of order, frame in the
       // wrong state) are malformed input too: report, close, reconnect (§6).
@@ -366,31 +350,12 @@ export class TidewireClient extends Emitter<ClientEvents> {
     }
   }
 
-  /** docs/timeline-format.md §W: frame types 0x40–0x4F go to the timeline subscription. */
-  private onTimelineMessage(bytes: Uint8Array, t0: number): void {
-    let frame: TimelineFrame;
-    try {
-      frame = decodeTimelineFrame(bytes);
-    } catch (err) {
-      if (err instanceof ProtocolError && !err.fatal) {
-        this.emit('error', toClientError(err, 'TW_UNKNOWN_FRAME_TYPE'));
-        return;
-      }
-      this.drop(badFrameError(err), 1002, 'TW_BAD_FRAME');
-      return;
-    }
-    const decodeMs = this.timers.now() - t0;
-    if (this.listenerCount('frame') > 0) this.emit('frame', { type: frame.type, bytes: bytes.length, decodeMs });
-    const socket = this.socket;
-    try {
-      if (!this._welcome) throw badFrame(`frame type 0x${frame.type.toString(16)} before WELCOME`);
-      const sub = this.channels.get(frame.channel);
-      // A channel we left (UNSUBSCRIBE in flight) may still deliver: ignore it.
-      if (sub instanceof TimelineSubscription) sub.onTimelineFrame(frame);
-    } catch (err) {
-      if (this.socket === socket && socket) this.drop(badFrameError(err), 1002, 'TW_BAD_FRAME');
-      else this.emit('error', badFrameError(err));
-    }
+  /** Timeline frames go to the timeline subscription of their channel. */
+  private dispatchTimeline(frame: TimelineFrame): void {
+    if (!this._welcome) throw badFrame(`frame type 0x${frame.type.toString(16)} before WELCOME`);
+    const sub = this.channels.get(frame.channel);
+    // A channel we left (UNSUBSCRIBE in flight) may still deliver: ignore it.
+    if (sub instanceof TimelineSubscription) sub.onTimelineFrame(frame);
   }
 
   private dispatch(frame: Frame, decodeMs: number): void {
@@ -462,7 +427,7 @@ export class TidewireClient extends Emitter<ClientEvents> {
   }
 
   private onSubscribed(f: SubscribedFrame): void {
-    const sub = this.trees.get(f.name) ?? this.eventSubs.get(f.name) ?? this.timelineSubs.get(f.name);
+    const sub = this.byName(f.name);
     if (!sub) {
       // Answer to a SUBSCRIBE whose subscription was dropped meanwhile.
       this.sendFrame(encodeUnsubscribe(f.channel));
@@ -479,7 +444,7 @@ export class TidewireClient extends Emitter<ClientEvents> {
       else this.drop(err, 1000, f.code);
       return;
     }
-    const target = (f.channel !== undefined ? this.channels.get(f.channel) : undefined) ?? (f.name !== undefined ? (this.trees.get(f.name) ?? this.eventSubs.get(f.name) ?? this.timelineSubs.get(f.name)) : undefined);
+    const target = (f.channel !== undefined ? this.channels.get(f.channel) : undefined) ?? (f.name !== undefined ? this.byName(f.name) : undefined);
     if (target) err.channelName = target.name;
     if (target instanceof TreeSubscription) target.onServerError(err);
     else this.emit('error', err);
@@ -559,15 +524,25 @@ export class TidewireClient extends Emitter<ClientEvents> {
   }
 
   private eventsSubscription(name: string): EventsSubscription {
+    return this.obtain(this.eventSubs, name, () => new EventsSubscription(name, this.host));
+  }
+
+  /** The subscription `name` in `subs`; a new one is made, and subscribed once HELLO is out. */
+  private obtain<S extends { connected(): void }>(subs: Map<string, S>, name: string, make: () => S): S {
     checkName(name);
-    let sub = this.eventSubs.get(name);
+    let sub = subs.get(name);
     if (!sub) {
       if (this.isEnded()) throw new ClientError('TW_CLOSED', 'the client is closed');
-      sub = new EventsSubscription(name, this.host);
-      this.eventSubs.set(name, sub);
+      sub = make();
+      subs.set(name, sub);
       if (this.helloSent) sub.connected();
     }
     return sub;
+  }
+
+  /** The subscription of any kind named `name`. */
+  private byName(name: string): TreeSubscription | EventsSubscription | TimelineSubscription | undefined {
+    return this.trees.get(name) ?? this.eventSubs.get(name) ?? this.timelineSubs.get(name);
   }
 
   private releaseTree(sub: TreeSubscription): void {

@@ -31,27 +31,32 @@ export class Emitter<Events extends { [K in keyof Events]: unknown }> {
     return this.listeners.get(event)?.size ?? 0;
   }
 
-  /**
-   * Calls every listener. A throwing listener must not stop the others nor corrupt the
-   * caller's state (emit runs inside frame handling), so its error is reported asynchronously.
-   */
+  /** Calls every listener (see callEach). */
   emit<K extends keyof Events>(event: K, payload: Events[K]): void {
     const set = this.listeners.get(event);
     if (!set || set.size === 0) return;
-    // Iterating the live set is safe: removed listeners are skipped, and not copying keeps
-    // per-frame events allocation-free.
-    for (const fn of set) {
-      try {
-        (fn as Listener<Events[K]>)(payload);
-      } catch (err) {
-        queueMicrotask(() => {
-          throw err;
-        });
-      }
-    }
+    callEach(set as Set<Listener<Events[K]>>, payload);
   }
 
   removeAll(): void {
     this.listeners.clear();
+  }
+}
+
+/**
+ * Calls every listener with `payload`. A throwing listener must not stop the others nor corrupt
+ * the caller's state (listeners run inside frame handling and display loops), so its error is
+ * rethrown asynchronously. Iterating a live Set is safe (removed listeners are skipped), and
+ * not copying keeps per-frame notifications allocation-free.
+ */
+export function callEach<T>(listeners: Iterable<Listener<T>>, payload: T): void {
+  for (const fn of listeners) {
+    try {
+      fn(payload);
+    } catch (err) {
+      queueMicrotask(() => {
+        throw err;
+      });
+    }
   }
 }

@@ -3,6 +3,7 @@
 // It is a store (`subscribe(fn)` calls fn now and on every change; `get()`), so Svelte can
 // use it as `$perf` and React through useSyncExternalStore.
 import type { TidewireClient } from './client.ts';
+import { callEach } from './emitter.ts';
 import { realTimers } from './timers.ts';
 import type { TimerHandle, Timers } from './timers.ts';
 
@@ -264,14 +265,6 @@ export class PerfMonitor {
   }
 
   private publish(): void {
-    for (const fn of this.listeners) {
-      try {
-        fn(this.stats);
-      } catch (err) {
-        queueMicrotask(() => {
-          throw err;
-        });
-      }
-    }
+    callEach(this.listeners, this.stats);
   }
 }

@@ -5,15 +5,20 @@
 /** Runs `fn` once, soon; returns a cancel function. */
 export type FrameScheduler = (fn: () => void) => () => void;
 
-export const frameScheduler: FrameScheduler = (fn) => {
-  const g = globalThis as { requestAnimationFrame?: (cb: () => void) => number; cancelAnimationFrame?: (h: number) => void };
-  if (typeof g.requestAnimationFrame === 'function' && typeof g.cancelAnimationFrame === 'function') {
-    const handle = g.requestAnimationFrame(fn);
-    return () => g.cancelAnimationFrame!(handle);
-  }
-  const handle = setTimeout(fn, 0);
-  return () => clearTimeout(handle);
-};
+/** requestAnimationFrame where there is one, else a `fallbackMs` timer. */
+export function animationFrameScheduler(fallbackMs: number): FrameScheduler {
+  return (fn) => {
+    const g = globalThis as { requestAnimationFrame?: (cb: () => void) => number; cancelAnimationFrame?: (h: number) => void };
+    if (typeof g.requestAnimationFrame === 'function' && typeof g.cancelAnimationFrame === 'function') {
+      const handle = g.requestAnimationFrame(fn);
+      return () => g.cancelAnimationFrame!(handle);
+    }
+    const handle = setTimeout(fn, fallbackMs);
+    return () => clearTimeout(handle);
+  };
+}
+
+export const frameScheduler: FrameScheduler = animationFrameScheduler(0);
 
 /** Never runs by itself: the owner calls flush (tests). */
 export const manualScheduler: FrameScheduler = () => () => {};

@@ -50,6 +50,20 @@ export function connectUrl(url: string, token?: string): string {
   return u.toString();
 }
 
+/**
+ * Resolves a relative URL against the page, so a worker (whose base differs) gets an absolute
+ * one.
+ */
+export function absoluteUrl(url: string): string {
+  if (typeof url !== 'string' || url.length === 0) throw invalidOption('url must be a non-empty string');
+  const base = (globalThis as { location?: { href: string } }).location?.href;
+  try {
+    return new URL(url, base).toString();
+  } catch {
+    throw invalidOption(`url is not a valid URL: ${JSON.stringify(url)}`);
+  }
+}
+
 /** Message data as bytes; undefined for text messages. */
 export function messageBytes(data: unknown): Uint8Array | undefined {
   if (data instanceof ArrayBuffer) return new Uint8Array(data);

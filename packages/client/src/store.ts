@@ -2,7 +2,7 @@
 // by id (O(1) get), applies StoreMessages a frame at a time within a time budget, and
 // notifies per node, so a view of one node re-renders only when that node changes.
 import type { Position } from '@tidewire/protocol';
-import { Emitter } from './emitter.ts';
+import { Emitter, callEach } from './emitter.ts';
 import { ClientError } from './errors.ts';
 import { frameScheduler } from './scheduler.ts';
 import type { FrameScheduler } from './scheduler.ts';
@@ -352,16 +352,7 @@ export class TreeStore {
       for (const id of ids) {
         const set = this.listeners.get(id);
         if (!set) continue;
-        const view = this.nodes.get(id);
-        for (const fn of set) {
-          try {
-            fn(view);
-          } catch (err) {
-            queueMicrotask(() => {
-              throw err;
-            });
-          }
-        }
+        callEach(set, this.nodes.get(id));
       }
     }
     if (this.rootDirty) {

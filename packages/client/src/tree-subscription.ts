@@ -183,7 +183,7 @@ export class TreeSubscription extends Emitter<TreeSubscriptionEvents> {
 
   /** @internal */
   onSubscribed(f: SubscribedFrame): void {
-    if (this.defer(() => this.onSubscribed(f))) return;
+    if (this.inflating) return this.defer(this.onSubscribed, f);
     this.awaitingSubscribed = false;
     this.assembler = null;
     if (f.kind !== 'tree') {
@@ -216,7 +216,7 @@ export class TreeSubscription extends Emitter<TreeSubscriptionEvents> {
 
   /** @internal */
   onSnapshot(f: SnapshotFrame): void {
-    if (this.defer(() => this.onSnapshot({ ...f, body: f.body.slice() }))) return;
+    if (this.inflating) return this.defer(this.onSnapshot, { ...f, body: f.body.slice() });
     if (this.awaitingSubscribed) return;
     // A new SNAPSHOT discards a partial assembly (§4.6).
     this.assembler = null;
@@ -225,7 +225,7 @@ export class TreeSubscription extends Emitter<TreeSubscriptionEvents> {
 
   /** @internal */
   onSnapshotBegin(f: SnapshotBeginFrame): void {
-    if (this.defer(() => this.onSnapshotBegin(f))) return;
+    if (this.inflating) return this.defer(this.onSnapshotBegin, f);
     if (this.awaitingSubscribed) return;
     this.assembler = new SnapshotAssembler(f, this.host.maxSnapshotBytes);
     this.setStatus('loading');
@@ -234,7 +234,7 @@ export class TreeSubscription extends Emitter<TreeSubscriptionEvents> {
 
   /** @internal */
   onSnapshotChunk(f: SnapshotChunkFrame): void {
-    if (this.defer(() => this.onSnapshotChunk({ ...f, bytes: f.bytes.slice() }))) return;
+    if (this.inflating) return this.defer(this.onSnapshotChunk, { ...f, bytes: f.bytes.slice() });
     if (this.awaitingSubscribed) return;
     const a = this.assembler;
     if (!a) throw badFrame(`SNAPSHOT_CHUNK ${f.index} for channel ${f.channel} without SNAPSHOT_BEGIN`);
@@ -247,7 +247,7 @@ export class TreeSubscription extends Emitter<TreeSubscriptionEvents> {
 
   /** @internal */
   onOps(f: OpsFrame, decodeMs: number): void {
-    if (this.defer(() => this.onOps(f, decodeMs))) return;
+    if (this.inflating) return this.defer(this.onOps, f, decodeMs);
     if (this.awaitingSubscribed || this.awaitingSnapshot) return;
     const p = this._position;
     const tree = this._tree;
@@ -288,14 +288,14 @@ export class TreeSubscription extends Emitter<TreeSubscriptionEvents> {
 
   /** @internal The server ended the subscription (channel closed). */
   onUnsubscribed(reason: string): void {
-    if (this.defer(() => this.onUnsubscribed(reason))) return;
+    if (this.inflating) return this.defer(this.onUnsubscribed, reason);
     this.host.release(this);
     this.end(new ClientError('TW_CLOSED', `server ended ${this.name}: ${reason}`, { channelName: this.name }));
   }
 
   /** @internal A non-fatal ERROR frame about this channel. */
   onServerError(err: ClientError): void {
-    if (this.defer(() => this.onServerError(err))) return;
+    if (this.inflating) return this.defer(this.onServerError, err);
     if (REFUSALS.has(err.code)) {
       this.awaitingSubscribed = false;
       this.fail(err);
@@ -306,11 +306,13 @@ export class TreeSubscription extends Emitter<TreeSubscriptionEvents> {
 
   // ---- internals ---------------------------------------------------------------------
 
-  /** Queues `fn` behind an inflating snapshot; true when it did. */
-  private defer(fn: () => void): boolean {
-    if (!this.inflating) return false;
-    this.backlog.push(fn);
-    return true;
+  /**
+   * Queues a frame handler behind an inflating snapshot. The callers test `inflating` first and
+   * build no closure of their own, so a frame that is not held back allocates nothing here; the
+   * arguments are taken now, which is when borrowed frame bytes must already have been copied.
+   */
+  private defer<A extends unknown[]>(handler: (this: TreeSubscription, ...args: A) => void, ...args: A): void {
+    this.backlog.push(() => handler.apply(this, args));
   }
 
   private resetStream(): void {

@@ -45,6 +45,8 @@ export class Waiters {
   }
 
   notify(): void {
+    // Called per op batch and per display frame; most of the time nobody waits.
+    if (this.waiting.size === 0) return;
     for (const w of [...this.waiting]) {
       let ok = false;
       try {

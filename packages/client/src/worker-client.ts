@@ -8,6 +8,7 @@ import { ClientError, invalidOption } from './errors.ts';
 import { PerfMonitor } from './perf.ts';
 import type { FrameScheduler } from './scheduler.ts';
 import type { ErrorInfo } from './store-messages.ts';
+import { absoluteUrl } from './socket.ts';
 import { TreeStore } from './store.ts';
 import type { Timers } from './timers.ts';
 import type { FromWorker, MessagePortLike, ToWorker } from './worker-messages.ts';
@@ -197,17 +198,6 @@ export function createWorkerClient(options: WorkerClientOptions): WorkerClient {
 
 function fromInfo(e: ErrorInfo & { channelName?: string }): ClientError {
   return new ClientError(e.code, e.message, e.channelName === undefined ? {} : { channelName: e.channelName });
-}
-
-/** Resolves a relative URL against the page, so the worker (whose base differs) gets an absolute one. */
-function absoluteUrl(url: string): string {
-  if (typeof url !== 'string' || url.length === 0) throw invalidOption('url must be a non-empty string');
-  const base = (globalThis as { location?: { href: string } }).location?.href;
-  try {
-    return new URL(url, base).toString();
-  } catch {
-    throw invalidOption(`url is not a valid URL: ${JSON.stringify(url)}`);
-  }
 }
 
 function defaultWorker(): MessagePortLike & { terminate(): void } {

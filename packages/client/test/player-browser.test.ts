@@ -15,7 +15,7 @@ import { createServer } from '@tidewire/server';
 import type { TidewireServer } from '@tidewire/server';
 import type { PlayerState } from '@tidewire/client';
 import { interpolationMask } from '@tidewire/client';
-import { F, FIELD, PERIOD_MS, buildTimeline, decodeTruth, raceSchema } from './player-fixtures.ts';
+import { F, FIELD, PERIOD_MS, buildTimeline, decodeTruth, expectedAt, raceSchema } from './player-fixtures.ts';
 
 const FRAMES = 1500; // 60 s at 25 Hz, 30 segments
 const pageDir = fileURLToPath(new URL('./player-page/', import.meta.url));
@@ -87,17 +87,7 @@ describe('Player in Chromium (client-paced)', { timeout: 180_000, skip: chromium
 
   /** The file's values at (frame, timeMs), interpolated per field as the player must. */
   function expected(frame: number, timeMs: number): Float64Array {
-    const a = truth[frame]!;
-    const b = truth[frame + 1];
-    const alpha = (timeMs - frame * PERIOD_MS) / PERIOD_MS;
-    if (!b || alpha <= 0) return a;
-    const out = new Float64Array(a.length);
-    for (let c = 0; c < a.length; c++) {
-      const va = a[c]!;
-      const vb = b[c]!;
-      out[c] = mask[c % F] === 1 && !Number.isNaN(va) && !Number.isNaN(vb) ? va + (vb - va) * alpha : va;
-    }
-    return out;
+    return expectedAt(truth, mask, frame, timeMs);
   }
 
   function assertShows(s: Snapshot, want: Float64Array, exact: boolean, what: string): void {

@@ -77,6 +77,24 @@ export async function startTimelineServer(t: TestContext, file: Uint8Array, name
   return { server, url };
 }
 
+/**
+ * What the player must show at (frame, timeMs): the file's frames around it, interpolated per
+ * field where `mask` (one entry per field) says so.
+ */
+export function expectedAt(truth: readonly Float64Array[], mask: Uint8Array, frame: number, timeMs: number): Float64Array {
+  const a = truth[frame]!;
+  const b = truth[frame + 1];
+  const alpha = (timeMs - frame * PERIOD_MS) / PERIOD_MS;
+  if (!b || alpha <= 0) return a;
+  const out = new Float64Array(a.length);
+  for (let c = 0; c < a.length; c++) {
+    const va = a[c]!;
+    const vb = b[c]!;
+    out[c] = mask[c % mask.length] === 1 && !Number.isNaN(va) && !Number.isNaN(vb) ? va + (vb - va) * alpha : va;
+  }
+  return out;
+}
+
 /** a === b for every cell, NaN equal to NaN; returns the first difference or null. */
 export function firstDifference(a: Float64Array, b: Float64Array, tolerance = 0): string | null {
   if (a.length !== b.length) return `length ${a.length} vs ${b.length}`;

@@ -4,10 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
+import { seededRandom, seeds } from '@tidewire/random';
 import { createPlayer, interpolationMask, PerfMonitor, TidewireClient } from '@tidewire/client';
 import type { FrameEvent, Player } from '@tidewire/client';
 import type { TimelineChannel } from '@tidewire/server';
-import { FIELD, PERIOD_MS, buildTimeline, decodeTruth, firstDifference, frameValues, raceSchema, startTimelineServer } from './player-fixtures.ts';
+import { FIELD, PERIOD_MS, buildTimeline, decodeTruth, expectedAt, firstDifference, frameValues, raceSchema, startTimelineServer } from './player-fixtures.ts';
 
 const FRAMES = 1000;
 const WAIT = { timeoutMs: 10_000 };
@@ -17,17 +18,7 @@ const mask = interpolationMask(raceSchema().fields);
 
 /** What frameAt(t) must be: the file's frames around t, interpolated per the mask. */
 function expected(frame: number, timeMs: number): Float64Array {
-  const a = truth[frame]!;
-  const b = truth[frame + 1];
-  const alpha = (timeMs - frame * PERIOD_MS) / PERIOD_MS;
-  if (!b || alpha <= 0) return a;
-  const out = new Float64Array(a.length);
-  for (let c = 0; c < a.length; c++) {
-    const va = a[c]!;
-    const vb = b[c]!;
-    out[c] = mask[c % mask.length] === 1 && !Number.isNaN(va) && !Number.isNaN(vb) ? va + (vb - va) * alpha : va;
-  }
-  return out;
+  return expectedAt(truth, mask, frame, timeMs);
 }
 
 function record(player: Player): FrameEvent[] {
@@ -133,9 +124,9 @@ test('server-paced on loopback: TL_FRAMES under credit, play / pause / seek / sp
 });
 
 test('server-paced: random seeks while playing show each target first, then only later frames, all exact', async (t) => {
-  const seed = Number(process.env.SEED ?? Date.now() % 1e9);
+  const seed = seeds(1)[0]!;
   t.diagnostic(`seed ${seed}`);
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   const { url } = await startTimelineServer(t, file);
   const player = createPlayer({ url, timeline: 'race', mode: 'server', WebSocket, worker: false });
   t.after(() => player.close());
@@ -159,7 +150,7 @@ test('server-paced: random seeks while playing show each target first, then only
     }
     checkEvents(events, 'random seeks');
   } catch (err) {
-    console.log(`# failing seed ${seed}`);
+    console.log(`# failing seed ${seed} (replay: TIDEWIRE_SEED=${seed})`);
     throw err;
   }
 });
@@ -193,14 +184,3 @@ test('live timeline: goLive follows appended frames; seeking back plays the reco
   }
   await live.end();
 });
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -4,10 +4,10 @@
 // the connection core's routing of timeline frames.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeFrame, decodeTimelineFrame, encodeSubscribed, encodeTlFrames, encodeTlState, FrameType, TimelineFrameType } from '@tidewire/protocol';
+import { decodeFrame, decodeTimelineFrame, encodeSubscribed, encodeTlFrames, encodeTlState, FrameType, MAX_TL_SPEED, MAX_TL_STEPS, MIN_TL_SPEED, TimelineFrameType } from '@tidewire/protocol';
 import type { TimelineFrame } from '@tidewire/protocol';
 import { FrameEncoder, validateSchema } from '@tidewire/timeline';
-import { ManualTimers, manualScheduler, PerfMonitor, Player, PlayerEngine, TidewireClient, TimelineSubscription } from '@tidewire/client';
+import { ManualTimers, manualScheduler, MAX_SPEED, MAX_STEPS, MIN_SPEED, PerfMonitor, Player, PlayerEngine, TidewireClient, TimelineSubscription } from '@tidewire/client';
 import type { ClientError, PlayerOptions, SegmentEntry, TimelineMeta, TransferPort } from '@tidewire/client';
 import type { EngineState, FromEngine, ToEngine } from '../src/player/messages.ts';
 import { socketFactory } from './fake-socket.ts';
@@ -272,6 +272,10 @@ test('controls validate their arguments (TW_INVALID_OPTION)', () => {
   h.player.setSpeed(0.1);
   assert.equal(h.player.state.get().speed, 0.1);
   assert.equal(h.player.goLive(), false, 'a recorded timeline has no live edge');
+});
+
+test('the player restates §W.1\'s control limits (kept out of the page bundle) without drifting from the protocol', () => {
+  assert.deepEqual([MIN_SPEED, MAX_SPEED, MAX_STEPS], [MIN_TL_SPEED, MAX_TL_SPEED, MAX_TL_STEPS]);
 });
 
 // ---- the engine ------------------------------------------------------------------------

@@ -7,7 +7,6 @@ import { FrameType, encodeOps } from '@tidewire/protocol';
 import { TidewireClient } from '@tidewire/client';
 import type { ClientError } from '@tidewire/client';
 import { startFakeServer } from './fake-server.ts';
-import type { FakeConnection } from './fake-server.ts';
 import { History, sampleTree } from './fixtures.ts';
 
 const FAST = { minDelayMs: 5, maxDelayMs: 20, factor: 2, jitter: 0 };
@@ -18,21 +17,22 @@ function newClient(t: import('node:test').TestContext, url: string): TidewireCli
   return client;
 }
 
-/** Serves a fresh subscription: SUBSCRIBED(snapshot, new) + the snapshot. */
-async function serveNew(conn: FakeConnection, h: History, name = 'doc', channel = 1): Promise<void> {
-  const sub = await conn.expect(FrameType.SUBSCRIBE);
-  assert.equal(sub.name, name);
-  assert.equal(sub.from, undefined);
-  conn.send(h.subscribed(name, channel, 'snapshot', 'new'), ...h.snapshotFrames(channel));
-}
-
-test('§4.5 a new subscription loads the snapshot, then applies OPS in order', async (t) => {
+/** A client subscribed to tree 'doc' on channel 1, served as a new subscription: SUBSCRIBED(snapshot, new) + a snapshot at epoch 7, offset 0. */
+async function loaded(t: import('node:test').TestContext) {
   const server = await startFakeServer(t);
   const client = newClient(t, server.url);
   const sub = client.tree('doc');
   const conn = await server.connection();
+  const subscribe = await conn.expect(FrameType.SUBSCRIBE);
+  assert.equal(subscribe.name, 'doc');
+  assert.equal(subscribe.from, undefined);
   const h = new History(sampleTree());
-  await serveNew(conn, h);
+  conn.send(h.subscribed('doc', 1, 'snapshot', 'new'), ...h.snapshotFrames(1));
+  return { server, client, sub, conn, h };
+}
+
+test('§4.5 a new subscription loads the snapshot, then applies OPS in order', async (t) => {
+  const { sub, conn, h } = await loaded(t);
   await sub.ready();
   assert.deepEqual(sub.position, { epoch: 7, offset: 0 });
   const reasons: unknown[] = [];
@@ -45,12 +45,7 @@ test('§4.5 a new subscription loads the snapshot, then applies OPS in order', a
 });
 
 test('§4.5 after a drop the client resubscribes from its position and applies the replay', async (t) => {
-  const server = await startFakeServer(t);
-  const client = newClient(t, server.url);
-  const sub = client.tree('doc');
-  const h = new History(sampleTree());
-  const c1 = await server.connection();
-  await serveNew(c1, h);
+  const { server, sub, conn: c1, h } = await loaded(t);
   c1.send(h.commit(1, [[0, 'n1', { x: 1 }]]));
   await sub.waitForOffset(1);
   const treeBefore = sub.tree;
@@ -70,12 +65,7 @@ test('§4.5 after a drop the client resubscribes from its position and applies t
 });
 
 test('§4.5 a snapshot with reason "epoch" replaces the replica after a server restart', async (t) => {
-  const server = await startFakeServer(t);
-  const client = newClient(t, server.url);
-  const sub = client.tree('doc');
-  const h = new History(sampleTree());
-  const c1 = await server.connection();
-  await serveNew(c1, h);
+  const { server, sub, conn: c1, h } = await loaded(t);
   c1.send(h.commit(1, [[0, 'n1', { x: 1 }]]));
   await sub.waitForOffset(1);
   c1.close(1001);
@@ -96,12 +86,7 @@ test('§4.5 a snapshot with reason "epoch" replaces the replica after a server r
 });
 
 test('§4.7 an OPS batch past offset + 1 (a gap) makes the client resubscribe with its position', async (t) => {
-  const server = await startFakeServer(t);
-  const client = newClient(t, server.url);
-  const sub = client.tree('doc');
-  const h = new History(sampleTree());
-  const conn = await server.connection();
-  await serveNew(conn, h);
+  const { sub, conn, h } = await loaded(t);
   conn.send(h.commit(1, [[0, 'n0', { a: 1 }]]));
   await sub.waitForOffset(1);
   h.commit(1, [[0, 'n0', { a: 2 }]]); // offset 2: lost
@@ -118,12 +103,7 @@ test('§4.7 an OPS batch past offset + 1 (a gap) makes the client resubscribe wi
 });
 
 test('§4.7 an OPS batch of another epoch makes the client resubscribe; the server answers with a gap snapshot', async (t) => {
-  const server = await startFakeServer(t);
-  const client = newClient(t, server.url);
-  const sub = client.tree('doc');
-  const h = new History(sampleTree());
-  const conn = await server.connection();
-  await serveNew(conn, h);
+  const { sub, conn, h } = await loaded(t);
   conn.send(encodeOps(1, { epoch: 8, offset: 1 }, [[0, 'n0', { a: 1 }]]));
   const resub = await conn.expect(FrameType.SUBSCRIBE);
   assert.deepEqual(resub.from, { epoch: 7, offset: 0 });
@@ -135,12 +115,7 @@ test('§4.7 an OPS batch of another epoch makes the client resubscribe; the serv
 });
 
 test('§4.7 a batch the replica already has is ignored without resubscribing', async (t) => {
-  const server = await startFakeServer(t);
-  const client = newClient(t, server.url);
-  const sub = client.tree('doc');
-  const h = new History(sampleTree());
-  const conn = await server.connection();
-  await serveNew(conn, h);
+  const { client, sub, conn, h } = await loaded(t);
   conn.send(h.commit(1, [[0, 'n0', { a: 1 }]]), h.commit(1, [[0, 'n0', { a: 2 }]]));
   await sub.waitForOffset(2);
   conn.send(h.opsFrame(1, 1), h.commit(1, [[0, 'n0', { a: 3 }]]));
@@ -154,14 +129,9 @@ test('§4.7 a batch the replica already has is ignored without resubscribing', a
 });
 
 test('§4.7 a batch that does not apply (TW_DIVERGED) reloads from a snapshot: SUBSCRIBE without from', async (t) => {
-  const server = await startFakeServer(t);
-  const client = newClient(t, server.url);
-  const sub = client.tree('doc');
+  const { sub, conn, h } = await loaded(t);
   const errors: ClientError[] = [];
   sub.on('error', (e) => errors.push(e));
-  const h = new History(sampleTree());
-  const conn = await server.connection();
-  await serveNew(conn, h);
   conn.send(encodeOps(1, { epoch: 7, offset: 1 }, [[2, 'no-such-node']]));
   const resub = await conn.expect(FrameType.SUBSCRIBE);
   assert.equal(resub.from, undefined);
@@ -172,12 +142,7 @@ test('§4.7 a batch that does not apply (TW_DIVERGED) reloads from a snapshot: S
 });
 
 test('§4.5 a replay the replica cannot take (epoch differs) is answered with SUBSCRIBE without from', async (t) => {
-  const server = await startFakeServer(t);
-  const client = newClient(t, server.url);
-  const sub = client.tree('doc');
-  const h = new History(sampleTree());
-  const conn = await server.connection();
-  await serveNew(conn, h);
+  const { sub, conn, h } = await loaded(t);
   await sub.ready();
   const other = new History(sampleTree(), 1234);
   conn.send(other.subscribed('doc', 1, 'replay'));

@@ -4,9 +4,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
 import { FrameType, SnapshotEncoding, encodeSnapshotChunk } from '@tidewire/protocol';
-import { TidewireClient } from '@tidewire/client';
+import { inflateRawSync } from 'node:zlib';
+import { ManualTimers, TidewireClient } from '@tidewire/client';
 import type { ClientError, ProgressEvent } from '@tidewire/client';
 import { startFakeServer } from './fake-server.ts';
+import { socketFactory } from './fake-socket.ts';
 import { History, bigTree } from './fixtures.ts';
 
 const FAST = { minDelayMs: 5, maxDelayMs: 20, factor: 2, jitter: 0 };
@@ -53,6 +55,50 @@ test('§4.6 a deflate-raw body (encoding 1), single or chunked, is inflated befo
   conn.send(small.subscribed('doc', 1, 'snapshot', 'epoch'), ...small.snapshotFrames(1, 64 * 1024, SnapshotEncoding.DEFLATE_RAW));
   await sub.waitFor((s) => s.position?.epoch === 3);
   assert.equal(sub.rootHash, small.tree.rootHash);
+});
+
+test('§4.6 snapshots held back behind an inflating one keep their bytes when the socket reuses its buffer', async () => {
+  let release!: () => void;
+  const inflating = new Promise<void>((resolve) => (release = resolve));
+  const f = socketFactory();
+  const client = new TidewireClient({
+    url: 'ws://example.test/ws',
+    WebSocket: f.WebSocket,
+    timers: new ManualTimers(),
+    inflate: async (body) => {
+      await inflating;
+      return new Uint8Array(inflateRawSync(body));
+    },
+  });
+  const errors: string[] = [];
+  client.on('error', (e) => errors.push(e.code));
+  const sub = client.tree('doc');
+  const socket = f.last();
+  socket.open();
+  socket.welcome();
+  const first = new History(bigTree(20), 1);
+  socket.receive(first.subscribed('doc', 1, 'snapshot', 'new'), ...first.snapshotFrames(1, 64 * 1024, SnapshotEncoding.DEFLATE_RAW));
+  // While that inflates: a single SNAPSHOT, then a chunked one, each message a view into one
+  // receive buffer that the next message overwrites.
+  const single = new History(bigTree(30), 2);
+  const chunked = new History(bigTree(400), 3);
+  const held = [...single.snapshotFrames(1), ...chunked.snapshotFrames(1, 4 * 1024)];
+  assert.ok(held.length > 3, 'the last snapshot is chunked');
+  const buffer = new Uint8Array(Math.max(...held.map((m) => m.length)));
+  for (const m of held) {
+    buffer.set(m);
+    socket.onmessage!({ data: buffer.subarray(0, m.length) });
+  }
+  buffer.fill(0);
+  const epochs: number[] = [];
+  sub.on('snapshot', (e) => epochs.push(e.position.epoch));
+  release();
+  // Bytes read after the buffer was overwritten would fail to decode: TW_BAD_FRAME, a reconnect.
+  await sub.waitFor((s) => s.position?.epoch === 3 || errors.length > 0);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(epochs, [1, 2, 3]);
+  assert.equal(sub.rootHash, chunked.tree.rootHash);
+  await client.close();
 });
 
 test('§4.6 a new SNAPSHOT_BEGIN discards the partial assembly', async (t) => {

@@ -7,6 +7,7 @@
 import type { ReconnectOptions } from '../backoff.ts';
 import type { TidewireClient } from '../client.ts';
 import { invalidOption } from '../errors.ts';
+import { absoluteUrl } from '../socket.ts';
 import type { FetchLike } from './engine.ts';
 import type { TransferPort } from './messages.ts';
 import { Player } from './player.ts';
@@ -81,15 +82,6 @@ export function createPlayer(options: CreatePlayerOptions): Player {
     (err: unknown) => relay.onmessage?.({ data: { t: 'error', code: 'TW_WORKER', message: `player engine failed to load: ${String(err)}` } }),
   );
   return player;
-}
-
-function absoluteUrl(url: string): string {
-  const base = (globalThis as { location?: { href: string } }).location?.href;
-  try {
-    return new URL(url, base).toString();
-  } catch {
-    throw invalidOption(`url is not a valid URL: ${JSON.stringify(url)}`);
-  }
 }
 
 /** http(s) origin of a ws(s) or http(s) URL. */

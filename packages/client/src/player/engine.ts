@@ -220,15 +220,10 @@ export class PlayerEngine {
   private control(c: EngineControl): void {
     const sub = this.sub;
     if (!sub?.subscribed) return; // the player restates everything on `subscribed`
-    const body: Parameters<TimelineSubscription['control']>[0] = { op: c.op, seq: c.seq };
-    if (c.frame !== undefined) body.frame = c.frame;
-    if (c.timeMs !== undefined) body.timeMs = c.timeMs;
-    if (c.speed !== undefined) body.speed = c.speed;
-    if (c.steps !== undefined) body.steps = c.steps;
-    if (c.mode !== undefined) body.mode = c.mode;
     // Frames flow once there is credit: server-paced always, client-paced for the live tail.
     if (c.op === 'live' || c.mode === 'server') this.grantWindow();
-    if (sub.control(body) && (c.op === 'seek' || c.op === 'live')) this.pendingSeek = c.seq;
+    // encodeTlControl writes only TL_CONTROL's own fields, whatever else the message carries.
+    if (sub.control(c) && (c.op === 'seek' || c.op === 'live')) this.pendingSeek = c.seq;
   }
 
   private onState(s: TlStateFrame): void {

@@ -1,7 +1,7 @@
 // Messages between the Player (main thread) and its PlayerEngine (a Web Worker, or the same
 // thread in Node). Decoded frames cross as whole blocks, one Float64Array per segment or per
 // TL_FRAMES batch, transferred, never per frame or per entity.
-import type { TimelineMode, TimelineOp } from '@tidewire/protocol';
+import type { TimelineMode, TlControlFrame, TlState } from '@tidewire/protocol';
 import type { ReconnectOptions } from '../backoff.ts';
 import type { ConnectionState } from '../client.ts';
 import type { TimelineMeta } from './timebase.ts';
@@ -25,15 +25,9 @@ export interface EngineConnect {
   reconnect?: Partial<ReconnectOptions> | false;
 }
 
-export interface EngineControl {
-  op: TimelineOp;
-  /** Tag echoed by the server in TL_STATE.ack. */
+/** TL_CONTROL's body (§W.1) with its `seq` always set: the tag the server echoes in TL_STATE.ack. */
+export interface EngineControl extends Omit<TlControlFrame, 'type' | 'channel' | 'seq'> {
   seq: number;
-  frame?: number;
-  timeMs?: number;
-  speed?: number;
-  steps?: number;
-  mode?: TimelineMode;
 }
 
 export type ToEngine =
@@ -48,16 +42,9 @@ export type ToEngine =
   | { t: 'refreshMeta' }
   | { t: 'close' };
 
-/** TL_STATE as the player sees it: `epoch` is the engine's, monotonic across reconnects. */
-export interface EngineState {
+/** TL_STATE as the player sees it: `epoch` is the engine's (not the server's seekEpoch), monotonic across reconnects. */
+export interface EngineState extends Pick<TlState, 'playing' | 'speed' | 'frame' | 'frameCount' | 'live' | 'liveFrame' | 'ack'> {
   epoch: number;
-  playing: boolean;
-  speed: number;
-  frame: number;
-  frameCount: number;
-  live: boolean;
-  liveFrame?: number;
-  ack?: number;
 }
 
 export interface DecodedBlockMsg {

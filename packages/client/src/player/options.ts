@@ -3,11 +3,14 @@
 import type { TimelineMode } from '@tidewire/protocol';
 import { invalidOption } from '../errors.ts';
 import type { PerfMonitor } from '../perf.ts';
+import { animationFrameScheduler } from '../scheduler.ts';
 import type { FrameScheduler } from '../scheduler.ts';
 import type { Timers } from '../timers.ts';
 import type { InterpolationOverrides } from './interpolate.ts';
 import type { EngineConnect } from './messages.ts';
 
+// §W.1's limits (MIN_TL_SPEED, MAX_TL_SPEED, MAX_TL_STEPS in @tidewire/protocol), restated: the
+// player runs on the page, whose bundle must not pull in the protocol's codec (main-thread.ts).
 export const MIN_SPEED = 0.1;
 export const MAX_SPEED = 16;
 export const MAX_STEPS = 65_536;
@@ -75,15 +78,7 @@ export const CONSUMED_EVERY_MS = 50;
 export const SEGMENT_RETRY_MS = 1000;
 export const MAX_SEEK_SAMPLES = 256;
 
-export const defaultFrameScheduler: FrameScheduler = (fn) => {
-  const g = globalThis as { requestAnimationFrame?: (cb: () => void) => number; cancelAnimationFrame?: (h: number) => void };
-  if (typeof g.requestAnimationFrame === 'function' && typeof g.cancelAnimationFrame === 'function') {
-    const handle = g.requestAnimationFrame(fn);
-    return () => g.cancelAnimationFrame!(handle);
-  }
-  const handle = setTimeout(fn, FALLBACK_FRAME_MS);
-  return () => clearTimeout(handle);
-};
+export const defaultFrameScheduler: FrameScheduler = animationFrameScheduler(FALLBACK_FRAME_MS);
 
 export function positiveOption(value: number | undefined, fallback: number, name: string, min = 0): number {
   if (value === undefined) return fallback;

@@ -11,6 +11,7 @@
 //   behind, never past the newest decoded frame, never a frame of an older seek epoch.
 import type { TimelineMode } from '@tidewire/protocol';
 import type { FieldDef, TimelineSchema } from '@tidewire/timeline';
+import { callEach } from '../emitter.ts';
 import { ClientError, invalidOption } from '../errors.ts';
 import type { PerfMonitor } from '../perf.ts';
 import type { FrameScheduler } from '../scheduler.ts';
@@ -228,20 +229,16 @@ export class Player {
     this.metrics.seeks++;
     this.seekStart = now;
     if (this.following) this.leaveLive();
+    const lastFrame = Math.max(0, tb.frameCount - 1);
+    const ms = 'frame' in t ? tb.timeOf(Math.min(t.frame, lastFrame)) : Math.max(tb.startMs, Math.min(t.timeMs, tb.endMs));
+    this.clock.set(ms, now);
+    this.holdMs = ms;
     if (this.opts.mode === 'server') {
       // The server answers with a new epoch whose first batch starts at a keyframe (§W.2).
-      const ms = 'frame' in t ? tb.timeOf(Math.min(t.frame, Math.max(0, tb.frameCount - 1))) : Math.max(tb.startMs, Math.min(t.timeMs, tb.endMs));
-      this.clock.set(ms, now);
-      this.holdMs = ms;
       this.seekFrame = undefined;
       this.buffer?.dropStreamExcept(-2);
-      if (this.subscribed) {
-        this.pendingSeek = this.control('frame' in t ? { op: 'seek', frame: Math.min(t.frame, Math.max(0, tb.frameCount - 1)) } : { op: 'seek', timeMs: Math.max(0, ms) });
-      }
+      if (this.subscribed) this.pendingSeek = this.control('frame' in t ? { op: 'seek', frame: Math.min(t.frame, lastFrame) } : { op: 'seek', timeMs: Math.max(0, ms) });
     } else {
-      const ms = 'frame' in t ? tb.timeOf(Math.min(t.frame, Math.max(0, tb.frameCount - 1))) : Math.max(tb.startMs, Math.min(t.timeMs, tb.endMs));
-      this.clock.set(ms, now);
-      this.holdMs = ms;
       this.seekFrame = tb.frameForTime(ms);
     }
     this.state.set({ seeking: true, live: false });
@@ -411,15 +408,7 @@ export class Player {
     ev.timeMs = pos;
     ev.frame = i;
     ev.values = out;
-    for (const fn of this.listeners) {
-      try {
-        fn(ev);
-      } catch (err) {
-        queueMicrotask(() => {
-          throw err;
-        });
-      }
-    }
+    callEach(this.listeners, ev);
   }
 
   private prefetch(now: number, posMs: number, tb: Timebase, buf: FrameBuffer): void {

@@ -3,6 +3,7 @@
 // useSyncExternalStore can compare by identity.
 import type { TimelineMode } from '@tidewire/protocol';
 import type { ConnectionState } from '../client.ts';
+import { callEach } from '../emitter.ts';
 import type { ErrorInfo } from '../store-messages.ts';
 import type { BufferedRange } from './frame-buffer.ts';
 
@@ -75,15 +76,7 @@ export class PlayerStateStore {
     }
     if (!changed) return false;
     this.value = { ...cur, ...patch };
-    for (const fn of this.listeners) {
-      try {
-        fn(this.value);
-      } catch (err) {
-        queueMicrotask(() => {
-          throw err;
-        });
-      }
-    }
+    callEach(this.listeners, this.value);
     return true;
   }
 }
