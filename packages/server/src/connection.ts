@@ -54,6 +54,8 @@ export class Connection implements ConnectionInfo {
   readonly id: number;
   readonly remoteAddress: string;
   client = '';
+  /** Handed to onMessage with every client EVENT: built once at HELLO, which sets `client`. */
+  private info: Readonly<ConnectionInfo> | undefined;
   readonly outbox: Outbox;
   private readonly ws: TwSocket;
   private readonly host: ConnectionHost;
@@ -77,10 +79,6 @@ export class Connection implements ConnectionInfo {
     ws.on('close', onClose);
     ws.on('error', onError);
     this.handshakeTimer = setTimeout(onHandshakeTimeout, host.limits.handshakeTimeoutMs, this);
-  }
-
-  get info(): ConnectionInfo {
-    return { id: this.id, remoteAddress: this.remoteAddress, client: this.client };
   }
 
   get stats(): ConnectionStats {
@@ -227,6 +225,7 @@ export class Connection implements ConnectionInfo {
     clearTimeout(this.handshakeTimer);
     this.handshakeTimer = undefined;
     this.client = client;
+    this.info = Object.freeze({ id: this.id, remoteAddress: this.remoteAddress, client });
     this.state = State.Open;
     this.control(this.host.welcomeFrame());
   }
@@ -259,7 +258,7 @@ export class Connection implements ConnectionInfo {
       throw new ProtocolError('TW_READ_ONLY', `channel ${JSON.stringify(ch.name)} takes no input`, { channel });
     }
     try {
-      ch.onMessage(key, value, this.info);
+      ch.onMessage(key, value, this.info!);
     } catch (err) {
       // The application's bug, not the client's: log it and keep the connection.
       this.host.logError(`events channel ${ch.name}: onMessage threw`, err);

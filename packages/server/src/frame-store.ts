@@ -171,12 +171,6 @@ export class FrameStore {
     return this.segments[this.segmentOf(frame)]!.firstFrame;
   }
 
-  /** Encoded length of `frame`. */
-  frameLength(frame: number): number {
-    const seg = this.segments[this.segmentOf(frame)]!;
-    return seg.lengths[frame - seg.firstFrame]!;
-  }
-
   /** Borrowed bytes of `frame`. */
   frameBorrow(frame: number): Uint8Array {
     const seg = this.segments[this.segmentOf(frame)]!;

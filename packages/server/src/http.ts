@@ -2,6 +2,7 @@
 // its root hash), GET /healthz and GET /metrics.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
+import { asBuffer } from './bytes.ts';
 import type { AnyChannel } from './connection.ts';
 import type { SnapshotEntry } from './snapshot.ts';
 
@@ -41,7 +42,7 @@ export function prefersJson(accept: string | undefined): boolean {
   return acceptQuality(accept, 'application/json') > acceptQuality(accept, 'application/msgpack');
 }
 
-function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
+export function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
   if (ifNoneMatch === undefined) return false;
   if (ifNoneMatch.trim() === '*') return true;
   return ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
@@ -49,7 +50,7 @@ function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
 
 /** JSON has no binary type: byte strings become {"$base64": "…"}. */
 function jsonReplacer(_key: string, value: unknown): unknown {
-  if (value instanceof Uint8Array) return { $base64: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
+  if (value instanceof Uint8Array) return { $base64: asBuffer(value).toString('base64') };
   return value;
 }
 
@@ -57,7 +58,6 @@ function snapshotJson(entry: SnapshotEntry, tree: () => unknown): string {
   entry.json ??= JSON.stringify(tree(), jsonReplacer);
   return entry.json;
 }
-
 
 export function registerRoutes(fastify: FastifyInstance, host: HttpHost): void {
   fastify.get('/healthz', async () => ({ ok: true, instance: host.instanceId, connections: host.connectionCount() }));
@@ -84,6 +84,6 @@ export function registerRoutes(fastify: FastifyInstance, host: HttpHost): void {
     if (prefersJson(req.headers.accept)) {
       return reply.type('application/json; charset=utf-8').send(snapshotJson(entry, () => ch.tree.toSnapshot()));
     }
-    return reply.type('application/msgpack').send(Buffer.from(entry.msgpack.buffer, entry.msgpack.byteOffset, entry.msgpack.byteLength));
+    return reply.type('application/msgpack').send(asBuffer(entry.msgpack));
   });
 }

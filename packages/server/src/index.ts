@@ -15,3 +15,4 @@ export type { StaticOptions } from './static.ts';
 export { isHashedAsset, cacheControlFor } from './static.ts';
 export { ServerError, ServerErrorCodes } from './errors.ts';
 export type { ServerErrorCode } from './errors.ts';
+export { waitForStop } from './wait-for-stop.ts';

@@ -40,27 +40,12 @@ export class ServerMetrics {
         this.set(source.connectionCount());
       },
     });
-    new Gauge({
-      name: 'tidewire_channel_subscribers',
-      help: 'Subscribers per channel',
-      labelNames: ['channel'],
-      registers,
-      collect() {
-        for (const c of source.channelCounters()) this.set({ channel: c.name }, c.subscriberCount());
-      },
-    });
-    new Gauge({
-      name: 'tidewire_channel_queued_bytes',
-      help: 'State bytes queued for the channel across all connections',
-      labelNames: ['channel'],
-      registers,
-      collect() {
-        for (const c of source.channelCounters()) this.set({ channel: c.name }, c.queuedBytes());
-      },
-    });
-    counterFrom('tidewire_channel_messages_sent_total', 'Frames written for the channel (all connections)', source, (c) => c.messagesSent, registers);
-    counterFrom('tidewire_channel_bytes_sent_total', 'Bytes written for the channel (all connections)', source, (c) => c.bytesSent, registers);
-    counterFrom('tidewire_channel_resyncs_total', 'Snapshot resyncs of slow consumers', source, (c) => c.resyncs, registers);
+    const channels = () => source.channelCounters();
+    channelGauge(registers, 'tidewire_channel_subscribers', 'Subscribers per channel', channels, (c) => c.subscriberCount());
+    channelGauge(registers, 'tidewire_channel_queued_bytes', 'State bytes queued for the channel across all connections', channels, (c) => c.queuedBytes());
+    channelCounter(registers, 'tidewire_channel_messages_sent_total', 'Frames written for the channel (all connections)', channels, (c) => c.messagesSent);
+    channelCounter(registers, 'tidewire_channel_bytes_sent_total', 'Bytes written for the channel (all connections)', channels, (c) => c.bytesSent);
+    channelCounter(registers, 'tidewire_channel_resyncs_total', 'Snapshot resyncs of slow consumers', channels, (c) => c.resyncs);
     this.encodeSeconds = new Histogram({
       name: 'tidewire_channel_encode_seconds',
       help: 'Time to encode an OPS batch or a snapshot',
@@ -96,7 +81,21 @@ export class ServerMetrics {
   }
 }
 
-function counterFrom(name: string, help: string, source: MetricsSource, read: (c: ChannelCounters) => number, registers: Registry[]): void {
+/** A per-channel gauge read from the channels at scrape time. */
+export function channelGauge<C extends { readonly name: string }>(registers: Registry[], name: string, help: string, channels: () => Iterable<C>, read: (c: C) => number): void {
+  new Gauge({
+    name,
+    help,
+    labelNames: ['channel'],
+    registers,
+    collect() {
+      for (const c of channels()) this.set({ channel: c.name }, read(c));
+    },
+  });
+}
+
+/** A per-channel counter whose totals live on the channels (plain fields bumped on hot paths). */
+export function channelCounter<C extends { readonly name: string }>(registers: Registry[], name: string, help: string, channels: () => Iterable<C>, read: (c: C) => number): void {
   new Counter({
     name,
     help,
@@ -105,7 +104,7 @@ function counterFrom(name: string, help: string, source: MetricsSource, read: (c
     collect() {
       // The totals live on the channels; republish them as-is.
       this.reset();
-      for (const c of source.channelCounters()) this.inc({ channel: c.name }, read(c));
+      for (const c of channels()) this.inc({ channel: c.name }, read(c));
     },
   });
 }

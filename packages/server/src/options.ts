@@ -86,14 +86,14 @@ export function isLoopbackHost(host: string): boolean {
   return isIP(v4) === 4 && v4.startsWith('127.');
 }
 
-function int(name: string, value: unknown, min: number, max: number): number {
+export function int(name: string, value: unknown, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
     throw new ServerError('TW_SERVER_BAD_OPTION', `${name} must be an integer in [${min}, ${max}], got ${String(value)}`);
   }
   return value;
 }
 
-function num(name: string, value: unknown, min: number, max: number): number {
+export function num(name: string, value: unknown, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
     throw new ServerError('TW_SERVER_BAD_OPTION', `${name} must be a number in [${min}, ${max}], got ${String(value)}`);
   }

@@ -7,6 +7,7 @@ import { encodeSnapshotBody, pack, SnapshotEncoding, snapshotFrames } from '@tid
 import { toColumns } from '@tidewire/tree';
 import type { Position, SnapshotEncodingCode } from '@tidewire/protocol';
 import type { Tree } from '@tidewire/tree';
+import { asUint8 } from './bytes.ts';
 
 export interface SnapshotEncodingOptions {
   chunkBytes: number;
@@ -60,10 +61,6 @@ export class SnapshotEntry {
     this.waiters = [];
     for (const cb of waiters) cb(this);
   }
-}
-
-function asUint8(b: Buffer): Uint8Array {
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
 /** Encodes `tree` at `pos`. `onEncoded` reports the synchronous encode time (seconds). */

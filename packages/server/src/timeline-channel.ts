@@ -14,21 +14,12 @@ import type { SegmentMeta, StoredSegment } from './frame-store.ts';
 import type { PlaybackScheduler } from './playback-scheduler.ts';
 import type { LiveRecorder } from './timeline-live.ts';
 import { TimelineSession } from './timeline-session.ts';
-import type { SessionConfig, SessionHost } from './timeline-session.ts';
+import type { SessionConfig, SessionHost, TimelineCounters } from './timeline-session.ts';
 
-export interface TimelineStats {
+export interface TimelineStats extends TimelineCounters {
   sessions: number;
   frameCount: number;
   segments: number;
-  /** Frames handed to sockets (all sessions), and their encoded bytes. */
-  framesSent: number;
-  frameBytesSent: number;
-  creditStalls: number;
-  keyframeSkips: number;
-  framesSkipped: number;
-  seeks: number;
-  /** Frames of an older epoch dropped server-side (queued, never written) after a seek. */
-  framesDropped: number;
 }
 
 export interface TimelineChannel {
@@ -126,12 +117,8 @@ export class TimelineChannelImpl extends ChannelBase implements TimelineChannel,
     this.rateHz = this.schema.rateHz;
   }
 
-  get liveOpen(): boolean {
-    return this.recorder !== undefined && this.ended === undefined;
-  }
-
   get live(): boolean {
-    return this.liveOpen;
+    return this.recorder !== undefined && this.ended === undefined;
   }
 
   get isLiveTimeline(): boolean {
@@ -181,10 +168,6 @@ export class TimelineChannelImpl extends ChannelBase implements TimelineChannel,
     super.removeSubscriber(conn);
     this.sessions.get(conn)?.close();
     this.sessions.delete(conn);
-  }
-
-  sessionOf(conn: Connection): TimelineSession | undefined {
-    return this.sessions.get(conn);
   }
 
   control(conn: Connection, f: TlControlFrame): void {
@@ -254,7 +237,7 @@ export class TimelineChannelImpl extends ChannelBase implements TimelineChannel,
       rateHz: this.rateHz,
       frameCount: this.store.frameCount,
       durationMs: this.durationMs,
-      live: this.liveOpen,
+      live: this.live,
       segments,
     });
     const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;

@@ -9,6 +9,8 @@ import { gunzip } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { pack } from '@tidewire/protocol';
 import { LIMITS } from '@tidewire/timeline';
+import { asBuffer } from './bytes.ts';
+import { etagMatches } from './http.ts';
 import type { TimelineChannelImpl } from './timeline-channel.ts';
 
 export interface TimelineHttpHost {
@@ -24,12 +26,6 @@ export const MAX_RANGE_BYTES = 16 * 1024 * 1024;
 
 const SEGMENT_TYPE = 'application/x-tidewire-segment';
 const DIGITS = /^[0-9]{1,15}$/;
-
-function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
-  if (ifNoneMatch === undefined) return false;
-  if (ifNoneMatch.trim() === '*') return true;
-  return ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
-}
 
 /** True when Accept-Encoding names gzip (or *) with q > 0. No header: identity only — curl
  *  and scripts that send none would otherwise get bytes they do not expect. */
@@ -89,7 +85,7 @@ export function registerTimelineRoutes(fastify: FastifyInstance, host: TimelineH
     reply.type(SEGMENT_TYPE);
     const stored = seg.stored;
     if (acceptsGzip(req.headers['accept-encoding'])) {
-      return reply.header('content-encoding', 'gzip').send(Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength));
+      return reply.header('content-encoding', 'gzip').send(asBuffer(stored));
     }
     return reply.send(await gunzipCapped(stored));
   });
@@ -122,6 +118,6 @@ export function registerTimelineRoutes(fastify: FastifyInstance, host: TimelineH
     reply.header('etag', etag).header('cache-control', `${scope}, max-age=60`);
     if (etagMatches(req.headers['if-none-match'], etag)) return reply.code(304).send();
     const body = pack({ firstFrame: first, frames });
-    return reply.type('application/msgpack').send(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+    return reply.type('application/msgpack').send(asBuffer(body));
   });
 }

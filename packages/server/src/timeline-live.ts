@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { gzip } from 'node:zlib';
 import { TimelineWriter } from '@tidewire/timeline';
 import type { TimelineSchema, WrittenSegment } from '@tidewire/timeline';
+import { asUint8 } from './bytes.ts';
 import type { FrameStore } from './frame-store.ts';
 
 export interface LiveHooks {
@@ -16,7 +17,7 @@ export interface LiveHooks {
 
 function gzipAsync(raw: Uint8Array): Promise<Uint8Array> {
   // Off the event loop: a segment of a wide schema can be megabytes.
-  return new Promise((resolve, reject) => gzip(raw, (err, out) => (err ? reject(err) : resolve(new Uint8Array(out.buffer, out.byteOffset, out.byteLength)))));
+  return new Promise((resolve, reject) => gzip(raw, (err, out) => (err ? reject(err) : resolve(asUint8(out)))));
 }
 
 export function segmentEtag(stored: Uint8Array, version: string, index: number): string {

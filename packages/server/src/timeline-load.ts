@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { varuintSize } from '@tidewire/protocol';
 import { parseSegmentPayload, TimelineError, TimelineReader } from '@tidewire/timeline';
+import { asUint8 } from './bytes.ts';
 import { StoredSegment } from './frame-store.ts';
 import type { RecordedTimeline } from './timeline-channel.ts';
 import { segmentEtag } from './timeline-live.ts';
@@ -24,10 +25,10 @@ export function loadRecorded(file: Uint8Array): RecordedTimeline {
     if (reader.compression === '') {
       payload = data;
       // HTTP serves segments gzip-encoded: compress stored files once, here.
-      stored = toU8(gzipSync(data));
+      stored = asUint8(gzipSync(data));
     } else if (reader.compression === 'gzip') {
       try {
-        payload = toU8(gunzipSync(data, { maxOutputLength: Math.max(1, info.rawLength) }));
+        payload = asUint8(gunzipSync(data, { maxOutputLength: Math.max(1, info.rawLength) }));
       } catch (e) {
         throw new TimelineError('TL_BAD_SEGMENT', `segment ${n}: gunzip failed: ${(e as Error).message}`, { offset: info.dataOffset, cause: e });
       }
@@ -50,8 +51,4 @@ export function loadRecorded(file: Uint8Array): RecordedTimeline {
     segments.push(StoredSegment.adopt(info, block, seg.frames, seg.times, stored, segmentEtag(stored, version, n)));
   }
   return { schema: reader.schema, durationMs: reader.durationMs, segments, version };
-}
-
-function toU8(b: Buffer): Uint8Array {
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }

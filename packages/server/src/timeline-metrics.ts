@@ -1,8 +1,9 @@
 // Timeline metrics in the server's registry (/metrics). Sessions bump plain counters on their
 // channel; these metrics read them at scrape time, like the channel counters in metrics.ts.
 // Only the seek latency is observed directly (a histogram needs every sample).
-import { Counter, Gauge, Histogram } from 'prom-client';
+import { Histogram } from 'prom-client';
 import type { Registry } from 'prom-client';
+import { channelCounter, channelGauge } from './metrics.ts';
 import type { TimelineStats } from './timeline-channel.ts';
 
 export interface TimelineMetricsSource {
@@ -14,26 +15,9 @@ export class TimelineMetrics {
 
   constructor(registry: Registry, source: TimelineMetricsSource) {
     const registers = [registry];
-    new Gauge({
-      name: 'tidewire_timeline_sessions',
-      help: 'Timeline playback sessions (one per subscriber)',
-      labelNames: ['channel'],
-      registers,
-      collect() {
-        for (const t of source.timelines()) this.set({ channel: t.name }, t.stats.sessions);
-      },
-    });
-    const counter = (name: string, help: string, read: (s: TimelineStats) => number) =>
-      new Counter({
-        name,
-        help,
-        labelNames: ['channel'],
-        registers,
-        collect() {
-          this.reset();
-          for (const t of source.timelines()) this.inc({ channel: t.name }, read(t.stats));
-        },
-      });
+    const timelines = () => source.timelines();
+    channelGauge(registers, 'tidewire_timeline_sessions', 'Timeline playback sessions (one per subscriber)', timelines, (t) => t.stats.sessions);
+    const counter = (name: string, help: string, read: (s: TimelineStats) => number) => channelCounter(registers, name, help, timelines, (t) => read(t.stats));
     counter('tidewire_timeline_frames_sent_total', 'Timeline frames sent to viewers', (s) => s.framesSent);
     counter('tidewire_timeline_frame_bytes_sent_total', 'Encoded timeline frame bytes sent to viewers (without message headers)', (s) => s.frameBytesSent);
     counter('tidewire_timeline_credit_stalls_total', 'Times a session had frames due but no credit', (s) => s.creditStalls);

@@ -2,6 +2,7 @@
 // (ServerOptions.timeline), checked when the server is created.
 import type { TimelineSchema } from '@tidewire/timeline';
 import { ServerError } from './errors.ts';
+import { int, num } from './options.ts';
 import type { SessionConfig } from './timeline-session.ts';
 
 export type TimelineSource =
@@ -22,20 +23,12 @@ export interface ResolvedTimelineOptions {
   session: SessionConfig;
 }
 
-function num(name: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    throw new ServerError('TW_SERVER_BAD_OPTION', `timeline.${name} must be a number in [${min}, ${max}], got ${String(value)}`);
-  }
-  return value;
-}
-
 export function resolveTimelineOptions(o: TimelineOptions | undefined, chunkBytes: number): ResolvedTimelineOptions {
   if (o !== undefined && (o === null || typeof o !== 'object')) throw new ServerError('TW_SERVER_BAD_OPTION', 'timeline options must be an object');
-  const maxBatchFrames = num('maxBatchFrames', o?.maxBatchFrames ?? 1024, 1, 65_535);
-  if (!Number.isInteger(maxBatchFrames)) throw new ServerError('TW_SERVER_BAD_OPTION', 'timeline.maxBatchFrames must be an integer');
+  const maxBatchFrames = int('timeline.maxBatchFrames', o?.maxBatchFrames ?? 1024, 1, 65_535);
   return {
     session: {
-      minBatchMs: num('minBatchMs', o?.minBatchMs ?? 1000 / 60, 0, 1000),
+      minBatchMs: num('timeline.minBatchMs', o?.minBatchMs ?? 1000 / 60, 0, 1000),
       maxBatchFrames,
       // One message is at most about one chunk: the socket window it is written into.
       maxMessageBytes: chunkBytes,

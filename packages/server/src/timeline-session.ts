@@ -17,25 +17,30 @@ export interface SessionSink {
   sendControl(frame: Uint8Array): void;
 }
 
-/** What a session needs from its channel (counters are plain fields read by metrics). */
-export interface SessionHost {
-  readonly id: number;
-  readonly store: FrameStore;
-  readonly rateHz: number;
-  /** Frames are still being appended (a live timeline that has not ended). */
-  readonly liveOpen: boolean;
-  /** A live timeline, open or ended (as opposed to one loaded from a file). */
-  readonly isLiveTimeline: boolean;
-  readonly scheduler: PlaybackScheduler;
-  readonly config: SessionConfig;
+/** A timeline channel's playback counters: plain fields its sessions bump, read by metrics. */
+export interface TimelineCounters {
+  /** Frames handed to sockets (all sessions), and their encoded bytes. */
   framesSent: number;
   frameBytesSent: number;
   creditStalls: number;
   keyframeSkips: number;
   framesSkipped: number;
   seeks: number;
-  /** Frames of an older epoch dropped from the outbox before they were written. */
+  /** Frames of an older epoch dropped server-side (queued, never written) after a seek. */
   framesDropped: number;
+}
+
+/** What a session needs from its channel. */
+export interface SessionHost extends TimelineCounters {
+  readonly id: number;
+  readonly store: FrameStore;
+  readonly rateHz: number;
+  /** Frames are still being appended (a live timeline that has not ended). */
+  readonly live: boolean;
+  /** A live timeline, open or ended (as opposed to one loaded from a file). */
+  readonly isLiveTimeline: boolean;
+  readonly scheduler: PlaybackScheduler;
+  readonly config: SessionConfig;
   observeSeekLatency(seconds: number): void;
 }
 
@@ -100,7 +105,7 @@ export class TimelineSession implements Scheduled {
   /** SUBSCRIBED has been queued: announce the state; a live timeline starts at the live edge. */
   start(now: number): void {
     const last = this.host.store.lastFrame;
-    if (this.host.liveOpen) {
+    if (this.host.live) {
       // A late joiner: the last keyframe and the deltas since, then every new frame.
       this.following = true;
       this.playing = true;
@@ -153,8 +158,8 @@ export class TimelineSession implements Scheduled {
       case 'live':
         this.seek(last, now);
         // A live timeline that has just ended (the viewer had not heard yet): its last frame.
-        this.following = this.host.liveOpen;
-        this.playing = this.host.liveOpen;
+        this.following = this.host.live;
+        this.playing = this.host.live;
         break;
     }
     // Server-paced again: the viewer has none of our frames for this position.
@@ -280,7 +285,6 @@ export class TimelineSession implements Scheduled {
 
   private sendState(ack: number | undefined): void {
     const store = this.host.store;
-    const liveOpen = this.host.liveOpen;
     this.sink.sendControl(
       encodeTlState(this.host.id, {
         seekEpoch: this.epoch,
@@ -289,7 +293,7 @@ export class TimelineSession implements Scheduled {
         frame: Math.max(0, this.target),
         frameCount: store.frameCount,
         live: this.following,
-        liveFrame: liveOpen && store.frameCount > 0 ? store.lastFrame : undefined,
+        liveFrame: this.host.live && store.frameCount > 0 ? store.lastFrame : undefined,
         rateHz: this.host.rateHz,
         mode: this.mode,
         ack,
@@ -312,7 +316,7 @@ export class TimelineSession implements Scheduled {
         this.target = last;
         this.anchorPos = Math.max(0, last);
         this.anchorWall = now;
-        if (this.host.liveOpen) {
+        if (this.host.live) {
           this.following = true; // caught up with the live edge
         } else {
           this.playing = false; // the end of a recorded timeline

@@ -92,11 +92,6 @@ export class TreeChannelImpl extends ChannelBase implements TreeChannel {
     return { epoch: this.epoch, offset: this.offset };
   }
 
-  /** Ops applied to the tree but not yet published. */
-  get pendingOps(): number {
-    return this.pending.length;
-  }
-
   set(id: string, attrs: Record<string, AttrValue | null>): void {
     this.applyOne([0, id, attrs]);
   }

@@ -8,7 +8,7 @@ import { FrameType } from '@tidewire/protocol';
 import type { SubscribedFrame } from '@tidewire/protocol';
 import type { EventsChannel, TidewireServer, TreeChannel } from '../src/index.ts';
 import type { TreeChannelImpl } from '../src/tree-channel.ts';
-import { bigTree, client, leaf, root, startServer, turns } from './helpers.ts';
+import { bigTree, client, leaf, root, startServer, turns, waitFor } from './helpers.ts';
 import { RawClient } from './raw-client.ts';
 
 const CHUNK = 64 * 1024;
@@ -186,11 +186,6 @@ test('§7 snapshot frames are encoded once and shared by every subscriber at tha
   assert.deepEqual(a!.rawOf((f) => f.type === FrameType.OPS), b!.rawOf((f) => f.type === FrameType.OPS));
   await turns(1);
 });
-
-/** Polls `cond` every few milliseconds (state on the server side has no event to wait on). */
-async function waitFor(cond: () => boolean): Promise<void> {
-  while (!cond()) await new Promise((r) => setTimeout(r, 2));
-}
 
 test('§4.6 a large snapshot compressed off the event loop still precedes the OPS that follow it', async (t) => {
   let doc!: TreeChannel;

@@ -1,4 +1,5 @@
 // Shared fixtures for server tests: servers on 127.0.0.1 port 0 torn down with the test.
+import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import type { NodeSnapshot } from '@tidewire/tree';
 import { createServer } from '../src/index.ts';
@@ -45,6 +46,15 @@ export function bigTree(n: number, bytes: number, seed = 1): NodeSnapshot {
     children.push(leaf(`n${i}`, { text, i }));
   }
   return root(children);
+}
+
+/** Polls `cond` every 2 ms (server-side state has no event to wait on); fails after `polls`
+ *  polls rather than hang. `cond` may have side effects: it is called once per poll. */
+export async function waitFor(cond: () => boolean, polls = 15_000): Promise<void> {
+  for (let i = 0; !cond(); i++) {
+    assert.ok(i < polls, 'condition not reached');
+    await new Promise((r) => setTimeout(r, 2));
+  }
 }
 
 /** Resolves after the event loop has gone round `n` times. */

@@ -18,6 +18,13 @@ import { RawClient } from './raw-client.ts';
 const isSubscribed = (f: { type: number }): f is SubscribedFrame => f.type === FrameType.SUBSCRIBED;
 const hello = (major: number = PROTOCOL_VERSION.major) => encodeHello({ protocol: [major, 0], client: 'test', capabilities: [] });
 
+/** The server closes `c` after exactly one ERROR, `code` (with `closeCode` when given). */
+async function expectFatal(c: RawClient, code: string, closeCode?: number): Promise<void> {
+  const closed = await c.closed;
+  assert.deepEqual(c.errors(), [code]);
+  if (closeCode !== undefined) assert.equal(closed.code, closeCode);
+}
+
 test('§4.1/§4.2 HELLO is answered by WELCOME with limits, capabilities and the channel list', async (t) => {
   const server = await startServer(t, { limits: { maxSubscriptions: 7 } }, (s) => {
     s.tree('doc', root());
@@ -38,9 +45,7 @@ test('§4.1 another major version is fatal TW_PROTOCOL_VERSION with close code 4
   const server = await startServer(t);
   const c = await RawClient.connect(server.url);
   c.send(hello(2));
-  const { code } = await c.closed;
-  assert.deepEqual(c.errors(), ['TW_PROTOCOL_VERSION']);
-  assert.equal(code, 4001);
+  await expectFatal(c, 'TW_PROTOCOL_VERSION', 4001);
 });
 
 test('§4.1 a different minor version is accepted', async (t) => {
@@ -55,25 +60,20 @@ test('§4.1 a frame before HELLO is fatal TW_HANDSHAKE_REQUIRED (1002)', async (
   const server = await startServer(t, {}, (s) => void s.tree('doc', root()));
   const c = await RawClient.connect(server.url);
   c.send(encodeSubscribe({ name: 'doc' }));
-  const { code } = await c.closed;
-  assert.deepEqual(c.errors(), ['TW_HANDSHAKE_REQUIRED']);
-  assert.equal(code, 1002);
+  await expectFatal(c, 'TW_HANDSHAKE_REQUIRED', 1002);
 });
 
 test('§4.1 a second HELLO is fatal TW_HANDSHAKE_REQUIRED', async (t) => {
   const server = await startServer(t);
   const c = await RawClient.open(server.url);
   c.send(hello());
-  await c.closed;
-  assert.deepEqual(c.errors(), ['TW_HANDSHAKE_REQUIRED']);
+  await expectFatal(c, 'TW_HANDSHAKE_REQUIRED');
 });
 
 test('§4.1 no HELLO within the handshake timeout is fatal TW_HANDSHAKE_TIMEOUT', async (t) => {
   const server = await startServer(t, { limits: { handshakeTimeoutMs: 30 } });
   const c = await RawClient.connect(server.url);
-  const { code } = await c.closed;
-  assert.deepEqual(c.errors(), ['TW_HANDSHAKE_TIMEOUT']);
-  assert.equal(code, 1002);
+  await expectFatal(c, 'TW_HANDSHAKE_TIMEOUT', 1002);
 });
 
 test('§4.3/§4.5/§4.6 SUBSCRIBE to a tree gets SUBSCRIBED (snapshot, new) and a SNAPSHOT', async (t) => {

@@ -16,6 +16,7 @@ import {
 } from '@tidewire/protocol';
 import type { Frame, Position, SnapshotEncodingCode } from '@tidewire/protocol';
 import { parseOps, Tree } from '@tidewire/tree';
+import { TestSocket } from './test-socket.ts';
 
 export interface Mirror {
   name: string;
@@ -42,15 +43,11 @@ export function inflateBody(encoding: SnapshotEncodingCode, body: Uint8Array): U
   return encoding === SnapshotEncoding.DEFLATE_RAW ? inflateRawSync(body) : body;
 }
 
-export class RawClient {
-  readonly ws: WebSocket;
+export class RawClient extends TestSocket {
   readonly frames: Frame[] = [];
   /** The bytes of each received message, parallel to `frames`. */
   readonly raw: Uint8Array[] = [];
   readonly mirrors = new Map<number, Mirror>();
-  closeCode: number | undefined;
-  private waiters: (() => void)[] = [];
-  readonly closed: Promise<{ code: number; reason: string }>;
   /** Decode failures of server frames (must stay empty: the server only sends valid frames). */
   readonly badFrames: unknown[] = [];
 
@@ -58,15 +55,8 @@ export class RawClient {
   private errorCodes: string[] = [];
 
   private constructor(ws: WebSocket, retain: boolean) {
-    this.ws = ws;
+    super(ws);
     this.retain = retain;
-    this.closed = new Promise((resolve) => {
-      ws.on('close', (code, reason) => {
-        this.closeCode = code;
-        this.wake();
-        resolve({ code, reason: reason.toString() });
-      });
-    });
     ws.on('message', (data: Buffer, isBinary) => {
       if (!isBinary) {
         this.badFrames.push(new Error('text frame from server'));
@@ -86,7 +76,6 @@ export class RawClient {
       }
       this.wake();
     });
-    ws.on('error', () => {});
   }
 
   static connect(url: string, opts: ConnectOptions = {}): Promise<RawClient> {
@@ -114,25 +103,6 @@ export class RawClient {
 
   subscribe(name: string, from?: Position): void {
     this.send(encodeSubscribe(from ? { name, from } : { name }));
-  }
-
-  private wake(): void {
-    const w = this.waiters;
-    this.waiters = [];
-    for (const fn of w) fn();
-  }
-
-  /** Resolves when `cond` holds (checked after every frame and on close). */
-  until(cond: () => boolean): Promise<void> {
-    if (cond()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        if (cond()) resolve();
-        else if (this.closeCode !== undefined) reject(new Error(`connection closed (${this.closeCode}) while waiting`));
-        else this.waiters.push(check);
-      };
-      this.waiters.push(check);
-    });
   }
 
   /** The first received frame matching `pred` (already received or future). */
@@ -223,20 +193,5 @@ export class RawClient {
     m.tree = Tree.fromColumns(decodeSnapshotBody(body), unpack);
     m.position = pos;
     m.snapshots++;
-  }
-
-  /** Pauses or resumes reading from the socket (a slow consumer). */
-  setReading(on: boolean): void {
-    const socket = (this.ws as unknown as { _socket?: { pause(): void; resume(): void } })._socket;
-    if (on) socket?.resume();
-    else socket?.pause();
-  }
-
-  close(): Promise<unknown> {
-    if (this.closeCode === undefined) {
-      this.setReading(true); // a paused socket would never see the close handshake finish
-      this.ws.close();
-    }
-    return this.closed;
   }
 }

@@ -7,7 +7,7 @@ import { FrameType } from '@tidewire/protocol';
 import { createServer, isLoopbackHost, ServerError } from '../src/index.ts';
 import { defaultOrigins, resolveOptions } from '../src/options.ts';
 import { OriginPolicy, TokenCheck } from '../src/security.ts';
-import { client, root, startServer } from './helpers.ts';
+import { client, root, startServer, waitFor } from './helpers.ts';
 import { RawClient } from './raw-client.ts';
 
 const TOKEN = 'sekrit-token-123';
@@ -139,13 +139,9 @@ test('connections above maxConnections are refused with 503; a closed one frees 
   const second = await client(t, server);
   assert.equal(await upgradeStatus(server.url), 503);
   await second.close();
-  await waitUntil(() => server.connectionStats().length === 1);
+  await waitFor(() => server.connectionStats().length === 1);
   assert.equal(await upgradeStatus(server.url), 101);
 });
-
-async function waitUntil(cond: () => boolean): Promise<void> {
-  while (!cond()) await new Promise((r) => setTimeout(r, 2));
-}
 
 test('a frame above maxFrameBytes closes that connection with 1009; others are unaffected', async (t) => {
   const server = await startServer(t, { limits: { maxFrameBytes: 1024 } }, (s) => void s.tree('doc', root()));

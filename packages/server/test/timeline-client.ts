@@ -10,6 +10,7 @@ import {
 import type { Frame, TimelineFrame, TlControlFrame, TlStateFrame } from '@tidewire/protocol';
 import { FrameDecoder, isKeyframe } from '@tidewire/timeline';
 import type { TimelineSchema } from '@tidewire/timeline';
+import { TestSocket } from './test-socket.ts';
 
 type Control = Omit<TlControlFrame, 'type' | 'channel'>;
 
@@ -22,8 +23,7 @@ export interface Received {
   frameBytes: number;
 }
 
-export class TimelineViewer {
-  readonly ws: WebSocket;
+export class TimelineViewer extends TestSocket {
   readonly schema: TimelineSchema;
   channel = -1;
   readonly states: TlStateFrame[] = [];
@@ -45,29 +45,19 @@ export class TimelineViewer {
   wrongContent = 0;
   framesReceived = 0;
   frameBytesReceived = 0;
-  closeCode: number | undefined;
-  readonly closed: Promise<number>;
   /** Re-grant credit for what arrives (keeps the window open); off for flow-control tests. */
   autoCredit: { frames: number; bytes: number } | undefined;
   private epoch = 0;
   private expectNext = -1;
   private readonly decoder: FrameDecoder;
-  private waiters: (() => void)[] = [];
   private readonly frameOf: ((v: Float64Array) => number) | undefined;
 
   private constructor(ws: WebSocket, schema: TimelineSchema, frameOf?: (v: Float64Array) => number) {
-    this.ws = ws;
+    super(ws);
     this.schema = schema;
     this.decoder = new FrameDecoder(schema);
     this.values = new Float64Array(schema.entities.length * schema.fields.length);
     this.frameOf = frameOf;
-    this.closed = new Promise((resolve) => {
-      ws.on('close', (code) => {
-        this.closeCode = code;
-        this.wake();
-        resolve(code);
-      });
-    });
     ws.on('message', (data: Buffer) => {
       try {
         const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
@@ -78,7 +68,6 @@ export class TimelineViewer {
       }
       this.wake();
     });
-    ws.on('error', () => {});
   }
 
   static async open(url: string, schema: TimelineSchema, opts: { frameOf?: (v: Float64Array) => number; headers?: Record<string, string> } = {}): Promise<TimelineViewer> {
@@ -175,37 +164,5 @@ export class TimelineViewer {
       if (this.keepRendered) this.renderedFrames.push(n);
     }
     this.expectNext = f.firstFrame + f.frames.length;
-  }
-
-  private wake(): void {
-    const w = this.waiters;
-    this.waiters = [];
-    for (const fn of w) fn();
-  }
-
-  until(cond: () => boolean, what = 'condition'): Promise<void> {
-    if (cond()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        if (cond()) resolve();
-        else if (this.closeCode !== undefined) reject(new Error(`connection closed (${this.closeCode}) while waiting for ${what}`));
-        else this.waiters.push(check);
-      };
-      this.waiters.push(check);
-    });
-  }
-
-  setReading(on: boolean): void {
-    const socket = (this.ws as unknown as { _socket?: { pause(): void; resume(): void } })._socket;
-    if (on) socket?.resume();
-    else socket?.pause();
-  }
-
-  close(): Promise<number> {
-    if (this.closeCode === undefined) {
-      this.setReading(true);
-      this.ws.close();
-    }
-    return this.closed;
   }
 }

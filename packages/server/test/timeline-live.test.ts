@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { TimelineReader } from '@tidewire/timeline';
 import type { TimelineChannel } from '../src/index.ts';
 import type { TimelineChannelImpl } from '../src/timeline-channel.ts';
-import { startServer, turns } from './helpers.ts';
+import { startServer, turns, waitFor } from './helpers.ts';
 import { TimelineViewer } from './timeline-client.ts';
 import { frameOf, ManualClock, schema, values } from './timeline-helpers.ts';
 
@@ -113,7 +113,7 @@ test('§W.8 segments are sealed (gzip, HTTP) as they fill; end() stops followers
   const { v } = await viewer();
   append(120);
   await v.until(() => v.renderedFrame === 119);
-  await waitFor(() => ch.store.segments.filter((x) => x.sealed).length === 2);
+  await waitFor(() => ch.store.segments.filter((x) => x.sealed).length === 2, 5000);
   const meta = await (await fetch(`${server.url}/api/timelines/live`)).json();
   assert.equal(meta.live, true);
   assert.deepEqual(meta.segments.map((x: { index: number; firstFrame: number; frameCount: number }) => [x.index, x.firstFrame, x.frameCount]), [[0, 0, 50], [1, 50, 50]]);
@@ -147,8 +147,3 @@ test('§W.8 append validates: a value out of its field range throws and changes 
   append(1);
   assert.equal(ch.frameCount, 3);
 });
-
-async function waitFor(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 2000 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
-  assert.ok(cond(), 'condition not reached');
-}

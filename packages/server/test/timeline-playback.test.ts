@@ -165,7 +165,7 @@ test('§W.5 pause/resume and speed changes hold the rate within 1% over 60 s of 
   const total = script.reduce((n, [speed, ms]) => n + speed * ms, 0);
   assert.equal(total, 60_000);
   let expected = 0;
-  const wakes0 = (ch.scheduler as unknown as { wakes: number }).wakes;
+  const wakes0 = ch.scheduler.wakes;
   for (const [speed, ms] of script) {
     await control({ op: 'speed', speed });
     await control({ op: 'play' });
@@ -185,6 +185,6 @@ test('§W.5 pause/resume and speed changes hold the rate within 1% over 60 s of 
   assert.equal(v.rendered, got + 1, 'every frame once, none skipped');
   assert.deepEqual(v.violations, []);
   // One shared scheduler, woken per due frame (at most), not a 60 Hz loop per session.
-  const wakes = (ch.scheduler as unknown as { wakes: number }).wakes - wakes0;
+  const wakes = ch.scheduler.wakes - wakes0;
   assert.ok(wakes <= 1600, `${wakes} scheduler wakes for 1500 frames`);
 });

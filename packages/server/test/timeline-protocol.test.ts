@@ -38,9 +38,9 @@ async function setup(t: TestContext, options: Parameters<typeof startServer>[1] 
 
 async function fatal(v: TimelineViewer, bytes: Uint8Array, code = 'TW_BAD_FRAME'): Promise<void> {
   v.send(bytes);
-  const close = await v.closed;
+  const { code: closeCode } = await v.closed;
   assert.deepEqual(v.errors, [code]);
-  assert.equal(close, 1002);
+  assert.equal(closeCode, 1002);
 }
 
 test('§W WELCOME announces the timeline capability and channel kind; SUBSCRIBED says kind timeline', async (t) => {

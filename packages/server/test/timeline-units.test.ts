@@ -135,7 +135,7 @@ test('§W.5 a seek drops its older-epoch message still queued in the outbox, ref
   const store = new FrameStore();
   for (const seg of rec.segments) store.add(seg);
   const host: SessionHost = {
-    id: 5, store, rateHz: 25, liveOpen: false, isLiveTimeline: false, scheduler,
+    id: 5, store, rateHz: 25, live: false, isLiveTimeline: false, scheduler,
     config: { minBatchMs: 1000 / 60, maxMessageBytes: CHUNK, maxBatchFrames: 1024 },
     framesSent: 0, frameBytesSent: 0, creditStalls: 0, keyframeSkips: 0, framesSkipped: 0, seeks: 0, framesDropped: 0,
     observeSeekLatency() {},
