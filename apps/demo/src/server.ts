@@ -26,7 +26,7 @@ export function mountDemo(server: TidewireServer, options: DemoOptions = {}): Mo
   let storm: ChangeStorm | null = null;
   if (options.storm !== false) {
     const stormOptions = typeof options.storm === 'object' ? options.storm : {};
-    storm = new ChangeStorm(project, tree, transport, { sweepRate: 600, burstSeconds: 2, quietSeconds: 2, tempo: 124, seed: 7, ...stormOptions });
+    storm = new ChangeStorm(project, tree, transport, stormOptions);
     storm.startLoop();
   }
   return { path: '/demo/', title: 'Core demo', close: () => storm?.stop() };

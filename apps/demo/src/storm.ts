@@ -24,6 +24,9 @@ export interface StormOptions {
   seed?: number;
 }
 
+/** The demo's workload: 600 knob moves a second in 2 s bursts, 2 s apart, at 124 BPM. */
+const DEFAULT_STORM: Readonly<Required<StormOptions>> = { sweepRate: 600, burstSeconds: 2, quietSeconds: 2, tempo: 124, seed: 7 };
+
 export class ChangeStorm {
   private timer: ReturnType<typeof setInterval> | null = null;
   private readonly params: string[];
@@ -37,6 +40,7 @@ export class ChangeStorm {
   private sweepCycle = -1;
   /** Per track, the ids of its first device's first four parameters. */
   private readonly firstKnobs: string[][];
+  private readonly opts: Required<StormOptions>;
   /** Changes made so far (for the HUD and tests). */
   changes = 0;
 
@@ -44,8 +48,9 @@ export class ChangeStorm {
     project: NodeSnapshot,
     private readonly tree: StormTarget,
     private readonly events: StormEvents | null,
-    private readonly opts: Required<StormOptions> = { sweepRate: 600, burstSeconds: 2, quietSeconds: 2, tempo: 124, seed: 7 },
+    options: StormOptions = {},
   ) {
+    this.opts = { ...DEFAULT_STORM, ...options };
     this.params = paramIds(project);
     const byDevice = new Map<string, string[]>();
     for (const id of this.params) {
@@ -60,7 +65,7 @@ export class ChangeStorm {
       n.children.forEach(walk);
     };
     walk(project);
-    this.rand = seededRandom(opts.seed);
+    this.rand = seededRandom(this.opts.seed);
   }
 
   startLoop(intervalMs = 16): void {

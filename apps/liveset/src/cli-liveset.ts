@@ -1,7 +1,8 @@
 // `tidewire liveset --als PATH …`: a Tidewire server with the Live Set mirror on it, until
 // SIGINT or SIGTERM. The tree is at GET /api/trees/liveset, the page at /liveset/.
+import { parseOrUsage, parsePort, UsageError } from '../../tidewire/src/command.ts';
 import type { Command } from '../../tidewire/src/command.ts';
-import { createServer } from '@tidewire/server';
+import { createServer, waitForStop } from '@tidewire/server';
 import { isAlsError } from './als/errors.ts';
 import type { Output } from './cli.ts';
 import { isLiveSetError } from './errors.ts';
@@ -32,13 +33,6 @@ export interface LivesetCommandOptions {
   /** Stops the server like SIGINT (tests). */
   signal?: AbortSignal;
   env?: Record<string, string | undefined>;
-}
-
-class UsageError extends Error {}
-
-function parsePort(flag: string, v: string | undefined): number {
-  if (v === undefined || !/^\d{1,5}$/.test(v) || Number(v) > 65_535) throw new UsageError(`${flag} needs a port number (0–65535), got ${v ?? 'nothing'}`);
-  return Number(v);
 }
 
 /** `host:port`, `[v6]:port`. */
@@ -107,18 +101,8 @@ export function createLivesetCommand(out: Output = process.stdout, err: Output =
     summary: 'mirror an Ableton Live Set (and Live over OSC) to browsers',
     usage: USAGE,
     async run(args: string[]): Promise<number> {
-      let parsed: Parsed | 'help';
-      try {
-        parsed = parse(args);
-      } catch (e) {
-        if (!(e instanceof UsageError)) throw e;
-        err.write(`tidewire liveset: ${e.message}\n${USAGE}\n`);
-        return 2;
-      }
-      if (parsed === 'help') {
-        out.write(`${USAGE}\n`);
-        return 0;
-      }
+      const parsed = parseOrUsage(parse, args, { prefix: 'tidewire liveset', usage: USAGE, out, err });
+      if ('exit' in parsed) return parsed.exit;
       const env = options.env ?? process.env;
       const token = env.TIDEWIRE_TOKEN || undefined;
       const server = await createServer({ host: parsed.host, port: parsed.port, token });
@@ -138,18 +122,7 @@ export function createLivesetCommand(out: Output = process.stdout, err: Output =
       out.write(`  OSC events on udp://${parsed.mount.oscHost ?? '127.0.0.1'}:${mounted.mirror.oscPort}\n`);
       if (parsed.mount.abletonOsc) out.write(`  AbletonOSC at ${parsed.mount.abletonOsc.host}:${parsed.mount.abletonOsc.port}, replies on udp port ${mounted.mirror.linkPort}\n`);
       if (parsed.mount.simulate) out.write('  simulating Live\n');
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          options.signal?.removeEventListener('abort', stop);
-          resolve();
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-        if (options.signal?.aborted) stop();
-        else options.signal?.addEventListener('abort', stop);
-      });
+      await waitForStop(options.signal);
       await mounted.close();
       await server.close();
       out.write('stopped\n');

@@ -173,11 +173,6 @@ export class ControlHandler {
     return this.send(out.address, out.args) ? null : 'no_live';
   }
 
-  /** Forgets a connection's rate-limit state. */
-  forget(connection: number): void {
-    this.buckets.delete(connection);
-  }
-
   private take(connection: number): boolean {
     const now = this.now();
     let b = this.buckets.get(connection);

@@ -34,7 +34,8 @@ export interface TrackEntry {
 
 export type ParamTarget = { readonly id: string; readonly attr: 'on' | 'value' };
 
-const SONG_TRACK_KINDS = new Set(['audio', 'midi', 'group']);
+/** Track kinds in Live's song.tracks (what track index i counts). */
+export const SONG_TRACK_KINDS: ReadonlySet<string> = new Set(['audio', 'midi', 'group']);
 
 function childOfType(n: MapNode, type: string): MapNode | undefined {
   for (const c of n.children) if (c.type === type) return c;

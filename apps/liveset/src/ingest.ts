@@ -67,10 +67,6 @@ export class OscIngest {
     return h(this, msg.args);
   }
 
-  static knows(address: string): boolean {
-    return HANDLERS.has(address);
-  }
-
   // ---- song ---------------------------------------------------------------------------
 
   tempo(args: readonly OscArg[]): DropReason | null {

@@ -6,6 +6,7 @@
 // pairs with one (same position and name/class), so a tree keeps its ids across syncs and
 // reloads; Live-only nodes get positional ids (docs/liveset-osc.md §3).
 import type { NodeSnapshot } from '@tidewire/tree';
+import { SONG_TRACK_KINDS } from './index-map.ts';
 
 export interface LiveParam {
   name: string;
@@ -53,7 +54,6 @@ export interface LiveModel {
   scenes: { name: string }[];
 }
 
-const SONG_TRACK_KINDS = new Set(['audio', 'midi', 'group']);
 /** How far ahead pairing looks for a matching name (an insert or delete of up to this many). */
 const ALIGN_WINDOW = 16;
 

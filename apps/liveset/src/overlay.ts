@@ -45,10 +45,6 @@ export class LiveOverlay {
     }
   }
 
-  clear(): void {
-    this.byId.clear();
-  }
-
   /**
    * Applies the reports to `root` in place. A clip Live reported in a slot the tree has no
    * clip for is created; reports about nodes the tree no longer has are forgotten.

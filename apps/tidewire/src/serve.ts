@@ -2,12 +2,13 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createServer } from '@tidewire/server';
+import { createServer, waitForStop } from '@tidewire/server';
 import type { StaticOptions, TidewireServer } from '@tidewire/server';
 import { mountDemo } from '@tidewire/demo';
 import { mountLiveSet } from '@tidewire/liveset';
 import { mountReplay } from '@tidewire/replay';
 import { mountSignalLab } from '@tidewire/signal-lab';
+import { parsePort } from './command.ts';
 import type { Command } from './command.ts';
 
 const USAGE = `usage: tidewire serve [--host 127.0.0.1] [--port 8080] [--token TOKEN] [--no-storm]
@@ -52,10 +53,8 @@ export function parseServeArgs(args: string[]): ServeOptions {
     },
     strict: true,
   });
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be an integer 0-65535, got '${values.port}'`);
-  const oscPort = Number(values['osc-port']);
-  if (!Number.isInteger(oscPort) || oscPort < 0 || oscPort > 65535) throw new Error(`--osc-port must be an integer 0-65535, got '${values['osc-port']}'`);
+  const port = parsePort('--port', values.port);
+  const oscPort = parsePort('--osc-port', values['osc-port']);
   const token = values.token ?? process.env.TIDEWIRE_TOKEN;
   return { host: values.host!, port, storm: !values['no-storm'], als: values.als!, oscPort, ...(token ? { token } : {}) };
 }
@@ -96,11 +95,7 @@ export const serveCommand: Command = {
     const opts = parseServeArgs(args);
     const running = await startAll(opts);
     console.log(`Tidewire is serving on ${running.url}/  (Ctrl+C to stop)`);
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    await waitForStop();
     console.log('tidewire: shutting down');
     await running.close();
     return 0;

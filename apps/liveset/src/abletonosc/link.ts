@@ -62,6 +62,8 @@ export class AbletonOscLink {
   private readonly socket: OscSocket;
   private readonly requester: Requester;
   private readonly peer: OscPeer;
+  /** AbletonOSC given by IP answers from exactly `peer`; a host name cannot be compared. */
+  private readonly checkSender: boolean;
   private readonly hooks: LinkHooks;
   private readonly limits: SyncLimits;
   private readonly maxListeners: number;
@@ -79,6 +81,7 @@ export class AbletonOscLink {
   private constructor(socket: OscSocket, peer: OscPeer, opts: AbletonOscOptions, hooks: LinkHooks, metrics: LiveSetMetrics) {
     this.socket = socket;
     this.peer = peer;
+    this.checkSender = isIP(peer.address) !== 0;
     this.hooks = hooks;
     this.limits = { ...DEFAULT_SYNC_LIMITS, ...(opts.limits ?? {}) };
     this.maxListeners = opts.maxListeners ?? 20_000;
@@ -118,11 +121,6 @@ export class AbletonOscLink {
     return this.socket.port;
   }
 
-  /** The last model a sync produced. */
-  get lastModel(): LiveModel | null {
-    return this.model;
-  }
-
   /** Sends a control message to Live (from the reply port, so Live answers to us). */
   send(address: string, args: OscArg[]): boolean {
     if (this.closed) return false;
@@ -151,7 +149,7 @@ export class AbletonOscLink {
 
   private receive(msg: OscMessage, from: OscPeer): void {
     // AbletonOSC answers from the socket it listens on; anything else on this port is not Live.
-    if (isIP(this.peer.address) !== 0 && (from.address !== this.peer.address || from.port !== this.peer.port)) {
+    if (this.checkSender && (from.address !== this.peer.address || from.port !== this.peer.port)) {
       this.hooks.drop('unknown_sender', `${from.address}:${from.port}`);
       return;
     }

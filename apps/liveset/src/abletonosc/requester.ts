@@ -64,10 +64,6 @@ export class Requester {
     this.tokens = Math.max(1, this.opts.sendPerSecond / 20);
   }
 
-  get inFlight(): number {
-    return this.inflight.size;
-  }
-
   /** Sends `address ids… extra…`; resolves with the reply's arguments after the ids. */
   request(address: string, ids: readonly number[], extra: readonly OscArg[] = []): Promise<OscArg[]> {
     if (this.closed) return Promise.reject(new LiveSetError('LIVESET_CLOSED', 'the AbletonOSC link is closed'));

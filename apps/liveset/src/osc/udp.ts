@@ -70,22 +70,10 @@ export class OscSocket {
     return this.socket.address().port;
   }
 
-  get host(): string {
-    return this.socket.address().address;
-  }
-
   /** Sends one message; failures (no route, closed) go to onError, never throw. */
   send(address: string, args: readonly OscArg[], to: OscPeer): void {
     if (this.closed) return;
     const bytes = encodeOsc(address, args);
-    this.socket.send(bytes, to.port, to.address, (err) => {
-      if (err) this.opts.onError?.(err);
-    });
-  }
-
-  /** Sends pre-encoded bytes (the bench's sender, the simulator). */
-  sendBytes(bytes: Uint8Array, to: OscPeer): void {
-    if (this.closed) return;
     this.socket.send(bytes, to.port, to.address, (err) => {
       if (err) this.opts.onError?.(err);
     });
@@ -111,10 +99,10 @@ export class OscSocket {
       this.opts.onDrop(reason, (err as Error).message);
       return;
     }
-    const from = { address: rinfo.address, port: rinfo.port };
     for (const m of messages) {
       try {
-        this.opts.onMessage(m, from);
+        // RemoteInfo is an OscPeer already: no copy per packet.
+        this.opts.onMessage(m, rinfo);
       } catch (err) {
         // A handler bug must not take the socket down; report it like a malformed message.
         this.opts.onError?.(err as Error);

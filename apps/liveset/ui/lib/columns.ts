@@ -1,6 +1,8 @@
 // The session view's columns: every track in Live's order, with what the page needs to lay it
 // out (group nesting, folding) and to address it in control messages (its index in Live's
-// song.tracks, which counts audio, MIDI and group tracks only: docs/liveset-osc.md §3).
+// song.tracks, which counts audio, MIDI and group tracks only: docs/liveset-osc.md §3). The
+// kinds counted are the server's own (index-map.ts), so a control addresses the track shown.
+import { SONG_TRACK_KINDS } from '../../src/index-map.ts';
 
 export interface TrackShape {
   kind: string;
@@ -18,7 +20,6 @@ export interface Column {
   readonly group: string | null;
 }
 
-const SONG_KINDS = new Set(['audio', 'midi', 'group']);
 /** Live nests groups a few levels deep; a longer chain (or a cycle) in a damaged set stops here. */
 const MAX_DEPTH = 32;
 
@@ -38,7 +39,7 @@ export function buildColumns(ids: readonly string[], shape: (id: string) => Trac
     let depth = 0;
     for (let g = s.group; g !== null && shapes.has(g) && depth < MAX_DEPTH; g = shapes.get(g)!.group) depth++;
     const group = s.group !== null && shapes.get(s.group)?.kind === 'group' ? s.group : null;
-    out.push({ id, kind: s.kind, songIndex: SONG_KINDS.has(s.kind) ? song++ : null, depth: group === null ? 0 : depth, group });
+    out.push({ id, kind: s.kind, songIndex: SONG_TRACK_KINDS.has(s.kind) ? song++ : null, depth: group === null ? 0 : depth, group });
   }
   return out;
 }
