@@ -20,21 +20,18 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-const gc = (globalThis as { gc?: () => void }).gc;
-
 /**
- * Median of `runs` timings of `fn` (ms), after one warm-up run. With --expose-gc (the bench
- * entry sets it) the heap is collected before each run, so one system's garbage is not billed
- * to the next one's measurement.
+ * Calls `send` `rate` times a second for `seconds` (a storm), paced from a fixed start so a
+ * late timer does not lower the rate (no drift); returns the seconds it took.
  */
-export function timeMedian(runs: number, fn: () => void): number {
-  fn();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    gc?.();
-    const t0 = performance.now();
-    fn();
-    times.push(performance.now() - t0);
+export async function paced(rate: number, seconds: number, send: () => void): Promise<number> {
+  const start = performance.now();
+  const total = rate * seconds;
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate));
+    for (; sent < due; sent++) send();
+    await sleep(1);
   }
-  return percentile(times, 50);
+  return (performance.now() - start) / 1000;
 }

@@ -1,22 +1,21 @@
 // `tidewire replay generate …` and `tidewire replay info FILE [--json]` (docs/replay-generator.md §7).
 // Each subcommand is a Command of its own; replayCommand dispatches between them.
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import type { Command } from '../../tidewire/src/command.ts';
-import { isReplayError, ReplayError } from './generate/errors.ts';
+import { failWithCode, parseOptions } from './cli-common.ts';
+import { writeFileAtomic } from './files.ts';
+import { isReplayError } from './generate/errors.ts';
 import { readReplayInfo, type ReplayInfo } from './generate/info.ts';
 import { BUNDLED_RACES, bundledRace, defaultDataRoot, generateRaceFiles } from './generate/load.ts';
 import { formatRaceTime } from './generate/time.ts';
 import { createReplayImportCsvCommand } from './import/cli.ts';
 import { createReplayServeCommand } from './serve/command.ts';
+import { readReplayFile } from './serve/race-file.ts';
 
 export interface Output {
   write(text: string): void;
   /** Progress redraws one line on a terminal and prints a few lines otherwise. */
   isTTY?: boolean;
 }
-
-/** A replay file larger than this is refused by `info` before it is read. */
-const MAX_INFO_BYTES = 1 << 30;
 
 const GENERATE_USAGE = [
   'usage: tidewire replay generate --race NAME --out FILE [--seed N] [--data DIR]',
@@ -56,33 +55,6 @@ const REPLAY_USAGE = [
   'Run `tidewire replay <command> --help` for its options.',
 ].join('\n');
 
-function fail(err: Output, command: string, e: unknown): number {
-  if (isReplayError(e)) { err.write(`tidewire replay ${command}: ${e.code}: ${e.message}\n`); return 1; }
-  const fsErr = e as NodeJS.ErrnoException;
-  if (typeof fsErr?.code === 'string' && typeof fsErr.message === 'string') { err.write(`tidewire replay ${command}: ${fsErr.code}: ${fsErr.message}\n`); return 1; }
-  throw e;
-}
-
-/** Parses `--name value` / `--name=value` options; returns null (after printing) on a usage error. */
-function parseOptions(args: string[], valued: readonly string[], flags: readonly string[], err: Output, command: string, usage: string): { values: Map<string, string>; flags: Set<string>; positional: string[] } | null {
-  const values = new Map<string, string>();
-  const set = new Set<string>();
-  const positional: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (!a.startsWith('--') || a === '--') { positional.push(a); continue; }
-    const eq = a.indexOf('=');
-    const name = eq === -1 ? a.slice(2) : a.slice(2, eq);
-    if (flags.includes(name) && eq === -1) { set.add(name); continue; }
-    if (!valued.includes(name)) { err.write(`tidewire replay ${command}: unknown option '${a}'\n${usage}\n`); return null; }
-    const value = eq === -1 ? args[++i] : a.slice(eq + 1);
-    if (value === undefined || value === '') { err.write(`tidewire replay ${command}: ${a} needs a value\n${usage}\n`); return null; }
-    if (values.has(name)) { err.write(`tidewire replay ${command}: --${name} given twice\n${usage}\n`); return null; }
-    values.set(name, value);
-  }
-  return { values, flags: set, positional };
-}
-
 function progressPrinter(err: Output): (phase: 'plan' | 'render' | 'finish', fraction: number) => void {
   let lastStep = -1;
   return (phase, fraction) => {
@@ -105,10 +77,10 @@ export function createReplayGenerateCommand(out: Output = process.stdout, err: O
     usage: GENERATE_USAGE,
     async run(args: string[]): Promise<number> {
       if (args.includes('--help') || args.includes('-h')) { out.write(`${GENERATE_USAGE}\n`); return 0; }
-      const o = parseOptions(args, ['race', 'data', 'race-dir', 'circuit', 'entrants', 'seed', 'out'], [], err, 'generate', GENERATE_USAGE);
-      if (!o) return 2;
-      const v = o.values;
       const usage = (msg: string) => { err.write(`tidewire replay generate: ${msg}\n${GENERATE_USAGE}\n`); return 2; };
+      const o = parseOptions(args, ['race', 'data', 'race-dir', 'circuit', 'entrants', 'seed', 'out']);
+      if (typeof o === 'string') return usage(o);
+      const v = o.values;
       if (o.positional.length > 0) return usage(`unexpected argument '${o.positional[0]}'`);
       if (!v.has('out')) return usage('--out FILE is required');
       if (v.has('race') === (v.has('race-dir') || v.has('circuit'))) return usage('give either --race NAME or --race-dir DIR with --circuit FILE');
@@ -129,15 +101,7 @@ export function createReplayGenerateCommand(out: Output = process.stdout, err: O
         const started = performance.now();
         const result = await generateRaceFiles({ ...files, entrantsFile: v.get('entrants'), seed, onProgress: progressPrinter(err) });
         for (const w of result.warnings) err.write(`warning: ${w}\n`);
-        // write next to the target and rename, so a reader never sees half a file
-        const tmp = `${outFile}.tmp-${process.pid}`;
-        try {
-          await writeFile(tmp, result.file);
-          await rename(tmp, outFile);
-        } catch (e) {
-          await rm(tmp, { force: true });
-          throw e;
-        }
+        await writeFileAtomic(outFile, result.file);
         const s = result.stats;
         const winner = result.classification.find((c) => c.position === 1);
         out.write(`wrote ${outFile}: ${result.schema.entities.length} cars, ${s.frames} frames (${s.durationSec.toFixed(1)} s at ${result.schema.rateHz} Hz), `
@@ -145,7 +109,7 @@ export function createReplayGenerateCommand(out: Output = process.stdout, err: O
           + `generated in ${((performance.now() - started) / 1000).toFixed(2)} s\n`);
         return 0;
       } catch (e) {
-        return fail(err, 'generate', e);
+        return failWithCode(err, 'generate', e);
       }
     },
   };
@@ -158,21 +122,19 @@ export function createReplayInfoCommand(out: Output = process.stdout, err: Outpu
     usage: INFO_USAGE,
     async run(args: string[]): Promise<number> {
       if (args.includes('--help') || args.includes('-h')) { out.write(`${INFO_USAGE}\n`); return 0; }
-      const o = parseOptions(args, [], ['json'], err, 'info', INFO_USAGE);
-      if (!o) return 2;
-      if (o.positional.length !== 1) { err.write(`tidewire replay info: expected one FILE, got ${o.positional.length}\n${INFO_USAGE}\n`); return 2; }
-      const file = o.positional[0];
+      const usage = (msg: string) => { err.write(`tidewire replay info: ${msg}\n${INFO_USAGE}\n`); return 2; };
+      const o = parseOptions(args, [], ['json']);
+      if (typeof o === 'string') return usage(o);
+      if (o.positional.length !== 1) return usage(`expected one FILE, got ${o.positional.length}`);
+      const file = o.positional[0]!;
       try {
-        let size: number;
-        try { size = (await stat(file)).size; } catch (e) { throw new ReplayError('REPLAY_DATA_MISSING', `${file} does not exist or cannot be read`, { cause: e }); }
-        if (size > MAX_INFO_BYTES) throw new ReplayError('REPLAY_BAD_FILE', `${file} is larger than ${MAX_INFO_BYTES} bytes`);
-        const bytes = new Uint8Array(await readFile(file));
+        const bytes = await readReplayFile(file);
         let info: ReplayInfo;
         try { info = readReplayInfo(bytes); } catch (e) { if (isReplayError(e)) e.message = `${file}: ${e.message}`; throw e; }
         out.write(o.flags.has('json') ? `${JSON.stringify(info)}\n` : formatInfo(file, info));
         return 0;
       } catch (e) {
-        return fail(err, 'info', e);
+        return failWithCode(err, 'info', e);
       }
     },
   };

@@ -80,9 +80,3 @@ export function generateLiveSet(shape: LiveSetShape = {}): NodeSnapshot {
     ],
   };
 }
-
-export function countNodes(n: NodeSnapshot): number {
-  let c = 1;
-  for (const k of n.children) c += countNodes(k);
-  return c;
-}

@@ -2,6 +2,7 @@
 // and reports the median MB/s of inflated XML and the largest heap rise above the baseline.
 import { getHeapStatistics } from 'node:v8';
 import { readAls } from '@tidewire/liveset';
+import { countNodes } from '@tidewire/tree';
 
 const [file, runsArg] = process.argv.slice(2);
 const runs = Number(runsArg ?? 3);
@@ -28,12 +29,6 @@ for (let i = 0; i < runs + 1; i++) {
   if (i === 0) continue; // warm-up (JIT, file cache)
   rates.push(set.xmlBytes / 1e6 / (ms / 1000));
   peakMB = Math.max(peakMB, (peak - base) / 1e6);
-}
-
-function countNodes(n: { children: unknown[] }): number {
-  let c = 1;
-  for (const k of n.children as { children: unknown[] }[]) c += countNodes(k);
-  return c;
 }
 
 rates.sort((a, b) => a - b);

@@ -14,12 +14,13 @@ import { createServer } from '@tidewire/server';
 import { LiveSetMirror, encodeOsc, oscFloat, oscInt } from '@tidewire/liveset';
 import { SEQ_SCALE } from '../liveset/messages.ts';
 import type { LoadPairReport, RunnerCommand, RunnerReport } from '../liveset/messages.ts';
-import { countNodes, generateLiveSet } from '../liveset/generate.ts';
-import { Child, runOnce } from '../liveset/runner.ts';
-import { percentile, round, sleep, wallNow } from '../stats.ts';
+import { generateLiveSet } from '../liveset/generate.ts';
+import { Child, runOnce } from '../child.ts';
+import { paced, percentile, round, sleep, wallNow } from '../stats.ts';
 import type { Suite } from '../suite.ts';
 import { startBaselineServer } from '../tree/baseline.ts';
 import { Prng } from '@tidewire/random';
+import { countNodes } from '@tidewire/tree';
 
 const MICHELLE = fileURLToPath(new URL('../../../../shared/fixtures/als/live11.3.21_node-als-parser_Michelle.als', import.meta.url));
 const CLIENT_RUNNER = new URL('../liveset/client-runner.ts', import.meta.url);
@@ -92,17 +93,9 @@ async function initialLoads(baselineUrl: string, tidewireUrl: string, runs: numb
   }
 }
 
-/** `rate` events per second for `seconds`, paced from a fixed start (no drift). */
-async function storm(sender: OscSender, rate: number, seconds: number): Promise<number> {
-  const start = performance.now();
-  const total = rate * seconds;
-  let sent = 0;
-  while (sent < total) {
-    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate));
-    for (; sent < due; sent++) sender.send();
-    await sleep(1);
-  }
-  return (performance.now() - start) / 1000;
+/** `rate` OSC events per second for `seconds`; returns the seconds it took. */
+function storm(sender: OscSender, rate: number, seconds: number): Promise<number> {
+  return paced(rate, seconds, () => sender.send());
 }
 
 export const suite: Suite = {

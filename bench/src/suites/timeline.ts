@@ -10,7 +10,7 @@
 // client-paced: no underrun), and seek latency / stale frames over random seeks while playing.
 // The server under test runs alone in its process; viewers in two more (viewers included: it
 // is one 2-core machine); the seek viewer in this one. Real sockets on 127.0.0.1 throughout.
-import { Child } from '../liveset/runner.ts';
+import { Child } from '../child.ts';
 import { percentile, round } from '../stats.ts';
 import type { Suite, SuiteContext } from '../suite.ts';
 import { MAX_P99_LATENESS_MS, rung, underLoad } from '../timeline/capacity.ts';

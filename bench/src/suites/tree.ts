@@ -1,13 +1,14 @@
 // Tree sync benchmark (issue: core). On a generated 50-track project (~3.7 MB as JSON, ~17k
 // nodes), side by side in one run: `baseline` (the original design), `yjs` (y-protocols) and
-// `tidewire`. Snapshot size and encode/decode-apply cost are measured in-process; latencies and
-// storm traffic with real servers on loopback and clients in child processes.
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+// `tidewire`. Snapshot size and encode/decode-apply cost are measured in a fresh process per
+// system; latencies and storm traffic with real servers on loopback and clients in a child process.
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { generateProject, paramIds } from '@tidewire/demo';
 import { Prng } from '@tidewire/random';
-import type { NodeSnapshot } from '@tidewire/tree';
-import { percentile, round, sleep, wallNow } from '../stats.ts';
+import { countNodes, type NodeSnapshot } from '@tidewire/tree';
+import { Child } from '../child.ts';
+import { paced, percentile, round, sleep, wallNow } from '../stats.ts';
 import type { Suite, SuiteContext } from '../suite.ts';
 import type { RunnerCommand, RunnerReport } from '../tree/client-runner.ts';
 import type { BenchServer, SystemName } from '../tree/system.ts';
@@ -31,30 +32,9 @@ function measureCodec(name: SystemName, tracks: number, runs: number): Promise<R
   });
 }
 
-class Runner {
-  private pending: ((msg: unknown) => void)[] = [];
-  private constructor(private readonly child: ChildProcess) {
-    child.on('message', (msg) => this.pending.shift()?.(msg));
-  }
-  static async spawn(): Promise<Runner> {
-    const child = fork(new URL('../tree/client-runner.ts', import.meta.url), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const runner = new Runner(child);
-    await new Promise((r) => runner.pending.push(r));
-    return runner;
-  }
-  async call<T = unknown>(cmd: RunnerCommand): Promise<T> {
-    const reply = new Promise<unknown>((r) => this.pending.push(r));
-    this.child.send(cmd);
-    const msg = (await reply) as { error?: string };
-    if (msg && msg.error) throw new Error(`client runner: ${msg.error}`);
-    return msg as T;
-  }
-  async exit(): Promise<void> {
-    const done = new Promise((r) => this.child.once('exit', r));
-    this.child.send({ cmd: 'exit' });
-    await done;
-  }
-}
+const CLIENT_RUNNER = new URL('../tree/client-runner.ts', import.meta.url);
+
+type Runner = Child<RunnerCommand>;
 
 /** Isolated changes `gapMs` apart; returns client-observed latencies (ms). */
 async function isolatedLatencies(server: BenchServer, runners: Runner[], ids: string[], count: number, gapMs: number): Promise<number[]> {
@@ -68,18 +48,10 @@ async function isolatedLatencies(server: BenchServer, runners: Runner[], ids: st
   return reports.flatMap((r) => r.latencies);
 }
 
-/** `rate` changes per second for `seconds`, paced from a fixed start (no drift). */
-async function storm(server: BenchServer, ids: string[], rate: number, seconds: number): Promise<number> {
-  const start = performance.now();
-  const total = rate * seconds;
-  let sent = 0;
+/** `rate` changes per second for `seconds` to random parameters; returns the seconds it took. */
+function storm(server: BenchServer, ids: string[], rate: number, seconds: number): Promise<number> {
   const rng = new Prng(12345);
-  while (sent < total) {
-    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate));
-    for (; sent < due; sent++) server.setAttr(ids[rng.int(ids.length)]!, 'value', wallNow());
-    await sleep(1);
-  }
-  return (performance.now() - start) / 1000;
+  return paced(rate, seconds, () => server.setAttr(ids[rng.int(ids.length)]!, 'value', wallNow()));
 }
 
 /**
@@ -120,7 +92,7 @@ async function measureSystem(name: SystemName, root: NodeSnapshot, ctx: SuiteCon
 
   const server = await startServer(name, root);
   try {
-    const runner = await Runner.spawn();
+    const runner = await Child.spawn<RunnerCommand>(CLIENT_RUNNER);
     await runner.call({ cmd: 'connect', system: name, url: server.url, clients: 1 });
 
     ctx.log(`${name}: ${params.isolated} isolated changes ~100 ms apart`);
@@ -144,7 +116,7 @@ async function measureSystem(name: SystemName, root: NodeSnapshot, ctx: SuiteCon
       // All clients in one process beside the server: on 2 cores, more client processes than
       // the one core left measure the OS scheduler's time slices, not the protocol.
       const per = params.manyClients;
-      const runners = [await Runner.spawn()];
+      const runners = [await Child.spawn<RunnerCommand>(CLIENT_RUNNER)];
       for (const r of runners) await r.call({ cmd: 'connect', system: name, url: server.url, clients: per });
       // Warm-up (not measured): the first fan-outs to 100 fresh replicas run unoptimised code.
       await isolatedLatencies(server, runners, ids, 10, 100);
@@ -173,7 +145,7 @@ export const suite: Suite = {
     const systems: SystemName[] = ['baseline', 'yjs', 'tidewire'];
     const out: Record<string, unknown> = {
       suite: 'tree',
-      project: { nodes: paramIds(root).length ? countNodes(root) : 0, jsonBytes: Buffer.byteLength(JSON.stringify(root)) },
+      project: { nodes: countNodes(root), jsonBytes: Buffer.byteLength(JSON.stringify(root)) },
     };
     const codecs = await measureCodecs(systems, ctx, tracks);
     for (const s of systems) out[s] = await measureSystem(s, root, ctx, params, codecs.get(s)!);
@@ -197,9 +169,3 @@ export const suite: Suite = {
     return out;
   },
 };
-
-function countNodes(n: NodeSnapshot): number {
-  let c = 1;
-  for (const k of n.children) c += countNodes(k);
-  return c;
-}

@@ -1,7 +1,7 @@
 // One rung of the capacity ladder: K streams of one system, split over the viewer processes,
 // a warm-up, then a measurement window in which the server process's CPU, the viewers' frames,
 // lateness, bytes and CPU are taken, and how much CPU the rest of the machine used meanwhile.
-import type { Child } from '../liveset/runner.ts';
+import type { Child } from '../child.ts';
 import { round, sleep } from '../stats.ts';
 import { Histogram } from './lateness.ts';
 import { machineBusyPct, machineTicks } from './machine-cpu.ts';

@@ -22,7 +22,8 @@ export const ATTRIBUTION = [
   'f1-circuits, MIT, © 2019-2025 Tomislav Bacinger, https://github.com/bacinger/f1-circuits',
 ] as const;
 
-const MAX_TRACK_POINTS = 600;
+/** At most this many outline points in static.track.points (the importers keep to it too). */
+export const MAX_TRACK_POINTS = 600;
 /** Seconds of timeline after the last car takes the flag. */
 const TAIL_SEC = 6;
 
@@ -63,7 +64,7 @@ export interface GenerateResult {
   warnings: string[];
 }
 
-function round(x: number, digits: number): number {
+export function round(x: number, digits: number): number {
   const k = 10 ** digits;
   return Math.round(x * k) / k;
 }

@@ -1,11 +1,12 @@
 // Node adapter: reads a race folder, a circuit file and F1DB's venue location from disk, names
 // the bundled races, and runs the generator with node:zlib's gzip.
 import { constants as fsConstants } from 'node:fs';
-import { access, readFile, stat } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { parse as parseYaml } from 'yaml';
+import { checkFileSize } from '../files.ts';
 import { parseCircuit, type Circuit } from './circuit.ts';
 import { ReplayError } from './errors.ts';
 import { parseRaceFiles, type RaceData } from './f1db.ts';
@@ -32,17 +33,7 @@ async function exists(path: string): Promise<boolean> {
 }
 
 async function readText(path: string, required: boolean): Promise<string | null> {
-  let size: number;
-  try {
-    const s = await stat(path);
-    if (!s.isFile()) throw new ReplayError('REPLAY_DATA_MISSING', `${path} is not a file`);
-    size = s.size;
-  } catch (e) {
-    if (e instanceof ReplayError) throw e;
-    if (!required) return null;
-    throw new ReplayError('REPLAY_DATA_MISSING', `${path} does not exist or cannot be read`, { cause: e });
-  }
-  if (size > MAX_FILE_BYTES) throw new ReplayError('REPLAY_BAD_DATA', `${path} is larger than ${MAX_FILE_BYTES} bytes`);
+  if (!(await checkFileSize(path, MAX_FILE_BYTES, 'REPLAY_BAD_DATA', required))) return null;
   return readFile(path, 'utf8');
 }
 

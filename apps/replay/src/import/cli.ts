@@ -1,9 +1,9 @@
 // `tidewire replay import-csv FILE --out FILE` (docs/replay-import.md §2.6).
-import { rename, rm, writeFile } from 'node:fs/promises';
 import type { Command } from '../../../tidewire/src/command.ts';
 import type { Output } from '../cli.ts';
+import { failWithCode, parseOptions } from '../cli-common.ts';
+import { writeFileAtomic } from '../files.ts';
 import { importFastF1CsvFile } from './csv-file.ts';
-import { isImportError } from './errors.ts';
 
 export const IMPORT_CSV_USAGE = [
   'usage: tidewire replay import-csv FILE --out FILE [--name NAME] [--time SessionTime|Date] [--rate HZ] [--max-gap SEC]',
@@ -23,23 +23,6 @@ export const IMPORT_CSV_USAGE = [
 const VALUED = ['out', 'name', 'time', 'rate', 'max-gap'];
 const SHOWN_BAD_ROWS = 10;
 
-function parseArgs(args: string[]): { values: Map<string, string>; positional: string[] } | string {
-  const values = new Map<string, string>();
-  const positional: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (!a.startsWith('--') || a === '--') { positional.push(a); continue; }
-    const eq = a.indexOf('=');
-    const name = eq === -1 ? a.slice(2) : a.slice(2, eq);
-    if (!VALUED.includes(name)) return `unknown option '${a}'`;
-    const value = eq === -1 ? args[++i] : a.slice(eq + 1);
-    if (value === undefined || value === '') return `${a} needs a value`;
-    if (values.has(name)) return `--${name} given twice`;
-    values.set(name, value);
-  }
-  return { values, positional };
-}
-
 export function createReplayImportCsvCommand(out: Output = process.stdout, err: Output = process.stderr): Command {
   return {
     name: 'import-csv',
@@ -48,7 +31,7 @@ export function createReplayImportCsvCommand(out: Output = process.stdout, err: 
     async run(args: string[]): Promise<number> {
       if (args.includes('--help') || args.includes('-h')) { out.write(`${IMPORT_CSV_USAGE}\n`); return 0; }
       const usage = (msg: string) => { err.write(`tidewire replay import-csv: ${msg}\n${IMPORT_CSV_USAGE}\n`); return 2; };
-      const o = parseArgs(args);
+      const o = parseOptions(args, VALUED);
       if (typeof o === 'string') return usage(o);
       if (o.positional.length !== 1) return usage(`expected one input FILE, got ${o.positional.length}`);
       const v = o.values;
@@ -76,23 +59,12 @@ export function createReplayImportCsvCommand(out: Output = process.stdout, err: 
           for (const b of s.badRowList.slice(0, SHOWN_BAD_ROWS)) err.write(`  line ${b.line}: ${b.reason}\n`);
           if (s.badRows > SHOWN_BAD_ROWS) err.write(`  … and ${s.badRows - SHOWN_BAD_ROWS} more\n`);
         }
-        // Next to the target, then renamed: a reader never sees half a file.
-        const tmp = `${outFile}.tmp-${process.pid}`;
-        try {
-          await writeFile(tmp, r.file);
-          await rename(tmp, outFile);
-        } catch (e) {
-          await rm(tmp, { force: true });
-          throw e;
-        }
+        await writeFileAtomic(outFile, r.file);
         out.write(`wrote ${outFile}: ${s.cars} cars, ${s.frames} frames (${s.durationSec.toFixed(1)} s at ${r.schema.rateHz} Hz) from ${s.samples} samples `
           + `(${s.rows} rows, ${s.badRows} bad, time base ${s.timeColumn}), ${s.fileBytes} bytes; imported in ${((performance.now() - started) / 1000).toFixed(2)} s\n`);
         return 0;
       } catch (e) {
-        if (isImportError(e)) { err.write(`tidewire replay import-csv: ${e.code}: ${e.message}\n`); return 1; }
-        const fsErr = e as NodeJS.ErrnoException;
-        if (typeof fsErr?.code === 'string' && typeof fsErr.message === 'string') { err.write(`tidewire replay import-csv: ${fsErr.code}: ${fsErr.message}\n`); return 1; }
-        throw e;
+        return failWithCode(err, 'import-csv', e);
       }
     },
   };

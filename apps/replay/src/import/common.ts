@@ -1,7 +1,7 @@
 // What both importers share with the generator: the frame columns (FIELDS, so a viewer reads an
 // imported timeline exactly like a generated one), the static-metadata envelope, entity colours
 // and a track outline taken from a car's driven path.
-import { REPLAY_FORMAT, REPLAY_FORMAT_VERSION } from '../generate/generate.ts';
+import { MAX_TRACK_POINTS, REPLAY_FORMAT, REPLAY_FORMAT_VERSION, round } from '../generate/generate.ts';
 import { FIELDS, STATUS_NAMES } from '../generate/render.ts';
 
 export const F = FIELDS.length;
@@ -30,8 +30,6 @@ export const COL = {
 
 export const IMPORTER = '@tidewire/replay importer 1';
 export const DEFAULT_RATE_HZ = 25;
-/** As the generator: at most this many outline points in static.track.points. */
-export const MAX_TRACK_POINTS = 600;
 
 /**
  * 22 distinguishable colours (enough for a full F1 field), used when the source carries no team:
@@ -45,11 +43,6 @@ export const PALETTE = [
 
 export function paletteColor(i: number): string {
   return PALETTE[i % PALETTE.length]!;
-}
-
-export function round(x: number, digits: number): number {
-  const k = 10 ** digits;
-  return Math.round(x * k) / k;
 }
 
 export interface Outline {

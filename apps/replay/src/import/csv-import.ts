@@ -4,9 +4,10 @@
 // made. Isomorphic: the caller passes the chunks and the gzip compressor (csv-file.ts does both
 // for Node).
 import { TimelineWriter, type Compress, type EntityDef, type TimelineSchema } from '@tidewire/timeline';
+import { round } from '../generate/generate.ts';
 import { FIELDS, Status } from '../generate/render.ts';
 import { CarCursor, CarSamples } from './car-samples.ts';
-import { COL, DEFAULT_RATE_HZ, F, IMPORTER, importedStatic, outlineFromPath, paletteColor, round } from './common.ts';
+import { COL, DEFAULT_RATE_HZ, F, IMPORTER, importedStatic, outlineFromPath, paletteColor } from './common.ts';
 import { CsvTokenizer } from './csv-tokenizer.ts';
 import { parseBrake, parseDate, parseDrs, parseDriver, parseNumber, parseSessionTime } from './csv-values.ts';
 import { ImportError } from './errors.ts';

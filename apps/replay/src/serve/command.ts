@@ -1,10 +1,12 @@
 // `tidewire replay serve FILE | --race NAME | --udp PORT [--port N] [--host H]`: a Tidewire
 // server with a race replay (or a live UDP feed) and the replay page, until SIGINT or SIGTERM.
-import { createServer } from '@tidewire/server';
+import { createServer, waitForStop } from '@tidewire/server';
 import type { TidewireServer } from '@tidewire/server';
+import { parseOrUsage, parsePort, UsageError } from '../../../tidewire/src/command.ts';
 import type { Command } from '../../../tidewire/src/command.ts';
 import type { Output } from '../cli.ts';
-import { isReplayError, ReplayError } from '../generate/errors.ts';
+import { failWithCode } from '../cli-common.ts';
+import { ReplayError } from '../generate/errors.ts';
 import { BUNDLED_RACES } from '../generate/load.ts';
 import { DEFAULT_TIMELINE, mountReplay, replayDist, replayDistExists } from './mount.ts';
 import { DEFAULT_RACE } from './race-file.ts';
@@ -49,8 +51,6 @@ export interface IngestModule {
   }>;
 }
 
-class UsageError extends Error {}
-
 interface Parsed {
   host: string;
   port: number;
@@ -62,13 +62,6 @@ interface Parsed {
   record?: string;
   fromCapture?: string;
   fast?: boolean;
-}
-
-function parsePort(flag: string, v: string | undefined, allowZero = true): number {
-  if (v === undefined || !/^\d{1,5}$/.test(v) || Number(v) > 65_535 || (!allowZero && Number(v) === 0)) {
-    throw new UsageError(`${flag} needs a port number (${allowZero ? 0 : 1}–65535), got ${v ?? 'nothing'}`);
-  }
-  return Number(v);
 }
 
 function parse(args: string[]): Parsed | 'help' {
@@ -133,39 +126,14 @@ async function loadIngest(load: () => Promise<unknown>): Promise<IngestModule> {
   return mod as IngestModule;
 }
 
-function waitForStop(signal: AbortSignal | undefined): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      signal?.removeEventListener('abort', stop);
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    if (signal?.aborted) stop();
-    else signal?.addEventListener('abort', stop);
-  });
-}
-
 export function createReplayServeCommand(out: Output = process.stdout, err: Output = process.stderr, options: ReplayServeOptions = {}): Command {
   return {
     name: 'serve',
     summary: 'serve a race replay (file, bundled race or live UDP) with its page',
     usage: USAGE,
     async run(args: string[]): Promise<number> {
-      let parsed: Parsed | 'help';
-      try {
-        parsed = parse(args);
-      } catch (e) {
-        if (!(e instanceof UsageError)) throw e;
-        err.write(`tidewire replay serve: ${e.message}\n${USAGE}\n`);
-        return 2;
-      }
-      if (parsed === 'help') {
-        out.write(`${USAGE}\n`);
-        return 0;
-      }
+      const parsed = parseOrUsage(parse, args, { prefix: 'tidewire replay serve', usage: USAGE, out, err });
+      if ('exit' in parsed) return parsed.exit;
       const env = options.env ?? process.env;
       let server: TidewireServer | undefined;
       let closeApp: (() => Promise<void>) | undefined;
@@ -206,11 +174,7 @@ export function createReplayServeCommand(out: Output = process.stdout, err: Outp
       } catch (e) {
         await closeApp?.();
         await server?.close();
-        // Replay, server (TW_SERVER_…) and system (EADDRINUSE) errors carry a code: print it.
-        const code = (e as { code?: unknown })?.code;
-        if (!isReplayError(e) && typeof code !== 'string') throw e;
-        err.write(`tidewire replay serve: ${String(code)}: ${(e as Error).message}\n`);
-        return 1;
+        return failWithCode(err, 'serve', e);
       }
       await waitForStop(options.signal);
       await closeApp?.();

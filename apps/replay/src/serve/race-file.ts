@@ -2,9 +2,10 @@
 // kept on disk (`.cache/replay/` under the repository root, gitignored), so a restart or the next
 // test run loads it in milliseconds instead of generating it again.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkFileSize, writeFileAtomic } from '../files.ts';
 import { ReplayError } from '../generate/errors.ts';
 import { GENERATOR, REPLAY_FORMAT_VERSION } from '../generate/generate.ts';
 import { readReplayInfo } from '../generate/info.ts';
@@ -62,16 +63,7 @@ export function checkSeed(seed: unknown): number {
 
 /** Reads a replay file from disk, size-capped; a missing file is REPLAY_DATA_MISSING. */
 export async function readReplayFile(path: string): Promise<Uint8Array> {
-  let size: number;
-  try {
-    const s = await stat(path);
-    if (!s.isFile()) throw new ReplayError('REPLAY_DATA_MISSING', `${path} is not a file`);
-    size = s.size;
-  } catch (e) {
-    if (e instanceof ReplayError) throw e;
-    throw new ReplayError('REPLAY_DATA_MISSING', `${path} does not exist or cannot be read`, { cause: e });
-  }
-  if (size > MAX_REPLAY_FILE_BYTES) throw new ReplayError('REPLAY_BAD_FILE', `${path} is larger than ${MAX_REPLAY_FILE_BYTES} bytes`);
+  await checkFileSize(path, MAX_REPLAY_FILE_BYTES, 'REPLAY_BAD_FILE');
   return new Uint8Array(await readFile(path));
 }
 
@@ -97,14 +89,11 @@ export async function bundledRaceFile(options: RaceFileOptions = {}): Promise<Ra
   options.log?.(`generating ${race} (seed ${seed}) into ${path}…`);
   const result = await generateRaceFiles({ ...files, seed });
   await mkdir(dirname(path), { recursive: true });
-  // Parallel processes may generate the same race: each writes its own temporary file and the
-  // rename is atomic, so a reader sees one whole file or none.
-  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  // Parallel processes (or calls) may generate the same race: each writes its own temporary file
+  // and the rename is atomic, so a reader sees one whole file or none.
   try {
-    await writeFile(tmp, result.file);
-    await rename(tmp, path);
+    await writeFileAtomic(path, result.file, `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
   } catch (e) {
-    await rm(tmp, { force: true });
     // A read-only checkout still serves the race; it is only generated again next time.
     options.log?.(`could not cache ${path}: ${(e as Error).message}`);
   }

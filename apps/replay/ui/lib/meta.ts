@@ -199,6 +199,11 @@ export function parseReplayMeta(json: unknown, timeline: string): ReplayMeta {
   };
 }
 
+/** Metres in a lap: the track outline's length, else the race's; null when neither is known. */
+export function lapLengthM(meta: ReplayMeta | null): number | null {
+  return meta?.track?.lengthM ?? meta?.race?.lapLengthM ?? null;
+}
+
 /** Where car `index`'s lap `lap` runs (s); end null while it is not completed. */
 export function lapWindow(meta: ReplayMeta, index: number, lap: number): { startSec: number; endSec: number | null } | null {
   const ends = meta.lapEndSec[index];

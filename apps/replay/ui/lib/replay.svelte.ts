@@ -6,7 +6,7 @@
 // times a second while playing (at once when paused, so a paused screen is exact).
 import type { PerfMonitor, Player, PlayerState } from '@tidewire/client/main';
 import { columnsOf, rowText, runningOrder, STATUS, type Columns, type RowText } from './leaderboard.ts';
-import { lapWindow, parseReplayMeta, type Car, type ReplayMeta } from './meta.ts';
+import { lapLengthM, lapWindow, parseReplayMeta, type Car, type ReplayMeta } from './meta.ts';
 import { TrackView, type Camera, type CarColumns } from './track-view.ts';
 
 /** Row texts while playing are refreshed this often (ms). */
@@ -218,7 +218,7 @@ export class ReplayState {
       return;
     }
     this.lastTextAt = now;
-    const lapM = this.meta?.track?.lengthM ?? this.meta?.race?.lapLengthM ?? null;
+    const lapM = lapLengthM(this.meta);
     for (let r = 0; r < this.order.length; r++) {
       const e = this.order[r]!;
       const pos = c.position >= 0 ? v[e * c.fields + c.position]! : Number.NaN;
@@ -229,8 +229,9 @@ export class ReplayState {
     const leaderLap = lap === lap ? lap : null;
     if (this.leaderLap !== leaderLap) this.leaderLap = leaderLap;
     this.leaderboardFrame = frame;
-    this.readout = this.readCar(v);
-    this.moveCursor(v);
+    const readout = this.readCar(v);
+    this.readout = readout;
+    this.moveCursor(v, readout);
   }
 
   private readCar(v: Float64Array): CarReadout | null {
@@ -240,7 +241,7 @@ export class ReplayState {
     const F = schema.fields.length;
     const get = (n: string) => (this.readoutCols[n]! >= 0 ? v[e * F + this.readoutCols[n]!]! : Number.NaN);
     const lap = get('lap');
-    const lapM = this.meta?.track?.lengthM ?? this.meta?.race?.lapLengthM ?? null;
+    const lapM = lapLengthM(this.meta);
     const d = get('distance');
     return {
       speed: get('speed'),
@@ -254,9 +255,10 @@ export class ReplayState {
     };
   }
 
-  private moveCursor(v: Float64Array): void {
+  /** `readout`: the selected car's, when the caller has just read it from `v`. */
+  private moveCursor(v: Float64Array, readout?: CarReadout | null): void {
     if (!this.cursor || this.selected < 0) return;
-    const r = this.readCar(v);
+    const r = readout === undefined ? this.readCar(v) : readout;
     if (r) this.cursor(r.lap, r.lapDistance, this.timeMs);
   }
 

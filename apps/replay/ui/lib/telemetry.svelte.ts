@@ -4,6 +4,7 @@
 // them. The lap's frames come from a worker (telemetry-worker.ts); a cursor line follows the car.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { lapLengthM } from './meta.ts';
 import type { ReplayState } from './replay.svelte.ts';
 import type { TelemetryReply, TelemetryRequest } from './telemetry-messages.ts';
 
@@ -75,7 +76,7 @@ export class TelemetryState {
       lap,
       from,
       to,
-      lapLengthM: meta.track?.lengthM ?? meta.race?.lapLengthM ?? null,
+      lapLengthM: lapLengthM(meta),
     };
     this.loaded = { entity, lap, open, at: now };
     this.worker.postMessage(req);

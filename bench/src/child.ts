@@ -1,4 +1,5 @@
-// A child process driven over IPC, one reply per command (the pattern of the tree bench).
+// A bench child process driven over IPC, one reply per command (the tree, liveset and timeline
+// suites' client, server and viewer runners), and a one-shot child that sends one result.
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 
