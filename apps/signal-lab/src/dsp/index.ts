@@ -1,6 +1,6 @@
 // @tidewire/signal-lab/dsp: the audio DSP core. createLab runs it in an AudioWorklet; the pure
 // modules run anywhere (Node tests, offline analysis, the UI's spectrum).
-export { createLab, createTap, chainOrderCode, bypassCode, sharedMemoryAvailable, workletUrl } from './lab.ts';
+export { createLab, createTap, loadWorkletModule, chainOrderCode, bypassCode, sharedMemoryAvailable, workletUrl } from './lab.ts';
 export type { Lab, LabOptions, SweepSettings, Tap, TapOptions } from './lab.ts';
 export {
   BLOCK, PROCESSOR_NAME, TAP_PROCESSOR_NAME, GENERATOR_KINDS, EFFECT_KINDS, EQ_TYPES, DETECTORS, CONTROL, PARAMS, PARAM_NAMES,

@@ -81,14 +81,18 @@ export interface Lab {
 
 const loaded = new WeakMap<BaseAudioContext, Map<string, Promise<void>>>();
 
-function loadModule(context: BaseAudioContext, url: string): Promise<void> {
+/**
+ * Adds an AudioWorklet module to `context` once (later calls share the first promise; a failed
+ * load is forgotten so it can be retried). Every worklet the lab uses goes through here.
+ */
+export function loadWorkletModule(context: BaseAudioContext, url: string): Promise<void> {
   let byUrl = loaded.get(context);
   if (!byUrl) loaded.set(context, (byUrl = new Map()));
   let p = byUrl.get(url);
   if (!p) {
     p = context.audioWorklet.addModule(url).catch((cause: unknown) => {
       byUrl!.delete(url);
-      throw new DspError('DSP_WORKLET_LOAD', `could not load the lab worklet from ${url}`, { cause });
+      throw new DspError('DSP_WORKLET_LOAD', `could not load the AudioWorklet module ${url}`, { cause });
     });
     byUrl.set(url, p);
   }
@@ -133,6 +137,26 @@ export function sharedMemoryAvailable(): boolean {
   return typeof SharedArrayBuffer === 'function' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
 }
 
+/**
+ * A node's taps, both ends: the rings the processor writes (null on the MessagePort fallback,
+ * where the reader is fed port batches instead) and the main-thread reader.
+ */
+function tapChannel(options: { shared?: boolean; scopeCapacity?: number; meterCapacity?: number }): {
+  shared: boolean;
+  scopeSab: SharedArrayBuffer | null;
+  meterSab: SharedArrayBuffer | null;
+  taps: TapReader;
+} {
+  const scopeCapacity = checkCapacity(options.scopeCapacity, DEFAULT_SCOPE_CAPACITY, 'scopeCapacity');
+  const meterValues = checkCapacity(options.meterCapacity, DEFAULT_METER_CAPACITY, 'meterCapacity');
+  // Whole frames only, so a full ring never splits a [peak, rms, gr] triplet.
+  const meterCapacity = meterValues - (meterValues % METER_STRIDE);
+  const shared = options.shared !== false && sharedMemoryAvailable();
+  const scopeSab = shared ? tapStorage(scopeCapacity) : null;
+  const meterSab = shared ? tapStorage(meterCapacity) : null;
+  return { shared, scopeSab, meterSab, taps: new TapReader(scopeSab, meterSab, scopeCapacity, meterCapacity) };
+}
+
 export async function createLab(context: BaseAudioContext, options: LabOptions = {}): Promise<Lab> {
   const sr = context.sampleRate;
   const sweepSettings = options.sweep ?? { f1: DEFAULT_INIT.sweepF1, f2: Math.min(DEFAULT_INIT.sweepF2, sr / 2), duration: DEFAULT_INIT.sweepDuration };
@@ -158,17 +182,11 @@ export async function createLab(context: BaseAudioContext, options: LabOptions =
     if (typeof value !== 'number' || !Number.isFinite(value)) throw new DspError('DSP_BAD_OPTION', `parameter ${name} must be a finite number`);
     parameterData[name] = value;
   }
-  const scopeCapacity = checkCapacity(options.scopeCapacity, DEFAULT_SCOPE_CAPACITY, 'scopeCapacity');
-  const meterValues = checkCapacity(options.meterCapacity, DEFAULT_METER_CAPACITY, 'meterCapacity');
-  // Whole frames only, so a full ring never splits a [peak, rms, gr] triplet.
-  const meterCapacity = meterValues - (meterValues % METER_STRIDE);
+  const { shared, scopeSab, meterSab, taps } = tapChannel(options);
 
-  await loadModule(context, options.moduleUrl ?? workletUrl);
+  await loadWorkletModule(context, options.moduleUrl ?? workletUrl);
 
-  const shared = options.shared !== false && sharedMemoryAvailable();
   const controlSab = shared ? controlStorage() : null;
-  const scopeSab = shared ? tapStorage(scopeCapacity) : null;
-  const meterSab = shared ? tapStorage(meterCapacity) : null;
   const processorOptions: LabProcessorOptions = { init, controlSab, scopeSab, meterSab };
   const probe = options.probe !== undefined && options.probe !== false;
   const node = new AudioWorkletNode(context, PROCESSOR_NAME, {
@@ -178,7 +196,6 @@ export async function createLab(context: BaseAudioContext, options: LabOptions =
     parameterData,
     processorOptions,
   });
-  const taps = new TapReader(scopeSab, meterSab, scopeCapacity, meterCapacity);
   const sender = new ControlSender(controlSab, node.port);
   const statsWaiters: Array<(s: { rejected: number; faults: number; dropped: number }) => void> = [];
   node.port.onmessage = (e: MessageEvent) => {
@@ -272,13 +289,8 @@ export interface Tap {
 }
 
 export async function createTap(context: BaseAudioContext, options: TapOptions = {}): Promise<Tap> {
-  const scopeCapacity = checkCapacity(options.scopeCapacity, DEFAULT_SCOPE_CAPACITY, 'scopeCapacity');
-  const meterValues = checkCapacity(options.meterCapacity, DEFAULT_METER_CAPACITY, 'meterCapacity');
-  const meterCapacity = meterValues - (meterValues % METER_STRIDE);
-  await loadModule(context, options.moduleUrl ?? workletUrl);
-  const shared = options.shared !== false && sharedMemoryAvailable();
-  const scopeSab = shared ? tapStorage(scopeCapacity) : null;
-  const meterSab = shared ? tapStorage(meterCapacity) : null;
+  const { shared, scopeSab, meterSab, taps } = tapChannel(options);
+  await loadWorkletModule(context, options.moduleUrl ?? workletUrl);
   const processorOptions: TapProcessorOptions = { scopeSab, meterSab };
   const node = new AudioWorkletNode(context, TAP_PROCESSOR_NAME, {
     numberOfInputs: 1,
@@ -289,7 +301,6 @@ export async function createTap(context: BaseAudioContext, options: TapOptions =
     channelInterpretation: 'speakers',
     processorOptions,
   });
-  const taps = new TapReader(scopeSab, meterSab, scopeCapacity, meterCapacity);
   node.port.onmessage = (e: MessageEvent) => {
     if ((e.data as { type?: string })?.type === 'taps') taps.receive(e.data as TapsMessage);
   };

@@ -32,7 +32,6 @@ class FaustProcessor extends scope.AudioWorkletProcessor {
     port.onmessage = (e: MessageEvent) => {
       const m = e.data as FaustPortMessage;
       if (m?.type === 'set' && Array.isArray(m.params)) this.apply(m.params);
-      else if (m?.type === 'clear') this.host?.clear();
       else if (m?.type === 'dispose') this.alive = false;
     };
   }

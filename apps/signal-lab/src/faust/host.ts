@@ -33,10 +33,9 @@ export interface FaustProcessorOptions {
   params: number[];
 }
 
-/** Port messages: to the processor `set`/`clear`/`dispose`; from it `ready` or `error`. */
+/** Port messages: to the processor `set`/`dispose`; from it `ready` or `error`. */
 export type FaustPortMessage =
   | { type: 'set'; params: number[] }
-  | { type: 'clear' }
   | { type: 'dispose' };
 
 const PAGE = 65536;
@@ -78,7 +77,6 @@ export function faustImports(module: WebAssembly.Module): WebAssembly.Imports {
 interface FaustExports {
   memory: WebAssembly.Memory;
   init(dsp: number, sampleRate: number): void;
-  instanceClear(dsp: number): void;
   setParamValue(dsp: number, index: number, value: number): void;
   getParamValue(dsp: number, index: number): number;
   compute(dsp: number, frames: number, inputs: number, outputs: number): void;
@@ -99,7 +97,7 @@ export class FaustHost {
     this.spec = spec;
     const instance = new WebAssembly.Instance(module, faustImports(module));
     const api = instance.exports as unknown as FaustExports;
-    for (const fn of ['init', 'setParamValue', 'getParamValue', 'compute', 'instanceClear'] as const) {
+    for (const fn of ['init', 'setParamValue', 'getParamValue', 'compute'] as const) {
       if (typeof api[fn] !== 'function') throw new Error(`Faust module does not export ${fn}`);
     }
     if (!(api.memory instanceof WebAssembly.Memory)) throw new Error('Faust module does not export its memory');
@@ -139,11 +137,6 @@ export class FaustHost {
 
   getParam(index: number): number {
     return this.allowed.has(index) ? this.api.getParamValue(0, index) : NaN;
-  }
-
-  /** Clears the effect's state (delay lines, filter memory), keeping its parameters. */
-  clear(): void {
-    this.api.instanceClear(0);
   }
 
   /**

@@ -7,6 +7,7 @@ import hostWorkletUrl from './host-worklet.ts?worker&url';
 import { FAUST_PROCESSOR_NAME } from './host.ts';
 import type { FaustPortMessage, FaustProcessorOptions } from './host.ts';
 import { LabError } from '../app/errors.ts';
+import { loadWorkletModule } from '../dsp/lab.ts';
 import { checkEffectMeta, type FaustEffectMeta } from './meta.ts';
 
 /** A compiled effect as the build ships it (or the live editor produces it). */
@@ -62,19 +63,6 @@ async function fetchModule(asset: FaustEffectAsset): Promise<WebAssembly.Module>
   }
 }
 
-const hostLoaded = new WeakMap<BaseAudioContext, Promise<void>>();
-function loadHost(context: BaseAudioContext): Promise<void> {
-  let p = hostLoaded.get(context);
-  if (!p) {
-    p = context.audioWorklet.addModule(hostWorkletUrl).catch((cause: unknown) => {
-      hostLoaded.delete(context);
-      throw new LabError('LAB_FAUST_LOAD', `could not load the Faust worklet from ${hostWorkletUrl}`, { cause });
-    });
-    hostLoaded.set(context, p);
-  }
-  return p;
-}
-
 /** How long the audio thread may take to instantiate an effect before loading fails. */
 const READY_TIMEOUT_MS = 10_000;
 
@@ -94,7 +82,12 @@ export async function createFaustEffect(context: BaseAudioContext, asset: FaustE
     return Math.min(p.max, Math.max(p.min, value));
   };
   for (const [address, value] of Object.entries(params)) values.set(address, clamp(address, value));
-  const [module] = await Promise.all([fetchModule(asset), loadHost(context)]);
+  const [module] = await Promise.all([
+    fetchModule(asset),
+    loadWorkletModule(context, hostWorkletUrl).catch((cause: unknown) => {
+      throw new LabError('LAB_FAUST_LOAD', `Faust effect ${asset.id}: could not load the Faust worklet`, { cause });
+    }),
+  ]);
   const options: FaustProcessorOptions = {
     module,
     spec: { size: meta.size, inputs: meta.inputs, outputs: meta.outputs, paramIndex: meta.params.map((p) => p.index) },

@@ -167,10 +167,8 @@ export class LabState {
   // --- the worklet chain -----------------------------------------------------------------
 
   moveCore(from: number, to: number): void {
-    const order = [...this.settings.order];
-    if (from < 0 || from >= order.length || to < 0 || to >= order.length || from === to) return;
-    const [k] = order.splice(from, 1);
-    order.splice(to, 0, k!);
+    const order = moved(this.settings.order, from, to);
+    if (!order) return;
     this.settings.order = order;
     this.graph?.lab.setChain(order, [...this.settings.bypass]);
   }
@@ -243,10 +241,8 @@ export class LabState {
   }
 
   moveFaust(from: number, to: number): void {
-    const list = [...this.settings.faust];
-    if (from < 0 || from >= list.length || to < 0 || to >= list.length || from === to) return;
-    const [s] = list.splice(from, 1);
-    list.splice(to, 0, s!);
+    const list = moved(this.settings.faust, from, to);
+    if (!list) return;
     this.settings.faust = list;
     this.rewire();
   }
@@ -310,4 +306,13 @@ export class LabState {
     this.graph?.dispose();
     void this.context?.close();
   }
+}
+
+/** A copy of `list` with the item at `from` moved to `to`; null when either is out of range or they are equal. */
+function moved<T>(list: readonly T[], from: number, to: number): T[] | null {
+  if (from < 0 || from >= list.length || to < 0 || to >= list.length || from === to) return null;
+  const out = [...list];
+  const [item] = out.splice(from, 1);
+  out.splice(to, 0, item!);
+  return out;
 }
