@@ -1,0 +1,3 @@
+export * from './model.ts';
+export { StudioError, StudioErrorCodes, isStudioErrorCode } from './errors.ts';
+export type { StudioErrorCode } from './errors.ts';

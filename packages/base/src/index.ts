@@ -1,0 +1,2 @@
+export { defineErrors, isCodedError } from './errors.ts';
+export type { CodedError, CodedErrorOptions, ErrorInfo, ErrorRegistry } from './errors.ts';
