@@ -1,0 +1,27 @@
+// The render pipeline's entry (docs/studio.md §5): one story in, one MP4 and one thumbnail out.
+import type { Stage, Story } from '../model.ts';
+
+/** Resolves an asset id (an upload) to its file on disk; undefined when there is none. */
+export type AssetResolver = (assetId: string) => string | undefined;
+
+export interface RenderOptions {
+  /** Where the finished MP4 is renamed to (never visible before it is complete). */
+  outPath: string;
+  /** Where the thumbnail (JPEG, ≤ 30 KB) goes. */
+  thumbnailPath: string;
+  /** A private scratch folder for this render; removed afterwards by the caller or the pipeline. */
+  workDir: string;
+  assets: AssetResolver;
+  /** Aborting kills every child process of this render (its process group) within 1 s. */
+  signal?: AbortSignal;
+  onProgress?: (stage: Stage, fraction: number) => void;
+}
+
+export interface RenderOutput {
+  outPath: string;
+  thumbnailPath: string;
+  durationSeconds: number;
+  bytes: number;
+  /** When each scene's voice (and caption) starts, seconds from the start. */
+  sceneStarts: number[];
+}
