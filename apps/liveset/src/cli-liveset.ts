@@ -1,7 +1,7 @@
 // `tidewire liveset --als PATH …`: a Tidewire server with the Live Set mirror on it, until
 // SIGINT or SIGTERM. The tree is at GET /api/trees/liveset, the page at /liveset/.
-import { parseOrUsage, parsePort, UsageError } from '../../tidewire/src/command.ts';
-import type { Command } from '../../tidewire/src/command.ts';
+import { parseOrUsage, parsePort, UsageError } from '@tidewire/cli';
+import type { Command } from '@tidewire/cli';
 import { createServer, waitForStop } from '@tidewire/server';
 import { isAlsError } from './als/errors.ts';
 import type { Output } from './cli.ts';

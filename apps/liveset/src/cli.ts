@@ -1,5 +1,5 @@
 // `tidewire als-info FILE [--json]`: reads a Live Set and prints its summary.
-import type { Command } from '../../tidewire/src/command.ts';
+import type { Command } from '@tidewire/cli';
 import { isAlsError } from './als/errors.ts';
 import { readAls } from './als/parse.ts';
 import type { AlsSummary } from './als/summary.ts';

@@ -1,6 +1,6 @@
 // `tidewire replay generate …` and `tidewire replay info FILE [--json]` (docs/replay-generator.md §7).
 // Each subcommand is a Command of its own; replayCommand dispatches between them.
-import type { Command } from '../../tidewire/src/command.ts';
+import type { Command } from '@tidewire/cli';
 import { failWithCode, parseOptions } from './cli-common.ts';
 import { writeFileAtomic } from './files.ts';
 import { isReplayError } from './generate/errors.ts';

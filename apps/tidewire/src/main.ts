@@ -1,6 +1,6 @@
 // The tidewire command line: `tidewire <command> [options]`. Each app contributes its
 // commands through a `commands` export; this file only dispatches.
-import type { Command } from './command.ts';
+import type { Command } from '@tidewire/cli';
 import { alsInfoCommand, livesetCommand } from '@tidewire/liveset';
 import { replayCommand } from '@tidewire/replay';
 import { serveCommand } from './serve.ts';

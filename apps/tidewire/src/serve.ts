@@ -8,8 +8,8 @@ import { mountDemo } from '@tidewire/demo';
 import { mountLiveSet } from '@tidewire/liveset';
 import { mountReplay } from '@tidewire/replay';
 import { mountSignalLab } from '@tidewire/signal-lab';
-import { parsePort } from './command.ts';
-import type { Command } from './command.ts';
+import { parsePort } from '@tidewire/cli';
+import type { Command } from '@tidewire/cli';
 
 const USAGE = `usage: tidewire serve [--host 127.0.0.1] [--port 8080] [--token TOKEN] [--no-storm]
                       [--als FILE.als] [--osc-port 9002]

@@ -2,7 +2,7 @@
 // (real server on loopback, real HTTP; the pages are the production builds `npm test` makes).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { UsageError } from '../src/command.ts';
+import { UsageError } from '@tidewire/cli';
 import { parseServeArgs, startAll } from '../src/serve.ts';
 
 describe('tidewire serve: arguments', () => {

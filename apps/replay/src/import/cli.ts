@@ -1,5 +1,5 @@
 // `tidewire replay import-csv FILE --out FILE` (docs/replay-import.md §2.6).
-import type { Command } from '../../../tidewire/src/command.ts';
+import type { Command } from '@tidewire/cli';
 import type { Output } from '../cli.ts';
 import { failWithCode, parseOptions } from '../cli-common.ts';
 import { writeFileAtomic } from '../files.ts';

@@ -2,8 +2,8 @@
 // server with a race replay (or a live UDP feed) and the replay page, until SIGINT or SIGTERM.
 import { createServer, waitForStop } from '@tidewire/server';
 import type { TidewireServer } from '@tidewire/server';
-import { parseOrUsage, parsePort, UsageError } from '../../../tidewire/src/command.ts';
-import type { Command } from '../../../tidewire/src/command.ts';
+import { parseOrUsage, parsePort, UsageError } from '@tidewire/cli';
+import type { Command } from '@tidewire/cli';
 import type { Output } from '../cli.ts';
 import { failWithCode } from '../cli-common.ts';
 import { ReplayError } from '../generate/errors.ts';
