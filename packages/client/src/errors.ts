@@ -17,7 +17,8 @@ export type ClientErrorCode =
   | 'TW_TIMEOUT'
   | 'TW_WORKER'
   | 'TW_HTTP'
-  | 'TW_BAD_TIMELINE';
+  | 'TW_BAD_TIMELINE'
+  | 'TW_PLAYER_STATE';
 
 export interface ClientErrorInfo {
   /** A fatal error stops the client: no reconnect. */
@@ -41,6 +42,7 @@ export const ClientErrorCodes: Readonly<Record<ClientErrorCode, ClientErrorInfo>
   TW_WORKER: { fatal: false, description: 'the Web Worker reported an error or could not start' },
   TW_HTTP: { fatal: false, description: 'a timeline HTTP request (metadata or segment) failed or answered an error status; the player retries on its next need' },
   TW_BAD_TIMELINE: { fatal: false, description: 'timeline metadata, a segment or a streamed frame did not validate or decode (docs/timeline-format.md)' },
+  TW_PLAYER_STATE: { fatal: false, description: 'the player was asked to make a move its phase table refuses (player/phase.ts): a bug in the player, never expected' },
 };
 
 export class ClientError extends Error {

@@ -42,6 +42,26 @@ export interface PlayerOptions {
   creditBytes?: number;
 }
 
+/** The options the player keeps, checked and with their defaults. */
+export type ResolvedPlayerOptions = Required<Omit<PlayerOptions, 'perf' | 'interpolate' | 'schedule' | 'timers' | 'creditFrames' | 'creditBytes'>>;
+
+/** Checks the options when the player is made (not at first use) and fills in the defaults. */
+export function playerOptions(options: PlayerOptions): ResolvedPlayerOptions {
+  if (!options || typeof options !== 'object') throw invalidOption('player options must be an object');
+  if (typeof options.timeline !== 'string' || options.timeline.length === 0) throw invalidOption('timeline must be a non-empty channel name');
+  const mode = options.mode ?? 'client';
+  if (mode !== 'client' && mode !== 'server') throw invalidOption(`mode must be 'client' or 'server', got ${String(mode)}`);
+  return {
+    timeline: options.timeline,
+    mode,
+    prefetchSeconds: positiveOption(options.prefetchSeconds, 10, 'prefetchSeconds'),
+    keepBehindSeconds: positiveOption(options.keepBehindSeconds, 10, 'keepBehindSeconds'),
+    maxBufferBytes: positiveOption(options.maxBufferBytes, 128 * 1024 * 1024, 'maxBufferBytes', 1),
+    maxConcurrentFetches: Math.floor(positiveOption(options.maxConcurrentFetches, 4, 'maxConcurrentFetches', 1)),
+    playoutDelayMs: positiveOption(options.playoutDelayMs, 60, 'playoutDelayMs'),
+  };
+}
+
 /** A bare number is timeline ms. */
 export type SeekTarget = number | { timeMs: number } | { frame: number };
 

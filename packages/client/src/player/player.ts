@@ -24,8 +24,10 @@ import { FrameBuffer } from './frame-buffer.ts';
 import { interpolationMask } from './interpolate.ts';
 import type { InterpolationOverrides } from './interpolate.ts';
 import type { EngineControl, EngineState, FromEngine, ToEngine, TransferPort } from './messages.ts';
-import { CONSUMED_EVERY_MS, MAX_SEEK_SAMPLES, MAX_SPEED, MAX_STEPS, MIN_SPEED, SEGMENT_RETRY_MS, checkTarget, defaultFrameScheduler, positiveOption } from './options.ts';
-import type { FrameEvent, PlayerMetrics, PlayerOpen, PlayerOptions, SeekTarget } from './options.ts';
+import { CONSUMED_EVERY_MS, MAX_SEEK_SAMPLES, MAX_SPEED, MAX_STEPS, MIN_SPEED, SEGMENT_RETRY_MS, checkTarget, defaultFrameScheduler, playerOptions, positiveOption } from './options.ts';
+import type { FrameEvent, PlayerMetrics, PlayerOpen, PlayerOptions, ResolvedPlayerOptions, SeekTarget } from './options.ts';
+import { enterPhase, nextPhase, seekSince } from './phase.ts';
+import type { PhaseData, PhaseEvent, PhaseName, PlayerPhase } from './phase.ts';
 import { planPrefetch } from './prefetch.ts';
 import { initialState, PlayerStateStore } from './state.ts';
 import type { PlayerState } from './state.ts';
@@ -36,7 +38,7 @@ export class Player {
   readonly state: PlayerStateStore;
   readonly metrics: PlayerMetrics = { framesDecoded: 0, bytesFetched: 0, segmentsFetched: 0, framesDropped: 0, seeks: 0, seekMs: [] };
   private readonly port: TransferPort;
-  private readonly opts: Required<Omit<PlayerOptions, 'perf' | 'interpolate' | 'schedule' | 'timers' | 'creditFrames' | 'creditBytes'>>;
+  private readonly opts: ResolvedPlayerOptions;
   private readonly interpolate: InterpolationOverrides | undefined;
   private readonly perf: PerfMonitor | undefined;
   private readonly schedule: FrameScheduler;
@@ -53,45 +55,27 @@ export class Player {
   private readonly frameEvent: FrameEvent = { timeMs: 0, frame: 0, values: new Float64Array(0) };
   private cancelTick: (() => void) | null = null;
   private seq = 0;
+  /** What the display waits for (phase.ts): loading, showing, seeking, awaiting, closed. */
+  private phaseNow: PlayerPhase = { name: 'loading', held: undefined };
+  /** The engine holds a server session (between its `subscribed` and `unsubscribed`). */
   private subscribed = false;
   /** Engine epoch of the newest TL_STATE; streamed blocks of other epochs are stale. */
   private streamEpoch = -1;
-  /** seq of a server-side seek (or live) not answered yet: nothing streamed is shown meanwhile. */
-  private pendingSeek: number | undefined = undefined;
-  /** Following the live edge (server-paced display in either mode). */
+  /** Following the live edge (server-paced display in either mode, across every phase). */
   private following = false;
   /** Where a waiting playhead stays (client-paced): the last shown time, or a seek's target. */
   private holdMs = 0;
   private shownFrame = -1;
   private shownMs = Number.NaN;
-  private seekStart: number | undefined = undefined;
-  /** Frame the pending seek must show (undefined: whatever the server's answer says). */
-  private seekFrame: number | undefined = undefined;
-  /** A seek asked for before there was metadata. */
-  private initialSeek: SeekTarget | undefined = undefined;
   private readonly inflight = new Set<number>();
   private readonly retryAt = new Map<number, number>();
   private consumedFrame = -1;
   private consumedAt = Number.NEGATIVE_INFINITY;
   private bufferVersion = -1;
-  private closed = false;
-  private closedPromise: Promise<void> | null = null;
-  private resolveClosed: (() => void) | null = null;
 
   constructor(port: TransferPort, options: PlayerOptions, open: PlayerOpen, teardown?: () => void) {
-    if (!options || typeof options !== 'object') throw invalidOption('player options must be an object');
-    if (typeof options.timeline !== 'string' || options.timeline.length === 0) throw invalidOption('timeline must be a non-empty channel name');
-    const mode = options.mode ?? 'client';
-    if (mode !== 'client' && mode !== 'server') throw invalidOption(`mode must be 'client' or 'server', got ${String(mode)}`);
-    this.opts = {
-      timeline: options.timeline,
-      mode,
-      prefetchSeconds: positiveOption(options.prefetchSeconds, 10, 'prefetchSeconds'),
-      keepBehindSeconds: positiveOption(options.keepBehindSeconds, 10, 'keepBehindSeconds'),
-      maxBufferBytes: positiveOption(options.maxBufferBytes, 128 * 1024 * 1024, 'maxBufferBytes', 1),
-      maxConcurrentFetches: Math.floor(positiveOption(options.maxConcurrentFetches, 4, 'maxConcurrentFetches', 1)),
-      playoutDelayMs: positiveOption(options.playoutDelayMs, 60, 'playoutDelayMs'),
-    };
+    this.opts = playerOptions(options);
+    const mode = this.opts.mode;
     this.interpolate = options.interpolate;
     this.perf = options.perf;
     this.schedule = options.schedule ?? defaultFrameScheduler;
@@ -129,6 +113,11 @@ export class Player {
   /** Values shown now (interpolated, entities × fields); null before the first frame. Borrowed. */
   get values(): Float64Array | null {
     return this.shownFrame >= 0 ? this.current : null;
+  }
+
+  /** @internal The phase's name (tests read it; the public view is `state`). */
+  get phase(): PhaseName {
+    return this.phaseNow.name;
   }
 
   /** Index of a field by name (-1 if none): values[e × fields + f]. */
@@ -222,12 +211,11 @@ export class Player {
     if (this.closed) return;
     const tb = this.timebase;
     if (!tb) {
-      this.initialSeek = t;
+      this.go('hold', { held: t });
       return;
     }
     const now = this.timers.now();
     this.metrics.seeks++;
-    this.seekStart = now;
     if (this.following) this.leaveLive();
     const lastFrame = Math.max(0, tb.frameCount - 1);
     const ms = 'frame' in t ? tb.timeOf(Math.min(t.frame, lastFrame)) : Math.max(tb.startMs, Math.min(t.timeMs, tb.endMs));
@@ -235,11 +223,11 @@ export class Player {
     this.holdMs = ms;
     if (this.opts.mode === 'server') {
       // The server answers with a new epoch whose first batch starts at a keyframe (§W.2).
-      this.seekFrame = undefined;
       this.buffer?.dropStreamExcept(-2);
-      if (this.subscribed) this.pendingSeek = this.control('frame' in t ? { op: 'seek', frame: Math.min(t.frame, lastFrame) } : { op: 'seek', timeMs: Math.max(0, ms) });
+      if (this.subscribed) this.go('ask', { seq: this.control('frame' in t ? { op: 'seek', frame: Math.min(t.frame, lastFrame) } : { op: 'seek', timeMs: Math.max(0, ms) }), since: now, frame: undefined });
+      else this.go('seek', { since: now, frame: undefined });
     } else {
-      this.seekFrame = tb.frameForTime(ms);
+      this.go('seek', { since: now, frame: tb.frameForTime(ms) });
     }
     this.state.set({ seeking: true, live: false });
     this.waiters.notify();
@@ -275,25 +263,26 @@ export class Player {
     const now = this.timers.now();
     this.following = true;
     this.metrics.seeks++;
-    this.seekStart = now;
-    this.seekFrame = undefined;
     this.buffer?.dropStreamExcept(-2);
-    if (this.subscribed) this.pendingSeek = this.control({ op: 'live' });
+    if (this.subscribed) this.go('ask', { seq: this.control({ op: 'live' }), since: now, frame: undefined });
+    else this.go('seek', { since: now, frame: undefined });
     this.state.set({ live: true, seeking: true });
     this.requestTick();
     return true;
   }
 
   close(): Promise<void> {
-    if (this.closedPromise) return this.closedPromise;
-    this.closed = true;
+    const p = this.phaseNow;
+    if (p.name === 'closed') return p.done;
+    nextPhase(p.name, 'close');
     this.cancelTick?.();
     this.cancelTick = null;
     this.listeners.clear();
-    this.closedPromise = new Promise<void>((resolve) => {
+    let confirm = (): void => {};
+    const done = new Promise<void>((resolve) => {
       // An engine that died cannot confirm; do not hang on it.
       const timer = this.timers.setTimeout(resolve, 2000);
-      this.resolveClosed = () => {
+      confirm = () => {
         this.timers.clearTimeout(timer);
         resolve();
       };
@@ -301,10 +290,23 @@ export class Player {
       this.teardown?.();
       this.buffer?.clear();
     });
+    // Closed before the engine hears of it: an in-process engine confirms synchronously.
+    this.phaseNow = { name: 'closed', done, confirm };
     this.post({ t: 'close' });
     this.state.set({ status: 'closed', playing: false });
     this.waiters.rejectAll(new ClientError('TW_CLOSED', 'the player is closed'));
-    return this.closedPromise;
+    return done;
+  }
+
+  // ---- phase ---------------------------------------------------------------------------
+
+  private get closed(): boolean {
+    return this.phaseNow.name === 'closed';
+  }
+
+  /** Takes `event`: the table refuses an illegal one with TW_PLAYER_STATE (phase.ts). */
+  private go(event: Exclude<PhaseEvent, 'close'>, data?: PhaseData): void {
+    this.phaseNow = enterPhase(this.phaseNow, event, data);
   }
 
   // ---- display loop --------------------------------------------------------------------
@@ -327,7 +329,7 @@ export class Player {
     const tb = this.timebase;
     const buf = this.buffer;
     if (!tb || !buf) return;
-    let active = this.clock.playing || this.seekStart !== undefined;
+    let active = this.clock.playing || seekSince(this.phaseNow) !== undefined;
     if (this.serverPaced) this.tickServerPaced(now, tb, buf);
     else active = this.tickClientPaced(now, tb, buf) || active;
     if (buf.version !== this.bufferVersion) {
@@ -361,7 +363,7 @@ export class Player {
   }
 
   private tickServerPaced(now: number, tb: Timebase, buf: FrameBuffer): void {
-    if (this.pendingSeek !== undefined) return; // hold the last frame until the new epoch speaks
+    if (this.phaseNow.name === 'awaiting') return; // hold the last frame until the new epoch speaks
     const newest = buf.newestStreamFrame(this.streamEpoch);
     if (newest < 0) return;
     let pos = this.clock.position(now);
@@ -392,16 +394,20 @@ export class Player {
     this.shownFrame = i;
     this.shownMs = pos;
     this.holdMs = pos;
-    if (this.seekStart !== undefined && (this.seekFrame === undefined || this.seekFrame === i || this.clock.playing)) {
-      const ms = now - this.seekStart;
-      this.seekStart = undefined;
-      this.seekFrame = undefined;
-      const s = this.metrics.seekMs;
-      s.push(ms);
-      if (s.length > MAX_SEEK_SAMPLES) s.shift();
-      this.perf?.recordSeek(ms);
+    const p = this.phaseNow;
+    // A seeking phase ends at its target frame (any frame while playing, or when it has none);
+    // one that times no seek (a restate's answer) ends at the first frame shown.
+    if ((p.name === 'seeking' || (p.name === 'awaiting' && p.since !== undefined)) && (p.since === undefined || p.frame === undefined || p.frame === i || this.clock.playing)) {
+      this.go('shown', { since: undefined, frame: undefined });
+      if (p.since !== undefined) {
+        const ms = now - p.since;
+        const s = this.metrics.seekMs;
+        s.push(ms);
+        if (s.length > MAX_SEEK_SAMPLES) s.shift();
+        this.perf?.recordSeek(ms);
+      }
     }
-    this.state.set({ status: 'ready', timeMs: pos, frame: i, seeking: this.seekStart !== undefined, playing: this.clock.playing, speed: this.clock.speed });
+    this.state.set({ status: 'ready', timeMs: pos, frame: i, seeking: seekSince(this.phaseNow) !== undefined, playing: this.clock.playing, speed: this.clock.speed });
     this.waiters.notify();
     if (!moved) return;
     const ev = this.frameEvent;
@@ -454,7 +460,7 @@ export class Player {
   private onEngine(msg: FromEngine): void {
     if (!msg || typeof msg !== 'object') return;
     if (msg.t === 'closed') {
-      this.resolveClosed?.();
+      if (this.phaseNow.name === 'closed') this.phaseNow.confirm();
       return;
     }
     if (this.closed) return;
@@ -468,7 +474,8 @@ export class Player {
         return;
       case 'unsubscribed':
         this.subscribed = false;
-        this.pendingSeek = undefined;
+        // Nothing will answer the outstanding control; a seek it carried still waits to show.
+        if (this.phaseNow.name === 'awaiting') this.go('drop');
         return;
       case 'state':
         this.onState(msg.state);
@@ -494,7 +501,7 @@ export class Player {
       case 'stream':
         this.metrics.framesDecoded += msg.count;
         this.perf?.recordTimelineFrames(msg.count, 0);
-        if (this.pendingSeek !== undefined || msg.epoch !== this.streamEpoch) {
+        if (this.phaseNow.name === 'awaiting' || msg.epoch !== this.streamEpoch) {
           this.metrics.framesDropped += msg.count;
           return;
         }
@@ -515,8 +522,8 @@ export class Player {
       case 'error':
         this.state.set({ error: { code: msg.code, message: msg.message } });
         // A broken stream heals from a keyframe: ask for the frame on screen again.
-        if (msg.code === 'TW_BAD_TIMELINE' && this.serverPaced && this.subscribed && this.pendingSeek === undefined && this.shownFrame >= 0 && !this.following) {
-          this.pendingSeek = this.control({ op: 'seek', frame: this.shownFrame });
+        if (msg.code === 'TW_BAD_TIMELINE' && this.serverPaced && this.subscribed && this.phaseNow.name !== 'awaiting' && this.shownFrame >= 0 && !this.following) {
+          this.go('ask', { seq: this.control({ op: 'seek', frame: this.shownFrame }) });
         }
         return;
     }
@@ -524,13 +531,15 @@ export class Player {
 
   /** New frames: a seek or a stall waiting for them ends now; otherwise at the next animation frame. */
   private afterData(): void {
-    if (this.seekStart !== undefined || this.shownFrame < 0 || this.state.get().buffering) this.tick();
+    if (seekSince(this.phaseNow) !== undefined || this.shownFrame < 0 || this.state.get().buffering) this.tick();
     else this.requestTick();
   }
 
   private onMeta(meta: TimelineMeta): void {
     const first = this.meta === null;
+    const held = this.phaseNow.name === 'loading' ? this.phaseNow.held : undefined;
     this.meta = meta;
+    this.go('meta');
     const frameCount = Math.max(meta.frameCount, this.timebase?.frameCount ?? 0);
     this.timebase = new Timebase(meta.rateHz, meta.segments, frameCount);
     if (first) {
@@ -539,17 +548,13 @@ export class Player {
       this.current = new Float64Array(cells);
       this.mask = interpolationMask(meta.schema.fields, this.interpolate);
       // A live timeline starts at its live edge (as the server's session does).
-      this.following = meta.live && this.initialSeek === undefined;
+      this.following = meta.live && held === undefined;
       const now = this.timers.now();
       this.clock.set(this.timebase.startMs, now);
       this.holdMs = this.timebase.startMs;
     }
     this.publishTimeline();
-    if (first && this.initialSeek !== undefined) {
-      const t = this.initialSeek;
-      this.initialSeek = undefined;
-      this.seek(t);
-    }
+    if (first && held !== undefined) this.seek(held);
     this.requestTick();
   }
 
@@ -558,7 +563,7 @@ export class Player {
     const mode = this.opts.mode;
     const tb = this.timebase;
     if (this.following && this.meta?.live) {
-      this.pendingSeek = this.control({ op: 'live', mode });
+      this.go('ask', { seq: this.control({ op: 'live', mode }) });
       return;
     }
     if (mode === 'client') {
@@ -569,8 +574,8 @@ export class Player {
     this.control({ op: 'speed', speed: this.clock.speed, mode });
     // The clock, not the frame on screen: a seek made while disconnected moved only the clock.
     const frame = tb ? tb.frameForTime(this.clock.position(this.timers.now())) : 0;
-    if (!first || frame > 0 || this.seekStart !== undefined || this.meta?.live) {
-      this.pendingSeek = this.control({ op: 'seek', frame: Math.min(frame, Math.max(0, (tb?.frameCount ?? 1) - 1)) });
+    if (!first || frame > 0 || seekSince(this.phaseNow) !== undefined || this.meta?.live) {
+      this.go('ask', { seq: this.control({ op: 'seek', frame: Math.min(frame, Math.max(0, (tb?.frameCount ?? 1) - 1)) }) });
     }
     if (this.clock.playing) this.control({ op: 'play' });
   }
@@ -585,13 +590,13 @@ export class Player {
       this.buffer?.dropStreamExcept(s.epoch);
       this.consumedFrame = -1;
     }
-    if (this.pendingSeek !== undefined) {
-      if (s.ack === undefined || s.ack < this.pendingSeek) {
+    const p = this.phaseNow;
+    if (p.name === 'awaiting') {
+      if (s.ack === undefined || s.ack < p.seq) {
         this.publishTimeline();
         return; // an answer to something older: the seek's own answer is still coming
       }
-      this.pendingSeek = undefined;
-      this.seekFrame = s.frame;
+      this.go('answer', { frame: s.frame });
     }
     const now = this.timers.now();
     const wasFollowing = this.following;
