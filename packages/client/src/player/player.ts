@@ -28,7 +28,7 @@ import { CONSUMED_EVERY_MS, MAX_SEEK_SAMPLES, MAX_SPEED, MAX_STEPS, MIN_SPEED, S
 import type { FrameEvent, PlayerMetrics, PlayerOpen, PlayerOptions, ResolvedPlayerOptions, SeekTarget } from './options.ts';
 import { enterPhase, nextPhase, seekSince } from './phase.ts';
 import type { PhaseData, PhaseEvent, PhaseName, PlayerPhase } from './phase.ts';
-import { planPrefetch } from './prefetch.ts';
+import { SegmentFetches } from './segment-fetches.ts';
 import { initialState, PlayerStateStore } from './state.ts';
 import type { PlayerState } from './state.ts';
 import { Timebase } from './timebase.ts';
@@ -67,8 +67,7 @@ export class Player {
   private holdMs = 0;
   private shownFrame = -1;
   private shownMs = Number.NaN;
-  private readonly inflight = new Set<number>();
-  private readonly retryAt = new Map<number, number>();
+  private readonly fetches: SegmentFetches;
   private consumedFrame = -1;
   private consumedAt = Number.NEGATIVE_INFINITY;
   private bufferVersion = -1;
@@ -84,6 +83,7 @@ export class Player {
     this.waiters = new Waiters(this.timers);
     this.state = new PlayerStateStore(initialState(mode));
     this.port = port;
+    this.fetches = new SegmentFetches((msg) => this.post(msg), this.opts);
     port.onmessage = (ev) => this.onEngine(ev.data as FromEngine);
     this.post({
       t: 'open',
@@ -357,7 +357,7 @@ export class Player {
       this.clock.set(this.holdMs, now);
       buffering = true;
     }
-    this.prefetch(now, this.clock.position(now), tb, buf);
+    this.fetches.update(now, this.clock.position(now), this.clock.speed, this.meta!.live, tb, buf);
     this.state.set({ buffering, playing: this.clock.playing });
     return buffering;
   }
@@ -417,33 +417,6 @@ export class Player {
     callEach(this.listeners, ev);
   }
 
-  private prefetch(now: number, posMs: number, tb: Timebase, buf: FrameBuffer): void {
-    for (const [n, at] of this.retryAt) if (at <= now) this.retryAt.delete(n);
-    const plan = planPrefetch({
-      timebase: tb,
-      posMs,
-      speed: this.clock.speed,
-      prefetchSeconds: this.opts.prefetchSeconds,
-      keepBehindMs: this.opts.keepBehindSeconds * 1000,
-      loaded: (n) => buf.hasSegment(n),
-      inflight: (n) => this.inflight.has(n) || this.retryAt.has(n),
-      inflightCount: this.inflight.size,
-      maxInflight: this.opts.maxConcurrentFetches,
-    });
-    if (plan.load.length > 0) {
-      for (const n of plan.load) this.inflight.add(n);
-      this.post({ t: 'load', segments: plan.load });
-    }
-    const keep = (n: number) => n >= plan.keepFirst && n <= plan.keepLast;
-    const stale = [...this.inflight].filter((n) => !keep(n));
-    if (stale.length > 0) this.post({ t: 'cancel', segments: stale });
-    if (buf.bytes > this.opts.maxBufferBytes) buf.dropSegments(keep);
-    // A live timeline's newer sealed segments are listed by a fresh metadata answer.
-    if (this.meta!.live && plan.current === tb.segmentCount - 1 && tb.frameCount > tb.coveredFrames && !buf.has(tb.frameForTime(posMs))) {
-      this.post({ t: 'refreshMeta' });
-    }
-  }
-
   // ---- engine messages -----------------------------------------------------------------
 
   private post(msg: ToEngine): void {
@@ -481,7 +454,7 @@ export class Player {
         this.onState(msg.state);
         return;
       case 'segment': {
-        this.inflight.delete(msg.index);
+        this.fetches.settled(msg.index);
         this.metrics.framesDecoded += msg.count;
         this.metrics.bytesFetched += msg.bytes;
         this.metrics.segmentsFetched++;
@@ -491,9 +464,10 @@ export class Player {
         return;
       }
       case 'segmentError':
-        this.inflight.delete(msg.index);
-        if (!msg.aborted) {
-          this.retryAt.set(msg.index, this.timers.now() + SEGMENT_RETRY_MS);
+        if (msg.aborted) {
+          this.fetches.settled(msg.index);
+        } else {
+          this.fetches.failed(msg.index, this.timers.now());
           this.state.set({ error: { code: msg.code, message: msg.message } });
           this.timers.setTimeout(() => this.requestTick(), SEGMENT_RETRY_MS);
         }
