@@ -5,7 +5,7 @@ import { concatBytes } from '../src/bytes.ts';
 import { FrameDecoder, FrameEncoder, isKeyframe, MAGIC, Opcode, parseSegmentPayload, TimelineReader, TimelineWriter, type TimelineSchema, type WrittenSegment } from '../src/index.ts';
 import { searchStats } from '../src/search.ts';
 import { randomSchema, randomStream } from './gen.ts';
-import { fixCrc, forSeeds, gunzip, gzip, hex, recordAt, recordOffsets, rejectsTl, smallFile, smallSchema, smallValues, throwsTl, toHex, u64le, utf8 } from './helpers.ts';
+import { assertClose, fixCrc, forSeeds, gunzip, gzip, hex, recordAt, recordOffsets, rejectsTl, smallFile, smallSchema, smallValues, throwsTl, toHex, u64le, utf8 } from './helpers.ts';
 
 const katSchema: TimelineSchema = { name: 't', rateHz: 25, fields: [{ name: 'v', type: 'u8' }], entities: [{ id: 'a' }] };
 const katJson = '{"name":"t","rateHz":25,"fields":[{"name":"v","type":"u8"}],"entities":[{"id":"a"}]}';
@@ -286,16 +286,17 @@ describe('§5.10 random access', () => {
     const file = await smallFile(30);
     const r = TimelineReader.open(file);
     const dec = new FrameDecoder(r.schema);
-    const ref = new FrameEncoder(r.schema);
-    const refDec = new FrameDecoder(r.schema);
+    let seen = 0;
     for (let n = 0; n < r.segmentCount; n++) {
       const seg = await r.decodeSegment(n, gunzip);
       seg.frames.forEach((f, k) => {
         const i = seg.firstFrame + k;
-        const expect = refDec.decode(k === 0 ? ref.encodeKeyframe(smallValues(i)) : ref.encodeDelta(smallValues(i)));
-        assert.deepEqual(dec.decode(f), expect);
+        assert.equal(i, seen++, 'frames come in order, none missing');
+        // The truth is what was appended (smallValues), not another run of the codec.
+        assertClose(r.schema, smallValues(i), dec.decode(f), `segment ${n}, frame ${i}`);
       });
     }
+    assert.equal(seen, 30);
   });
 });
 

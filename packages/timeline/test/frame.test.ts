@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FrameDecoder, FrameEncoder, isKeyframe, MAX_F_QUANT, type TimelineSchema } from '../src/index.ts';
 import { randomSchema, randomStream } from './gen.ts';
-import { forSeeds, hex, throwsTl, toHex } from './helpers.ts';
+import { assertClose, forSeeds, hex, throwsTl, toHex } from './helpers.ts';
 
 const tiny: TimelineSchema = {
   name: 'kat',
@@ -10,22 +10,6 @@ const tiny: TimelineSchema = {
   fields: [{ name: 'x', type: 'f', scale: 0.01 }, { name: 'gear', type: 'i8' }, { name: 'drs', type: 'bool' }],
   entities: [{ id: 'a' }, { id: 'b' }],
 };
-
-/** Checks every decoded cell against its input at the schema's precision. */
-function assertClose(schema: TimelineSchema, input: Float64Array, output: Float64Array, where: string): void {
-  const F = schema.fields.length;
-  for (let c = 0; c < input.length; c++) {
-    const v = input[c];
-    const d = output[c];
-    if (Number.isNaN(v)) {
-      assert.ok(Number.isNaN(d), `${where}, cell ${c}: absent decoded as ${d}`);
-      continue;
-    }
-    const scale = schema.fields[c % F].scale ?? 1;
-    // scale / 2, plus float rounding of a product near 2^48 × scale.
-    assert.ok(Math.abs(d - v) <= scale / 2 + Math.abs(v) * 2 ** -45, `${where}, cell ${c} (${schema.fields[c % F].type}, scale ${scale}): ${v} decoded as ${d}`);
-  }
-}
 
 describe('§4.7 frame example (known answers)', () => {
   const enc = new FrameEncoder(tiny);
@@ -105,8 +89,18 @@ describe('§4 frames: round trips at the schema precision', () => {
       const frames = stream.map((v, i) => (i % 10 === 0 ? enc.encodeKeyframe(v) : enc.encodeDelta(v)));
       const full = new FrameDecoder(schema);
       const all = frames.map((f) => full.decode(f));
-      const late = new FrameDecoder(schema);
-      for (let i = 20; i < 40; i++) assert.deepEqual(late.decode(frames[i]), all[i]);
+      // Every keyframe, a fresh decoder each: the values come from the appended stream, and a
+      // late joiner agrees with the decoder that saw everything bit for bit.
+      const keyframes = frames.flatMap((f, i) => (isKeyframe(f) ? [i] : []));
+      assert.deepEqual(keyframes, [0, 10, 20, 30]);
+      for (const k of keyframes) {
+        const late = new FrameDecoder(schema);
+        for (let i = k; i < 40; i++) {
+          const got = late.decode(frames[i]);
+          assertClose(schema, stream[i], got, `joined at keyframe ${k}, frame ${i}`);
+          assert.deepEqual(got, all[i], `joined at keyframe ${k}, frame ${i}`);
+        }
+      }
     });
   });
 

@@ -105,3 +105,23 @@ export function recordOffsets(file: Uint8Array): number[] {
 export function setU32(file: Uint8Array, at: number, v: number): void {
   new DataView(file.buffer, file.byteOffset).setUint32(at, v, true);
 }
+
+/**
+ * Decoded values against the values that were appended (never against the codec's own
+ * output): equal at the schema precision (half a scale step), absent cells absent.
+ */
+export function assertClose(schema: TimelineSchema, input: ArrayLike<number>, output: ArrayLike<number>, where: string): void {
+  const F = schema.fields.length;
+  assert.equal(output.length, input.length, `${where}: ${output.length} cells, expected ${input.length}`);
+  for (let c = 0; c < input.length; c++) {
+    const v = input[c];
+    const d = output[c];
+    if (Number.isNaN(v)) {
+      assert.ok(Number.isNaN(d), `${where}, cell ${c}: absent decoded as ${d}`);
+      continue;
+    }
+    const scale = schema.fields[c % F].scale ?? 1;
+    // scale / 2, plus float rounding of a product near 2^48 × scale.
+    assert.ok(Math.abs(d - v) <= scale / 2 + Math.abs(v) * 2 ** -45, `${where}, cell ${c} (${schema.fields[c % F].type}, scale ${scale}): ${v} decoded as ${d}`);
+  }
+}
