@@ -3,11 +3,10 @@
 // entry, in O(segments); a segment's own CRC is checked the first time its bytes are used.
 // No length is used before it has been checked against the bytes that hold it.
 
-import { ByteReader } from './bytes.ts';
 import { TimelineError } from './errors.ts';
 import { LIMITS } from './limits.ts';
-import { checkRecordCrc, FORMAT_VERSION, INDEX_ENTRY, MAGIC, Opcode, readRecordHeader, RECORD_OVERHEAD, SEGMENT_DATA_AT, TAIL, type RecordHeader } from './records.ts';
-import { decodeSchema, type TimelineSchema } from './schema.ts';
+import { checkRecordCrc, MAGIC, Opcode, parseFooter, parseHeader, parseIndex, parseSchema, parseSegment, readRecordHeader, RECORD_OVERHEAD, SEGMENT_DATA_AT, TAIL, type RecordHeader, type SegmentRecord } from './records.ts';
+import type { TimelineSchema } from './schema.ts';
 import { lastAtOrBefore } from './search.ts';
 import { parseSegmentPayload, type Segment } from './segment.ts';
 import type { Decompress, SegmentInfo } from './writer.ts';
@@ -21,7 +20,7 @@ export interface TimelineReaderOptions {
 }
 
 /** One segment as open() or the recovery scan found it, checked against its SEGMENT record. */
-interface IndexEntry {
+interface KnownSegment {
   offset: number;
   length: number;
   firstFrame: number;
@@ -59,7 +58,7 @@ export class TimelineReader {
 
   private constructor(file: Uint8Array, init: {
     schema: TimelineSchema; version: number; compression: string; library: string; complete: boolean;
-    entries: IndexEntry[];
+    entries: KnownSegment[];
   }) {
     this.#file = file;
     this.schema = init.schema;
@@ -109,29 +108,11 @@ export class TimelineReader {
 
     // 2. HEADER: version first, so a newer layout is reported as such and not as corruption.
     const hh = readRecordHeader(file, MAGIC.length, dataLimit, pastEnd);
-    if (hh.opcode !== Opcode.HEADER) throw new TimelineError('TL_BAD_RECORD', `first record has opcode 0x${hh.opcode.toString(16)}, expected HEADER`, { offset: hh.offset });
-    checkRecordCrc(file, hh);
-    const hr = new ByteReader(file.subarray(hh.contentOffset, hh.contentOffset + hh.contentLength), hh.contentOffset, 'TL_BAD_RECORD');
-    const version = hr.u16('version');
-    if (version !== FORMAT_VERSION) throw new TimelineError('TL_UNSUPPORTED_VERSION', `format version ${version}; this reader reads ${FORMAT_VERSION}`, { offset: hh.contentOffset });
-    const compression = String.fromCharCode(...hr.bytes(hr.u8('compression length'), 'compression'));
-    if (!/^[a-z0-9-]{0,32}$/.test(compression)) throw new TimelineError('TL_BAD_RECORD', 'compression name must match [a-z0-9-]{0,32}', { offset: hh.contentOffset + 2 });
-    const libraryAt = hr.at;
-    let library: string;
-    try {
-      library = new TextDecoder('utf-8', { fatal: true }).decode(hr.bytes(hr.u8('library length'), 'library'));
-    } catch (e) {
-      if (e instanceof TimelineError) throw e;
-      throw new TimelineError('TL_BAD_RECORD', 'library is not UTF-8', { offset: libraryAt });
-    }
-    // Bytes after the known fields are a newer minor version's additions: ignored.
+    const { version, compression, library } = parseHeader(file, hh);
 
     // 3. SCHEMA.
     const sh = readRecordHeader(file, hh.end, dataLimit, pastEnd);
-    if (sh.opcode !== Opcode.SCHEMA) throw new TimelineError('TL_BAD_RECORD', `second record has opcode 0x${sh.opcode.toString(16)}, expected SCHEMA`, { offset: sh.offset });
-    if (sh.contentLength > LIMITS.maxSchemaBytes) throw new TimelineError('TL_BAD_LENGTH', `schema of ${sh.contentLength} bytes exceeds ${LIMITS.maxSchemaBytes}`, { offset: sh.offset + 1 });
-    checkRecordCrc(file, sh);
-    const schema = decodeSchema(file.subarray(sh.contentOffset, sh.contentOffset + sh.contentLength), sh.contentOffset);
+    const schema = parseSchema(file, sh);
     const init = { schema, version, compression, library };
     const period = 1000 / schema.rateHz;
 
@@ -143,43 +124,27 @@ export class TimelineReader {
     // 4. FOOTER, at a fixed distance from the end.
     const footerAt = size - TAIL;
     const fh = readRecordHeader(file, footerAt, size - MAGIC.length, 'TL_BAD_LENGTH');
-    if (fh.opcode !== Opcode.FOOTER) throw new TimelineError('TL_BAD_RECORD', `opcode 0x${fh.opcode.toString(16)} where the FOOTER should be`, { offset: footerAt });
-    if (fh.end !== size - MAGIC.length) throw new TimelineError('TL_BAD_LENGTH', `FOOTER content is ${fh.contentLength} bytes, expected 8`, { offset: footerAt + 1 });
-    checkRecordCrc(file, fh);
-    const indexOffset = new ByteReader(file, 0, 'TL_BAD_RECORD', fh.contentOffset).u64('indexOffset');
+    const { indexOffset } = parseFooter(file, fh);
     if (indexOffset < sh.end || indexOffset > footerAt - RECORD_OVERHEAD) {
       throw new TimelineError('TL_BAD_LENGTH', `indexOffset ${indexOffset} is outside [${sh.end}, ${footerAt - RECORD_OVERHEAD}]`, { offset: fh.contentOffset });
     }
 
     // 5. INDEX: entries checked for order and continuity, each against its SEGMENT record.
     const ih = readRecordHeader(file, indexOffset, footerAt, 'TL_BAD_LENGTH');
-    if (ih.opcode !== Opcode.INDEX) throw new TimelineError('TL_BAD_RECORD', `opcode 0x${ih.opcode.toString(16)} at indexOffset, expected INDEX`, { offset: indexOffset });
-    checkRecordCrc(file, ih);
-    const ir = new ByteReader(file.subarray(ih.contentOffset, ih.contentOffset + ih.contentLength), ih.contentOffset, 'TL_BAD_RECORD');
-    const entrySizeAt = ir.at;
-    const entrySize = ir.u32('entry size');
-    if (entrySize < INDEX_ENTRY) throw new TimelineError('TL_BAD_RECORD', `index entry size ${entrySize} < ${INDEX_ENTRY}`, { offset: entrySizeAt });
-    const countAt = ir.at;
-    const count = ir.u32('entry count');
-    if (count * entrySize > ir.remaining) throw new TimelineError('TL_BAD_LENGTH', `${count} index entries of ${entrySize} bytes do not fit in ${ir.remaining}`, { offset: countAt });
-    const entries: IndexEntry[] = [];
+    const entries: KnownSegment[] = [];
     let nextFrame = 0;
     let minOffset = sh.end;
     let minStart = -Infinity;
-    for (let i = 0; i < count; i++) {
-      const at = ir.at;
-      const offset = ir.u64('segment offset');
-      const length = ir.u64('segment length');
-      const firstFrame = ir.u64('firstFrame');
-      const frameCount = ir.u32('frameCount');
-      const startMs = ir.f64('startMs');
-      ir.pos = at - ir.base + entrySize;
+    const index = parseIndex(file, ih);
+    for (let i = 0; i < index.count; i++) {
+      const { at, offset, length, firstFrame, frameCount, startMs } = index.entry(i);
       if (offset < minOffset || length > indexOffset - offset) throw new TimelineError('TL_BAD_LENGTH', `index entry ${i}: segment [${offset}, +${length}) is outside [${minOffset}, ${indexOffset})`, { offset: at });
       if (firstFrame !== nextFrame) throw new TimelineError('TL_BAD_RECORD', `index entry ${i}: firstFrame ${firstFrame}, expected ${nextFrame}`, { offset: at + 16 });
       if (frameCount < 1 || frameCount > LIMITS.maxSegmentFrames) throw new TimelineError('TL_BAD_RECORD', `index entry ${i}: frameCount ${frameCount} not in 1..${LIMITS.maxSegmentFrames}`, { offset: at + 24 });
       if (!Number.isFinite(startMs) || startMs < minStart) throw new TimelineError('TL_BAD_RECORD', `index entry ${i}: startMs ${startMs} is not after the previous segment`, { offset: at + 28 });
-      const seg = readSegmentHeader(file, offset, indexOffset, 'TL_BAD_LENGTH');
-      if (seg.length !== length || seg.index !== i || seg.firstFrame !== firstFrame || seg.frameCount !== frameCount || seg.startMs !== startMs) {
+      const segHeader = readRecordHeader(file, offset, indexOffset, 'TL_BAD_LENGTH');
+      const seg = parseSegment(file, segHeader);
+      if (segHeader.end - offset !== length || seg.index !== i || seg.firstFrame !== firstFrame || seg.frameCount !== frameCount || seg.startMs !== startMs) {
         throw new TimelineError('TL_BAD_RECORD', `index entry ${i} does not match the SEGMENT record at ${offset}`, { offset: at });
       }
       entries.push({ offset, length, firstFrame, frameCount, startMs, rawLength: seg.rawLength, dataLength: seg.dataLength });
@@ -305,62 +270,34 @@ export class TimelineReader {
   }
 }
 
-interface SegmentHeader {
-  header: RecordHeader;
-  length: number;
-  index: number;
-  firstFrame: number;
-  frameCount: number;
-  startMs: number;
-  rawLength: number;
-  dataLength: number;
-}
-
-/** Reads a SEGMENT record's fixed fields (not its CRC) and checks its lengths. */
-function readSegmentHeader(file: Uint8Array, offset: number, limit: number, pastEnd: 'TL_TRUNCATED' | 'TL_BAD_LENGTH'): SegmentHeader {
-  const h = readRecordHeader(file, offset, limit, pastEnd);
-  if (h.opcode !== Opcode.SEGMENT) throw new TimelineError('TL_BAD_RECORD', `opcode 0x${h.opcode.toString(16)}, expected SEGMENT`, { offset });
-  const r = new ByteReader(file.subarray(h.contentOffset, h.contentOffset + h.contentLength), h.contentOffset, 'TL_BAD_RECORD');
-  const index = r.u32('segment index');
-  const firstFrame = r.u64('firstFrame');
-  const frameCount = r.u32('frameCount');
-  const startMs = r.f64('startMs');
-  const rawAt = r.at;
-  const rawLength = r.u32('rawLength');
-  const dataAt = r.at;
-  const dataLength = r.u64('dataLength');
-  if (rawLength > LIMITS.maxSegmentBytes) throw new TimelineError('TL_BAD_LENGTH', `rawLength ${rawLength} exceeds ${LIMITS.maxSegmentBytes}`, { offset: rawAt });
-  if (dataLength > r.remaining) throw new TimelineError('TL_BAD_LENGTH', `dataLength ${dataLength} exceeds the ${r.remaining} bytes left in the record`, { offset: dataAt });
-  return { header: h, length: h.end - offset, index, firstFrame, frameCount, startMs, rawLength, dataLength };
-}
-
 /** Recovery scan (§5.9): SEGMENT records in order from `start`, skipping unknown records, until one is incomplete or invalid. */
-function scanSegments(file: Uint8Array, start: number, period: number): IndexEntry[] {
-  const entries: IndexEntry[] = [];
+function scanSegments(file: Uint8Array, start: number, period: number): KnownSegment[] {
+  const entries: KnownSegment[] = [];
   let at = start;
   let nextFrame = 0;
   let minStart = -Infinity;
   for (;;) {
-    let seg: SegmentHeader;
+    let h: RecordHeader;
+    let seg: SegmentRecord;
     try {
-      const h = readRecordHeader(file, at, file.length, 'TL_TRUNCATED');
+      h = readRecordHeader(file, at, file.length, 'TL_TRUNCATED');
       if (h.opcode !== Opcode.SEGMENT) {
         if (h.opcode === Opcode.INDEX || h.opcode === Opcode.FOOTER || h.opcode < 0x06) break;
         checkRecordCrc(file, h);
         at = h.end; // an unknown record: skipped by its length
         continue;
       }
-      seg = readSegmentHeader(file, at, file.length, 'TL_TRUNCATED');
-      checkRecordCrc(file, seg.header);
+      seg = parseSegment(file, h);
+      checkRecordCrc(file, h);
     } catch (e) {
       if (e instanceof TimelineError) break;
       throw e;
     }
     if (seg.index !== entries.length || seg.firstFrame !== nextFrame || seg.frameCount < 1 || seg.frameCount > LIMITS.maxSegmentFrames || !(seg.startMs >= minStart)) break;
-    entries.push({ offset: at, length: seg.length, firstFrame: seg.firstFrame, frameCount: seg.frameCount, startMs: seg.startMs, rawLength: seg.rawLength, dataLength: seg.dataLength });
+    entries.push({ offset: at, length: h.end - at, firstFrame: seg.firstFrame, frameCount: seg.frameCount, startMs: seg.startMs, rawLength: seg.rawLength, dataLength: seg.dataLength });
     nextFrame += seg.frameCount;
     minStart = seg.startMs + (seg.frameCount - 1) * period + period / 2;
-    at = seg.header.end;
+    at = h.end;
   }
   return entries;
 }

@@ -1,10 +1,21 @@
-// Record framing of the segment file (docs/timeline-format.md §5.2): opcode • length • content
-// • CRC32. One writer and one header reader per concern; the record layouts are in the
-// modules that use them (segment.ts, writer.ts, reader.ts).
+// The records of the segment file (docs/timeline-format.md §5.2–§5.7), as foxglove/mcap's
+// parse.ts / McapRecordBuilder.ts: the framing (opcode • length • content • CRC32), then one
+// named parse and one named write function per record, each under its spec heading:
+//
+//   §5.3 HEADER  parseHeader  / writeHeader      §5.6 INDEX   parseIndex  / writeIndex
+//   §5.4 SCHEMA  parseSchema  / writeSchema      §5.7 FOOTER  parseFooter / writeFooter
+//   §5.5 SEGMENT parseSegment / writeSegment
+//
+// A parse function takes a record whose framing readRecordHeader has bounds-checked, checks
+// its opcode, CRC (except SEGMENT's: §5.9 checks it on first use) and content, and throws a
+// TimelineError at the offending byte. What needs more than one record (an index entry against
+// its SEGMENT, the FOOTER's index_offset against the SCHEMA) is the reader's (reader.ts).
 
-import { ByteWriter } from './bytes.ts';
+import { ByteReader, ByteWriter } from './bytes.ts';
 import { crc32 } from './crc32.ts';
 import { TimelineError } from './errors.ts';
+import { LIMITS } from './limits.ts';
+import { decodeSchema, encodeSchema, type TimelineSchema } from './schema.ts';
 
 /** 0x89 "TWTL" CR LF 0x1A: a high byte, CR LF and ^Z catch 7-bit, line-ending and text-mode damage. */
 export const MAGIC = Uint8Array.of(0x89, 0x54, 0x57, 0x54, 0x4c, 0x0d, 0x0a, 0x1a);
@@ -85,4 +96,186 @@ export function checkRecordCrc(file: Uint8Array, h: RecordHeader): void {
 
 function hex32(n: number): string {
   return n.toString(16).padStart(8, '0');
+}
+
+function expectOpcode(h: RecordHeader, opcode: number, name: string): void {
+  if (h.opcode !== opcode) throw new TimelineError('TL_BAD_RECORD', `opcode 0x${h.opcode.toString(16)} where the ${name} should be`, { offset: h.offset });
+}
+
+/** The content of a framed record, as a reader whose offsets are absolute. */
+function contentReader(file: Uint8Array, h: RecordHeader): ByteReader {
+  return new ByteReader(file.subarray(h.contentOffset, h.contentOffset + h.contentLength), h.contentOffset, 'TL_BAD_RECORD');
+}
+
+// ---- §5.3 HEADER (0x01) -------------------------------------------------------------------
+
+export interface HeaderRecord {
+  version: number;
+  /** `[a-z0-9-]{0,32}`: '' (stored) or e.g. 'gzip'. */
+  compression: string;
+  /** Free text naming the writer, ≤ 255 UTF-8 bytes. */
+  library: string;
+}
+
+const COMPRESSION_NAME = /^[a-z0-9-]{0,32}$/;
+
+export function writeHeader(h: HeaderRecord): Uint8Array {
+  if (!COMPRESSION_NAME.test(h.compression)) throw new TimelineError('TL_BAD_ARGUMENT', 'compression must match [a-z0-9-]{0,32}');
+  const library = new TextEncoder().encode(h.library);
+  if (library.length > 255) throw new TimelineError('TL_BAD_ARGUMENT', 'library exceeds 255 UTF-8 bytes');
+  const w = new ByteWriter(/* version */ 2 + /* compression_length */ 1 + h.compression.length + /* library_length */ 1 + library.length);
+  w.u16(h.version).u8(h.compression.length);
+  for (let i = 0; i < h.compression.length; i++) w.u8(h.compression.charCodeAt(i));
+  w.u8(library.length).bytes(library);
+  return encodeRecord(Opcode.HEADER, w.borrow());
+}
+
+/** The version is read first: a later version is TL_UNSUPPORTED_VERSION, not corruption (§5.3). */
+export function parseHeader(file: Uint8Array, h: RecordHeader): HeaderRecord {
+  expectOpcode(h, Opcode.HEADER, 'HEADER');
+  checkRecordCrc(file, h);
+  const r = contentReader(file, h);
+  const version = r.u16('version');
+  if (version !== FORMAT_VERSION) throw new TimelineError('TL_UNSUPPORTED_VERSION', `format version ${version}; this reader reads ${FORMAT_VERSION}`, { offset: h.contentOffset });
+  const compression = String.fromCharCode(...r.bytes(r.u8('compression length'), 'compression'));
+  if (!COMPRESSION_NAME.test(compression)) throw new TimelineError('TL_BAD_RECORD', 'compression name must match [a-z0-9-]{0,32}', { offset: h.contentOffset + 2 });
+  const libraryAt = r.at;
+  const libraryBytes = r.bytes(r.u8('library length'), 'library');
+  let library: string;
+  try {
+    library = new TextDecoder('utf-8', { fatal: true }).decode(libraryBytes);
+  } catch (e) {
+    throw new TimelineError('TL_BAD_RECORD', 'library is not UTF-8', { offset: libraryAt, cause: e });
+  }
+  // Bytes after the known fields are a newer minor version's additions: ignored.
+  return { version, compression, library };
+}
+
+// ---- §5.4 SCHEMA (0x02) -------------------------------------------------------------------
+
+export function writeSchema(schema: TimelineSchema): Uint8Array {
+  return encodeRecord(Opcode.SCHEMA, encodeSchema(schema));
+}
+
+/** The length is checked against 4 MiB before the CRC or the JSON is read. */
+export function parseSchema(file: Uint8Array, h: RecordHeader): TimelineSchema {
+  expectOpcode(h, Opcode.SCHEMA, 'SCHEMA');
+  if (h.contentLength > LIMITS.maxSchemaBytes) throw new TimelineError('TL_BAD_LENGTH', `schema of ${h.contentLength} bytes exceeds ${LIMITS.maxSchemaBytes}`, { offset: h.offset + 1 });
+  checkRecordCrc(file, h);
+  return decodeSchema(file.subarray(h.contentOffset, h.contentOffset + h.contentLength), h.contentOffset);
+}
+
+// ---- §5.5 SEGMENT (0x03) ------------------------------------------------------------------
+
+export interface SegmentRecord {
+  index: number;
+  firstFrame: number;
+  frameCount: number;
+  startMs: number;
+  /** Bytes of the decompressed payload. */
+  rawLength: number;
+  /** Bytes of `data` (the compressed payload), at `offset + SEGMENT_DATA_AT`. */
+  dataLength: number;
+}
+
+/** The whole record; its `data` is at SEGMENT_DATA_AT (borrow it with subarray). */
+export function writeSegment(s: Omit<SegmentRecord, 'dataLength'>, data: Uint8Array): Uint8Array {
+  const w = new ByteWriter(SEGMENT_FIXED + data.length);
+  w.u32(s.index).u64(s.firstFrame).u32(s.frameCount).f64(s.startMs).u32(s.rawLength).u64(data.length).bytes(data);
+  return encodeRecord(Opcode.SEGMENT, w.borrow());
+}
+
+/** The fixed fields, with raw_length ≤ 64 MiB and data_length within the record. Not the CRC (§5.9). */
+export function parseSegment(file: Uint8Array, h: RecordHeader): SegmentRecord {
+  expectOpcode(h, Opcode.SEGMENT, 'SEGMENT');
+  const r = contentReader(file, h);
+  const index = r.u32('segment index');
+  const firstFrame = r.u64('firstFrame');
+  const frameCount = r.u32('frameCount');
+  const startMs = r.f64('startMs');
+  const rawAt = r.at;
+  const rawLength = r.u32('rawLength');
+  const dataAt = r.at;
+  const dataLength = r.u64('dataLength');
+  if (rawLength > LIMITS.maxSegmentBytes) throw new TimelineError('TL_BAD_LENGTH', `rawLength ${rawLength} exceeds ${LIMITS.maxSegmentBytes}`, { offset: rawAt });
+  if (dataLength > r.remaining) throw new TimelineError('TL_BAD_LENGTH', `dataLength ${dataLength} exceeds the ${r.remaining} bytes left in the record`, { offset: dataAt });
+  return { index, firstFrame, frameCount, startMs, rawLength, dataLength };
+}
+
+// ---- §5.6 INDEX (0x04) --------------------------------------------------------------------
+
+export interface IndexEntry {
+  /** File offset of the SEGMENT record. */
+  offset: number;
+  /** Total bytes of that record (content + 13). */
+  length: number;
+  firstFrame: number;
+  frameCount: number;
+  startMs: number;
+}
+
+export function writeIndex(entries: readonly IndexEntry[]): Uint8Array {
+  const w = new ByteWriter(/* entry_size */ 4 + /* count */ 4 + entries.length * INDEX_ENTRY);
+  w.u32(INDEX_ENTRY).u32(entries.length);
+  for (const e of entries) w.u64(e.offset).u64(e.length).u64(e.firstFrame).u32(e.frameCount).f64(e.startMs);
+  return encodeRecord(Opcode.INDEX, w.borrow());
+}
+
+export interface IndexRecord {
+  /** Bytes per entry (≥ 36: a later version may append fields, which this one skips). */
+  entrySize: number;
+  count: number;
+  /** Entry i, read where it lies, with `at`, its absolute offset, for the reader's checks. */
+  entry(i: number): IndexEntry & { at: number };
+}
+
+/**
+ * Checks entry_size (≥ 36) and that count entries fit in the content; entries are read one by
+ * one as the caller asks, so the first bad entry is reported before a later one is read.
+ */
+export function parseIndex(file: Uint8Array, h: RecordHeader): IndexRecord {
+  expectOpcode(h, Opcode.INDEX, 'INDEX');
+  checkRecordCrc(file, h);
+  const r = contentReader(file, h);
+  const entrySizeAt = r.at;
+  const entrySize = r.u32('entry size');
+  if (entrySize < INDEX_ENTRY) throw new TimelineError('TL_BAD_RECORD', `index entry size ${entrySize} < ${INDEX_ENTRY}`, { offset: entrySizeAt });
+  const countAt = r.at;
+  const count = r.u32('entry count');
+  if (count * entrySize > r.remaining) throw new TimelineError('TL_BAD_LENGTH', `${count} index entries of ${entrySize} bytes do not fit in ${r.remaining}`, { offset: countAt });
+  const first = r.pos;
+  return {
+    entrySize,
+    count,
+    entry(i: number) {
+      if (!Number.isInteger(i) || i < 0 || i >= count) throw new TimelineError('TL_BAD_ARGUMENT', `index entry ${i} not in 0..${count - 1}`);
+      r.pos = first + i * entrySize;
+      const at = r.at;
+      const offset = r.u64('segment offset');
+      const length = r.u64('segment length');
+      const firstFrame = r.u64('firstFrame');
+      const frameCount = r.u32('frameCount');
+      const startMs = r.f64('startMs');
+      return { at, offset, length, firstFrame, frameCount, startMs };
+    },
+  };
+}
+
+// ---- §5.7 FOOTER (0x05) -------------------------------------------------------------------
+
+export interface FooterRecord {
+  /** File offset of the INDEX record. */
+  indexOffset: number;
+}
+
+export function writeFooter(f: FooterRecord): Uint8Array {
+  return encodeRecord(Opcode.FOOTER, new ByteWriter(FOOTER_CONTENT).u64(f.indexOffset).borrow());
+}
+
+/** Exactly 8 bytes of content (a change is a new version, §5.7). */
+export function parseFooter(file: Uint8Array, h: RecordHeader): FooterRecord {
+  expectOpcode(h, Opcode.FOOTER, 'FOOTER');
+  if (h.contentLength !== FOOTER_CONTENT) throw new TimelineError('TL_BAD_LENGTH', `FOOTER content is ${h.contentLength} bytes, expected ${FOOTER_CONTENT}`, { offset: h.offset + 1 });
+  checkRecordCrc(file, h);
+  return { indexOffset: contentReader(file, h).u64('indexOffset') };
 }

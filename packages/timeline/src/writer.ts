@@ -3,12 +3,12 @@
 // compressed once, and becomes a SEGMENT record at once — so a live timeline is readable
 // segment by segment while it is being written. finish() adds INDEX, FOOTER and magic.
 
-import { ByteWriter, concatBytes } from './bytes.ts';
+import { concatBytes } from './bytes.ts';
 import { TimelineError } from './errors.ts';
 import { FrameEncoder } from './frame-encoder.ts';
 import { LIMITS } from './limits.ts';
-import { encodeRecord, FOOTER_CONTENT, FORMAT_VERSION, INDEX_ENTRY, MAGIC, Opcode, SEGMENT_DATA_AT, SEGMENT_FIXED } from './records.ts';
-import { encodeSchema, validateSchema, type TimelineSchema } from './schema.ts';
+import { FORMAT_VERSION, MAGIC, SEGMENT_DATA_AT, writeFooter, writeHeader, writeIndex, writeSchema, writeSegment } from './records.ts';
+import { validateSchema, type TimelineSchema } from './schema.ts';
 import { encodeSegmentPayload } from './segment.ts';
 
 /** Compresses a segment payload. The server passes gzip (RFC 1952) so HTTP can serve the bytes as-is. */
@@ -115,13 +115,8 @@ export class TimelineWriter {
     this.#encoder = new FrameEncoder(this.schema, options.maxOrder === undefined ? {} : { maxOrder: options.maxOrder });
     this.#compress = options.compress;
     this.#onSegment = options.onSegment;
-    const library = new TextEncoder().encode(options.library ?? 'tidewire-timeline');
-    if (library.length > 255) throw new TimelineError('TL_BAD_ARGUMENT', 'library exceeds 255 UTF-8 bytes');
-    const head = new ByteWriter(64);
-    head.u16(FORMAT_VERSION).u8(this.compression.length);
-    for (let i = 0; i < this.compression.length; i++) head.u8(this.compression.charCodeAt(i));
-    head.u8(library.length).bytes(library);
-    this.header = concatBytes([MAGIC, encodeRecord(Opcode.HEADER, head.copy()), encodeRecord(Opcode.SCHEMA, encodeSchema(this.schema))]);
+    const library = options.library ?? 'tidewire-timeline';
+    this.header = concatBytes([MAGIC, writeHeader({ version: FORMAT_VERSION, compression: this.compression, library }), writeSchema(this.schema)]);
     this.#fileOffset = this.header.length;
   }
 
@@ -193,12 +188,8 @@ export class TimelineWriter {
     }
     this.#finishing = (async () => {
       await this.whenWritten();
-      const index = new ByteWriter(8 + this.#segments.length * INDEX_ENTRY);
-      index.u32(INDEX_ENTRY).u32(this.#segments.length);
-      for (const s of this.#segments) index.u64(s.offset).u64(s.length).u64(s.firstFrame).u32(s.frameCount).f64(s.startMs);
-      const indexRecord = encodeRecord(Opcode.INDEX, index.copy());
-      const footer = new ByteWriter(FOOTER_CONTENT).u64(this.#fileOffset).copy();
-      return concatBytes([this.header, ...this.#segments.map((s) => s.record), indexRecord, encodeRecord(Opcode.FOOTER, footer), MAGIC]);
+      // The INDEX starts where the last SEGMENT ends.
+      return concatBytes([this.header, ...this.#segments.map((s) => s.record), writeIndex(this.#segments), writeFooter({ indexOffset: this.#fileOffset }), MAGIC]);
     })();
     this.#finishing.catch(() => {}); // the caller handles it; avoid an unhandled rejection here
     return this.#finishing;
@@ -256,9 +247,7 @@ export class TimelineWriter {
     if (this.compression === 'gzip' && !(data.length >= 18 && data[0] === 0x1f && data[1] === 0x8b && data[2] === 0x08)) {
       throw new TimelineError('TL_BAD_ARGUMENT', "compression is 'gzip' but compress did not return a gzip member");
     }
-    const content = new ByteWriter(SEGMENT_FIXED + data.length);
-    content.u32(open.index).u64(open.firstFrame).u32(open.frames.length).f64(open.startMs).u32(rawLength).u64(data.length).bytes(data);
-    const record = encodeRecord(Opcode.SEGMENT, content.borrow());
+    const record = writeSegment({ index: open.index, firstFrame: open.firstFrame, frameCount: open.frames.length, startMs: open.startMs, rawLength }, data);
     const offset = this.#fileOffset;
     const segment: WrittenSegment = {
       index: open.index,
