@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { crc32 as zlibCrc32 } from 'node:zlib';
 import { concatBytes } from '../src/bytes.ts';
 import { FrameDecoder, Opcode, TimelineError, TimelineReader, TimelineWriter } from '../src/index.ts';
-import { assertClose, fixCrc, gunzip, recordAt, recordOffsets, rejectsTl, setU32, smallFile, smallSchema, smallValues, throwsTl, u64le, utf8 } from './helpers.ts';
+import { assertClose, fixCrc, makeRecord, gunzip, recordAt, recordOffsets, rejectsTl, setU32, smallFile, smallSchema, smallValues, throwsTl, u64le, utf8 } from './helpers.ts';
 
 const file = await smallFile(10); // 3 segments (4 + 4 + 2 frames), gzip
 const stored = await smallFile(10, { compress: (b) => b, compression: '' });
@@ -73,14 +72,6 @@ async function assertSourceFrames(r: TimelineReader, segments: number, where: st
   assert.equal(r.frameCount, next, `${where}: frameCount`);
 }
 
-/** A record with a correct CRC (node:zlib's, not ours). */
-function record(opcode: number, content: Uint8Array): Uint8Array {
-  const head = concatBytes([Uint8Array.of(opcode), u64le(content.length), content]);
-  const crc = new Uint8Array(4);
-  new DataView(crc.buffer).setUint32(0, zlibCrc32(head), true);
-  return concatBytes([head, crc]);
-}
-
 describe('§5.9 recovery: a file cut short or damaged before its INDEX', () => {
   const schemaEnd = recordAt(file, at.schema).end;
   const segEnds = at.segments.map((o) => recordAt(file, o).end);
@@ -123,7 +114,7 @@ describe('§5.9 recovery: a file cut short or damaged before its INDEX', () => {
   });
 
   it('an application record between segments is skipped by its length; one with a bad CRC ends recovery', async () => {
-    const app = record(0x80, utf8('lap 1 ends here'));
+    const app = makeRecord(0x80, utf8('lap 1 ends here'));
     const head = file.subarray(0, segEnds[0]);
     const rest = file.subarray(segEnds[0], at.index);
     const withApp = concatBytes([head, app, rest]);

@@ -89,6 +89,16 @@ export function recordAt(file: Uint8Array, offset: number): { opcode: number; co
   return { opcode: file[offset], content: offset + 9, length, end: offset + 9 + length + 4 };
 }
 
+/** A whole record (opcode • length • content • CRC) built with node:zlib's CRC, not ours. */
+export function makeRecord(opcode: number, content: Uint8Array): Uint8Array {
+  const out = new Uint8Array(13 + content.length);
+  out[0] = opcode;
+  out.set(u64le(content.length), 1);
+  out.set(content, 9);
+  new DataView(out.buffer).setUint32(9 + content.length, zlibCrc32(out.subarray(0, 9 + content.length)), true);
+  return out;
+}
+
 /** Recomputes the CRC of the record at offset in place (after a test edited its content). */
 export function fixCrc(file: Uint8Array, offset: number): void {
   const r = recordAt(file, offset);
