@@ -98,6 +98,14 @@ export const CONSUMED_EVERY_MS = 50;
 export const SEGMENT_RETRY_MS = 1000;
 export const MAX_SEEK_SAMPLES = 256;
 
+/** One seek's latency into the metrics (the newest MAX_SEEK_SAMPLES) and the perf monitor. */
+export function recordSeek(metrics: PlayerMetrics, perf: PerfMonitor | undefined, ms: number): void {
+  const s = metrics.seekMs;
+  s.push(ms);
+  if (s.length > MAX_SEEK_SAMPLES) s.shift();
+  perf?.recordSeek(ms);
+}
+
 export const defaultFrameScheduler: FrameScheduler = animationFrameScheduler(FALLBACK_FRAME_MS);
 
 export function positiveOption(value: number | undefined, fallback: number, name: string, min = 0): number {

@@ -12,6 +12,7 @@
 // Whether the display follows the live edge (server-paced in either mode) stays a separate
 // fact: it is a pacing choice that holds across all of these phases, not a step in them.
 import { ClientError } from '../errors.ts';
+import type { Timers } from '../timers.ts';
 import type { SeekTarget } from './options.ts';
 
 export type PlayerPhase =
@@ -108,4 +109,20 @@ export function enterPhase(from: PlayerPhase, event: Exclude<PhaseEvent, 'close'
     case 'closed':
       throw new ClientError('TW_PLAYER_STATE', 'only close() closes the player');
   }
+}
+
+/** How long close() waits for the engine: one that died cannot confirm, so do not hang on it. */
+export const CLOSE_CONFIRM_MS = 2000;
+
+/** The closed phase: `done` settles (after running `after`) once `confirm` is called or CLOSE_CONFIRM_MS passed. */
+export function closedPhase(timers: Timers, after: () => void): Extract<PlayerPhase, { name: 'closed' }> {
+  let confirm = (): void => {};
+  const done = new Promise<void>((resolve) => {
+    const timer = timers.setTimeout(resolve, CLOSE_CONFIRM_MS);
+    confirm = () => {
+      timers.clearTimeout(timer);
+      resolve();
+    };
+  }).then(after);
+  return { name: 'closed', done, confirm };
 }

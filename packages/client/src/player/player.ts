@@ -24,9 +24,9 @@ import { FrameBuffer } from './frame-buffer.ts';
 import { interpolationMask } from './interpolate.ts';
 import type { InterpolationOverrides } from './interpolate.ts';
 import type { EngineControl, EngineState, FromEngine, ToEngine, TransferPort } from './messages.ts';
-import { CONSUMED_EVERY_MS, MAX_SEEK_SAMPLES, MAX_SPEED, MAX_STEPS, MIN_SPEED, SEGMENT_RETRY_MS, checkTarget, defaultFrameScheduler, playerOptions, positiveOption } from './options.ts';
+import { CONSUMED_EVERY_MS, MAX_SPEED, MAX_STEPS, MIN_SPEED, SEGMENT_RETRY_MS, checkTarget, defaultFrameScheduler, playerOptions, positiveOption, recordSeek } from './options.ts';
 import type { FrameEvent, PlayerMetrics, PlayerOpen, PlayerOptions, ResolvedPlayerOptions, SeekTarget } from './options.ts';
-import { enterPhase, nextPhase, seekSince } from './phase.ts';
+import { closedPhase, enterPhase, nextPhase, seekSince } from './phase.ts';
 import type { PhaseData, PhaseEvent, PhaseName, PlayerPhase } from './phase.ts';
 import { SegmentFetches } from './segment-fetches.ts';
 import { initialState, PlayerStateStore } from './state.ts';
@@ -278,24 +278,16 @@ export class Player {
     this.cancelTick?.();
     this.cancelTick = null;
     this.listeners.clear();
-    let confirm = (): void => {};
-    const done = new Promise<void>((resolve) => {
-      // An engine that died cannot confirm; do not hang on it.
-      const timer = this.timers.setTimeout(resolve, 2000);
-      confirm = () => {
-        this.timers.clearTimeout(timer);
-        resolve();
-      };
-    }).then(() => {
+    // Closed before the engine hears of it: an in-process engine confirms synchronously.
+    const closed = closedPhase(this.timers, () => {
       this.teardown?.();
       this.buffer?.clear();
     });
-    // Closed before the engine hears of it: an in-process engine confirms synchronously.
-    this.phaseNow = { name: 'closed', done, confirm };
+    this.phaseNow = closed;
     this.post({ t: 'close' });
     this.state.set({ status: 'closed', playing: false });
     this.waiters.rejectAll(new ClientError('TW_CLOSED', 'the player is closed'));
-    return done;
+    return closed.done;
   }
 
   // ---- phase ---------------------------------------------------------------------------
@@ -399,13 +391,7 @@ export class Player {
     // one that times no seek (a restate's answer) ends at the first frame shown.
     if ((p.name === 'seeking' || (p.name === 'awaiting' && p.since !== undefined)) && (p.since === undefined || p.frame === undefined || p.frame === i || this.clock.playing)) {
       this.go('shown', { since: undefined, frame: undefined });
-      if (p.since !== undefined) {
-        const ms = now - p.since;
-        const s = this.metrics.seekMs;
-        s.push(ms);
-        if (s.length > MAX_SEEK_SAMPLES) s.shift();
-        this.perf?.recordSeek(ms);
-      }
+      if (p.since !== undefined) recordSeek(this.metrics, this.perf, now - p.since);
     }
     this.state.set({ status: 'ready', timeMs: pos, frame: i, seeking: seekSince(this.phaseNow) !== undefined, playing: this.clock.playing, speed: this.clock.speed });
     this.waiters.notify();
