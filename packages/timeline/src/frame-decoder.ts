@@ -2,7 +2,8 @@
 // frame, so decode() allocates nothing: state lives in typed arrays made once, and the caller
 // passes the output array to reuse. Every read is bounds-checked against the frame's own view.
 
-import { bitmapBytes, MAX_VARUINT_BYTES } from './bytes.ts';
+import { MAX_VARUINT_BYTES } from '@tidewire/base';
+import { bitmapBytes } from './bytes.ts';
 import { TimelineError } from './errors.ts';
 import { COL_PRESENCE, COL_RESERVED, COL_SPARSE, FrameKind, ORDER_MASK } from './frame-format.ts';
 import { compileLayout, type Layout } from './layout.ts';

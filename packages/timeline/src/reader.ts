@@ -3,7 +3,7 @@
 // entry, in O(segments); a segment's own CRC is checked the first time its bytes are used.
 // No length is used before it has been checked against the bytes that hold it.
 
-import { ByteReader } from './bytes.ts';
+import { timelineReader } from './bytes.ts';
 import { TimelineError } from './errors.ts';
 import { LIMITS } from './limits.ts';
 import { checkRecordCrc, FORMAT_VERSION, INDEX_ENTRY, MAGIC, Opcode, readRecordHeader, RECORD_OVERHEAD, SEGMENT_DATA_AT, TAIL, type RecordHeader } from './records.ts';
@@ -111,7 +111,7 @@ export class TimelineReader {
     const hh = readRecordHeader(file, MAGIC.length, dataLimit, pastEnd);
     if (hh.opcode !== Opcode.HEADER) throw new TimelineError('TL_BAD_RECORD', `first record has opcode 0x${hh.opcode.toString(16)}, expected HEADER`, { offset: hh.offset });
     checkRecordCrc(file, hh);
-    const hr = new ByteReader(file.subarray(hh.contentOffset, hh.contentOffset + hh.contentLength), hh.contentOffset, 'TL_BAD_RECORD');
+    const hr = timelineReader(file.subarray(hh.contentOffset, hh.contentOffset + hh.contentLength), hh.contentOffset, 'TL_BAD_RECORD');
     const version = hr.u16('version');
     if (version !== FORMAT_VERSION) throw new TimelineError('TL_UNSUPPORTED_VERSION', `format version ${version}; this reader reads ${FORMAT_VERSION}`, { offset: hh.contentOffset });
     const compression = String.fromCharCode(...hr.bytes(hr.u8('compression length'), 'compression'));
@@ -146,7 +146,7 @@ export class TimelineReader {
     if (fh.opcode !== Opcode.FOOTER) throw new TimelineError('TL_BAD_RECORD', `opcode 0x${fh.opcode.toString(16)} where the FOOTER should be`, { offset: footerAt });
     if (fh.end !== size - MAGIC.length) throw new TimelineError('TL_BAD_LENGTH', `FOOTER content is ${fh.contentLength} bytes, expected 8`, { offset: footerAt + 1 });
     checkRecordCrc(file, fh);
-    const indexOffset = new ByteReader(file, 0, 'TL_BAD_RECORD', fh.contentOffset).u64('indexOffset');
+    const indexOffset = timelineReader(file, 0, 'TL_BAD_RECORD', fh.contentOffset).u64('indexOffset');
     if (indexOffset < sh.end || indexOffset > footerAt - RECORD_OVERHEAD) {
       throw new TimelineError('TL_BAD_LENGTH', `indexOffset ${indexOffset} is outside [${sh.end}, ${footerAt - RECORD_OVERHEAD}]`, { offset: fh.contentOffset });
     }
@@ -155,7 +155,7 @@ export class TimelineReader {
     const ih = readRecordHeader(file, indexOffset, footerAt, 'TL_BAD_LENGTH');
     if (ih.opcode !== Opcode.INDEX) throw new TimelineError('TL_BAD_RECORD', `opcode 0x${ih.opcode.toString(16)} at indexOffset, expected INDEX`, { offset: indexOffset });
     checkRecordCrc(file, ih);
-    const ir = new ByteReader(file.subarray(ih.contentOffset, ih.contentOffset + ih.contentLength), ih.contentOffset, 'TL_BAD_RECORD');
+    const ir = timelineReader(file.subarray(ih.contentOffset, ih.contentOffset + ih.contentLength), ih.contentOffset, 'TL_BAD_RECORD');
     const entrySizeAt = ir.at;
     const entrySize = ir.u32('entry size');
     if (entrySize < INDEX_ENTRY) throw new TimelineError('TL_BAD_RECORD', `index entry size ${entrySize} < ${INDEX_ENTRY}`, { offset: entrySizeAt });
@@ -320,7 +320,7 @@ interface SegmentHeader {
 function readSegmentHeader(file: Uint8Array, offset: number, limit: number, pastEnd: 'TL_TRUNCATED' | 'TL_BAD_LENGTH'): SegmentHeader {
   const h = readRecordHeader(file, offset, limit, pastEnd);
   if (h.opcode !== Opcode.SEGMENT) throw new TimelineError('TL_BAD_RECORD', `opcode 0x${h.opcode.toString(16)}, expected SEGMENT`, { offset });
-  const r = new ByteReader(file.subarray(h.contentOffset, h.contentOffset + h.contentLength), h.contentOffset, 'TL_BAD_RECORD');
+  const r = timelineReader(file.subarray(h.contentOffset, h.contentOffset + h.contentLength), h.contentOffset, 'TL_BAD_RECORD');
   const index = r.u32('segment index');
   const firstFrame = r.u64('firstFrame');
   const frameCount = r.u32('frameCount');

@@ -2,7 +2,7 @@
 // • CRC32. One writer and one header reader per concern; the record layouts are in the
 // modules that use them (segment.ts, writer.ts, reader.ts).
 
-import { ByteWriter } from './bytes.ts';
+import { ByteWriter } from '@tidewire/base';
 import { crc32 } from './crc32.ts';
 import { TimelineError } from './errors.ts';
 

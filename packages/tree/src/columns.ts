@@ -16,7 +16,8 @@ import { TreeError, TreeErrorCodes } from './errors.ts';
 import { defaultTreeLimits, MAX_TREE_DEPTH } from './limits.ts';
 import { Node } from './node.ts';
 import type { LazyAttrSource } from './node.ts';
-import { checkKey, checkName, checkValue, describe, isPlainObject, utf8LengthCapped } from './values.ts';
+import { utf8LengthCapped } from '@tidewire/base';
+import { checkKey, checkName, checkValue, describe, isPlainObject } from './values.ts';
 import type { AttrValue, Attrs } from './types.ts';
 
 export const COLUMNS_VERSION = 1;
