@@ -4,7 +4,7 @@
 import { TreeError, TreeErrorCodes, type TreeErrorCode } from './errors.ts';
 import { resolveLimits, type TreeLimits } from './limits.ts';
 import { checkAttrs, checkName, checkSetAttrs, describe, isPlainObject } from './values.ts';
-import type { Attrs, NodeSnapshot, Op } from './types.ts';
+import { OpKind, type Attrs, type NodeSnapshot, type Op } from './types.ts';
 
 interface SnapshotParse {
   readonly limits: TreeLimits;
@@ -68,30 +68,30 @@ function wantLength(op: unknown[], n: number, name: string): void {
 function parseOp(value: unknown, limits: TreeLimits, nodes: { count: number }): Op {
   if (!Array.isArray(value)) throw new TreeError(TreeErrorCodes.TREE_BAD_OP, `op must be an array, got ${describe(value)}`);
   switch (value[0]) {
-    case 0: {
+    case OpKind.SET: {
       wantLength(value, 3, 'set');
       const id = parseId(value[1], 'set id', limits);
       const err = checkSetAttrs(value[2], limits);
       if (err !== null) throw new TreeError(TreeErrorCodes.TREE_BAD_OP, `set ${JSON.stringify(id)}: ${err}`);
-      return [0, id, value[2] as Record<string, Attrs[string] | null>];
+      return [OpKind.SET, id, value[2] as Record<string, Attrs[string] | null>];
     }
-    case 1: {
+    case OpKind.INSERT: {
       wantLength(value, 4, 'insert');
       const parentId = parseId(value[1], 'insert parent id', limits);
       const index = parseIndex(value[2], 'insert index');
       const p: SnapshotParse = { limits, code: TreeErrorCodes.TREE_BAD_OP, seen: new Set(), count: nodes.count };
       const node = parseNode(value[3], 1, p);
       nodes.count = p.count;
-      return [1, parentId, index, node];
+      return [OpKind.INSERT, parentId, index, node];
     }
-    case 2:
+    case OpKind.REMOVE:
       wantLength(value, 2, 'remove');
-      return [2, parseId(value[1], 'remove id', limits)];
-    case 3: {
+      return [OpKind.REMOVE, parseId(value[1], 'remove id', limits)];
+    case OpKind.MOVE: {
       wantLength(value, 4, 'move');
       const id = parseId(value[1], 'move id', limits);
       const parentId = parseId(value[2], 'move parent id', limits);
-      return [3, id, parentId, parseIndex(value[3], 'move index')];
+      return [OpKind.MOVE, id, parentId, parseIndex(value[3], 'move index')];
     }
     default:
       throw new TreeError(TreeErrorCodes.TREE_BAD_OP, `unknown op code ${describe(value[0])}`);

@@ -8,7 +8,7 @@ import { lanesToHex } from './hash.ts';
 import { defaultTreeLimits, MAX_TREE_DEPTH } from './limits.ts';
 import { depthOf, ensureHash, heightAtMost, markDirty, Node } from './node.ts';
 import { checkSetAttrs, describe } from './values.ts';
-import type { AttrValue, Attrs, NodeSnapshot, Op, TreeNode } from './types.ts';
+import { OpKind, type AttrValue, type Attrs, type NodeSnapshot, type Op, type TreeNode } from './types.ts';
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
@@ -86,19 +86,19 @@ export class Tree {
     if (!Array.isArray(op)) throw badOp(`op must be an array, got ${describe(op)}`);
     const n = (op as unknown[]).length; // typed as a fixed-length tuple, but callers may be untyped
     switch (op[0]) {
-      case 0:
+      case OpKind.SET:
         if (n !== 3) throw badOp(`set op must have 3 elements, got ${n}`);
         this.#set(op[1], op[2]);
         return;
-      case 1:
+      case OpKind.INSERT:
         if (n !== 4) throw badOp(`insert op must have 4 elements, got ${n}`);
         this.#insert(op[1], op[2], op[3]);
         return;
-      case 2:
+      case OpKind.REMOVE:
         if (n !== 2) throw badOp(`remove op must have 2 elements, got ${n}`);
         this.#remove(op[1]);
         return;
-      case 3:
+      case OpKind.MOVE:
         if (n !== 4) throw badOp(`move op must have 4 elements, got ${n}`);
         this.#move(op[1], op[2], op[3]);
         return;
