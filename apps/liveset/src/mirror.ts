@@ -8,7 +8,7 @@ import type { EventsChannel, TidewireServer, TreeChannel } from '@tidewire/serve
 import type { AttrValue, NodeSnapshot } from '@tidewire/tree';
 import { AbletonOscLink } from './abletonosc/link.ts';
 import type { AbletonOscOptions, LiveStatus } from './abletonosc/link.ts';
-import { isAlsError } from './als/errors.ts';
+import { AlsError } from './als/errors.ts';
 import { readAls } from './als/parse.ts';
 import { ControlHandler } from './control.ts';
 import type { ControlOptions } from './control.ts';
@@ -19,7 +19,7 @@ import type { IngestSink } from './ingest.ts';
 import { buildMirrorTree, emptyProject } from './live-model.ts';
 import type { LiveModel } from './live-model.ts';
 import { LiveSetMetrics } from './metrics.ts';
-import type { DropReason } from './metrics.ts';
+import type { OscDropCode } from './osc/errors.ts';
 import type { OscArg, OscMessage } from './osc/codec.ts';
 import { OscSocket } from './osc/udp.ts';
 import type { OscPeer } from './osc/udp.ts';
@@ -156,7 +156,7 @@ export class LiveSetMirror {
       maxMessagesPerPacket: 64,
       recvBufferBytes: 1024 * 1024,
       onMessage: (msg) => void mirror?.receive(msg),
-      onDrop: (reason) => void metrics.dropped[reason]++,
+      onDrop: (code) => void metrics.dropped[code]++,
       onError: (err) => log(`OSC event port: ${err.message}`),
     });
     let link: AbletonOscLink | null = null;
@@ -166,7 +166,7 @@ export class LiveSetMirror {
           opts.abletonOsc,
           {
             message: (msg) => void mirror?.receive(msg),
-            drop: (reason) => void metrics.dropped[reason]++,
+            drop: (code) => void metrics.dropped[code]++,
             mark: () => mirror?.overlay.mark() ?? 0,
             model: (model, mark) => mirror?.acceptModel(model, mark),
             status: (status) => mirror?.events.publish('live', status),
@@ -232,18 +232,18 @@ export class LiveSetMirror {
   }
 
   /** Applies one OSC message as if it had arrived on the event port. */
-  receive(msg: OscMessage): DropReason | null {
-    let reason: DropReason | null;
+  receive(msg: OscMessage): OscDropCode | null {
+    let code: OscDropCode | null;
     try {
-      reason = this.ingest.handle(msg);
+      code = this.ingest.handle(msg);
     } catch (err) {
       // Validation runs before any change, so a throw here is a bug: count, log, carry on.
       this.log(`ingest of ${msg.address} failed: ${(err as Error).message}`);
-      reason = 'bad_value';
+      code = 'OSC_BAD_VALUE';
     }
-    if (reason === null) this.metrics.oscMessages++;
-    else this.metrics.dropped[reason]++;
-    return reason;
+    if (code === null) this.metrics.oscMessages++;
+    else this.metrics.dropped[code]++;
+    return code;
   }
 
   /** Re-reads the .als now. Concurrent calls share one read and run once more after it. */
@@ -271,7 +271,7 @@ export class LiveSetMirror {
           if (this.closed) return;
           this.metrics.alsLoads.error++;
           const event: AlsErrorEvent = {
-            code: isAlsError(err) ? err.code : 'ALS_IO',
+            code: AlsError.is(err) ? err.code : 'ALS_IO',
             message: (err as Error).message ?? String(err),
             file: basename(path),
           };

@@ -10,7 +10,7 @@ import { seeds } from '@tidewire/random';
 import { gzip } from '../src/generate/load.ts';
 import { readReplayInfo } from '../src/index.ts';
 import { CsvTokenizer } from '../src/import/csv-tokenizer.ts';
-import { IMPORT_ERROR_CODES, createReplayImportCsvCommand, importFastF1Csv, importFastF1CsvFile, isImportError } from '../src/import/index.ts';
+import { IMPORT_ERROR_CODES, createReplayImportCsvCommand, importFastF1Csv, importFastF1CsvFile, ImportError } from '../src/import/index.ts';
 import type { CsvImportOptions } from '../src/import/index.ts';
 import { circuitAt, FIXTURE_CARS, sampleCars, toCsv, truthAt, type Sample } from './fixtures/fastf1-csv.ts';
 import { cell, decodeAll } from './fixtures/timeline-frames.ts';
@@ -38,7 +38,7 @@ function run(text: string | string[], options: Partial<CsvImportOptions> = {}) {
 
 async function rejects(p: Promise<unknown>, code: string): Promise<void> {
   await assert.rejects(p, (e: unknown) => {
-    assert.ok(isImportError(e), `an ImportError, got ${String(e)}`);
+    assert.ok(ImportError.is(e), `an ImportError, got ${String(e)}`);
     assert.equal(e.code, code);
     return true;
   });
@@ -193,7 +193,7 @@ test('§2.2 missing optional columns: their fields are absent, the rest is impor
 test('§2.2 a missing required column is IMPORT_MISSING_COLUMN naming it', async () => {
   for (const drop of [['X'], ['DriverNumber'], ['SessionTime', 'Date']]) {
     await assert.rejects(run(toCsv(samples, { drop })), (e: unknown) => {
-      assert.ok(isImportError(e));
+      assert.ok(ImportError.is(e));
       assert.equal(e.code, 'IMPORT_MISSING_COLUMN');
       assert.match(e.message, new RegExp(drop.length === 2 ? 'SessionTime or Date' : drop[0]!));
       return true;

@@ -6,7 +6,7 @@
 // Work is done in push(), O(1) per set/remove/move plus O(nodes) per insert and O(nesting) for
 // ops inside subtrees inserted by the same batch; take() only drops the emptied slots.
 
-import { TreeError, TreeErrorCodes } from './errors.ts';
+import { TreeError } from './errors.ts';
 import { OpKind, type AttrValue, type InsertOp, type MoveOp, type NodeSnapshot, type Op, type RemoveOp, type SetOp } from './types.ts';
 import { describe } from './values.ts';
 
@@ -57,7 +57,7 @@ export class OpBatch {
   }
 
   push(op: Op): void {
-    if (!Array.isArray(op)) throw new TreeError(TreeErrorCodes.TREE_BAD_OP, `op must be an array, got ${describe(op)}`);
+    if (!Array.isArray(op)) throw new TreeError('TREE_BAD_OP', `op must be an array, got ${describe(op)}`);
     switch (op[0]) {
       case OpKind.SET:
         this.#pushSet(op);
@@ -72,7 +72,7 @@ export class OpBatch {
         this.#pushMove(op);
         return;
       default:
-        throw new TreeError(TreeErrorCodes.TREE_BAD_OP, `unknown op code ${describe((op as unknown[])[0])}`);
+        throw new TreeError('TREE_BAD_OP', `unknown op code ${describe((op as unknown[])[0])}`);
     }
   }
 

@@ -4,7 +4,7 @@
 // parents that the ops touched; everything else is read from a.
 
 import { snapshotOfNode } from './build.ts';
-import { TreeError, TreeErrorCodes } from './errors.ts';
+import { TreeError } from './errors.ts';
 import { MAX_TREE_DEPTH } from './limits.ts';
 import { depthOf, ensureHash, heightAtMost, type Node } from './node.ts';
 import type { Tree } from './tree.ts';
@@ -245,7 +245,7 @@ export function diff(a: Tree, b: Tree, options: DiffOptions = {}): Op[] {
   const br = b.root as Node;
   if (ar.id !== br.id || ar.type !== br.type) {
     throw new TreeError(
-      TreeErrorCodes.TREE_ROOT_MISMATCH,
+      'TREE_ROOT_MISMATCH',
       `roots differ: ${JSON.stringify(ar.id)}:${JSON.stringify(ar.type)} vs ${JSON.stringify(br.id)}:${JSON.stringify(br.type)}`,
     );
   }
