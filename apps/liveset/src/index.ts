@@ -12,10 +12,13 @@ export type { Output } from './cli.ts';
 // The Live Set mirror (server side): docs/liveset-osc.md.
 export { mountLiveSet } from './mount.ts';
 export type { MountLiveSetOptions, MountedLiveSet } from './mount.ts';
-export { LiveSetMirror, TREE_CHANNEL, EVENTS_CHANNEL, CONTROL_CHANNEL, DEFAULT_OSC_PORT, DEFAULT_LIVE_PORT } from './mirror.ts';
-export type { LiveSetMirrorOptions, AlsErrorEvent } from './mirror.ts';
-export type { AbletonOscOptions, LiveStatus } from './abletonosc/link.ts';
-export type { Transport, Cursor } from './ingest.ts';
+export { LiveSetMirror, TREE_CHANNEL, DEFAULT_OSC_PORT, DEFAULT_LIVE_PORT } from './mirror.ts';
+export { EVENTS_CHANNEL, CONTROL_CHANNEL } from './events.ts';
+export type { LiveSetMirrorOptions } from './mirror.ts';
+export type { AbletonOscOptions } from './abletonosc/link.ts';
+export type {
+  AlsErrorEvent, BeatEvent, CursorEvent, LiveEvent, LiveSetControlKey, LiveSetControls, LiveSetEventKey, LiveSetEvents, LiveStatus, TransportEvent,
+} from './events.ts';
 export { CONTROL_KEYS } from './control.ts';
 export { Simulator } from './simulator.ts';
 export type { SimulatorOptions } from './simulator.ts';

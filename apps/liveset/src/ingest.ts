@@ -4,6 +4,7 @@
 // index ranges, value ranges) before anything changes; a failed check returns its drop code
 // and changes nothing. The address space is docs/liveset-osc.md §2.
 import type { AttrValue } from '@tidewire/tree';
+import type { CursorEvent, LiveSetEventKey, LiveSetEvents, TransportEvent } from './events.ts';
 import type { IndexMap } from './index-map.ts';
 import type { OscDropCode } from './osc/errors.ts';
 import type { OscArg, OscMessage } from './osc/codec.ts';
@@ -18,25 +19,13 @@ export interface IngestSink {
   setAttr(id: string, attr: string, value: AttrValue): void;
   /** Live reported a clip in a slot the tree shows empty. */
   addClip(slotId: string, attrs: Record<string, AttrValue>): void;
-  publish(key: string, value: unknown): void;
+  publish<K extends LiveSetEventKey>(key: K, value: LiveSetEvents[K]): void;
   /** AbletonOSC (re)started. */
   startup(): void;
   /** AbletonOSC reported an error (free text, cleaned). */
   liveError(message: string): void;
 }
 
-export interface Transport {
-  playing: boolean;
-  /** Song position in beats. */
-  songTime: number;
-}
-
-export interface Cursor {
-  track: number | null;
-  scene: number | null;
-  trackId: string | null;
-  slotId: string | null;
-}
 
 type Handler = (ingest: OscIngest, args: readonly OscArg[]) => OscDropCode | null;
 
@@ -53,8 +42,8 @@ function inRange(v: number, min: number, max: number): boolean {
 
 export class OscIngest {
   private readonly sink: IngestSink;
-  private transport: Transport = { playing: false, songTime: 0 };
-  private cursor: Cursor = { track: null, scene: null, trackId: null, slotId: null };
+  private transport: TransportEvent = { playing: false, songTime: 0 };
+  private cursor: CursorEvent = { track: null, scene: null, trackId: null, slotId: null };
 
   constructor(sink: IngestSink) {
     this.sink = sink;

@@ -7,12 +7,14 @@ import { basename } from 'node:path';
 import type { EventsChannel, TidewireServer, TreeChannel } from '@tidewire/server';
 import type { AttrValue, NodeSnapshot } from '@tidewire/tree';
 import { AbletonOscLink } from './abletonosc/link.ts';
-import type { AbletonOscOptions, LiveStatus } from './abletonosc/link.ts';
+import type { AbletonOscOptions } from './abletonosc/link.ts';
 import { AlsError } from './als/errors.ts';
 import { readAls } from './als/parse.ts';
 import { ControlHandler } from './control.ts';
 import type { ControlOptions } from './control.ts';
 import { LiveSetError } from './errors.ts';
+import { CONTROL_CHANNEL, EVENTS_CHANNEL } from './events.ts';
+import type { AlsErrorEvent, LiveSetEventKey, LiveSetEvents, LiveStatus } from './events.ts';
 import { IndexMap } from './index-map.ts';
 import { OscIngest } from './ingest.ts';
 import type { IngestSink } from './ingest.ts';
@@ -27,8 +29,6 @@ import { LiveOverlay } from './overlay.ts';
 import { AlsWatcher } from './watch.ts';
 
 export const TREE_CHANNEL = 'liveset';
-export const EVENTS_CHANNEL = 'liveset-events';
-export const CONTROL_CHANNEL = 'liveset-control';
 
 export const DEFAULT_OSC_PORT = 9002;
 export const DEFAULT_LIVE_PORT = 11000;
@@ -53,12 +53,6 @@ export interface LiveSetMirrorOptions {
   liveControl?: OscPeer | false;
   control?: ControlOptions;
   log?: (message: string) => void;
-}
-
-export interface AlsErrorEvent {
-  code: string;
-  message: string;
-  file: string;
 }
 
 function defaultLog(message: string): void {
@@ -112,7 +106,7 @@ export class LiveSetMirror {
       attrsOf: (id) => this.channel.tree.get(id)?.attrs,
       setAttr: (id, attr, value) => this.setAttr(id, attr, value),
       addClip: (slotId, attrs) => this.addClip(slotId, attrs),
-      publish: (key, value) => this.events.publish(key, value),
+      publish: (key, value) => this.publish(key, value),
       startup: () => void this.link?.resync(),
       liveError: (message) => {
         // A broken request can make the script report an error per message: log few.
@@ -169,7 +163,7 @@ export class LiveSetMirror {
             drop: (code) => void metrics.dropped[code]++,
             mark: () => mirror?.overlay.mark() ?? 0,
             model: (model, mark) => mirror?.acceptModel(model, mark),
-            status: (status) => mirror?.events.publish('live', status),
+            status: (status) => mirror?.publish('live', status),
             log,
           },
           metrics,
@@ -201,8 +195,13 @@ export class LiveSetMirror {
       throw err;
     }
     if (link !== null) link.begin();
-    else mirror.events.publish('live', { mode: 'osc', oscPort: socket.port });
+    else mirror.publish('live', { mode: 'osc', oscPort: socket.port });
     return mirror;
+  }
+
+  /** Publishes one latest-wins value on `liveset-events` (the payloads of events.ts). */
+  publish<K extends LiveSetEventKey>(key: K, value: LiveSetEvents[K]): void {
+    this.events.publish(key, value);
   }
 
   /** The OSC event port actually bound. */
@@ -265,7 +264,7 @@ export class LiveSetMirror {
           this.rebuild();
           if (this.alsErrorShown) {
             this.alsErrorShown = false;
-            this.events.publish('error', null);
+            this.publish('error', null);
           }
         } catch (err) {
           if (this.closed) return;
@@ -277,7 +276,7 @@ export class LiveSetMirror {
           };
           this.log(`keeping the last good tree: ${event.code}: ${event.message}`);
           this.alsErrorShown = true;
-          this.events.publish('error', event);
+          this.publish('error', event);
         }
       } while (this.reloadAgain && !this.closed);
     })().finally(() => {

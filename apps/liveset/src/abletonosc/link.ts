@@ -6,6 +6,7 @@
 import { isIP } from 'node:net';
 import { LiveSetError } from '../errors.ts';
 import type { LiveModel } from '../live-model.ts';
+import type { LiveStatus } from '../events.ts';
 import type { LiveSetMetrics } from '../metrics.ts';
 import type { OscDropCode } from '../osc/errors.ts';
 import { intArg } from '../osc/args.ts';
@@ -32,16 +33,6 @@ export interface AbletonOscOptions {
   /** Cap on listeners registered per sync (parameters are cut first). */
   maxListeners?: number;
   maxPacketBytes?: number;
-}
-
-export interface LiveStatus {
-  mode: 'abletonosc';
-  connected: boolean;
-  syncing: boolean;
-  /** Wall-clock time (ms) of the last completed sync. */
-  lastSync: number | null;
-  tracks: number | null;
-  error: { code: string; message: string } | null;
 }
 
 export interface LinkHooks {
