@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { createPlayer } from '@tidewire/client';
-import { Prng, seeds } from '@tidewire/random';
+import { Prng, seedHint, seeds } from '@tidewire/random';
 import { createServer } from '@tidewire/server';
 import type { TidewireServer } from '@tidewire/server';
 import { CAPTURE_MAGIC, decodePacket, encodeCaptureHeader, encodeCaptureRecord, LAYOUTS, LiveRace, mountReplayIngest, readCapture, ImportError } from '../src/import/index.ts';
@@ -155,7 +155,7 @@ test('§3.1 bounds: every truncation, an extra byte, unknown ids, F1 22, oversiz
         decodePacket(b);
       }
     } catch (e) {
-      console.log(`# failing seed ${seed}`);
+      console.log(`# failing ${seedHint(seed)}`);
       throw e;
     }
   }
