@@ -16,8 +16,5 @@ export function nodeClient(url: string, options: Partial<ClientOptions> = {}): T
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Seed from TIDEWIRE_SEED (to replay a failure) or fresh. */
-export function testSeed(): number {
-  const fromEnv = Number(process.env.TIDEWIRE_SEED);
-  return Number.isInteger(fromEnv) ? fromEnv >>> 0 : (Date.now() ^ (Math.random() * 2 ** 32)) >>> 0;
-}
+/** Seed from TIDEWIRE_SEED (to replay a failure) or fresh: @tidewire/random's one helper. */
+export { testSeed } from '@tidewire/random';

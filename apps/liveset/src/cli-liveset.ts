@@ -3,9 +3,9 @@
 import { parseOrUsage, parsePort, UsageError } from '@tidewire/cli';
 import type { Command } from '@tidewire/cli';
 import { createServer, waitForStop } from '@tidewire/server';
-import { isAlsError } from './als/errors.ts';
+import { AlsError } from './als/errors.ts';
 import type { Output } from './cli.ts';
-import { isLiveSetError } from './errors.ts';
+import { LiveSetError } from './errors.ts';
 import { DEFAULT_OSC_PORT } from './mirror.ts';
 import { mountLiveSet } from './mount.ts';
 import type { MountLiveSetOptions } from './mount.ts';
@@ -111,7 +111,7 @@ export function createLivesetCommand(out: Output = process.stdout, err: Output =
         mounted = await mountLiveSet(server, { ...parsed.mount, log: (m) => err.write(`tidewire liveset: ${m}\n`) });
       } catch (e) {
         await server.close();
-        if (!isAlsError(e) && !isLiveSetError(e)) throw e;
+        if (!AlsError.is(e) && !LiveSetError.is(e)) throw e;
         err.write(`tidewire liveset: ${e.code}: ${e.message}\n`);
         return 1;
       }

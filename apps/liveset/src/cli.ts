@@ -1,6 +1,6 @@
 // `tidewire als-info FILE [--json]`: reads a Live Set and prints its summary.
 import type { Command } from '@tidewire/cli';
-import { isAlsError } from './als/errors.ts';
+import { AlsError } from './als/errors.ts';
 import { readAls } from './als/parse.ts';
 import type { AlsSummary } from './als/summary.ts';
 
@@ -41,7 +41,7 @@ export function createAlsInfoCommand(out: Output = process.stdout, err: Output =
         out.write(json ? `${JSON.stringify(set.summary, null, 2)}\n` : formatSummary(files[0], set.summary));
         return 0;
       } catch (e) {
-        if (!isAlsError(e)) throw e;
+        if (!AlsError.is(e)) throw e;
         err.write(`tidewire als-info: ${e.code}: ${e.message}\n`);
         return 1;
       }

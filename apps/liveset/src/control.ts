@@ -4,6 +4,7 @@
 // does not have. Every message is validated (key, value shape and types, index and value
 // ranges) and rate-limited per connection; refusals are counted by reason. Keys and their
 // OSC messages: docs/liveset-osc.md §4.
+import type { LiveSetControlKey } from './events.ts';
 import type { IndexMap } from './index-map.ts';
 import type { ControlRejectReason } from './metrics.ts';
 import { float, int } from './osc/codec.ts';
@@ -90,7 +91,8 @@ function clipAction(action: 'fire' | 'stop'): Rule {
   };
 }
 
-const RULES = new Map<string, Rule>([
+// Keyed by the declared control keys (events.ts), so a rule for an undeclared key does not compile.
+const RULES: ReadonlyMap<string, Rule> = new Map<LiveSetControlKey, Rule>([
   ['track.mute', trackSwitch('mute')],
   ['track.solo', trackSwitch('solo')],
   ['track.arm', trackSwitch('arm')],

@@ -2,10 +2,10 @@
 // Hot paths bump plain numbers; prom-client reads them at scrape time, as the server does.
 import { Counter } from 'prom-client';
 import type { Registry } from 'prom-client';
+import { OSC_DROP_CODES, type OscDropCode } from './osc/errors.ts';
 
-/** Why an incoming OSC packet or message was dropped (docs/liveset-osc.md §5). */
-export const DROP_REASONS = ['too_large', 'bad_packet', 'too_many_messages', 'unknown_sender', 'unknown_address', 'bad_args', 'out_of_range', 'bad_value'] as const;
-export type DropReason = (typeof DROP_REASONS)[number];
+/** Why an incoming OSC packet or message was dropped: the codes of docs/liveset-osc.md §5. */
+export const DROP_CODES = Object.keys(OSC_DROP_CODES) as OscDropCode[];
 
 /** Why a control message from a client was refused (docs/liveset-osc.md §4). */
 export const CONTROL_REJECT_REASONS = ['unknown_key', 'bad_value', 'out_of_range', 'not_armable', 'rate_limited', 'no_live'] as const;
@@ -23,7 +23,7 @@ function zeros<K extends string>(keys: readonly K[]): Record<K, number> {
 export class LiveSetMetrics {
   /** OSC messages that were applied (tree, events, or a reply to a request). */
   oscMessages = 0;
-  readonly dropped = zeros(DROP_REASONS);
+  readonly dropped = zeros(DROP_CODES);
   controlSent = 0;
   readonly controlRejected = zeros(CONTROL_REJECT_REASONS);
   readonly alsLoads = { ok: 0, error: 0 };
@@ -60,7 +60,7 @@ export class LiveSetMetrics {
         },
       });
     plain('tidewire_liveset_osc_messages_total', 'OSC messages applied to the mirror', () => self.oscMessages);
-    labelled('tidewire_liveset_osc_dropped_total', 'OSC packets or messages dropped, by reason', 'reason', () => self.dropped);
+    labelled('tidewire_liveset_osc_dropped_total', 'OSC packets or messages dropped, by code', 'code', () => self.dropped);
     plain('tidewire_liveset_control_sent_total', 'Control messages sent to Live', () => self.controlSent);
     labelled('tidewire_liveset_control_rejected_total', 'Control messages from clients refused, by reason', 'reason', () => self.controlRejected);
     labelled('tidewire_liveset_als_loads_total', 'Reads of the .als file, by result', 'result', () => self.alsLoads);

@@ -7,19 +7,21 @@ import { basename } from 'node:path';
 import type { EventsChannel, TidewireServer, TreeChannel } from '@tidewire/server';
 import type { AttrValue, NodeSnapshot } from '@tidewire/tree';
 import { AbletonOscLink } from './abletonosc/link.ts';
-import type { AbletonOscOptions, LiveStatus } from './abletonosc/link.ts';
-import { isAlsError } from './als/errors.ts';
+import type { AbletonOscOptions } from './abletonosc/link.ts';
+import { AlsError } from './als/errors.ts';
 import { readAls } from './als/parse.ts';
 import { ControlHandler } from './control.ts';
 import type { ControlOptions } from './control.ts';
 import { LiveSetError } from './errors.ts';
+import { CONTROL_CHANNEL, EVENTS_CHANNEL } from './events.ts';
+import type { AlsErrorEvent, LiveSetEventKey, LiveSetEvents, LiveStatus } from './events.ts';
 import { IndexMap } from './index-map.ts';
 import { OscIngest } from './ingest.ts';
 import type { IngestSink } from './ingest.ts';
 import { buildMirrorTree, emptyProject } from './live-model.ts';
 import type { LiveModel } from './live-model.ts';
 import { LiveSetMetrics } from './metrics.ts';
-import type { DropReason } from './metrics.ts';
+import type { OscDropCode } from './osc/errors.ts';
 import type { OscArg, OscMessage } from './osc/codec.ts';
 import { OscSocket } from './osc/udp.ts';
 import type { OscPeer } from './osc/udp.ts';
@@ -27,8 +29,6 @@ import { LiveOverlay } from './overlay.ts';
 import { AlsWatcher } from './watch.ts';
 
 export const TREE_CHANNEL = 'liveset';
-export const EVENTS_CHANNEL = 'liveset-events';
-export const CONTROL_CHANNEL = 'liveset-control';
 
 export const DEFAULT_OSC_PORT = 9002;
 export const DEFAULT_LIVE_PORT = 11000;
@@ -53,12 +53,6 @@ export interface LiveSetMirrorOptions {
   liveControl?: OscPeer | false;
   control?: ControlOptions;
   log?: (message: string) => void;
-}
-
-export interface AlsErrorEvent {
-  code: string;
-  message: string;
-  file: string;
 }
 
 function defaultLog(message: string): void {
@@ -112,7 +106,7 @@ export class LiveSetMirror {
       attrsOf: (id) => this.channel.tree.get(id)?.attrs,
       setAttr: (id, attr, value) => this.setAttr(id, attr, value),
       addClip: (slotId, attrs) => this.addClip(slotId, attrs),
-      publish: (key, value) => this.events.publish(key, value),
+      publish: (key, value) => this.publish(key, value),
       startup: () => void this.link?.resync(),
       liveError: (message) => {
         // A broken request can make the script report an error per message: log few.
@@ -156,7 +150,7 @@ export class LiveSetMirror {
       maxMessagesPerPacket: 64,
       recvBufferBytes: 1024 * 1024,
       onMessage: (msg) => void mirror?.receive(msg),
-      onDrop: (reason) => void metrics.dropped[reason]++,
+      onDrop: (code) => void metrics.dropped[code]++,
       onError: (err) => log(`OSC event port: ${err.message}`),
     });
     let link: AbletonOscLink | null = null;
@@ -166,10 +160,10 @@ export class LiveSetMirror {
           opts.abletonOsc,
           {
             message: (msg) => void mirror?.receive(msg),
-            drop: (reason) => void metrics.dropped[reason]++,
+            drop: (code) => void metrics.dropped[code]++,
             mark: () => mirror?.overlay.mark() ?? 0,
             model: (model, mark) => mirror?.acceptModel(model, mark),
-            status: (status) => mirror?.events.publish('live', status),
+            status: (status) => mirror?.publish('live', status),
             log,
           },
           metrics,
@@ -201,8 +195,13 @@ export class LiveSetMirror {
       throw err;
     }
     if (link !== null) link.begin();
-    else mirror.events.publish('live', { mode: 'osc', oscPort: socket.port });
+    else mirror.publish('live', { mode: 'osc', oscPort: socket.port });
     return mirror;
+  }
+
+  /** Publishes one latest-wins value on `liveset-events` (the payloads of events.ts). */
+  publish<K extends LiveSetEventKey>(key: K, value: LiveSetEvents[K]): void {
+    this.events.publish(key, value);
   }
 
   /** The OSC event port actually bound. */
@@ -232,18 +231,18 @@ export class LiveSetMirror {
   }
 
   /** Applies one OSC message as if it had arrived on the event port. */
-  receive(msg: OscMessage): DropReason | null {
-    let reason: DropReason | null;
+  receive(msg: OscMessage): OscDropCode | null {
+    let code: OscDropCode | null;
     try {
-      reason = this.ingest.handle(msg);
+      code = this.ingest.handle(msg);
     } catch (err) {
       // Validation runs before any change, so a throw here is a bug: count, log, carry on.
       this.log(`ingest of ${msg.address} failed: ${(err as Error).message}`);
-      reason = 'bad_value';
+      code = 'OSC_BAD_VALUE';
     }
-    if (reason === null) this.metrics.oscMessages++;
-    else this.metrics.dropped[reason]++;
-    return reason;
+    if (code === null) this.metrics.oscMessages++;
+    else this.metrics.dropped[code]++;
+    return code;
   }
 
   /** Re-reads the .als now. Concurrent calls share one read and run once more after it. */
@@ -265,19 +264,19 @@ export class LiveSetMirror {
           this.rebuild();
           if (this.alsErrorShown) {
             this.alsErrorShown = false;
-            this.events.publish('error', null);
+            this.publish('error', null);
           }
         } catch (err) {
           if (this.closed) return;
           this.metrics.alsLoads.error++;
           const event: AlsErrorEvent = {
-            code: isAlsError(err) ? err.code : 'ALS_IO',
+            code: AlsError.is(err) ? err.code : 'ALS_IO',
             message: (err as Error).message ?? String(err),
             file: basename(path),
           };
           this.log(`keeping the last good tree: ${event.code}: ${event.message}`);
           this.alsErrorShown = true;
-          this.events.publish('error', event);
+          this.publish('error', event);
         }
       } while (this.reloadAgain && !this.closed);
     })().finally(() => {

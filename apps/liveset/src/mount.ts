@@ -63,7 +63,7 @@ export async function mountLiveSet(server: TidewireServer, options: MountLiveSet
       throw err;
     }
     mirror.setControlPeer(simulator.peer);
-    mirror.events.publish('live', { mode: 'simulator', oscPort: mirror.oscPort });
+    mirror.publish('live', { mode: 'simulator', oscPort: mirror.oscPort });
   }
   const name = options.alsPath !== undefined ? basename(options.alsPath).replace(/\.als$/i, '') : 'Live';
   return {

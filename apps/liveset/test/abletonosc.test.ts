@@ -151,7 +151,7 @@ describe('§2.2 AbletonOSC client mode', () => {
     const { mirror } = await setup(t, fooSong());
     const udp = await udpSender(t);
     await udp.send(mirror.linkPort!, '/live/track/get/name', [int(0), str('spoofed')]);
-    await waitFor(() => mirror.metrics.dropped.unknown_sender === 1, 'the drop');
+    await waitFor(() => mirror.metrics.dropped.OSC_UNKNOWN_SENDER === 1, 'the drop');
     assert.equal(mirror.channel.tree.get('t:L0')!.attrs.name, '1-MIDI');
   });
 

@@ -1,7 +1,8 @@
 // docs/liveset-osc.md §5: damaged and random packets on the event port never stop it and never
-// leave an invalid value in the tree. Seeded: LIVESET_FUZZ_SEED=<n> reruns a failing case.
+// leave an invalid value in the tree. Seeded: TIDEWIRE_SEED=<n> reruns a failing case.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { seedHint, testSeed } from '@tidewire/random';
 import { Tree } from '@tidewire/tree';
 import { encodeOsc, float, int, str, bool } from '../src/osc/codec.ts';
 import { assertTreeInvariants, fixturePath, prng } from './helpers.ts';
@@ -20,7 +21,7 @@ const VALID = [
 ];
 
 it('fuzzed packets never crash the event port or corrupt the tree', async (t) => {
-  const seed = Number(process.env.LIVESET_FUZZ_SEED ?? 20_240_611);
+  const seed = testSeed(20_240_611);
   const rand = prng(seed);
   const { mirror } = await startMirror(t, { alsPath: fixturePath('foo') });
   const udp = await udpSender(t);
@@ -40,10 +41,10 @@ it('fuzzed packets never crash the event port or corrupt the tree', async (t) =>
     await udp.sendRaw(mirror.oscPort, bytes).catch((e: Error) => errors.push(e.message));
   }
   await udp.send(mirror.oscPort, '/live/scene/get/name', [int(0), str(`sentinel ${seed}`)]);
-  await waitFor(() => mirror.channel.tree.get('scene:0')?.attrs.name === `sentinel ${seed}`, `the sentinel (seed ${seed})`);
-  assert.deepEqual(errors, []);
+  await waitFor(() => mirror.channel.tree.get('scene:0')?.attrs.name === `sentinel ${seed}`, `the sentinel (${seedHint(seed)})`);
+  assert.deepEqual(errors, [], seedHint(seed));
   const snapshot = mirror.channel.tree.toSnapshot();
-  assert.doesNotThrow(() => new Tree(snapshot), `seed ${seed}`);
+  assert.doesNotThrow(() => new Tree(snapshot), seedHint(seed));
   assertTreeInvariants(snapshot as Parameters<typeof assertTreeInvariants>[0]);
-  assert.ok(Object.values(mirror.metrics.dropped).reduce((a, b) => a + b, 0) > 0, `seed ${seed}: some packets were dropped`);
+  assert.ok(Object.values(mirror.metrics.dropped).reduce((a, b) => a + b, 0) > 0, `${seedHint(seed)}: some packets were dropped`);
 });

@@ -70,35 +70,35 @@ describe('§2 event port', () => {
 });
 
 describe('§5 drops', () => {
-  it('counts malformed input by reason and leaves the tree as it was', async (t) => {
+  it('counts malformed input by code and leaves the tree as it was', async (t) => {
     const { mirror, url } = await startMirror(t, { alsPath: fixturePath('foo'), maxPacketBytes: 512 });
     const udp = await udpSender(t);
     const port = mirror.oscPort;
     const before = mirror.channel.tree.rootHash;
-    const expected = { bad_packet: 0, too_large: 0, unknown_address: 0, bad_args: 0, out_of_range: 0, bad_value: 0, too_many_messages: 0, unknown_sender: 0 };
-    const bad = async (reason: keyof typeof expected, send: () => Promise<void>) => {
-      expected[reason]++;
+    const expected = { OSC_BAD_PACKET: 0, OSC_TOO_LARGE: 0, OSC_UNKNOWN_ADDRESS: 0, OSC_BAD_ARGS: 0, OSC_OUT_OF_RANGE: 0, OSC_BAD_VALUE: 0, OSC_TOO_MANY_MESSAGES: 0, OSC_UNKNOWN_SENDER: 0 };
+    const bad = async (code: keyof typeof expected, send: () => Promise<void>) => {
+      expected[code]++;
       await send();
     };
-    await bad('bad_packet', () => udp.sendRaw(port, Buffer.from('not osc at all')));
-    await bad('bad_packet', () => udp.sendRaw(port, Buffer.from([0x2f, 0x61, 0, 0, 0x2c, 0x69, 0, 0]))); // "/a" ",i" and no int
-    await bad('too_large', () => udp.sendRaw(port, Buffer.alloc(513, 0x2f)));
-    await bad('unknown_address', () => udp.send(port, '/live/song/get/nope', [int(1)]));
-    await bad('bad_args', () => udp.send(port, '/live/track/get/mute', [str('zero'), bool(true)]));
-    await bad('bad_args', () => udp.send(port, '/live/track/get/mute', [int(0)]));
-    await bad('bad_args', () => udp.send(port, '/live/track/get/name', [int(0), int(5)]));
-    await bad('bad_args', () => udp.send(port, '/live/track/get/volume', [float(0.5), float(0.5)]));
-    await bad('out_of_range', () => udp.send(port, '/live/track/get/mute', [int(4), bool(true)]));
-    await bad('out_of_range', () => udp.send(port, '/live/track/get/mute', [int(-1), bool(true)]));
-    await bad('out_of_range', () => udp.send(port, '/live/device/get/parameter/value', [int(0), int(1), int(0), float(1)]));
-    await bad('out_of_range', () => udp.send(port, '/live/device/get/parameter/value', [int(0), int(0), int(99), float(1)]));
-    await bad('out_of_range', () => udp.send(port, '/live/clip/get/name', [int(0), int(8), str('x')]));
-    await bad('out_of_range', () => udp.send(port, '/live/cursor/clip_slot', [int(0), int(8)]));
-    await bad('bad_value', () => udp.send(port, '/live/track/get/volume', [int(0), float(1.5)]));
-    await bad('bad_value', () => udp.send(port, '/live/song/get/tempo', [float(5000)]));
-    await bad('bad_value', () => udp.send(port, '/live/device/get/parameter/value', [int(0), int(0), int(1), float(1000)]));
+    await bad('OSC_BAD_PACKET', () => udp.sendRaw(port, Buffer.from('not osc at all')));
+    await bad('OSC_BAD_PACKET', () => udp.sendRaw(port, Buffer.from([0x2f, 0x61, 0, 0, 0x2c, 0x69, 0, 0]))); // "/a" ",i" and no int
+    await bad('OSC_TOO_LARGE', () => udp.sendRaw(port, Buffer.alloc(513, 0x2f)));
+    await bad('OSC_UNKNOWN_ADDRESS', () => udp.send(port, '/live/song/get/nope', [int(1)]));
+    await bad('OSC_BAD_ARGS', () => udp.send(port, '/live/track/get/mute', [str('zero'), bool(true)]));
+    await bad('OSC_BAD_ARGS', () => udp.send(port, '/live/track/get/mute', [int(0)]));
+    await bad('OSC_BAD_ARGS', () => udp.send(port, '/live/track/get/name', [int(0), int(5)]));
+    await bad('OSC_BAD_ARGS', () => udp.send(port, '/live/track/get/volume', [float(0.5), float(0.5)]));
+    await bad('OSC_OUT_OF_RANGE', () => udp.send(port, '/live/track/get/mute', [int(4), bool(true)]));
+    await bad('OSC_OUT_OF_RANGE', () => udp.send(port, '/live/track/get/mute', [int(-1), bool(true)]));
+    await bad('OSC_OUT_OF_RANGE', () => udp.send(port, '/live/device/get/parameter/value', [int(0), int(1), int(0), float(1)]));
+    await bad('OSC_OUT_OF_RANGE', () => udp.send(port, '/live/device/get/parameter/value', [int(0), int(0), int(99), float(1)]));
+    await bad('OSC_OUT_OF_RANGE', () => udp.send(port, '/live/clip/get/name', [int(0), int(8), str('x')]));
+    await bad('OSC_OUT_OF_RANGE', () => udp.send(port, '/live/cursor/clip_slot', [int(0), int(8)]));
+    await bad('OSC_BAD_VALUE', () => udp.send(port, '/live/track/get/volume', [int(0), float(1.5)]));
+    await bad('OSC_BAD_VALUE', () => udp.send(port, '/live/song/get/tempo', [float(5000)]));
+    await bad('OSC_BAD_VALUE', () => udp.send(port, '/live/device/get/parameter/value', [int(0), int(0), int(1), float(1000)]));
     // NaN is not a number the mirror accepts anywhere: an argument of the wrong kind.
-    await bad('bad_args', () => udp.send(port, '/live/song/get/tempo', [{ type: 'f', value: Number.NaN }]));
+    await bad('OSC_BAD_ARGS', () => udp.send(port, '/live/song/get/tempo', [{ type: 'f', value: Number.NaN }]));
     const total = Object.values(expected).reduce((a, b) => a + b, 0);
     await waitFor(() => totalDrops(mirror) === total, `${total} drops`);
     assert.deepEqual(mirror.metrics.dropped, expected);
@@ -107,8 +107,8 @@ describe('§5 drops', () => {
 
     const res = await fetch(`${url}/metrics`);
     const text = await res.text();
-    assert.match(text, /tidewire_liveset_osc_dropped_total\{reason="out_of_range"\} 6/);
-    assert.match(text, /tidewire_liveset_osc_dropped_total\{reason="bad_args"\} 5/);
+    assert.match(text, /tidewire_liveset_osc_dropped_total\{code="OSC_OUT_OF_RANGE"\} 6/);
+    assert.match(text, /tidewire_liveset_osc_dropped_total\{code="OSC_BAD_ARGS"\} 5/);
   });
 
   it('flattens bundles and drops one holding more messages than the cap', async (t) => {
@@ -129,7 +129,7 @@ describe('§5 drops', () => {
     await waitFor(() => mirror.channel.tree.get('scene:2')?.attrs.name === 'S2', 'the bundle to apply');
     assert.equal(mirror.channel.tree.get('scene:0')!.attrs.name, 'S0');
     await udp.sendRaw(mirror.oscPort, bundle(65));
-    await waitFor(() => mirror.metrics.dropped.too_many_messages === 1, 'the oversized bundle to be dropped');
+    await waitFor(() => mirror.metrics.dropped.OSC_TOO_MANY_MESSAGES === 1, 'the oversized bundle to be dropped');
     assert.equal(mirror.channel.tree.get('scene:0')!.attrs.name, 'S0');
   });
 });

@@ -67,7 +67,7 @@ describe('§1 mountLiveSet', () => {
     sub.on('ops', () => batches++);
     await waitFor(() => events.has('transport') && events.has('beat') && events.has('cursor') && batches >= 3, 'the simulated stream');
     assert.deepEqual(events.get('live'), { mode: 'simulator', oscPort: mounted.mirror.oscPort });
-    assert.equal(mounted.mirror.metrics.dropped.out_of_range + mounted.mirror.metrics.dropped.bad_value, 0, 'the stream fits the set');
+    assert.equal(mounted.mirror.metrics.dropped.OSC_OUT_OF_RANGE + mounted.mirror.metrics.dropped.OSC_BAD_VALUE, 0, 'the stream fits the set');
     // The simulator never arms tracks by itself: arm only changes through control.
     assert.equal(sub.tree!.get('t:16')!.attrs.arm, false);
     client.send('liveset-control', 'track.arm', { track: 0, value: true });

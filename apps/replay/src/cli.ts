@@ -3,7 +3,7 @@
 import type { Command } from '@tidewire/cli';
 import { failWithCode, parseOptions } from './cli-common.ts';
 import { writeFileAtomic } from './files.ts';
-import { isReplayError } from './generate/errors.ts';
+import { ReplayError } from './generate/errors.ts';
 import { readReplayInfo, type ReplayInfo } from './generate/info.ts';
 import { BUNDLED_RACES, bundledRace, defaultDataRoot, generateRaceFiles } from './generate/load.ts';
 import { formatRaceTime } from './generate/time.ts';
@@ -130,7 +130,7 @@ export function createReplayInfoCommand(out: Output = process.stdout, err: Outpu
       try {
         const bytes = await readReplayFile(file);
         let info: ReplayInfo;
-        try { info = readReplayInfo(bytes); } catch (e) { if (isReplayError(e)) e.message = `${file}: ${e.message}`; throw e; }
+        try { info = readReplayInfo(bytes); } catch (e) { if (ReplayError.is(e)) e.message = `${file}: ${e.message}`; throw e; }
         out.write(o.flags.has('json') ? `${JSON.stringify(info)}\n` : formatInfo(file, info));
         return 0;
       } catch (e) {

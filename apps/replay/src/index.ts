@@ -17,7 +17,7 @@ export { signedArea, type Track, type StartMethod } from './generate/track.ts';
 export { FIELDS, Status, STATUS_NAMES } from './generate/render.ts';
 export type { ClassificationRow } from './generate/classification.ts';
 export { readReplayInfo, type ReplayInfo, type ReplayEntity, type ReplayClassificationRow } from './generate/info.ts';
-export { ReplayError, REPLAY_ERROR_CODES, isReplayError, type ReplayErrorCode } from './generate/errors.ts';
+export { ReplayError, REPLAY_ERROR_CODES, type ReplayErrorCode } from './generate/errors.ts';
 export {
   replayCommand, replayGenerateCommand, replayInfoCommand,
   createReplayCommand, createReplayGenerateCommand, createReplayInfoCommand, formatInfo,

@@ -6,16 +6,16 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { seeds } from '@tidewire/random';
+import { seedHint, testSeed } from '@tidewire/random';
 import { gzip } from '../src/generate/load.ts';
 import { readReplayInfo } from '../src/index.ts';
 import { CsvTokenizer } from '../src/import/csv-tokenizer.ts';
-import { IMPORT_ERROR_CODES, createReplayImportCsvCommand, importFastF1Csv, importFastF1CsvFile, isImportError } from '../src/import/index.ts';
+import { IMPORT_ERROR_CODES, createReplayImportCsvCommand, importFastF1Csv, importFastF1CsvFile, ImportError } from '../src/import/index.ts';
 import type { CsvImportOptions } from '../src/import/index.ts';
 import { circuitAt, FIXTURE_CARS, sampleCars, toCsv, truthAt, type Sample } from './fixtures/fastf1-csv.ts';
 import { cell, decodeAll } from './fixtures/timeline-frames.ts';
 
-const SEED = seeds(1)[0]!;
+const SEED = testSeed();
 const samples = sampleCars(SEED);
 const csv = toCsv(samples);
 
@@ -38,7 +38,7 @@ function run(text: string | string[], options: Partial<CsvImportOptions> = {}) {
 
 async function rejects(p: Promise<unknown>, code: string): Promise<void> {
   await assert.rejects(p, (e: unknown) => {
-    assert.ok(isImportError(e), `an ImportError, got ${String(e)}`);
+    assert.ok(ImportError.is(e), `an ImportError, got ${String(e)}`);
     assert.equal(e.code, code);
     return true;
   });
@@ -142,7 +142,7 @@ test('§2.3 resampling: 25 Hz frames equal the linear interpolation of each car�
     assert.ok(worst > 0.01, `worst ${worst} m: the check sees interpolation error`);
     assert.ok(d.frames.some((_, k) => cell(d, k, '44', 'drs') === 1), 'DRS opens');
   } catch (e) {
-    console.log(`# failing seed ${SEED} (TIDEWIRE_SEED=${SEED} replays it)`);
+    console.log(`# failing ${seedHint(SEED)}`);
     throw e;
   }
 });
@@ -193,7 +193,7 @@ test('§2.2 missing optional columns: their fields are absent, the rest is impor
 test('§2.2 a missing required column is IMPORT_MISSING_COLUMN naming it', async () => {
   for (const drop of [['X'], ['DriverNumber'], ['SessionTime', 'Date']]) {
     await assert.rejects(run(toCsv(samples, { drop })), (e: unknown) => {
-      assert.ok(isImportError(e));
+      assert.ok(ImportError.is(e));
       assert.equal(e.code, 'IMPORT_MISSING_COLUMN');
       assert.match(e.message, new RegExp(drop.length === 2 ? 'SessionTime or Date' : drop[0]!));
       return true;

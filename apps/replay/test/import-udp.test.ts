@@ -11,12 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { createPlayer } from '@tidewire/client';
-import { Prng, seeds } from '@tidewire/random';
+import { Prng, seedHint, seeds } from '@tidewire/random';
 import { createServer } from '@tidewire/server';
 import type { TidewireServer } from '@tidewire/server';
-import {
-  CAPTURE_MAGIC, decodePacket, encodeCaptureHeader, encodeCaptureRecord, LAYOUTS, LiveRace, mountReplayIngest, readCapture, isImportError,
-} from '../src/import/index.ts';
+import { CAPTURE_MAGIC, decodePacket, encodeCaptureHeader, encodeCaptureRecord, LAYOUTS, LiveRace, mountReplayIngest, readCapture, ImportError } from '../src/import/index.ts';
 import type { ReplayIngest } from '../src/import/index.ts';
 import { f1_22MotionPacket, lapDataPacket, motionPacket, otherPacket, participantsPacket, telemetryPacket, type Format } from './fixtures/f1-udp-packets.ts';
 import { CARS, expectedFrames, NAMES, NUMBERS, participants, sessionPackets, STEP_S, type ExpectedCar } from './fixtures/f1-session.ts';
@@ -157,7 +155,7 @@ test('§3.1 bounds: every truncation, an extra byte, unknown ids, F1 22, oversiz
         decodePacket(b);
       }
     } catch (e) {
-      console.log(`# failing seed ${seed}`);
+      console.log(`# failing ${seedHint(seed)}`);
       throw e;
     }
   }
@@ -266,9 +264,9 @@ test('§4 capture reader: a cut last record ends the capture quietly; bad magic,
   for (const [what, bytes] of cases) {
     const p = join(dir, `${what}.twcap`);
     await writeFile(p, bytes);
-    await assert.rejects((async () => { for await (const _ of readCapture(p)); })(), (e: unknown) => isImportError(e) && e.code === 'IMPORT_BAD_CAPTURE', what);
+    await assert.rejects((async () => { for await (const _ of readCapture(p)); })(), (e: unknown) => ImportError.is(e) && e.code === 'IMPORT_BAD_CAPTURE', what);
   }
-  await assert.rejects((async () => { for await (const _ of readCapture(join(dir, 'nope'))); })(), (e: unknown) => isImportError(e) && e.code === 'IMPORT_DATA_MISSING');
+  await assert.rejects((async () => { for await (const _ of readCapture(join(dir, 'nope'))); })(), (e: unknown) => ImportError.is(e) && e.code === 'IMPORT_DATA_MISSING');
 });
 
 test('§3.3 a viewer scrubs back into the live timeline, sees the recorded frames, and returns to the live edge', async (t) => {
@@ -307,7 +305,7 @@ test('§3.6 options are checked; the channel name must be free', async (t) => {
   const { server } = await startServer(t);
   const bad = [{ channel: '' }, { udpPort: -1 }, { channel: 'x', udpPort: 70000 }, { channel: 'x', udpPort: null }, { channel: 'x', host: 'localhost' }, { channel: 'x', udpPort: null, record: 'a' }, { channel: 'x', fromCapture: 'a', record: 'a', udpPort: 0 }];
   for (const o of bad) {
-    await assert.rejects(mountReplayIngest(server, o as never), (e: unknown) => isImportError(e) && e.code === 'IMPORT_BAD_OPTION', JSON.stringify(o));
+    await assert.rejects(mountReplayIngest(server, o as never), (e: unknown) => ImportError.is(e) && e.code === 'IMPORT_BAD_OPTION', JSON.stringify(o));
   }
   const ok = await mountReplayIngest(server, { channel: 'taken', udpPort: 0 });
   t.after(() => ok.close());

@@ -10,5 +10,5 @@ export type { WavFormat } from './app/wav.ts';
 export { analyzeTone } from './app/thd.ts';
 export type { ToneAnalysis } from './app/thd.ts';
 export { findDelay } from './app/correlate.ts';
-export { LabError, LAB_ERROR_CODES, isLabError } from './app/errors.ts';
+export { LabError, LAB_ERROR_CODES } from './app/errors.ts';
 export type { LabErrorCode } from './app/errors.ts';

@@ -168,7 +168,9 @@ const HOT: Record<string, string[]> = {
   'constants.ts': ['unpackOrder'],
   'oscillators.ts': ['reset', 'render', 'renderSine', 'renderSaw', 'renderSquare', 'renderTriangle', 'incAt'],
   'blep.ts': ['reset', 'addStep', 'addRamp', 'finish'],
-  'noise.ts': ['reseed', 'nextU32', 'fill', 'render'],
+  'noise.ts': ['reseed', 'render'],
+  // The noise's generator lives in @tidewire/random.
+  '../../../../packages/random/src/prng.ts': ['reseed', 'nextU32', 'fillUniform'],
   'impulse.ts': ['arm', 'render'],
   'sweep.ts': ['sweepRate', 'configure', 'start', 'render'],
   'biquad.ts': ['rbjFromArray', 'setType', 'reset', 'process'],

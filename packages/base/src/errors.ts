@@ -55,9 +55,10 @@ export function defineErrors<const Codes extends Readonly<Record<string, ErrorIn
       this.code = code;
     }
 
-    /** True when `value` is an error of this registry, and of `code` when one is given. */
-    static is(value: unknown, code?: Code): value is RegistryError {
-      return value instanceof RegistryError && (code === undefined || value.code === code);
+    /** True when `value` is an error of this class (the registry's, or the subclass it is called
+     *  on: `TimelineError.is(e)` narrows to TimelineError), and of `code` when one is given. */
+    static is<T extends RegistryError>(this: abstract new (...args: never[]) => T, value: unknown, code?: Code): value is T {
+      return value instanceof this && (code === undefined || value.code === code);
     }
   }
   Object.defineProperty(RegistryError, 'name', { value: name });

@@ -43,6 +43,16 @@ test('errors: a subclass keeps its own name and fields', () => {
   assert.equal(err.code, 'DEMO_BAD_INPUT');
 });
 
+test('errors: is() called on a subclass matches that subclass only', () => {
+  const sub = new OffsetError(3);
+  assert.equal(OffsetError.is(sub), true);
+  assert.equal(OffsetError.is(sub, 'DEMO_BAD_INPUT'), true);
+  assert.equal(OffsetError.is(new DemoError('DEMO_BAD_INPUT', 'x')), false);
+  assert.equal(demo.Error.is(sub), true);
+  const e: unknown = sub;
+  if (OffsetError.is(e)) assert.equal(e.offset, 3); // narrowed to OffsetError: its fields are typed
+});
+
 test('errors: isCode and info read the registry', () => {
   assert.equal(demo.isCode('DEMO_GONE'), true);
   assert.equal(demo.isCode('toString'), false);

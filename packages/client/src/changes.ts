@@ -1,13 +1,13 @@
 // Which node views an op changes. Collected before the op is applied, because a remove or a
 // move loses the node's old parent.
-import type { Op, Tree } from '@tidewire/tree';
+import { OpKind, type Op, type Tree } from '@tidewire/tree';
 
 export function collectTouched(tree: Tree, op: Op, out: Set<string>): void {
   switch (op[0]) {
-    case 0: // set: only the node's own attrs
+    case OpKind.SET: // set: only the node's own attrs
       out.add(op[1]);
       return;
-    case 1: {
+    case OpKind.INSERT: {
       // insert: the parent's child list, and every node of the new subtree
       out.add(op[1]);
       const stack: { id: string; children: readonly unknown[] }[] = [op[3]];
@@ -18,7 +18,7 @@ export function collectTouched(tree: Tree, op: Op, out: Set<string>): void {
       }
       return;
     }
-    case 2: {
+    case OpKind.REMOVE: {
       // remove: the parent's child list, and every node of the removed subtree
       const node = tree.get(op[1]);
       if (!node) return;
@@ -31,7 +31,7 @@ export function collectTouched(tree: Tree, op: Op, out: Set<string>): void {
       }
       return;
     }
-    case 3: {
+    case OpKind.MOVE: {
       // move: the node's parent field, and both parents' child lists
       const node = tree.get(op[1]);
       out.add(op[1]);

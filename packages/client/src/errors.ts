@@ -1,32 +1,14 @@
 // The client's error registry. Codes are stable API: apps and tests match on `code`, never
 // on the message. Errors the server reports in an ERROR frame keep the server's code
 // (docs/protocol.md §6) and carry `source: 'server'`.
+import { defineErrors, type ErrorInfo } from '@tidewire/base';
 
-export type ClientErrorCode =
-  | 'TW_BAD_FRAME'
-  | 'TW_TEXT_FRAME'
-  | 'TW_FRAME_TOO_LARGE'
-  | 'TW_PROTOCOL_VERSION'
-  | 'TW_HANDSHAKE_TIMEOUT'
-  | 'TW_CONNECT_FAILED'
-  | 'TW_UNKNOWN_FRAME_TYPE'
-  | 'TW_WRONG_KIND'
-  | 'TW_DIVERGED'
-  | 'TW_INVALID_OPTION'
-  | 'TW_CLOSED'
-  | 'TW_TIMEOUT'
-  | 'TW_WORKER'
-  | 'TW_HTTP'
-  | 'TW_BAD_TIMELINE'
-  | 'TW_PLAYER_STATE';
-
-export interface ClientErrorInfo {
+export interface ClientErrorInfo extends ErrorInfo {
   /** A fatal error stops the client: no reconnect. */
   readonly fatal: boolean;
-  readonly description: string;
 }
 
-export const ClientErrorCodes: Readonly<Record<ClientErrorCode, ClientErrorInfo>> = {
+export const ClientErrorCodes = {
   TW_BAD_FRAME: { fatal: false, description: 'the server sent a malformed frame; the client closes the connection and reconnects' },
   TW_TEXT_FRAME: { fatal: false, description: 'the server sent a text message; the client closes the connection and reconnects' },
   TW_FRAME_TOO_LARGE: { fatal: false, description: 'a frame above the size limit (outgoing: maxFrameBytes from WELCOME; incoming: maxIncomingFrameBytes)' },
@@ -43,20 +25,23 @@ export const ClientErrorCodes: Readonly<Record<ClientErrorCode, ClientErrorInfo>
   TW_HTTP: { fatal: false, description: 'a timeline HTTP request (metadata or segment) failed or answered an error status; the player retries on its next need' },
   TW_BAD_TIMELINE: { fatal: false, description: 'timeline metadata, a segment or a streamed frame did not validate or decode (docs/timeline-format.md)' },
   TW_PLAYER_STATE: { fatal: false, description: 'the player was asked to make a move its phase table refuses (player/phase.ts): a bug in the player, never expected' },
-};
+} as const satisfies Readonly<Record<string, ClientErrorInfo>>;
 
-export class ClientError extends Error {
-  /** A ClientErrorCode, or the server's code for errors that came in an ERROR frame. */
-  readonly code: string;
+export type ClientErrorCode = keyof typeof ClientErrorCodes;
+
+// reason: the registry is seen as string-keyed so that `code` is any string: an ERROR frame
+// carries the server's code, which this client may not know (a newer server's).
+const registry = defineErrors<Readonly<Record<string, ClientErrorInfo>>>('ClientError', ClientErrorCodes);
+
+export class ClientError extends registry.Error {
   readonly source: 'client' | 'server';
   readonly fatal: boolean;
   /** The channel name the error is about, when there is one. */
   channelName?: string;
 
+  /** `code`: a ClientErrorCode, or the server's code for errors that came in an ERROR frame. */
   constructor(code: string, message: string, context: { source?: 'client' | 'server'; fatal?: boolean; channelName?: string; cause?: unknown } = {}) {
-    super(message, context.cause === undefined ? undefined : { cause: context.cause });
-    this.name = 'ClientError';
-    this.code = code;
+    super(code, message, context);
     this.source = context.source ?? 'client';
     this.fatal = context.fatal ?? (isClientErrorCode(code) ? ClientErrorCodes[code].fatal : false);
     if (context.channelName !== undefined) this.channelName = context.channelName;
@@ -64,7 +49,7 @@ export class ClientError extends Error {
 }
 
 export function isClientErrorCode(value: unknown): value is ClientErrorCode {
-  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ClientErrorCodes, value);
+  return registry.isCode(value);
 }
 
 export function invalidOption(message: string): ClientError {

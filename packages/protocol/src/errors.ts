@@ -1,29 +1,15 @@
 // The protocol's error registry (docs/protocol.md §6). Codes are stable API: tests and
 // clients match on `code`, never on the message text.
+import { defineErrors, type ErrorInfo } from '@tidewire/base';
 
-export type ErrorCode =
-  | 'TW_BAD_FRAME'
-  | 'TW_TEXT_FRAME'
-  | 'TW_FRAME_TOO_LARGE'
-  | 'TW_HANDSHAKE_REQUIRED'
-  | 'TW_HANDSHAKE_TIMEOUT'
-  | 'TW_PROTOCOL_VERSION'
-  | 'TW_UNKNOWN_FRAME_TYPE'
-  | 'TW_UNKNOWN_CHANNEL'
-  | 'TW_TOO_MANY_SUBSCRIPTIONS'
-  | 'TW_NOT_SUBSCRIBED'
-  | 'TW_READ_ONLY'
-  | 'TW_SLOW_CONSUMER';
-
-export interface ErrorCodeInfo {
+export interface ErrorCodeInfo extends ErrorInfo {
   /** A fatal error closes the connection after the ERROR frame. */
   readonly fatal: boolean;
   /** WebSocket close code sent after a fatal error. */
   readonly closeCode?: number;
-  readonly description: string;
 }
 
-export const ErrorCodes: Readonly<Record<ErrorCode, ErrorCodeInfo>> = {
+export const ErrorCodes = {
   TW_BAD_FRAME: { fatal: true, closeCode: 1002, description: 'malformed frame: truncated or overlong varuint, undecodable msgpack, wrong field types, trailing bytes' },
   TW_TEXT_FRAME: { fatal: true, closeCode: 1003, description: 'a text WebSocket message; the protocol is binary only' },
   TW_FRAME_TOO_LARGE: { fatal: true, closeCode: 1009, description: 'a frame above maxFrameBytes' },
@@ -36,10 +22,14 @@ export const ErrorCodes: Readonly<Record<ErrorCode, ErrorCodeInfo>> = {
   TW_NOT_SUBSCRIBED: { fatal: false, description: 'a frame about a channel the client has not subscribed' },
   TW_READ_ONLY: { fatal: false, description: 'an EVENT to a channel that takes no input' },
   TW_SLOW_CONSUMER: { fatal: false, description: "the client's queue passed its cap; queued ops were dropped and a snapshot follows" },
-};
+} as const satisfies Readonly<Record<string, ErrorCodeInfo>>;
 
-export class ProtocolError extends Error {
-  readonly code: ErrorCode;
+export type ErrorCode = keyof typeof ErrorCodes;
+
+const registry = defineErrors('ProtocolError', ErrorCodes);
+
+
+export class ProtocolError extends registry.Error {
   readonly fatal: boolean;
   readonly closeCode: number | undefined;
   channel?: number;
@@ -47,10 +37,8 @@ export class ProtocolError extends Error {
   channelName?: string;
 
   constructor(code: ErrorCode, message: string, context?: { channel?: number; channelName?: string }) {
-    super(message);
-    this.name = 'ProtocolError';
-    this.code = code;
-    const info = ErrorCodes[code];
+    super(code, message);
+    const info: ErrorCodeInfo = ErrorCodes[code];
     this.fatal = info.fatal;
     this.closeCode = info.closeCode;
     if (context?.channel !== undefined) this.channel = context.channel;
@@ -58,9 +46,8 @@ export class ProtocolError extends Error {
   }
 }
 
-export function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ErrorCodes, value);
-}
+/** True when `value` is one of the protocol's codes (an ERROR frame's code may be any string). */
+export const isErrorCode = registry.isCode;
 
 /** Shorthand for the most common failure: a malformed frame. */
 export function badFrame(message: string): ProtocolError {

@@ -3,5 +3,5 @@ export * from './errors.ts';
 export * from './frames.ts';
 export * from './snapshot.ts';
 export { pack, unpack } from './codec.ts';
-export { FrameReader, writeVaruint, varuintSize, MAX_VARUINT_BYTES } from './varuint.ts';
+export { FrameReader } from './varuint.ts';
 export * from './timeline-frames.ts';

@@ -6,7 +6,8 @@ import { badFrame, ProtocolError } from './errors.ts';
 import { asMap, bool, oneOf, uint } from './fields.ts';
 import type { Fields } from './fields.ts';
 import { TIMELINE_FRAME_RANGE } from './frames.ts';
-import { expectEnd, FrameReader, headedFrame, varuintSize, writeVaruint } from './varuint.ts';
+import { varuintSize, writeVaruint } from '@tidewire/base';
+import { expectEnd, FrameReader, headedFrame } from './varuint.ts';
 
 export const TimelineFrameType = {
   TL_CONTROL: 0x40,

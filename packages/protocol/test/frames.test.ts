@@ -4,10 +4,11 @@ import {
   DEFAULT_LIMITS, ErrorCodes, FrameType, ProtocolError, PROTOCOL_VERSION, SnapshotAssembler,
   decodeFrame, decodeSnapshotBody, encodeError, encodeEvent, encodeHello, encodeOps, encodeSnapshot,
   encodeSnapshotBegin, encodeSnapshotBody, encodeSnapshotChunk, encodeSubscribe, encodeSubscribed,
-  encodeUnsubscribe, encodeUnsubscribed, encodeWelcome, errorFrameFor, pack, snapshotFrames, writeVaruint,
-  varuintSize, FrameReader, SnapshotEncoding, unpack,
+  encodeUnsubscribe, encodeUnsubscribed, encodeWelcome, errorFrameFor, pack, snapshotFrames,
+  FrameReader, SnapshotEncoding, unpack,
 } from '@tidewire/protocol';
 import type { Frame } from '@tidewire/protocol';
+import { varuintSize, writeVaruint } from '@tidewire/base';
 import { cat, decodesAlike, hex, rejectsWith } from './helpers.ts';
 
 const rejects = (bytes: Uint8Array, code: string) => rejectsWith(decodeFrame, bytes, code);

@@ -17,6 +17,7 @@ import {
   decodeFrame, encodeHello, encodeSubscribe, encodeTlControl, encodeTlCredit, FrameType, isTimelineFrameType,
   PROTOCOL_VERSION, TimelineFrameType,
 } from '@tidewire/protocol';
+import { ByteReader } from '@tidewire/base';
 import { TimelineWriter } from '@tidewire/timeline';
 import { createServer } from '../src/index.ts';
 import type { TimelineChannelImpl } from '../src/timeline-channel.ts';
@@ -65,19 +66,9 @@ async function viewers(url: string, k: number): Promise<void> {
           // Read the header only (4 varuints; the 4th is the frame count): the viewers' cost must
           // not be what limits the run. The grant returns the message's bytes (≥ its frames').
           messages++;
-          let p = 1;
-          let count = 0;
-          for (let n = 0; n < 4; n++) {
-            let v = 0;
-            let scale = 1;
-            for (;;) {
-              const byte = b[p++]!;
-              v += (byte & 0x7f) * scale;
-              if ((byte & 0x80) === 0) break;
-              scale *= 128;
-            }
-            count = v;
-          }
+          const header = new ByteReader(b, { start: 1 });
+          for (let n = 0; n < 3; n++) header.varuint('TL_FRAMES header');
+          const count = header.varuint('TL_FRAMES.count');
           frames += count;
           bytes += b.length;
           owedFrames += count;

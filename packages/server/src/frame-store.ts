@@ -3,7 +3,7 @@
 // in it. A batch of consecutive frames is then one or two contiguous slices, copied into a
 // TL_FRAMES message as they are: nothing is re-encoded at play time. Segments are filled once
 // (recorded: at load, decompressed once) or grow at the end (live: the open segment).
-import { varuintSize, writeVaruint } from '@tidewire/protocol';
+import { varuintSize, writeVaruint } from '@tidewire/base';
 
 export interface SegmentMeta {
   index: number;

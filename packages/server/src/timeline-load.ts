@@ -4,7 +4,7 @@
 // wire block. Playback then only slices these bytes; HTTP serves the stored gzip bytes.
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { varuintSize } from '@tidewire/protocol';
+import { varuintSize } from '@tidewire/base';
 import { parseSegmentPayload, TimelineError, TimelineReader } from '@tidewire/timeline';
 import { asUint8 } from './bytes.ts';
 import { StoredSegment } from './frame-store.ts';

@@ -5,7 +5,7 @@
 import { randomInt } from 'node:crypto';
 import { encodeOps } from '@tidewire/protocol';
 import type { Position, ResyncReason } from '@tidewire/protocol';
-import { diff, OpBatch, Tree } from '@tidewire/tree';
+import { diff, OpBatch, OpKind, Tree } from '@tidewire/tree';
 import type { AttrValue, NodeSnapshot, Op } from '@tidewire/tree';
 import { FlushScheduler } from './batcher.ts';
 import type { BatchClock } from './batcher.ts';
@@ -93,19 +93,19 @@ export class TreeChannelImpl extends ChannelBase implements TreeChannel {
   }
 
   set(id: string, attrs: Record<string, AttrValue | null>): void {
-    this.applyOne([0, id, attrs]);
+    this.applyOne([OpKind.SET, id, attrs]);
   }
 
   insert(parentId: string, index: number, node: NodeSnapshot): void {
-    this.applyOne([1, parentId, index, node]);
+    this.applyOne([OpKind.INSERT, parentId, index, node]);
   }
 
   remove(id: string): void {
-    this.applyOne([2, id]);
+    this.applyOne([OpKind.REMOVE, id]);
   }
 
   move(id: string, parentId: string, index: number): void {
-    this.applyOne([3, id, parentId, index]);
+    this.applyOne([OpKind.MOVE, id, parentId, index]);
   }
 
   apply(ops: readonly Op[]): void {

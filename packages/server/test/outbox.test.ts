@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Outbox } from '../src/outbox.ts';
 import type { OutboxOptions } from '../src/outbox.ts';
-import { seededRandom, seeds } from '@tidewire/random';
+import { seedHint, seededRandom, seeds } from '@tidewire/random';
 
 // Frames are tagged by their first byte (the protocol frame type) and a label byte so tests
 // can read the write order: OPS = 0x23, SNAPSHOT_CHUNK = 0x22, EVENT = 0x30, control = 0x12.
@@ -245,7 +245,7 @@ test('a randomised mix keeps per-channel order and never holds more than the cap
       for (let i = 1; i < list.length; i++) assert.ok(list[i]! > list[i - 1]!, `channel ${ch} out of order`);
     }
   } catch (err) {
-    console.error(`outbox random test failed with SEED=${seed}`);
+    console.error(`outbox random test failed with ${seedHint(seed)}`);
     throw err;
   }
 });

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { seededRandom, seeds } from '@tidewire/random';
+import { seedHint, seededRandom, seeds } from '@tidewire/random';
 import type { TidewireServer } from '../src/index.ts';
 import type { TimelineChannelImpl } from '../src/timeline-channel.ts';
 import { startServer } from './helpers.ts';
@@ -179,7 +179,7 @@ test('§W.5 pause/resume and speed changes hold the rate within 1% over 60 s of 
   const frames = (expected * RATE) / 1000;
   assert.equal(frames, 1500);
   const got = v.renderedFrame;
-  assert.ok(Math.abs(got - frames) <= frames * 0.01, `seed ${seed} (TIDEWIRE_SEED): rendered frame ${got}, expected ${frames} ±1%`);
+  assert.ok(Math.abs(got - frames) <= frames * 0.01, `${seedHint(seed)}: rendered frame ${got}, expected ${frames} ±1%`);
   // Exact, in fact: pauses and speed changes re-anchor at the fractional position.
   assert.ok(Math.abs(got - frames) <= 1, `seed ${seed}: rendered frame ${got}`);
   assert.equal(v.rendered, got + 1, 'every frame once, none skipped');

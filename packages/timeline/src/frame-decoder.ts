@@ -2,7 +2,8 @@
 // frame, so decode() allocates nothing: state lives in typed arrays made once, and the caller
 // passes the output array to reuse. Every read is bounds-checked against the frame's own view.
 
-import { bitmapBytes, MAX_VARUINT_BYTES } from './bytes.ts';
+import { MAX_VARUINT_BYTES } from '@tidewire/base';
+import { bitmapBytes } from './bytes.ts';
 import { TimelineError } from './errors.ts';
 import { COL_PRESENCE, COL_RESERVED, COL_SPARSE, FrameKind, ORDER_MASK } from './frame-format.ts';
 import { compileLayout, type Layout } from './layout.ts';
@@ -115,7 +116,9 @@ export class FrameDecoder {
           const a = q1[c];
           q = order === 0 ? 0 : order === 1 || h1 === 0 || has2[c] === 0 ? a : 2 * a - q2[c];
           if (flagged === 1) {
-            // varuint, inlined: most residuals are one byte.
+            // varuint, inlined: most residuals are one byte, and this runs per cell. The same checks
+            // as @tidewire/base's ByteReader.varuint (bounds of this frame, at most MAX_VARUINT_BYTES),
+            // without a reader object per frame (the decoder allocates nothing per frame).
             const start = p;
             if (p >= n) throw badFrame(`column ${f}, entity ${e}: frame ends before the residual`, p);
             let b = frame[p++];

@@ -3,7 +3,8 @@
 // with a per-column predictor (order 0, 1 or 2) chosen to minimise bytes. The encoder keeps the
 // exact state a decoder will have (quantised values, not the inputs), so errors never drift.
 
-import { bitmapBytes, varuintSize, writeVaruint, zigzag } from './bytes.ts';
+import { varuintSize, writeVaruint, zigzag } from '@tidewire/base';
+import { bitmapBytes } from './bytes.ts';
 import { TimelineError } from './errors.ts';
 import { COL_PRESENCE, COL_SPARSE, FrameKind } from './frame-format.ts';
 import { compileLayout, type Layout } from './layout.ts';

@@ -1,7 +1,7 @@
 // @tidewire/timeline: schemas, the frame codec and the segment file of docs/timeline-format.md.
 // Isomorphic: no Node or DOM imports; compression is injected.
 
-export { TimelineError, TimelineErrorCodes, isTimelineError, type TimelineErrorCode } from './errors.ts';
+export { TimelineError, TimelineErrorCodes, type TimelineErrorCode } from './errors.ts';
 export { LIMITS, MAX_F_QUANT } from './limits.ts';
 export { crc32 } from './crc32.ts';
 export {

@@ -11,7 +11,8 @@
 // TimelineError at the offending byte. What needs more than one record (an index entry against
 // its SEGMENT, the FOOTER's index_offset against the SCHEMA) is the reader's (reader.ts).
 
-import { ByteReader, ByteWriter } from './bytes.ts';
+import { ByteWriter, type ByteReader } from '@tidewire/base';
+import { timelineReader } from './bytes.ts';
 import { crc32 } from './crc32.ts';
 import { TimelineError } from './errors.ts';
 import { LIMITS } from './limits.ts';
@@ -104,7 +105,7 @@ function expectOpcode(h: RecordHeader, opcode: number, name: string): void {
 
 /** The content of a framed record, as a reader whose offsets are absolute. */
 function contentReader(file: Uint8Array, h: RecordHeader): ByteReader {
-  return new ByteReader(file.subarray(h.contentOffset, h.contentOffset + h.contentLength), h.contentOffset, 'TL_BAD_RECORD');
+  return timelineReader(file.subarray(h.contentOffset, h.contentOffset + h.contentLength), h.contentOffset, 'TL_BAD_RECORD');
 }
 
 // ---- §5.3 HEADER (0x01) -------------------------------------------------------------------

@@ -2,7 +2,7 @@
 // plus free-form static metadata. validateSchema() is the trust boundary for schemas from files,
 // HTTP or applications: it checks every rule and cap and returns a fresh, frozen copy.
 
-import { utf8LengthCapped } from './bytes.ts';
+import { utf8LengthCapped } from '@tidewire/base';
 import { TimelineError } from './errors.ts';
 import { LIMITS, MAX_F_QUANT } from './limits.ts';
 

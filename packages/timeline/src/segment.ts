@@ -2,7 +2,8 @@
 // to and what GET /api/timelines/:name/segments/:n serves (gzip-encoded). Self-describing, so
 // a browser can check it got the segment it asked for.
 
-import { ByteReader, ByteWriter } from './bytes.ts';
+import { ByteWriter } from '@tidewire/base';
+import { timelineReader } from './bytes.ts';
 import { TimelineError } from './errors.ts';
 import { FrameKind } from './frame-format.ts';
 import { LIMITS } from './limits.ts';
@@ -38,7 +39,7 @@ export function encodeSegmentPayload(index: number, firstFrame: number, startMs:
 export function parseSegmentPayload(payload: Uint8Array, rateHz: number): Segment {
   if (!(rateHz > 0 && rateHz <= LIMITS.maxRateHz)) throw new TimelineError('TL_BAD_ARGUMENT', `rateHz must be in (0, ${LIMITS.maxRateHz}]`);
   if (payload.length > LIMITS.maxSegmentBytes) throw new TimelineError('TL_BAD_LENGTH', `segment payload of ${payload.length} bytes exceeds ${LIMITS.maxSegmentBytes}`);
-  const r = new ByteReader(payload, 0, 'TL_BAD_SEGMENT');
+  const r = timelineReader(payload, 0, 'TL_BAD_SEGMENT');
   const index = r.u32('segment index');
   const firstFrame = r.u64('firstFrame');
   const countAt = r.at;

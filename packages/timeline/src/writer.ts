@@ -3,7 +3,7 @@
 // compressed once, and becomes a SEGMENT record at once — so a live timeline is readable
 // segment by segment while it is being written. finish() adds INDEX, FOOTER and magic.
 
-import { concatBytes } from './bytes.ts';
+import { concatBytes } from '@tidewire/base';
 import { TimelineError } from './errors.ts';
 import { FrameEncoder } from './frame-encoder.ts';
 import { LIMITS } from './limits.ts';

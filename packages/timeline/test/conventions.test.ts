@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { crc32 as zlibCrc32 } from 'node:zlib';
-import { ByteReader, varuintSize, writeVaruint, unzigzag, zigzag } from '../src/bytes.ts';
+import { varuintSize, writeVaruint, unzigzag, zigzag } from '@tidewire/base';
+import { timelineReader } from '../src/bytes.ts';
 import { crc32 } from '../src/index.ts';
 import { forSeeds, hex, throwsTl, utf8 } from './helpers.ts';
 
@@ -38,22 +39,22 @@ describe('§2 conventions', () => {
       const buf = new Uint8Array(varuintSize(v));
       assert.equal(writeVaruint(buf, 0, v), buf.length);
       assert.deepEqual(buf, hex(h));
-      assert.equal(new ByteReader(hex(h), 0, 'TL_TRUNCATED').varuint('v'), v);
+      assert.equal(timelineReader(hex(h), 0, 'TL_TRUNCATED').varuint('v'), v);
     }
-    throwsTl(() => new ByteReader(hex('ffffffffffffff7f'), 0, 'TL_TRUNCATED').varuint('v'), 'TL_BAD_LENGTH', 0);
-    throwsTl(() => new ByteReader(hex('ffffffffffffffff01'), 0, 'TL_BAD_SEGMENT').varuint('v'), 'TL_BAD_SEGMENT', 0);
-    throwsTl(() => new ByteReader(hex('80'), 10, 'TL_TRUNCATED').varuint('v'), 'TL_TRUNCATED', 10);
+    throwsTl(() => timelineReader(hex('ffffffffffffff7f'), 0, 'TL_TRUNCATED').varuint('v'), 'TL_BAD_LENGTH', 0);
+    throwsTl(() => timelineReader(hex('ffffffffffffffff01'), 0, 'TL_BAD_SEGMENT').varuint('v'), 'TL_BAD_SEGMENT', 0);
+    throwsTl(() => timelineReader(hex('80'), 10, 'TL_TRUNCATED').varuint('v'), 'TL_TRUNCATED', 10);
   });
 
   it('u64 fields above 2^53 − 1 are TL_BAD_LENGTH at their offset', () => {
-    const r = new ByteReader(hex('00 0000000000002000'), 100, 'TL_TRUNCATED', 1);
+    const r = timelineReader(hex('00 0000000000002000'), 100, 'TL_TRUNCATED', 1);
     throwsTl(() => r.u64('n'), 'TL_BAD_LENGTH', 101);
-    assert.equal(new ByteReader(hex('ffffffffffff1f00'), 0, 'TL_TRUNCATED').u64('n'), Number.MAX_SAFE_INTEGER);
+    assert.equal(timelineReader(hex('ffffffffffff1f00'), 0, 'TL_TRUNCATED').u64('n'), Number.MAX_SAFE_INTEGER);
   });
 
   it('reads check the view, not the underlying buffer', () => {
     const big = hex('01 02 03 04 05 06 07 08');
-    const r = new ByteReader(big.subarray(2, 4), 2, 'TL_TRUNCATED');
+    const r = timelineReader(big.subarray(2, 4), 2, 'TL_TRUNCATED');
     assert.equal(r.u16('x'), 0x0403);
     throwsTl(() => r.u8('y'), 'TL_TRUNCATED', 4);
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { concatBytes } from '../src/bytes.ts';
+import { concatBytes } from '@tidewire/base';
 import { FrameDecoder, Opcode, TimelineError, TimelineReader, TimelineWriter } from '../src/index.ts';
 import { assertClose, fixCrc, makeRecord, gunzip, recordAt, recordOffsets, rejectsTl, setU32, smallFile, smallSchema, smallValues, throwsTl, u64le, utf8 } from './helpers.ts';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { concatBytes } from '../src/bytes.ts';
+import { concatBytes } from '@tidewire/base';
 import { FrameDecoder, FrameEncoder, isKeyframe, MAGIC, Opcode, parseSegmentPayload, TimelineReader, TimelineWriter, type TimelineSchema, type WrittenSegment } from '../src/index.ts';
 import { searchStats } from '../src/search.ts';
 import { randomSchema, randomStream } from './gen.ts';

@@ -6,8 +6,8 @@
 // Work is done in push(), O(1) per set/remove/move plus O(nodes) per insert and O(nesting) for
 // ops inside subtrees inserted by the same batch; take() only drops the emptied slots.
 
-import { TreeError, TreeErrorCodes } from './errors.ts';
-import type { AttrValue, InsertOp, MoveOp, NodeSnapshot, Op, RemoveOp, SetOp } from './types.ts';
+import { TreeError } from './errors.ts';
+import { OpKind, type AttrValue, type InsertOp, type MoveOp, type NodeSnapshot, type Op, type RemoveOp, type SetOp } from './types.ts';
 import { describe } from './values.ts';
 
 /** A subtree inserted by this batch that may still be cancelled by a remove of its root. */
@@ -57,22 +57,22 @@ export class OpBatch {
   }
 
   push(op: Op): void {
-    if (!Array.isArray(op)) throw new TreeError(TreeErrorCodes.TREE_BAD_OP, `op must be an array, got ${describe(op)}`);
+    if (!Array.isArray(op)) throw new TreeError('TREE_BAD_OP', `op must be an array, got ${describe(op)}`);
     switch (op[0]) {
-      case 0:
+      case OpKind.SET:
         this.#pushSet(op);
         return;
-      case 1:
+      case OpKind.INSERT:
         this.#pushInsert(op);
         return;
-      case 2:
+      case OpKind.REMOVE:
         this.#pushRemove(op);
         return;
-      case 3:
+      case OpKind.MOVE:
         this.#pushMove(op);
         return;
       default:
-        throw new TreeError(TreeErrorCodes.TREE_BAD_OP, `unknown op code ${describe((op as unknown[])[0])}`);
+        throw new TreeError('TREE_BAD_OP', `unknown op code ${describe((op as unknown[])[0])}`);
     }
   }
 
@@ -144,7 +144,7 @@ export class OpBatch {
         let merged = prev[2];
         if (!this.#ownedSets.has(slot)) {
           merged = { ...merged };
-          this.#slots[slot] = [0, id, merged];
+          this.#slots[slot] = [OpKind.SET, id, merged];
           this.#ownedSets.add(slot);
         }
         const changes = op[2];

@@ -2,7 +2,7 @@
 // ops; nothing touches the tree's index until the whole subtree has been checked, which is
 // what keeps a failed insert from changing the tree.
 
-import { TreeError, TreeErrorCodes, type TreeErrorCode } from './errors.ts';
+import { TreeError, type TreeErrorCode } from './errors.ts';
 import { defaultTreeLimits, MAX_TREE_DEPTH } from './limits.ts';
 import { Node } from './node.ts';
 import { checkAttrs, checkName, describe, isPlainObject } from './values.ts';
@@ -26,10 +26,10 @@ export function buildNode(value: unknown, parent: Node | null, depth: number, ct
   err = checkName(type, `type of node ${JSON.stringify(nodeId)}`, defaultTreeLimits.maxIdBytes);
   if (err !== null) throw new TreeError(ctx.shapeCode, err);
   if (depth > MAX_TREE_DEPTH) {
-    throw new TreeError(TreeErrorCodes.TREE_TOO_DEEP, `node ${JSON.stringify(nodeId)} would be at depth ${depth} > ${MAX_TREE_DEPTH}`);
+    throw new TreeError('TREE_TOO_DEEP', `node ${JSON.stringify(nodeId)} would be at depth ${depth} > ${MAX_TREE_DEPTH}`);
   }
   if (ctx.created.has(nodeId) || (ctx.existing !== null && ctx.existing.has(nodeId))) {
-    throw new TreeError(TreeErrorCodes.TREE_DUPLICATE_ID, `duplicate node id ${JSON.stringify(nodeId)}`);
+    throw new TreeError('TREE_DUPLICATE_ID', `duplicate node id ${JSON.stringify(nodeId)}`);
   }
   err = checkAttrs(attrs, defaultTreeLimits);
   if (err !== null) throw new TreeError(ctx.shapeCode, `node ${JSON.stringify(nodeId)}: ${err}`);

@@ -12,11 +12,12 @@
 // the preorder shape); attribute values are validated when they are materialised, and a bad one
 // throws TREE_BAD_SNAPSHOT at that point.
 
-import { TreeError, TreeErrorCodes } from './errors.ts';
+import { TreeError } from './errors.ts';
 import { defaultTreeLimits, MAX_TREE_DEPTH } from './limits.ts';
 import { Node } from './node.ts';
 import type { LazyAttrSource } from './node.ts';
-import { checkKey, checkName, checkValue, describe, isPlainObject, utf8LengthCapped } from './values.ts';
+import { utf8LengthCapped } from '@tidewire/base';
+import { checkKey, checkName, checkValue, describe, isPlainObject } from './values.ts';
 import type { AttrValue, Attrs } from './types.ts';
 
 export const COLUMNS_VERSION = 1;
@@ -121,7 +122,7 @@ function bytesOf(view: DataView): Uint8Array {
 }
 
 function bad(message: string): TreeError {
-  return new TreeError(TreeErrorCodes.TREE_BAD_SNAPSHOT, `columnar snapshot: ${message}`);
+  return new TreeError('TREE_BAD_SNAPSHOT', `columnar snapshot: ${message}`);
 }
 
 function column(m: Record<string, unknown>, key: string, bytesPerEntry: number, n: number | undefined): DataView {
@@ -262,11 +263,11 @@ export function buildFromColumns(value: unknown, unpack: UnpackValues): { root: 
     if (parent === null && root !== null) throw bad(`node ${i} (${JSON.stringify(idList[i])}) comes after the whole tree is complete`);
     const depth = parent === null ? 1 : openDepth[top]! + 1;
     const id = idList[i]!;
-    if (depth > MAX_TREE_DEPTH) throw new TreeError(TreeErrorCodes.TREE_TOO_DEEP, `node ${JSON.stringify(id)} would be at depth ${depth} > ${MAX_TREE_DEPTH}`);
+    if (depth > MAX_TREE_DEPTH) throw new TreeError('TREE_TOO_DEEP', `node ${JSON.stringify(id)} would be at depth ${depth} > ${MAX_TREE_DEPTH}`);
     const node = new Node(id, types[typeOf.getUint16(2 * i, true)]!, null, parent, source, i);
     index.set(id, node);
     // One hash lookup instead of has() + set(): a repeated id leaves the size unchanged.
-    if (index.size !== i + 1) throw new TreeError(TreeErrorCodes.TREE_DUPLICATE_ID, `duplicate node id ${JSON.stringify(id)}`);
+    if (index.size !== i + 1) throw new TreeError('TREE_DUPLICATE_ID', `duplicate node id ${JSON.stringify(id)}`);
     if (parent === null) root = node;
     else {
       parent.children.push(node);

@@ -4,15 +4,18 @@
 // parents that the ops touched; everything else is read from a.
 
 import { snapshotOfNode } from './build.ts';
-import { TreeError, TreeErrorCodes } from './errors.ts';
+import { TreeError } from './errors.ts';
 import { MAX_TREE_DEPTH } from './limits.ts';
 import { depthOf, ensureHash, heightAtMost, type Node } from './node.ts';
 import type { Tree } from './tree.ts';
-import type { AttrValue, Op } from './types.ts';
+import { OpKind, type AttrValue, type Op } from './types.ts';
 import { valueEquals } from './values.ts';
 
-/** Counts b-nodes the walk looked at; tests use it to check that cost follows change. */
-export const diffCounters = { visited: 0 };
+export interface DiffOptions {
+  /** Called with the id of every b-node the walk looks at, in preorder: what the walk cost
+   *  (tests count it to check that cost follows change). */
+  readonly onVisit?: (id: string) => void;
+}
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
@@ -29,9 +32,12 @@ class DiffWalk {
   /** Parents whose child lists the walk rebuilt; what b does not put there is removed at the end. */
   readonly visitedParents: string[] = [];
 
-  constructor(a: Tree) {
+  readonly onVisit: ((id: string) => void) | undefined;
+
+  constructor(a: Tree, onVisit: ((id: string) => void) | undefined) {
     this.a = a;
     this.rootId = a.root.id;
+    this.onVisit = onVisit;
   }
 
   aNode(id: string): Node | undefined {
@@ -69,8 +75,8 @@ class DiffWalk {
   /** inPlace: the node already sits under bParent among the children that keep their order.
    *  prev: b's previous sibling, already placed; a node that has to move goes right after it. */
   visit(bn: Node, bParent: string | null, prev: string | null, inPlace: boolean, bDepth: number): void {
-    diffCounters.visited++;
     const id = bn.id;
+    if (this.onVisit !== undefined) this.onVisit(id);
     const an = this.aNode(id);
     if (an !== undefined && an.type === bn.type) {
       ensureHash(an);
@@ -89,17 +95,17 @@ class DiffWalk {
       this.park(id);
       const list = this.mutableKids(this.workingParent(an));
       list.splice(list.indexOf(id), 1);
-      this.ops.push([2, id]);
+      this.ops.push([OpKind.REMOVE, id]);
     }
     const list = this.mutableKids(parent);
     const index = prev === null ? 0 : list.indexOf(prev) + 1;
     list.splice(index, 0, id);
     if (!this.reusesIds(bn)) {
-      this.ops.push([1, parent, index, snapshotOfNode(bn)]);
+      this.ops.push([OpKind.INSERT, parent, index, snapshotOfNode(bn)]);
       return;
     }
     // Some descendants exist already and must be moved, not re-inserted: insert an empty shell.
-    this.ops.push([1, parent, index, { id, type: bn.type, attrs: { ...bn.attrs }, children: [] }]);
+    this.ops.push([OpKind.INSERT, parent, index, { id, type: bn.type, attrs: { ...bn.attrs }, children: [] }]);
     this.kids.set(id, []);
     this.parentOf.set(id, parent);
     this.walkChildren(bn, bDepth);
@@ -156,7 +162,7 @@ class DiffWalk {
     const index = prev === null ? 0 : to.indexOf(prev) + 1; // counted after the detach, as a move op is
     to.splice(index, 0, id);
     this.parentOf.set(id, bParent);
-    this.ops.push([3, id, bParent, index]);
+    this.ops.push([OpKind.MOVE, id, bParent, index]);
   }
 
   /** Moves every working child of id to the end of the root's child list. A child of depth ≥ 2
@@ -166,7 +172,7 @@ class DiffWalk {
     const rootList = this.mutableKids(this.rootId);
     for (let i = 0; i < list.length; i++) {
       const c = list[i];
-      this.ops.push([3, c, this.rootId, rootList.length]);
+      this.ops.push([OpKind.MOVE, c, this.rootId, rootList.length]);
       rootList.push(c);
       this.parentOf.set(c, this.rootId);
     }
@@ -195,7 +201,7 @@ class DiffWalk {
       if (!hasOwn.call(av, k) || !valueEquals(av[k], bv[k])) (changes ??= {})[k] = bv[k];
     }
     for (const k of Object.keys(av)) if (!hasOwn.call(bv, k)) (changes ??= {})[k] = null;
-    if (changes !== null) this.ops.push([0, an.id, changes]);
+    if (changes !== null) this.ops.push([OpKind.SET, an.id, changes]);
   }
 
   /** Under a visited parent, every child b puts there is in place by now; whatever else is
@@ -205,7 +211,7 @@ class DiffWalk {
       const n = this.kidCount(pid);
       for (let j = 0; j < n; j++) {
         const id = this.kidAt(pid, j) as string;
-        if (b.get(id)?.parent?.id !== pid) this.ops.push([2, id]);
+        if (b.get(id)?.parent?.id !== pid) this.ops.push([OpKind.REMOVE, id]);
       }
     }
   }
@@ -234,16 +240,16 @@ function longestIncreasing(seq: readonly number[]): number[] {
 /** Ops that turn a into b; applying them to a (or a copy) yields a tree whose snapshot and
  *  rootHash equal b's. Neither tree is changed. Throws TREE_ROOT_MISMATCH when the roots
  *  differ in id or type. */
-export function diff(a: Tree, b: Tree): Op[] {
+export function diff(a: Tree, b: Tree, options: DiffOptions = {}): Op[] {
   const ar = a.root as Node;
   const br = b.root as Node;
   if (ar.id !== br.id || ar.type !== br.type) {
     throw new TreeError(
-      TreeErrorCodes.TREE_ROOT_MISMATCH,
+      'TREE_ROOT_MISMATCH',
       `roots differ: ${JSON.stringify(ar.id)}:${JSON.stringify(ar.type)} vs ${JSON.stringify(br.id)}:${JSON.stringify(br.type)}`,
     );
   }
-  const walk = new DiffWalk(a);
+  const walk = new DiffWalk(a, options.onVisit);
   walk.visit(br, null, null, true, 1);
   walk.removeLeftovers(b);
   return walk.ops;

@@ -62,9 +62,6 @@ export function markDirty(node: Node | null): void {
   }
 }
 
-/** Counts node hash computations; tests read it to check that work follows change. */
-export const hashCounters = { computed: 0 };
-
 /** Recomputes the dirty part of node's subtree. Recursion depth is bounded by MAX_TREE_DEPTH. */
 export function ensureHash(node: Node): void {
   if (!node.dirty) return;
@@ -72,7 +69,6 @@ export function ensureHash(node: Node): void {
   for (let i = 0; i < children.length; i++) ensureHash(children[i]);
   hashNodeInto(node, node.id, node.type, node.attrs, children);
   node.dirty = false;
-  hashCounters.computed++;
 }
 
 /** Levels from the root: the root has depth 1. O(depth). */

@@ -1,10 +1,10 @@
 // The trust boundary (docs/tree.md §7): decoded msgpack arrives as plain arrays and objects of
 // any shape. These functions check every field and cap every size before anything else sees it.
 
-import { TreeError, TreeErrorCodes, type TreeErrorCode } from './errors.ts';
+import { TreeError, type TreeErrorCode } from './errors.ts';
 import { resolveLimits, type TreeLimits } from './limits.ts';
 import { checkAttrs, checkName, checkSetAttrs, describe, isPlainObject } from './values.ts';
-import type { Attrs, NodeSnapshot, Op } from './types.ts';
+import { OpKind, type Attrs, type NodeSnapshot, type Op } from './types.ts';
 
 interface SnapshotParse {
   readonly limits: TreeLimits;
@@ -44,57 +44,57 @@ function parseNode(value: unknown, depth: number, p: SnapshotParse): NodeSnapsho
 /** Validates a decoded snapshot and returns it as a fresh NodeSnapshot (attribute values are
  *  shared with the input, not copied). Throws TreeError TREE_BAD_SNAPSHOT. */
 export function parseSnapshot(value: unknown, limits?: Partial<TreeLimits>): NodeSnapshot {
-  const p: SnapshotParse = { limits: resolveLimits(limits), code: TreeErrorCodes.TREE_BAD_SNAPSHOT, seen: new Set(), count: 0 };
+  const p: SnapshotParse = { limits: resolveLimits(limits), code: 'TREE_BAD_SNAPSHOT', seen: new Set(), count: 0 };
   return parseNode(value, 1, p);
 }
 
 function parseIndex(value: unknown, what: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new TreeError(TreeErrorCodes.TREE_BAD_OP, `${what} must be a non-negative integer, got ${describe(value)}`);
+    throw new TreeError('TREE_BAD_OP', `${what} must be a non-negative integer, got ${describe(value)}`);
   }
   return value;
 }
 
 function parseId(value: unknown, what: string, limits: TreeLimits): string {
   const err = checkName(value, what, limits.maxIdBytes);
-  if (err !== null) throw new TreeError(TreeErrorCodes.TREE_BAD_OP, err);
+  if (err !== null) throw new TreeError('TREE_BAD_OP', err);
   return value as string;
 }
 
 function wantLength(op: unknown[], n: number, name: string): void {
-  if (op.length !== n) throw new TreeError(TreeErrorCodes.TREE_BAD_OP, `${name} op must have ${n} elements, got ${op.length}`);
+  if (op.length !== n) throw new TreeError('TREE_BAD_OP', `${name} op must have ${n} elements, got ${op.length}`);
 }
 
 function parseOp(value: unknown, limits: TreeLimits, nodes: { count: number }): Op {
-  if (!Array.isArray(value)) throw new TreeError(TreeErrorCodes.TREE_BAD_OP, `op must be an array, got ${describe(value)}`);
+  if (!Array.isArray(value)) throw new TreeError('TREE_BAD_OP', `op must be an array, got ${describe(value)}`);
   switch (value[0]) {
-    case 0: {
+    case OpKind.SET: {
       wantLength(value, 3, 'set');
       const id = parseId(value[1], 'set id', limits);
       const err = checkSetAttrs(value[2], limits);
-      if (err !== null) throw new TreeError(TreeErrorCodes.TREE_BAD_OP, `set ${JSON.stringify(id)}: ${err}`);
-      return [0, id, value[2] as Record<string, Attrs[string] | null>];
+      if (err !== null) throw new TreeError('TREE_BAD_OP', `set ${JSON.stringify(id)}: ${err}`);
+      return [OpKind.SET, id, value[2] as Record<string, Attrs[string] | null>];
     }
-    case 1: {
+    case OpKind.INSERT: {
       wantLength(value, 4, 'insert');
       const parentId = parseId(value[1], 'insert parent id', limits);
       const index = parseIndex(value[2], 'insert index');
-      const p: SnapshotParse = { limits, code: TreeErrorCodes.TREE_BAD_OP, seen: new Set(), count: nodes.count };
+      const p: SnapshotParse = { limits, code: 'TREE_BAD_OP', seen: new Set(), count: nodes.count };
       const node = parseNode(value[3], 1, p);
       nodes.count = p.count;
-      return [1, parentId, index, node];
+      return [OpKind.INSERT, parentId, index, node];
     }
-    case 2:
+    case OpKind.REMOVE:
       wantLength(value, 2, 'remove');
-      return [2, parseId(value[1], 'remove id', limits)];
-    case 3: {
+      return [OpKind.REMOVE, parseId(value[1], 'remove id', limits)];
+    case OpKind.MOVE: {
       wantLength(value, 4, 'move');
       const id = parseId(value[1], 'move id', limits);
       const parentId = parseId(value[2], 'move parent id', limits);
-      return [3, id, parentId, parseIndex(value[3], 'move index')];
+      return [OpKind.MOVE, id, parentId, parseIndex(value[3], 'move index')];
     }
     default:
-      throw new TreeError(TreeErrorCodes.TREE_BAD_OP, `unknown op code ${describe(value[0])}`);
+      throw new TreeError('TREE_BAD_OP', `unknown op code ${describe(value[0])}`);
   }
 }
 
@@ -103,8 +103,8 @@ function parseOp(value: unknown, limits: TreeLimits, nodes: { count: number }): 
  *  Throws TreeError TREE_BAD_OP with opIndex set. */
 export function parseOps(value: unknown, limits?: Partial<TreeLimits>): Op[] {
   const l = resolveLimits(limits);
-  if (!Array.isArray(value)) throw new TreeError(TreeErrorCodes.TREE_BAD_OP, `ops must be an array, got ${describe(value)}`);
-  if (value.length > l.maxOps) throw new TreeError(TreeErrorCodes.TREE_BAD_OP, `more than ${l.maxOps} ops`);
+  if (!Array.isArray(value)) throw new TreeError('TREE_BAD_OP', `ops must be an array, got ${describe(value)}`);
+  if (value.length > l.maxOps) throw new TreeError('TREE_BAD_OP', `more than ${l.maxOps} ops`);
   const nodes = { count: 0 };
   const out = new Array<Op>(value.length);
   for (let i = 0; i < value.length; i++) {

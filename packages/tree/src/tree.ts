@@ -3,17 +3,17 @@
 import { buildNode, snapshotOfNode } from './build.ts';
 import { buildFromColumns } from './columns.ts';
 import type { UnpackValues } from './columns.ts';
-import { TreeError, TreeErrorCodes } from './errors.ts';
+import { TreeError } from './errors.ts';
 import { lanesToHex } from './hash.ts';
 import { defaultTreeLimits, MAX_TREE_DEPTH } from './limits.ts';
 import { depthOf, ensureHash, heightAtMost, markDirty, Node } from './node.ts';
 import { checkSetAttrs, describe } from './values.ts';
-import type { AttrValue, Attrs, NodeSnapshot, Op, TreeNode } from './types.ts';
+import { OpKind, type AttrValue, type Attrs, type NodeSnapshot, type Op, type TreeNode } from './types.ts';
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
 function badOp(message: string): TreeError {
-  return new TreeError(TreeErrorCodes.TREE_BAD_OP, message);
+  return new TreeError('TREE_BAD_OP', message);
 }
 
 function isIndex(value: unknown, max: number): value is number {
@@ -40,7 +40,7 @@ export class Tree {
       return;
     }
     const created = new Map<string, Node>();
-    this.#root = buildNode(root, null, 1, { existing: null, created, shapeCode: TreeErrorCodes.TREE_BAD_SNAPSHOT });
+    this.#root = buildNode(root, null, 1, { existing: null, created, shapeCode: 'TREE_BAD_SNAPSHOT' });
     this.#index = created;
   }
 
@@ -86,19 +86,19 @@ export class Tree {
     if (!Array.isArray(op)) throw badOp(`op must be an array, got ${describe(op)}`);
     const n = (op as unknown[]).length; // typed as a fixed-length tuple, but callers may be untyped
     switch (op[0]) {
-      case 0:
+      case OpKind.SET:
         if (n !== 3) throw badOp(`set op must have 3 elements, got ${n}`);
         this.#set(op[1], op[2]);
         return;
-      case 1:
+      case OpKind.INSERT:
         if (n !== 4) throw badOp(`insert op must have 4 elements, got ${n}`);
         this.#insert(op[1], op[2], op[3]);
         return;
-      case 2:
+      case OpKind.REMOVE:
         if (n !== 2) throw badOp(`remove op must have 2 elements, got ${n}`);
         this.#remove(op[1]);
         return;
-      case 3:
+      case OpKind.MOVE:
         if (n !== 4) throw badOp(`move op must have 4 elements, got ${n}`);
         this.#move(op[1], op[2], op[3]);
         return;
@@ -132,7 +132,7 @@ export class Tree {
   #lookup(id: unknown, what: string): Node {
     if (typeof id !== 'string') throw badOp(`${what}: id must be a string, got ${describe(id)}`);
     const node = this.#index.get(id);
-    if (node === undefined) throw new TreeError(TreeErrorCodes.TREE_UNKNOWN_ID, `${what}: unknown node id ${JSON.stringify(id)}`);
+    if (node === undefined) throw new TreeError('TREE_UNKNOWN_ID', `${what}: unknown node id ${JSON.stringify(id)}`);
     return node;
   }
 
@@ -165,7 +165,7 @@ export class Tree {
     const parent = this.#lookup(parentId, 'insert');
     if (!isIndex(index, parent.children.length)) {
       throw new TreeError(
-        TreeErrorCodes.TREE_BAD_INDEX,
+        'TREE_BAD_INDEX',
         `insert under ${JSON.stringify(parentId)}: index ${describe(index)} outside [0, ${parent.children.length}]`,
       );
     }
@@ -173,7 +173,7 @@ export class Tree {
     const node = buildNode(snapshot, parent, depthOf(parent) + 1, {
       existing: this.#index,
       created,
-      shapeCode: TreeErrorCodes.TREE_BAD_OP,
+      shapeCode: 'TREE_BAD_OP',
     });
     for (const [nid, n] of created) this.#index.set(nid, n);
     parent.children.splice(index, 0, node);
@@ -183,7 +183,7 @@ export class Tree {
   #remove(id: string): void {
     const node = this.#lookup(id, 'remove');
     const parent = node.parent;
-    if (parent === null) throw new TreeError(TreeErrorCodes.TREE_REMOVE_ROOT, 'the root cannot be removed');
+    if (parent === null) throw new TreeError('TREE_REMOVE_ROOT', 'the root cannot be removed');
     parent.children.splice(parent.children.indexOf(node), 1);
     node.parent = null;
     markDirty(parent);
@@ -199,19 +199,19 @@ export class Tree {
     const node = this.#lookup(id, 'move');
     const target = this.#lookup(parentId, 'move');
     const oldParent = node.parent;
-    if (oldParent === null) throw new TreeError(TreeErrorCodes.TREE_MOVE_ROOT, 'the root cannot be moved');
+    if (oldParent === null) throw new TreeError('TREE_MOVE_ROOT', 'the root cannot be moved');
     // Walking up from the target finds the node iff the target is the node or inside it.
     let targetDepth = 0;
     for (let n: Node | null = target; n !== null; n = n.parent) {
       if (n === node) {
-        throw new TreeError(TreeErrorCodes.TREE_CYCLE, `cannot move ${JSON.stringify(id)} into ${JSON.stringify(parentId)}, its own subtree`);
+        throw new TreeError('TREE_CYCLE', `cannot move ${JSON.stringify(id)} into ${JSON.stringify(parentId)}, its own subtree`);
       }
       targetDepth++;
     }
     const max = target.children.length - (oldParent === target ? 1 : 0);
     if (!isIndex(index, max)) {
       throw new TreeError(
-        TreeErrorCodes.TREE_BAD_INDEX,
+        'TREE_BAD_INDEX',
         `move ${JSON.stringify(id)} under ${JSON.stringify(parentId)}: index ${describe(index)} outside [0, ${max}]`,
       );
     }
@@ -220,7 +220,7 @@ export class Tree {
     // A subtree of height h fits at depth d when d + h - 1 ≤ MAX; it already fits where it is,
     // so only a move to a deeper level needs the O(subtree) height check.
     if (targetDepth + 1 > depthOf(node) && !heightAtMost(node, MAX_TREE_DEPTH - targetDepth)) {
-      throw new TreeError(TreeErrorCodes.TREE_TOO_DEEP, `moving ${JSON.stringify(id)} under ${JSON.stringify(parentId)} exceeds depth ${MAX_TREE_DEPTH}`);
+      throw new TreeError('TREE_TOO_DEEP', `moving ${JSON.stringify(id)} under ${JSON.stringify(parentId)} exceeds depth ${MAX_TREE_DEPTH}`);
     }
     oldParent.children.splice(oldIndex, 1);
     target.children.splice(index, 0, node);

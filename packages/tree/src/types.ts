@@ -11,16 +11,18 @@ export interface NodeSnapshot {
   children: NodeSnapshot[];
 }
 
-export const OpCode = { Set: 0, Insert: 1, Remove: 2, Move: 3 } as const;
+/** The op kinds of docs/tree.md §3: the first element of every op array (the wire form). */
+export const OpKind = { SET: 0, INSERT: 1, REMOVE: 2, MOVE: 3 } as const;
+export type OpKind = (typeof OpKind)[keyof typeof OpKind];
 
 /** Merge attrs into a node; a null value removes that attribute. */
-export type SetOp = [0, string, Record<string, AttrValue | null>];
+export type SetOp = [typeof OpKind.SET, string, Record<string, AttrValue | null>];
 /** Insert a subtree as parentId's child at index (0 ≤ index ≤ children.length). */
-export type InsertOp = [1, string /* parentId */, number /* index */, NodeSnapshot];
+export type InsertOp = [typeof OpKind.INSERT, string /* parentId */, number /* index */, NodeSnapshot];
 /** Remove a subtree. */
-export type RemoveOp = [2, string];
+export type RemoveOp = [typeof OpKind.REMOVE, string];
 /** Move a subtree; index counts in the new parent's child list after detaching the node. */
-export type MoveOp = [3, string /* id */, string /* newParentId */, number /* index */];
+export type MoveOp = [typeof OpKind.MOVE, string /* id */, string /* newParentId */, number /* index */];
 export type Op = SetOp | InsertOp | RemoveOp | MoveOp;
 
 export interface TreeNode {

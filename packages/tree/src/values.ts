@@ -2,30 +2,9 @@
 // parseSnapshot/parseOps (untrusted decoded msgpack). Each check returns an error message or
 // null so every caller can throw with its own code.
 
+import { utf8LengthCapped } from '@tidewire/base';
 import type { AttrValue, Attrs } from './types.ts';
 import type { TreeLimits } from './limits.ts';
-
-/** For comparing with cap: cap + 1 as soon as s is known to exceed cap UTF-8 bytes, else its
- *  UTF-8 length — or just s.length when even 3 bytes per unit stays within cap (a lower bound,
- *  which is all a `> cap` test needs). Lone surrogates count 3 bytes (what an encoder writes
- *  for U+FFFD). */
-export function utf8LengthCapped(s: string, cap: number): number {
-  const n = s.length;
-  if (n > cap) return cap + 1;
-  if (n * 3 <= cap) return n; // cannot exceed even if every unit were 3 bytes
-  let bytes = 0;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-    if (bytes > cap) return cap + 1;
-  }
-  return bytes;
-}
 
 /** Non-empty string of at most maxBytes UTF-8 bytes (node ids and types). */
 export function checkName(value: unknown, what: string, maxBytes: number): string | null {

@@ -2,6 +2,7 @@
 
 import { Tree, type AttrValue, type Attrs, type NodeSnapshot, type Op, type TreeNode } from '../src/index.ts';
 import type { Prng } from '@tidewire/random';
+import type { Node } from '../src/node.ts';
 
 export function randomValue(rng: Prng, depth = 0): AttrValue {
   switch (rng.int(depth < 2 ? 9 : 6)) {
@@ -65,6 +66,14 @@ export function allNodes(tree: Tree): TreeNode[] {
     for (const c of n.children) stack.push(c);
   }
   return out;
+}
+
+/** Nodes whose hash is stale: the hashes the next rootHash read will compute (ensureHash
+ *  recomputes exactly the dirty nodes). Tests use it to check that work follows change. */
+export function dirtyCount(tree: Tree): number {
+  let n = 0;
+  for (const node of allNodes(tree)) if ((node as Node).dirty) n++;
+  return n;
 }
 
 function isInside(node: TreeNode, ancestor: TreeNode): boolean {

@@ -4,9 +4,11 @@
 // changes, when /live/startup says the script restarted, or when Live answers again after
 // going quiet. Listener messages go to the same ingest as the event port.
 import { isIP } from 'node:net';
-import { LiveSetError, isLiveSetError } from '../errors.ts';
+import { LiveSetError } from '../errors.ts';
 import type { LiveModel } from '../live-model.ts';
-import type { DropReason, LiveSetMetrics } from '../metrics.ts';
+import type { LiveStatus } from '../events.ts';
+import type { LiveSetMetrics } from '../metrics.ts';
+import type { OscDropCode } from '../osc/errors.ts';
 import { intArg } from '../osc/args.ts';
 import { int, str } from '../osc/codec.ts';
 import type { OscArg, OscMessage } from '../osc/codec.ts';
@@ -33,20 +35,10 @@ export interface AbletonOscOptions {
   maxPacketBytes?: number;
 }
 
-export interface LiveStatus {
-  mode: 'abletonosc';
-  connected: boolean;
-  syncing: boolean;
-  /** Wall-clock time (ms) of the last completed sync. */
-  lastSync: number | null;
-  tracks: number | null;
-  error: { code: string; message: string } | null;
-}
-
 export interface LinkHooks {
   /** A message that was not a reply to a request (listeners, /live/startup, /live/error). */
   message(msg: OscMessage): void;
-  drop(reason: DropReason, detail: string): void;
+  drop(code: OscDropCode, detail: string): void;
   /** Position of the mirror's overlay when a sync starts (see LiveOverlay.mark). */
   mark(): number;
   /** A sync finished: build and publish the tree from it. */
@@ -99,7 +91,7 @@ export class AbletonOscLink {
       maxMessagesPerPacket: 256,
       recvBufferBytes: 4 * 1024 * 1024,
       onMessage: (msg, from) => link?.receive(msg, from),
-      onDrop: (reason, detail) => hooks.drop(reason, detail),
+      onDrop: (code, detail) => hooks.drop(code, detail),
       onError: (err) => hooks.log(`AbletonOSC socket: ${err.message}`),
     });
     link = new AbletonOscLink(socket, { address: opts.host, port: opts.port }, opts, hooks, metrics);
@@ -150,7 +142,7 @@ export class AbletonOscLink {
   private receive(msg: OscMessage, from: OscPeer): void {
     // AbletonOSC answers from the socket it listens on; anything else on this port is not Live.
     if (this.checkSender && (from.address !== this.peer.address || from.port !== this.peer.port)) {
-      this.hooks.drop('unknown_sender', `${from.address}:${from.port}`);
+      this.hooks.drop('OSC_UNKNOWN_SENDER', `${from.address}:${from.port}`);
       return;
     }
     if (this.requester.offer(msg)) return;
@@ -179,8 +171,8 @@ export class AbletonOscLink {
         // corrects anything that changed while the sync was reading.
         for (const l of listenerMessages(model, this.maxListeners)) this.requester.fire(l.address, l.args);
       } catch (err) {
-        if (this.closed || (isLiveSetError(err) && err.code === 'LIVESET_CLOSED')) return;
-        const e = isLiveSetError(err) ? err : new LiveSetError('LIVESET_SYNC_FAILED', String(err));
+        if (this.closed || (LiveSetError.is(err) && err.code === 'LIVESET_CLOSED')) return;
+        const e = LiveSetError.is(err) ? err : new LiveSetError('LIVESET_SYNC_FAILED', String(err));
         this.hooks.log(`sync from Live failed: ${e.code}: ${e.message}`);
         // A timeout means Live is not answering; the poll notices when it is back.
         this.setStatus({ syncing: false, connected: e.code !== 'LIVESET_TIMEOUT' && this._status.connected, error: { code: e.code, message: e.message } });
@@ -208,7 +200,7 @@ export class AbletonOscLink {
       if (changed && !this.closed) void this.resync();
     } catch (err) {
       if (this.closed) return;
-      if (isLiveSetError(err) && err.code === 'LIVESET_TIMEOUT' && ++this.missed >= MISSED_POLLS && this._status.connected) {
+      if (LiveSetError.is(err) && err.code === 'LIVESET_TIMEOUT' && ++this.missed >= MISSED_POLLS && this._status.connected) {
         this.setStatus({ connected: false, error: { code: err.code, message: 'Live is not answering' } });
       }
     } finally {

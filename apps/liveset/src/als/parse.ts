@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { SaxesParser } from 'saxes';
 import { LiveSetBuilder } from './builder.ts';
-import { AlsError, isAlsError } from './errors.ts';
+import { AlsError } from './errors.ts';
 import type { AlsNode } from './node.ts';
 import { summarize } from './summary.ts';
 import type { AlsSummary } from './summary.ts';
@@ -194,7 +194,7 @@ function ioError(fileName: string, err: unknown): AlsError {
 }
 
 function mapError(err: unknown, fileName: string): AlsError {
-  if (isAlsError(err)) return err;
+  if (AlsError.is(err)) return err;
   const e = err as { code?: string; message?: string; name?: string };
   // zlib: Z_BUF_ERROR is "unexpected end of file" (the gzip stream stops mid-way).
   if (e.code === 'Z_BUF_ERROR') return new AlsError('ALS_TRUNCATED', 'the gzip stream ends early (the file is cut short)', { fileName, cause: err });

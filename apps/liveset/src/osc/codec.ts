@@ -3,6 +3,7 @@
 // keeps its arguments' type tags so handlers can tell an int from a float from a string.
 import osc from 'osc/src/osc.js';
 import type { OscJsBundle, OscJsMessage } from 'osc/src/osc.js';
+import { OscDecodeError } from './errors.ts';
 
 export interface OscArg {
   /** OSC type tag: i f d h s S T F N b t c r m … */
@@ -13,17 +14,6 @@ export interface OscArg {
 export interface OscMessage {
   readonly address: string;
   readonly args: readonly OscArg[];
-}
-
-/** A packet that could not be decoded, or holds more messages than allowed. */
-export class OscDecodeError extends Error {
-  override readonly name = 'OscDecodeError';
-  constructor(
-    readonly reason: 'bad_packet' | 'too_many_messages',
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 const READ_OPTIONS = { metadata: true, unpackSingleArgs: false } as const;
@@ -42,7 +32,7 @@ export function decodeOsc(bytes: Uint8Array, maxMessages = 64): OscMessage[] {
   try {
     packet = osc.readPacket(bytes, READ_OPTIONS);
   } catch (err) {
-    throw new OscDecodeError('bad_packet', (err as Error).message ?? String(err));
+    throw new OscDecodeError('OSC_BAD_PACKET', (err as Error).message ?? String(err));
   }
   const out: OscMessage[] = [];
   const stack: Array<OscJsMessage | OscJsBundle> = [packet];
@@ -52,8 +42,8 @@ export function decodeOsc(bytes: Uint8Array, maxMessages = 64): OscMessage[] {
       for (let i = p.packets.length - 1; i >= 0; i--) stack.push(p.packets[i]!);
       continue;
     }
-    if (typeof p.address !== 'string' || !Array.isArray(p.args)) throw new OscDecodeError('bad_packet', 'message without address or arguments');
-    if (out.length === maxMessages) throw new OscDecodeError('too_many_messages', `more than ${maxMessages} messages in one packet`);
+    if (typeof p.address !== 'string' || !Array.isArray(p.args)) throw new OscDecodeError('OSC_BAD_PACKET', 'message without address or arguments');
+    if (out.length === maxMessages) throw new OscDecodeError('OSC_TOO_MANY_MESSAGES', `more than ${maxMessages} messages in one packet`);
     out.push(p);
   }
   return out;

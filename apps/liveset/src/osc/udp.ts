@@ -5,8 +5,8 @@ import { createSocket } from 'node:dgram';
 import type { RemoteInfo, Socket } from 'node:dgram';
 import { isIP } from 'node:net';
 import { LiveSetError } from '../errors.ts';
-import type { DropReason } from '../metrics.ts';
-import { decodeOsc, encodeOsc, OscDecodeError } from './codec.ts';
+import { decodeOsc, encodeOsc } from './codec.ts';
+import { OscDecodeError, type OscDropCode } from './errors.ts';
 import type { OscArg, OscMessage } from './codec.ts';
 
 export interface OscPeer {
@@ -18,14 +18,14 @@ export interface OscSocketOptions {
   host: string;
   /** 0 picks a free port. */
   port: number;
-  /** Larger datagrams are dropped unread (too_large). */
+  /** Larger datagrams are dropped unread (OSC_TOO_LARGE). */
   maxPacketBytes: number;
   /** Messages allowed in one packet, bundles flattened. */
   maxMessagesPerPacket: number;
   /** Kernel receive buffer; bursts of small packets overflow the default one. */
   recvBufferBytes?: number;
   onMessage(msg: OscMessage, from: OscPeer): void;
-  onDrop(reason: DropReason, detail: string): void;
+  onDrop(code: OscDropCode, detail: string): void;
   onError?(err: Error): void;
 }
 
@@ -88,15 +88,15 @@ export class OscSocket {
   private receive(buf: Buffer, rinfo: RemoteInfo): void {
     if (this.closed) return;
     if (buf.length > this.opts.maxPacketBytes) {
-      this.opts.onDrop('too_large', `${buf.length}-byte packet from ${rinfo.address}:${rinfo.port}`);
+      this.opts.onDrop('OSC_TOO_LARGE', `${buf.length}-byte packet from ${rinfo.address}:${rinfo.port}`);
       return;
     }
     let messages: OscMessage[];
     try {
       messages = decodeOsc(buf, this.opts.maxMessagesPerPacket);
     } catch (err) {
-      const reason = err instanceof OscDecodeError ? err.reason : 'bad_packet';
-      this.opts.onDrop(reason, (err as Error).message);
+      const code = OscDecodeError.is(err) ? err.code : 'OSC_BAD_PACKET';
+      this.opts.onDrop(code, (err as Error).message);
       return;
     }
     for (const m of messages) {

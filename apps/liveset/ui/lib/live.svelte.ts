@@ -4,6 +4,8 @@
 // change what the page shows: the tree changes when Live confirms. Until then a control is
 // "pending" so its button can say the request is on its way.
 import type { ConnectionState, TreeStore, WorkerClient } from '@tidewire/client/main';
+// reason: type-only, the payloads are declared once beside the mirror that publishes them.
+import type { AlsErrorEvent, CursorEvent, LiveSetControlKey, LiveSetControls, LiveSetEventKey, TransportEvent } from '../../src/events.ts';
 import { SvelteMap } from 'svelte/reactivity';
 import type { Column } from './columns.ts';
 import { throttle } from './throttle.ts';
@@ -19,23 +21,12 @@ const LEVEL_INTERVAL_MS = 33;
 /** Longest text from an event the page shows. */
 const MAX_TEXT = 1024;
 
-export interface Transport {
-  playing: boolean;
-  songTime: number;
-}
+export type Transport = TransportEvent;
+/** The cursor as the page uses it (no slot id). */
+export type Cursor = Pick<CursorEvent, 'track' | 'scene' | 'trackId'>;
+export type MirrorError = AlsErrorEvent;
 
-export interface Cursor {
-  track: number | null;
-  scene: number | null;
-  trackId: string | null;
-}
-
-export interface MirrorError {
-  code: string;
-  message: string;
-  file: string;
-}
-
+/** The `live` event (LiveEvent, either shape) as the page shows it. */
 export interface LiveInfo {
   mode: string;
   connected: boolean | null;
@@ -105,7 +96,7 @@ export class LiveState {
   setSwitch(col: Column, prop: Switch, value: boolean): void {
     if (col.songIndex === null) return;
     this.markPending(`${prop}:${col.id}`, value);
-    this.client.send(CONTROL, `track.${prop}`, { track: col.songIndex, value });
+    this.control(`track.${prop}`, { track: col.songIndex, value });
   }
 
   /** `value` in fader units (0..1) for volume, -1..1 for pan; throttled per track. */
@@ -116,7 +107,7 @@ export class LiveState {
     let t = this.levels.get(key);
     if (t === undefined) {
       const track = col.songIndex;
-      t = throttle((v: number) => this.client.send(CONTROL, `track.${prop}`, { track, value: v }), LEVEL_INTERVAL_MS);
+      t = throttle((v: number) => this.control(`track.${prop}`, { track, value: v }), LEVEL_INTERVAL_MS);
       this.levels.set(key, t);
     }
     t.push(value);
@@ -130,11 +121,11 @@ export class LiveState {
   fireClip(col: Column, scene: number): void {
     if (col.songIndex === null) return;
     this.launched.set(col.id, scene);
-    this.client.send(CONTROL, 'clip.fire', { track: col.songIndex, slot: scene });
+    this.control('clip.fire', { track: col.songIndex, slot: scene });
   }
 
   fireScene(scene: number, columns: readonly Column[]): void {
-    this.client.send(CONTROL, 'scene.fire', { scene });
+    this.control('scene.fire', { scene });
     for (const col of columns) {
       if (col.songIndex === null) continue;
       const slotId = this.store.get(`${col.id}/slots`)?.children[scene];
@@ -146,11 +137,16 @@ export class LiveState {
   }
 
   play(): void {
-    this.client.send(CONTROL, 'transport.play', {});
+    this.control('transport.play', {});
   }
 
   stop(): void {
-    this.client.send(CONTROL, 'transport.stop', {});
+    this.control('transport.stop', {});
+  }
+
+  /** Sends one control message; its value has the shape the mirror declares for the key. */
+  private control<K extends LiveSetControlKey>(key: K, value: LiveSetControls[K]): void {
+    this.client.send(CONTROL, key, value);
   }
 
   private markPending(key: string, value: unknown): void {
@@ -167,9 +163,10 @@ export class LiveState {
 
   // ---- events --------------------------------------------------------------------------
 
+  /** Values come off the wire: each is checked, not trusted to have its declared shape. */
   private onEvent(key: string, value: unknown): void {
     const v = rec(value);
-    switch (key) {
+    switch (key as LiveSetEventKey) {
       case 'transport': {
         if (!v || typeof v.playing !== 'boolean') return;
         const songTime = typeof v.songTime === 'number' && Number.isFinite(v.songTime) && v.songTime >= 0 ? v.songTime : this.transport.songTime;

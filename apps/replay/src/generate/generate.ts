@@ -9,14 +9,16 @@ import type { RaceData } from './f1db.ts';
 import { buildPitLane, pitOffsetAt, PIT_SPEED, type PitLane } from './pit-lane.ts';
 import { planRace, type RacePlan } from './plan.ts';
 import { FIELDS, renderRace, STATUS_NAMES } from './render.ts';
-import { Rng } from './rng.ts';
+import { Prng } from '@tidewire/random';
 import { driverCode, driverName, teamColor, teamName } from './teams.ts';
 import { buildTrack, trackAt, type Track } from './track.ts';
 import { calibrate } from './vehicle.ts';
 
 export const REPLAY_FORMAT = 'tidewire-race-replay';
 export const REPLAY_FORMAT_VERSION = 1;
-export const GENERATOR = '@tidewire/replay generator 1';
+// 2: the noise is drawn from @tidewire/random (sfc32) instead of a private mulberry32, so a seed
+// gives other (equally valid) laps than generator 1 did; the cache key changes with this name.
+export const GENERATOR = '@tidewire/replay generator 2';
 export const ATTRIBUTION = [
   'F1DB, CC BY 4.0 (changed: modelled laps), https://github.com/f1db/f1db, https://creativecommons.org/licenses/by/4.0/',
   'f1-circuits, MIT, © 2019-2025 Tomislav Bacinger, https://github.com/bacinger/f1-circuits',
@@ -90,7 +92,7 @@ export async function generateRace(input: GenerateInput, options: GenerateOption
   const model = calibrate(track, fastest);
   const stopTimes = race.pitStops.map((p) => p.durationSec).sort((a, b) => a - b);
   const lane = buildPitLane(track, stopTimes.length ? stopTimes[0] : null, race.results.map((r) => r.constructorId));
-  const plan = planRace(race, track, model, lane, new Rng(seed));
+  const plan = planRace(race, track, model, lane, new Prng(seed));
   const zones = findDrsZones(track, model);
   const classification = classify(plan);
   options.onProgress?.('plan', 1);

@@ -1,6 +1,6 @@
 // Reading a replay back: the summary `tidewire replay info` prints, from the file's schema and
 // static metadata only (no frame is decoded).
-import { isTimelineError, TimelineReader } from '@tidewire/timeline';
+import { TimelineError, TimelineReader } from '@tidewire/timeline';
 import { ReplayError } from './errors.ts';
 import { REPLAY_FORMAT } from './generate.ts';
 
@@ -49,7 +49,7 @@ export function readReplayInfo(file: Uint8Array): ReplayInfo {
   try {
     reader = TimelineReader.open(file);
   } catch (e) {
-    if (isTimelineError(e)) throw new ReplayError('REPLAY_BAD_FILE', `not a readable timeline (${e.code}): ${e.message}`, { cause: e });
+    if (TimelineError.is(e)) throw new ReplayError('REPLAY_BAD_FILE', `not a readable timeline (${e.code}): ${e.message}`, { cause: e });
     throw e;
   }
   const st = reader.schema.static;

@@ -10,7 +10,7 @@ import { ReplayError } from './errors.ts';
 import type { RaceData, ResultRow } from './f1db.ts';
 import { knotsFromProfile, pieceEnd, timeAt, waitKnots, type Knots, type Piece } from './motion.ts';
 import { PIT_SPEED, pitStopKnots, type PitLane } from './pit-lane.ts';
-import type { Rng } from './rng.ts';
+import type { Prng } from '@tidewire/random';
 import type { Track } from './track.ts';
 import type { SpeedModel } from './vehicle.ts';
 
@@ -92,7 +92,7 @@ interface Draft {
   base: number;
 }
 
-export function planRace(data: RaceData, track: Track, model: SpeedModel, lane: PitLane, rng: Rng): RacePlan {
+export function planRace(data: RaceData, track: Track, model: SpeedModel, lane: PitLane, rng: Prng): RacePlan {
   const { n, h } = track;
   const L = track.lengthM;
   const warnings: string[] = [];
@@ -155,7 +155,7 @@ export function planRace(data: RaceData, track: Track, model: SpeedModel, lane: 
     release = 1.25 * timeAt([{ t0: 0, pace: 1, sBase: 0, k: rear, phase: 'racing', offset: 'none' }], (lane.exitSamples + 15) * h) + PIT_START_DELAY;
   }
 
-  function draft(row: ResultRow, carRng: Rng): Draft {
+  function draft(row: ResultRow, carRng: Prng): Draft {
     const slot = gridOf.get(row.number) ?? null;
     const N = row.laps;
     const retired = row.status === 'retired';

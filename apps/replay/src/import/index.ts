@@ -1,6 +1,6 @@
 // Importers (docs/replay-import.md): FastF1-style CSV → replay timeline, and F1 game UDP
 // telemetry → live replay timeline (mountReplayIngest), with a raw-packet capture format.
-export { ImportError, IMPORT_ERROR_CODES, isImportError, type ImportErrorCode } from './errors.ts';
+export { ImportError, IMPORT_ERROR_CODES, type ImportErrorCode } from './errors.ts';
 export { COL, IMPORTER, PALETTE, outlineFromPath, type Outline } from './common.ts';
 export { CsvTokenizer, type CsvTokenizerOptions, type RecordSink } from './csv-tokenizer.ts';
 export {

@@ -4,7 +4,7 @@
 // under `path`, as for every app.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { isTimelineError } from '@tidewire/timeline';
+import { TimelineError } from '@tidewire/timeline';
 import type { TidewireServer, TimelineChannel } from '@tidewire/server';
 import { ReplayError } from '../generate/errors.ts';
 import { bundledRaceFile, checkRaceName, readReplayFile, type RaceFileOptions } from './race-file.ts';
@@ -73,7 +73,7 @@ export async function mountReplay(server: TidewireServer, options: MountReplayOp
   try {
     channel = server.timeline(name, { file: bytes });
   } catch (e) {
-    if (isTimelineError(e)) throw new ReplayError('REPLAY_BAD_FILE', `${source ?? 'the replay'} is not a readable timeline (${e.code}): ${e.message}`, { cause: e });
+    if (TimelineError.is(e)) throw new ReplayError('REPLAY_BAD_FILE', `${source ?? 'the replay'} is not a readable timeline (${e.code}): ${e.message}`, { cause: e });
     throw e;
   }
   return {

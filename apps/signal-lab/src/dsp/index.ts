@@ -7,7 +7,7 @@ export {
   MAX_DELAY_SECONDS, packOrder, unpackOrder, dbToGain,
 } from './constants.ts';
 export type { GeneratorKind, EffectKind, EqType, Detector, ParamName, ParamSpec, ControlKey } from './constants.ts';
-export { DspError, DSP_ERROR_CODES, isDspError } from './errors.ts';
+export { DspError, DSP_ERROR_CODES } from './errors.ts';
 export type { DspErrorCode } from './errors.ts';
 export { TapReader, METER_STRIDE } from './taps.ts';
 export { Fft } from './fft.ts';
