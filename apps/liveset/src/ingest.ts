@@ -9,8 +9,7 @@ import type { IndexMap } from './index-map.ts';
 import type { DropReason } from './metrics.ts';
 import type { OscArg, OscMessage } from './osc/codec.ts';
 import { textArg } from './osc/args.ts';
-import { checkArgs, inRange, LISTENER_ROUTES } from './osc-table.ts';
-import type { ArgValue } from './osc-table.ts';
+import { CheckedArgs, inRange, LISTENER_ROUTES } from './osc-table.ts';
 
 export interface IngestSink {
   readonly map: IndexMap;
@@ -49,8 +48,8 @@ export class OscIngest {
   private readonly sink: IngestSink;
   private transport: Transport = { playing: false, songTime: 0 };
   private cursor: Cursor = { track: null, scene: null, trackId: null, slotId: null };
-  /** The checked arguments of the message being handled (reused: no array per message). */
-  private readonly values: ArgValue[] = [];
+  /** The checked arguments of the message being handled (reused: nothing per message). */
+  private readonly args = new CheckedArgs();
 
   constructor(sink: IngestSink) {
     this.sink = sink;
@@ -61,10 +60,10 @@ export class OscIngest {
     const route = LISTENER_ROUTES.get(msg.address);
     if (route === undefined) return 'unknown_address';
     if (route.args !== null) {
-      const bad = checkArgs(route.args, msg.args, this.values);
+      const bad = this.args.check(route.args, msg.args);
       if (bad !== null) return bad;
     }
-    return route.handle(this, this.values, msg.args);
+    return route.handle(this, this.args, msg.args);
   }
 
   // ---- song ---------------------------------------------------------------------------
@@ -121,7 +120,7 @@ export class OscIngest {
     const attrs = this.sink.attrsOf(target.id);
     if (attrs === undefined) return 'out_of_range';
     const { min, max, value: old } = attrs;
-    if (typeof min === 'number' && typeof max === 'number' && !inRange(v, min, max, true)) return 'bad_value';
+    if (typeof min === 'number' && typeof max === 'number' && !inRange(v, min, max)) return 'bad_value';
     // A parameter the file stores as a boolean (an on/off switch) stays one.
     this.sink.setAttr(target.id, 'value', typeof old === 'boolean' ? v !== 0 : v);
     return null;

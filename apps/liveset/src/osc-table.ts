@@ -9,42 +9,48 @@
 // on the set (a parameter's min–max) are the handler's.
 import type { DropReason } from './metrics.ts';
 import type { OscArg } from './osc/codec.ts';
+import { MAX_TEXT_LENGTH } from './als/values.ts';
 import { boolArg, intArg, numberArg, textArg } from './osc/args.ts';
 // reason: type-only import; ingest.ts imports this module at run time, not the other way round.
 import type { OscIngest } from './ingest.ts';
 
 /** An index letter of §3: track, device, parameter (control), scene/slot. */
 export type IndexName = 't' | 'd' | 'c' | 's';
+/** The argument notation of §2. */
+export type ArgKind = 'int' | 'num' | 'bool' | 'text';
 
-export interface IntSpec {
-  readonly kind: 'int';
-  readonly index?: IndexName;
-  readonly min?: number;
-  readonly max?: number;
+/**
+ * One argument of a §2.1 row. Every spec has every field (one object shape: the checker's
+ * property loads stay monomorphic on the per-packet path).
+ */
+export interface ArgSpec<K extends ArgKind = ArgKind> {
+  readonly kind: K;
+  /** The §3 index this argument is (`int t`), or null for a value. */
+  readonly index: IndexName | null;
+  /** The range as the doc states it (±Infinity: open). */
+  readonly min: number;
+  readonly max: number;
+  /** The range as checked: a float (`num`) gets slack for float32 rounding when both ends are finite. */
+  readonly lo: number;
+  readonly hi: number;
+  /** text: longest text kept (UTF-16 units). */
+  readonly maxLength: number;
 }
-export interface NumSpec {
-  readonly kind: 'num';
-  readonly min?: number;
-  readonly max?: number;
-}
-export interface BoolSpec {
-  readonly kind: 'bool';
-}
-export interface TextSpec {
-  readonly kind: 'text';
-  /** Longest text kept (UTF-16 units); the default is MAX_TEXT_LENGTH. */
-  readonly maxLength?: number;
-}
-/** One argument of a §2.1 row. */
-export type ArgSpec = IntSpec | NumSpec | BoolSpec | TextSpec;
-export type ArgKind = ArgSpec['kind'];
 
-export type ArgValue = number | boolean | string;
-type ValueOf<S> = S extends TextSpec ? string : S extends BoolSpec ? boolean : number;
-/** The checked arguments of a row with signature `S`, typed by position. */
-export type ArgValues<S extends readonly ArgSpec[]> = { readonly [K in keyof S]: ValueOf<S[K]> };
+/** The positions of `S` whose kind is `K` (as number literals: `0 | 2`). */
+type Positions<S extends readonly ArgSpec[], K extends ArgKind> = {
+  [I in keyof S]: S[I] extends ArgSpec<K> ? (I extends `${infer N extends number}` ? N : never) : never;
+}[number];
 
-export type RouteHandler = (ingest: OscIngest, values: readonly ArgValue[], raw: readonly OscArg[]) => DropReason | null;
+/** The checked arguments of a row with signature `S`: each read is typed by its position's kind. */
+export interface Args<S extends readonly ArgSpec[]> {
+  int(i: Positions<S, 'int'>): number;
+  num(i: Positions<S, 'num'>): number;
+  bool(i: Positions<S, 'bool'>): boolean;
+  text(i: Positions<S, 'text'>): string;
+}
+
+export type RouteHandler = (ingest: OscIngest, args: CheckedArgs, raw: readonly OscArg[]) => DropReason | null;
 
 export interface ListenerRoute {
   readonly address: string;
@@ -55,12 +61,31 @@ export interface ListenerRoute {
 
 // ---- argument specs (the notation of §2) ---------------------------------------------------
 
+/** Slack for float32 rounding when checking a number against a two-sided range. */
+const RANGE_SLACK = 1e-6;
+
+/** Float32 rounding slack of a two-sided range (none for an open one). */
+function rangeSlack(min: number, max: number): number {
+  return Number.isFinite(min) && Number.isFinite(max) ? RANGE_SLACK * Math.max(1, Math.abs(max - min)) : 0;
+}
+
+/** `v` within a float range [min, max], with the slack of rangeSlack (a parameter's min–max). */
+export function inRange(v: number, min: number, max: number): boolean {
+  const s = rangeSlack(min, max);
+  return v >= min - s && v <= max + s;
+}
+
+function spec<K extends ArgKind>(kind: K, index: IndexName | null, min = Number.NEGATIVE_INFINITY, max = Number.POSITIVE_INFINITY, maxLength = MAX_TEXT_LENGTH): ArgSpec<K> {
+  const slack = kind === 'num' ? rangeSlack(min, max) : 0;
+  return { kind, index, min, max, lo: min - slack, hi: max + slack, maxLength };
+}
+
 /** `int t` … : an index (§3); resolving it is the handler's (`out_of_range`). */
-const index = (name: IndexName): IntSpec => ({ kind: 'int', index: name });
-const int = (min?: number, max?: number): IntSpec => ({ kind: 'int', ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) });
-const num = (min?: number, max?: number): NumSpec => ({ kind: 'num', ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) });
-const bool = (): BoolSpec => ({ kind: 'bool' });
-const text = (maxLength?: number): TextSpec => ({ kind: 'text', ...(maxLength !== undefined ? { maxLength } : {}) });
+const index = (name: IndexName) => spec('int', name);
+const int = (min?: number, max?: number) => spec('int', null, min, max);
+const num = (min?: number, max?: number) => spec('num', null, min, max);
+const bool = () => spec('bool', null);
+const text = (maxLength?: number) => spec('text', null, undefined, undefined, maxLength);
 
 /** Live's tempo range is 20–999 BPM. */
 export const TEMPO_MIN = 20;
@@ -69,48 +94,40 @@ const RGB_MAX = 0xffffff;
 const COLOR_INDEX_MAX = 255;
 /** Parameter display strings are short; longer ones are cut (§2: 256 for `display`). */
 const DISPLAY_MAX = 256;
-/** Slack for float32 rounding when checking a number against a two-sided range. */
-const RANGE_SLACK = 1e-6;
 
-/** `v` within [min, max]; a float (`num`) gets a little slack when both ends are finite. */
-export function inRange(v: number, min: number, max: number, slack: boolean): boolean {
-  const s = slack && Number.isFinite(min) && Number.isFinite(max) ? RANGE_SLACK * Math.max(1, Math.abs(max - min)) : 0;
-  return v >= min - s && v <= max + s;
-}
-
-function route<const S extends readonly ArgSpec[]>(address: string, args: S, handle: (ingest: OscIngest, v: ArgValues<S>) => DropReason | null): ListenerRoute {
-  // reason: the checker fills `values` to match `args`, which is what ArgValues<S> states.
+function route<const S extends readonly ArgSpec[]>(address: string, args: S, handle: (ingest: OscIngest, a: Args<S>) => DropReason | null): ListenerRoute {
+  // reason: CheckedArgs.check fills the values to match `args`, which is what Args<S> states.
   return { address, args, handle: handle as unknown as RouteHandler };
 }
 
 // ---- the table (docs/liveset-osc.md §2.1, in its order) ------------------------------------
 
 export const LISTENER_TABLE: readonly ListenerRoute[] = [
-  route('/live/song/get/tempo', [num(TEMPO_MIN, TEMPO_MAX)], (x, v) => x.tempo(v[0])),
-  route('/live/song/get/is_playing', [bool()], (x, v) => x.playing(v[0])),
-  route('/live/song/get/current_song_time', [num(0)], (x, v) => x.songTime(v[0])),
-  route('/live/song/get/beat', [int(0)], (x, v) => x.beat(v[0])),
+  route('/live/song/get/tempo', [num(TEMPO_MIN, TEMPO_MAX)], (x, a) => x.tempo(a.num(0))),
+  route('/live/song/get/is_playing', [bool()], (x, a) => x.playing(a.bool(0))),
+  route('/live/song/get/current_song_time', [num(0)], (x, a) => x.songTime(a.num(0))),
+  route('/live/song/get/beat', [int(0)], (x, a) => x.beat(a.int(0))),
   // Older AbletonOSC versions sent the beat here.
-  route('/live/song/beat', [int(0)], (x, v) => x.beat(v[0])),
-  route('/live/track/get/name', [index('t'), text()], (x, v) => x.trackAttr(v[0], 'name', v[1])),
-  route('/live/track/get/mute', [index('t'), bool()], (x, v) => x.trackAttr(v[0], 'mute', v[1])),
-  route('/live/track/get/solo', [index('t'), bool()], (x, v) => x.trackAttr(v[0], 'solo', v[1])),
-  route('/live/track/get/arm', [index('t'), bool()], (x, v) => x.trackArm(v[0], v[1])),
-  route('/live/track/get/volume', [index('t'), num(0, 1)], (x, v) => x.trackAttr(v[0], 'fader', v[1])),
-  route('/live/track/get/panning', [index('t'), num(-1, 1)], (x, v) => x.trackAttr(v[0], 'pan', v[1])),
-  route('/live/track/get/color', [index('t'), int(0, RGB_MAX)], (x, v) => x.trackAttr(v[0], 'rgb', v[1])),
-  route('/live/track/get/color_index', [index('t'), int(0, COLOR_INDEX_MAX)], (x, v) => x.trackAttr(v[0], 'color', v[1])),
-  route('/live/device/get/parameter/value', [index('t'), index('d'), index('c'), num()], (x, v) => x.paramValue(v[0], v[1], v[2], v[3])),
-  route('/live/device/get/parameter/value_string', [index('t'), index('d'), index('c'), text(DISPLAY_MAX)], (x, v) => x.paramDisplay(v[0], v[1], v[2], v[3])),
-  route('/live/device/get/name', [index('t'), index('d'), text()], (x, v) => x.deviceName(v[0], v[1], v[2])),
-  route('/live/clip/get/name', [index('t'), index('s'), text()], (x, v) => x.clipAttr(v[0], v[1], 'name', v[2])),
-  route('/live/clip/get/color', [index('t'), index('s'), int(0, RGB_MAX)], (x, v) => x.clipAttr(v[0], v[1], 'rgb', v[2])),
-  route('/live/scene/get/name', [index('s'), text()], (x, v) => x.sceneName(v[0], v[1])),
-  route('/live/cursor/clip_slot', [index('t'), index('s')], (x, v) => x.cursorSlot(v[0], v[1])),
-  route('/live/view/get/selected_track', [int()], (x, v) => x.selectedTrack(v[0])),
-  route('/live/view/get/selected_scene', [int()], (x, v) => x.selectedScene(v[0])),
+  route('/live/song/beat', [int(0)], (x, a) => x.beat(a.int(0))),
+  route('/live/track/get/name', [index('t'), text()], (x, a) => x.trackAttr(a.int(0), 'name', a.text(1))),
+  route('/live/track/get/mute', [index('t'), bool()], (x, a) => x.trackAttr(a.int(0), 'mute', a.bool(1))),
+  route('/live/track/get/solo', [index('t'), bool()], (x, a) => x.trackAttr(a.int(0), 'solo', a.bool(1))),
+  route('/live/track/get/arm', [index('t'), bool()], (x, a) => x.trackArm(a.int(0), a.bool(1))),
+  route('/live/track/get/volume', [index('t'), num(0, 1)], (x, a) => x.trackAttr(a.int(0), 'fader', a.num(1))),
+  route('/live/track/get/panning', [index('t'), num(-1, 1)], (x, a) => x.trackAttr(a.int(0), 'pan', a.num(1))),
+  route('/live/track/get/color', [index('t'), int(0, RGB_MAX)], (x, a) => x.trackAttr(a.int(0), 'rgb', a.int(1))),
+  route('/live/track/get/color_index', [index('t'), int(0, COLOR_INDEX_MAX)], (x, a) => x.trackAttr(a.int(0), 'color', a.int(1))),
+  route('/live/device/get/parameter/value', [index('t'), index('d'), index('c'), num()], (x, a) => x.paramValue(a.int(0), a.int(1), a.int(2), a.num(3))),
+  route('/live/device/get/parameter/value_string', [index('t'), index('d'), index('c'), text(DISPLAY_MAX)], (x, a) => x.paramDisplay(a.int(0), a.int(1), a.int(2), a.text(3))),
+  route('/live/device/get/name', [index('t'), index('d'), text()], (x, a) => x.deviceName(a.int(0), a.int(1), a.text(2))),
+  route('/live/clip/get/name', [index('t'), index('s'), text()], (x, a) => x.clipAttr(a.int(0), a.int(1), 'name', a.text(2))),
+  route('/live/clip/get/color', [index('t'), index('s'), int(0, RGB_MAX)], (x, a) => x.clipAttr(a.int(0), a.int(1), 'rgb', a.int(2))),
+  route('/live/scene/get/name', [index('s'), text()], (x, a) => x.sceneName(a.int(0), a.text(1))),
+  route('/live/cursor/clip_slot', [index('t'), index('s')], (x, a) => x.cursorSlot(a.int(0), a.int(1))),
+  route('/live/view/get/selected_track', [int()], (x, a) => x.selectedTrack(a.int(0))),
+  route('/live/view/get/selected_scene', [int()], (x, a) => x.selectedScene(a.int(0))),
   route('/live/startup', [], (x) => x.startup()),
-  { address: '/live/error', args: null, handle: (x, _v, raw) => x.error(raw) },
+  { address: '/live/error', args: null, handle: (x, _a, raw) => x.error(raw) },
 ];
 
 /** The table by address (what OscIngest.handle looks up). */
@@ -118,41 +135,66 @@ export const LISTENER_ROUTES: ReadonlyMap<string, ListenerRoute> = new Map(LISTE
 
 // ---- the checker ---------------------------------------------------------------------------
 
+/** The most arguments a row has (the size of CheckedArgs' storage). */
+export const MAX_ARGS = Math.max(0, ...LISTENER_TABLE.map((r) => r.args?.length ?? 0));
+
 /**
- * Checks `args` against `specs` and writes the typed values into `out` (reused by the caller:
- * nothing is allocated here but cleaned text). Returns the drop reason, or null.
+ * The generic checker and the values it checked, for one message at a time: numbers (and
+ * booleans as 0/1) in a Float64Array, texts in a string array, both reused, so a message costs
+ * no allocation here but its cleaned texts (and no boxed doubles).
  */
-export function checkArgs(specs: readonly ArgSpec[], args: readonly OscArg[], out: ArgValue[]): DropReason | null {
-  if (args.length !== specs.length) return 'bad_args';
-  // Types first: a message with an argument of the wrong type is bad_args whatever its values.
-  for (let i = 0; i < specs.length; i++) {
-    const spec = specs[i]!;
-    const a = args[i];
-    let v: ArgValue | undefined;
-    switch (spec.kind) {
-      case 'int':
-        v = intArg(a);
-        break;
-      case 'num':
-        v = numberArg(a);
-        break;
-      case 'bool':
-        v = boolArg(a);
-        break;
-      case 'text':
-        v = textArg(a, spec.maxLength);
-        break;
+export class CheckedArgs {
+  private readonly numbers: Float64Array;
+  private readonly texts: string[];
+
+  constructor(capacity = MAX_ARGS) {
+    this.numbers = new Float64Array(capacity);
+    this.texts = new Array<string>(capacity).fill('');
+  }
+
+  /** Checks `args` against `specs` and keeps their values. Returns the drop reason, or null. */
+  check(specs: readonly ArgSpec[], args: readonly OscArg[]): DropReason | null {
+    if (args.length !== specs.length || specs.length > this.numbers.length) return 'bad_args';
+    // Types decide first: a message with an argument of the wrong type is bad_args whatever its
+    // values, so a value out of range only marks the message and the loop goes on.
+    let outside = false;
+    for (let i = 0; i < specs.length; i++) {
+      const spec = specs[i]!;
+      const a = args[i];
+      const kind = spec.kind;
+      if (kind === 'text') {
+        const s = textArg(a, spec.maxLength);
+        if (s === undefined) return 'bad_args';
+        this.texts[i] = s;
+      } else if (kind === 'bool') {
+        const b = boolArg(a);
+        if (b === undefined) return 'bad_args';
+        this.numbers[i] = b ? 1 : 0;
+      } else {
+        const n = kind === 'int' ? intArg(a) : numberArg(a);
+        if (n === undefined) return 'bad_args';
+        if (n < spec.lo || n > spec.hi) outside = true;
+        this.numbers[i] = n;
+      }
     }
-    if (v === undefined) return 'bad_args';
-    out[i] = v;
+    return outside ? 'bad_value' : null;
   }
-  for (let i = 0; i < specs.length; i++) {
-    const spec = specs[i]!;
-    if (spec.kind !== 'int' && spec.kind !== 'num') continue;
-    if (spec.min === undefined && spec.max === undefined) continue;
-    if (!inRange(out[i] as number, spec.min ?? Number.NEGATIVE_INFINITY, spec.max ?? Number.POSITIVE_INFINITY, spec.kind === 'num')) return 'bad_value';
+
+  int(i: number): number {
+    return this.numbers[i]!;
   }
-  return null;
+
+  num(i: number): number {
+    return this.numbers[i]!;
+  }
+
+  bool(i: number): boolean {
+    return this.numbers[i] !== 0;
+  }
+
+  text(i: number): string {
+    return this.texts[i]!;
+  }
 }
 
 /** A row's arguments in the notation of §2.1 (`int t`, `num 0..1`, `int >=0`), or `any`. */
@@ -161,9 +203,12 @@ export function signatureOf(r: ListenerRoute): string {
   return r.args
     .map((s) => {
       let out: string = s.kind;
-      if (s.kind === 'int' && s.index !== undefined) out += ` ${s.index}`;
-      if ((s.kind === 'int' || s.kind === 'num') && s.min !== undefined) out += s.max !== undefined ? ` ${s.min}..${s.max}` : ` >=${s.min}`;
-      else if ((s.kind === 'int' || s.kind === 'num') && s.max !== undefined) out += ` <=${s.max}`;
+      if (s.index !== null) out += ` ${s.index}`;
+      const lo = Number.isFinite(s.min);
+      const hi = Number.isFinite(s.max);
+      if (lo && hi) out += ` ${s.min}..${s.max}`;
+      else if (lo) out += ` >=${s.min}`;
+      else if (hi) out += ` <=${s.max}`;
       return out;
     })
     .join(', ');

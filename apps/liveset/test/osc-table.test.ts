@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { checkArgs, LISTENER_TABLE, signatureOf } from '../src/osc-table.ts';
-import type { ArgValue } from '../src/osc-table.ts';
+import { CheckedArgs, LISTENER_TABLE, signatureOf } from '../src/osc-table.ts';
+import type { Args, ArgSpec } from '../src/osc-table.ts';
 import { bool, float, int, str } from '../src/osc/codec.ts';
 
 const DOC = new URL('../../../docs/liveset-osc.md', import.meta.url);
@@ -103,30 +103,45 @@ describe('§2.1 listener messages: the doc table is the code table', () => {
 
 describe('§5 drops: the generic checker', () => {
   const row = (address: string) => LISTENER_TABLE.find((r) => r.address === address)!.args!;
-  const out: ArgValue[] = [];
+  const a = new CheckedArgs();
 
   it('§5 bad_args for a wrong count or type, bad_value for a value outside the row range', () => {
-    assert.equal(checkArgs(row('/live/track/get/volume'), [int(0)], out), 'bad_args');
-    assert.equal(checkArgs(row('/live/track/get/volume'), [int(0), float(0.5), float(0.5)], out), 'bad_args');
-    assert.equal(checkArgs(row('/live/track/get/volume'), [float(0.5), float(0.5)], out), 'bad_args', 'an index must be integral');
-    assert.equal(checkArgs(row('/live/track/get/name'), [int(0), int(5)], out), 'bad_args');
-    assert.equal(checkArgs(row('/live/track/get/volume'), [int(0), float(1.5)], out), 'bad_value');
-    assert.equal(checkArgs(row('/live/track/get/color'), [int(0), int(0x1000000)], out), 'bad_value');
-    assert.equal(checkArgs(row('/live/song/get/current_song_time'), [float(-0.5)], out), 'bad_value');
-    assert.equal(checkArgs(row('/live/song/get/tempo'), [{ type: 'f', value: Number.NaN }], out), 'bad_args');
+    assert.equal(a.check(row('/live/track/get/volume'), [int(0)]), 'bad_args');
+    assert.equal(a.check(row('/live/track/get/volume'), [int(0), float(0.5), float(0.5)]), 'bad_args');
+    assert.equal(a.check(row('/live/track/get/volume'), [float(0.5), float(0.5)]), 'bad_args', 'an index must be integral');
+    assert.equal(a.check(row('/live/track/get/name'), [int(0), int(5)]), 'bad_args');
+    assert.equal(a.check(row('/live/track/get/volume'), [int(0), float(1.5)]), 'bad_value');
+    assert.equal(a.check(row('/live/track/get/color'), [int(0), int(0x1000000)]), 'bad_value');
+    assert.equal(a.check(row('/live/song/get/current_song_time'), [float(-0.5)]), 'bad_value');
+    assert.equal(a.check(row('/live/song/get/tempo'), [{ type: 'f', value: Number.NaN }]), 'bad_args');
   });
 
   it('§5 types are checked before ranges: one fault of each is bad_args', () => {
-    assert.equal(checkArgs(row('/live/clip/get/color'), [int(0), str('x'), int(-1)], out), 'bad_args');
+    assert.equal(a.check(row('/live/clip/get/color'), [int(0), int(-1), str('x')]), 'bad_args');
+    assert.equal(a.check(row('/live/clip/get/color'), [int(0), str('x'), int(-1)]), 'bad_args');
   });
 
-  it('§2 accepted values come out typed, in order (int from a float, bool from T/F or a number)', () => {
-    assert.equal(checkArgs(row('/live/device/get/parameter/value'), [float(2), int(0), int(1), float(0.25)], out), null);
-    assert.deepEqual(out.slice(0, 4), [2, 0, 1, 0.25]);
-    assert.equal(checkArgs(row('/live/track/get/mute'), [int(1), bool(true)], out), null);
-    assert.deepEqual(out.slice(0, 2), [1, true]);
-    assert.equal(checkArgs(row('/live/track/get/solo'), [int(1), int(0)], out), null);
-    assert.deepEqual(out.slice(0, 2), [1, false]);
-    assert.equal(checkArgs(row('/live/track/get/volume'), [int(0), float(1 + 1e-7)], out), null, 'float32 rounding slack');
+  it('§2 accepted values come out typed, by position (int from a float, bool from T/F or a number)', () => {
+    assert.equal(a.check(row('/live/device/get/parameter/value'), [float(2), int(0), int(1), float(0.25)]), null);
+    assert.deepEqual([a.int(0), a.int(1), a.int(2), a.num(3)], [2, 0, 1, 0.25]);
+    assert.equal(a.check(row('/live/track/get/mute'), [int(1), bool(true)]), null);
+    assert.deepEqual([a.int(0), a.bool(1)], [1, true]);
+    assert.equal(a.check(row('/live/track/get/solo'), [int(1), int(0)]), null);
+    assert.deepEqual([a.int(0), a.bool(1)], [1, false]);
+    assert.equal(a.check(row('/live/track/get/name'), [int(3), str('Bass\u0007')]), null);
+    assert.deepEqual([a.int(0), a.text(1)], [3, 'Bass']);
+    assert.equal(a.check(row('/live/track/get/volume'), [int(0), float(1 + 1e-7)]), null, 'float32 rounding slack');
+  });
+
+  it('§2.1 a handler reads each position as its kind (checked by the type checker)', () => {
+    const read = (x: Args<readonly [ArgSpec<'int'>, ArgSpec<'text'>, ArgSpec<'bool'>]>) => {
+      // @ts-expect-error position 1 is text, not int
+      x.int(1);
+      // @ts-expect-error position 0 is int, not num
+      x.num(0);
+      return [x.int(0), x.text(1), x.bool(2)] as const;
+    };
+    assert.equal(a.check([row('/live/track/get/name')[0]!, row('/live/track/get/name')[1]!, row('/live/track/get/mute')[1]!], [int(4), str('A'), bool(false)]), null);
+    assert.deepEqual(read(a), [4, 'A', false]);
   });
 });
