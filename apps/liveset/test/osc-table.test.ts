@@ -116,9 +116,13 @@ describe('§5 drops: the generic checker', () => {
     assert.equal(a.check(row('/live/song/get/tempo'), [{ type: 'f', value: Number.NaN }]), 'bad_args');
   });
 
-  it('§5 types are checked before ranges: one fault of each is bad_args', () => {
-    assert.equal(a.check(row('/live/clip/get/color'), [int(0), int(-1), str('x')]), 'bad_args');
-    assert.equal(a.check(row('/live/clip/get/color'), [int(0), str('x'), int(-1)]), 'bad_args');
+  it('§5 types are checked before ranges: one fault of each is bad_args, in either order', () => {
+    // Every §2.1 row has its ranged value last, so the signature is put together here.
+    const volume = row('/live/track/get/volume')[1]!;
+    const name = row('/live/track/get/name')[1]!;
+    assert.equal(a.check([volume, name], [float(1.5), int(5)]), 'bad_args', 'range fault first');
+    assert.equal(a.check([name, volume], [int(5), float(1.5)]), 'bad_args', 'type fault first');
+    assert.equal(a.check([volume, name], [float(1.5), str('x')]), 'bad_value');
   });
 
   it('§2 accepted values come out typed, by position (int from a float, bool from T/F or a number)', () => {
