@@ -139,57 +139,68 @@ export const LISTENER_ROUTES: ReadonlyMap<string, ListenerRoute> = new Map(LISTE
 export const MAX_ARGS = Math.max(0, ...LISTENER_TABLE.map((r) => r.args?.length ?? 0));
 
 /**
- * The generic checker and the values it checked, for one message at a time: numbers (and
- * booleans as 0/1) in a Float64Array, texts in a string array, both reused, so a message costs
- * no allocation here but its cleaned texts (and no boxed doubles).
+ * The generic checker and the values it checked, for one message at a time, in storage reused
+ * from message to message: integers (and booleans as 0/1) in a small-integer array, so an index
+ * reaches its handler as a small integer (no boxed double per argument), floats in a
+ * Float64Array, texts in a string array. A message costs no allocation here but its cleaned texts.
+ * (An integer beyond the small-integer range, which no index resolves to, turns `ints` into a
+ * double array for good: slower, still correct.)
  */
 export class CheckedArgs {
-  private readonly numbers: Float64Array;
+  private readonly ints: number[];
+  private readonly nums: Float64Array;
   private readonly texts: string[];
 
   constructor(capacity = MAX_ARGS) {
-    this.numbers = new Float64Array(capacity);
-    this.texts = new Array<string>(capacity).fill('');
+    this.ints = Array.from({ length: capacity }, () => 0);
+    this.nums = new Float64Array(capacity);
+    this.texts = Array.from({ length: capacity }, () => '');
   }
 
   /** Checks `args` against `specs` and keeps their values. Returns the drop reason, or null. */
   check(specs: readonly ArgSpec[], args: readonly OscArg[]): DropReason | null {
-    if (args.length !== specs.length || specs.length > this.numbers.length) return 'bad_args';
+    const count = specs.length;
+    if (args.length !== count || count > this.nums.length) return 'bad_args';
     // Types decide first: a message with an argument of the wrong type is bad_args whatever its
     // values, so a value out of range only marks the message and the loop goes on.
     let outside = false;
-    for (let i = 0; i < specs.length; i++) {
+    for (let i = 0; i < count; i++) {
       const spec = specs[i]!;
-      const a = args[i];
+      const a = args[i]!;
       const kind = spec.kind;
-      if (kind === 'text') {
-        const s = textArg(a, spec.maxLength);
-        if (s === undefined) return 'bad_args';
-        this.texts[i] = s;
+      if (kind === 'int') {
+        const n = intArg(a);
+        if (n === undefined) return 'bad_args';
+        if (n < spec.lo || n > spec.hi) outside = true;
+        this.ints[i] = n;
+      } else if (kind === 'num') {
+        const n = numberArg(a);
+        if (n === undefined) return 'bad_args';
+        if (n < spec.lo || n > spec.hi) outside = true;
+        this.nums[i] = n;
       } else if (kind === 'bool') {
         const b = boolArg(a);
         if (b === undefined) return 'bad_args';
-        this.numbers[i] = b ? 1 : 0;
+        this.ints[i] = b ? 1 : 0;
       } else {
-        const n = kind === 'int' ? intArg(a) : numberArg(a);
-        if (n === undefined) return 'bad_args';
-        if (n < spec.lo || n > spec.hi) outside = true;
-        this.numbers[i] = n;
+        const s = textArg(a, spec.maxLength);
+        if (s === undefined) return 'bad_args';
+        this.texts[i] = s;
       }
     }
     return outside ? 'bad_value' : null;
   }
 
   int(i: number): number {
-    return this.numbers[i]!;
+    return this.ints[i]!;
   }
 
   num(i: number): number {
-    return this.numbers[i]!;
+    return this.nums[i]!;
   }
 
   bool(i: number): boolean {
-    return this.numbers[i] !== 0;
+    return this.ints[i] !== 0;
   }
 
   text(i: number): string {

@@ -135,6 +135,10 @@ describe('§5 drops: the generic checker', () => {
     assert.equal(a.check(row('/live/track/get/name'), [int(3), str('Bass\u0007')]), null);
     assert.deepEqual([a.int(0), a.text(1)], [3, 'Bass']);
     assert.equal(a.check(row('/live/track/get/volume'), [int(0), float(1 + 1e-7)]), null, 'float32 rounding slack');
+    assert.equal(a.check(row('/live/song/get/beat'), [float(2 ** 40)]), null, 'an integer past 32 bits');
+    assert.equal(a.int(0), 2 ** 40);
+    assert.equal(a.check(row('/live/track/get/mute'), [int(7), bool(true)]), null);
+    assert.deepEqual([a.int(0), a.bool(1)], [7, true], 'and small ones after it');
   });
 
   it('§2.1 a handler reads each position as its kind (checked by the type checker)', () => {
