@@ -72,11 +72,6 @@ export class ReplayState {
     return detach;
   }
 
-  /** Schedules one draw at the next animation frame. */
-  invalidate(): void {
-    this.loop.invalidate();
-  }
-
   /** One frame, at the time the player shows. */
   private drawFrame(): void {
     const view = this.loop.view;
