@@ -1,4 +1,4 @@
-// Acceptance (core issue): in Chromium, the demo page loads a ~4 MB (17k-node) snapshot with no
+// docs/demo.md §3, acceptance (core issue): in Chromium, the demo page loads a ~4 MB (17k-node) snapshot with no
 // main-thread long task over 50 ms, and shows live updates from the change storm.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +12,7 @@ import { mountDemo, generateProject } from '../src/index.ts';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 
-describe('demo page in Chromium', { timeout: 120_000 }, () => {
+describe('§3 demo page in Chromium', { timeout: 120_000 }, () => {
   let server: TidewireServer;
   let app: { close(): void | Promise<void> };
   let browser: LaunchedBrowser;
@@ -41,7 +41,7 @@ describe('demo page in Chromium', { timeout: 120_000 }, () => {
     await server?.close();
   });
 
-  it('loads the 17k-node project without a long task over 50 ms and shows live updates', async () => {
+  it('§3 loads the 17k-node project without a long task over 50 ms and shows live updates', async () => {
     const { page } = browser;
     const project = generateProject();
     const jsonBytes = Buffer.byteLength(JSON.stringify(project));

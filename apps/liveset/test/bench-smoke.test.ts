@@ -1,4 +1,4 @@
-// Smoke test of `npm run bench -- liveset --json --quick`: it runs end to end and reports
+// docs/liveset-osc.md §10: smoke test of `npm run bench -- liveset --json --quick`: it runs end to end and reports
 // every number. Speeds are not asserted here (they live in the benchmark's `targets`);
 // correctness is: no update lost, no OSC event dropped.
 import assert from 'node:assert/strict';
@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
-it('bench liveset --quick prints one JSON object with every measure', async () => {
+it('§10 bench liveset --quick prints one JSON object with every measure', async () => {
   const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/src/main.ts', 'liveset', '--json', '--quick'], {
     cwd: root,
     timeout: 240_000,

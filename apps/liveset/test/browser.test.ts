@@ -1,4 +1,4 @@
-// The Live Set mirror's page in a real browser (headless Chromium): a real Tidewire server
+// docs/liveset-osc.md §9: the Live Set mirror's page in a real browser (headless Chromium): a real Tidewire server
 // serving the built page, the mirror reading a copy of the Michelle fixture, OSC packets sent
 // over UDP to its event port, and a UDP socket standing in for Live that receives the control
 // messages the page's buttons produce. Waits poll with generous deadlines; nothing is timed.
@@ -73,8 +73,8 @@ async function waitForText(page: Page, selector: string, text: string): Promise<
 }
 
 // The page's plain logic, without a browser.
-describe('the Live Set page logic', () => {
-  it('windows a virtualised axis from the scroll position', () => {
+describe('§9 the Live Set page logic', () => {
+  it('§9.1 windows a virtualised axis from the scroll position', () => {
     assert.deepEqual(visibleSpan(0, 100, 24, 200, 2), { start: 0, end: 7 });
     assert.deepEqual(visibleSpan(240, 100, 24, 200, 2), { start: 8, end: 17 });
     assert.deepEqual(visibleSpan(24 * 199, 100, 24, 200, 2), { start: 197, end: 200 });
@@ -83,7 +83,7 @@ describe('the Live Set page logic', () => {
     assert.deepEqual(visibleSpan(0, 100, 24, 0, 2), { start: 0, end: 0 });
   });
 
-  it('numbers song tracks as AbletonOSC does and folds nested groups', () => {
+  it('§9.1 numbers song tracks as AbletonOSC does and folds nested groups', () => {
     const attrs: Record<string, Record<string, unknown>> = {
       a: { kind: 'audio' },
       g: { kind: 'group' },
@@ -103,7 +103,7 @@ describe('the Live Set page logic', () => {
     assert.equal(visibleColumns(loop, new Set(['x'])).length, 0);
   });
 
-  it("maps volumes between Live fader units, dB and the file's gain", () => {
+  it("§9.2 maps volumes between Live fader units, dB and the file's gain", () => {
     assert.equal(faderToDb(0.85), 0);
     assert.ok(Math.abs(faderToDb(1) - 6) < 1e-9);
     assert.equal(faderToDb(0), -Infinity);
@@ -115,7 +115,7 @@ describe('the Live Set page logic', () => {
     assert.equal(formatDb(1.25), '+1.3');
   });
 
-  it('formats positions, parameters and colours', () => {
+  it('§9.2 formats positions, parameters and colours', () => {
     assert.equal(barBeat(0, 4), '1.1.1');
     assert.equal(barBeat(5.5, 4), '2.2.3');
     assert.equal(beatsPerBar('7/8'), 3.5);
@@ -130,7 +130,7 @@ describe('the Live Set page logic', () => {
     assert.equal(textOn(0xffffff), '#111418');
   });
 
-  it('throttles a drag: the first value at once, the last one always', () => {
+  it('§9.3 throttles a drag: the first value at once, the last one always', () => {
     let now = 0;
     const got: number[] = [];
     const t = throttle((v: number) => got.push(v), 33, () => now);
@@ -150,7 +150,7 @@ describe('the Live Set page logic', () => {
   });
 });
 
-describe('the Live Set page', { skip: chromiumAvailable() ? false : 'no Chromium at CHROMIUM_PATH' }, () => {
+describe('§9 the Live Set page', { skip: chromiumAvailable() ? false : 'no Chromium at CHROMIUM_PATH' }, () => {
   let server: TidewireServer;
   let mounted: MountedLiveSet;
   let browser: LaunchedBrowser;
@@ -185,7 +185,7 @@ describe('the Live Set page', { skip: chromiumAvailable() ? false : 'no Chromium
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('shows the Michelle set: tracks, clips, mixer and devices', async () => {
+  it('§9.1 shows the Michelle set: tracks, clips, mixer and devices', async () => {
     const { page } = browser;
     assert.equal(await trackName(page, 't:16'), '1-Drum Rack');
     assert.equal(await trackName(page, 't:21'), 'Kick');
@@ -206,14 +206,14 @@ describe('the Live Set page', { skip: chromiumAvailable() ? false : 'no Chromium
     assert.ok((await page.getByTestId('hud').textContent())?.includes('msgs'), 'the perf HUD is shown');
   });
 
-  it('shows a track rename that Live sends over OSC', async () => {
+  it('§9.2 shows a track rename that Live sends over OSC', async () => {
     const { page } = browser;
     await sendOsc(sender, mounted.mirror.oscPort, '/live/track/get/name', [int(1), str('Kick Renamed')]);
     await waitForText(page, '[data-track="t:21"] [data-testid="track-name"]', 'Kick Renamed');
     await waitForText(page, '[data-strip="t:21"] .title', 'Kick Renamed');
   });
 
-  it('shows device parameter values as Live reports them', async () => {
+  it('§9.2 shows device parameter values as Live reports them', async () => {
     const { page } = browser;
     // Track 0's first device is the Drum Rack; parameter 1 is its first macro (0..127).
     const macro = page.locator('[data-param="t:16/d:1/p:MacroControls.0"] .pval');
@@ -224,7 +224,7 @@ describe('the Live Set page', { skip: chromiumAvailable() ? false : 'no Chromium
     await waitForText(page, '[data-param="t:16/d:1/p:MacroControls.0"] .pval', '64 %');
   });
 
-  it('renders names as text, never as markup', async () => {
+  it('§9.1 renders names as text, never as markup', async () => {
     const { page } = browser;
     const hostile = '<img src=x onerror="window.__pwned=1"><b>Sub</b>';
     await sendOsc(sender, mounted.mirror.oscPort, '/live/track/get/name', [int(2), str(hostile)]);
@@ -233,7 +233,7 @@ describe('the Live Set page', { skip: chromiumAvailable() ? false : 'no Chromium
     assert.equal(await page.evaluate(() => (window as { __pwned?: number }).__pwned), undefined);
   });
 
-  it('clicking mute sends /live/track/set/mute, and the button follows Live', async () => {
+  it('§9.3 clicking mute sends /live/track/set/mute, and the button follows Live', async () => {
     const { page } = browser;
     const mute = page.locator('[data-strip="t:21"] [data-testid="mute"]');
     assert.equal(await mute.getAttribute('aria-pressed'), 'false');
@@ -248,7 +248,7 @@ describe('the Live Set page', { skip: chromiumAvailable() ? false : 'no Chromium
     await page.waitForFunction(() => document.querySelector('[data-strip="t:21"] [data-testid="mute"]')?.getAttribute('aria-pressed') === 'true', null, { timeout: WAIT_MS });
   });
 
-  it('dragging a fader sends track volumes, ending where it was let go', async () => {
+  it('§9.3 dragging a fader sends track volumes, ending where it was let go', async () => {
     const { page } = browser;
     const fader = page.locator('[data-strip="t:23"] [data-testid="volume"]');
     const box = (await fader.boundingBox())!;
@@ -271,7 +271,7 @@ describe('the Live Set page', { skip: chromiumAvailable() ? false : 'no Chromium
     }
   });
 
-  it('clicking a clip fires it, clicking a scene fires the scene', async () => {
+  it('§9.3 clicking a clip fires it, clicking a scene fires the scene', async () => {
     const { page } = browser;
     const before = live.messages.length;
     await page.locator('[data-slot="t:8:0"] [data-testid="clip"]').click();
@@ -282,14 +282,14 @@ describe('the Live Set page', { skip: chromiumAvailable() ? false : 'no Chromium
     assert.deepEqual(args(scene), [2]);
   });
 
-  it('highlights the cursor Live reports', async () => {
+  it('§9.2 highlights the cursor Live reports', async () => {
     const { page } = browser;
     await sendOsc(sender, mounted.mirror.oscPort, '/live/cursor/clip_slot', [int(0), int(3)]);
     await page.waitForFunction(() => document.querySelector('[data-slot="t:16:3"]')?.classList.contains('cursor') === true, null, { timeout: WAIT_MS });
     assert.equal(await page.locator('.cell.cursor').count(), 1);
   });
 
-  it('folds a group track over its children', async () => {
+  it('§9.1 folds a group track over its children', async () => {
     const { page } = browser;
     assert.equal(await page.locator('[data-track="t:8"]').count(), 1);
     await page.getByRole('button', { name: 'fold group Haus' }).click();
@@ -299,7 +299,7 @@ describe('the Live Set page', { skip: chromiumAvailable() ? false : 'no Chromium
     await page.locator('[data-track="t:8"]').waitFor({ timeout: WAIT_MS });
   });
 
-  it('shows a banner when a save cannot be read, and clears it after a good one', async () => {
+  it('§9.2 shows a banner when a save cannot be read, and clears it after a good one', async () => {
     const { page } = browser;
     writeFileSync(alsPath, 'not a live set');
     await mounted.mirror.reload();
@@ -346,7 +346,7 @@ function bigSet(tracks: number, scenes: number): NodeSnapshot {
   ]);
 }
 
-describe('the Live Set page with a 200 × 200 set', { skip: chromiumAvailable() ? false : 'no Chromium at CHROMIUM_PATH' }, () => {
+describe('§9.1 the Live Set page with a 200 × 200 set', { skip: chromiumAvailable() ? false : 'no Chromium at CHROMIUM_PATH' }, () => {
   let server: TidewireServer;
   let mirror: LiveSetMirror;
   let browser: LaunchedBrowser;

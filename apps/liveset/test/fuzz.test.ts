@@ -20,7 +20,7 @@ const VALID = [
   encodeOsc('/live/cursor/clip_slot', [int(1), int(1)]),
 ];
 
-it('fuzzed packets never crash the event port or corrupt the tree', async (t) => {
+it('§5 fuzzed packets never crash the event port or corrupt the tree', async (t) => {
   const seed = testSeed(20_240_611);
   const rand = prng(seed);
   const { mirror } = await startMirror(t, { alsPath: fixturePath('foo') });

@@ -1,4 +1,4 @@
-// Wire compatibility with an independent OSC implementation: Debian's liblo-tools. oscsend
+// docs/liveset-osc.md §2 and §4: wire compatibility with an independent OSC implementation: Debian's liblo-tools. oscsend
 // (liblo) sends events to the real server; they reach a client's store over WebSocket. The
 // control messages the mirror sends to Live are decoded by oscdump. Spawned with argument
 // arrays, never a shell.
@@ -27,7 +27,7 @@ async function freeUdpPort(): Promise<number> {
   return port;
 }
 
-describe('liblo interop', () => {
+describe('§2 liblo interop', () => {
   it('oscsend events reach a connected client store', async (t) => {
     assert.ok(haveLiblo, 'liblo-tools (oscsend, oscdump) must be installed');
     const { mirror, url } = await startMirror(t, { alsPath: fixturePath('foo') });
@@ -62,7 +62,7 @@ describe('liblo interop', () => {
     assert.equal(Object.values(mirror.metrics.dropped).reduce((a, b) => a + b, 0), 0);
   });
 
-  it('oscdump decodes the control messages sent to Live', async (t) => {
+  it('§4 oscdump decodes the control messages sent to Live', async (t) => {
     assert.ok(haveLiblo, 'liblo-tools (oscsend, oscdump) must be installed');
     const dumpPort = await freeUdpPort();
     const dump = spawn(OSCDUMP, ['-L', String(dumpPort)], { stdio: ['ignore', 'pipe', 'pipe'] });

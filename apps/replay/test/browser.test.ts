@@ -1,4 +1,4 @@
-// The race replay page: its plain logic in Node, then the built page in headless Chromium
+// docs/replay-generator.md §12, the race replay page: its plain logic in Node, then the built page in headless Chromium
 // against a real server playing the bundled Bahrain race (generated once, cached in
 // .cache/replay/). The timing tower on screen is compared with the generator's own frames,
 // decoded here with TimelineReader. Waits poll with generous deadlines; nothing is timed.
@@ -45,10 +45,10 @@ function frame(cars: Array<Partial<Record<string, number>>>): Float64Array {
   return v;
 }
 
-describe('the replay page logic', () => {
+describe('§12 the replay page logic', () => {
   const cols = columnsOf(fi, F);
 
-  it('orders cars by position, then retirements (latest first), then non-starters', () => {
+  it('§12.2 orders cars by position, then retirements (latest first), then non-starters', () => {
     const v = frame([
       { position: 2, distance: 900 },
       { status: 4 },
@@ -66,7 +66,7 @@ describe('the replay page logic', () => {
     assert.deepEqual(order.slice(0, 2), [0, 3]);
   });
 
-  it('shows gaps, intervals and laps down as timing screens do', () => {
+  it('§12.2 shows gaps, intervals and laps down as timing screens do', () => {
     const L = 5000;
     const v = frame([
       { position: 1, distance: 30_000, gapToLeader: 0, lap: 7, status: 0 },
@@ -87,7 +87,7 @@ describe('the replay page logic', () => {
     assert.deepEqual([0, 1, 2, 3, 4, 9].map(statusText), ['', 'PIT', 'OUT', 'FIN', 'DNS', '']);
   });
 
-  it('reads the metadata defensively: colours, caps and missing parts', () => {
+  it('§12.1 reads the metadata defensively: colours, caps and missing parts', () => {
     const meta = parseReplayMeta({
       rateHz: 25, frameCount: 10, durationMs: 360,
       entities: [
@@ -123,7 +123,7 @@ describe('the replay page logic', () => {
     assert.throws(() => parseReplayMeta('nope', 'x'));
   });
 
-  it('formats the clock and checks the timeline name from the URL', () => {
+  it('§12.1 formats the clock and checks the timeline name from the URL', () => {
     assert.equal(formatClock(0), '0:00.0');
     assert.equal(formatClock(3_735_250), '1:02:15.2');
     assert.equal(formatClock(65_099), '1:05.0');
@@ -136,7 +136,7 @@ describe('the replay page logic', () => {
 
 type Snapshot = { playing: boolean; seeking: boolean; buffering: boolean; frame: number; timeMs: number; leaderboardFrame: number; status: string };
 
-describe('the replay page', { skip: chromiumAvailable() ? false : 'no Chromium at CHROMIUM_PATH' }, () => {
+describe('§12 the replay page', { skip: chromiumAvailable() ? false : 'no Chromium at CHROMIUM_PATH' }, () => {
   let server: TidewireServer;
   let browser: LaunchedBrowser;
   let reader: TimelineReader;
@@ -177,7 +177,7 @@ describe('the replay page', { skip: chromiumAvailable() ? false : 'no Chromium a
 
   const codesOnScreen = () => browser.page.$$eval('[data-testid="leaderboard"] [data-testid="row"]', (rows) => rows.map((r) => r.getAttribute('data-code')));
 
-  it('shows the track and the cars on the grid', async () => {
+  it('§12.3 shows the track and the cars on the grid', async () => {
     const { page } = browser;
     await page.goto(url);
     await page.waitForFunction(() => (window as unknown as { replay?: { firstFrameMs: number | null } }).replay?.firstFrameMs != null, null, { timeout: WAIT_MS });
@@ -212,7 +212,7 @@ describe('the replay page', { skip: chromiumAvailable() ? false : 'no Chromium a
     return reader.schema.entities.filter((_, e) => Number.isNaN(v[e * Fn + pos]!)).map((e) => String(e.code));
   }
 
-  it('plays, jumps to lap 30 and shows the generator\'s running order there', async () => {
+  it('§12.2 plays, jumps to lap 30 and shows the generator\'s running order there', async () => {
     const { page } = browser;
     await page.getByTestId('play').click();
     const playing = await waitSnapshot((s) => s.playing && s.timeMs > 500, 'playback to start');
@@ -242,7 +242,7 @@ describe('the replay page', { skip: chromiumAvailable() ? false : 'no Chromium a
     assert.ok(shown >= Math.min(truth[o]!, next[o]!) - 0.0005 && shown <= Math.max(truth[o]!, next[o]!) + 0.0005, `gap ${text} vs ${truth[o]} … ${next[o]}`);
   });
 
-  it('steps frames with the arrow keys and plays with space', async () => {
+  it('§12.4 steps frames with the arrow keys and plays with space', async () => {
     const { page } = browser;
     const before = await snapshot();
     await page.locator('body').press('ArrowRight');
@@ -256,7 +256,7 @@ describe('the replay page', { skip: chromiumAvailable() ? false : 'no Chromium a
     await waitSnapshot((s) => !s.playing && s.leaderboardFrame === s.frame, 'space to pause');
   });
 
-  it('charts the selected driver\'s current lap (uPlot, loaded on selection)', async () => {
+  it('§12.5 charts the selected driver\'s current lap (uPlot, loaded on selection)', async () => {
     const { page } = browser;
     const s = await snapshot();
     const truth = await frameValues(reader, s.frame);
@@ -277,7 +277,7 @@ describe('the replay page', { skip: chromiumAvailable() ? false : 'no Chromium a
     assert.equal(await page.getByTestId('follow').getAttribute('class').then((c) => c?.includes('on')), true);
   });
 
-  it('plays server-paced with ?mode=server', async () => {
+  it('§12.1 plays server-paced with ?mode=server', async () => {
     const { page } = browser;
     await page.goto(`${url}?mode=server`);
     await page.waitForFunction(() => (window as unknown as { replay?: { firstFrameMs: number | null } }).replay?.firstFrameMs != null, null, { timeout: WAIT_MS });

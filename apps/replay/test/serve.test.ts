@@ -1,4 +1,4 @@
-// Serving a race replay: mountReplay (file, bytes or a bundled race generated once and cached in
+// docs/replay-generator.md §11, serving a race replay: mountReplay (file, bytes or a bundled race generated once and cached in
 // .cache/replay/), the timeline's REST metadata, and `tidewire replay serve`.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,7 +42,7 @@ after(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-describe('the race file cache', () => {
+describe('§11.1 the race file cache', () => {
   it('keeps the bundled race under .cache/replay, named by race, seed and generator', async () => {
     assert.equal(cached.path, cachedRacePath('2024-bahrain', 1));
     assert.ok(cached.path.startsWith(defaultCacheDir()));
@@ -75,7 +75,7 @@ describe('the race file cache', () => {
   });
 });
 
-describe('mountReplay', () => {
+describe('§11.2 mountReplay', () => {
   it('registers the bundled race as timeline "race" with its metadata over REST', async () => {
     const server = await newServer();
     const m = await mountReplay(server, { race: '2024-bahrain' });
@@ -120,7 +120,7 @@ describe('mountReplay', () => {
   });
 });
 
-describe('tidewire replay serve', () => {
+describe('§11.3 tidewire replay serve', () => {
   async function serve(args: string[], extra: { importIngest?: () => Promise<unknown> } = {}) {
     const out = sink();
     const err = sink();

@@ -41,7 +41,7 @@ void replay.loadMeta();
   get leaderboardFrame() {
     return replay.leaderboardFrame;
   },
-  leaderboard: () => replay.rows.map((r) => r.car.code),
+  leaderboard: () => replay.tower.rows.map((r) => r.car.code),
   time: () => player.state.get().timeMs,
   seekLap: (k: number) => replay.seekLap(k),
   select: (code: string) => replay.selectCode(code),

@@ -1,3 +1,4 @@
+// Sections (§) in test names: docs/signal-lab.md.
 // Signal Lab's production build in headless Chromium against a real Tidewire server: the page
 // is cross-origin isolated (and says so when it is not), audio really runs, the generator and
 // chain controls change what the meters and the analyser measure, the visualisers arrive as
@@ -33,7 +34,7 @@ interface Win {
   };
 }
 
-describe('Signal Lab in Chromium', { skip }, () => {
+describe('§2 Signal Lab in Chromium', { skip }, () => {
   let rig: LabRig;
   before(async () => {
     rig = await startRig();
@@ -42,7 +43,7 @@ describe('Signal Lab in Chromium', { skip }, () => {
     await rig?.close();
   });
 
-  it('loads cross-origin isolated, with audio running over SharedArrayBuffer rings', async () => {
+  it('§7 loads cross-origin isolated, with audio running over SharedArrayBuffer rings', async () => {
     const page = rig.browser.page;
     const requests: string[] = [];
     page.on('request', (r) => requests.push(r.url()));
@@ -70,7 +71,7 @@ describe('Signal Lab in Chromium', { skip }, () => {
     assert.deepEqual(rig.browser.errors, []);
   });
 
-  it('generator and chain controls change what is measured', async () => {
+  it('§2 generator and chain controls change what is measured', async () => {
     const page = rig.browser.page;
     // Frequency and level through the AudioParams.
     await page.evaluate(() => {
@@ -112,7 +113,7 @@ describe('Signal Lab in Chromium', { skip }, () => {
     await page.evaluate(() => (globalThis as unknown as Win).signalLab.lab.setParam('level', -12));
   });
 
-  it('exports the generated signal as a valid WAV file', async () => {
+  it('§4.4 exports the generated signal as a valid WAV file', async () => {
     const page = rig.browser.page;
     await page.evaluate(() => (globalThis as unknown as Win).signalLab.lab.setParam('frequency', 440));
     await page.getByTestId('tab-export').click();
@@ -133,7 +134,7 @@ describe('Signal Lab in Chromium', { skip }, () => {
     await page.getByTestId('export-result').waitFor({ timeout: WAIT_MS });
   });
 
-  it('measures the frequency response of the chain from a sweep and plots it', async () => {
+  it('§4.2 measures the frequency response of the chain from a sweep and plots it', async () => {
     const page = rig.browser.page;
     await page.evaluate(() => {
       const lab = (globalThis as unknown as Win).signalLab.lab;
@@ -177,7 +178,7 @@ describe('Signal Lab in Chromium', { skip }, () => {
     assert.deepEqual(rig.browser.errors, []);
   });
 
-  it('answers "no input" for the loopback latency when there is no input device', async () => {
+  it('§4.3 answers "no input" for the loopback latency when there is no input device', async () => {
     const page = rig.browser.page;
     await page.getByTestId('tab-latency').click();
     await page.getByTestId('run-latency').click();
@@ -186,7 +187,7 @@ describe('Signal Lab in Chromium', { skip }, () => {
   });
 });
 
-describe('Signal Lab with fake media devices', { skip }, () => {
+describe('§4.3 Signal Lab with fake media devices', { skip }, () => {
   let rig: LabRig;
   before(async () => {
     rig = await startRig({ extraFlags: FAKE_MEDIA_FLAGS });
@@ -209,7 +210,7 @@ describe('Signal Lab with fake media devices', { skip }, () => {
   });
 });
 
-describe('Signal Lab without cross-origin isolation', { skip }, () => {
+describe('§7 Signal Lab without cross-origin isolation', { skip }, () => {
   let rig: LabRig;
   before(async () => {
     rig = await startRig({ plain: true });

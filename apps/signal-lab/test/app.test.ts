@@ -1,3 +1,4 @@
+// Sections (§) in test names: docs/signal-lab.md.
 // Signal Lab's measurement and export code in Node: the WAV encoder (byte layout by hand, then
 // round trips), the FFT against a direct DFT, THD/THD+N of synthetic tones with known
 // distortion and noise, and loopback delay estimation. The page runs the same modules.
@@ -21,7 +22,7 @@ function expectCode(fn: () => unknown, code: string): void {
 
 const hex = (b: Uint8Array, from: number, to: number) => Buffer.from(b.subarray(from, to)).toString('hex');
 
-describe('WAV export', () => {
+describe('§4.4 WAV export', () => {
   it('writes a 16-bit PCM file byte for byte (RIFF header, fmt, data)', () => {
     const wav = encodeWav([new Float32Array([0, 1, -1]), new Float32Array([0.5, -0.5, 2])], 48000, 'pcm16');
     assert.equal(wav.length, 44 + 12);
@@ -79,7 +80,7 @@ describe('WAV export', () => {
   });
 });
 
-describe('spectra', () => {
+describe('§4.5 spectra', () => {
   it('puts a windowed bin-centred sine in its bin, with sidelobes under −90 dB', () => {
     const n = 1024;
     const x = Float64Array.from({ length: n }, (_, i) => Math.sin((2 * Math.PI * 64 * i) / n));
@@ -124,7 +125,7 @@ function tone(n: number, sr: number, f: number, parts: Array<[number, number]>, 
   return x;
 }
 
-describe('THD and THD+N', () => {
+describe('§4.1 THD and THD+N', () => {
   it('measures a pure tone: frequency, level, THD below −120 dB', () => {
     const r = analyzeTone(tone(65536, 48000, 997, [[1, 0.5]]), 48000);
     assert.ok(Math.abs(r.fundamentalHz - 997) < 0.05, `f0 ${r.fundamentalHz}`);
@@ -160,7 +161,7 @@ describe('THD and THD+N', () => {
   });
 });
 
-describe('frequency response from a sweep', () => {
+describe('§4.2 frequency response from a sweep', () => {
   const sr = 48000;
   const d = designSweep(20, 20000, 1, sr);
   const within = (f: number) => f > 40 && f < 16000;
@@ -201,7 +202,7 @@ describe('frequency response from a sweep', () => {
   });
 });
 
-describe('loopback delay', () => {
+describe('§4.3 loopback delay', () => {
   it('finds the lag of an attenuated, noisy, inverted echo to the sample', () => {
     forSeeds(3, (rng) => {
       const sr = 48000;
@@ -231,7 +232,7 @@ describe('loopback delay', () => {
   }));
 });
 
-describe('docs', () => {
+describe('§9 error codes', () => {
   it('lists every error code in docs/signal-lab.md', () => {
     const doc = readFileSync(new URL('../../../docs/signal-lab.md', import.meta.url), 'utf8');
     for (const code of Object.keys(LAB_ERROR_CODES)) assert.ok(doc.includes(`\`${code}\``), `${code} is documented`);

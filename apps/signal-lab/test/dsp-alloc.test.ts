@@ -1,3 +1,4 @@
+// Sections (§) in test names: docs/signal-lab-dsp.md.
 // process() must not allocate: a garbage collection on the audio thread is an audible glitch.
 // Two checks. (1) The real worklet module runs in Node under a fake AudioWorkletGlobalScope,
 // every generator through every effect with automated and constant parameters and controls
@@ -129,7 +130,7 @@ const KINDS = GENERATOR_KINDS.length;
 /** Blocks per generator: long enough for a 2 s sweep to end, so warm-up meets that path too. */
 const BLOCKS = 1000;
 
-describe('allocation in process()', () => {
+describe('§8 allocation in process()', () => {
   it('runs every generator through the whole chain without allocating', async (t) => {
     const { run, outputs } = harness();
     // Warm-up meets every path the measured round takes (the same control sequence, the same
@@ -216,7 +217,7 @@ function bodies(src: string, name: string): string[] {
   return out;
 }
 
-describe('allocation lint of the audio-thread code', () => {
+describe('§8 allocation lint of the audio-thread code', () => {
   it('finds every listed function and none of them allocates', () => {
     const problems: string[] = [];
     for (const [file, names] of Object.entries(HOT)) {

@@ -1,3 +1,4 @@
+// Sections (§) in test names: docs/signal-lab-dsp.md.
 // The measurement helpers judged against synthetic signals with known answers, so the
 // acceptance tests' numbers mean what they say.
 import assert from 'node:assert/strict';
@@ -22,7 +23,7 @@ function gaussian(rng: Prng): number {
   return Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
 }
 
-describe('analysis helpers', () => {
+describe('§10 analysis helpers', () => {
   it('FFT matches a direct DFT and inverts', () => withSeed(SEED, (rng) => {
     const n = 64;
     const re = Float64Array.from({ length: n }, () => rng.next() - 0.5);

@@ -1,3 +1,4 @@
+// Sections (§) in test names: docs/signal-lab-dsp.md.
 // Acceptance tests of the DSP core: the real worklet module, bundled by a production Vite build
 // of test/dsp-page, rendered by Chromium's OfflineAudioContext at 48 kHz; the analysis runs
 // here in double precision with the helpers of dsp-analysis.ts (themselves tested against
@@ -22,7 +23,7 @@ import type { Harness } from './dsp-browser-harness.ts';
 const SR = 48000;
 const dbg = (v: number) => Math.pow(10, v / 20);
 
-describe('the lab worklet in Chromium', { skip: !chromiumAvailable() && 'no Chromium' }, () => {
+describe('§10 acceptance: the lab worklet in Chromium', { skip: !chromiumAvailable() && 'no Chromium' }, () => {
   let h: Harness;
 
   before(async () => {
@@ -34,7 +35,7 @@ describe('the lab worklet in Chromium', { skip: !chromiumAvailable() && 'no Chro
     await h?.close();
   });
 
-  it('builds into one self-contained worklet file and runs with SharedArrayBuffer when isolated', async () => {
+  it('§2 builds into one self-contained worklet file and runs with SharedArrayBuffer when isolated', async () => {
     const assets = readdirSync(join(h.outDir, 'assets'));
     const worklets = assets.filter((f) => /^worklet.*\.js$/.test(f));
     assert.equal(worklets.length, 1, `worklet bundles: ${assets.join(', ')}`);
@@ -47,7 +48,7 @@ describe('the lab worklet in Chromium', { skip: !chromiumAvailable() && 'no Chro
     assert.deepEqual(r.result.stats, { type: 'stats', rejected: 0, faults: 0, dropped: 0 });
   });
 
-  it('the worklet URL also works from the Vite dev server', async () => {
+  it('§2 the worklet URL also works from the Vite dev server', async () => {
     const server = await createServer({
       root: PAGE_DIR,
       configFile: false,
@@ -71,7 +72,7 @@ describe('the lab worklet in Chromium', { skip: !chromiumAvailable() && 'no Chro
     }
   });
 
-  it('sine at 1 kHz: frequency error < 0.01 Hz, SNR ≥ 120 dB against double precision, THD < -120 dB', async (t) => {
+  it('§3 sine at 1 kHz: frequency error < 0.01 Hz, SNR ≥ 120 dB against double precision, THD < -120 dB', async (t) => {
     const seconds = 1.5;
     const r = await h.render({ seconds, options: { generator: 'sine', params: { frequency: 1000, level: -6 } } });
     const x = r.channels[0];
@@ -86,7 +87,7 @@ describe('the lab worklet in Chromium', { skip: !chromiumAvailable() && 'no Chro
     assert.ok(thd < -120, `THD ${thd}`);
   });
 
-  it('band-limited saw and square at 5 kHz: every non-harmonic component ≥ 60 dB below the fundamental', async (t) => {
+  it('§3 band-limited saw and square at 5 kHz: every non-harmonic component ≥ 60 dB below the fundamental', async (t) => {
     for (const generator of ['saw', 'square', 'triangle'] as const) {
       const r = await h.render({ seconds: 1.5, options: { generator, params: { frequency: 5000, level: -3 } } });
       const w = worstNonHarmonicDb(r.channels[0], 4096, 65536, SR, 5000);
@@ -98,7 +99,7 @@ describe('the lab worklet in Chromium', { skip: !chromiumAvailable() && 'no Chro
     }
   });
 
-  it('pink noise slopes -3.01 ± 0.1 dB/octave from 50 Hz to 10 kHz; white noise is flat within ±0.5 dB per octave', async (t) => {
+  it('§3 pink noise slopes -3.01 ± 0.1 dB/octave from 50 Hz to 10 kHz; white noise is flat within ±0.5 dB per octave', async (t) => {
     const nfft = 8192;
     const pink = await h.render({ seconds: 10, options: { generator: 'pink', seed: 1234, params: { level: 0 } } });
     const slope = psdSlopePerOctave(welch(pink.channels[0], nfft), nfft, SR, 50, 10000);
@@ -118,7 +119,7 @@ describe('the lab worklet in Chromium', { skip: !chromiumAvailable() && 'no Chro
     assert.ok(worst <= 0.5, `white octave bands ${bands.join(', ')}`);
   });
 
-  it('impulses are exact: one sample at the level, a 1 kHz train every 48 samples', async () => {
+  it('§3 impulses are exact: one sample at the level, a 1 kHz train every 48 samples', async () => {
     const one = (await h.render({ seconds: 0.1, options: { generator: 'impulse', params: { level: -6 } } })).channels[0];
     assert.equal(one[0], Math.fround(dbg(-6)));
     assert.equal(one.subarray(1).findIndex((v) => v !== 0), -1, 'nothing after the impulse');
@@ -128,7 +129,7 @@ describe('the lab worklet in Chromium', { skip: !chromiumAvailable() && 'no Chro
     assert.ok(hits.every((i) => train[i] === 1));
   });
 
-  it("the sweep's samples and instantaneous frequency follow f(t) = f1·exp(t/L)", async (t) => {
+  it("§3 the sweep's samples and instantaneous frequency follow f(t) = f1·exp(t/L)", async (t) => {
     const d = designSweep(20, 20000, 2, SR);
     const r = await h.render({ seconds: d.duration + 0.1, options: { generator: 'sweep', sweep: { f1: 20, f2: 20000, duration: 2 }, params: { level: 0 } } });
     const x = r.channels[0];
@@ -159,7 +160,7 @@ describe('the lab worklet in Chromium', { skip: !chromiumAvailable() && 'no Chro
     assert.ok(worstRel < 1e-3, `instantaneous frequency off by ${worstRel}`);
   });
 
-  it("deconvolving the sweep through the chain's biquad recovers its magnitude within 0.1 dB from 100 Hz to 10 kHz", async (t) => {
+  it("§3.1 deconvolving the sweep through the chain's biquad recovers its magnitude within 0.1 dB from 100 Hz to 10 kHz", async (t) => {
     const d = designSweep(20, 20000, 2, SR);
     for (const [eqType, code, q, gain] of [['peaking', EQ_PEAKING, 1.4, 8], ['lowshelf', EQ_LOWSHELF, 0.8, -9]] as const) {
       const r = await h.render({
@@ -183,7 +184,7 @@ describe('the lab worklet in Chromium', { skip: !chromiumAvailable() && 'no Chro
     }
   });
 
-  it('automation of level, gain and frequency follows the Web Audio formulas within 1e-6, sample by sample', async (t) => {
+  it('§5 automation of level, gain and frequency follows the Web Audio formulas within 1e-6, sample by sample', async (t) => {
     // The spec's curves, evaluated at t = n / sampleRate.
     const levelCurve = (s: number): number => {
       if (s < 0.1) return -20 + (14 * s) / 0.1;
@@ -253,7 +254,7 @@ describe('the lab worklet in Chromium', { skip: !chromiumAvailable() && 'no Chro
     assert.equal(g[4800], 1);
   });
 
-  it('controls queued before the first block land on it, and the worklet matches the Node engine', async () => {
+  it('§6 controls queued before the first block land on it, and the worklet matches the Node engine', async () => {
     const r = await h.render({
       seconds: 0.1,
       options: { generator: 'sine', params: { level: -3, frequency: 440, 'gain.db': 6, 'eq.freq': 3000 } },
@@ -275,14 +276,14 @@ describe('the lab worklet in Chromium', { skip: !chromiumAvailable() && 'no Chro
     assert.ok(BLEP_ZC > 0);
   });
 
-  it('rejects bad options with typed codes', async () => {
+  it('§9 rejects bad options with typed codes', async () => {
     assert.equal((await h.expectError({ seconds: 0.01, options: { generator: 'nope' as 'sine' } })).code, 'DSP_BAD_CONTROL');
     assert.equal((await h.expectError({ seconds: 0.01, options: { seed: -1 } })).code, 'DSP_BAD_OPTION');
     assert.equal((await h.expectError({ seconds: 0.01, options: { chain: ['eq', 'eq', 'gain', 'comp'] } })).code, 'DSP_BAD_CONTROL');
     assert.equal((await h.expectError({ seconds: 0.01, options: { sweep: { f1: 20, f2: 30000, duration: 1 } } })).code, 'DSP_BAD_OPTION');
   });
 
-  it('live: taps reach the main thread through shared rings when isolated, through ~50 ms port batches when not', async (t) => {
+  it('§7 live: taps reach the main thread through shared rings when isolated, through ~50 ms port batches when not', async (t) => {
     const spec = { minScope: 9600, minMeterFrames: 75, options: { generator: 'sine' as const, params: { level: -6 } } };
     const iso = await h.live(spec);
     await h.open('plain');

@@ -1,3 +1,4 @@
+// Sections (§) in test names: docs/signal-lab-dsp.md.
 // The DSP core's pure modules in Node: the math behind the generators, effects, chain and
 // sweep deconvolution, checked against closed forms. The browser tests (dsp-browser.test.ts)
 // run the same code inside the real AudioWorklet.
@@ -58,7 +59,7 @@ function runEngine(e: LabEngine, p: Float32Array[], blocks: number): Float32Arra
   return out;
 }
 
-describe('noise', () => {
+describe('§3 noise', () => {
   it("white noise is the project's PRNG (@tidewire/random), reseedable in place", () => {
     for (const seed of [0, 1, 42, 0xdeadbeef]) {
       const ref = new Prng(seed);
@@ -87,7 +88,7 @@ describe('noise', () => {
   });
 });
 
-describe('oscillators', () => {
+describe('§3 oscillators', () => {
   it('the sine is within float rounding of sin(2π·f·n/sr)', () => {
     const x = renderOsc(OSC_SINE, 1000, SR);
     const ref = Float64Array.from({ length: SR }, (_, i) => Math.sin((2 * Math.PI * 1000 * i) / SR));
@@ -117,7 +118,7 @@ describe('oscillators', () => {
   });
 });
 
-describe('impulses', () => {
+describe('§3 impulses', () => {
   it('a single impulse waits for the gate, a 1 kHz train lands exactly every 48 samples', () => {
     const src = new ImpulseSource(SR);
     const out = new Float64Array(BLOCK);
@@ -140,7 +141,7 @@ describe('impulses', () => {
   });
 });
 
-describe('biquad (RBJ cookbook, TDF-II)', () => {
+describe('§4 biquad (RBJ cookbook, TDF-II)', () => {
   it('the filtered impulse has the analytic magnitude response for every type', () => {
     const c = new Float64Array(5);
     for (const [type, gain] of [[EQ_PEAKING, 6], [EQ_PEAKING, -12], [EQ_LOWSHELF, 9], [EQ_HIGHSHELF, -6], [EQ_LOWPASS, 0], [EQ_HIGHPASS, 0]]) {
@@ -182,7 +183,7 @@ describe('biquad (RBJ cookbook, TDF-II)', () => {
   });
 });
 
-describe('delay', () => {
+describe('§4 delay', () => {
   it('delays by whole and fractional samples, feeds back and mixes', () => {
     const d = new Delay(SR, 1);
     const buf = new Float64Array(1536);
@@ -210,7 +211,7 @@ describe('delay', () => {
   });
 });
 
-describe('compressor', () => {
+describe('§4 compressor', () => {
   it('has a continuous soft-knee curve and settles on it', () => {
     for (const x of [-40, -30, -23, -20, -17, -10, 0]) {
       const y = compressorCurve(x, -20, 4, 6);
@@ -246,7 +247,7 @@ describe('compressor', () => {
   });
 });
 
-describe('exponential sweep', () => {
+describe('§3.1 exponential sweep', () => {
   const d = designSweep(20, 20000, 2, SR);
 
   it('is synchronised: f1·L is an integer and the duration is close to the request', () => {
@@ -296,8 +297,8 @@ describe('exponential sweep', () => {
   });
 });
 
-describe('engine and chain', () => {
-  it('refuses invalid controls without throwing, and counts them', () => {
+describe('§4 engine and chain', () => {
+  it('§6 refuses invalid controls without throwing, and counts them', () => {
     const e = new LabEngine(SR);
     assert.equal(e.applyControl(CONTROL.GENERATOR, 99), false);
     assert.equal(e.applyControl(CONTROL.CHAIN_ORDER, packOrder([0, 0, 1, 2])), false);
@@ -311,7 +312,7 @@ describe('engine and chain', () => {
     assert.equal(e.kind, GEN.saw);
   });
 
-  it('packs a chain order into one exact float32 value', () => {
+  it('§6 packs a chain order into one exact float32 value', () => {
     const out = new Int32Array(4);
     for (const order of [[0, 1, 2, 3], [3, 2, 1, 0], [2, 0, 3, 1]]) {
       const v = packOrder(order);
@@ -343,7 +344,7 @@ describe('engine and chain', () => {
     assert.equal(FX_COMP, 3);
   });
 
-  it('silences a block that goes non-finite and resets the chain', () => {
+  it('§4.1 silences a block that goes non-finite and resets the chain', () => {
     const e = new LabEngine(SR, { ...DEFAULT_INIT, generator: GEN.dc, bypass: BYPASS_ALL & ~(1 << FX_GAIN) });
     const out = runEngine(e, params({ level: 0, 'gain.db': Float32Array.from({ length: BLOCK }, (_, i) => (i === 5 ? Infinity : 0)) }), 1);
     assert.equal(e.faults, 1);
@@ -352,7 +353,7 @@ describe('engine and chain', () => {
   });
 });
 
-describe('errors', () => {
+describe('§9 errors', () => {
   it('every error code is documented in docs/signal-lab-dsp.md', () => {
     const doc = readFileSync(new URL('../../../docs/signal-lab-dsp.md', import.meta.url), 'utf8');
     for (const code of Object.keys(DSP_ERROR_CODES)) assert.ok(doc.includes(`\`${code}\``), `${code} is not documented`);

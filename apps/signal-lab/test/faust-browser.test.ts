@@ -1,3 +1,4 @@
+// Sections (§) in test names: docs/signal-lab.md.
 // The Faust effects in the PRODUCTION build, in Chromium: each precompiled effect is fetched as a
 // build asset and run by the lab's `tidewire-faust` worklet (no compiler), and renders audio that
 // differs from the dry signal the way the effect should. Then the live editor: the compiler
@@ -33,7 +34,7 @@ interface LiveWin {
   };
 }
 
-describe('Faust effects in the production build', { skip }, () => {
+describe('§3.2 Faust effects in the production build', { skip }, () => {
   let rig: LabRig;
   const requests: string[] = [];
   before(async () => {
@@ -67,14 +68,14 @@ describe('Faust effects in the production build', { skip }, () => {
     }, { id, generator, params, faustParams });
   }
 
-  it('ships each effect as a wasm asset and lists it in the catalog', async () => {
+  it('§3.1 ships each effect as a wasm asset and lists it in the catalog', async () => {
     const assets = readdirSync(`${signalLabDist()}assets`);
     for (const id of ['reverb', 'ladder', 'phaser']) assert.ok(assets.some((a) => a.startsWith(`${id}-`) && a.endsWith('.wasm')), `${id} wasm in dist`);
     const menu = await rig.browser.page.evaluate(() => (globalThis as unknown as Win).signalLab.lab.faustMenu.map((f) => f.id));
     assert.deepEqual(menu.sort(), ['ladder', 'phaser', 'reverb']);
   });
 
-  it('ladder: a 2 kHz sine through a 200 Hz cutoff loses over 40 dB; at 20 kHz it passes', async () => {
+  it('§3.3 ladder: a 2 kHz sine through a 200 Hz cutoff loses over 40 dB; at 20 kHz it passes', async () => {
     const dry = await render(null, 'sine', { frequency: 2000 });
     const shut = await render('ladder', 'sine', { frequency: 2000 }, { '/Ladder/cutoff': 200, '/Ladder/resonance': 0.707 });
     const open = await render('ladder', 'sine', { frequency: 2000 }, { '/Ladder/cutoff': 20000, '/Ladder/resonance': 0.707 });
@@ -84,7 +85,7 @@ describe('Faust effects in the production build', { skip }, () => {
     assert.ok(Math.abs(20 * Math.log10(open.all / dry.all)) < 1.5, `open ladder: ${20 * Math.log10(open.all / dry.all)} dB`);
   });
 
-  it('reverb: an impulse rings on after 100 ms (dry, it is silent)', async () => {
+  it('§3.3 reverb: an impulse rings on after 100 ms (dry, it is silent)', async () => {
     // A 1 Hz train: impulses at 0 s and 1 s; the second lands once the wet control has glided
     // up from 0 (si.smoo), and 1.1–1.5 s holds its tail and nothing else.
     const dry = await render(null, 'impulse-train', { level: 0, frequency: 1 });
@@ -93,7 +94,7 @@ describe('Faust effects in the production build', { skip }, () => {
     assert.ok(wet.late > 1e-4, `reverb tail RMS ${wet.late}`);
   });
 
-  it('phaser: pink noise comes out changed but not lost', async () => {
+  it('§3.3 phaser: pink noise comes out changed but not lost', async () => {
     const dry = await render(null, 'pink', {});
     const wet = await render('phaser', 'pink', {}, { '/Phaser/depth': 1, '/Phaser/feedback': 0.7 });
     let diff = 0;
@@ -103,7 +104,7 @@ describe('Faust effects in the production build', { skip }, () => {
     assert.ok(wet.all > 0.1 * dry.all, `wet ${wet.all} vs dry ${dry.all}`);
   });
 
-  it('switches a bundled effect on in the live chain through its card', async () => {
+  it('§2 switches a bundled effect on in the live chain through its card', async () => {
     const page = rig.browser.page;
     await page.getByTestId('faust-ladder-bypass').click();
     await page.waitForFunction(() => (globalThis as unknown as Win).signalLab.lab.settings.faust.some((f) => f.id === 'ladder' && !f.bypass), null, { timeout: WAIT_MS });
@@ -113,7 +114,7 @@ describe('Faust effects in the production build', { skip }, () => {
     assert.deepEqual(rig.browser.errors, []);
   });
 
-  it('the meters follow the Faust chain: the monitor tap measures what plays', async () => {
+  it('§2 the meters follow the Faust chain: the monitor tap measures what plays', async () => {
     const page = rig.browser.page;
     await page.evaluate(() => {
       const l = (globalThis as unknown as LiveWin).signalLab.lab;
@@ -141,7 +142,7 @@ describe('Faust effects in the production build', { skip }, () => {
     assert.deepEqual(rig.browser.errors, []);
   });
 
-  it('the live editor loads the compiler on demand, compiles a program and inserts it', async () => {
+  it('§3.4 the live editor loads the compiler on demand, compiles a program and inserts it', async () => {
     const page = rig.browser.page;
     assert.ok(!requests.some((u) => /libfaust-wasm/.test(u)), 'no compiler before the editor opens');
     await page.getByTestId('open-editor').click();

@@ -1,3 +1,4 @@
+// Sections (§) in test names: docs/signal-lab.md.
 // The Faust build step in Node: every bundled .dsp compiles with faustwasm's libfaust to valid
 // wasm whose metadata the chain can use; compiler errors surface as LAB_FAUST_COMPILE; the cache
 // is keyed by content and survives damage; the Vite plugin's virtual module lists every effect.
@@ -25,8 +26,8 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const code = (p: Promise<unknown>, c: string) => assert.rejects(p, (e: { code?: string }) => e.code === c);
 
-describe('the bundled Faust effects', () => {
-  it('compile to valid wasm with stereo in/out and ranged parameters', () => {
+describe('§3.1 the bundled Faust effects', () => {
+  it('§3.3 compile to valid wasm with stereo in/out and ranged parameters', () => {
     assert.deepEqual(bundled.map((e) => e.id), ['ladder', 'phaser', 'reverb']);
     for (const e of bundled) {
       assert.ok(WebAssembly.validate(e.wasm), `${e.id} is valid wasm`);
@@ -67,7 +68,7 @@ describe('the bundled Faust effects', () => {
   });
 });
 
-describe('compileFaust', () => {
+describe('§3.1 compileFaust', () => {
   it('reports compiler errors as LAB_FAUST_COMPILE with the diagnostics', async () => {
     await assert.rejects(compileFaust('broken', 'process = nosuchfunction;', { cacheDir: null }), (e: { code?: string; message: string }) => {
       assert.equal(e.code, 'LAB_FAUST_COMPILE');
@@ -91,7 +92,7 @@ describe('compileFaust', () => {
   });
 });
 
-describe('checkEffectMeta', () => {
+describe('§3.1 checkEffectMeta', () => {
   const ok = { inputs: 2, outputs: 2, size: 16, meta: [{ name: 'X' }], ui: [{ type: 'vgroup', label: 'X', items: [{ type: 'hslider', label: 'a', address: '/X/a', index: 4, min: 0, max: 1, init: 0.5, step: 0.1 }] }] };
 
   it('accepts a well-formed description', () => {
@@ -117,7 +118,7 @@ describe('checkEffectMeta', () => {
 
 // The host the `tidewire-faust` worklet runs, driven block by block in Node with the real
 // compiled modules (the browser half is test/faust-browser.test.ts).
-describe('FaustHost', () => {
+describe('§3.2 FaustHost', () => {
   const spec = (r: CompiledFaust) => ({ size: r.meta.size, inputs: r.meta.inputs, outputs: r.meta.outputs, paramIndex: r.meta.params.map((p) => p.index) });
   const block = (v: number) => new Float32Array(FAUST_BLOCK).fill(v);
 
@@ -159,7 +160,7 @@ describe('FaustHost', () => {
   });
 });
 
-describe('the Vite plugin', () => {
+describe('§3.1 the Vite plugin', () => {
   it('resolves the virtual module to one ?url import per wasm and the JSON inline', async () => {
     const plugin = faustEffectsPlugin({ dir: FAUST_DIR, cacheDir: join(tmp, 'cache') });
     const resolveId = plugin.resolveId as (id: string, importer?: string) => string | null;

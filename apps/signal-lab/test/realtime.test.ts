@@ -1,3 +1,4 @@
+// Sections (§) in test names: docs/signal-lab.md.
 // The real-time acceptance run: the production page in headless Chromium (its real-time
 // AudioContext renders into Chromium's fake output device, on its own audio thread, at the
 // device's pace), every generator in turn over 10 s with the whole chain on — the four worklet
@@ -43,7 +44,7 @@ async function heapUsed(cdp: CDPSession): Promise<number> {
   return (await cdp.send('Runtime.getHeapUsage')).usedSize;
 }
 
-describe('real-time run: every generator, the full chain', { skip }, () => {
+describe('§8 real-time run: every generator, the full chain', { skip }, () => {
   let rig: LabRig;
   before(async () => {
     rig = await startRig();

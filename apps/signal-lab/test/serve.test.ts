@@ -1,3 +1,4 @@
+// Sections (§) in test names: docs/signal-lab.md.
 // Serving Signal Lab: mountSignalLab's contract with `tidewire serve` and the isolation headers
 // on every response under /signal-lab/ (without them the page has no SharedArrayBuffer).
 import assert from 'node:assert/strict';
@@ -22,7 +23,7 @@ async function newServer(): Promise<TidewireServer> {
   return s;
 }
 
-describe('mountSignalLab', () => {
+describe('§7 mountSignalLab', () => {
   it('returns the path, a title and the static options with the isolation headers', async () => {
     const lab = mountSignalLab(await newServer());
     assert.equal(lab.path, '/signal-lab/');

@@ -38,7 +38,7 @@ export class TelemetryState {
   request(entity: number, lap: number): void {
     if (!(entity >= 0) || !(lap >= 1) || !Number.isInteger(lap)) return;
     const schema = this.replay.player.schema;
-    const meta = this.replay.meta;
+    const meta = this.replay.race.meta;
     if (!schema || !meta) return;
     const now = performance.now();
     const l = this.loaded;
@@ -46,7 +46,7 @@ export class TelemetryState {
     if (same(this.wanted) && this.status === 'loading') return;
     if (same(l) && !(l!.open && now - l!.at > OPEN_LAP_REFRESH_MS)) return;
     const rate = schema.rateHz;
-    const lastFrame = Math.max(0, Math.round((this.replay.endMs / 1000) * rate));
+    const lastFrame = Math.max(0, Math.round((this.replay.transport.endMs / 1000) * rate));
     const win = this.replay.lapWindow(lap);
     let from: number;
     let to: number;
@@ -57,7 +57,7 @@ export class TelemetryState {
       open = win.endSec === null && meta.live;
       to = win.endSec !== null ? Math.ceil(win.endSec * rate) : lastFrame;
     } else {
-      const current = Math.round((this.replay.timeMs / 1000) * rate);
+      const current = Math.round((this.replay.transport.timeMs / 1000) * rate);
       from = Math.max(0, current - HISTORY_FRAMES);
       to = current;
       open = true;
@@ -68,9 +68,9 @@ export class TelemetryState {
     this.status = 'loading';
     const req: TelemetryRequest = {
       id: ++this.seq,
-      base: this.replay.httpBase,
-      timeline: this.replay.timeline,
-      ...(this.replay.token ? { token: this.replay.token } : {}),
+      base: this.replay.race.httpBase,
+      timeline: this.replay.race.timeline,
+      ...(this.replay.race.token ? { token: this.replay.race.token } : {}),
       schema: { name: schema.name, rateHz: schema.rateHz, fields: schema.fields, entities: schema.entities },
       entity,
       lap,
