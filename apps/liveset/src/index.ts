@@ -25,6 +25,7 @@ export type { LiveSetErrorCode } from './errors.ts';
 export { DROP_REASONS, CONTROL_REJECT_REASONS } from './metrics.ts';
 export type { DropReason, ControlRejectReason } from './metrics.ts';
 export { livesetCommand, createLivesetCommand } from './cli-liveset.ts';
+export { BUNDLED_SET } from './fixtures.ts';
 export type { OscPeer } from './osc/udp.ts';
 export { encodeOsc, decodeOsc, int as oscInt, float as oscFloat, str as oscStr, bool as oscBool } from './osc/codec.ts';
 export type { OscArg, OscMessage } from './osc/codec.ts';

@@ -26,7 +26,7 @@ const GENERATE_USAGE = [
   '',
   'options:',
   `  --race NAME       a bundled race: ${Object.keys(BUNDLED_RACES).join(', ')}`,
-  '  --data DIR        where the bundled data is (default: ../shared/data next to the repository)',
+  '  --data DIR        where the bundled data is (default: apps/replay/data)',
   '  --race-dir DIR    an F1DB race folder (race.yml, race-results.yml, starting-grid-positions.yml, …)',
   '  --circuit FILE    the circuit centreline (GeoJSON LineString of lon/lat)',
   '  --entrants FILE   the season\'s entrants.yml (default: ../../entrants.yml from the race folder, if present)',

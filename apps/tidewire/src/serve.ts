@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { createServer, waitForStop } from '@tidewire/server';
 import type { StaticOptions, TidewireServer } from '@tidewire/server';
 import { mountDemo } from '@tidewire/demo';
-import { mountLiveSet } from '@tidewire/liveset';
+import { BUNDLED_SET, mountLiveSet } from '@tidewire/liveset';
 import { mountReplay } from '@tidewire/replay';
 import { mountSignalLab } from '@tidewire/signal-lab';
 import { parsePort } from '@tidewire/cli';
@@ -38,7 +38,7 @@ export interface ServeOptions {
 }
 
 /** The Live Set `npm start` mirrors (an MIT-licensed fixture; see apps/liveset/fixtures/README.md). */
-export const BUNDLED_SET = fileURLToPath(new URL('../../liveset/fixtures/Michelle.als', import.meta.url));
+export { BUNDLED_SET };
 
 export function parseServeArgs(args: string[]): ServeOptions {
   const { values } = parseArgs({

@@ -22,7 +22,7 @@ const USAGE = [
   'options:',
   `  --race NAME   a bundled race: ${Object.keys(BUNDLED_RACES).join(', ')} (default ${DEFAULT_RACE})`,
   '  --seed N      the generator seed for --race (default 1)',
-  '  --data DIR    where the bundled data is (default: ../shared/data next to the repository)',
+  '  --data DIR    where the bundled data is (default: apps/replay/data)',
   '  --udp PORT    receive F1 game UDP telemetry on this port (a live timeline)',
   '  --record FILE         also write the raw packets to a capture file',
   '  --from-capture FILE   replay a capture into the live timeline (at its pace; --fast: at once)',
