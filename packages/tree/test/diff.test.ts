@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { diff, MAX_TREE_DEPTH, Tree, TreeError, TreeErrorCodes, type NodeSnapshot, type Op } from '../src/index.ts';
 import { diffCounters } from '../src/diff.ts';
 import { hashCounters } from '../src/node.ts';
-import { allNodes, applyTracked, copyTree, counterIds, IdPool, randomOp, randomSnapshot } from './gen.ts';
+import { allNodes, applyTracked, copyTree, counterIds, IdPool, randomOp, randomSnapshot } from '../src/testing.ts';
 import { forSeeds, type Prng } from '@tidewire/random';
 
 const n = (id: string, children: NodeSnapshot[] = [], attrs: NodeSnapshot['attrs'] = {}, type = 't'): NodeSnapshot => ({
