@@ -1,6 +1,7 @@
 // The repository stands alone: its files (what `git ls-files` lists, plus new files not yet
-// committed and not ignored) copied into an empty temporary folder — nothing beside it, no
-// `../shared` — run `tidewire serve`, and every page, the data behind it and /metrics answer.
+// committed and not ignored) copied into an empty temporary folder — nothing beside it, so no
+// data folder next to the repository — run `tidewire serve`, and every page, the data behind it
+// and /metrics answer.
 //
 // The copy gets the installed node_modules without reinstalling: a real node_modules folder whose
 // entries link to the installed ones, except @tidewire/*, which are relative links
@@ -96,7 +97,7 @@ describe('the repository stands alone', { skip: files === null ? 'not a git chec
 
   before(async () => {
     for (const app of APPS) ensureAppBuilt(app, { quiet: true });
-    // <tmp>/tidewire-standalone-*/repo: the folder beside the copy is empty, so `../shared` is nowhere.
+    // <tmp>/tidewire-standalone-*/repo: nothing is beside the copy, so a path out of the repository finds nothing.
     base = mkdtempSync(join(tmpdir(), 'tidewire-standalone-'));
     copy = join(base, 'repo');
     for (const f of files!) {
