@@ -8,7 +8,7 @@ import type { TidewireServer, TreeChannel } from '@tidewire/server';
 import type { TidewireClient, TreeSubscription } from '@tidewire/client';
 import type { Tree } from '@tidewire/tree';
 import { Prng } from '@tidewire/random';
-import { IdPool, allNodes, randomOp, randomSnapshot, counterIds } from '../../packages/tree/test/gen.ts';
+import { IdPool, allNodes, randomOp, randomSnapshot, counterIds } from '@tidewire/tree/testing';
 import { nodeClient, sleep, testSeed } from './helpers.ts';
 
 const CLIENTS = 4;

@@ -3,12 +3,11 @@
 // Default FILE is the largest fixture (Michelle, 16.5 MB of XML). Not a test: numbers
 // depend on the machine; the result is checked only for plausibility (a parse that
 // silently returned nothing would otherwise look very fast).
-import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { readAls } from '../src/index.ts';
+import { ALS_FIXTURES } from '../src/fixtures.ts';
 
-const here = import.meta.dirname;
-const file = process.argv[2] || join(here, '..', '..', '..', '..', 'shared', 'fixtures', 'als', 'live11.3.21_node-als-parser_Michelle.als');
+const file = process.argv[2] || ALS_FIXTURES.michelle;
 const runs = Number(process.argv[3] ?? 5);
 const gc = (globalThis as { gc?: () => void }).gc;
 

@@ -1,7 +1,7 @@
 // `tidewire liveset --als PATH …`: a Tidewire server with the Live Set mirror on it, until
 // SIGINT or SIGTERM. The tree is at GET /api/trees/liveset, the page at /liveset/.
-import { parseOrUsage, parsePort, UsageError } from '@tidewire/cli';
-import type { Command } from '@tidewire/cli';
+import { defineCommand, parsePort, port, UsageError } from '@tidewire/cli';
+import type { Command, OptionsTable, ParsedArgs } from '@tidewire/cli';
 import { createServer, waitForStop } from '@tidewire/server';
 import { AlsError } from './als/errors.ts';
 import type { Output } from './cli.ts';
@@ -9,25 +9,6 @@ import { LiveSetError } from './errors.ts';
 import { DEFAULT_OSC_PORT } from './mirror.ts';
 import { mountLiveSet } from './mount.ts';
 import type { MountLiveSetOptions } from './mount.ts';
-
-const USAGE = [
-  'usage: tidewire liveset --als PATH [--host 127.0.0.1] [--port N] [--osc-port N]',
-  '                        [--abletonosc HOST:PORT] [--live HOST:PORT] [--simulate]',
-  '',
-  'Mirrors an Ableton Live Set to browsers: the .als (re-read on every save), OSC events from',
-  'Live, and optionally Live itself through the AbletonOSC remote script.',
-  '',
-  'options:',
-  '  --als PATH             the Live Set (.als) to mirror',
-  '  --host HOST            HTTP/WebSocket interface (default 127.0.0.1; another needs TIDEWIRE_TOKEN)',
-  '  --port N               HTTP/WebSocket port (default 8080, 0 = any free port)',
-  `  --osc-port N           UDP port for OSC events from Live (default ${DEFAULT_OSC_PORT}, on 127.0.0.1)`,
-  '  --abletonosc HOST:PORT sync from Live through AbletonOSC (usually 127.0.0.1:11000; replies on 11001)',
-  '  --live HOST:PORT       where control messages go without --abletonosc (default 127.0.0.1:11000)',
-  '  --simulate             play a simulated Live into the mirror (no Live needed)',
-  '',
-  'environment: TIDEWIRE_TOKEN  bearer token required from clients (needed for a non-loopback --host)',
-].join('\n');
 
 export interface LivesetCommandOptions {
   /** Stops the server like SIGINT (tests). */
@@ -50,59 +31,43 @@ interface Parsed {
   mount: MountLiveSetOptions;
 }
 
-function parse(args: string[]): Parsed | 'help' {
-  const out: Parsed = { host: '127.0.0.1', port: 8080, mount: {} };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    const value = () => {
-      const v = args[++i];
-      if (v === undefined) throw new UsageError(`${a} needs a value`);
-      return v;
-    };
-    switch (a) {
-      case '--help':
-      case '-h':
-        return 'help';
-      case '--als':
-        out.mount.alsPath = value();
-        break;
-      case '--host':
-        out.host = value();
-        break;
-      case '--port':
-        out.port = parsePort(a, value());
-        break;
-      case '--osc-port':
-        out.mount.oscPort = parsePort(a, value());
-        break;
-      case '--abletonosc':
-        out.mount.abletonOsc = parseHostPort(a, value());
-        break;
-      case '--live': {
-        const { host, port } = parseHostPort(a, value());
-        out.mount.liveControl = { address: host, port };
-        break;
-      }
-      case '--simulate':
-        out.mount.simulate = true;
-        break;
-      default:
-        throw new UsageError(a.startsWith('-') ? `unknown option '${a}'` : `unexpected argument '${a}'`);
-    }
-  }
-  if (out.mount.alsPath === undefined && out.mount.abletonOsc === undefined) throw new UsageError('--als PATH is required (or --abletonosc HOST:PORT)');
-  if (out.mount.simulate && out.mount.abletonOsc) throw new UsageError('--simulate stands in for Live; it cannot be combined with --abletonosc');
-  return out;
+const OPTIONS = {
+  als: { type: 'string', value: 'PATH', help: 'the Live Set (.als) to mirror' },
+  host: { type: 'string', value: 'HOST', default: '127.0.0.1', help: 'HTTP/WebSocket interface (default 127.0.0.1; another needs TIDEWIRE_TOKEN)' },
+  port: { type: 'string', value: 'N', default: '8080', parse: port(), help: 'HTTP/WebSocket port (default 8080, 0 = any free port)' },
+  'osc-port': { type: 'string', value: 'N', parse: port(), help: `UDP port for OSC events from Live (default ${DEFAULT_OSC_PORT}, on 127.0.0.1)` },
+  abletonosc: { type: 'string', value: 'HOST:PORT', parse: (v: string, flag: string) => parseHostPort(flag, v), help: 'sync from Live through AbletonOSC (usually 127.0.0.1:11000; replies on 11001)' },
+  live: { type: 'string', value: 'HOST:PORT', parse: (v: string, flag: string) => parseHostPort(flag, v), help: 'where control messages go without --abletonosc (default 127.0.0.1:11000)' },
+  simulate: { type: 'boolean', help: 'play a simulated Live into the mirror (no Live needed)' },
+} as const satisfies OptionsTable;
+
+/** The cross-option rules: a source is needed, and the simulator stands in for Live. */
+function check({ values: v }: ParsedArgs<typeof OPTIONS>): Parsed {
+  if (v.als === undefined && v.abletonosc === undefined) throw new UsageError('--als PATH is required (or --abletonosc HOST:PORT)');
+  if (v.simulate && v.abletonosc) throw new UsageError('--simulate stands in for Live; it cannot be combined with --abletonosc');
+  const mount: MountLiveSetOptions = {};
+  if (v.als !== undefined) mount.alsPath = v.als;
+  if (v['osc-port'] !== undefined) mount.oscPort = v['osc-port'];
+  if (v.abletonosc !== undefined) mount.abletonOsc = v.abletonosc;
+  if (v.live !== undefined) mount.liveControl = { address: v.live.host, port: v.live.port };
+  if (v.simulate) mount.simulate = true;
+  return { host: v.host, port: v.port, mount };
 }
 
 export function createLivesetCommand(out: Output = process.stdout, err: Output = process.stderr, options: LivesetCommandOptions = {}): Command {
-  return {
+  return defineCommand({
     name: 'liveset',
     summary: 'mirror an Ableton Live Set (and Live over OSC) to browsers',
-    usage: USAGE,
-    async run(args: string[]): Promise<number> {
-      const parsed = parseOrUsage(parse, args, { prefix: 'tidewire liveset', usage: USAGE, out, err });
-      if ('exit' in parsed) return parsed.exit;
+    synopsis: ['--als PATH [--host 127.0.0.1] [--port N] [--osc-port N] [--abletonosc HOST:PORT] [--live HOST:PORT] [--simulate]'],
+    description: [
+      'Mirrors an Ableton Live Set to browsers: the .als (re-read on every save), OSC events from',
+      'Live, and optionally Live itself through the AbletonOSC remote script.',
+    ].join('\n'),
+    options: OPTIONS,
+    footer: 'environment: TIDEWIRE_TOKEN  bearer token required from clients (needed for a non-loopback --host)',
+    io: { out, err },
+    check,
+    async run(parsed) {
       const env = options.env ?? process.env;
       const token = env.TIDEWIRE_TOKEN || undefined;
       const server = await createServer({ host: parsed.host, port: parsed.port, token });
@@ -128,7 +93,7 @@ export function createLivesetCommand(out: Output = process.stdout, err: Output =
       out.write('stopped\n');
       return 0;
     },
-  };
+  });
 }
 
 export const livesetCommand: Command = createLivesetCommand();

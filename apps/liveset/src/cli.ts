@@ -1,44 +1,30 @@
 // `tidewire als-info FILE [--json]`: reads a Live Set and prints its summary.
-import type { Command } from '@tidewire/cli';
+import { defineCommand } from '@tidewire/cli';
+import type { Command, Output } from '@tidewire/cli';
 import { AlsError } from './als/errors.ts';
 import { readAls } from './als/parse.ts';
 import type { AlsSummary } from './als/summary.ts';
 
-export interface Output {
-  write(text: string): void;
-}
-
-const USAGE = [
-  'usage: tidewire als-info FILE [--json]',
-  '',
-  'Reads an Ableton Live Set (.als, Live 8 to 12) and prints what is in it: version, tempo,',
-  'tracks with their devices and clips, scenes and locators.',
-  '',
-  'options:',
-  '  --json   print the summary as JSON (stable keys, for scripts)',
-].join('\n');
+export type { Output };
 
 export function createAlsInfoCommand(out: Output = process.stdout, err: Output = process.stderr): Command {
-  return {
+  return defineCommand({
     name: 'als-info',
     summary: 'summarize an Ableton Live Set (.als)',
-    usage: USAGE,
-    async run(args: string[]): Promise<number> {
-      let json = false;
-      const files: string[] = [];
-      for (const a of args) {
-        if (a === '--json') json = true;
-        else if (a === '--help' || a === '-h') { out.write(`${USAGE}\n`); return 0; }
-        else if (a.startsWith('-') && a !== '-') { err.write(`tidewire als-info: unknown option '${a}'\n${USAGE}\n`); return 2; }
-        else files.push(a);
-      }
-      if (files.length !== 1) {
-        err.write(`tidewire als-info: expected one FILE, got ${files.length}\n${USAGE}\n`);
-        return 2;
-      }
+    synopsis: ['FILE [--json]'],
+    description: [
+      'Reads an Ableton Live Set (.als, Live 8 to 12) and prints what is in it: version, tempo,',
+      'tracks with their devices and clips, scenes and locators.',
+    ].join('\n'),
+    options: {
+      json: { type: 'boolean', help: 'print the summary as JSON (stable keys, for scripts)' },
+    },
+    positionals: { name: 'FILE', min: 1, max: 1 },
+    io: { out, err },
+    async run({ values, positionals: [file] }) {
       try {
-        const set = await readAls(files[0]);
-        out.write(json ? `${JSON.stringify(set.summary, null, 2)}\n` : formatSummary(files[0], set.summary));
+        const set = await readAls(file!);
+        out.write(values.json ? `${JSON.stringify(set.summary, null, 2)}\n` : formatSummary(file!, set.summary));
         return 0;
       } catch (e) {
         if (!AlsError.is(e)) throw e;
@@ -46,7 +32,7 @@ export function createAlsInfoCommand(out: Output = process.stdout, err: Output =
         return 1;
       }
     },
-  };
+  });
 }
 
 export const alsInfoCommand: Command = createAlsInfoCommand();

@@ -29,6 +29,7 @@ export { DROP_CODES, CONTROL_REJECT_REASONS } from './metrics.ts';
 export type { ControlRejectReason } from './metrics.ts';
 export { OSC_DROP_CODES, OscDecodeError, type OscDropCode } from './osc/errors.ts';
 export { livesetCommand, createLivesetCommand } from './cli-liveset.ts';
+export { BUNDLED_SET } from './fixtures.ts';
 export type { OscPeer } from './osc/udp.ts';
 export { encodeOsc, decodeOsc, int as oscInt, float as oscFloat, str as oscStr, bool as oscBool } from './osc/codec.ts';
 export type { OscArg, OscMessage } from './osc/codec.ts';

@@ -1,4 +1,4 @@
-// The facts in shared/fixtures/als/README.md, reproduced from every fixture (docs/als.md §2–§4).
+// The facts in apps/liveset/fixtures/als/README.md, reproduced from every fixture (docs/als.md §2–§4).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';

@@ -1,35 +1,29 @@
 // Shared test helpers: fixture paths, a seeded PRNG, tree invariants.
-// Fixtures live in shared/ beside the repo (CI clones the repo with shared/ next to it).
+// Fixtures live in apps/liveset/fixtures/ (src/fixtures.ts names them).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { AlsNode } from '../src/index.ts';
 import { parseAls } from '../src/index.ts';
+import { ALS_FIXTURE_DIR, ALS_FIXTURES, negativeFixture } from '../src/fixtures.ts';
 import { seededRandom } from '@tidewire/random';
 
 /** Seeded test-case chooser (kept under its old name for the tests that use it). */
 export const prng = seededRandom;
 
-export const FIXTURE_DIR = fileURLToPath(new URL('../../../../shared/fixtures/als/', import.meta.url));
+export const FIXTURE_DIR = ALS_FIXTURE_DIR;
 
-export const FIXTURES = {
-  live08: 'live08.1.4_dawtool_live8-patch-markers-auto.als',
-  live09: 'live09.7.1_dawtool_live9-patch-2-0point.als',
-  live10: 'live10.1.7_dawtool_example-120.als',
-  michelle: 'live11.3.21_node-als-parser_Michelle.als',
-  foo: 'live11.3.35_node-als-parser_Foo.als',
-  live12: 'live12.0b16_dawtool_L12-automation.als',
-} as const;
+/** The fixtures by short name (apps/liveset/fixtures/als/README.md lists their facts). */
+export const FIXTURES = ALS_FIXTURES;
 
 export type FixtureName = keyof typeof FIXTURES;
 
 export function fixturePath(name: FixtureName): string {
-  return FIXTURE_DIR + FIXTURES[name];
+  return FIXTURES[name];
 }
 
 export function negativePath(file: string): string {
-  return `${FIXTURE_DIR}negative/${file}`;
+  return negativeFixture(file);
 }
 
 const xmlCache = new Map<FixtureName, string>();

@@ -1,5 +1,5 @@
 // docs/replay-generator.md §7: `tidewire replay generate` and `tidewire replay info`, on a
-// synthetic race folder laid out like the shared data (so `--race` runs in a fraction of a second).
+// synthetic race folder laid out like the bundled data (so `--race` runs in a fraction of a second).
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

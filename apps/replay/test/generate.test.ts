@@ -1,4 +1,4 @@
-// docs/replay-generator.md §9 acceptance: every race in ../shared/data/f1db is generated and read
+// docs/replay-generator.md §9 acceptance: every race in apps/replay/data/f1db is generated and read
 // back frame by frame; the classification, gaps, grid, pit stops and direction seen in the frames
 // must match the F1DB files (read here with `yaml` directly, not through the generator's parser).
 import assert from 'node:assert/strict';
@@ -48,8 +48,8 @@ for (const season of existsSync(SEASONS) ? readdirSync(SEASONS) : []) {
   if (existsSync(races)) for (const r of readdirSync(races).sort()) raceDirs.push(join(races, r));
 }
 
-describe('§9 acceptance: every race in the shared data', () => {
-  it('finds the shared data and has a bundled entry (with a circuit) for every race in it', () => {
+describe('§9 acceptance: every race in the bundled data', () => {
+  it('finds the bundled data and has a bundled entry (with a circuit) for every race in it', () => {
     assert.ok(raceDirs.length >= 4, `expected the races of ${SEASONS}`);
     const bundled = new Set(Object.values(BUNDLED_RACES).map((b) => join(DATA, b.raceDir)));
     for (const dir of raceDirs) assert.ok(bundled.has(dir), `${dir} has no BUNDLED_RACES entry`);

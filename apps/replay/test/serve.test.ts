@@ -70,7 +70,7 @@ describe('§11.1 the race file cache', () => {
     await expectCode(bundledRaceFile({ race: '2024-bahrain', seed: 1.5 }), 'REPLAY_BAD_OPTION');
   });
 
-  it('names the missing data when the shared folder is absent', async () => {
+  it('names the missing data when the data folder is absent', async () => {
     await expectCode(bundledRaceFile({ race: '2024-italy', dataRoot: join(tmp, 'nowhere'), cacheDir: join(tmp, 'empty-cache') }), 'REPLAY_DATA_MISSING');
   });
 });

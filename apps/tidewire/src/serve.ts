@@ -1,27 +1,23 @@
 // `tidewire serve`: one server, every app. What `npm start` runs.
+//
+// One app failing to start (its UDP port taken, its data missing) must not take the others down:
+// each app is mounted on its own, a failure is kept with its error code and shown on the app's
+// page (503) and in the start-up report, and the server serves the rest. A taken TCP port stops
+// the whole command, with the flag that changes it (--port); a taken OSC port names --osc-port.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { createServer, waitForStop } from '@tidewire/server';
 import type { StaticOptions, TidewireServer } from '@tidewire/server';
 import { mountDemo } from '@tidewire/demo';
-import { mountLiveSet } from '@tidewire/liveset';
+import { BUNDLED_SET, mountLiveSet } from '@tidewire/liveset';
 import { mountReplay } from '@tidewire/replay';
 import { mountSignalLab } from '@tidewire/signal-lab';
-import { parsePort } from '@tidewire/cli';
-import type { Command } from '@tidewire/cli';
+import { defineCommand, port } from '@tidewire/cli';
+import type { Command, OptionsTable, Output, ParsedArgs } from '@tidewire/cli';
+import { ServeError } from './errors.ts';
 
-const USAGE = `usage: tidewire serve [--host 127.0.0.1] [--port 8080] [--token TOKEN] [--no-storm]
-                      [--als FILE.als] [--osc-port 9002]
-
-Serves every Tidewire app on one port:
-  /liveset/   Live Set mirror: the bundled set (or --als), moved by a built-in OSC simulator
-  /replay/    race replay: the 2024 Bahrain GP rebuilt from real data, ready to play
-  /signal-lab/  audio test bench: AudioWorklet generators and effects, Faust DSP, meters
-  /demo/      the core demo: a generated 50-track project under a simulated change storm
-  /metrics    Prometheus metrics        /api/trees/:name   a tree channel's snapshot
-
---token (or TIDEWIRE_TOKEN) is required when --host is not a loopback address.`;
+/** The Live Set `npm start` mirrors (an MIT-licensed fixture; see apps/liveset/fixtures/README.md). */
+export { BUNDLED_SET };
 
 /** Where an app's Vite build lands (apps/<name>/dist). */
 export function appDist(app: string): string {
@@ -35,69 +31,183 @@ export interface ServeOptions {
   storm: boolean;
   als: string;
   oscPort: number;
+  /** Where the replay's race data and cache are (tests; the defaults are apps/replay/data and .cache/replay). */
+  replay?: { dataRoot?: string; cacheDir?: string };
 }
 
-/** The Live Set `npm start` mirrors (an MIT-licensed fixture; see apps/liveset/fixtures/README.md). */
-export const BUNDLED_SET = fileURLToPath(new URL('../../liveset/fixtures/Michelle.als', import.meta.url));
+const OPTIONS = {
+  host: { type: 'string', value: 'HOST', default: '127.0.0.1', help: 'HTTP/WebSocket interface (default 127.0.0.1; another needs --token)' },
+  port: { type: 'string', value: 'N', default: () => process.env.PORT ?? '8080', parse: port(), help: 'HTTP/WebSocket port (default 8080 or $PORT, 0 = any free port)' },
+  token: { type: 'string', value: 'TOKEN', help: 'bearer token clients must send (default $TIDEWIRE_TOKEN)' },
+  'no-storm': { type: 'boolean', help: 'keep the core demo still (no simulated change storm)' },
+  als: { type: 'string', value: 'FILE.als', default: BUNDLED_SET, help: 'the Live Set to mirror (default: the bundled Michelle.als)' },
+  'osc-port': { type: 'string', value: 'N', default: '9002', parse: port(), help: 'UDP port for OSC events into the Live Set mirror (default 9002, 0 = any free port)' },
+} as const satisfies OptionsTable;
 
-export function parseServeArgs(args: string[]): ServeOptions {
-  const { values } = parseArgs({
-    args,
-    options: {
-      host: { type: 'string', default: '127.0.0.1' },
-      port: { type: 'string', default: process.env.PORT ?? '8080' },
-      token: { type: 'string' },
-      'no-storm': { type: 'boolean', default: false },
-      als: { type: 'string', default: BUNDLED_SET },
-      'osc-port': { type: 'string', default: '9002' },
-    },
-    strict: true,
-  });
-  const port = parsePort('--port', values.port);
-  const oscPort = parsePort('--osc-port', values['osc-port']);
-  const token = values.token ?? process.env.TIDEWIRE_TOKEN;
-  return { host: values.host!, port, storm: !values['no-storm'], als: values.als!, oscPort, ...(token ? { token } : {}) };
+function toServeOptions({ values: v }: ParsedArgs<typeof OPTIONS>): ServeOptions {
+  const token = v.token ?? process.env.TIDEWIRE_TOKEN;
+  return { host: v.host, port: v.port, storm: !v['no-storm'], als: v.als, oscPort: v['osc-port'], ...(token ? { token } : {}) };
 }
 
-/** Starts the server with every app mounted; resolves once it listens. */
-export async function startAll(opts: ServeOptions): Promise<{ server: TidewireServer; url: string; close(): Promise<void> }> {
-  const server = await createServer({ host: opts.host, port: opts.port, ...(opts.token ? { token: opts.token } : {}), logger: false });
-  const apps = [
-    await mountLiveSet(server, { alsPath: opts.als, oscPort: opts.oscPort, simulate: true }),
-    // The bundled race: generated on the first start (~4 s), then loaded from .cache/replay/.
-    await mountReplay(server, { race: '2024-bahrain' }),
-    // Cross-origin isolated (COOP/COEP) so SharedArrayBuffer ring buffers work.
-    mountSignalLab(server),
-    mountDemo(server, { storm: opts.storm }),
-  ];
-  for (const app of apps) {
-    const dist = appDist(app.path.replaceAll('/', ''));
-    if (existsSync(dist)) await server.serveStatic(app.path, dist, 'staticOptions' in app ? (app.staticOptions as StaticOptions) : undefined);
-    else console.warn(`tidewire: ${dist} is missing — run \`npm run build\` to build the ${app.title} page`);
+/** What an app's mount returns, as far as serving it goes. */
+interface MountedApp {
+  path: string;
+  title: string;
+  staticOptions?: StaticOptions;
+  close(): Promise<void> | void;
+}
+
+/** An app that is up, or one that failed to start (with its error code and message). */
+export type AppStatus =
+  | { name: string; path: string; state: 'up'; title: string; page: boolean }
+  | { name: string; path: string; state: 'failed'; code: string; message: string };
+
+interface AppEntry {
+  name: string;
+  path: string;
+  mount(server: TidewireServer, opts: ServeOptions): Promise<MountedApp> | MountedApp;
+}
+
+const APPS: readonly AppEntry[] = [
+  { name: 'liveset', path: '/liveset/', mount: (server, o) => mountLiveSet(server, { alsPath: o.als, oscPort: o.oscPort, simulate: true }) },
+  // The bundled race: generated on the first start (~4 s), then loaded from .cache/replay/.
+  { name: 'replay', path: '/replay/', mount: (server, o) => mountReplay(server, { race: '2024-bahrain', ...o.replay }) },
+  // Cross-origin isolated (COOP/COEP) so SharedArrayBuffer ring buffers work.
+  { name: 'signal-lab', path: '/signal-lab/', mount: (server) => mountSignalLab(server) },
+  { name: 'demo', path: '/demo/', mount: (server, o) => mountDemo(server, { storm: o.storm }) },
+];
+
+/** A failure's code and message, with the flag that fixes it when a port is taken. */
+function describeFailure(app: string, e: unknown, opts: ServeOptions): { code: string; message: string } {
+  const err = e as { code?: unknown; message?: unknown; cause?: { code?: unknown } } | null;
+  const code = typeof err?.code === 'string' ? err.code : 'ERROR';
+  let message = typeof err?.message === 'string' ? err.message : String(e);
+  const system = err?.cause?.code ?? err?.code;
+  if (app === 'liveset' && system === 'EADDRINUSE') {
+    message += ` — UDP port ${opts.oscPort} is in use; pass --osc-port N to use another (0 = any free port)`;
   }
-  server.fastify.get('/', (_req, reply) => reply.redirect(apps[0]!.path));
-  const url = await server.listen();
+  return { code, message };
+}
+
+export interface RunningServe {
+  server: TidewireServer;
+  url: string;
+  apps: AppStatus[];
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the server with every app that starts mounted; resolves once it listens. An app that
+ * fails is reported in `apps` (and answers 503 on its path). Rejects only when the server itself
+ * cannot listen (ServeError TIDEWIRE_PORT_IN_USE for a taken --port).
+ */
+export async function startAll(opts: ServeOptions): Promise<RunningServe> {
+  const server = await createServer({ host: opts.host, port: opts.port, ...(opts.token ? { token: opts.token } : {}), logger: false });
+  const mounted: MountedApp[] = [];
+  const apps: AppStatus[] = [];
+  for (const entry of APPS) {
+    let app: MountedApp;
+    try {
+      app = await entry.mount(server, opts);
+    } catch (e) {
+      const failure = describeFailure(entry.name, e, opts);
+      apps.push({ name: entry.name, path: entry.path, state: 'failed', ...failure });
+      const body = `${entry.name} did not start: ${failure.code}: ${failure.message}\n`;
+      server.fastify.get(`${entry.path}*`, (_req, reply) => reply.code(503).type('text/plain; charset=utf-8').send(body));
+      continue;
+    }
+    mounted.push(app);
+    const dist = appDist(entry.name);
+    const page = existsSync(dist);
+    if (page) await server.serveStatic(app.path, dist, app.staticOptions);
+    apps.push({ name: entry.name, path: app.path, state: 'up', title: app.title, page });
+  }
+  const first = apps.find((a) => a.state === 'up') ?? apps[0]!;
+  server.fastify.get('/', (_req, reply) => reply.redirect(first.path));
+  const closeApps = async () => { for (const app of mounted) await app.close(); };
+  let url: string;
+  try {
+    url = await server.listen();
+  } catch (e) {
+    await closeApps();
+    await server.close();
+    if ((e as { code?: unknown }).code === 'EADDRINUSE') {
+      throw new ServeError('TIDEWIRE_PORT_IN_USE', `TCP port ${opts.port} on ${opts.host} is in use; pass --port N to use another (0 = any free port)`, { cause: e });
+    }
+    throw e;
+  }
   return {
     server,
     url,
+    apps,
     async close() {
-      for (const app of apps) await app.close();
+      await closeApps();
       await server.close();
     },
   };
 }
 
-export const serveCommand: Command = {
-  name: 'serve',
-  summary: 'serve every Tidewire app on one port (what `npm start` runs)',
-  usage: USAGE,
-  async run(args) {
-    const opts = parseServeArgs(args);
-    const running = await startAll(opts);
-    console.log(`Tidewire is serving on ${running.url}/  (Ctrl+C to stop)`);
-    await waitForStop();
-    console.log('tidewire: shutting down');
-    await running.close();
-    return 0;
-  },
-};
+/** The start-up report: one line per app, up or failed (with its code). */
+export function formatStatus(url: string, apps: readonly AppStatus[]): string {
+  const width = Math.max(...apps.map((a) => a.path.length)) + 2;
+  const lines = [`Tidewire is serving on ${url}/  (Ctrl+C to stop)`];
+  for (const a of apps) {
+    lines.push(a.state === 'up'
+      ? `  up      ${a.path.padEnd(width)}${a.title}${a.page ? '' : ' (page not built: run `npm run build`)'}`
+      : `  FAILED  ${a.path.padEnd(width)}${a.code}: ${a.message}`);
+  }
+  lines.push('  metrics /metrics');
+  return `${lines.join('\n')}\n`;
+}
+
+export interface ServeCommandOptions {
+  /** Stops the server like SIGINT (tests). */
+  signal?: AbortSignal;
+  /** Passed to startAll (tests point the replay at missing data). */
+  replay?: ServeOptions['replay'];
+}
+
+export function createServeCommand(out: Output = process.stdout, err: Output = process.stderr, options: ServeCommandOptions = {}): Command & { parse(args: readonly string[]): ServeOptions } {
+  return defineCommand({
+    name: 'serve',
+    summary: 'serve every Tidewire app on one port (what `npm start` runs)',
+    synopsis: ['[--host 127.0.0.1] [--port 8080] [--token TOKEN] [--no-storm] [--als FILE.als] [--osc-port 9002]'],
+    description: [
+      'Serves every Tidewire app on one port:',
+      '  /liveset/     Live Set mirror: the bundled set (or --als), moved by a built-in OSC simulator',
+      '  /replay/      race replay: the 2024 Bahrain GP rebuilt from real data, ready to play',
+      '  /signal-lab/  audio test bench: AudioWorklet generators and effects, Faust DSP, meters',
+      '  /demo/        the core demo: a generated 50-track project under a simulated change storm',
+      '  /metrics      Prometheus metrics        /api/trees/:name   a tree channel\'s snapshot',
+      '',
+      'An app that cannot start (say its UDP port is taken) is reported and the others still serve.',
+      '--token (or TIDEWIRE_TOKEN) is required when --host is not a loopback address.',
+    ].join('\n'),
+    options: OPTIONS,
+    io: { out, err },
+    check: toServeOptions,
+    async run(opts) {
+      let running: RunningServe;
+      try {
+        running = await startAll({ ...opts, ...(options.replay ? { replay: options.replay } : {}) });
+      } catch (e) {
+        const coded = e as { code?: unknown; message?: unknown };
+        if (typeof coded.code !== 'string') throw e;
+        err.write(`tidewire serve: ${coded.code}: ${String(coded.message)}\n`);
+        return 1;
+      }
+      out.write(formatStatus(running.url, running.apps));
+      await waitForStop(options.signal);
+      out.write('tidewire: shutting down\n');
+      await running.close();
+      return 0;
+    },
+  });
+}
+
+export const serveCommand = createServeCommand();
+
+/** `tidewire serve`'s arguments as options (throws UsageError; HelpRequested for --help). */
+export function parseServeArgs(args: string[]): ServeOptions {
+  return serveCommand.parse(args);
+}

@@ -1,9 +1,49 @@
-// `tidewire serve` — what `npm start` runs: its arguments, and every app mounted on one port
-// (real server on loopback, real HTTP; the pages are the production builds `npm test` makes).
+// `tidewire serve` — what `npm start` runs: its arguments, every app mounted on one port, and
+// staying up when one app cannot start (real server on loopback, real HTTP, real sockets holding
+// the ports; the pages are the production builds `npm test` makes).
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createTcpServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { ensureAppBuilt } from '@tidewire/testkit';
 import { UsageError } from '@tidewire/cli';
-import { parseServeArgs, startAll } from '../src/serve.ts';
+import { createServeCommand, parseServeArgs, startAll } from '../src/serve.ts';
+import { ServeError } from '../src/errors.ts';
+
+const APPS = ['liveset', 'replay', 'signal-lab', 'demo'];
+
+function sink(): { write(t: string): void; text: string } {
+  return { text: '', write(t: string) { this.text += t; } };
+}
+
+/** A UDP port held by another socket for the test's lifetime. */
+async function takenUdpPort(t: { after(fn: () => unknown): void }): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => socket.close(() => resolve())));
+  return socket.address().port;
+}
+
+/** A UDP port that was free a moment ago. */
+async function freeUdpPort(): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
+}
+
+/** A TCP port another listener holds for the test's lifetime. */
+async function takenTcpPort(t: { after(fn: () => unknown): void }): Promise<number> {
+  const server = createTcpServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return (server.address() as AddressInfo).port;
+}
 
 describe('tidewire serve: arguments', () => {
   it('defaults to loopback, port 8080 (or $PORT), the bundled set and OSC port 9002', () => {
@@ -32,7 +72,9 @@ describe('tidewire serve: arguments', () => {
   });
 });
 
-describe('tidewire serve: every app on one port', { timeout: 120_000 }, () => {
+describe('tidewire serve: every app on one port', { timeout: 300_000 }, () => {
+  before(() => { for (const app of APPS) ensureAppBuilt(app, { quiet: true }); });
+
   it('redirects / to the Live Set page and serves each app (Signal Lab cross-origin isolated)', async (t) => {
     const running = await startAll({ ...parseServeArgs(['--port', '0', '--osc-port', '0', '--no-storm']) });
     t.after(() => running.close());
@@ -50,5 +92,65 @@ describe('tidewire serve: every app on one port', { timeout: 120_000 }, () => {
     }
     const tree = await fetch(`${running.url}/api/trees/liveset`, { headers: { accept: 'application/json' } });
     assert.equal(tree.status, 200);
+  });
+});
+
+describe('tidewire serve: one app failing leaves the others serving', { timeout: 300_000 }, () => {
+  before(() => { for (const app of APPS) ensureAppBuilt(app, { quiet: true }); });
+
+  it('reports the Live Set mirror as failed when its OSC port is taken (naming --osc-port) and serves the rest', async (t) => {
+    const osc = await takenUdpPort(t);
+    const running = await startAll(parseServeArgs(['--port', '0', '--osc-port', String(osc), '--no-storm']));
+    t.after(() => running.close());
+    const live = running.apps.find((a) => a.name === 'liveset')!;
+    assert.equal(live.state, 'failed');
+    assert.equal(live.state === 'failed' && live.code, 'LIVESET_BIND_FAILED');
+    assert.match(live.state === 'failed' ? live.message : '', new RegExp(`UDP port ${osc} is in use; pass --osc-port`));
+    assert.deepEqual(running.apps.filter((a) => a.state === 'up').map((a) => a.name), ['replay', 'signal-lab', 'demo']);
+    const page = await fetch(`${running.url}/liveset/`);
+    assert.equal(page.status, 503);
+    assert.match(await page.text(), /LIVESET_BIND_FAILED/);
+    const root = await fetch(`${running.url}/`, { redirect: 'manual' });
+    assert.equal(root.headers.get('location'), '/replay/', 'the root goes to the first app that is up');
+    for (const path of ['/replay/', '/signal-lab/', '/demo/', '/metrics']) assert.equal((await fetch(`${running.url}${path}`)).status, 200, path);
+  });
+
+  it('reports the replay as failed with REPLAY_DATA_MISSING when its data is missing, and serves the rest', async (t) => {
+    const tmp = mkdtempSync(join(tmpdir(), 'tidewire-serve-'));
+    t.after(() => rmSync(tmp, { recursive: true, force: true }));
+    const running = await startAll({ ...parseServeArgs(['--port', '0', '--osc-port', '0', '--no-storm']), replay: { dataRoot: join(tmp, 'nowhere'), cacheDir: join(tmp, 'cache') } });
+    t.after(() => running.close());
+    const replay = running.apps.find((a) => a.name === 'replay')!;
+    assert.equal(replay.state === 'failed' && replay.code, 'REPLAY_DATA_MISSING');
+    assert.equal((await fetch(`${running.url}/replay/`)).status, 503);
+    for (const path of ['/liveset/', '/signal-lab/', '/demo/']) assert.equal((await fetch(`${running.url}${path}`)).status, 200, path);
+  });
+
+  it('prints which apps are up and which failed, with the code', async (t) => {
+    const osc = await takenUdpPort(t);
+    const out = sink();
+    const err = sink();
+    const stop = new AbortController();
+    const done = createServeCommand(out, err, { signal: stop.signal }).run(['--port', '0', '--osc-port', String(osc), '--no-storm']);
+    for (let i = 0; i < 600 && !out.text.includes('/metrics'); i++) await new Promise((r) => setTimeout(r, 50));
+    stop.abort();
+    assert.equal(await done, 0, err.text);
+    assert.match(out.text, /^Tidewire is serving on http:\/\/127\.0\.0\.1:\d+\//);
+    assert.match(out.text, /FAILED {2}\/liveset\/ +LIVESET_BIND_FAILED: .*--osc-port/);
+    for (const path of ['/replay/', '/signal-lab/', '/demo/']) assert.match(out.text, new RegExp(`up {6}${path.replaceAll('/', '\\/')}`), path);
+  });
+
+  it('refuses a taken --port with TIDEWIRE_PORT_IN_USE, naming the flag (exit 1 from the command)', async (t) => {
+    const taken = await takenTcpPort(t);
+    const osc = await freeUdpPort();
+    await assert.rejects(startAll(parseServeArgs(['--port', String(taken), '--osc-port', String(osc), '--no-storm'])), (e: Error) => e instanceof ServeError && e.code === 'TIDEWIRE_PORT_IN_USE' && /--port/.test(e.message));
+    // The apps that had started were closed: the mirror's OSC port is free again.
+    const probe = createSocket('udp4');
+    await new Promise<void>((resolve, reject) => { probe.once('error', reject); probe.bind(osc, '127.0.0.1', resolve); });
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const out = sink();
+    const err = sink();
+    assert.equal(await createServeCommand(out, err).run(['--port', String(taken), '--osc-port', '0', '--no-storm']), 1);
+    assert.match(err.text, new RegExp(`^tidewire serve: TIDEWIRE_PORT_IN_USE: TCP port ${taken} on 127\\.0\\.0\\.1 is in use; pass --port N`));
   });
 });

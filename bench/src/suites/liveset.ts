@@ -9,9 +9,9 @@
 //              and updates lost (final values at every client vs the last ones sent)
 // Clients run in child processes; latency uses the wall clock, shared across processes.
 import { createSocket } from 'node:dgram';
-import { fileURLToPath } from 'node:url';
 import { createServer } from '@tidewire/server';
 import { LiveSetMirror, encodeOsc, oscFloat, oscInt } from '@tidewire/liveset';
+import { ALS_FIXTURES } from '@tidewire/liveset/fixtures';
 import { SEQ_SCALE } from '../liveset/messages.ts';
 import type { LoadPairReport, RunnerCommand, RunnerReport } from '../liveset/messages.ts';
 import { generateLiveSet } from '../liveset/generate.ts';
@@ -22,7 +22,7 @@ import { startBaselineServer } from '../tree/baseline.ts';
 import { Prng } from '@tidewire/random';
 import { countNodes } from '@tidewire/tree';
 
-const MICHELLE = fileURLToPath(new URL('../../../../shared/fixtures/als/live11.3.21_node-als-parser_Michelle.als', import.meta.url));
+const MICHELLE = ALS_FIXTURES.michelle;
 const CLIENT_RUNNER = new URL('../liveset/client-runner.ts', import.meta.url);
 const PARSE_RUNNER = new URL('../liveset/parse-runner.ts', import.meta.url);
 

@@ -12,7 +12,7 @@ import { Packr } from 'msgpackr';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { RawData } from 'ws';
 import { FrameDecoder, parseSegmentPayload, TimelineReader } from '@tidewire/timeline';
-import { RACE_FIELDS } from '../../../packages/timeline/bench/race.ts';
+import { RACE_FIELDS } from '@tidewire/timeline/testing';
 import { PERIOD_MS } from './session-file.ts';
 
 export interface Car {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { TimelineReader, TimelineWriter } from '@tidewire/timeline';
 // The format package's synthetic race (a bench fixture, not part of its API).
-import { raceFrames, raceSchema } from '../../../packages/timeline/bench/race.ts';
+import { raceFrames, raceSchema } from '@tidewire/timeline/testing';
 
 export const CARS = 20;
 export const RATE_HZ = 25;

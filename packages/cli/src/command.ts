@@ -8,6 +8,11 @@ export interface Command {
   subcommands?: boolean;
 }
 
+/** Where a command writes (process.stdout/stderr, or a test's sink). */
+export interface Output {
+  write(text: string): void;
+}
+
 /** A command-line mistake: the command prints it with its usage and exits with 2. */
 export class UsageError extends Error {}
 

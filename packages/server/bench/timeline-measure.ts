@@ -23,7 +23,7 @@ import { createServer } from '../src/index.ts';
 import type { TimelineChannelImpl } from '../src/timeline-channel.ts';
 import { TimelineSession } from '../src/timeline-session.ts';
 // The format package's synthetic race (bench fixture, not part of its API).
-import { raceFrames, raceSchema } from '../../timeline/bench/race.ts';
+import { raceFrames, raceSchema } from '@tidewire/timeline/testing';
 
 const RATE = 25;
 const FRAMES = 15_000; // 10 minutes: streams start at random points and never reach the end

@@ -1,6 +1,6 @@
 // Micro-benchmark of the frame codec and segment file (not a test):
 //   node --expose-gc --import tsx packages/timeline/bench/codec.ts [--frames=15000] [--noise=0.01]
-// A 20-car race at 25 Hz (bench/race.ts). Reports bytes per keyframe and per steady-state
+// A 20-car race at 25 Hz (src/testing.ts). Reports bytes per keyframe and per steady-state
 // delta (per predictor setting and per column), gzip bytes per frame, encode and decode µs per
 // frame, and heap growth while decoding. Asserts that everything it times round-trips.
 
@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { Session } from 'node:inspector/promises';
 import { FrameDecoder, FrameEncoder, parseSegmentPayload, TimelineReader, TimelineWriter } from '../src/index.ts';
-import { RACE_FIELDS, raceFrames, raceSchema, trackStats } from './race.ts';
+import { RACE_FIELDS, raceFrames, raceSchema, trackStats } from '../src/testing.ts';
 
 interface ProfileNode { callFrame: { functionName: string; url: string }; selfSize: number; children: ProfileNode[] }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { OpBatch, Tree, type NodeSnapshot, type Op, type TreeNode } from '../src/index.ts';
-import { allNodes, applyTracked, copyTree, counterIds, IdPool, randomAttrs, randomOp, randomSnapshot } from './gen.ts';
+import { allNodes, applyTracked, copyTree, counterIds, IdPool, randomAttrs, randomOp, randomSnapshot } from '../src/testing.ts';
 import { forSeeds, type Prng } from '@tidewire/random';
 
 const n = (id: string, children: NodeSnapshot[] = [], attrs: NodeSnapshot['attrs'] = {}): NodeSnapshot => ({

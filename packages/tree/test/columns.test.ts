@@ -4,7 +4,7 @@ import { Packr, Unpackr } from 'msgpackr';
 import { Tree, TreeError, toColumns, COLUMNS_VERSION } from '../src/index.ts';
 import type { AttrValue, NodeSnapshot, SnapshotColumns } from '../src/index.ts';
 import { forSeeds } from '@tidewire/random';
-import { counterIds, randomSnapshot } from './gen.ts';
+import { counterIds, randomSnapshot } from '../src/testing.ts';
 
 const packr = new Packr({ useRecords: true, moreTypes: false });
 const unpackr = new Unpackr({ useRecords: true, moreTypes: false });

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { diff, MAX_TREE_DEPTH, Tree, TreeError, type NodeSnapshot, type Op } from '../src/index.ts';
-import { dirtyCount } from './gen.ts';
-import { allNodes, applyTracked, copyTree, counterIds, IdPool, randomOp, randomSnapshot } from './gen.ts';
+import { allNodes, applyTracked, copyTree, counterIds, dirtyCount, IdPool, randomOp, randomSnapshot } from '../src/testing.ts';
 import { forSeeds, type Prng } from '@tidewire/random';
 
 const n = (id: string, children: NodeSnapshot[] = [], attrs: NodeSnapshot['attrs'] = {}, type = 't'): NodeSnapshot => ({

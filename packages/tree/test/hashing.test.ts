@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Buffer } from 'node:buffer';
 import { Tree, type Attrs, type NodeSnapshot } from '../src/index.ts';
-import { allNodes, dirtyCount, applyTracked, counterIds, IdPool, randomOp, randomSnapshot } from './gen.ts';
+import { allNodes, dirtyCount, applyTracked, counterIds, IdPool, randomOp, randomSnapshot } from '../src/testing.ts';
 import { forSeeds } from '@tidewire/random';
 
 const leaf = (id: string, attrs: Attrs = {}, type = 't'): NodeSnapshot => ({ id, type, attrs, children: [] });

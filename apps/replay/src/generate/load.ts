@@ -14,7 +14,7 @@ import { generateRace, type GenerateOptions, type GenerateResult } from './gener
 
 const MAX_FILE_BYTES = 16 << 20;
 
-/** The races shipped in ../shared/data, by the name `--race` takes. */
+/** The races shipped in apps/replay/data, by the name `--race` takes. */
 export const BUNDLED_RACES: Readonly<Record<string, { raceDir: string; circuit: string }>> = {
   '2024-bahrain': { raceDir: 'f1db/src/data/seasons/2024/races/01-bahrain', circuit: 'circuits/circuits/bh-2002.geojson' },
   '2024-great-britain': { raceDir: 'f1db/src/data/seasons/2024/races/12-great-britain', circuit: 'circuits/circuits/gb-1948.geojson' },
@@ -22,10 +22,9 @@ export const BUNDLED_RACES: Readonly<Record<string, { raceDir: string; circuit: 
   '2024-italy': { raceDir: 'f1db/src/data/seasons/2024/races/16-italy', circuit: 'circuits/circuits/it-1922.geojson' },
 };
 
-/** ../shared/data next to the repository root (this file is apps/replay/src/generate/load.ts). */
+/** apps/replay/data: F1DB and f1-circuits, bundled with their licences (this file is apps/replay/src/generate/load.ts). */
 export function defaultDataRoot(): string {
-  const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
-  return resolve(repoRoot, '../shared/data');
+  return resolve(dirname(fileURLToPath(import.meta.url)), '../../data');
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -114,7 +113,7 @@ export async function bundledRace(name: string, dataRoot = defaultDataRoot()): P
   const raceDir = join(dataRoot, b.raceDir);
   const circuitFile = join(dataRoot, b.circuit);
   if (!(await exists(raceDir)) || !(await exists(circuitFile))) {
-    throw new ReplayError('REPLAY_DATA_MISSING', `the bundled race data is missing: expected ${raceDir} and ${circuitFile} (the shared data folder ../shared/data next to the repository; pass --data DIR or use --race-dir/--circuit)`);
+    throw new ReplayError('REPLAY_DATA_MISSING', `the bundled race data is missing: expected ${raceDir} and ${circuitFile} (the data folder apps/replay/data; pass --data DIR or use --race-dir/--circuit)`);
   }
   return { raceDir, circuitFile };
 }

@@ -1,53 +1,43 @@
 // `tidewire replay import-csv FILE --out FILE` (docs/replay-import.md §2.6).
-import type { Command } from '@tidewire/cli';
+import { defineCommand, integer, number, oneOf, UsageError } from '@tidewire/cli';
+import type { Command, OptionsTable } from '@tidewire/cli';
 import type { Output } from '../cli.ts';
-import { failWithCode, parseOptions } from '../cli-common.ts';
+import { failWithCode } from '../cli-common.ts';
 import { writeFileAtomic } from '../files.ts';
 import { importFastF1CsvFile } from './csv-file.ts';
 
-export const IMPORT_CSV_USAGE = [
-  'usage: tidewire replay import-csv FILE --out FILE [--name NAME] [--time SessionTime|Date] [--rate HZ] [--max-gap SEC]',
-  '',
-  'Builds a race replay timeline from a FastF1-style telemetry CSV (one row per sample: SessionTime',
-  'or Date, DriverNumber, X, Y in 1/10 m; optional Speed, nGear, Throttle, Brake, DRS), resampled',
-  'to one time base. The file is streamed; bad rows are counted and listed with their line numbers.',
-  '',
-  'options:',
-  '  --out FILE        the timeline file to write',
-  '  --name NAME       the session name shown by viewers (default: the file name)',
-  '  --time COLUMN     the time base: SessionTime (default when present) or Date',
-  '  --rate HZ         frames per second, 1–100 (default 25)',
-  '  --max-gap SEC     a car is absent inside a longer gap between its samples (default 5)',
-].join('\n');
+const IMPORT_CSV_OPTIONS = {
+  out: { type: 'string', value: 'FILE', help: 'the timeline file to write' },
+  name: { type: 'string', value: 'NAME', help: 'the session name shown by viewers (default: the file name)' },
+  time: { type: 'string', value: 'COLUMN', parse: oneOf(['SessionTime', 'Date']), help: 'the time base: SessionTime (default when present) or Date' },
+  rate: { type: 'string', value: 'HZ', parse: integer(1, 100), help: 'frames per second, 1–100 (default 25)' },
+  'max-gap': { type: 'string', value: 'SEC', parse: number(0.05, 3600, 'a number of seconds'), help: 'a car is absent inside a longer gap between its samples (default 5)' },
+} as const satisfies OptionsTable;
 
-const VALUED = ['out', 'name', 'time', 'rate', 'max-gap'];
 const SHOWN_BAD_ROWS = 10;
 
 export function createReplayImportCsvCommand(out: Output = process.stdout, err: Output = process.stderr): Command {
-  return {
-    name: 'import-csv',
+  return defineCommand({
+    name: 'replay import-csv',
     summary: 'build a race replay from a FastF1-style telemetry CSV',
-    usage: IMPORT_CSV_USAGE,
-    async run(args: string[]): Promise<number> {
-      if (args.includes('--help') || args.includes('-h')) { out.write(`${IMPORT_CSV_USAGE}\n`); return 0; }
-      const usage = (msg: string) => { err.write(`tidewire replay import-csv: ${msg}\n${IMPORT_CSV_USAGE}\n`); return 2; };
-      const o = parseOptions(args, VALUED);
-      if (typeof o === 'string') return usage(o);
-      if (o.positional.length !== 1) return usage(`expected one input FILE, got ${o.positional.length}`);
-      const v = o.values;
-      if (!v.has('out')) return usage('--out FILE is required');
-      const time = v.get('time');
-      if (time !== undefined && time !== 'SessionTime' && time !== 'Date') return usage(`--time must be SessionTime or Date, got '${time}'`);
-      const rate = v.has('rate') ? Number(v.get('rate')) : undefined;
-      if (rate !== undefined && !(Number.isInteger(rate) && rate >= 1 && rate <= 100)) return usage(`--rate must be an integer in 1..100, got '${v.get('rate')}'`);
-      const maxGap = v.has('max-gap') ? Number(v.get('max-gap')) : undefined;
-      if (maxGap !== undefined && !(maxGap >= 0.05 && maxGap <= 3600)) return usage(`--max-gap must be a number of seconds in 0.05..3600, got '${v.get('max-gap')}'`);
-      const input = o.positional[0]!;
-      const outFile = v.get('out')!;
+    synopsis: ['FILE --out FILE [--name NAME] [--time SessionTime|Date] [--rate HZ] [--max-gap SEC]'],
+    description: [
+      'Builds a race replay timeline from a FastF1-style telemetry CSV (one row per sample: SessionTime',
+      'or Date, DriverNumber, X, Y in 1/10 m; optional Speed, nGear, Throttle, Brake, DRS), resampled',
+      'to one time base. The file is streamed; bad rows are counted and listed with their line numbers.',
+    ].join('\n'),
+    options: IMPORT_CSV_OPTIONS,
+    positionals: { name: 'input FILE', min: 1, max: 1 },
+    io: { out, err },
+    check({ values: v, positionals: [input] }) {
+      if (v.out === undefined) throw new UsageError('--out FILE is required');
+      return { input: input!, outFile: v.out, name: v.name, time: v.time, rate: v.rate, maxGap: v['max-gap'] };
+    },
+    async run({ input, outFile, name, time, rate, maxGap }) {
       try {
         const started = performance.now();
         const r = await importFastF1CsvFile(input, {
-          ...(v.has('name') ? { name: v.get('name') } : {}),
+          ...(name !== undefined ? { name } : {}),
           ...(time !== undefined ? { timeColumn: time } : {}),
           ...(rate !== undefined ? { rateHz: rate } : {}),
           ...(maxGap !== undefined ? { maxGapSec: maxGap } : {}),
@@ -67,7 +57,10 @@ export function createReplayImportCsvCommand(out: Output = process.stdout, err: 
         return failWithCode(err, 'import-csv', e);
       }
     },
-  };
+  });
 }
+
+/** The usage `tidewire replay import-csv --help` prints. */
+export const IMPORT_CSV_USAGE = createReplayImportCsvCommand().usage;
 
 export const replayImportCsvCommand: Command = createReplayImportCsvCommand();

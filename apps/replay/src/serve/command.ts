@@ -2,35 +2,14 @@
 // server with a race replay (or a live UDP feed) and the replay page, until SIGINT or SIGTERM.
 import { createServer, waitForStop } from '@tidewire/server';
 import type { TidewireServer } from '@tidewire/server';
-import { parseOrUsage, parsePort, UsageError } from '@tidewire/cli';
-import type { Command } from '@tidewire/cli';
+import { defineCommand, integer, port, UsageError } from '@tidewire/cli';
+import type { Command, OptionsTable, ParsedArgs } from '@tidewire/cli';
 import type { Output } from '../cli.ts';
 import { failWithCode } from '../cli-common.ts';
 import { ReplayError } from '../generate/errors.ts';
 import { BUNDLED_RACES } from '../generate/load.ts';
 import { DEFAULT_TIMELINE, mountReplay, replayDist, replayDistExists } from './mount.ts';
 import { DEFAULT_RACE } from './race-file.ts';
-
-const USAGE = [
-  'usage: tidewire replay serve FILE [--port N] [--host HOST]',
-  '       tidewire replay serve --race NAME [--seed N] [--data DIR] [--port N] [--host HOST]',
-  '       tidewire replay serve --udp PORT [--record FILE | --from-capture FILE [--fast]] [--port N] [--host HOST]',
-  '',
-  'Serves a race replay and its page (/replay/): a replay file, a bundled race (generated once',
-  'and cached in .cache/replay/), or a live feed of F1 game telemetry on a UDP port.',
-  '',
-  'options:',
-  `  --race NAME   a bundled race: ${Object.keys(BUNDLED_RACES).join(', ')} (default ${DEFAULT_RACE})`,
-  '  --seed N      the generator seed for --race (default 1)',
-  '  --data DIR    where the bundled data is (default: ../shared/data next to the repository)',
-  '  --udp PORT    receive F1 game UDP telemetry on this port (a live timeline)',
-  '  --record FILE         also write the raw packets to a capture file',
-  '  --from-capture FILE   replay a capture into the live timeline (at its pace; --fast: at once)',
-  '  --host HOST   HTTP/WebSocket interface (default 127.0.0.1; another needs TIDEWIRE_TOKEN)',
-  '  --port N      HTTP/WebSocket port (default 8080, 0 = any free port)',
-  '',
-  'environment: TIDEWIRE_TOKEN  bearer token required from clients (needed for a non-loopback --host)',
-].join('\n');
 
 export interface ReplayServeOptions {
   /** Stops the server like SIGINT (tests). */
@@ -64,41 +43,24 @@ interface Parsed {
   fast?: boolean;
 }
 
-function parse(args: string[]): Parsed | 'help' {
-  const out: Parsed = { host: '127.0.0.1', port: 8080 };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
-    const flag = eq === -1 ? a : a.slice(0, eq);
-    const value = () => {
-      const v = eq === -1 ? args[++i] : a.slice(eq + 1);
-      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case '--help':
-      case '-h':
-        return 'help';
-      case '--host': out.host = value(); break;
-      case '--port': out.port = parsePort(flag, value()); break;
-      case '--race': out.race = value(); break;
-      case '--data': out.data = value(); break;
-      case '--udp': out.udp = parsePort(flag, value(), false); break;
-      case '--record': out.record = value(); break;
-      case '--from-capture': out.fromCapture = value(); break;
-      case '--fast': out.fast = true; break;
-      case '--seed': {
-        const s = value();
-        if (!/^\d{1,10}$/.test(s) || Number(s) > 0xffffffff) throw new UsageError(`--seed must be an integer in 0..4294967295, got '${s}'`);
-        out.seed = Number(s);
-        break;
-      }
-      default:
-        if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`);
-        if (out.file !== undefined) throw new UsageError(`unexpected argument '${a}'`);
-        out.file = a;
-    }
-  }
+const OPTIONS = {
+  race: { type: 'string', value: 'NAME', help: `a bundled race: ${Object.keys(BUNDLED_RACES).join(', ')} (default ${DEFAULT_RACE})` },
+  seed: { type: 'string', value: 'N', parse: integer(0, 0xffffffff), help: 'the generator seed for --race (default 1)' },
+  data: { type: 'string', value: 'DIR', help: 'where the bundled data is (default: apps/replay/data)' },
+  udp: { type: 'string', value: 'PORT', parse: port({ allowZero: false }), help: 'receive F1 game UDP telemetry on this port (a live timeline)' },
+  record: { type: 'string', value: 'FILE', help: 'also write the raw packets to a capture file' },
+  'from-capture': { type: 'string', value: 'FILE', help: 'replay a capture into the live timeline (at its pace; --fast: at once)' },
+  fast: { type: 'boolean', help: 'with --from-capture: feed the whole capture at once' },
+  host: { type: 'string', value: 'HOST', default: '127.0.0.1', help: 'HTTP/WebSocket interface (default 127.0.0.1; another needs TIDEWIRE_TOKEN)' },
+  port: { type: 'string', value: 'N', default: '8080', parse: port(), help: 'HTTP/WebSocket port (default 8080, 0 = any free port)' },
+} as const satisfies OptionsTable;
+
+/** One source (FILE, --race or --udp; the default race when none), and the options that go with it. */
+function check({ values: v, positionals }: ParsedArgs<typeof OPTIONS>): Parsed {
+  const out: Parsed = {
+    host: v.host, port: v.port, file: positionals[0], race: v.race, seed: v.seed, data: v.data, udp: v.udp,
+    record: v.record, fromCapture: v['from-capture'], fast: v.fast,
+  };
   const sources = [out.file !== undefined, out.race !== undefined, out.udp !== undefined].filter(Boolean).length;
   if (sources > 1) throw new UsageError('give one of FILE, --race NAME or --udp PORT');
   if ((out.seed !== undefined || out.data !== undefined) && out.file === undefined && out.udp === undefined) out.race ??= DEFAULT_RACE;
@@ -127,13 +89,24 @@ async function loadIngest(load: () => Promise<unknown>): Promise<IngestModule> {
 }
 
 export function createReplayServeCommand(out: Output = process.stdout, err: Output = process.stderr, options: ReplayServeOptions = {}): Command {
-  return {
-    name: 'serve',
+  return defineCommand({
+    name: 'replay serve',
     summary: 'serve a race replay (file, bundled race or live UDP) with its page',
-    usage: USAGE,
-    async run(args: string[]): Promise<number> {
-      const parsed = parseOrUsage(parse, args, { prefix: 'tidewire replay serve', usage: USAGE, out, err });
-      if ('exit' in parsed) return parsed.exit;
+    synopsis: [
+      'FILE [--port N] [--host HOST]',
+      '--race NAME [--seed N] [--data DIR] [--port N] [--host HOST]',
+      '--udp PORT [--record FILE | --from-capture FILE [--fast]] [--port N] [--host HOST]',
+    ],
+    description: [
+      'Serves a race replay and its page (/replay/): a replay file, a bundled race (generated once',
+      'and cached in .cache/replay/), or a live feed of F1 game telemetry on a UDP port.',
+    ].join('\n'),
+    options: OPTIONS,
+    positionals: { name: 'FILE', min: 0, max: 1 },
+    footer: 'environment: TIDEWIRE_TOKEN  bearer token required from clients (needed for a non-loopback --host)',
+    io: { out, err },
+    check,
+    async run(parsed) {
       const env = options.env ?? process.env;
       let server: TidewireServer | undefined;
       let closeApp: (() => Promise<void>) | undefined;
@@ -182,7 +155,7 @@ export function createReplayServeCommand(out: Output = process.stdout, err: Outp
       out.write('stopped\n');
       return 0;
     },
-  };
+  });
 }
 
 export const replayServeCommand: Command = createReplayServeCommand();

@@ -1,6 +1,7 @@
-// Random trees, values and valid ops for the property tests.
+// Random trees, values and valid ops for property tests: `@tidewire/tree/testing`, shared by this
+// package's tests and the core sync test (test/core) so no test imports another's test/ folder.
 
-import { Tree, type AttrValue, type Attrs, type NodeSnapshot, type Op, type TreeNode } from '../src/index.ts';
+import { Tree, type AttrValue, type Attrs, type NodeSnapshot, type Op, type TreeNode } from './index.ts';
 import type { Prng } from '@tidewire/random';
 import type { Node } from '../src/node.ts';
 

@@ -1,9 +1,10 @@
 // A deterministic race-like stream for benchmarks and size tests: 20 cars lapping a closed
 // ~5.5 km track at 25 Hz. Speeds follow the track's curvature with acceleration and braking
 // limits (so x/y move smoothly along curves, speed ramps, gears shift, throttle and brake
-// switch), plus DRS zones, lap counts and race positions.
+// switch), plus DRS zones, lap counts and race positions. `@tidewire/timeline/testing`: the
+// benchmarks (this package's, the server's, bench/) and tests share it through this export.
 
-import type { TimelineSchema } from '../src/index.ts';
+import type { TimelineSchema } from './index.ts';
 import { seededRandom } from '@tidewire/random';
 
 export const RACE_FIELDS = ['x', 'y', 'speed', 'gear', 'throttle', 'brake', 'drs', 'lap', 'position'] as const;
