@@ -34,6 +34,8 @@ for (const app of readdirSync(appsDir)) {
   const sources = Math.max(...appSources.map(newest), ...packageSources.map(newest), statSync(config).mtimeMs);
   if (existsSync(out) && statSync(out).mtimeMs >= sources && !process.argv.includes('--force')) continue;
   console.log(`tidewire: building apps/${app} (vite)…`);
-  const r = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: dir, stdio: 'inherit' });
+  // The config runs through Vite's module runner: a config that imports workspace TypeScript (the
+  // Faust plugin reaches @tidewire/base through the lab's error registry) cannot be loaded natively.
+  const r = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn', '--configLoader', 'runner'], { cwd: dir, stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
