@@ -26,7 +26,7 @@ export const RENDER_LIMITS = {
 
 export const DEFAULT_FPS = 30;
 /** espeak-ng runs at once (the machine's 2 cores; each run is short). */
-const VOICE_CONCURRENCY = 2;
+export const VOICE_CONCURRENCY = 2;
 const THUMB_MAX_BYTES = 30 * 1024;
 
 /** Options beyond the queue worker's contract, for previews, tests and the benchmark. */
@@ -35,9 +35,11 @@ export interface RenderTuning {
   size?: { width: number; height: number };
   fps?: number;
   encoder?: Partial<EncoderSettings>;
+  /** Leave workDir in place (voice-N.wav as spoken, scene-N.wav trimmed, voice.wav, captions.ass) for inspection; tests use it. */
+  keepWorkDir?: boolean;
 }
 
-type Run = { signal: AbortSignal; ledger: Ledger };
+export type Run = { signal: AbortSignal; ledger: Ledger };
 
 export function frameSize(story: Story, tuning?: RenderTuning): { width: number; height: number } {
   if (tuning?.size) {
@@ -83,7 +85,7 @@ function checkBackground(bg: Background, options: Pick<RenderOptions, 'assets'>)
   if (!['color', 'asset', 'builtin'].includes(bg.kind)) throw new StudioError('STUDIO_BAD_REQUEST', 'unknown background kind');
 }
 
-async function resolveBackground(bg: Background, width: number, height: number, options: RenderOptions, cacheDir: string, run: Run): Promise<BackgroundSource> {
+export async function resolveBackground(bg: Background, width: number, height: number, options: RenderOptions, cacheDir: string, run: Run): Promise<BackgroundSource> {
   if (bg.kind === 'color') return { type: 'color', hex: bg.color.slice(1).toLowerCase() };
   if (bg.kind === 'asset') {
     const path = assetPath(bg.assetId, options);
@@ -94,7 +96,7 @@ async function resolveBackground(bg: Background, width: number, height: number, 
 }
 
 /** Runs `work` over `items` with at most `limit` at once; the first failure rejects (after the running ones settle). */
-async function eachLimited<T>(items: T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+export async function eachLimited<T>(items: T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
   let next = 0;
   let failed: unknown;
   const lane = async () => {
@@ -155,6 +157,7 @@ export async function renderStory(story: Story, options: RenderOptions, tuning: 
     sourcesP.catch(() => {});
     await eachLimited(story.scenes, VOICE_CONCURRENCY, async (scene, i) => {
       clips[i] = await synthesize(scene.text, scene.voice, join(options.workDir, `voice-${i}.wav`), run);
+      if (tuning.keepWorkDir) await writeVoiceTrack([clips[i]!], 0, join(options.workDir, `scene-${i}.wav`));
       progress('voice', ++done / story.scenes.length);
     });
     const voicePath = join(options.workDir, 'voice.wav');
@@ -188,7 +191,8 @@ export async function renderStory(story: Story, options: RenderOptions, tuning: 
     await runTool(FFMPEG, args, {
       ...run,
       cwd: options.workDir,
-      onStdoutLine: progressParser((t) => progress('compose', t / track.durationSeconds)),
+      // reason: out_time reaches the end before the file is finalised (faststart rewrites it); 1 means done.
+      onStdoutLine: progressParser((t) => progress('compose', Math.min(0.99, t / track.durationSeconds))),
     });
     progress('compose', 1);
     checkpoint();
@@ -214,13 +218,13 @@ export async function renderStory(story: Story, options: RenderOptions, tuning: 
     // reason: a failed voice stage must not leave a background generation running behind it.
     if (!controller.signal.aborted) controller.abort(new StudioError('STUDIO_CANCELLED', 'render finished'));
     await sourcesP?.catch(() => {});
-    await Promise.all([rm(tmpOut, { force: true }), rm(tmpThumb, { force: true }), rm(options.workDir, { recursive: true, force: true })]);
+    await Promise.all([rm(tmpOut, { force: true }), rm(tmpThumb, { force: true }), tuning.keepWorkDir ? undefined : rm(options.workDir, { recursive: true, force: true })]);
     ledger.close();
   }
 }
 
 /** A JPEG of at most 480 px on its long side and ≤ 30 KB (quality lowered until it fits). */
-async function makeThumbnail(video: string, out: string, atSeconds: number, width: number, height: number, run: Run): Promise<void> {
+export async function makeThumbnail(video: string, out: string, atSeconds: number, width: number, height: number, run: Run): Promise<void> {
   const scale = width >= height ? `scale=${Math.min(480, width)}:-2` : `scale=-2:${Math.min(480, height)}`;
   for (const q of [5, 10, 18, 31]) {
     await runTool(FFMPEG, ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', '-ss', atSeconds.toFixed(3), '-i', `file:${video}`, '-frames:v', '1', '-vf', scale, '-q:v', String(q), '-f', 'image2', '-c:v', 'mjpeg', out], run);
