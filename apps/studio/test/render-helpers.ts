@@ -1,6 +1,7 @@
 // What the render tests share: stories made to measure, a scratch folder per test, and probes that
 // read the output with the real ffprobe/ffmpeg (never with the pipeline's own parsers).
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -117,8 +118,15 @@ export async function processesMentioning(needle: string): Promise<number[]> {
   return found;
 }
 
+/** True while `pid` runs; a zombie (dead, waiting for a parent that may never reap it) counts as gone. */
 export function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch { return false; }
+  try { process.kill(pid, 0); } catch { return false; }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
 }
 
 export const FRAME_30 = 1 / 30;

@@ -169,6 +169,21 @@ describe('§5.6 processes', () => {
     await assert.rejects(runTool('ffmpeg', ['-hide_banner', '-i', '/nonexistent/in.png', '-f', 'null', '-']), (e: unknown) => StudioError.is(e, 'STUDIO_TOOL_FAILED') && /No such file/.test((e as Error).message));
   });
 
+  it('an abort kills the whole process group, grandchildren too, and rejects only once they are gone', async () => {
+    const controller = new AbortController();
+    let grandchild = 0;
+    const started = performance.now();
+    const p = runTool('sh', ['-c', 'sleep 30 & echo $!; wait'], {
+      signal: controller.signal,
+      onStdoutLine: (line) => { grandchild = Number(line); controller.abort(); },
+    });
+    await assert.rejects(p, (e: unknown) => StudioError.is(e, 'STUDIO_CANCELLED'));
+    assert.ok(grandchild > 0);
+    assert.ok(performance.now() - started < 1000);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(alive(grandchild), false, 'the backgrounded sleep died with its group');
+  });
+
   it('cleanupLeftovers kills recorded process groups and removes temp files; a reused pid is spared', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'studio-ledger-'));
     try {
