@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Background, Scene, Story } from '../src/model.ts';
+import { DEFAULT_FPS } from '../src/render/pipeline.ts';
 
 const exec = promisify(execFile);
 
@@ -129,4 +130,5 @@ export function alive(pid: number): boolean {
   }
 }
 
-export const FRAME_30 = 1 / 30;
+/** One frame at the pipeline's default rate: the tolerance of every timing check. */
+export const FRAME = 1 / DEFAULT_FPS;

@@ -11,7 +11,7 @@ import { renderStory } from '../src/render/pipeline.ts';
 import { liveChildPids, liveChildren } from '../src/render/process.ts';
 import type { RenderOptions } from '../src/render/types.ts';
 import {
-  alive, assStarts, durationOf, ffprobeJson, FRAME_30, grayFrame, inkRows, meanAbsDiff, processesMentioning, scene, scratch, soundOnsets, story, topLevelBoxes, withBackground,
+  alive, assStarts, durationOf, ffprobeJson, FRAME, grayFrame, inkRows, meanAbsDiff, processesMentioning, scene, scratch, soundOnsets, story, topLevelBoxes, withBackground,
 } from './render-helpers.ts';
 
 const exec = promisify(execFile);
@@ -54,13 +54,13 @@ describe('§5.3 captions are timed from the voice', () => {
     const events = assStarts(await readFile(join(o.workDir, 'captions.ass'), 'utf8'));
     assert.equal(events.length, 3);
     for (let i = 0; i < 3; i++) {
-      assert.ok(Math.abs(events[i]! - expected[i]!) <= FRAME_30, `caption ${i} at ${events[i]} vs voice at ${expected[i]}`);
+      assert.ok(Math.abs(events[i]! - expected[i]!) <= FRAME, `caption ${i} at ${events[i]} vs voice at ${expected[i]}`);
       assert.ok(Math.abs(result.sceneStarts[i]! - expected[i]!) <= 1e-3);
     }
     // In the output's audio, sound starts again where each later caption starts.
     const onsets = await soundOnsets(result.outPath);
     for (let i = 1; i < 3; i++) {
-      const near = onsets.find((t) => Math.abs(t - events[i]!) <= FRAME_30);
+      const near = onsets.find((t) => Math.abs(t - events[i]!) <= FRAME);
       assert.ok(near !== undefined, `an onset within a frame of ${events[i]} (onsets ${onsets.join(', ')})`);
     }
     // And the first voice starts at once: no silence detected at the very start.
@@ -86,8 +86,8 @@ describe('§5.7 the output file', () => {
     assert.equal(video.height, 1920);
     const voices = await Promise.all(texts.map((_, i) => durationOf(join(o.workDir, `scene-${i}.wav`))));
     const expected = voices.reduce((a, b) => a + b, 0) + st.gapSeconds * (texts.length - 1);
-    assert.ok(Math.abs(Number(probe.format.duration) - expected) <= FRAME_30, `duration ${probe.format.duration} vs ${expected}`);
-    assert.ok(Math.abs(Number(video.duration) - expected) <= FRAME_30, `video ${video.duration} vs ${expected}`);
+    assert.ok(Math.abs(Number(probe.format.duration) - expected) <= FRAME, `duration ${probe.format.duration} vs ${expected}`);
+    assert.ok(Math.abs(Number(video.duration) - expected) <= FRAME, `video ${video.duration} vs ${expected}`);
     assert.ok(Math.abs(result.durationSeconds - expected) <= 1e-3);
     const boxes = await topLevelBoxes(result.outPath);
     assert.ok(boxes.indexOf('moov') !== -1 && boxes.indexOf('moov') < boxes.indexOf('mdat'), `boxes ${boxes.join(',')}`);
@@ -212,7 +212,7 @@ describe('§5.4 backgrounds', () => {
     const result = await renderStory(st, opts('bg', { assets: (id) => (id === 'm' ? music : undefined) }), small);
     const probe = await ffprobeJson(result.outPath);
     assert.equal(probe.streams.length, 2);
-    assert.ok(Math.abs(Number(probe.format.duration) - result.durationSeconds) <= FRAME_30);
+    assert.ok(Math.abs(Number(probe.format.duration) - result.durationSeconds) <= FRAME);
     // The zoom moves the picture: two frames of the zoomed scene differ.
     const z0 = await grayFrame(result.outPath, result.sceneStarts[1]! + 0.05, W, H);
     const z1 = await grayFrame(result.outPath, result.durationSeconds - 0.1, W, H);
