@@ -132,7 +132,14 @@ export async function renderStory(story: Story, options: RenderOptions, tuning: 
   const timeoutMs = options.timeoutMs ?? RENDER_LIMITS.timeoutMs;
   const timer = setTimeout(() => controller.abort(new StudioError('STUDIO_TIMEOUT', `the render ran past its ${timeoutMs} ms timeout`)), timeoutMs);
   const stateDir = options.stateDir ?? dirname(options.workDir);
-  const ledger = new Ledger(stateDir);
+  let ledger: Ledger;
+  try {
+    ledger = new Ledger(stateDir);
+  } catch (e) {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onOuterAbort);
+    throw new StudioError('STUDIO_TOOL_FAILED', `cannot write the state folder ${stateDir}: ${(e as Error).message}`, { cause: e });
+  }
   const run: Run = { signal: controller.signal, ledger };
   const tmpOut = tempBeside(options.outPath);
   const tmpThumb = tempBeside(options.thumbnailPath);
