@@ -114,6 +114,19 @@ describe('§5.5 captions are burned into the picture', () => {
     assert.ok(dGap < 0.5, `in the gap they do not (${dGap.toFixed(2)})`);
   });
 
+  it('on stills, burning captions only where they change gives the same frames as burning every frame', async () => {
+    const texts = ['Word by word highlight', 'Across two scenes with several words'];
+    const st = story(withBackground(texts.map((t, i) => scene(i, t)), { kind: 'builtin', name: 'dusk' }), { gapSeconds: 0.4, captions: { size: 96, position: 'bottom', wordHighlight: true } });
+    // Lossless (CRF 0) so the comparison sees the filter graph's pictures, not the encoder's choices.
+    const lossless = { ...small, encoder: { crf: 0 } };
+    const a = await renderStory(st, opts('changes'), lossless);
+    const b = await renderStory(st, opts('every'), { ...lossless, everyFrameCaptions: true });
+    const md5 = async (path: string) => (await exec('ffmpeg', ['-v', 'error', '-i', path, '-map', '0:v', '-f', 'framemd5', '-'])).stdout.split('\n').filter((l) => /^\d/.test(l)).map((l) => l.split(',').pop()!.trim());
+    const [ma, mb] = await Promise.all([md5(a.outPath), md5(b.outPath)]);
+    assert.ok(ma.length > 50);
+    assert.deepEqual(ma, mb);
+  });
+
   it('caption text with ASS codes ({\\alpha&HFF&}, {\\b1}, \\N, \\n, \\h, braces) shows literally', async () => {
     const captions = ['{\\alpha&HFF&}{\\b1}hidden {x}', 'ab\\Ncd\\nef\\hgh', '(abcdefghijk)'];
     const st = story(captions.map((c, i) => scene(i, `Scene ${i + 1} speaks`, { caption: c })), { gapSeconds: 0.3, captions: { size: 64, position: 'middle', wordHighlight: false } });

@@ -69,6 +69,23 @@ export function captionText(caption: string, durationSeconds: number, wordHighli
   return words.map((w, i) => `{\\k${ks[i]}}${escapeAssText(w)}`).join(' ');
 }
 
+/**
+ * The times (seconds, as written to the ASS file: centiseconds) at which a caption's picture
+ * changes: its start, each karaoke word boundary, its end. Between two of these, libass draws
+ * the same image on every frame (§5.5.2, captions on stills).
+ */
+export function captionChangeTimes(caption: string, start: number, durationSeconds: number, wordHighlight: boolean): number[] {
+  const startCs = Math.max(0, Math.round(start * 100));
+  const endCs = Math.max(0, Math.round((start + durationSeconds) * 100));
+  const times = [startCs, endCs];
+  if (wordHighlight) {
+    const words = caption.split(/\s+/).filter((w) => w !== '');
+    let at = startCs;
+    for (const k of karaokeDurations(words, durationSeconds)) { at += k; times.push(at); }
+  }
+  return times.map((cs) => cs / 100);
+}
+
 export interface CaptionEvent {
   start: number;
   end: number;

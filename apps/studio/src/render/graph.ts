@@ -29,6 +29,12 @@ export interface ComposePlan {
   music?: { path: string; volume: number };
   /** The ASS file's name relative to the run's working directory; undefined for no captions. */
   captionsFile?: string;
+  /**
+   * When the captions' picture changes (seconds; `captionChangeTimes`). On a video made only of
+   * stills and colours, libass then draws only the frames around these times and the others
+   * repeat them (§5.5.2): the same pictures for a fraction of the cost.
+   */
+  captionChanges?: number[];
   outPath: string;
   encoder: EncoderSettings;
 }
@@ -66,6 +72,8 @@ export function composeArgs(plan: ComposePlan): string[] {
   const segments = mergeSegments(plan.segments);
   const inputs: string[] = [];
   const chains: string[] = [];
+  // reason: `setpts=N/FPS/TB` truncates N/25/0.04 = 28.999… to 28 (a repeated timestamp, then a
+  // frame dropped or shifted at the output); a 1/FPS time base and `setpts=N` are exact.
   const fit = `scale=${W}:${H}:force_original_aspect_ratio=increase,crop=${W}:${H},setsar=1,format=yuv420p`;
 
   segments.forEach((seg, i) => {
@@ -73,19 +81,19 @@ export function composeArgs(plan: ComposePlan): string[] {
     const label = `[bg${i}]`;
     if (s.type === 'color') {
       inputs.push('-f', 'lavfi', '-i', `color=c=0x${s.hex}:s=${W}x${H}:r=${fps}`);
-      chains.push(`[${i}:v]format=yuv420p,trim=end_frame=${seg.frames},setpts=N/${fps}/TB${label}`);
+      chains.push(`[${i}:v]format=yuv420p,trim=end_frame=${seg.frames},settb=1/${fps},setpts=N${label}`);
     } else if (s.type === 'still') {
       // Decoded once: one frame, scaled once, then repeated by reference (loop) or zoomed.
       inputs.push('-framerate', String(fps), '-i', `file:${s.path}`);
       if (seg.zoom) {
         const z = `1+${ZOOM_AMOUNT}*on/${Math.max(1, seg.frames)}`;
-        chains.push(`[${i}:v]${fit},zoompan=z='${z}':x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':d=${seg.frames}:s=${W}x${H}:fps=${fps},trim=end_frame=${seg.frames},setpts=N/${fps}/TB${label}`);
+        chains.push(`[${i}:v]${fit},zoompan=z='${z}':x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':d=${seg.frames}:s=${W}x${H}:fps=${fps},trim=end_frame=${seg.frames},settb=1/${fps},setpts=N${label}`);
       } else {
-        chains.push(`[${i}:v]${fit},loop=loop=-1:size=1:start=0,trim=end_frame=${seg.frames},setpts=N/${fps}/TB${label}`);
+        chains.push(`[${i}:v]${fit},loop=loop=-1:size=1:start=0,trim=end_frame=${seg.frames},settb=1/${fps},setpts=N${label}`);
       }
     } else {
       inputs.push('-stream_loop', '-1', '-i', `file:${s.path}`);
-      chains.push(`[${i}:v]fps=${fps},${fit},trim=end_frame=${seg.frames},setpts=N/${fps}/TB${label}`);
+      chains.push(`[${i}:v]fps=${fps},${fit},trim=end_frame=${seg.frames},settb=1/${fps},setpts=N${label}`);
     }
   });
 
@@ -96,8 +104,15 @@ export function composeArgs(plan: ComposePlan): string[] {
     chains.push(`${segments.map((_, i) => `[bg${i}]`).join('')}concat=n=${segments.length}:v=1:a=0[bg]`);
     video = '[bg]';
   }
+  const staticPicture = segments.every((s) => s.source.type !== 'video' && !s.zoom);
   if (plan.captionsFile !== undefined) {
-    chains.push(`${video}ass=${plan.captionsFile}[vout]`);
+    const totalFrames = segments.reduce((a, s) => a + s.frames, 0);
+    const keep = staticPicture && plan.captionChanges ? changeFrames(plan.captionChanges, fps, totalFrames) : undefined;
+    // Only frames whose caption picture may differ from the previous frame's go through libass;
+    // fps then repeats each one (by reference) until the next, back to a constant rate.
+    const select = keep ? `select='${balancedSum(keep.map((n) => `eq(n,${n})`))}',` : '';
+    const refill = keep ? `,fps=${fps}` : '';
+    chains.push(`${video}${select}ass=${plan.captionsFile}${refill}[vout]`);
     video = '[vout]';
   }
 
@@ -115,17 +130,40 @@ export function composeArgs(plan: ComposePlan): string[] {
     chains.push(`[${voiceIndex}:a]${stereo}[aout]`);
   }
 
-  const allStill = segments.every((s) => s.source.type !== 'video' && !s.zoom);
   return [
     '-hide_banner', '-nostdin', '-loglevel', 'error', '-nostats', '-progress', 'pipe:1', '-y',
     ...inputs,
     '-filter_complex', chains.join(';'),
     '-map', video, '-map', '[aout]',
-    '-c:v', 'libx264', '-preset', plan.encoder.preset, ...(allStill ? ['-tune', 'stillimage'] : []), '-crf', String(plan.encoder.crf),
+    '-c:v', 'libx264', '-preset', plan.encoder.preset, ...(staticPicture ? ['-tune', 'stillimage'] : []), '-crf', String(plan.encoder.crf),
     '-pix_fmt', 'yuv420p', '-r', String(fps), '-g', String(fps * 4),
     '-c:a', 'aac', '-b:a', plan.encoder.audioBitrate,
     '-movflags', '+faststart', '-f', 'mp4', plan.outPath,
   ];
+}
+
+/**
+ * The frame numbers to render captions on: the first and last frame, and around each change
+ * time the first frame at or after it with one frame of slack either side (libass truncates a
+ * frame's time to whole milliseconds, so the exact frame can be off by one).
+ */
+export function changeFrames(changes: number[], fps: number, totalFrames: number): number[] {
+  const keep = new Set<number>([0, Math.max(0, totalFrames - 1)]);
+  for (const t of changes) {
+    const n = Math.ceil(t * fps - 1e-6);
+    for (const m of [n - 1, n, n + 1]) if (m >= 0 && m < totalFrames) keep.add(m);
+  }
+  return [...keep].sort((a, b) => a - b);
+}
+
+/**
+ * `a+b+c+…` as a balanced tree of parentheses: FFmpeg's expression evaluator recurses once per
+ * `+` of a flat chain and fails past ~150 terms; a tree is log₂(n) deep.
+ */
+export function balancedSum(terms: string[]): string {
+  if (terms.length === 1) return terms[0]!;
+  const mid = terms.length >> 1;
+  return `(${balancedSum(terms.slice(0, mid))}+${balancedSum(terms.slice(mid))})`;
 }
 
 /** Consecutive segments with the same source and no zoom become one (one input, no concat seam). */

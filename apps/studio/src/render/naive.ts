@@ -87,7 +87,7 @@ export async function renderStoryNaive(story: Story, options: RenderOptions, tun
         input = ['-f', 'image2pipe', '-framerate', String(fps), '-i', 'pipe:0'];
         vf = scene.zoom
           ? `${fit},zoompan=z='1+${ZOOM_AMOUNT}*on/${frames}':x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':d=${frames}:s=${W}x${H}:fps=${fps},trim=end_frame=${frames}`
-          : `${fit},loop=loop=-1:size=1:start=0,trim=end_frame=${frames},setpts=N/${fps}/TB`;
+          : `${fit},loop=loop=-1:size=1:start=0,trim=end_frame=${frames},settb=1/${fps},setpts=N`;
       } else {
         // reason: an MP4 whose moov is at the end cannot be read from a pipe, and a pipe cannot be
         // looped; the baseline still reads the file whole (its memory cost) but FFmpeg opens it by name.

@@ -8,7 +8,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { StudioError } from '../errors.ts';
 import { FORMATS, type Background, type Stage, type Story } from '../model.ts';
 import { FFMPEG, ensureBuiltin } from './backgrounds.ts';
-import { buildAss, captionText, type CaptionEvent } from './captions.ts';
+import { buildAss, captionChangeTimes, captionText, type CaptionEvent } from './captions.ts';
 import { composeArgs, DEFAULT_ENCODER, progressParser, STILL_EXTENSIONS, type BackgroundSource, type EncoderSettings } from './graph.ts';
 import { abortError, Ledger, runTool } from './process.ts';
 import type { RenderOptions, RenderOutput } from './types.ts';
@@ -39,6 +39,8 @@ export interface RenderTuning {
   size?: { width: number; height: number };
   fps?: number;
   encoder?: Partial<EncoderSettings>;
+  /** Burn captions on every frame instead of only where they change (the slower reference the tests compare with). */
+  everyFrameCaptions?: boolean;
   /** Leave workDir in place (voice-N.wav as spoken, scene-N.wav trimmed, voice.wav, captions.ass) for inspection; tests use it. */
   keepWorkDir?: boolean;
 }
@@ -179,9 +181,12 @@ export async function renderStory(story: Story, options: RenderOptions, tuning: 
     // Captions: one event per scene, from its voice's start to its end.
     progress('captions', 0);
     const events: CaptionEvent[] = [];
+    const captionChanges: number[] = [];
     story.scenes.forEach((scene, i) => {
       const text = captionText(scene.caption, clips[i]!.durationSeconds, story.captions.wordHighlight);
-      if (text !== '') events.push({ start: track.starts[i]!, end: track.starts[i]! + clips[i]!.durationSeconds, text });
+      if (text === '') return;
+      events.push({ start: track.starts[i]!, end: track.starts[i]! + clips[i]!.durationSeconds, text });
+      captionChanges.push(...captionChangeTimes(scene.caption, track.starts[i]!, clips[i]!.durationSeconds, story.captions.wordHighlight));
     });
     const captionsFile = events.length > 0 ? 'captions.ass' : undefined;
     if (captionsFile) await writeFile(join(options.workDir, captionsFile), buildAss(story.format, story.captions, events));
@@ -198,7 +203,7 @@ export async function renderStory(story: Story, options: RenderOptions, tuning: 
     }));
     const music = story.music ? { path: assetPath(story.music.assetId, options), volume: story.music.volume } : undefined;
     ledger.addTemp(tmpOut);
-    const args = composeArgs({ width, height, fps, segments, voicePath, totalSeconds: track.durationSeconds, music, captionsFile, outPath: tmpOut, encoder });
+    const args = composeArgs({ width, height, fps, segments, voicePath, totalSeconds: track.durationSeconds, music, captionsFile, captionChanges: tuning.everyFrameCaptions ? undefined : captionChanges, outPath: tmpOut, encoder });
     await runTool(FFMPEG, args, {
       ...run,
       cwd: options.workDir,
