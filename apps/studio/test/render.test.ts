@@ -1,14 +1,14 @@
 // The render pipeline end to end with the real espeak-ng, ffmpeg and ffprobe (docs/studio.md §5).
 // Stories are short and most renders small (captions scale with the frame), one is full 1080×1920.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { StudioError } from '../src/errors.ts';
 import { renderStory } from '../src/render/pipeline.ts';
-import { liveChildPids, liveChildren } from '../src/render/process.ts';
+import { cleanupLeftovers, liveChildPids, liveChildren } from '../src/render/process.ts';
 import type { RenderOptions } from '../src/render/types.ts';
 import {
   alive, assStarts, durationOf, ffprobeJson, FRAME, grayFrame, inkRows, meanAbsDiff, processesMentioning, scene, scratch, soundOnsets, story, topLevelBoxes, withBackground,
@@ -193,6 +193,27 @@ describe('§5.6 cancel, timeout and tool failures leave nothing behind', () => {
     const controller = new AbortController();
     controller.abort(new StudioError('STUDIO_TIMEOUT', 'queue timeout'));
     await assert.rejects(renderStory(longStory(), opts('reason', { signal: controller.signal })), (e: unknown) => StudioError.is(e, 'STUDIO_TIMEOUT'));
+  });
+
+  it('after a crash, cleanupLeftovers(stateDir) kills the orphaned ffmpeg and removes its temp files', async () => {
+    const state = join(s.dir, 'crash-state');
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'render-crash-child.ts'), state, s.out], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => { if (d.toString().includes('compose')) resolve(); });
+      child.once('exit', (code) => reject(new Error(`the child exited (${code}) before compose`)));
+    });
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const orphans = await processesMentioning(join(s.out, '.crash'));
+    assert.ok(orphans.length > 0, 'ffmpeg outlived its parent');
+    assert.ok((await readdir(s.out)).some((f) => f.startsWith('.crash')), 'its temp file is there');
+    const report = cleanupLeftovers(state);
+    assert.ok(report.killedGroups >= 1 && report.removedTemps >= 1, JSON.stringify(report));
+    await new Promise((r) => setTimeout(r, 200));
+    for (const pid of orphans) assert.equal(alive(pid), false, `orphan ${pid} killed`);
+    assert.deepEqual((await readdir(s.out)).filter((f) => f.includes('crash')), []);
+    assert.deepEqual(await readdir(join(state, 'live')), []);
+    assert.ok(!(await readdir(state)).includes('work-crash'));
   });
 
   it('ffmpeg failing (a corrupt background file): STUDIO_TOOL_FAILED with its stderr lines', async () => {
