@@ -15,6 +15,12 @@ export interface RenderOptions {
   /** Aborting kills every child process of this render (its process group) within 1 s. */
   signal?: AbortSignal;
   onProgress?: (stage: Stage, fraction: number) => void;
+  /** Kill the render after this long with STUDIO_TIMEOUT (default 10 minutes). An abort whose reason is a StudioError (e.g. the queue's own STUDIO_TIMEOUT) rejects with that error. */
+  timeoutMs?: number;
+  /** Where live child process groups and temp paths are recorded for `cleanupLeftovers(stateDir)` after a crash (default: the parent of `workDir`). */
+  stateDir?: string;
+  /** Where generated builtin backgrounds are cached (default: `stateDir/backgrounds`). */
+  cacheDir?: string;
 }
 
 export interface RenderOutput {

@@ -1,0 +1,11 @@
+// The render pipeline's public surface (docs/studio.md §5), for src/index.ts, the queue worker and
+// the server: render a story, clean up after a crash, count live children, list the builtins.
+export { renderStory, validateStory, RENDER_LIMITS, DEFAULT_FPS } from './pipeline.ts';
+export type { RenderTuning } from './pipeline.ts';
+export { renderStoryNaive } from './naive.ts';
+export { cleanupLeftovers, liveChildren } from './process.ts';
+export type { CleanupReport } from './process.ts';
+export { BUILTIN_BACKGROUNDS, ensureBuiltin } from './backgrounds.ts';
+export type { BuiltinBackground, BuiltinFiles } from './backgrounds.ts';
+export { listVoices, validateVoice } from './voice.ts';
+export type { AssetResolver, RenderOptions, RenderOutput } from './types.ts';

@@ -1,0 +1,80 @@
+// `tidewire studio render` (docs/studio.md §6): a script file in, an MP4 out; exit 2 for usage
+// mistakes, exit 1 with a coded error for failures.
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createStudioCommand, parseRenderArgs } from '../src/cli.ts';
+import { ffprobeJson } from './render-helpers.ts';
+
+function capture() {
+  const out = { text: '', write(t: string) { this.text += t; } };
+  const err = { text: '', write(t: string) { this.text += t; } };
+  return { out, err, cmd: createStudioCommand(out, err) };
+}
+
+let dir: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'studio-cli-test-'));
+  process.env.XDG_CACHE_HOME = join(dir, 'cache'); // builtin backgrounds are made here, not in ~/.cache
+});
+after(async () => { await rm(dir, { recursive: true, force: true }); });
+
+describe('§6.1 tidewire studio render', () => {
+  it('renders a script file to an MP4 and a thumbnail (exit 0), progress on stderr', async () => {
+    const script = join(dir, 'story.txt');
+    await writeFile(script, 'A tiny story.\n\nIt has two scenes.\n');
+    const { out, err, cmd } = capture();
+    const code = await cmd.run(['render', script, '--out', join(dir, 'story.mp4'), '--format', '1080x1080', '--voice', 'en-us', '--rate', '220', '--background', 'builtin:dusk']);
+    assert.equal(code, 0, err.text);
+    assert.match(out.text, /wrote .*story\.mp4: 2 scenes/);
+    assert.match(err.text, /compose\s+100%/);
+    const probe = await ffprobeJson(join(dir, 'story.mp4'));
+    const video = probe.streams.find((s) => s.codec_type === 'video')!;
+    assert.equal(video.width, 1080);
+    assert.equal(video.height, 1080);
+    assert.deepEqual((await readdir(dir)).filter((f) => f.startsWith('story')).sort(), ['story.jpg', 'story.mp4', 'story.txt']);
+  });
+
+  it('exit 2 for usage mistakes, with the usage', async () => {
+    for (const args of [
+      ['render'],
+      ['render', 'x.txt'],
+      ['render', 'x.txt', '--out', 'x.mov'],
+      ['render', 'x.txt', '--out', 'x.mp4', '--format', '720x1280'],
+      ['render', 'x.txt', '--out', 'x.mp4', '--rate', 'fast'],
+      ['render', 'x.txt', '--out', 'x.mp4', '--background', 'builtin:nope'],
+      ['render', 'x.txt', '--out', 'x.mp4', '--bogus'],
+      ['render', 'x.txt', 'y.txt', '--out', 'x.mp4'],
+      ['nope'],
+      [],
+    ]) {
+      const { err, cmd } = capture();
+      assert.equal(await cmd.run(args), 2, args.join(' '));
+      assert.match(err.text, /usage: tidewire studio/);
+    }
+  });
+
+  it('exit 1 and a code for a missing script or background', async () => {
+    let { err, cmd } = capture();
+    assert.equal(await cmd.run(['render', join(dir, 'missing.txt'), '--out', join(dir, 'm.mp4')]), 1);
+    assert.match(err.text, /STUDIO_NOT_FOUND/);
+    const script = join(dir, 'ok.txt');
+    await writeFile(script, 'Hi.');
+    ({ err, cmd } = capture());
+    assert.equal(await cmd.run(['render', script, '--out', join(dir, 'm.mp4'), '--background', join(dir, 'nope.png')]), 1);
+    assert.match(err.text, /STUDIO_NOT_FOUND/);
+    ({ err, cmd } = capture());
+    assert.equal(await cmd.run(['render', script, '--out', join(dir, 'm.mp4'), '--voice', 'xx-nope']), 1);
+    assert.match(err.text, /STUDIO_BAD_VOICE/);
+    assert.deepEqual((await readdir(dir)).filter((f) => f.startsWith('m.') || f.startsWith('.m.')), []);
+  });
+
+  it('--help prints the usage (exit 0)', async () => {
+    const { out, cmd } = capture();
+    assert.equal(await cmd.run(['render', '--help']), 0);
+    assert.match(out.text, /--background BG/);
+    assert.equal(parseRenderArgs(['s.txt', '--out=o.mp4', '--zoom', '--no-highlight']) !== 'help', true);
+  });
+});
