@@ -32,6 +32,13 @@ export function checkName(what: string, name: unknown): string {
   return n.trim();
 }
 
+/** Display text (a title): any characters but control ones, at most `max`. */
+export function checkText(what: string, text: string, max = MAX_NAME_LENGTH): string {
+  if (text.length > max) throw new StudioError('STUDIO_TEXT_TOO_LONG', `${what} has ${text.length} characters; at most ${max}`);
+  if (CONTROL.test(text)) throw new StudioError('STUDIO_BAD_NAME', `${what} contains a control character`);
+  return text;
+}
+
 /** A new random id (16 hex digits), for assets, renders and stories created by the server. */
 export function newId(): string {
   return randomBytes(8).toString('hex');

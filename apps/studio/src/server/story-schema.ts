@@ -3,7 +3,7 @@
 import { FORMATS } from '../model.ts';
 import type { Story } from '../model.ts';
 import { StudioError } from '../errors.ts';
-import { checkId, checkName, MAX_ID_LENGTH, MAX_NAME_LENGTH } from './names.ts';
+import { checkId, checkText, MAX_ID_LENGTH, MAX_NAME_LENGTH } from './names.ts';
 
 export const STORY_LIMITS = {
   /** A script's characters. */
@@ -80,7 +80,7 @@ export const storySchema = {
 /** The caps a schema cannot give their own codes: throws STUDIO_BAD_NAME / TOO_MANY_SCENES / TEXT_TOO_LONG. */
 export function checkStory(story: Story): void {
   checkId('story', story.id);
-  if (story.title.length > 0) checkName('title', story.title);
+  checkText('title', story.title);
   if (story.script.length > STORY_LIMITS.scriptChars) throw new StudioError('STUDIO_TEXT_TOO_LONG', `the script has ${story.script.length} characters; at most ${STORY_LIMITS.scriptChars}`);
   if (story.scenes.length > STORY_LIMITS.scenes) throw new StudioError('STUDIO_TOO_MANY_SCENES', `${story.scenes.length} scenes; at most ${STORY_LIMITS.scenes}`);
   const seen = new Set<string>();
