@@ -1,6 +1,7 @@
 // Jobs and the library (docs/studio-server.md §1.3): submit a saved story for rendering,
 // cancel, list; the finished renders with lazy thumbnails, the MP4 with range requests, and a
 // download with a safe file name.
+import { rename, rm } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import type { Story } from '../model.ts';
 import { StudioError } from '../errors.ts';
@@ -37,6 +38,23 @@ function checkAssets(story: Story, assets: AssetStore): void {
 }
 
 export function jobRoutes(scope: FastifyInstance, d: JobRouteDeps): void {
+  // Lazy thumbnails being made, so concurrent requests for one render share one FFmpeg run.
+  const making = new Map<string, Promise<void>>();
+  const makeRenderThumbnail = (id: string, thumb: string): Promise<void> => {
+    let p = making.get(id);
+    if (!p) {
+      const tmp = `${thumb}.${process.pid}.tmp`;
+      p = makeThumbnail(d.ffmpeg, d.library.videoPath(id), tmp, { kind: 'video', format: 'mp4', durationSeconds: d.library.get(id).durationSeconds }, d.run)
+        .then(() => rename(tmp, thumb))
+        .finally(() => {
+          making.delete(id);
+          void rm(tmp, { force: true });
+        });
+      making.set(id, p);
+    }
+    return p;
+  };
+
   scope.post<{ Body: { storyId: string } }>(
     '/jobs',
     { schema: { body: { type: 'object', required: ['storyId'], additionalProperties: false, properties: { storyId: { type: 'string', maxLength: 200 } } } } },
@@ -69,7 +87,10 @@ export function jobRoutes(scope: FastifyInstance, d: JobRouteDeps): void {
     d.library.get(id);
     const thumb = d.library.thumbnailPath(id);
     // Lazy: a render whose pipeline left no thumbnail gets one from its MP4 on first request.
-    if (!(await d.library.exists(thumb))) await makeThumbnail(d.ffmpeg, d.library.videoPath(id), thumb, { kind: 'video', format: 'mp4', durationSeconds: d.library.get(id).durationSeconds }, d.run);
+    if (!(await d.library.exists(thumb))) {
+      if (!(await d.library.exists(d.library.videoPath(id)))) throw new StudioError('STUDIO_NOT_FOUND', `render ${id} has no video`);
+      await makeRenderThumbnail(id, thumb);
+    }
     return sendFile(req, reply, thumb, { type: 'image/jpeg', cacheControl: 'public, max-age=86400' });
   });
 
