@@ -56,7 +56,7 @@ export function classify(streams: ProbeStream[], format: { format_name?: string;
   const audio = streams.find((s) => s.codec_type === 'audio');
   if (video) {
     const { width, height } = video;
-    if (!width || !height) throw new StudioError('STUDIO_UNSUPPORTED_MEDIA', 'the picture has no size');
+    if (!width || !height) throw new StudioError('STUDIO_UNSUPPORTED_MEDIA', 'the picture cannot be read (no size: the file is corrupt or truncated)');
     if (width > MAX_DIMENSION || height > MAX_DIMENSION) throw new StudioError('STUDIO_UNSUPPORTED_MEDIA', `the picture is ${width}×${height}; at most ${MAX_DIMENSION} on a side`);
     const still = name.endsWith('_pipe') || name === 'image2' || (IMAGE_CODECS.has(video.codec_name ?? '') && (durationSeconds === undefined || video.nb_frames === '1'));
     return { kind: still ? 'image' : 'video', format: name, width, height, ...(still ? {} : durationSeconds ? { durationSeconds } : {}) };
