@@ -134,3 +134,26 @@ test('§1.8 /metrics has jobs by state, queue depth, stage durations, child proc
   children = 0;
   assert.match(await (await fetch(`${f.url}/metrics`)).text(), /studio_child_processes 0/);
 });
+
+test('§1.5 a failed render shows its error code and message on its job node, and leaves no scratch folder', async (t) => {
+  const { StudioError } = await import('../src/errors.ts');
+  const { readdirSync } = await import('node:fs');
+  const f = await startStudio(t, {
+    render: async (_story, o) => {
+      o.onProgress?.('voice', 0.5);
+      throw new StudioError('STUDIO_TOOL_FAILED', 'espeak-ng exited with 1: no such voice');
+    },
+  });
+  const client = new TidewireClient({ url: f.url, WebSocket });
+  t.after(() => client.close());
+  const sub = client.tree(f.studio.channel);
+  await sub.ready();
+  const done = await renderOne(f, 'failing');
+  assert.equal(done.state, 'failed');
+  await sub.waitFor((s) => s.tree!.get(done.id)?.attrs.state === 'failed');
+  const a = sub.tree!.get(done.id)!.attrs;
+  assert.equal(a.errorCode, 'STUDIO_TOOL_FAILED');
+  assert.match(String(a.errorMessage), /no such voice/);
+  assert.deepEqual(readdirSync(`${f.dataDir}/work`), []);
+  assert.equal(((await (await fetch(`${f.api}/library`)).json()) as { total: number }).total, 0);
+});
