@@ -72,6 +72,20 @@ describe('Media Studio page in Chromium', { timeout: 180_000 }, () => {
     assert.equal(await page.locator('[data-scene]').count(), 2);
     await shot(page, 'script');
 
+    // Voice: moving a slider previews the selected scene (debounced) as a WAV in an <audio>.
+    await page.locator('[data-tab="voice"]').click();
+    const rate = page.locator('input[type="range"]').first();
+    await rate.waitFor();
+    await rate.fill('220');
+    await page.getByTestId('preview-audio').waitFor({ timeout: 20_000 });
+    await page.waitForFunction(() => (document.querySelector('[data-testid="preview-audio"]') as HTMLAudioElement).duration > 0.3);
+    await shot(page, 'voice');
+    await page.locator('[data-tab="export"]').click();
+    await page.locator('.fmt').first().waitFor();
+    await shot(page, 'export');
+    await page.locator('[data-tab="script"]').click();
+    await page.getByTestId('split').waitFor();
+
     // Progress values the page shows, sampled on every DOM change (not by the test polling the API).
     await page.evaluate(() => {
       const w = window as unknown as { __progress: string[] };

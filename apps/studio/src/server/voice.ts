@@ -33,7 +33,8 @@ export async function listVoices(espeak: string): Promise<{ voice: string; name:
   const voices: { voice: string; name: string }[] = [];
   for (const line of out.split('\n').slice(1)) {
     const cols = line.trim().split(/\s+/);
-    if (cols.length >= 4) voices.push({ voice: cols[1]!, name: cols[3]!.replaceAll('_', ' ') });
+    // A language can be listed twice (two voice files); `-v` picks one, so list it once.
+    if (cols.length >= 4 && !voices.some((v) => v.voice === cols[1])) voices.push({ voice: cols[1]!, name: cols[3]!.replaceAll('_', ' ') });
   }
   return voices;
 }
