@@ -157,3 +157,18 @@ test('§1.5 a failed render shows its error code and message on its job node, an
   assert.deepEqual(readdirSync(`${f.dataDir}/work`), []);
   assert.equal(((await (await fetch(`${f.api}/library`)).json()) as { total: number }).total, 0);
 });
+
+test('§1.5 a client that reconnects mid-render resumes the job list and sees the job finish', async (t) => {
+  const { stubRender } = await import('./server-helpers.ts');
+  const f = await startStudio(t, { render: stubRender({ stageMs: 600 }) });
+  const client = new TidewireClient({ url: f.url, WebSocket, reconnect: { minDelayMs: 10, maxDelayMs: 50 } });
+  t.after(() => client.close());
+  const sub = client.tree(f.studio.channel);
+  await sub.ready();
+  const finished = renderOne(f, 'reconnect');
+  await sub.waitFor((s) => s.tree!.get('jobs')!.children.some((c) => c.attrs.state === 'active'));
+  client.reconnect();
+  const done = await finished;
+  await sub.waitFor((s) => s.tree!.get(done.id)?.attrs.state === 'completed');
+  await sub.waitFor((s) => s.rootHash === (f.server.channel(f.studio.channel) as { tree: { rootHash: string } }).tree.rootHash);
+});
