@@ -172,3 +172,11 @@ test('§1.5 a client that reconnects mid-render resumes the job list and sees th
   await sub.waitFor((s) => s.tree!.get(done.id)?.attrs.state === 'completed');
   await sub.waitFor((s) => s.rootHash === (f.server.channel(f.studio.channel) as { tree: { rootHash: string } }).tree.rootHash);
 });
+
+test('§1.3 past the render quota a new job is STUDIO_QUOTA', async (t) => {
+  const f = await startStudio(t, { renderQuotaBytes: 1 });
+  assert.equal((await renderOne(f, 'first')).state, 'completed');
+  const res = await fetch(`${f.api}/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ storyId: 'first' }) });
+  assert.equal(res.status, 507);
+  assert.equal(((await res.json()) as { code: string }).code, 'STUDIO_QUOTA');
+});

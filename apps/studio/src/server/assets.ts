@@ -34,17 +34,22 @@ export interface AssetLimits {
   uploadBytes: number;
   /** Assets kept. */
   count: number;
+  /** Bytes of all originals together. */
+  totalBytes: number;
+  /** Uploads being received at once; more are refused (STUDIO_QUOTA) rather than queued. */
+  concurrentUploads: number;
   /** Uploads probed and converted at once (FFmpeg is CPU-heavy); more wait their turn. */
   concurrentDerive: number;
 }
 
-export const DEFAULT_ASSET_LIMITS: AssetLimits = { uploadBytes: 200 * 1024 * 1024, count: 1000, concurrentDerive: 2 };
+export const DEFAULT_ASSET_LIMITS: AssetLimits = { uploadBytes: 200 * 1024 * 1024, count: 1000, totalBytes: 10 * 1024 ** 3, concurrentUploads: 4, concurrentDerive: 2 };
 
 export class AssetStore {
   readonly dir: string;
   private readonly tmp: string;
   private readonly byId = new Map<string, AssetInfo>();
   private running = 0;
+  private receiving = 0;
   private readonly waiting: (() => void)[] = [];
 
   constructor(
@@ -112,11 +117,20 @@ export class AssetStore {
   async upload(req: IncomingMessage, rawName: unknown, now = Date.now()): Promise<AssetInfo> {
     const name = checkName('name', rawName);
     if (this.byId.size >= this.limits.count) throw new StudioError('STUDIO_QUOTA', `at most ${this.limits.count} assets`);
+    const room = this.limits.totalBytes - this.totalBytes();
+    if (room <= 0) throw new StudioError('STUDIO_QUOTA', `the uploads already use ${this.limits.totalBytes} bytes`);
+    if (this.receiving >= this.limits.concurrentUploads) throw new StudioError('STUDIO_QUOTA', `${this.limits.concurrentUploads} uploads are already in progress`);
     const id = newId();
     const staging = join(this.dir, `.staging-${id}`);
     const part = join(this.tmp, `${id}.part`);
     try {
-      const bytes = await receiveToFile(req, part, this.limits.uploadBytes);
+      let bytes: number;
+      this.receiving++;
+      try {
+        bytes = await receiveToFile(req, part, Math.min(this.limits.uploadBytes, room));
+      } finally {
+        this.receiving--;
+      }
       await this.turn();
       try {
         const info = await probeMedia(this.tools.ffprobe, part, this.run);

@@ -45,6 +45,8 @@ export interface StudioOptions {
   worker?: boolean | WorkerOptions;
   tools?: Partial<ToolPaths>;
   assetLimits?: Partial<AssetLimits>;
+  /** Bytes the library's renders may take before new jobs are refused (default 20 GiB). */
+  renderQuotaBytes?: number;
   /** Live child processes of renders. MERGE: B1's `liveChildren()` registry (its size). */
   liveChildren?: () => number;
   /** The voice preview. MERGE: B1's TTS; default espeak-ng directly. */
@@ -111,7 +113,7 @@ export async function mountStudio(server: TidewireServer, options: StudioOptions
       registerErrorHandler(scope);
       storyRoutes(scope, stories);
       assetRoutes(scope, assets, metrics);
-      jobRoutes(scope, { queue, stories, assets, library, ffmpeg: tools.ffmpeg, run });
+      jobRoutes(scope, { queue, stories, assets, library, ffmpeg: tools.ffmpeg, run, renderQuotaBytes: options.renderQuotaBytes ?? 20 * 1024 ** 3 });
       voiceRoutes(scope, tools.espeak, options.speak ?? espeakPreview(tools.espeak, run), options.builtins ?? BUILTIN_BACKGROUNDS_STUB);
     },
     { prefix: STUDIO_API },

@@ -28,6 +28,8 @@ export interface JobRouteDeps {
   library: Library;
   ffmpeg: string;
   run: RunOptions;
+  /** Bytes the finished renders may take; past it a new job is STUDIO_QUOTA. */
+  renderQuotaBytes: number;
 }
 
 /** Every asset a story uses must exist before it is queued (the worker would fail later). */
@@ -62,6 +64,7 @@ export function jobRoutes(scope: FastifyInstance, d: JobRouteDeps): void {
       const story = await d.stories.get(checkId('story', req.body.storyId));
       if (story.scenes.length === 0) throw new StudioError('STUDIO_BAD_REQUEST', 'the story has no scenes');
       checkAssets(story, d.assets);
+      if (d.library.totalBytes() >= d.renderQuotaBytes) throw new StudioError('STUDIO_QUOTA', `the renders already use ${d.library.totalBytes()} bytes; delete some from the library`);
       const counts = await d.queue.counts();
       if ((counts.queued ?? 0) + (counts.retrying ?? 0) >= MAX_WAITING_JOBS) throw new StudioError('STUDIO_QUOTA', `${MAX_WAITING_JOBS} jobs are already waiting`);
       return reply.code(202).send(await d.queue.add({ story }));
