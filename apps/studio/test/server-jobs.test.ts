@@ -180,3 +180,24 @@ test('§1.3 past the render quota a new job is STUDIO_QUOTA', async (t) => {
   assert.equal(res.status, 507);
   assert.equal(((await res.json()) as { code: string }).code, 'STUDIO_QUOTA');
 });
+
+test('§1.3 a render finished by a worker in another process is listed in the library', async (t) => {
+  const { Library } = await import('../src/server/library.ts');
+  const { renderJobHandler } = await import('../src/index.ts');
+  const { stubRender } = await import('./server-helpers.ts');
+  const f = await startStudio(t, { worker: false });
+  // "Another process": its own Library on the same data dir, fed by the same queue.
+  const theirs = new Library(f.dataDir);
+  await theirs.init();
+  const worker = f.queue.process(renderJobHandler({ library: theirs, assets: () => undefined, render: stubRender({ stageMs: 30 }), workRoot: `${f.dataDir}/work` }));
+  t.after(() => worker.close());
+  const done = await renderOne(f, 'elsewhere');
+  assert.equal(done.state, 'completed');
+  let lib = { total: 0, entries: [] as { id: string }[] };
+  for (let i = 0; i < 40 && lib.total === 0; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 50));
+    lib = (await (await fetch(`${f.api}/library`)).json()) as typeof lib;
+  }
+  assert.equal(lib.total, 1);
+  assert.equal(lib.entries[0]!.id, done.outputId);
+});

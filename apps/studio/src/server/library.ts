@@ -69,6 +69,22 @@ export class Library {
     this.entries.unshift(entry);
   }
 
+  /**
+   * Lists a render another process finished (a worker on the same data dir): reads its JSON
+   * when it is not known yet. Quietly does nothing when there is none.
+   */
+  async adopt(id: string): Promise<void> {
+    if (this.byId.has(id)) return;
+    try {
+      const e = JSON.parse(await readFile(join(this.dir, `${checkId('render', id)}.json`), 'utf8')) as LibraryEntry;
+      if (e.id !== id || this.byId.has(id)) return;
+      this.byId.set(id, e);
+      this.entries.unshift(e);
+    } catch {
+      // not on this disk (yet)
+    }
+  }
+
   async delete(id: string): Promise<void> {
     const e = this.get(id);
     this.byId.delete(id);

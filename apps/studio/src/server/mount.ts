@@ -99,6 +99,8 @@ export async function mountStudio(server: TidewireServer, options: StudioOptions
   const unsubscribe = queue.onStatus((s) => {
     live.update(s);
     metrics.status(s);
+    // A render finished by a worker in another process: list it here too.
+    if (s.state === 'completed' && s.outputId) void library.adopt(s.outputId);
   });
 
   let worker: QueueWorker | undefined;
