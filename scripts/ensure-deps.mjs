@@ -36,6 +36,9 @@ export function ensureNpmDependencies() {
 const systemTools = [
   { bin: '/usr/bin/chromium', pkg: 'chromium' },
   { bin: '/usr/bin/oscsend', pkg: 'liblo-tools' },
+  // Media Studio: ffprobe/ffmpeg for uploads and renders, espeak-ng for voices.
+  { bin: '/usr/bin/ffmpeg', pkg: 'ffmpeg' },
+  { bin: '/usr/bin/espeak-ng', pkg: 'espeak-ng' },
 ];
 
 export function ensureSystemTools() {

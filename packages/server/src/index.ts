@@ -13,6 +13,7 @@ export type { ConnectionInfo } from './channel.ts';
 export type { ConnectionStats } from './connection.ts';
 export type { StaticOptions } from './static.ts';
 export { isHashedAsset, cacheControlFor } from './static.ts';
+export { isCompressibleType, COMPRESS_THRESHOLD_BYTES } from './compress.ts';
 export { ServerError, ServerErrorCodes } from './errors.ts';
 export type { ServerErrorCode } from './errors.ts';
 export { waitForStop } from './wait-for-stop.ts';

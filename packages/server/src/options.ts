@@ -47,6 +47,8 @@ export interface ServerOptions {
   logger?: boolean | object;
   /** Collect prom-client's default process metrics into this server's registry; default true. */
   defaultMetrics?: boolean;
+  /** Compress text-like HTTP responses (br/gzip/deflate by Accept-Encoding); default true. */
+  compression?: boolean;
   /** deflate-raw for snapshot bodies of at least minBytes (default 4 KiB) at zlib `level`
    *  (default 6); bodies of at least asyncMinBytes (default 256 KiB) off the event loop. */
   snapshotCompression?: { minBytes?: number; asyncMinBytes?: number; level?: number };
@@ -64,6 +66,7 @@ export interface ResolvedOptions {
   opLog: Required<OpLogOptions>;
   logger: boolean | object;
   defaultMetrics: boolean;
+  compression: boolean;
   snapshotCompression: { minBytes: number; asyncMinBytes: number; level: number };
   timeline: TimelineOptions | undefined;
 }
@@ -145,6 +148,7 @@ export function resolveOptions(o: ServerOptions = {}): ResolvedOptions {
     },
     logger: o.logger ?? false,
     defaultMetrics: o.defaultMetrics ?? true,
+    compression: o.compression ?? true,
     snapshotCompression: {
       // Infinity-like: a minBytes above any body turns compression off.
       minBytes: int('snapshotCompression.minBytes', o.snapshotCompression?.minBytes ?? 4096, 0, Number.MAX_SAFE_INTEGER),

@@ -17,6 +17,7 @@ import type { BatchClock } from './batcher.ts';
 import { checkChannelName } from './channel.ts';
 import { Connection } from './connection.ts';
 import type { AnyChannel, ConnectionHost, ConnectionStats } from './connection.ts';
+import { registerCompression } from './compress.ts';
 import { ServerError } from './errors.ts';
 import { EventsChannelImpl } from './events-channel.ts';
 import type { EventsChannel, EventsChannelOptions } from './events-channel.ts';
@@ -125,6 +126,8 @@ class Server implements TidewireServer, ConnectionHost {
       opts.defaultMetrics,
     );
     this.fastify = Fastify({ logger: opts.logger as boolean, forceCloseConnections: true });
+    // First, so its onSend hook covers every route and static root registered after it.
+    if (opts.compression) registerCompression(this.fastify);
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: opts.limits.maxFrameBytes,
@@ -136,20 +139,23 @@ class Server implements TidewireServer, ConnectionHost {
     this.playback = new PlaybackScheduler(internal.timelineClock ?? realClock);
     this.timelineMetrics = new TimelineMetrics(this.serverMetrics.registry, { timelines: () => this.timelines() });
     this.fastify.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
-    registerRoutes(this.fastify, {
-      instanceId: this.instanceId,
-      metrics: this.serverMetrics.registry,
-      channel: (name) => this.byName.get(name),
-      connectionCount: () => this.connections.size,
-      requireToken: this.requireToken,
-    });
-    registerTimelineRoutes(this.fastify, {
-      timeline: (name) => {
-        const ch = this.byName.get(name);
-        return ch?.kind === 'timeline' ? ch : undefined;
-      },
-      requireToken: this.requireToken,
-      hasToken: this.tokenCheck !== undefined,
+    // In a plugin, so the routes load after (and are covered by) the compression plugin.
+    void this.fastify.register(async (scope) => {
+      registerRoutes(scope, {
+        instanceId: this.instanceId,
+        metrics: this.serverMetrics.registry,
+        channel: (name) => this.byName.get(name),
+        connectionCount: () => this.connections.size,
+        requireToken: this.requireToken,
+      });
+      registerTimelineRoutes(scope, {
+        timeline: (name) => {
+          const ch = this.byName.get(name);
+          return ch?.kind === 'timeline' ? ch : undefined;
+        },
+        requireToken: this.requireToken,
+        hasToken: this.tokenCheck !== undefined,
+      });
     });
   }
 

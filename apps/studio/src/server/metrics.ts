@@ -1,0 +1,91 @@
+// Media Studio's Prometheus metrics on the server's own registry (GET /metrics). Job counts,
+// queue depth, child processes and cache bytes are read at scrape time through collect();
+// stage durations are observed from the status stream, so they cover every worker. Event-loop
+// lag is prom-client's default `nodejs_eventloop_lag_seconds` (createServer collects it).
+import { Counter, Gauge, Histogram } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { STAGES } from '../model.ts';
+import type { JobState, JobStatus, Stage } from '../model.ts';
+
+const STATES: JobState[] = ['queued', 'active', 'retrying', 'completed', 'failed', 'cancelled'];
+const FINISHED = new Set<JobState>(['completed', 'failed', 'cancelled']);
+
+export interface StudioMetricsSource {
+  counts(): Promise<Record<JobState, number>>;
+  /** Child processes alive (FFmpeg, espeak-ng) of renders and uploads. */
+  liveChildren(): number;
+  cacheBytes(): { renders: number; assets: number };
+}
+
+export class StudioMetrics {
+  private readonly stageSeconds: Histogram<'stage'>;
+  private readonly uploads: Counter<'result'>;
+  /** Per active job: its current stage and when it began. */
+  private readonly stageStart = new Map<string, { stage: Stage; at: number }>();
+
+  constructor(registry: Registry, source: StudioMetricsSource) {
+    const registers = [registry];
+    new Gauge({
+      name: 'studio_jobs',
+      help: 'Jobs by state (finished ones within the queue retention)',
+      labelNames: ['state'],
+      registers,
+      async collect() {
+        const counts = await source.counts();
+        for (const s of STATES) this.set({ state: s }, counts[s] ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'studio_queue_depth',
+      help: 'Jobs waiting to run (queued or waiting to retry)',
+      registers,
+      async collect() {
+        const counts = await source.counts();
+        this.set((counts.queued ?? 0) + (counts.retrying ?? 0));
+      },
+    });
+    new Gauge({
+      name: 'studio_child_processes',
+      help: 'Live child processes (FFmpeg, ffprobe, espeak-ng) of renders, uploads and previews',
+      registers,
+      collect() {
+        this.set(source.liveChildren());
+      },
+    });
+    new Gauge({
+      name: 'studio_cache_bytes',
+      help: 'Bytes on disk: finished renders and uploaded assets',
+      labelNames: ['kind'],
+      registers,
+      collect() {
+        const b = source.cacheBytes();
+        this.set({ kind: 'renders' }, b.renders);
+        this.set({ kind: 'assets' }, b.assets);
+      },
+    });
+    this.stageSeconds = new Histogram({
+      name: 'studio_stage_duration_seconds',
+      help: 'Time a render spends in each stage',
+      labelNames: ['stage'],
+      buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600],
+      registers,
+    });
+    for (const s of STAGES) this.stageSeconds.zero({ stage: s });
+    this.uploads = new Counter({ name: 'studio_uploads_total', help: 'Uploads by result (ok or the error code)', labelNames: ['result'], registers });
+  }
+
+  upload(result: string): void {
+    this.uploads.inc({ result });
+  }
+
+  /** Follows a job's stages from its status stream. */
+  status(s: JobStatus, now = Date.now()): void {
+    const cur = this.stageStart.get(s.id);
+    const ended = FINISHED.has(s.state) || s.state === 'retrying';
+    if (cur && (ended || s.stage !== cur.stage)) {
+      if (s.state !== 'cancelled' && s.state !== 'failed') this.stageSeconds.observe({ stage: cur.stage }, (now - cur.at) / 1000);
+      this.stageStart.delete(s.id);
+    }
+    if (!ended && s.state === 'active' && s.stage && (!cur || s.stage !== cur.stage)) this.stageStart.set(s.id, { stage: s.stage, at: now });
+  }
+}

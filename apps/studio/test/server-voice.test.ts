@@ -1,0 +1,34 @@
+// docs/studio-server.md §1.6 voices, preview and backgrounds; the token guard on /studio/api.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStudio } from './server-helpers.ts';
+
+const post = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+test('§1.6 the voice preview speaks one scene to a WAV; an unknown voice is STUDIO_BAD_VOICE', async (t) => {
+  const { api } = await startStudio(t);
+  const res = await fetch(`${api}/voice/preview`, post({ text: '-v nothing: a line that starts like an option.', voice: { voice: 'en', rate: 200, pitch: 40 } }));
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('content-type'), 'audio/wav');
+  const wav = Buffer.from(await res.arrayBuffer());
+  assert.equal(wav.subarray(0, 4).toString(), 'RIFF');
+  assert.equal(wav.subarray(8, 12).toString(), 'WAVE');
+  assert.ok(wav.length > 10_000, `${wav.length} bytes of speech`);
+  const bad = await fetch(`${api}/voice/preview`, post({ text: 'hello', voice: { voice: 'nosuchvoice', rate: 170, pitch: 50 } }));
+  assert.equal(bad.status, 400);
+  assert.equal(((await bad.json()) as { code: string }).code, 'STUDIO_BAD_VOICE');
+  const range = await fetch(`${api}/voice/preview`, post({ text: 'hello', voice: { voice: 'en', rate: 9999, pitch: 50 } }));
+  assert.equal(((await range.json()) as { code: string }).code, 'STUDIO_BAD_REQUEST');
+  const voices = (await (await fetch(`${api}/voices`)).json()) as { voices: { voice: string }[] };
+  assert.ok(voices.voices.some((v) => v.voice === 'en-us'), 'espeak-ng voices are listed');
+  const bgs = (await (await fetch(`${api}/backgrounds`)).json()) as { builtins: { name: string }[] };
+  assert.ok(bgs.builtins.length > 0);
+});
+
+test('/studio/api needs the server token when one is set', async (t) => {
+  const { api } = await startStudio(t, {}, { token: 'sekrit-token-1234567890' });
+  const denied = await fetch(`${api}/stories`);
+  assert.equal(denied.status, 401);
+  const ok = await fetch(`${api}/stories`, { headers: { authorization: 'Bearer sekrit-token-1234567890' } });
+  assert.equal(ok.status, 200);
+});
