@@ -15,7 +15,7 @@
 //   - the workspaces form no cycle;
 //   - every `@tidewire/*` import is declared in the importing workspace's package.json, and
 //     a subpath (`@tidewire/x/y`) is one the package exports.
-// apps/studio is a skeleton that nothing mounts yet; it is checked like every app.
+// apps/studio is not mounted yet (apps/tidewire registers its command through `@tidewire/studio/cli`); it is checked like every app.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';

@@ -1,10 +1,14 @@
 // `tidewire studio <command>` (docs/studio.md §6). `render` turns a script file into a video with
-// the same pipeline the server's workers run, without the UI or the queue. Each subcommand is a
-// Command of its own; adding one (the queue's `worker`) is one row in SUBCOMMANDS.
+// the same pipeline the server's workers run, without the UI or the queue. Options are an
+// @tidewire/cli table (the same parser, usage layout and error format as every tidewire command);
+// each subcommand is a Command of its own, and adding one (the queue's `worker`) is one row in
+// SUBCOMMANDS. A separate entry (`@tidewire/studio/cli`) so the package's main entry stays free of
+// Node APIs for a browser UI.
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
-import { parseOrUsage, UsageError, type Command } from '@tidewire/cli';
+import { defineCommand, defineGroup, integer, number, oneOf, parseCommandArgs, UsageError } from '@tidewire/cli';
+import type { ArgsSpec, Command, OptionsTable, ParsedArgs } from '@tidewire/cli';
 import { StudioError } from './errors.ts';
 import { FORMATS, type Background, type Format, type Stage } from './model.ts';
 import { BUILTIN_BACKGROUNDS } from './render/backgrounds.ts';
@@ -15,33 +19,6 @@ export interface Output {
   write(text: string): void;
   isTTY?: boolean;
 }
-
-const RENDER_USAGE = [
-  'usage: tidewire studio render SCRIPT.txt --out VIDEO.mp4 [options]',
-  '',
-  'Renders a script (paragraphs become scenes) to a narrated, captioned H.264/AAC MP4 and a JPEG',
-  'thumbnail, with the same pipeline as the studio server. Progress goes to stderr.',
-  '',
-  'options:',
-  '  --out FILE              the MP4 to write (appears only when complete)',
-  '  --thumbnail FILE        the JPEG thumbnail (default: the MP4 path with .jpg)',
-  '  --voice V               espeak-ng voice (default en; see `espeak-ng --voices`)',
-  '  --rate WPM              words per minute, 80–450 (default 170)',
-  '  --pitch P               0–99 (default 50)',
-  `  --format WxH            ${FORMATS.join(', ')} (default 1080x1920)`,
-  '  --background BG         an image or video FILE, #rrggbb, or builtin:NAME',
-  `                          (builtins: ${BUILTIN_BACKGROUNDS.map((b) => b.name).join(', ')}; default builtin:dusk)`,
-  '  --music FILE            a music bed, ducked under the voice',
-  '  --music-volume V        0–2 (default 0.3)',
-  '  --gap SECONDS           silence between scenes, 0–10 (default 0.4)',
-  '  --caption-size PX       caption font size at the output resolution (default 64)',
-  '  --caption-position P    top, middle or bottom (default bottom)',
-  '  --no-highlight          no word-by-word highlight',
-  '  --zoom                  a slow push-in on still backgrounds',
-  '  --timeout SECONDS       give up after this long (default 600)',
-].join('\n');
-
-const STUDIO_USAGE_HEAD = ['usage: tidewire studio <command> [options]', '', 'commands:'];
 
 export interface RenderArgs {
   script: string;
@@ -62,74 +39,87 @@ export interface RenderArgs {
   timeoutMs: number;
 }
 
-const VALUED = ['out', 'thumbnail', 'voice', 'rate', 'pitch', 'format', 'background', 'music', 'music-volume', 'gap', 'caption-size', 'caption-position', 'timeout'];
-const FLAGS = ['no-highlight', 'zoom'];
+const BUILTIN_NAMES = BUILTIN_BACKGROUNDS.map((b) => b.name);
 
-function numberFlag(name: string, v: string | undefined, fallback: number, min: number, max: number, integer = false): number {
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-    throw new UsageError(`--${name} needs ${integer ? 'an integer' : 'a number'} in ${min}–${max}, got '${v}'`);
+/** `--background`: builtin:NAME (one we can make), #rrggbb, or anything else is a file path. */
+function background(raw: string, flag: string): RenderArgs['background'] {
+  if (raw.startsWith('builtin:')) {
+    const name = raw.slice('builtin:'.length);
+    if (!BUILTIN_NAMES.includes(name)) throw new UsageError(`${flag} builtin must be one of ${BUILTIN_NAMES.join(', ')}, got '${name}'`);
+    return { kind: 'builtin', name };
   }
-  return n;
+  if (raw.startsWith('#')) {
+    if (!/^#[0-9a-fA-F]{6}$/.test(raw)) throw new UsageError(`${flag} colour must be #rrggbb, got '${raw}'`);
+    return { kind: 'color', color: raw };
+  }
+  return { kind: 'file', path: resolve(raw) };
+}
+
+/** `--out`: the container is always MP4, so the name must say so. */
+function mp4(raw: string, flag: string): string {
+  if (extname(raw).toLowerCase() !== '.mp4') throw new UsageError(`${flag} must name a .mp4 file, got '${raw}'`);
+  return raw;
+}
+
+const RENDER_OPTIONS = {
+  out: { type: 'string', value: 'FILE', parse: mp4, help: 'the MP4 to write (appears only when complete)' },
+  thumbnail: { type: 'string', value: 'FILE', help: 'the JPEG thumbnail (default: the MP4 path with .jpg)' },
+  voice: { type: 'string', value: 'V', default: 'en', help: 'espeak-ng voice (default en; see `espeak-ng --voices`)' },
+  rate: { type: 'string', value: 'WPM', default: '170', parse: integer(80, 450), help: 'words per minute, 80–450 (default 170)' },
+  pitch: { type: 'string', value: 'P', default: '50', parse: integer(0, 99), help: '0–99 (default 50)' },
+  format: { type: 'string', value: 'WxH', default: '1080x1920', parse: oneOf(FORMATS), help: `${FORMATS.join(', ')} (default 1080x1920)` },
+  background: {
+    type: 'string', value: 'BG', default: 'builtin:dusk', parse: background,
+    help: `an image or video FILE, #rrggbb, or builtin:NAME\n(builtins: ${BUILTIN_NAMES.join(', ')}; default builtin:dusk)`,
+  },
+  music: { type: 'string', value: 'FILE', help: 'a music bed, ducked under the voice' },
+  'music-volume': { type: 'string', value: 'V', default: '0.3', parse: number(0, 2), help: '0–2 (default 0.3)' },
+  gap: { type: 'string', value: 'SECONDS', default: '0.4', parse: number(0, 10), help: 'silence between scenes, 0–10 (default 0.4)' },
+  'caption-size': { type: 'string', value: 'PX', default: '64', parse: integer(8, 400), help: 'caption font size at the output resolution, 8–400 (default 64)' },
+  'caption-position': { type: 'string', value: 'P', default: 'bottom', parse: oneOf(['top', 'middle', 'bottom']), help: 'top, middle or bottom (default bottom)' },
+  'no-highlight': { type: 'boolean', help: 'no word-by-word highlight' },
+  zoom: { type: 'boolean', help: 'a slow push-in on still backgrounds' },
+  timeout: { type: 'string', value: 'SECONDS', default: '600', parse: number(1, 86_400), help: 'give up after this long, 1–86400 (default 600)' },
+} as const satisfies OptionsTable;
+
+const RENDER_ARGS: ArgsSpec<typeof RENDER_OPTIONS> = {
+  name: 'studio render',
+  synopsis: ['SCRIPT.txt --out VIDEO.mp4 [options]'],
+  description: [
+    'Renders a script (paragraphs become scenes) to a narrated, captioned H.264/AAC MP4 and a JPEG',
+    'thumbnail, with the same pipeline as the studio server. Progress goes to stderr.',
+  ].join('\n'),
+  options: RENDER_OPTIONS,
+  positionals: { name: 'SCRIPT', min: 1, max: 1 },
+};
+
+/** The parsed table as what `render` needs: --out required, paths absolute, the thumbnail defaulted. */
+function checkRender({ values: v, positionals: [script] }: ParsedArgs<typeof RENDER_OPTIONS>): RenderArgs {
+  if (v.out === undefined) throw new UsageError('--out VIDEO.mp4 is required');
+  return {
+    script: resolve(script!),
+    out: resolve(v.out),
+    thumbnail: resolve(v.thumbnail ?? v.out.replace(/\.mp4$/i, '.jpg')),
+    voice: v.voice,
+    rate: v.rate,
+    pitch: v.pitch,
+    format: v.format,
+    background: v.background,
+    music: v.music === undefined ? undefined : resolve(v.music),
+    musicVolume: v['music-volume'],
+    gap: v.gap,
+    captionSize: v['caption-size'],
+    captionPosition: v['caption-position'],
+    highlight: !v['no-highlight'],
+    zoom: v.zoom,
+    timeoutMs: v.timeout * 1000,
+  };
 }
 
 /** Parses `render`'s arguments; throws UsageError (exit 2) on anything malformed. */
 export function parseRenderArgs(args: string[]): RenderArgs | 'help' {
-  if (args.includes('--help') || args.includes('-h')) return 'help';
-  const values = new Map<string, string>();
-  const flags = new Set<string>();
-  const positional: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (!a.startsWith('--') || a === '--') { positional.push(a); continue; }
-    const eq = a.indexOf('=');
-    const name = eq === -1 ? a.slice(2) : a.slice(2, eq);
-    if (FLAGS.includes(name) && eq === -1) { flags.add(name); continue; }
-    if (!VALUED.includes(name)) throw new UsageError(`unknown option '${a}'`);
-    const value = eq === -1 ? args[++i] : a.slice(eq + 1);
-    if (value === undefined || value === '') throw new UsageError(`${a} needs a value`);
-    if (values.has(name)) throw new UsageError(`--${name} given twice`);
-    values.set(name, value);
-  }
-  if (positional.length !== 1) throw new UsageError(positional.length === 0 ? 'expected a SCRIPT file' : `unexpected argument '${positional[1]}'`);
-  const out = values.get('out');
-  if (!out) throw new UsageError('--out VIDEO.mp4 is required');
-  if (extname(out).toLowerCase() !== '.mp4') throw new UsageError(`--out must name a .mp4 file, got '${out}'`);
-  const format = values.get('format') ?? '1080x1920';
-  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got '${format}'`);
-  const position = values.get('caption-position') ?? 'bottom';
-  if (position !== 'top' && position !== 'middle' && position !== 'bottom') throw new UsageError(`--caption-position must be top, middle or bottom, got '${position}'`);
-  const bg = values.get('background') ?? 'builtin:dusk';
-  let background: RenderArgs['background'];
-  if (bg.startsWith('builtin:')) {
-    const name = bg.slice('builtin:'.length);
-    if (!BUILTIN_BACKGROUNDS.some((b) => b.name === name)) throw new UsageError(`no builtin background '${name}' (have ${BUILTIN_BACKGROUNDS.map((b) => b.name).join(', ')})`);
-    background = { kind: 'builtin', name };
-  } else if (bg.startsWith('#')) {
-    if (!/^#[0-9a-fA-F]{6}$/.test(bg)) throw new UsageError(`--background colour must be #rrggbb, got '${bg}'`);
-    background = { kind: 'color', color: bg };
-  } else {
-    background = { kind: 'file', path: resolve(bg) };
-  }
-  return {
-    script: resolve(positional[0]!),
-    out: resolve(out),
-    thumbnail: resolve(values.get('thumbnail') ?? out.replace(/\.mp4$/i, '.jpg')),
-    voice: values.get('voice') ?? 'en',
-    rate: numberFlag('rate', values.get('rate'), 170, 80, 450, true),
-    pitch: numberFlag('pitch', values.get('pitch'), 50, 0, 99, true),
-    format: format as Format,
-    background,
-    music: values.has('music') ? resolve(values.get('music')!) : undefined,
-    musicVolume: numberFlag('music-volume', values.get('music-volume'), 0.3, 0, 2),
-    gap: numberFlag('gap', values.get('gap'), 0.4, 0, 10),
-    captionSize: numberFlag('caption-size', values.get('caption-size'), 64, 8, 400, true),
-    captionPosition: position,
-    highlight: !flags.has('no-highlight'),
-    zoom: flags.has('zoom'),
-    timeoutMs: numberFlag('timeout', values.get('timeout'), 600, 1, 86_400) * 1000,
-  };
+  const parsed = parseCommandArgs(RENDER_ARGS, args);
+  return parsed === 'help' ? 'help' : checkRender(parsed);
 }
 
 /** Where builtin backgrounds are cached between runs ($XDG_CACHE_HOME/tidewire/studio/backgrounds). */
@@ -159,14 +149,12 @@ function progressPrinter(err: Output): (stage: Stage, fraction: number) => void 
 }
 
 export function createStudioRenderCommand(out: Output = process.stdout, err: Output = process.stderr): Command {
-  return {
-    name: 'render',
+  return defineCommand({
+    ...RENDER_ARGS,
     summary: 'render a script file to a narrated, captioned MP4 (no server)',
-    usage: RENDER_USAGE,
-    async run(args: string[]): Promise<number> {
-      const parsed = parseOrUsage(parseRenderArgs, args, { prefix: 'tidewire studio render', usage: RENDER_USAGE, out, err });
-      if ('exit' in parsed) return parsed.exit;
-      const a = parsed;
+    io: { out, err },
+    check: checkRender,
+    async run(a) {
       const state = await mkdtemp(join(tmpdir(), 'tidewire-studio-'));
       const controller = new AbortController();
       const onSignal = () => controller.abort();
@@ -226,7 +214,7 @@ export function createStudioRenderCommand(out: Output = process.stdout, err: Out
         await rm(state, { recursive: true, force: true });
       }
     },
-  };
+  });
 }
 
 /**
@@ -236,24 +224,12 @@ export function createStudioRenderCommand(out: Output = process.stdout, err: Out
 export const SUBCOMMANDS: ((out: Output, err: Output) => Command)[] = [createStudioRenderCommand];
 
 export function createStudioCommand(out: Output = process.stdout, err: Output = process.stderr): Command {
-  const subcommands = SUBCOMMANDS.map((make) => make(out, err));
-  const usage = [...STUDIO_USAGE_HEAD, ...subcommands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`), '', 'Run `tidewire studio <command> --help` for its options.'].join('\n');
-  return {
+  return defineGroup({
     name: 'studio',
     summary: 'Media Studio: render scripts to narrated, captioned videos',
-    usage,
-    subcommands: true,
-    async run(args: string[]): Promise<number> {
-      const [name, ...rest] = args;
-      if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-        (name ? out : err).write(`${usage}\n`);
-        return name ? 0 : 2;
-      }
-      const sub = subcommands.find((c) => c.name === name);
-      if (!sub) { err.write(`tidewire studio: unknown command '${name}'\n${usage}\n`); return 2; }
-      return sub.run(rest);
-    },
-  };
+    commands: SUBCOMMANDS.map((make) => make(out, err)),
+    io: { out, err },
+  });
 }
 
 /** `tidewire studio <render|…>`: register this one in apps/tidewire/src/main.ts. */

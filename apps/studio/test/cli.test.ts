@@ -3,8 +3,9 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { UsageError } from '@tidewire/cli';
 import { createStudioCommand, parseRenderArgs } from '../src/cli.ts';
 import { ffprobeJson } from './render-helpers.ts';
 
@@ -53,6 +54,8 @@ describe('§6.1 tidewire studio render', () => {
       const { err, cmd } = capture();
       assert.equal(await cmd.run(args), 2, args.join(' '));
       assert.match(err.text, /usage: tidewire studio/);
+      // One format for every tidewire command: `tidewire <cmd>: <message>` first, or the group's usage alone.
+      if (args[0] === 'render') assert.match(err.text, /^tidewire studio render: \S/, args.join(' '));
     }
   });
 
@@ -69,6 +72,23 @@ describe('§6.1 tidewire studio render', () => {
     assert.equal(await cmd.run(['render', script, '--out', join(dir, 'm.mp4'), '--voice', 'xx-nope']), 1);
     assert.match(err.text, /STUDIO_BAD_VOICE/);
     assert.deepEqual((await readdir(dir)).filter((f) => f.startsWith('m.') || f.startsWith('.m.')), []);
+  });
+
+  it('options: the defaults, and the ranges at their edges', () => {
+    assert.deepEqual(parseRenderArgs(['s.txt', '--out', 'o.mp4']), {
+      script: resolve('s.txt'), out: resolve('o.mp4'), thumbnail: resolve('o.jpg'), voice: 'en', rate: 170, pitch: 50, format: '1080x1920',
+      background: { kind: 'builtin', name: 'dusk' }, music: undefined, musicVolume: 0.3, gap: 0.4, captionSize: 64, captionPosition: 'bottom',
+      highlight: true, zoom: false, timeoutMs: 600_000,
+    });
+    const edges = parseRenderArgs(['s.txt', '--out=o.MP4', '--rate', '450', '--pitch', '0', '--music-volume', '2', '--gap', '0', '--caption-size', '8',
+      '--caption-position', 'top', '--timeout', '1.5', '--background', '#A0b1C2', '--music', 'm.ogg', '--zoom', '--no-highlight']);
+    assert.notEqual(edges, 'help');
+    assert.deepEqual(edges !== 'help' && [edges.rate, edges.pitch, edges.musicVolume, edges.gap, edges.captionSize, edges.captionPosition, edges.timeoutMs, edges.background, edges.music, edges.zoom, edges.highlight, edges.thumbnail],
+      [450, 0, 2, 0, 8, 'top', 1500, { kind: 'color', color: '#A0b1C2' }, resolve('m.ogg'), true, false, resolve('o.jpg')]);
+    for (const bad of [['--rate', '79'], ['--rate', '451'], ['--rate', '170.5'], ['--pitch', '100'], ['--music-volume', '2.01'], ['--gap', '-1'], ['--gap', '10.5'],
+      ['--caption-size', '7'], ['--caption-position', 'left'], ['--timeout', '0.5'], ['--timeout', '86401'], ['--background', '#abc'], ['--out', 'o2.mp4'], ['--zoom=yes'], ['--voice', '']]) {
+      assert.throws(() => parseRenderArgs(['s.txt', '--out', 'o.mp4', ...bad]), UsageError, bad.join(' '));
+    }
   });
 
   it('--help prints the usage (exit 0)', async () => {
