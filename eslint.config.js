@@ -73,15 +73,19 @@ export default defineConfig(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
       // `const self = this` for getters in an object literal, which have their own `this`.
       '@typescript-eslint/no-this-alias': ['error', { allowedNames: ['self'] }],
-      // A `let` read by a callback before its one assignment (`let link; … on('message', () =>
-      // link?.x); link = new Link()`) cannot be a const.
-      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       // A caught value is passed on unchanged (`catch (err) { reject(err); }`).
       '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingUnknown: true }],
       // Off: String(x) echoes a bad input in an error message, whatever it is ("[object Object]"
       // included), and reads attribute values typed as the AttrValue union that are strings in practice.
       '@typescript-eslint/no-base-to-string': 'off',
     },
+  },
+  {
+    // typescript-eslint's eslint-recommended switches prefer-const on for TypeScript files (not for
+    // .svelte, where `let { … } = $props()` is the idiom). A `let` read by a callback before its one
+    // assignment (`let link; … on('message', () => link?.x); link = new Link()`) cannot be a const.
+    files: ['**/*.ts'],
+    rules: { 'prefer-const': ['error', { ignoreReadBeforeAssign: true }] },
   },
   {
     files: ['**/*.svelte', '**/*.svelte.ts'],

@@ -291,6 +291,7 @@ function readParticipants(bytes: Uint8Array, v: DataView, L: Layout): Participan
       raceNumber: v.getUint8(o + 5),
       nationality: v.getUint8(o + 6),
       // Null-terminated UTF-8; a name with no terminator is cut at the field's end.
+      // eslint-disable-next-line no-control-regex -- control characters in a driver name are stripped on purpose
       name: nameDecoder.decode(nul < 0 ? raw : raw.subarray(0, nul)).replace(/[\u0000-\u001f\u007f]/g, '').trim(),
     });
   }
