@@ -1,6 +1,7 @@
-// `npm test`: installs what the tests need, type-checks, builds the apps, then runs every
-// test file (*.test.ts under packages/, apps/, bench/) on node's built-in runner.
-// `npm test -- <substring>` runs only the test files whose path contains it.
+// `npm test`: installs what the tests need, lints (ESLint, zero warnings) and checks the
+// formatting (Prettier), type-checks, builds the apps, then runs every test file (*.test.ts under
+// packages/, apps/, bench/) on node's built-in runner.
+// `npm test -- <substring>` runs only the test files whose path contains it (no lint, no typecheck).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -28,6 +29,8 @@ function findTests(dir, out = []) {
 }
 
 if (filters.length === 0) {
+  run('npm', ['run', 'lint', '--silent']);
+  run('npm', ['run', 'format:check', '--silent']);
   run('npm', ['run', 'typecheck', '--silent']);
 }
 run('node', ['scripts/build.mjs']);

@@ -16,8 +16,8 @@ function runQuick(): Promise<{ code: number | null; stdout: string; stderr: stri
     const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/src/main.ts', 'timeline', '--quick', '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });

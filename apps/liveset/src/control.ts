@@ -40,7 +40,7 @@ const MAX_BUCKETS = 1024;
 
 function isRecord(v: unknown): v is Fields {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const proto = Object.getPrototypeOf(v);
+  const proto: unknown = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
 }
 

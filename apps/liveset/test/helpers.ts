@@ -68,6 +68,7 @@ export function assertTreeInvariants(tree: AlsNode): Map<string, AlsNode> {
     for (const [k, v] of Object.entries(n.attrs)) {
       assert.ok(v !== null && v !== undefined, `${n.id}.${k} is ${String(v)}`);
       if (typeof v === 'number') assert.ok(Number.isFinite(v), `${n.id}.${k} = ${v}`);
+      // eslint-disable-next-line no-control-regex -- asserts that no control character survived
       if (typeof v === 'string') assert.ok(!/[\u0000-\u001f\u007f-\u009f]/.test(v) && v.length <= 1024, `${n.id}.${k} not clean`);
     }
     stack.push(...n.children);

@@ -277,6 +277,7 @@ test('§2.3 a gap longer than maxGapSec leaves the car absent inside it; duplica
 
 test('§2.5 static metadata: the generator’s envelope, entities by number, a closed track outline on the circuit', async () => {
   const r = await run(csv, { name: 'Fixture GP' });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the test walks the static JSON freely; assertions check its shape
   const st = r.schema.static as Record<string, any>;
   assert.equal(st.format, 'tidewire-race-replay');
   assert.equal(st.version, 1);

@@ -51,7 +51,8 @@ export async function waitMeter(page: Page, predicate: string, arg?: unknown): P
   await page.waitForFunction(
     ({ predicate, arg }) => {
       const m = (globalThis as unknown as { signalLab: { lab: { feed: { meter: { peakDb: number; rmsDb: number } } } } }).signalLab.lab.feed.meter;
-      return new Function('m', 'arg', `return ${predicate}`)(m, arg) as boolean;
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the predicate is test source text evaluated in the page
+    return new Function('m', 'arg', `return ${predicate}`)(m, arg) as boolean;
     },
     { predicate, arg },
     { timeout: WAIT_MS },

@@ -26,9 +26,9 @@ function measureCodec(name: SystemName, tracks: number, runs: number): Promise<R
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`codec runner for ${name} exited with ${code}`))));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Record<string, number>) : reject(new Error(`codec runner for ${name} exited with ${code}`))));
   });
 }
 

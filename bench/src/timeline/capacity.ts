@@ -62,7 +62,7 @@ function split(k: number, parts: number): number[] {
 async function open(viewers: Child<ViewerCommand>[], k: number, o: RungOptions): Promise<void> {
   const counts = split(k, viewers.length);
   await Promise.all(
-    viewers.map((v, i) => (counts[i]! > 0 ? v.call({ cmd: 'open', system: o.system, url: o.url, file: o.file, count: counts[i]!, seed: o.seed * 7919 + k * 31 + i, maxStartFrame: o.maxStartFrame }) : undefined)),
+    viewers.map((v, i) => (counts[i]! > 0 ? v.call({ cmd: 'open', system: o.system, url: o.url, file: o.file, count: counts[i]!, seed: o.seed * 7919 + k * 31 + i, maxStartFrame: o.maxStartFrame }) : Promise.resolve())),
   );
 }
 

@@ -32,6 +32,7 @@ async function start(): Promise<ServerStarted> {
   return { url, loadMs: performance.now() - t0 };
 }
 
+// eslint-disable-next-line @typescript-eslint/no-misused-promises -- the whole body is in try/catch: the handler never rejects
 process.on('message', async (msg: ServerCommand) => {
   try {
     if (msg.cmd === 'start') {

@@ -66,7 +66,7 @@ export async function connectBaselineClient(url: string, onChange: ChangeListene
   ws.on('message', (data: Buffer) => {
     stats.messages++;
     stats.bytes += data.length;
-    const msg = JSON.parse(data.toString('utf8'));
+    const msg = JSON.parse(data.toString('utf8')) as { type: 'FULL_AST'; ast: JsonNode } | { type: 'DIFF_UPDATE'; id: string; attrs: Record<string, unknown> };
     if (msg.type === 'FULL_AST') {
       root = msg.ast;
       resolveReady();

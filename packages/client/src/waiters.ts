@@ -48,7 +48,7 @@ export class Waiters {
     // Called per op batch and per display frame; most of the time nobody waits.
     if (this.waiting.size === 0) return;
     for (const w of [...this.waiting]) {
-      let ok = false;
+      let ok: boolean;
       try {
         ok = w.check();
       } catch (err) {

@@ -90,7 +90,7 @@ export function startWorkerHost(port: MessagePortLike, options: WorkerHostOption
           name,
           client.events(name, (key, value) => {
             let m = pendingEvents.get(name);
-            if (!m) pendingEvents.set(name, (m = new Map()));
+            if (!m) pendingEvents.set(name, (m = new Map<string, unknown>()));
             m.delete(key); // latest-wins, and re-inserted last so order follows recency
             m.set(key, value);
             schedule();

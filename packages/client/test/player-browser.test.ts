@@ -72,6 +72,7 @@ describe('Player in Chromium (client-paced)', { timeout: 180_000, skip: chromium
 
   function until(check: string, arg?: unknown): Promise<unknown> {
     return browser.page.waitForFunction(
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the check is test source text evaluated in the page
       ({ check, arg }) => new Function('s', 'arg', `return ${check}`)((window as unknown as { tl?: { snapshot(): unknown } }).tl?.snapshot(), arg),
       { check, arg },
       { timeout: 20_000, polling: 'raf' },
@@ -81,6 +82,7 @@ describe('Player in Chromium (client-paced)', { timeout: 180_000, skip: chromium
   function control(code: string): Promise<void> {
     return browser.page.evaluate((code) => {
       const player = (window as unknown as { tl: { player: unknown } }).tl.player;
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the check is test source text evaluated in the page
       new Function('player', code)(player);
     }, code);
   }

@@ -215,7 +215,7 @@ test('server-paced: frames of an older epoch, or arriving before the seek is ans
   assert.equal(h.shownFrame, 0);
   h.timers.advance(3);
   h.stream(2, 100, 21); // the seek's keyframe up to the target
-  let s = h.player.state.get();
+  const s = h.player.state.get();
   assert.equal(s.frame, 120);
   assert.equal(s.seeking, false);
   assert.equal(firstDifference(h.player.values!, frameValues(schema, 120)), null);

@@ -142,7 +142,7 @@ test('§4.7 a batch that does not apply (TW_DIVERGED) reloads from a snapshot: S
 });
 
 test('§4.5 a replay the replica cannot take (epoch differs) is answered with SUBSCRIBE without from', async (t) => {
-  const { sub, conn, h } = await loaded(t);
+  const { sub, conn } = await loaded(t);
   await sub.ready();
   const other = new History(sampleTree(), 1234);
   conn.send(other.subscribed('doc', 1, 'replay'));

@@ -48,7 +48,7 @@ async function viewers(url: string, k: number): Promise<void> {
   const window = { frames: 100, bytes: 256 * 1024 };
   const sockets: WebSocket[] = [];
   let playing = 0;
-  const opened = Array.from({ length: k }, (_, i) => new Promise<void>((resolve, reject) => {
+  const opened = Array.from({ length: k }, () => new Promise<void>((resolve, reject) => {
     const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`, { perMessageDeflate: false });
     sockets.push(ws);
     let channel = -1;

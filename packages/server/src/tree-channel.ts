@@ -109,7 +109,7 @@ export class TreeChannelImpl extends ChannelBase implements TreeChannel {
   }
 
   apply(ops: readonly Op[]): void {
-    if (!Array.isArray(ops)) throw new ServerError('TW_SERVER_BAD_OPTION', 'apply() takes an array of ops');
+    if (!Array.isArray(ops as unknown)) throw new ServerError('TW_SERVER_BAD_OPTION', 'apply() takes an array of ops');
     for (let i = 0; i < ops.length; i++) this.applyOne(ops[i]!);
   }
 

@@ -134,14 +134,13 @@ test('§7 a slow consumer is capped at maxQueuedBytes, resynced by snapshot and 
   };
   const heapBefore = await memory();
   let peakOps = 0;
-  let peakHeap = 0;
   const slowStats = () => server.connectionStats().find((s) => s.id === 2)!;
   await waitFor(() => {
     const s = slowStats();
     peakOps = Math.max(peakOps, s.queuedOpsBytes);
     return s.overflows >= 1 && i >= 2000;
   });
-  peakHeap = await memory();
+  const peakHeap = await memory();
   clearInterval(timer);
   assert.ok(peakOps <= MAX_QUEUED, `queued OPS peaked at ${peakOps} bytes`);
   assert.ok(slowStats().peakQueuedOpsBytes <= MAX_QUEUED);

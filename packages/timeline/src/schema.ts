@@ -54,7 +54,7 @@ function bad(message: string): TimelineError {
 
 function isPlainObject(x: unknown): x is Record<string, unknown> {
   if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
-  const proto = Object.getPrototypeOf(x);
+  const proto: unknown = Object.getPrototypeOf(x);
   return proto === Object.prototype || proto === null;
 }
 
@@ -174,7 +174,7 @@ export function validateSchema(x: unknown): TimelineSchema {
   const entities: EntityDef[] = [];
   const ids = new Set<string>();
   for (let i = 0; i < x.entities.length; i++) {
-    const e = x.entities[i];
+    const e: unknown = x.entities[i];
     const what = `entities[${i}]`;
     if (!isPlainObject(e)) throw bad(`${what} must be an object`);
     const id = checkString(e.id, `${what}.id`, LIMITS.maxNameBytes);

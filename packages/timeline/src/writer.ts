@@ -174,6 +174,7 @@ export class TimelineWriter {
   /** Resolves when every closed segment has its record (compression done). */
   async whenWritten(): Promise<void> {
     await this.#tail;
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows the compressor's failure as received
     if (this.#error !== undefined) throw this.#error;
   }
 

@@ -205,7 +205,7 @@ export function buildFromColumns(value: unknown, unpack: UnpackValues): { root: 
   if (!Array.isArray(shapesRaw)) throw bad(`shapes must be an array, got ${describe(shapesRaw)}`);
   const shapes: string[][] = [];
   for (let s = 0; s < shapesRaw.length; s++) {
-    const keys = shapesRaw[s];
+    const keys: unknown = shapesRaw[s];
     if (!Array.isArray(keys)) throw bad(`shape ${s} must be an array of attribute names`);
     const seen = new Set<string>();
     for (const key of keys) {

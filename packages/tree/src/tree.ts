@@ -110,7 +110,7 @@ export class Tree {
   /** Applies ops in order. A failing op throws a TreeError carrying its opIndex; the ops
    *  before it stay applied and the failing op itself changed nothing. */
   applyBatch(ops: readonly Op[]): void {
-    if (!Array.isArray(ops)) throw badOp(`ops must be an array, got ${describe(ops)}`);
+    if (!Array.isArray(ops as unknown)) throw badOp(`ops must be an array, got ${describe(ops)}`);
     for (let i = 0; i < ops.length; i++) {
       try {
         this.apply(ops[i]);

@@ -24,7 +24,7 @@ export function checkKey(key: string, maxBytes: number): string | null {
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
+  const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }
 
@@ -128,7 +128,7 @@ export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
   if (value instanceof Uint8Array) return 'binary';
-  if (typeof value === 'object') return (Object.getPrototypeOf(value)?.constructor?.name as string | undefined) ?? 'object';
+  if (typeof value === 'object') return (Object.getPrototypeOf(value) as object | null)?.constructor?.name ?? 'object';
   if (typeof value === 'string') return value.length > 40 ? `string(${value.length})` : JSON.stringify(value);
   return typeof value === 'number' || typeof value === 'boolean' ? String(value) : typeof value;
 }

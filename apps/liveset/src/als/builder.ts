@@ -114,12 +114,12 @@ export class LiveSetBuilder {
       return;
     }
     const f = this.frames[d];
-    if (f.role !== R.LEAF) this.leave(f, this.frames[d - 1], d);
+    if ((f.role as R) !== R.LEAF) this.leave(f, this.frames[d - 1], d);
   }
 
   /** The role of a new element; side effects only for leaves (they carry a `Value`). */
   private enter(p: Frame, d: number, name: string, a: Attrs): R {
-    switch (p.role) {
+    switch (p.role as R) {
       case R.DOC:
         if (name !== 'Ableton') {
           throw new AlsError('ALS_NOT_LIVE_SET', `not an Ableton Live Set: the XML root is <${cleanText(name, 64)}>, expected <Ableton>`, { fileName: this.fileName });
@@ -189,7 +189,7 @@ export class LiveSetBuilder {
           case 'ArrangerAutomation': return R.PARAM_AA;
           case 'MidiControllerRange': return R.PARAM_RANGE;
         }
-        if (p.role === R.PARAM || SCAN_SKIP.has(name)) return R.SKIP;
+        if ((p.role as R) === R.PARAM || SCAN_SKIP.has(name)) return R.SKIP;
         // Plug-in and Max parameters carry their display name beside the value element.
         if ((name === 'ParameterName' && p.name.startsWith('Plugin')) || (name === 'Name' && p.name.startsWith('MxD'))) {
           p.label = a.Value;
@@ -257,7 +257,7 @@ export class LiveSetBuilder {
       case R.FILEREF_HOLDER:
       case R.REF_SCAN:
         if (name === 'FileRef') return p.fileRef!.seen ? R.SKIP : R.FILEREF;
-        if (p.role === R.REF_SCAN && (name === 'Value' || name.endsWith('Ref'))) return R.REF_SCAN;
+        if ((p.role as R) === R.REF_SCAN && (name === 'Value' || name.endsWith('Ref'))) return R.REF_SCAN;
         return R.SKIP;
       case R.FILEREF: {
         const ref = p.fileRef!;
@@ -382,7 +382,7 @@ export class LiveSetBuilder {
       case R.FILEREF_HOLDER: f.fileRef = this.clip!.file; break;
       case R.REF_SCAN: {
         const parent = this.frames[this.depth - 1];
-        if (parent.role === R.REF_SCAN) f.fileRef = parent.fileRef;
+        if ((parent.role as R) === R.REF_SCAN) f.fileRef = parent.fileRef;
         else {
           const dev = this.devices[this.devices.length - 1];
           f.fileRef = name === 'PatchSlot' ? dev.patch : dev.preset;
@@ -453,7 +453,7 @@ export class LiveSetBuilder {
   }
 
   private leave(f: Frame, parent: Frame, d: number): void {
-    switch (f.role) {
+    switch (f.role as R) {
       case R.PARAM: this.leaveParam(f, parent); break;
       case R.DEV_SCAN: if (f.manual !== undefined || f.first !== undefined) this.addDeviceParam(f, d); break;
       case R.TRACK: {
@@ -504,7 +504,7 @@ export class LiveSetBuilder {
     if (raw === undefined) return;
     const v = toScalar(raw);
     const num = typeof v === 'number' ? v : undefined;
-    switch (parent.role) {
+    switch (parent.role as R) {
       case R.MIXER: {
         const t = this.track!;
         switch (f.name) {

@@ -7,6 +7,7 @@ export const MAX_ID_BYTES = 256;
 
 // C0 and C1 controls (XML allows tab, newline and carriage return through character
 // references; none of them belongs in a track name).
+// eslint-disable-next-line no-control-regex -- matching C0/C1 control characters is the point: they are stripped
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/g;
 
 /** A name from the file: controls stripped, capped without splitting a surrogate pair. */

@@ -87,6 +87,7 @@ export class CaptureWriter {
       this.stream.end();
       if (!this.stream.writableFinished && this.error === null) await once(this.stream, 'close').catch(() => {});
     }
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows the stream's own 'error' event value as received
     if (this.error !== null) throw this.error;
   }
 }

@@ -162,7 +162,7 @@ export async function importFastF1Csv(chunks: AsyncIterable<Uint8Array | string>
   let timeIsDate = false;
   let rows = 0, badRows = 0;
   const badRowList: BadRow[] = [];
-  let limitError: ImportError | null = null;
+  let limitError = null as ImportError | null; // set inside onRecord: `as` keeps TS from narrowing it to null
   const bad = (line: number, reason: string) => {
     badRows++;
     if (badRowList.length < listBad) badRowList.push({ line, reason });

@@ -155,6 +155,8 @@ function fail(reason: DropReason, detail: string, header?: PacketHeader): Decode
 }
 
 const nameDecoder = new TextDecoder('utf-8');
+// eslint-disable-next-line no-control-regex -- control characters in a driver name are stripped on purpose
+const NAME_CONTROL_CHARS = /[\u0000-\u001f\u007f]/g;
 
 /** Decodes one datagram. Never throws: anything wrong comes back as a DropReason. */
 export function decodePacket(bytes: Uint8Array): DecodeResult {
@@ -291,7 +293,7 @@ function readParticipants(bytes: Uint8Array, v: DataView, L: Layout): Participan
       raceNumber: v.getUint8(o + 5),
       nationality: v.getUint8(o + 6),
       // Null-terminated UTF-8; a name with no terminator is cut at the field's end.
-      name: nameDecoder.decode(nul < 0 ? raw : raw.subarray(0, nul)).replace(/[\u0000-\u001f\u007f]/g, '').trim(),
+      name: nameDecoder.decode(nul < 0 ? raw : raw.subarray(0, nul)).replace(NAME_CONTROL_CHARS, '').trim(),
     });
   }
   return { kind: 'participants', numActiveCars: v.getUint8(HEADER_SIZE), cars };

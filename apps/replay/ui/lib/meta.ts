@@ -81,7 +81,7 @@ export function parsePoints(v: unknown): Float64Array | null {
   if (!Array.isArray(v) || v.length < 2 || v.length > MAX_POINTS) return null;
   const out = new Float64Array(v.length * 2);
   for (let i = 0; i < v.length; i++) {
-    const p = v[i];
+    const p: unknown = v[i];
     if (!Array.isArray(p) || p.length < 2) return null;
     const x = num(p[0]);
     const y = num(p[1]);

@@ -31,7 +31,7 @@ export interface WavInfo {
 
 /** Encodes planar channels (all the same length) as one WAV file. */
 export function encodeWav(channels: readonly Float32Array[], sampleRate: number, format: WavFormat = 'pcm16'): Uint8Array {
-  if (!Array.isArray(channels) || channels.length < 1 || channels.length > MAX_WAV_CHANNELS) {
+  if (!Array.isArray(channels as unknown) || channels.length < 1 || channels.length > MAX_WAV_CHANNELS) {
     throw new LabError('LAB_BAD_OPTION', `a WAV file needs 1–${MAX_WAV_CHANNELS} channels`);
   }
   if (!WAV_FORMATS.includes(format)) throw new LabError('LAB_BAD_OPTION', `unknown WAV format ${JSON.stringify(format)}`);

@@ -87,7 +87,7 @@ const loaded = new WeakMap<BaseAudioContext, Map<string, Promise<void>>>();
  */
 export function loadWorkletModule(context: BaseAudioContext, url: string): Promise<void> {
   let byUrl = loaded.get(context);
-  if (!byUrl) loaded.set(context, (byUrl = new Map()));
+  if (!byUrl) loaded.set(context, (byUrl = new Map<string, Promise<void>>()));
   let p = byUrl.get(url);
   if (!p) {
     p = context.audioWorklet.addModule(url).catch((cause: unknown) => {

@@ -1,5 +1,5 @@
 // The render pipeline's entry (docs/studio.md §5): one story in, one MP4 and one thumbnail out.
-import type { Stage, Story } from '../model.ts';
+import type { Stage } from '../model.ts';
 
 /** Resolves an asset id (an upload) to its file on disk; undefined when there is none. */
 export type AssetResolver = (assetId: string) => string | undefined;

@@ -48,7 +48,7 @@ export function parseTimelineMeta(json: unknown, expectedName: string): Timeline
   let nextFrame = 0;
   let lastEnd = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < json.segments.length; i++) {
-    const s = json.segments[i];
+    const s: unknown = json.segments[i];
     const at = `segments[${i}]`;
     if (!isObject(s)) throw bad(`${at} must be an object`);
     if (s.index !== i) throw bad(`${at}.index must be ${i}`);
