@@ -161,12 +161,14 @@ export class EmbeddedQueue implements JobQueue {
     this.#jobs.set(status.id, entry);
     await this.#write({ t: 'add', status, data: request, opts }, true);
     this.#emit(entry);
+    // reason: the caller hears of the job as it was added, before a worker may have taken it
+    const added = copy(entry.status);
     // reason: the job may have been cancelled (or the queue closed) while the journal synced
     if (entry.status.state === 'queued' && this.#jobs.has(status.id)) {
       this.#waiting.push(entry);
       this.#pump();
     }
-    return copy(entry.status);
+    return added;
   }
 
   async cancel(id: string): Promise<boolean> {
