@@ -4,12 +4,12 @@
 // attempts are spent, to `failed` with STUDIO_WORKER_LOST. States move only along the table in
 // states.ts. Retries back off exponentially; a timeout or a cancel aborts the handler's signal,
 // and a handler that ignores the signal loses its slot after a grace period.
-import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { StudioError } from '../errors.ts';
 import type { JobState, JobStatus, RenderRequest, Stage } from '../model.ts';
+import { newJobId } from './ids.ts';
 import { Journal, DEFAULT_COMPACT_BYTES, type JournalJob, type JournalRecord } from './journal.ts';
 import {
   DEFAULT_GRACE_MS,
@@ -149,7 +149,7 @@ export class EmbeddedQueue implements JobQueue {
     if (this.#state !== 'open') throw new StudioError('STUDIO_QUEUE_CLOSED', 'the queue is closed');
     const opts = checkAdd(request, options);
     const status: JobStatus = {
-      id: randomUUID(),
+      id: newJobId(),
       storyId: request.story.id,
       title: request.story.title,
       state: 'queued',
