@@ -199,7 +199,7 @@ export function runQueueContract(name: string, makeQueue: MakeQueue): void {
       }, { concurrency: 1 });
       const { id } = await queue.add(request(), { timeoutMs: 200, attempts: 3 });
       const failed = await waitForState(queue, id, 'failed');
-      assert.equal(failed.error?.code, 'STUDIO_TIMEOUT');
+      assert.equal(failed.error?.code, 'STUDIO_TIMEOUT', failed.error?.message);
       assert.ok(sawAbort);
       await sleep(300);
       assert.equal(runs, 1);

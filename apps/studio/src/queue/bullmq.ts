@@ -258,7 +258,7 @@ export class RedisQueue implements JobQueue {
       await this.#events?.close();
       await this.#eventsConnection?.quit().catch(() => undefined);
       await this.#queue.close();
-      await this.#subscriber.quit().catch(() => undefined);
+      this.#subscriber.disconnect();
       await this.#client.quit().catch(() => undefined);
       this.#state = 'closed';
     })();
