@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { openEmbeddedQueue, type EmbeddedQueueOptions } from '../src/queue/embedded.ts';
 import { replayJournal } from '../src/queue/journal.ts';
 import { canTransition, TRANSITIONS } from '../src/queue/states.ts';
@@ -12,7 +12,7 @@ import { CONTRACT_OPTIONS, aborted, request, result, runQueueContract, sleep, wa
 
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'studio-queue-'));
-  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  after(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
@@ -48,6 +48,7 @@ describe('embedded queue: §4.2 journal', () => {
     // a second job waits behind the first
     const waiting = await first.add(request('w'));
     await waitForState(first, queued.id, 'active');
+    await first.flush();
     // simulate a crash: the journal stays as it is, the queue object is abandoned unclosed
     const copyDir = tempDir();
     const { copyFileSync } = await import('node:fs');
@@ -75,6 +76,7 @@ describe('embedded queue: §4.2 journal', () => {
     first.process(() => new Promise(() => {}), { concurrency: 1 });
     const job = await first.add(request(), { attempts: 1 });
     await waitForState(first, job.id, 'active');
+    await first.flush();
     const copyDir = tempDir();
     const { copyFileSync } = await import('node:fs');
     copyFileSync(join(dir, 'queue.journal'), join(copyDir, 'queue.journal'));

@@ -220,6 +220,11 @@ export class EmbeddedQueue implements JobQueue {
     return counts;
   }
 
+  /** Resolves once every status change so far is on disk (the journal otherwise fsyncs only adds and finished states). */
+  flush(): Promise<void> {
+    return this.journal.flush();
+  }
+
   /** Stops taking jobs, aborts running handlers (their jobs go back to `queued` in the journal) and closes the journal. */
   close(): Promise<void> {
     this.#closing ??= this.#close();
@@ -233,8 +238,8 @@ export class EmbeddedQueue implements JobQueue {
     const runs = [...this.#workers].flatMap((w) => [...w.running]);
     for (const w of this.#workers) w.closed = true;
     await this.#stopRuns(runs);
-    await this.journal.close();
     this.#state = 'closed';
+    await this.journal.close();
   }
 
   /** Aborts runs for a shutdown and waits until each settled (or its grace ran out). */
@@ -412,7 +417,7 @@ export class EmbeddedQueue implements JobQueue {
   }
 
   #maybeCompact(): void {
-    if (this.#compacting || !this.journal.wantsCompaction) return;
+    if (this.#compacting || this.#state !== 'open' || !this.journal.wantsCompaction) return;
     this.#compacting = true;
     this.journal
       .compact(() => this.#journalJobs())

@@ -7,6 +7,7 @@
 // so it never grows without bound. A crash can tear the last line: replay skips it and counts it.
 import { open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { StudioError } from '../errors.ts';
 import type { JobStatus, RenderRequest } from '../model.ts';
 import type { AddJobOptions } from './types.ts';
 
@@ -80,7 +81,10 @@ export class Journal {
   #size: number;
   #compactAt: number;
   #tail: Promise<unknown> = Promise.resolve();
+  #pendingSync: Promise<void> | undefined;
   #closed = false;
+  #closing = false;
+  #handleClosed = false;
 
   private constructor(
     readonly path: string,
@@ -110,13 +114,40 @@ export class Journal {
     return this.#size;
   }
 
-  /** Appends one record; with `sync` the promise resolves once it is on disk. Writes keep their order. */
+  /**
+   * Appends one record; with `sync` the promise resolves once it is on disk. Writes keep their
+   * order. Syncs are grouped: every record written before one fdatasync starts is covered by it,
+   * so a burst of adds costs one disk flush, not one each.
+   */
   append(record: JournalRecord, sync: boolean): Promise<void> {
-    return this.#enqueue(async () => {
+    const written = this.#enqueue(async () => {
       const line = `${JSON.stringify(record)}\n`;
       await this.#handle.write(line);
       this.#size += Buffer.byteLength(line);
-      if (sync) await this.#handle.datasync();
+    });
+    if (!sync) return written;
+    // reason: a record joins the pending flush only while that flush is not yet queued behind
+    // the writes; once queued, later records need a flush of their own
+    this.#pendingSync ??= written.then(
+      () => {
+        this.#pendingSync = undefined;
+        // reason: a close queued in between already flushed (and closed) the file
+        return this.#enqueue(async () => {
+          if (!this.#handleClosed) await this.#handle.datasync();
+        });
+      },
+      (e: unknown) => {
+        this.#pendingSync = undefined;
+        throw e;
+      },
+    );
+    return this.#pendingSync;
+  }
+
+  /** Resolves once every record appended so far is on disk. */
+  flush(): Promise<void> {
+    return this.#enqueue(async () => {
+      if (!this.#handleClosed) await this.#handle.datasync();
     });
   }
 
@@ -164,14 +195,21 @@ export class Journal {
 
   async close(): Promise<void> {
     if (this.#closed) return;
+    this.#closing = true;
     this.#closed = true;
-    await this.#enqueue(async () => {
-      await this.#handle.datasync();
-      await this.#handle.close();
-    });
+    try {
+      await this.#enqueue(async () => {
+        await this.#handle.datasync();
+        await this.#handle.close();
+        this.#handleClosed = true;
+      });
+    } finally {
+      this.#closing = false;
+    }
   }
 
   #enqueue(step: () => Promise<void>): Promise<void> {
+    if (this.#closed && !this.#closing) return Promise.reject(new StudioError('STUDIO_QUEUE_CLOSED', `the journal ${this.path} is closed`));
     const run = this.#tail.then(step);
     // reason: one failed write must not wedge every later one; the caller of that write sees it
     this.#tail = run.catch(() => undefined);
