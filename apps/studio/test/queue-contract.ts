@@ -96,6 +96,17 @@ export function runQueueContract(name: string, makeQueue: MakeQueue): void {
       assert.ok(done.finishedAt! >= done.startedAt! && done.startedAt! >= done.createdAt);
     });
 
+    test('a listener sees every state of a job added right after open: queued, active, completed', async (t) => {
+      const queue = await open(t, makeQueue);
+      const states: JobState[] = [];
+      t.after(queue.onStatus((s) => states.push(s.state)));
+      const { id } = await queue.add(request());
+      queue.process(async (ctx) => result(ctx), { concurrency: 1 });
+      await waitForState(queue, id, 'completed');
+      await until(() => states.includes('completed'), 5000, 'the completed event');
+      assert.deepEqual(states, ['queued', 'active', 'completed']);
+    });
+
     test('progress events arrive in stage order and the job ends completed', async (t) => {
       const queue = await open(t, makeQueue);
       const seen: JobStatus[] = [];
@@ -211,7 +222,7 @@ export function runQueueContract(name: string, makeQueue: MakeQueue): void {
       const { id } = await queue.add(request(), { timeoutMs: 100 });
       const t0 = Date.now();
       const failed = await waitForState(queue, id, 'failed', 5000);
-      assert.equal(failed.error?.code, 'STUDIO_TIMEOUT');
+      assert.equal(failed.error?.code, 'STUDIO_TIMEOUT', failed.error?.message);
       assert.ok(Date.now() - t0 < 100 + CONTRACT_OPTIONS.graceMs + 1500);
     });
 

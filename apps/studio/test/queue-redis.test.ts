@@ -111,6 +111,28 @@ describe('redis queue: §4.3 workers in other processes', () => {
     assert.equal(await exited(second), 0, second.output());
   });
 
+  test('a job cancelled while its worker is dead is never run again when another worker starts', async (t) => {
+    const name = `deadcancel-${process.pid}-${++n}`;
+    const queue = await openRedisQueue({ url: redis.url, name, lockDurationMs: 1000, stalledIntervalMs: 500 });
+    t.after(() => queue.close());
+    const procs = procsDir();
+    const first = spawnWorker(name, 'sleep', procs);
+    const { id } = await queue.add(request(), { attempts: 3 });
+    await waitForState(queue, id, 'active', 30_000);
+    await sleeperPid(procs);
+    first.kill('SIGKILL');
+    await exited(first);
+    assert.equal(await queue.cancel(id), true);
+    const ran: string[] = [];
+    const worker = (await openRedisQueue({ url: redis.url, name, lockDurationMs: 1000, stalledIntervalMs: 500 }));
+    t.after(() => worker.close());
+    worker.process(async (ctx) => (ran.push(ctx.id), result(ctx)), { concurrency: 1 });
+    // the stalled checker frees the job within ~1.5 s; give it three times that
+    await new Promise((r) => setTimeout(r, 4500));
+    assert.deepEqual(ran, []);
+    assert.equal((await queue.get(id))?.state, 'cancelled');
+  });
+
   test('SIGTERM to a worker re-queues its running job and kills its child; exit 0', async (t) => {
     const name = `sigterm-${process.pid}-${++n}`;
     const queue = await openRedisQueue({ url: redis.url, name });

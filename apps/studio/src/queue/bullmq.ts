@@ -167,9 +167,12 @@ export class RedisQueue implements JobQueue {
     if (!isJobId(id)) return undefined;
     const cancelled = await this.#client.hget(this.#cancelledKey, id);
     if (cancelled) return JSON.parse(cancelled) as JobStatus;
+    // reason: the state is read before the job's hash. The other order can see a hash from
+    // before the job failed with a state from after (a failed job without its failedReason).
+    const state = await this.#queue.getJobState(id);
     const job = await Job.fromId<RedisJobData, JobResult>(this.#queue, id);
     if (!job) return undefined;
-    return toStatus(job, await job.getState());
+    return toStatus(job, state);
   }
 
   async list(): Promise<JobStatus[]> {
@@ -368,28 +371,35 @@ export class RedisQueue implements JobQueue {
     const events = new QueueEvents(this.name, { connection: this.#eventsConnection, prefix: this.prefix, lastEventId: last[0]?.[0] ?? '0-0' });
     this.#events = events;
     events.on('error', warn);
-    const refresh = (jobId: string, patch?: (s: JobStatus) => JobStatus) => {
+    // Each event says which state the job entered; the job itself (fetched for its title and
+    // attempts) may have moved on by the time we read it, so the event's state wins.
+    const refresh = (jobId: string, patch: (s: JobStatus) => JobStatus, fetch = true) => {
       // reason: events are handled one at a time so a slow fetch cannot reorder them
       this.#eventChain = this.#eventChain
         .then(async () => {
           if (this.#state !== 'open' || this.#listeners.size === 0) return;
-          let status = patch ? this.#lastEmitted.get(jobId) : undefined;
-          if (!status) status = await this.get(jobId);
-          if (!status) return;
-          if (patch) status = patch(status);
-          this.#emit(status);
+          const status = (fetch ? await this.get(jobId) : undefined) ?? this.#lastEmitted.get(jobId);
+          if (status && status.state !== 'cancelled') this.#emit(patch({ ...status }));
         })
         .catch(warn);
     };
-    events.on('waiting', ({ jobId }) => refresh(jobId));
-    events.on('active', ({ jobId }) => refresh(jobId));
-    events.on('delayed', ({ jobId }) => refresh(jobId));
-    events.on('completed', ({ jobId }) => refresh(jobId));
-    events.on('failed', ({ jobId }) => refresh(jobId));
-    events.on('stalled', ({ jobId }) => refresh(jobId));
+    // reason: entering a state starts its progress afresh; the fetched job may already carry
+    // later progress, whose own events follow and would otherwise seem to go backwards
+    const entered = (state: JobState) => (s: JobStatus): JobStatus => ({ ...s, state, stage: undefined, progress: 0, outputId: undefined, finishedAt: undefined });
+    events.on('waiting', ({ jobId }) => refresh(jobId, entered('queued')));
+    events.on('active', ({ jobId }) => refresh(jobId, entered('active')));
+    events.on('delayed', ({ jobId }) => refresh(jobId, entered('retrying')));
+    events.on('stalled', ({ jobId }) => refresh(jobId, entered('queued')));
+    events.on('completed', ({ jobId, returnvalue }) =>
+      refresh(jobId, (s) => ({ ...s, state: 'completed', progress: 1, error: undefined, outputId: (returnvalue as unknown as JobResult | undefined)?.outputId ?? s.outputId, finishedAt: s.finishedAt ?? Date.now() })),
+    );
+    events.on('failed', ({ jobId, failedReason }) => {
+      const error = parseReason(failedReason);
+      refresh(jobId, (s) => ({ ...s, state: error.code === 'STUDIO_CANCELLED' ? 'cancelled' : 'failed', error, finishedAt: s.finishedAt ?? Date.now() }));
+    });
     events.on('progress', ({ jobId, data }) => {
       const p = asProgress(data);
-      if (p) refresh(jobId, (s) => (s.state === 'active' ? { ...s, stage: p.stage, progress: p.progress } : s));
+      if (p) refresh(jobId, (s) => (s.state === 'active' ? { ...s, stage: p.stage, progress: p.progress } : s), !this.#lastEmitted.has(jobId));
     });
   }
 
