@@ -76,7 +76,13 @@ function integer(flag: string, v: string, min: number, max: number): number {
   return n;
 }
 
-export function createWorkerCommand(deps: WorkerDeps, io = { out: process.stdout, err: process.stderr }): Command {
+/** Where the command writes (process.stdout/stderr by default; tests pass sinks). */
+export interface WorkerIo {
+  out: { write(text: string): unknown };
+  err: { write(text: string): unknown };
+}
+
+export function createWorkerCommand(deps: WorkerDeps, io: WorkerIo = { out: process.stdout, err: process.stderr }): Command {
   return {
     name: 'worker',
     summary: 'run render workers taking jobs from a Redis queue',
