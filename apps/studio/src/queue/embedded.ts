@@ -159,7 +159,13 @@ export class EmbeddedQueue implements JobQueue {
     };
     const entry: Entry = { status, data: request, opts, run: undefined, retryTimer: undefined };
     this.#jobs.set(status.id, entry);
-    await this.#write({ t: 'add', status, data: request, opts }, true);
+    try {
+      await this.#write({ t: 'add', status, data: request, opts }, true);
+    } catch (e) {
+      // reason: a job the journal does not hold would vanish on restart; the caller retries it
+      this.#jobs.delete(status.id);
+      throw e;
+    }
     this.#emit(entry);
     // reason: the caller hears of the job as it was added, before a worker may have taken it
     const added = copy(entry.status);
@@ -396,7 +402,9 @@ export class EmbeddedQueue implements JobQueue {
 
   /** Drops finished jobs past the retention count or age, from memory and (by a drop record) the journal. */
   #prune(write = true): void {
-    const finished = [...this.#jobs.values()].filter((e) => isFinished(e.status.state));
+    // reason: newest added first, so among jobs finished in the same millisecond the stable sort
+    // keeps the newer ones
+    const finished = [...this.#jobs.values()].reverse().filter((e) => isFinished(e.status.state));
     if (finished.length === 0) return;
     finished.sort((a, b) => (b.status.finishedAt ?? 0) - (a.status.finishedAt ?? 0));
     const oldest = Date.now() - this.#retention.ageMs;
