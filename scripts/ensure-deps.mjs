@@ -36,9 +36,10 @@ export function ensureNpmDependencies() {
 const systemTools = [
   { bin: '/usr/bin/chromium', pkg: 'chromium' },
   { bin: '/usr/bin/oscsend', pkg: 'liblo-tools' },
-  // Media Studio: ffprobe/ffmpeg for uploads and renders, espeak-ng for voices.
+  // Media Studio: renders (ffmpeg, ffprobe), narration (espeak-ng), the BullMQ queue's tests (redis-server)
   { bin: '/usr/bin/ffmpeg', pkg: 'ffmpeg' },
   { bin: '/usr/bin/espeak-ng', pkg: 'espeak-ng' },
+  { bin: '/usr/bin/redis-server', pkg: 'redis-server' },
 ];
 
 export function ensureSystemTools() {
