@@ -17,7 +17,7 @@ import { mapDiskFull } from './quota.ts';
 import type { RenderOptions, RenderOutput } from './types.ts';
 import { speak, validateVoice, writeVoiceTrack, type VoiceClip } from './voice.ts';
 
-/** Limits checked before any work starts (§7). */
+/** Limits checked before any work starts (docs/studio.md §8; their errors §7). */
 export const RENDER_LIMITS = {
   maxScenes: 100,
   maxCaptionChars: 1000,
