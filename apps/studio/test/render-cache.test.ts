@@ -15,7 +15,9 @@ import { scene, scratch, story } from './render-helpers.ts';
 
 const exec = promisify(execFile);
 let s: Awaited<ReturnType<typeof scratch>>;
-before(async () => { s = await scratch(); });
+before(async () => {
+  s = await scratch();
+});
 after(async () => {
   await s.cleanup();
   await rm(espeakDir, { recursive: true, force: true });
@@ -71,8 +73,19 @@ describe('§5.10.1 spoken clips are cached', () => {
   it('re-rendering a story with one edited scene speaks only that scene', async () => {
     const { renderStory, createClipCache } = await render();
     const clipCache = createClipCache();
-    const base = (texts: string[]) => story(texts.map((t, i) => scene(i, t)), { gapSeconds: 0.2 });
-    const o = (name: string) => ({ outPath: join(s.out, `${name}.mp4`), thumbnailPath: join(s.out, `${name}.jpg`), workDir: join(s.state, `work-${name}`), stateDir: s.state, assets: () => undefined, clipCache });
+    const base = (texts: string[]) =>
+      story(
+        texts.map((t, i) => scene(i, t)),
+        { gapSeconds: 0.2 },
+      );
+    const o = (name: string) => ({
+      outPath: join(s.out, `${name}.mp4`),
+      thumbnailPath: join(s.out, `${name}.jpg`),
+      workDir: join(s.state, `work-${name}`),
+      stateDir: s.state,
+      assets: () => undefined,
+      clipCache,
+    });
     const before = await espeakRuns();
     await renderStory(base(['First scene here', 'Second scene here', 'Third scene here']), o('r1'), small);
     assert.equal(await espeakRuns(), before + 3);
@@ -119,7 +132,9 @@ describe('§5.10.2 the intermediates cache on disk', () => {
     const cache = new DiskCache(join(s.dir, 'cache-lru'), 3000);
     for (const n of ['a', 'b', 'c']) (await cache.acquire(n, writeBytes(1000))).release();
     await new Promise((r) => setTimeout(r, 20));
-    const hit = await cache.acquire('a', () => { throw new Error('a hit must not produce'); });
+    const hit = await cache.acquire('a', () => {
+      throw new Error('a hit must not produce');
+    });
     assert.equal(hit.hit, true);
     hit.release();
     (await cache.acquire('d', writeBytes(1000))).release();
@@ -169,10 +184,22 @@ describe('§5.10.2 the intermediates cache on disk', () => {
 
     const { renderStory } = await render();
     const cacheDir = join(s.dir, 'cache-tiny-render');
-    const o = { outPath: join(s.out, 'tiny.mp4'), thumbnailPath: join(s.out, 'tiny.jpg'), workDir: join(s.state, 'work-tiny'), stateDir: s.state, assets: () => undefined, cacheDir, cacheQuotaBytes: 1000, clipCache: null };
+    const o = {
+      outPath: join(s.out, 'tiny.mp4'),
+      thumbnailPath: join(s.out, 'tiny.jpg'),
+      workDir: join(s.state, 'work-tiny'),
+      stateDir: s.state,
+      assets: () => undefined,
+      cacheDir,
+      cacheQuotaBytes: 1000,
+      clipCache: null,
+    };
     await assert.rejects(renderStory(story([scene(0, 'Too long for a thousand bytes')]), o, small), (e: { code?: string }) => e.code === 'STUDIO_QUOTA');
     assert.deepEqual(await readdir(cacheDir), ['pins'], 'no partial WAV in the cache');
-    assert.deepEqual((await readdir(s.out)).filter((n) => n.includes('tiny')), []);
+    assert.deepEqual(
+      (await readdir(s.out)).filter((n) => n.includes('tiny')),
+      [],
+    );
     assert.ok(!(await readdir(s.state)).includes('work-tiny'));
     assert.deepEqual(await readdir(join(s.state, 'live')), []);
   });
@@ -202,7 +229,9 @@ describe('§5.10.3 a full disk is STUDIO_QUOTA', () => {
     } catch {
       return undefined;
     }
-    const done = async () => { await exec('umount', [dir]); };
+    const done = async () => {
+      await exec('umount', [dir]);
+    };
     try {
       await exec('dd', ['if=/dev/zero', `of=${join(dir, 'filler')}`, 'bs=1024', `count=${1024 - Math.ceil(freeBytes / 1024)}`]);
     } catch (e) {
@@ -236,7 +265,11 @@ describe('§5.10.3 a full disk is STUDIO_QUOTA', () => {
       await out!.done();
     }
 
-    const ok = await renderStory(st, { ...base, outPath: join(s.out, 'after.mp4'), thumbnailPath: join(s.out, 'after.jpg'), workDir: join(s.state, 'work-after') }, small);
+    const ok = await renderStory(
+      st,
+      { ...base, outPath: join(s.out, 'after.mp4'), thumbnailPath: join(s.out, 'after.jpg'), workDir: join(s.state, 'work-after') },
+      small,
+    );
     assert.ok(ok.bytes > 0);
   });
 });

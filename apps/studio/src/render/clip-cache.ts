@@ -16,7 +16,9 @@ const ENTRY_OVERHEAD_BYTES = 256;
 
 /** The cache key: espeak-ng's binary, voice, rate, pitch and the exact text, hashed (sha-256, hex). */
 export function clipKey(espeak: string, text: string, voice: Voice): string {
-  return createHash('sha256').update(JSON.stringify([espeak, voice.voice, voice.rate, voice.pitch, text])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([espeak, voice.voice, voice.rate, voice.pitch, text]))
+    .digest('hex');
 }
 
 export type ClipCache = LRUCache<string, VoiceClip>;

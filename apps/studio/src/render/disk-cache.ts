@@ -65,8 +65,12 @@ export class DiskCache {
   private knownBytes = 0;
   readonly ready: Promise<void>;
 
-  constructor(readonly dir: string, readonly quotaBytes = DISK_CACHE_QUOTA_BYTES) {
-    if (!(Number.isSafeInteger(quotaBytes) && quotaBytes > 0)) throw new StudioError('STUDIO_BAD_REQUEST', `cache quota ${quotaBytes}: a positive byte count expected`);
+  constructor(
+    readonly dir: string,
+    readonly quotaBytes = DISK_CACHE_QUOTA_BYTES,
+  ) {
+    if (!(Number.isSafeInteger(quotaBytes) && quotaBytes > 0))
+      throw new StudioError('STUDIO_BAD_REQUEST', `cache quota ${quotaBytes}: a positive byte count expected`);
     this.pinsDir = join(dir, 'pins');
     this.ready = this.open();
     this.ready.catch(() => {});
@@ -123,7 +127,9 @@ export class DiskCache {
       try {
         const s = await stat(join(this.dir, name));
         if (s.isFile()) out.push({ name, size: s.size, mtimeMs: s.mtimeMs });
-      } catch { /* evicted meanwhile by another process */ }
+      } catch {
+        /* evicted meanwhile by another process */
+      }
     }
     out.sort((a, b) => a.mtimeMs - b.mtimeMs);
     this.knownBytes = out.reduce((sum, e) => sum + e.size, 0);
@@ -207,7 +213,8 @@ export class DiskCache {
 
   private commit(name: string, tmp: string, size: number): Promise<void> {
     const next = this.commits.then(async () => {
-      if (size > this.quotaBytes) throw new StudioError('STUDIO_QUOTA', `${name} is ${size} bytes, more than the whole intermediates quota (${this.quotaBytes} bytes)`);
+      if (size > this.quotaBytes)
+        throw new StudioError('STUDIO_QUOTA', `${name} is ${size} bytes, more than the whole intermediates quota (${this.quotaBytes} bytes)`);
       const entries = await this.entries();
       const pinned = await this.pinnedElsewhere();
       let total = this.knownBytes;

@@ -18,7 +18,11 @@ export function isDiskFull(e: unknown): boolean {
 export function mapDiskFull(e: unknown, where: string): unknown {
   if (e instanceof StudioError && e.code === 'STUDIO_QUOTA') return e;
   if (!isDiskFull(e)) return e;
-  return new StudioError('STUDIO_QUOTA', `${where}: the disk is full (${(e as Error).message.split('\n').slice(-1)[0]}); free space or lower the caches' quotas`, { cause: e });
+  return new StudioError(
+    'STUDIO_QUOTA',
+    `${where}: the disk is full (${(e as Error).message.split('\n').slice(-1)[0]}); free space or lower the caches' quotas`,
+    { cause: e },
+  );
 }
 
 /** The first stderr line saying the disk is full, if any (a tool may exit 0 after one). */
