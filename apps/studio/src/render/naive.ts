@@ -49,7 +49,7 @@ export async function renderStoryNaive(story: Story, options: RenderOptions, tun
     const cache = openDiskCache(options.cacheDir ?? join(stateDir, 'cache'), options.cacheQuotaBytes);
 
     progress('voice', 0);
-    const clips: VoiceClip[] = new Array(story.scenes.length);
+    const clips = new Array<VoiceClip>(story.scenes.length);
     await eachLimited(story.scenes, VOICE_CONCURRENCY, async (scene, i) => {
       clips[i] = await synthesize(scene.text, scene.voice, join(work, `raw-${i}.wav`), run);
     });

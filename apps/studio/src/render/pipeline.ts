@@ -116,6 +116,7 @@ export async function eachLimited<T>(items: T[], limit: number, work: (item: T, 
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows a caught value unchanged
   if (failed !== undefined) throw failed;
 }
 
@@ -168,7 +169,7 @@ export async function renderStory(story: Story, options: RenderOptions, tuning: 
 
     // Voice: one espeak-ng per scene; the builtin backgrounds are made meanwhile (first use only).
     progress('voice', 0);
-    const clips: VoiceClip[] = new Array(story.scenes.length);
+    const clips = new Array<VoiceClip>(story.scenes.length);
     let done = 0;
     const disk = openDiskCache(options.cacheDir ?? join(stateDir, 'cache'), options.cacheQuotaBytes);
     await disk.ready;
