@@ -1,4 +1,4 @@
-// Issue 9 (STYLE.md "tests named after doc sections"): every test title names the section of the
+// README "Tests and benchmarks" (issue 9; STYLE.md "tests named after doc sections"): every test title names the section of the
 // doc (docs/*.md) it checks, with a `§`. Read from the sources of every *.test.ts under
 // packages/*/test, apps/*/test, bench/test and test/ (parsed with the TypeScript compiler, no test
 // is run). The rule, kept simple:
@@ -19,9 +19,16 @@ import ts from 'typescript';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TEST_CALLS = new Set(['describe', 'it', 'test', 'suite']);
 
-// Files another engineer is still renaming when this check landed: their titles are listed by
-// the check below but do not fail it. Remove a file from here once its titles carry a `§`.
-const ALLOWLIST: ReadonlySet<string> = new Set<string>([]);
+// Files being edited elsewhere when this check landed (apps/studio, apps/tidewire): their
+// untitled tests are printed by the check below but do not fail it. Remove a file from here once
+// its titles carry a `§`; the last test fails for an entry whose file is gone.
+const ALLOWLIST: ReadonlySet<string> = new Set<string>([
+  'apps/studio/test/browser.test.ts', // 5 titles (the page in Chromium; docs/studio.md)
+  'apps/studio/test/bundle.test.ts', // 1 title (first-load size; docs/studio.md)
+  'apps/studio/test/server-voice.test.ts', // 1 title (docs/studio.md §1.6)
+  'apps/tidewire/test/serve.test.ts', // 10 titles (`tidewire serve`; no doc section yet)
+  'apps/tidewire/test/standalone.test.ts', // 6 titles (the repository stands alone; no doc section yet)
+]);
 
 /** Every *.test.ts under the scanned folders, relative to the root with forward slashes. */
 export function testFiles(root = ROOT): string[] {
@@ -95,7 +102,7 @@ export function unnamedTitles(source: string, fileName = 'x.test.ts'): Unnamed[]
   return out;
 }
 
-describe('issue 9: test titles carry the doc section they check (§)', () => {
+describe('README §Tests and benchmarks: test titles carry the doc section they check', () => {
   it('the check finds an unnamed test, and accepts one covered by its describe', () => {
     const src = [
       "describe('§4.2 positions', () => { it('replays', () => {}); });",
