@@ -1,4 +1,4 @@
-// Smoke test of the timeline benchmark: `bench/src/main.ts timeline --quick --json` in a child
+// docs/timeline-format.md §W: smoke test of the timeline benchmark: `bench/src/main.ts timeline --quick --json` in a child
 // process (a 30,000-frame session, ladder 10/50, 20 seeks per system) prints one JSON object
 // of the documented shape, and every frame the run checked matched the file. Speeds are not
 // asserted here (targets live in the benchmark's own output).
@@ -23,7 +23,7 @@ function runQuick(): Promise<{ code: number | null; stdout: string; stderr: stri
   });
 }
 
-test('timeline bench --quick --json prints the three systems, ratios, targets and a clean correctness check', { timeout: 120_000 }, async () => {
+test('§W timeline bench --quick --json prints the three systems, ratios, targets and a clean correctness check', { timeout: 120_000 }, async () => {
   const { code, stdout, stderr } = await runQuick();
   assert.equal(code, 0, `bench exited with ${code}:\n${stderr.slice(-4000)}`);
   const lines = stdout.trim().split('\n');

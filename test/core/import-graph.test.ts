@@ -176,7 +176,7 @@ export function violations(all: readonly Workspace[], edges: readonly ImportEdge
   return [...new Set(problems)];
 }
 
-describe('the workspaces\' import graph', () => {
+describe('README §Layout: the workspaces\' import graph', () => {
   const all = readWorkspaces();
   const edges = readEdges(all);
 

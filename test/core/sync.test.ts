@@ -15,7 +15,7 @@ const CLIENTS = 4;
 const OPS = 10_000;
 const RESTART_AT = 5_000;
 
-test('10,000 random ops with random disconnects and a server restart converge on every client', { timeout: 120_000 }, async (t) => {
+test('protocol.md §4.5–§4.7, tree.md §4: 10,000 random ops with random disconnects and a server restart converge on every client', { timeout: 120_000 }, async (t) => {
   const seed = testSeed();
   const rng = new Prng(seed);
   t.diagnostic(`seed ${seed} (TIDEWIRE_SEED=${seed} replays it)`);

@@ -1,3 +1,4 @@
+// docs/base.md §2: the byte codec (varuint, zigzag, capped UTF-8 length, ByteReader/ByteWriter).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -29,7 +30,7 @@ const VARUINTS: [number, string][] = [
   [Number.MAX_SAFE_INTEGER, 'ff ff ff ff ff ff ff 0f'],
 ];
 
-test('bytes: varuint known answers, written and read', () => {
+test('§2.1 bytes: varuint known answers, written and read', () => {
   for (const [value, h] of VARUINTS) {
     const expected = hex(h);
     assert.equal(varuintSize(value), expected.length, `size of ${value}`);
@@ -42,30 +43,30 @@ test('bytes: varuint known answers, written and read', () => {
   }
 });
 
-test('bytes: writeVaruint refuses negative, fractional and unsafe values', () => {
+test('§2.1 bytes: writeVaruint refuses negative, fractional and unsafe values', () => {
   const buf = new Uint8Array(16);
   for (const v of [-1, 0.5, Number.NaN, Infinity, Number.MAX_SAFE_INTEGER + 1]) assert.throws(() => writeVaruint(buf, 0, v), RangeError, String(v));
 });
 
-test('bytes: a varuint that runs past the end is BYTES_TRUNCATED at its first byte', () => {
+test('§2.1 bytes: a varuint that runs past the end is BYTES_TRUNCATED at its first byte', () => {
   throwsBytes(() => new ByteReader(hex('')).varuint('v'), 'BYTES_TRUNCATED', 0);
   throwsBytes(() => new ByteReader(hex('80')).varuint('v'), 'BYTES_TRUNCATED', 0);
   throwsBytes(() => new ByteReader(hex('00 ff ff'), { start: 1 }).varuint('v'), 'BYTES_TRUNCATED', 1);
 });
 
-test('bytes: a varuint longer than 8 bytes is BYTES_VARUINT_TOO_LONG', () => {
+test('§2.1 bytes: a varuint longer than 8 bytes is BYTES_VARUINT_TOO_LONG', () => {
   assert.equal(MAX_VARUINT_BYTES, 8);
   // 8 continuation bytes, then a ninth that would end it.
   throwsBytes(() => new ByteReader(hex('ff ff ff ff ff ff ff ff 01')).varuint('v'), 'BYTES_VARUINT_TOO_LONG', 0);
 });
 
-test('bytes: a varuint above 2^53 − 1 is BYTES_UNSAFE_INTEGER', () => {
+test('§2.1 bytes: a varuint above 2^53 − 1 is BYTES_UNSAFE_INTEGER', () => {
   // 8 bytes can carry 56 bits: 2^53 (the first unsafe value) and 2^56 − 1.
   throwsBytes(() => new ByteReader(hex('80 80 80 80 80 80 80 10')).varuint('v'), 'BYTES_UNSAFE_INTEGER', 0);
   throwsBytes(() => new ByteReader(hex('ff ff ff ff ff ff ff 7f')).varuint('v'), 'BYTES_UNSAFE_INTEGER', 0);
 });
 
-test('bytes: reads check the view, not the buffer it is a slice of', () => {
+test('§2.4 bytes: reads check the view, not the buffer it is a slice of', () => {
   // The view is [80] inside 11 80 05: the 05 belongs to the neighbouring message.
   const big = hex('11 80 05');
   throwsBytes(() => new ByteReader(big.subarray(1, 2), { base: 1 }).varuint('v'), 'BYTES_TRUNCATED', 1);
@@ -78,19 +79,19 @@ test('bytes: reads check the view, not the buffer it is a slice of', () => {
   throwsBytes(() => r.u8('d'), 'BYTES_TRUNCATED', 5);
 });
 
-test('bytes: u64 above 2^53 − 1 is BYTES_UNSAFE_INTEGER; the largest safe one reads', () => {
+test('§2.4 bytes: u64 above 2^53 − 1 is BYTES_UNSAFE_INTEGER; the largest safe one reads', () => {
   assert.equal(new ByteReader(hex('ff ff ff ff ff ff 1f 00')).u64('n'), Number.MAX_SAFE_INTEGER);
   throwsBytes(() => new ByteReader(hex('00 00 00 00 00 00 20 00')).u64('n'), 'BYTES_UNSAFE_INTEGER', 0);
 });
 
-test('bytes: a reader maps failures to its format through fail()', () => {
+test('§2.4 bytes: a reader maps failures to its format through fail()', () => {
   const seen: [string, number][] = [];
   const r = new ByteReader(hex('80'), { base: 40, fail: (code, _message, offset) => (seen.push([code, offset]), new TypeError(code)) });
   assert.throws(() => r.varuint('v'), TypeError);
   assert.deepEqual(seen, [['BYTES_TRUNCATED', 40]]);
 });
 
-test('bytes: ByteWriter writes little-endian fields and grows', () => {
+test('§2.4 bytes: ByteWriter writes little-endian fields and grows', () => {
   const w = new ByteWriter(1);
   w.u8(0x01).u16(0x0302).u32(0x07060504).u64(2 ** 32 + 8).varuint(300).f64(1).bytes(hex('aa bb'));
   const at = w.pos;
@@ -103,7 +104,7 @@ test('bytes: ByteWriter writes little-endian fields and grows', () => {
   assert.equal(new ByteWriter(0).u8(7).copy()[0], 7);
 });
 
-test('bytes: bytes() and restBorrow() borrow views of the reader\'s buffer', () => {
+test('§2.4 bytes: bytes() and restBorrow() borrow views of the reader\'s buffer', () => {
   const buf = hex('01 02 03 04');
   const r = new ByteReader(buf);
   const two = r.bytes(2, 'x');
@@ -115,12 +116,12 @@ test('bytes: bytes() and restBorrow() borrow views of the reader\'s buffer', () 
   assert.equal(r.remaining, 0);
 });
 
-test('bytes: zigzag known answers and round trips beyond 32 bits', () => {
+test('§2.2 bytes: zigzag known answers and round trips beyond 32 bits', () => {
   assert.deepEqual([0, -1, 1, -2, 2].map(zigzag), [0, 1, 2, 3, 4]);
   for (const n of [2 ** 31, -(2 ** 31), 2 ** 40 + 1, -(2 ** 52)]) assert.equal(unzigzag(zigzag(n)), n);
 });
 
-test('bytes: utf8LengthCapped counts UTF-8 bytes and stops past the cap', () => {
+test('§2.3 bytes: utf8LengthCapped counts UTF-8 bytes and stops past the cap', () => {
   assert.equal(utf8LengthCapped('abc', 10), 3);
   assert.equal(utf8LengthCapped('é', 1), 2); // c3 a9 > cap 1
   assert.equal(utf8LengthCapped('é€', 100), 2); // 3 bytes × 2 units ≤ cap: the unit count, a lower bound, is enough
@@ -137,10 +138,10 @@ test('bytes: utf8LengthCapped counts UTF-8 bytes and stops past the cap', () => 
   }
 });
 
-test('bytes: concatBytes joins views', () => {
+test('§2.4 bytes: concatBytes joins views', () => {
   assert.equal(toHex(concatBytes([hex('01'), hex(''), hex('02 03').subarray(1)])), '0103');
 });
 
-test('bytes: every BytesError code has a description', () => {
+test('§1 bytes: every BytesError code has a description', () => {
   for (const [code, info] of Object.entries(BytesErrorCodes)) assert.ok(info.description.length > 0, code);
 });

@@ -1,3 +1,4 @@
+// docs/base.md §1: coded errors built with defineErrors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defineErrors, isCodedError } from '../src/index.ts';
@@ -14,7 +15,7 @@ class OffsetError extends demo.Error {
   }
 }
 
-test('errors: an error carries its code, message, name and cause', () => {
+test('§1 errors: an error carries its code, message, name and cause', () => {
   const cause = new Error('root');
   const err = new DemoError('DEMO_GONE', 'the thing went away', { cause });
   assert.equal(err.code, 'DEMO_GONE');
@@ -26,7 +27,7 @@ test('errors: an error carries its code, message, name and cause', () => {
   assert.equal(isCodedError(new Error('plain')), false);
 });
 
-test('errors: is() matches the registry and, when given, the code', () => {
+test('§1 errors: is() matches the registry and, when given, the code', () => {
   const err = new DemoError('DEMO_GONE', 'x');
   assert.equal(demo.Error.is(err), true);
   assert.equal(demo.Error.is(err, 'DEMO_GONE'), true);
@@ -36,14 +37,14 @@ test('errors: is() matches the registry and, when given, the code', () => {
   assert.equal(demo.Error.is(new other.Error('OTHER_X', 'x')), false);
 });
 
-test('errors: a subclass keeps its own name and fields', () => {
+test('§1 errors: a subclass keeps its own name and fields', () => {
   const err = new OffsetError(12);
   assert.equal(err.name, 'OffsetError');
   assert.equal(err.offset, 12);
   assert.equal(err.code, 'DEMO_BAD_INPUT');
 });
 
-test('errors: is() called on a subclass matches that subclass only', () => {
+test('§1 errors: is() called on a subclass matches that subclass only', () => {
   const sub = new OffsetError(3);
   assert.equal(OffsetError.is(sub), true);
   assert.equal(OffsetError.is(sub, 'DEMO_BAD_INPUT'), true);
@@ -53,7 +54,7 @@ test('errors: is() called on a subclass matches that subclass only', () => {
   if (OffsetError.is(e)) assert.equal(e.offset, 3); // narrowed to OffsetError: its fields are typed
 });
 
-test('errors: isCode and info read the registry', () => {
+test('§1 errors: isCode and info read the registry', () => {
   assert.equal(demo.isCode('DEMO_GONE'), true);
   assert.equal(demo.isCode('toString'), false);
   assert.equal(demo.isCode(3), false);

@@ -1,4 +1,4 @@
-// @tidewire/cli: the one argument parser (an options table over node:util parseArgs), the usage
+// docs/cli.md, @tidewire/cli: the one argument parser (an options table over node:util parseArgs), the usage
 // it generates, the one error format (`tidewire <cmd>: <message>` + usage, exit 2; --help exit 0)
 // and the validators every command shares.
 import assert from 'node:assert/strict';
@@ -23,7 +23,7 @@ function usageError(fn: () => unknown, message: RegExp): void {
   assert.throws(fn, (e: Error) => e instanceof UsageError && message.test(e.message), String(message));
 }
 
-describe('parseCommandArgs', () => {
+describe('§1 parseCommandArgs', () => {
   it('gives typed values: defaults run through their validator, booleans always present', () => {
     const r = parseCommandArgs(SPEC, []);
     assert.notEqual(r, 'help');
@@ -72,7 +72,7 @@ describe('parseCommandArgs', () => {
   });
 });
 
-describe('validators', () => {
+describe('§2 validators', () => {
   it('port: decimal 0–65535 (1–65535 without zero), naming the flag', () => {
     assert.equal(port()('0', '--port'), 0);
     assert.equal(port()('65535', '--port'), 65535);
@@ -94,7 +94,7 @@ describe('validators', () => {
   });
 });
 
-describe('formatUsage', () => {
+describe('§3 formatUsage', () => {
   it('prints the synopsis, description, an aligned options table with --help, and the footer', () => {
     const text = formatUsage({ ...SPEC, synopsis: ['FILE --out FILE', '--mode MODE'], description: 'Does a thing.', footer: 'environment: X' });
     assert.equal(text, [
@@ -119,7 +119,7 @@ describe('formatUsage', () => {
   });
 });
 
-describe('defineCommand', () => {
+describe('§4 defineCommand', () => {
   function command(out = sink(), err = sink(), ran: unknown[] = []) {
     const c = defineCommand({
       ...SPEC,
@@ -168,7 +168,7 @@ describe('defineCommand', () => {
   });
 });
 
-describe('defineGroup', () => {
+describe('§5 defineGroup', () => {
   const out = sink();
   const err = sink();
   const sub = defineCommand({ name: 'g sub', summary: 'a subcommand', options: {}, io: { out, err }, run: async () => 7 });

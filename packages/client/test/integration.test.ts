@@ -1,4 +1,4 @@
-// The client against the real @tidewire/server: snapshot, live ops, resume by replay after a
+// docs/protocol.md §4.5–§4.8 and docs/client.md §3: the client against the real @tidewire/server: snapshot, live ops, resume by replay after a
 // drop, a fresh snapshot after a server restart, events both ways, and the worker split.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,7 +18,7 @@ async function startServer(t: import('node:test').TestContext, port = 0): Promis
   return server;
 }
 
-test('integration: snapshot, live ops, replay after a drop, snapshot after a restart, events', async (t) => {
+test('protocol.md §4.5–§4.8: integration: snapshot, live ops, replay after a drop, snapshot after a restart, events', async (t) => {
   let server = await startServer(t);
   let doc = server.tree('doc', bigTree(3000));
   const received: [string, unknown][] = [];
@@ -95,7 +95,7 @@ test('integration: snapshot, live ops, replay after a drop, snapshot after a res
   assert.equal(store.size, 1000);
 });
 
-test('integration: the worker split against the real server', async (t) => {
+test('client.md §3: integration: the worker split against the real server', async (t) => {
   const server = await startServer(t);
   const doc = server.tree('doc', bigTree(5000));
   const url = await server.listen();

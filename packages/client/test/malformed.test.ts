@@ -1,4 +1,4 @@
-// §6: malformed server frames are reported locally as TW_BAD_FRAME (or TW_TEXT_FRAME) and the
+// docs/protocol.md §6: malformed server frames are reported locally as TW_BAD_FRAME (or TW_TEXT_FRAME) and the
 // client closes and reconnects; an unknown frame type is non-fatal and ignored.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,10 +1,10 @@
-// PerfMonitor windows and rates; the Svelte store contract and React hook adapters.
+// docs/client.md §4: PerfMonitor windows and rates; the Svelte store contract and React hook adapters.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualTimers, PerfMonitor, TreeStore, createTidewireHooks, formatPerf, nodeStore, statusStore } from '@tidewire/client';
 import type { NodeView, PerfStats, ReactHooksLike } from '@tidewire/client';
 
-test('PerfMonitor: per-window rates and timings, totals, snapshot load, store contract', () => {
+test('§4 PerfMonitor: per-window rates and timings, totals, snapshot load, store contract', () => {
   const timers = new ManualTimers();
   const perf = new PerfMonitor({ timers, intervalMs: 500 });
   const seen: PerfStats[] = [];
@@ -51,7 +51,7 @@ const ROOT: NodeView = { id: 'r', type: 'root', attrs: {}, children: ['a', 'b'],
 const A: NodeView = { id: 'a', type: 'x', attrs: { v: 1 }, children: [], parent: 'r' };
 const B: NodeView = { id: 'b', type: 'x', attrs: { v: 2 }, children: [], parent: 'r' };
 
-test('Svelte: nodeStore follows the store contract and updates only for its node', () => {
+test('§4 Svelte: nodeStore follows the store contract and updates only for its node', () => {
   const store = storeWith([ROOT, A, B]);
   const values: unknown[] = [];
   const unsubscribe = nodeStore(store, 'a').subscribe((v) => values.push(v?.attrs.v));
@@ -71,7 +71,7 @@ test('Svelte: nodeStore follows the store contract and updates only for its node
   assert.deepEqual(states, ['live']);
 });
 
-test('React: useNode re-renders a component only when its node changes', () => {
+test('§4 React: useNode re-renders a component only when its node changes', () => {
   // A minimal useSyncExternalStore host: one component, subscriptions kept across renders.
   let renders = 0;
   let subscribed: (() => void) | null = null;
@@ -94,7 +94,7 @@ test('React: useNode re-renders a component only when its node changes', () => {
   assert.equal(hooks.useNode(store, 'a')?.attrs.v, 4);
 });
 
-test('importing the package touches no DOM global', async () => {
+test('§4 importing the package touches no DOM global', async () => {
   const g = globalThis as Record<string, unknown>;
   assert.equal(typeof g.window, 'undefined');
   assert.equal(typeof g.document, 'undefined');

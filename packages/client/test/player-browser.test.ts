@@ -1,4 +1,4 @@
-// Acceptance (issue "Timeline streaming", item 4): in Chromium, a client-paced Player — segments
+// docs/client.md §5.3 and docs/timeline-format.md §W.7. Acceptance (issue "Timeline streaming", item 4): in Chromium, a client-paced Player — segments
 // fetched over HTTP as stored gzip and inflated by the browser, decoded in a Web Worker —
 // plays, seeks and shows the right frame compared with the file's truth (decoded here in Node
 // with TimelineReader). The test page (test/player-page) is built with Vite by this test.
@@ -30,7 +30,7 @@ interface Snapshot {
   drawn: number;
 }
 
-describe('Player in Chromium (client-paced)', { timeout: 180_000, skip: chromiumAvailable() ? false : 'no Chromium' }, () => {
+describe('client.md §5.3, timeline-format.md §W.7: Player in Chromium (client-paced)', { timeout: 180_000, skip: chromiumAvailable() ? false : 'no Chromium' }, () => {
   let server: TidewireServer;
   let browser: LaunchedBrowser;
   let url: string;

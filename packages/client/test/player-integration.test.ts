@@ -1,4 +1,4 @@
-// The Player against the real @tidewire/server on loopback, in both pacings: play, pause,
+// docs/timeline-format.md §W, the player's side: the Player against the real @tidewire/server on loopback, in both pacings: play, pause,
 // seek and speed, every shown frame checked against the file decoded independently
 // (TimelineReader), and random seeks while playing show each target first, then only later frames.
 import { test } from 'node:test';
@@ -87,7 +87,7 @@ async function playPauseSeekSpeed(player: Player): Promise<void> {
   assert.equal(firstDifference(player.values!, truth[FRAMES - 1]!), null);
 }
 
-test('client-paced on loopback: segments over HTTP, play / pause / seek / speed / step show the file’s frames', async (t) => {
+test('§W.7 client-paced on loopback: segments over HTTP, play / pause / seek / speed / step show the file’s frames', async (t) => {
   const { server, url } = await startTimelineServer(t, file);
   const perf = new PerfMonitor();
   const player = createPlayer({ url, timeline: 'race', mode: 'client', WebSocket, worker: false, perf, prefetchSeconds: 2 });
@@ -106,7 +106,7 @@ test('client-paced on loopback: segments over HTTP, play / pause / seek / speed 
   t.diagnostic(`client-paced seek latency ms: ${m.seekMs.map((x) => x.toFixed(1)).join(' ')}`);
 });
 
-test('server-paced on loopback: TL_FRAMES under credit, play / pause / seek / speed / step show the file’s frames', async (t) => {
+test('§W.5 §W.6 server-paced on loopback: TL_FRAMES under credit, play / pause / seek / speed / step show the file’s frames', async (t) => {
   const { server, url } = await startTimelineServer(t, file);
   const client = new TidewireClient({ url, WebSocket, clientName: 'player-test' });
   t.after(() => client.close());
@@ -123,7 +123,7 @@ test('server-paced on loopback: TL_FRAMES under credit, play / pause / seek / sp
   t.diagnostic(`server-paced seek latency ms: ${player.metrics.seekMs.map((x) => x.toFixed(1)).join(' ')}`);
 });
 
-test('server-paced: random seeks while playing show each target first, then only later frames, all exact', async (t) => {
+test('§W.5 server-paced: random seeks while playing show each target first, then only later frames, all exact', async (t) => {
   const seed = seeds(1)[0]!;
   t.diagnostic(`seed ${seed}`);
   const rand = seededRandom(seed);
@@ -155,7 +155,7 @@ test('server-paced: random seeks while playing show each target first, then only
   }
 });
 
-test('live timeline: goLive follows appended frames; seeking back plays the recorded part (both pacings)', async (t) => {
+test('§W.8 live timeline: goLive follows appended frames; seeking back plays the recorded part (both pacings)', async (t) => {
   const { server, url } = await startTimelineServer(t, file, 'recorded');
   const s = raceSchema();
   const live = server.timeline('live', { schema: s, live: true, keyframeInterval: 25 });

@@ -1,4 +1,4 @@
-// The player's pure parts: interpolation, the timebase, the prefetch window and the metadata
+// docs/client.md §5.1–§5.4: the player's pure parts: interpolation, the timebase, the prefetch window and the metadata
 // trust boundary.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,14 +17,14 @@ function segments(n: number, frames = 50, gapAfter?: number, gapMs = 0): Segment
   return out;
 }
 
-test('interpolation mask: floats and fractional-scale integers move, gear / bool / unit-scale integers step; overrides win', () => {
+test('§5.1 interpolation mask: floats and fractional-scale integers move, gear / bool / unit-scale integers step; overrides win', () => {
   const s = raceSchema();
   assert.deepEqual([...interpolationMask(s.fields)], [1, 1, 1, 0, 0, 0]);
   assert.deepEqual([...interpolationMask(s.fields, { gear: true, x: false })], [0, 1, 1, 1, 0, 0]);
   assert.deepEqual([...interpolationMask([{ name: 'f', type: 'flags', bits: 3 }, { name: 'b', type: 'bool' }, { name: 'u', type: 'u8', scale: 2 }])], [0, 0, 0]);
 });
 
-test('interpolateInto: linear for masked fields, the earlier value for stepped ones and next to an absent value', () => {
+test('§5.1 interpolateInto: linear for masked fields, the earlier value for stepped ones and next to an absent value', () => {
   const mask = new Uint8Array([1, 0]);
   const a = new Float64Array([10, 3, Number.NaN, 4, 5, 1]);
   const b = new Float64Array([20, 4, 7, 5, Number.NaN, 1]);
@@ -37,7 +37,7 @@ test('interpolateInto: linear for masked fields, the earlier value for stepped o
   assert.deepEqual([...out], [20, 3, Number.NaN, 4, 5, 1]);
 });
 
-test('timebase: frame ↔ time over segments with a gap, frames past the listed segments continue the grid', () => {
+test('§5.2 timebase: frame ↔ time over segments with a gap, frames past the listed segments continue the grid', () => {
   const tb = new Timebase(RATE_HZ, segments(3, 50, 0, 1000), 170);
   assert.equal(tb.frameCount, 170);
   assert.equal(tb.coveredFrames, 150);
@@ -77,13 +77,13 @@ function input(over: Partial<Omit<PrefetchInput, 'loaded' | 'inflight'>> & { loa
   };
 }
 
-test('prefetch: the segment under the playhead alone while it is missing', () => {
+test('§5.3 prefetch: the segment under the playhead alone while it is missing', () => {
   assert.deepEqual(planPrefetch(input({ posMs: 21_000 })).load, [10]);
   assert.deepEqual(planPrefetch(input({ posMs: 21_000, inflight: [10] })).load, [], 'already asked for: wait for it');
   assert.deepEqual(planPrefetch(input({ posMs: 21_000, loaded: [11, 12] })).load, [10], 'the window does not jump the queue');
 });
 
-test('prefetch: then the window ahead in order, within the in-flight cap, scaled by speed', () => {
+test('§5.3 prefetch: then the window ahead in order, within the in-flight cap, scaled by speed', () => {
   // 5 s ahead of 21 s: segments starting by 26 s are 11, 12, 13.
   assert.deepEqual(planPrefetch(input({ posMs: 21_000, loaded: [10] })).load, [11, 12, 13]);
   assert.deepEqual(planPrefetch(input({ posMs: 21_000, loaded: [10, 12], inflight: [11] })).load, [13]);
@@ -97,7 +97,7 @@ test('prefetch: then the window ahead in order, within the in-flight cap, scaled
   assert.deepEqual(end.load, []);
 });
 
-test('prefetch: the keep window spans keepBehind before the playhead to the end of the window', () => {
+test('§5.3 prefetch: the keep window spans keepBehind before the playhead to the end of the window', () => {
   const p = planPrefetch(input({ posMs: 21_000, loaded: [10] }));
   assert.equal(p.current, 10);
   assert.equal(p.keepFirst, 8, '4 s behind 21 s is 17 s: segment 8');
@@ -114,7 +114,7 @@ function metaJson(): Record<string, unknown> {
   };
 }
 
-test('metadata: the server answer validates into schema, segments and counts', () => {
+test('§5.4 metadata: the server answer validates into schema, segments and counts', () => {
   const m = parseTimelineMeta(metaJson(), 'race');
   assert.equal(m.schema.entities.length, 4);
   assert.equal(m.schema.fields[FIELD.gear]!.name, 'gear');
@@ -123,7 +123,7 @@ test('metadata: the server answer validates into schema, segments and counts', (
   assert.equal(m.frameCount, 100);
 });
 
-test('metadata: refuses what it cannot trust (TW_BAD_TIMELINE)', () => {
+test('§5.4 metadata: refuses what it cannot trust (TW_BAD_TIMELINE)', () => {
   const cases: [string, (j: Record<string, unknown>) => void][] = [
     ['other name', (j) => (j.name = 'other')],
     ['bad schema', (j) => ((j.schema as { fields: unknown[] }).fields = [])],

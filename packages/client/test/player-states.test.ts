@@ -1,4 +1,4 @@
-// The player's phases (src/player/phase.ts): the full (phase, event) table through the
+// docs/client.md §5.5: the player's phases (src/player/phase.ts): the full (phase, event) table through the
 // transition function, written out here by hand rather than read from the table under test;
 // then rows driven through a real Player — by a scripted engine (manual clock) and against the
 // real @tidewire/server — to show the Player takes the moves the table names.
@@ -26,7 +26,7 @@ const EXPECTED: Record<PhaseName, Row> = {
   closed: { meta: X, hold: X, seek: X, ask: X, answer: X, drop: X, shown: X, close: 'closed' },
 };
 
-test('phase table: every (phase, event) goes where the table says or is refused with TW_PLAYER_STATE', () => {
+test('§5.5 phase table: every (phase, event) goes where the table says or is refused with TW_PLAYER_STATE', () => {
   assert.deepEqual(Object.keys(EXPECTED).sort(), [...PHASE_NAMES].sort(), 'the hand table covers every phase');
   for (const from of PHASE_NAMES) {
     for (const event of PHASE_EVENTS) {
@@ -40,7 +40,7 @@ test('phase table: every (phase, event) goes where the table says or is refused 
   }
 });
 
-test('phase data: a move keeps the seek it carries unless told otherwise; awaiting needs a seq', () => {
+test('§5.5 phase data: a move keeps the seek it carries unless told otherwise; awaiting needs a seq', () => {
   const seeking: PlayerPhase = { name: 'seeking', since: 100, frame: 7 };
   assert.deepEqual(enterPhase(seeking, 'ask', { seq: 3 }), { name: 'awaiting', seq: 3, since: 100, frame: 7 }, 'asking the server keeps the seek being timed');
   const awaiting: PlayerPhase = { name: 'awaiting', seq: 3, since: 100, frame: undefined };
@@ -94,7 +94,7 @@ function scripted(options: Partial<PlayerOptions> = {}) {
   };
 }
 
-test('Player, client-paced: loading + hold → loading, + meta → seeking (the held seek), + shown → showing; seek within the buffer → showing at once', () => {
+test('§5.5 Player, client-paced: loading + hold → loading, + meta → seeking (the held seek), + shown → showing; seek within the buffer → showing at once', () => {
   const h = scripted();
   assert.equal(h.player.phase, 'loading');
   h.player.seek({ frame: 120 });
@@ -113,7 +113,7 @@ test('Player, client-paced: loading + hold → loading, + meta → seeking (the 
   assert.equal(h.player.phase, 'showing');
 });
 
-test('Player, server-paced: seek → awaiting; stale and early frames stay off screen; answer → seeking; the target frame → showing; drop → seeking', () => {
+test('§5.5 Player, server-paced: seek → awaiting; stale and early frames stay off screen; answer → seeking; the target frame → showing; drop → seeking', () => {
   const h = scripted({ mode: 'server' });
   h.deliver({ t: 'meta', meta: meta() });
   h.deliver({ t: 'subscribed', first: true });
@@ -139,7 +139,7 @@ test('Player, server-paced: seek → awaiting; stale and early frames stay off s
   assert.equal(h.player.state.get().seeking, true);
 });
 
-test('Player: close from any phase → closed; controls on a closed player are no-ops; close twice is one promise', async () => {
+test('§5.5 Player: close from any phase → closed; controls on a closed player are no-ops; close twice is one promise', async () => {
   const cases: [PhaseName, (h: ReturnType<typeof scripted>) => void][] = [
     ['loading', () => {}],
     ['showing', (h) => { h.deliver({ t: 'meta', meta: meta() }); }],
@@ -165,14 +165,14 @@ test('Player: close from any phase → closed; controls on a closed player are n
   }
 });
 
-test('Player: a server session before metadata is a move the table refuses (TW_PLAYER_STATE)', () => {
+test('§5.5 Player: a server session before metadata is a move the table refuses (TW_PLAYER_STATE)', () => {
   // The engine subscribes only after the first metadata answer; a restate that must ask the
   // server while loading means the two have gone out of step.
   const h = scripted({ mode: 'server' });
   assert.throws(() => h.deliver({ t: 'subscribed', first: false }), (err: ClientError) => err.code === 'TW_PLAYER_STATE');
 });
 
-test('Player against the real server (server-paced): loading → showing → awaiting/seeking → showing → closed', async (t) => {
+test('§5.5 Player against the real server (server-paced): loading → showing → awaiting/seeking → showing → closed', async (t) => {
   const file = await buildTimeline(300);
   const { url } = await startTimelineServer(t, file);
   const player = createPlayer({ url, timeline: 'race', mode: 'server', WebSocket, worker: false });

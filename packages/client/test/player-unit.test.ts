@@ -1,4 +1,4 @@
-// The Player against a scripted engine (no network, manual clock and display loop): the
+// docs/client.md §5: the Player against a scripted engine (no network, manual clock and display loop): the
 // client-paced buffer window, stalls and seeks; the server-paced epoch rules and credit; the
 // PlayerEngine against a scripted subscription (stale epochs dropped, credit granted back); and
 // the connection core's routing of timeline frames.
@@ -84,7 +84,7 @@ class Harness {
   }
 }
 
-test('client-paced: the segment under the playhead first, then the window ahead within the fetch cap', () => {
+test('§5.3 client-paced: the segment under the playhead first, then the window ahead within the fetch cap', () => {
   const h = new Harness({ prefetchSeconds: 4, maxConcurrentFetches: 3 });
   const open = h.take('open');
   assert.equal(open.length, 1);
@@ -125,7 +125,7 @@ test('client-paced: the segment under the playhead first, then the window ahead 
   assert.equal(h.perf.get().timeline.totals.framesDecoded, 100);
 });
 
-test('client-paced seek: instant within buffered frames, else the one segment holding the target; far-away fetches are cancelled', () => {
+test('§5.3 client-paced seek: instant within buffered frames, else the one segment holding the target; far-away fetches are cancelled', () => {
   const h = new Harness({ prefetchSeconds: 2, maxConcurrentFetches: 4, keepBehindSeconds: 1 });
   h.deliver({ t: 'meta', meta: meta() });
   h.player.tick();
@@ -156,7 +156,7 @@ test('client-paced seek: instant within buffered frames, else the one segment ho
   assert.equal(h.perf.get().timeline.seekMs.max, 12);
 });
 
-test('client-paced: the buffer stays under maxBufferBytes by dropping segments outside the window', () => {
+test('§5.3 client-paced: the buffer stays under maxBufferBytes by dropping segments outside the window', () => {
   const perSegment = SEG * C * 8 + SEG * 8;
   const h = new Harness({ prefetchSeconds: 2, keepBehindSeconds: 0, maxBufferBytes: 2.5 * perSegment });
   h.deliver({ t: 'meta', meta: meta() });
@@ -167,7 +167,7 @@ test('client-paced: the buffer stays under maxBufferBytes by dropping segments o
   assert.deepEqual(h.player.state.get().buffered.map((r) => [r.firstFrame, r.lastFrame]), [[150, 199]]);
 });
 
-test('frameAt interpolates numeric fields between the frames around t and steps the others', () => {
+test('§5.1 frameAt interpolates numeric fields between the frames around t and steps the others', () => {
   const h = new Harness();
   h.deliver({ t: 'meta', meta: meta() });
   h.segment(0);
@@ -186,7 +186,7 @@ test('frameAt interpolates numeric fields between the frames around t and steps 
   assert.throws(() => h.player.frameAt(0, new Float64Array(3)), (err: ClientError) => err.code === 'TW_INVALID_OPTION');
 });
 
-test('server-paced: frames of an older epoch, or arriving before the seek is answered, are never shown', () => {
+test('§5.6 server-paced: frames of an older epoch, or arriving before the seek is answered, are never shown', () => {
   const h = new Harness({ mode: 'server', playoutDelayMs: 0 });
   h.deliver({ t: 'meta', meta: meta() });
   h.deliver({ t: 'subscribed', first: true });
@@ -243,7 +243,7 @@ test('server-paced: frames of an older epoch, or arriving before the seek is ans
   assert.ok(h.shownFrame <= 125);
 });
 
-test('server-paced: a reconnect restates mode, position and play', () => {
+test('§5.6 server-paced: a reconnect restates mode, position and play', () => {
   const h = new Harness({ mode: 'server' });
   h.deliver({ t: 'meta', meta: meta() });
   h.deliver({ t: 'subscribed', first: true });
@@ -259,7 +259,7 @@ test('server-paced: a reconnect restates mode, position and play', () => {
   assert.deepEqual(ops, [['speed', undefined], ['seek', 42], ['play', undefined]]);
 });
 
-test('controls validate their arguments (TW_INVALID_OPTION)', () => {
+test('§5.5 controls validate their arguments (TW_INVALID_OPTION)', () => {
   const h = new Harness();
   h.deliver({ t: 'meta', meta: meta() });
   for (const bad of [0, 0.05, 17, Number.NaN]) assert.throws(() => h.player.setSpeed(bad), { code: 'TW_INVALID_OPTION' });
@@ -326,7 +326,7 @@ class ScriptedConnection {
   }
 }
 
-test('engine: decodes TL_FRAMES of the current epoch, drops stale ones and gives their credit back', async () => {
+test('§5.6 engine: decodes TL_FRAMES of the current epoch, drops stale ones and gives their credit back', async () => {
   const c = new ScriptedConnection();
   c.engine.handle({ t: 'open', open: { timeline: 'race', mode: 'server', httpUrl: 'http://x', creditFrames: 100, creditBytes: 100_000 } });
   await new Promise((r) => setTimeout(r, 0));
@@ -370,7 +370,7 @@ test('engine: decodes TL_FRAMES of the current epoch, drops stale ones and gives
   await c.engine.close();
 });
 
-test('engine: client-paced sessions get credit only to follow the live edge', async () => {
+test('§5.6 engine: client-paced sessions get credit only to follow the live edge', async () => {
   const c = new ScriptedConnection();
   c.engine.handle({ t: 'open', open: { timeline: 'race', mode: 'client', httpUrl: 'http://x', creditFrames: 0, creditBytes: 0 } });
   await new Promise((r) => setTimeout(r, 0));
@@ -385,7 +385,7 @@ test('engine: client-paced sessions get credit only to follow the live edge', as
 
 // ---- the connection core routes 0x40–0x4F ----------------------------------------------
 
-test('TidewireClient routes TL_STATE / TL_FRAMES to the timeline subscription; a malformed one is TW_BAD_FRAME, an unknown 0x4F is ignored', () => {
+test('§5.6 TidewireClient routes TL_STATE / TL_FRAMES to the timeline subscription; a malformed one is TW_BAD_FRAME, an unknown 0x4F is ignored', () => {
   const f = socketFactory();
   const client = new TidewireClient({ url: 'ws://example.test/ws', WebSocket: f.WebSocket, timers: new ManualTimers(), reconnect: { minDelayMs: 5, maxDelayMs: 5, jitter: 0 } });
   const errors: string[] = [];

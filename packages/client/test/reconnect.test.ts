@@ -1,4 +1,4 @@
-// Connection core with an in-memory socket and a manual clock: backoff with jitter, the
+// docs/client.md §1: connection core with an in-memory socket and a manual clock: backoff with jitter, the
 // reset after a stable connection, the handshake timeout, options and resubscription.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,7 +17,7 @@ function setup(reconnect: Partial<ReconnectOptions> | false = { jitter: 0 }, ext
   return { timers, client, errors, ...f };
 }
 
-test('Backoff: min × factor^n capped at max; jitter takes up to that fraction off', () => {
+test('§1.2 Backoff: min × factor^n capped at max; jitter takes up to that fraction off', () => {
   const exact = new Backoff(reconnectOptions({ jitter: 0 }));
   assert.deepEqual(Array.from({ length: 8 }, () => exact.next()), [250, 500, 1000, 2000, 4000, 8000, 10000, 10000]);
   exact.reset();
@@ -31,13 +31,13 @@ test('Backoff: min × factor^n capped at max; jitter takes up to that fraction o
   assert.equal(capped.next(), 50, 'no overflow to Infinity after many attempts');
 });
 
-test('reconnect options are validated up front (TW_INVALID_OPTION)', () => {
+test('§1.2 reconnect options are validated up front (TW_INVALID_OPTION)', () => {
   for (const bad of [{ minDelayMs: -1 }, { maxDelayMs: 10 }, { factor: 0.5 }, { jitter: 2 }, { jitter: Number.NaN }, { resetAfterMs: -5 }]) {
     assert.throws(() => reconnectOptions(bad), (e: ClientError) => e.code === 'TW_INVALID_OPTION', JSON.stringify(bad));
   }
 });
 
-test('failed connection attempts are retried after 250, 500, 1000, 2000 ms', () => {
+test('§1.2 failed connection attempts are retried after 250, 500, 1000, 2000 ms', () => {
   const { timers, sockets, client, errors } = setup();
   assert.equal(client.state, 'connecting');
   const waits: number[] = [];
@@ -52,7 +52,7 @@ test('failed connection attempts are retried after 250, 500, 1000, 2000 ms', () 
   assert.ok(errors.every((e) => e.code === 'TW_CONNECT_FAILED'));
 });
 
-test('the delay resets only after a connection stayed up resetAfterMs', () => {
+test('§1.2 the delay resets only after a connection stayed up resetAfterMs', () => {
   const { timers, sockets, last } = setup({ jitter: 0, resetAfterMs: 5000 });
   for (let i = 0; i < 3; i++) {
     last().drop();
@@ -73,13 +73,13 @@ test('the delay resets only after a connection stayed up resetAfterMs', () => {
   assert.equal(sockets.length, 5);
 });
 
-test('jitter spreads the delay below the exponential value', () => {
+test('§1.2 jitter spreads the delay below the exponential value', () => {
   const { timers, last } = setup({ jitter: 1 }, { random: () => 0.5 });
   last().drop();
   assert.equal(timers.delays[0], 125);
 });
 
-test('the socket gets HELLO on open; WELCOME opens the client', () => {
+test('§1.3 the socket gets HELLO on open; WELCOME opens the client', () => {
   const { client, last } = setup();
   const s = last();
   s.open();
@@ -109,7 +109,7 @@ test('subscriptions are pipelined right behind HELLO, before WELCOME (§4.1)', (
   assert.equal((s.sent[3] as { name: string }).name, 'later');
 });
 
-test('no WELCOME within handshakeTimeoutMs: TW_HANDSHAKE_TIMEOUT, close, retry', () => {
+test('§1.3 no WELCOME within handshakeTimeoutMs: TW_HANDSHAKE_TIMEOUT, close, retry', () => {
   const { timers, sockets, errors, last } = setup({ jitter: 0 }, { handshakeTimeoutMs: 3000 });
   last().open();
   timers.advance(2999);
@@ -121,7 +121,7 @@ test('no WELCOME within handshakeTimeoutMs: TW_HANDSHAKE_TIMEOUT, close, retry',
   assert.equal(sockets.length, 2);
 });
 
-test('reconnect: false leaves the client closed after a drop', () => {
+test('§1.2 reconnect: false leaves the client closed after a drop', () => {
   const { timers, sockets, client, last } = setup(false);
   last().open();
   last().welcome();
@@ -131,7 +131,7 @@ test('reconnect: false leaves the client closed after a drop', () => {
   assert.equal(sockets.length, 1);
 });
 
-test('close() while waiting to retry cancels the retry', async () => {
+test('§1.2 close() while waiting to retry cancels the retry', async () => {
   const { timers, sockets, client, last } = setup();
   last().drop();
   await client.close();
@@ -140,7 +140,7 @@ test('close() while waiting to retry cancels the retry', async () => {
   assert.equal(client.state, 'closed');
 });
 
-test('the token travels as access_token; a bare origin gets /ws; a bad URL is TW_INVALID_OPTION', () => {
+test('§1.1 the token travels as access_token; a bare origin gets /ws; a bad URL is TW_INVALID_OPTION', () => {
   const f = socketFactory();
   new TidewireClient({ url: 'http://example.test:8080', token: 's3cret', WebSocket: f.WebSocket, timers: new ManualTimers() });
   assert.equal(f.last().url, 'ws://example.test:8080/ws?access_token=s3cret');
@@ -149,7 +149,7 @@ test('the token travels as access_token; a bare origin gets /ws; a bad URL is TW
   assert.throws(() => new TidewireClient({ url: 'ws://x/ws' }), (e: ClientError) => e.code === 'TW_INVALID_OPTION', 'no WebSocket in Node 20');
 });
 
-test('every connection resubscribes: tree channels from their position, events channels plainly', () => {
+test('§1.4 every connection resubscribes: tree channels from their position, events channels plainly', () => {
   const { timers, client, last } = setup();
   const sub = client.tree('doc');
   client.events('cursor', () => {});
@@ -172,7 +172,7 @@ test('every connection resubscribes: tree channels from their position, events c
   assert.deepEqual(s.sent.slice(1).map((f) => (f as { from?: unknown }).from), [{ epoch: 7, offset: 1 }, undefined]);
 });
 
-test('send() holds the latest value per key until the events channel is subscribed', () => {
+test('§1.4 send() holds the latest value per key until the events channel is subscribed', () => {
   const { client, last } = setup();
   const s = last();
   client.send('control', 'tempo', 120);
@@ -191,7 +191,7 @@ test('send() holds the latest value per key until the events channel is subscrib
   assert.deepEqual(s.sent.at(-1), { type: FrameType.EVENT, channel: 9, key: 'tempo', value: 90 });
 });
 
-test('events listeners get (key, value); the last listener leaving unsubscribes the channel', () => {
+test('§1.4 events listeners get (key, value); the last listener leaving unsubscribes the channel', () => {
   const { client, last } = setup();
   const s = last();
   s.open();
@@ -204,7 +204,7 @@ test('events listeners get (key, value); the last listener leaving unsubscribes 
   assert.deepEqual(s.sent.at(-1), { type: FrameType.UNSUBSCRIBE, channel: 4 });
 });
 
-test('a tree subscription answered with another kind fails with TW_WRONG_KIND and unsubscribes', async () => {
+test('§1.4 a tree subscription answered with another kind fails with TW_WRONG_KIND and unsubscribes', async () => {
   const { client, last } = setup();
   const s = last();
   s.open();
@@ -216,7 +216,7 @@ test('a tree subscription answered with another kind fails with TW_WRONG_KIND an
   assert.deepEqual(s.sent.at(-1), { type: FrameType.UNSUBSCRIBE, channel: 4 });
 });
 
-test('waitFor helpers time out with TW_TIMEOUT and reject with TW_CLOSED on close', async () => {
+test('§1.4 waitFor helpers time out with TW_TIMEOUT and reject with TW_CLOSED on close', async () => {
   const { client, timers } = setup();
   const sub = client.tree('doc');
   const timed = sub.waitForOffset(5, { timeoutMs: 1000 });

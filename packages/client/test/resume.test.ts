@@ -1,4 +1,4 @@
-// §4.5 / §4.7 resume logic against a scripted server over a real WebSocket: replay, snapshot
+// docs/protocol.md §4.5 / §4.7 resume logic against a scripted server over a real WebSocket: replay, snapshot
 // (epoch), gap, duplicates, divergence.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

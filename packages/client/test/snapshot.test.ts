@@ -1,4 +1,4 @@
-// §4.6 chunked snapshots: assembly, progress (nodeCount and totals first), deflate-raw bodies,
+// docs/protocol.md §4.6 chunked snapshots: assembly, progress (nodeCount and totals first), deflate-raw bodies,
 // discarding a partial assembly, and chunk errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

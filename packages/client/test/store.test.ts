@@ -1,4 +1,4 @@
-// TreeStore: per-node notification granularity, immutable views, snapshot slices applied
+// docs/client.md §2: TreeStore: per-node notification granularity, immutable views, snapshot slices applied
 // across frames with progress, coalesced changes, status.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -73,7 +73,7 @@ function setup(snapshot = TREE, options: { sliceNodes?: number; budgetMs?: numbe
   return { timers, client, sub, socket: s, h, store, fr, watch, commit, calls, notified };
 }
 
-test('get(id) returns a plain view: id, type, attrs, child ids, parent id', () => {
+test('§2.1 get(id) returns a plain view: id, type, attrs, child ids, parent id', () => {
   const { store } = setup();
   assert.deepEqual(store.get('p'), { id: 'p', type: 'track', attrs: { name: 'P' }, children: ['x', 'y'], parent: 'root' });
   assert.equal(store.get('root')!.parent, null);
@@ -82,7 +82,7 @@ test('get(id) returns a plain view: id, type, attrs, child ids, parent id', () =
   assert.equal(store.status.state, 'live');
 });
 
-test('a set on X notifies the subscribers of X only', () => {
+test('§2.1 a set on X notifies the subscribers of X only', () => {
   const { store, watch, commit, notified, calls } = setup();
   watch('root', 'p', 'q', 'x', 'y', 'z');
   const before = store.get('x')!;
@@ -94,7 +94,7 @@ test('a set on X notifies the subscribers of X only', () => {
   assert.equal(store.get('y'), store.get('y'), 'unchanged views keep their identity');
 });
 
-test('an insert notifies the parent (its child list changed), not its siblings', () => {
+test('§2.1 an insert notifies the parent (its child list changed), not its siblings', () => {
   const { store, watch, commit, notified } = setup();
   watch('root', 'p', 'q', 'x', 'y', 'z', 'w');
   commit([[1, 'p', 1, { id: 'w', type: 'clip', attrs: {}, children: [] }]]);
@@ -103,7 +103,7 @@ test('an insert notifies the parent (its child list changed), not its siblings',
   assert.equal(store.get('w')!.parent, 'p');
 });
 
-test('a remove notifies the parent and the removed nodes (with undefined)', () => {
+test('§2.1 a remove notifies the parent and the removed nodes (with undefined)', () => {
   const { store, watch, commit, notified, calls } = setup();
   watch('root', 'p', 'q', 'x', 'y', 'z');
   commit([[2, 'q']]);
@@ -113,7 +113,7 @@ test('a remove notifies the parent and the removed nodes (with undefined)', () =
   assert.deepEqual(store.get('root')!.children, ['p']);
 });
 
-test('a move notifies the old parent, the new parent and the moved node', () => {
+test('§2.1 a move notifies the old parent, the new parent and the moved node', () => {
   const { store, watch, commit, notified } = setup();
   watch('root', 'p', 'q', 'x', 'y', 'z');
   commit([[3, 'x', 'q', 1]]);
@@ -122,7 +122,7 @@ test('a move notifies the old parent, the new parent and the moved node', () => 
   assert.equal(store.get('x')!.parent, 'q');
 });
 
-test('batches within one flush window coalesce into one notification per node', () => {
+test('§2.1 batches within one flush window coalesce into one notification per node', () => {
   const { watch, commit, notified, calls } = setup();
   watch('x', 'y');
   commit([[0, 'x', { v: 5 }]], [[0, 'x', { v: 6 }]], [[0, 'x', { v: 7 }]]);
@@ -130,7 +130,7 @@ test('batches within one flush window coalesce into one notification per node', 
   assert.equal(calls.get('x')![0]!.attrs.v, 7);
 });
 
-test('a reloaded snapshot notifies only the subscribed nodes whose view differs', () => {
+test('§2.1 a reloaded snapshot notifies only the subscribed nodes whose view differs', () => {
   const { socket, watch, notified, store, timers } = setup();
   watch('root', 'p', 'q', 'x', 'y', 'z');
   const next = structuredClone(TREE);
@@ -143,7 +143,7 @@ test('a reloaded snapshot notifies only the subscribed nodes whose view differs'
   assert.deepEqual(store.position, { epoch: 8, offset: 0 });
 });
 
-test('a large snapshot arrives in slices of ≤ sliceNodes and is applied across frames, with progress', () => {
+test('§2.2 a large snapshot arrives in slices of ≤ sliceNodes and is applied across frames, with progress', () => {
   const { socket, store, fr, timers } = setup(TREE, { sliceNodes: 1000, budgetMs: 0 });
   const big = new History(bigTree(5000), 9);
   const statuses: StoreStatus[] = [];
@@ -168,7 +168,7 @@ test('a large snapshot arrives in slices of ≤ sliceNodes and is applied across
   assert.equal(statuses.at(-1)!.state, 'live');
 });
 
-test('StoreFeed puts at most sliceNodes nodes in a slice or changes message', () => {
+test('§2.2 StoreFeed puts at most sliceNodes nodes in a slice or changes message', () => {
   const { sub, h, socket, timers } = setup(bigTree(4500));
   const posted: StoreMessage[][] = [];
   const feed = new StoreFeed(sub, (m) => posted.push(m), { sliceNodes: 1000, timers });
@@ -192,7 +192,7 @@ test('StoreFeed puts at most sliceNodes nodes in a slice or changes message', ()
   small.dispose();
 });
 
-test('a paced StoreFeed keeps one post in flight and coalesces changes until it is acked', () => {
+test('§2.2 a paced StoreFeed keeps one post in flight and coalesces changes until it is acked', () => {
   const { sub, h, socket, timers } = setup(bigTree(2500));
   const posted: StoreMessage[][] = [];
   const feed = new StoreFeed(sub, (m) => posted.push(m), { sliceNodes: 1000, timers, paced: true });
@@ -212,7 +212,7 @@ test('a paced StoreFeed keeps one post in flight and coalesces changes until it 
   feed.dispose();
 });
 
-test('status follows the replica: connecting → loading → live → reconnecting', () => {
+test('§2.3 status follows the replica: connecting → loading → live → reconnecting', () => {
   const timers = new ManualTimers();
   const f = socketFactory();
   const client = new TidewireClient({ url: 'ws://example.test/ws', WebSocket: f.WebSocket, timers });
@@ -242,7 +242,7 @@ test('status follows the replica: connecting → loading → live → reconnecti
   assert.deepEqual(seen.filter((x, i) => x !== seen[i - 1]), ['loading', 'live', 'reconnecting']);
 });
 
-test('TreeStore.waitFor resolves after the frame that satisfies it', async () => {
+test('§2.3 TreeStore.waitFor resolves after the frame that satisfies it', async () => {
   const { store, commit } = setup();
   const done = store.waitFor((st) => st.get('x')?.attrs.v === 42);
   commit([[0, 'x', { v: 42 }]]);

@@ -1,4 +1,4 @@
-// createWorkerClient + startWorkerHost over a real MessageChannel (structured clone), against
+// docs/client.md §3: createWorkerClient + startWorkerHost over a real MessageChannel (structured clone), against
 // a scripted server: the snapshot crosses in slices, changes and events cross coalesced.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +10,7 @@ import type { MessagePortLike, NodeView, StoreMessage } from '@tidewire/client';
 import { startFakeServer } from './fake-server.ts';
 import { History, bigTree } from './fixtures.ts';
 
-test('the worker split: sliced snapshot, per-node changes, events both ways, perf counters', async (t) => {
+test('§3 the worker split: sliced snapshot, per-node changes, events both ways, perf counters', async (t) => {
   const server = await startFakeServer(t);
   const { port1, port2 } = new MessageChannel();
   t.after(() => {

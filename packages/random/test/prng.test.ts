@@ -1,8 +1,9 @@
+// docs/random.md: the seeded PRNG and the seeds of randomised tests.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Prng, SEED_ENV, seedHint, seeds, testSeed, withSeed } from '../src/index.ts';
 
-test('prng: known answers for seeds 0 and 42 (sfc32, 15 warm-up draws)', () => {
+test('§1 prng: known answers for seeds 0 and 42 (sfc32, 15 warm-up draws)', () => {
   // Pinned: a change of the generator would change every committed fixture and noise render.
   const first = (seed: number) => ((r) => [r.nextU32(), r.nextU32(), r.nextU32()])(new Prng(seed));
   assert.deepEqual(first(0), [0x02d94941, 0x92493283, 0xe8bf5def]);
@@ -10,7 +11,7 @@ test('prng: known answers for seeds 0 and 42 (sfc32, 15 warm-up draws)', () => {
   assert.equal(new Prng(42).seed, 42);
 });
 
-test('prng: reseed restarts the sequence in place', () => {
+test('§1 prng: reseed restarts the sequence in place', () => {
   const r = new Prng(7);
   const a = [r.nextU32(), r.nextU32(), r.nextU32()];
   r.reseed(9);
@@ -21,7 +22,7 @@ test('prng: reseed restarts the sequence in place', () => {
   assert.deepEqual([r.nextU32(), r.nextU32(), r.nextU32()], a);
 });
 
-test('prng: fillUniform gives the draws of next(), scaled exactly to [lo, hi)', () => {
+test('§2 prng: fillUniform gives the draws of next(), scaled exactly to [lo, hi)', () => {
   const n = 1000;
   const out = new Float64Array(n);
   const r = new Prng(3);
@@ -37,7 +38,7 @@ test('prng: fillUniform gives the draws of next(), scaled exactly to [lo, hi)', 
   assert.ok(out.every((v) => v >= -1 && v < 1));
 });
 
-test('prng: testSeed reads TIDEWIRE_SEED, else the pinned seed, else a fresh one', () => {
+test('§3 prng: testSeed reads TIDEWIRE_SEED, else the pinned seed, else a fresh one', () => {
   const saved = process.env[SEED_ENV];
   try {
     process.env[SEED_ENV] = '1234';
@@ -54,7 +55,7 @@ test('prng: testSeed reads TIDEWIRE_SEED, else the pinned seed, else a fresh one
   }
 });
 
-test('prng: withSeed names the seed in a failure, sync or async', async () => {
+test('§3 prng: withSeed names the seed in a failure, sync or async', async () => {
   const errors: unknown[] = [];
   const original = console.error;
   console.error = (m: unknown) => void errors.push(m);
@@ -68,7 +69,7 @@ test('prng: withSeed names the seed in a failure, sync or async', async () => {
   assert.equal(errors.length, 2);
 });
 
-test('prng: range, normal and fork', () => {
+test('§2 prng: range, normal and fork', () => {
   const r = new Prng(11);
   const ref = new Prng(11);
   assert.equal(r.range(2, 4), 2 + 2 * ref.next());

@@ -1,3 +1,4 @@
+// docs/server.md §2: the adaptive flush scheduler, against a manual clock.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FlushScheduler } from '../src/batcher.ts';
@@ -60,7 +61,7 @@ function setup(tickMs = 16) {
   return { clock, flushes, s };
 }
 
-test('a lone change after a quiet period flushes on the next macrotask, not after a tick', () => {
+test('§2 a lone change after a quiet period flushes on the next macrotask, not after a tick', () => {
   const { clock, flushes, s } = setup();
   s.touch();
   assert.deepEqual(clock.log, ['soon@1000']);
@@ -68,14 +69,14 @@ test('a lone change after a quiet period flushes on the next macrotask, not afte
   assert.deepEqual(flushes, [1000]);
 });
 
-test('changes within one turn coalesce into one flush', () => {
+test('§2 changes within one turn coalesce into one flush', () => {
   const { clock, flushes, s } = setup();
   for (let i = 0; i < 100; i++) s.touch();
   clock.advance(0);
   assert.deepEqual(flushes, [1000]);
 });
 
-test('a burst flushes at most once per tick', () => {
+test('§2 a burst flushes at most once per tick', () => {
   const { clock, flushes, s } = setup(16);
   // A change every 2 ms for 100 ms.
   for (let t = 0; t < 100; t += 2) {
@@ -88,7 +89,7 @@ test('a burst flushes at most once per tick', () => {
   assert.ok(flushes.length >= 6 && flushes.length <= 8, `expected about 100/16 flushes, got ${flushes.length}`);
 });
 
-test('after the burst ends, the next lone change is immediate again', () => {
+test('§2 after the burst ends, the next lone change is immediate again', () => {
   const { clock, flushes, s } = setup(16);
   s.touch();
   clock.advance(5);
@@ -101,7 +102,7 @@ test('after the burst ends, the next lone change is immediate again', () => {
   assert.deepEqual(flushes, [1000, 1016, 1105]);
 });
 
-test('an explicit publish cancels the scheduled flush, with the clear function of its kind', () => {
+test('§2 an explicit publish cancels the scheduled flush, with the clear function of its kind', () => {
   const { clock, flushes, s } = setup();
   s.touch(); // soon
   assert.ok(s.pending);
@@ -113,7 +114,7 @@ test('an explicit publish cancels the scheduled flush, with the clear function o
   assert.deepEqual(flushes, []);
 });
 
-test('regression: cancelling never hands a Timeout to clearImmediate (Node ref counts stay sane)', async () => {
+test('§2 regression: cancelling never hands a Timeout to clearImmediate (Node ref counts stay sane)', async () => {
   const s = new FlushScheduler(16, () => s.published());
   s.touch();
   s.published(); // cancels an Immediate
@@ -123,7 +124,7 @@ test('regression: cancelling never hands a Timeout to clearImmediate (Node ref c
   assert.ok(process.getActiveResourcesInfo().length < 1000);
 });
 
-test('a tick timer that fires early is re-armed instead of flushing inside the tick', () => {
+test('§2 a tick timer that fires early is re-armed instead of flushing inside the tick', () => {
   const { clock, flushes, s } = setup(16);
   s.touch();
   clock.advance(0); // flush at 1000
@@ -138,7 +139,7 @@ test('a tick timer that fires early is re-armed instead of flushing inside the t
   assert.deepEqual(flushes, [1000, 1016]);
 });
 
-test('the default tick is one 60 Hz frame, so a storm costs at most 60 flushes a second', () => {
+test('§2 the default tick is one 60 Hz frame, so a storm costs at most 60 flushes a second', () => {
   assert.equal(resolveOptions({}).tickMs, 1000 / 60);
   assert.equal(resolveOptions({ tickMs: 8.5 }).tickMs, 8.5);
   for (const bad of [0, Number.NaN, Number.POSITIVE_INFINITY, '16']) {

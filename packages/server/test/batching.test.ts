@@ -1,4 +1,4 @@
-// Adaptive batching on a live server: a lone edit goes out on the next macrotask, a burst in
+// docs/server.md §2: adaptive batching on a live server: a lone edit goes out on the next macrotask, a burst in
 // one turn is one batch, and a storm costs at most one OPS frame per tick.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,7 +17,7 @@ async function setup(t: import('node:test').TestContext, tickMs = 16) {
   return { server, doc, c };
 }
 
-test('a lone edit after a quiet period is published on the next macrotask', async (t) => {
+test('§2 a lone edit after a quiet period is published on the next macrotask', async (t) => {
   const { doc, c } = await setup(t, 1000); // a tick of a second: waiting for it would be obvious
   doc.set('a', { n: 1 });
   assert.equal(doc.position.offset, 0, 'not published synchronously (a burst in this turn may follow)');
@@ -26,7 +26,7 @@ test('a lone edit after a quiet period is published on the next macrotask', asyn
   await c.until(() => c.mirror(doc.id)!.opsApplied === 1);
 });
 
-test('a burst within one turn is one OPS frame', async (t) => {
+test('§2 a burst within one turn is one OPS frame', async (t) => {
   const { doc, c } = await setup(t);
   for (let i = 0; i < 1000; i++) doc.insert('root', i + 1, leaf(`n${i}`, { i }));
   await c.until(() => c.mirror(doc.id)!.opsApplied === 1);
@@ -37,7 +37,7 @@ test('a burst within one turn is one OPS frame', async (t) => {
   assert.equal(c.mirror(doc.id)!.tree!.rootHash, doc.tree.rootHash);
 });
 
-test('coalescing: repeated sets of one node in a batch go out as one op', async (t) => {
+test('§2 coalescing: repeated sets of one node in a batch go out as one op', async (t) => {
   const { doc, c } = await setup(t);
   for (let i = 0; i < 100; i++) doc.set('a', { n: i });
   await c.until(() => c.mirror(doc.id)!.opsApplied === 1);
@@ -46,7 +46,7 @@ test('coalescing: repeated sets of one node in a batch go out as one op', async 
   assert.deepEqual(f.ops, [[0, 'a', { n: 99 }]]);
 });
 
-test('a storm costs at most one OPS frame per tick', async (t) => {
+test('§2 a storm costs at most one OPS frame per tick', async (t) => {
   const TICK = 20;
   const { doc, c } = await setup(t, TICK);
   const start = performance.now();
@@ -65,7 +65,7 @@ test('a storm costs at most one OPS frame per tick', async (t) => {
   assert.equal(c.mirror(doc.id)!.tree!.get('a')!.attrs.n, edits);
 });
 
-test('apply() publishes the ops before a failing one and throws TreeError for it', async (t) => {
+test('§2 apply() publishes the ops before a failing one and throws TreeError for it', async (t) => {
   const { doc, c } = await setup(t);
   assert.throws(
     () => doc.apply([[0, 'a', { n: 5 }], [2, 'missing'], [0, 'a', { n: 6 }]]),
@@ -78,7 +78,7 @@ test('apply() publishes the ops before a failing one and throws TreeError for it
   assert.equal(c.mirror(doc.id)!.tree!.rootHash, doc.tree.rootHash);
 });
 
-test('replace() publishes only the diff', async (t) => {
+test('§2 replace() publishes only the diff', async (t) => {
   const { doc, c } = await setup(t);
   const ops = doc.replace(root([leaf('a', { n: 0 }), leaf('b', { fresh: true })]));
   assert.deepEqual(ops.map((o) => o[0]), [1], 'one insert; the unchanged node is not touched');
@@ -86,7 +86,7 @@ test('replace() publishes only the diff', async (t) => {
   assert.equal(c.mirror(doc.id)!.tree!.rootHash, doc.tree.rootHash);
 });
 
-test('channel names are validated and unique', async (t) => {
+test('§2 channel names are validated and unique', async (t) => {
   await startServer(t, {}, (s) => {
     s.tree('doc', root());
     assert.throws(() => s.tree('doc', root()), (e: unknown) => e instanceof ServerError && e.code === 'TW_SERVER_CHANNEL_EXISTS');
@@ -100,7 +100,7 @@ test('channel names are validated and unique', async (t) => {
   });
 });
 
-test('channel ids are per channel, the same for every connection', async (t) => {
+test('§2 channel ids are per channel, the same for every connection', async (t) => {
   let doc!: TreeChannel;
   const server = await startServer(t, {}, (s) => {
     s.events('first');

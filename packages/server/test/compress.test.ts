@@ -1,4 +1,4 @@
-// Compression and caching across the whole server: every route and static page is compressed by
+// docs/server.md §5: compression and caching across the whole server: every route and static page is compressed by
 // Accept-Encoding when its type is text-like, media never is, and range requests stay exact.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -42,7 +42,7 @@ function staticDir(t: { after(fn: () => void): void }): { dir: string; js: strin
   return { dir, js, media };
 }
 
-test('static pages and hashed assets are compressed (br, gzip) with the cache headers kept', async (t) => {
+test('§5 static pages and hashed assets are compressed (br, gzip) with the cache headers kept', async (t) => {
   const { dir, js } = staticDir(t);
   const server = await startServer(t, {}, (s) => s.serveStatic('/app/', dir));
   const br = await get(`${server.url}/app/assets/index-BFd2x3Kq.js`, { 'accept-encoding': 'br, gzip' });
@@ -61,7 +61,7 @@ test('static pages and hashed assets are compressed (br, gzip) with the cache he
   assert.equal(plain.body.toString(), js);
 });
 
-test('media is never compressed and a range request answers 206 with the exact bytes', async (t) => {
+test('§5 media is never compressed and a range request answers 206 with the exact bytes', async (t) => {
   const { dir, media, js } = staticDir(t);
   const server = await startServer(t, {}, (s) => s.serveStatic('/app/', dir));
   const full = await get(`${server.url}/app/clip.mp4`, { 'accept-encoding': 'br, gzip' });
@@ -80,7 +80,7 @@ test('media is never compressed and a range request answers 206 with the exact b
   assert.equal(jsPart.body.toString(), js.slice(0, 10));
 });
 
-test('API routes and /metrics are compressed too; compression: false turns it off', async (t) => {
+test('§5 API routes and /metrics are compressed too; compression: false turns it off', async (t) => {
   const server = await startServer(t, { defaultMetrics: true });
   const metrics = await get(`${server.url}/metrics`, { 'accept-encoding': 'gzip' });
   assert.equal(metrics.status, 200);
@@ -91,7 +91,7 @@ test('API routes and /metrics are compressed too; compression: false turns it of
   assert.equal(raw.headers['content-encoding'], undefined);
 });
 
-test('isCompressibleType: text-like yes, media and octet-stream no', () => {
+test('§5 isCompressibleType: text-like yes, media and octet-stream no', () => {
   for (const t of ['text/html; charset=utf-8', 'application/json', 'application/javascript', 'text/css', 'image/svg+xml', 'application/problem+json', 'text/plain; version=0.0.4']) assert.ok(isCompressibleType(t), t);
   for (const t of ['video/mp4', 'image/jpeg', 'image/png', 'audio/wav', 'application/octet-stream', 'application/msgpack', 'text/event-stream']) assert.ok(!isCompressibleType(t), t);
 });

@@ -1,4 +1,4 @@
-// §7 flow control over real sockets: events overtake snapshot chunks, and a slow consumer
+// docs/protocol.md §7 flow control over real sockets: events overtake snapshot chunks, and a slow consumer
 // is capped, resynced and converges.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// REST, metrics and static pages.
+// docs/server.md §5: REST, metrics and static pages.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { cacheControlFor, isHashedAsset } from '../src/index.ts';
 import { acceptQuality, prefersJson } from '../src/http.ts';
 import { client, leaf, root, startServer } from './helpers.ts';
 
-test('GET /api/trees/:name returns the snapshot as msgpack with the root hash as ETag', async (t) => {
+test('§5 GET /api/trees/:name returns the snapshot as msgpack with the root hash as ETag', async (t) => {
   let doc!: TreeChannel;
   const server = await startServer(t, {}, (s) => void (doc = s.tree('doc', root([leaf('a', { n: 1, bin: new Uint8Array([1, 2]) })]))));
   const res = await fetch(`${server.url}/api/trees/doc`);
@@ -23,7 +23,7 @@ test('GET /api/trees/:name returns the snapshot as msgpack with the root hash as
   assert.deepEqual(Tree.fromColumns(unpack(body), unpack).toSnapshot(), doc.tree.toSnapshot());
 });
 
-test('GET /api/trees/:name returns JSON when Accept prefers it', async (t) => {
+test('§5 GET /api/trees/:name returns JSON when Accept prefers it', async (t) => {
   let doc!: TreeChannel;
   const server = await startServer(t, {}, (s) => void (doc = s.tree('doc', root([leaf('a', { n: 1, bin: new Uint8Array([1, 2]) })]))));
   const res = await fetch(`${server.url}/api/trees/doc`, { headers: { Accept: 'application/json' } });
@@ -35,7 +35,7 @@ test('GET /api/trees/:name returns JSON when Accept prefers it', async (t) => {
   assert.equal(res.headers.get('etag'), `"${doc.tree.rootHash}"`);
 });
 
-test('GET /api/trees/:name answers 304 to a matching If-None-Match and 200 after a change', async (t) => {
+test('§5 GET /api/trees/:name answers 304 to a matching If-None-Match and 200 after a change', async (t) => {
   let doc!: TreeChannel;
   const server = await startServer(t, {}, (s) => void (doc = s.tree('doc', root())));
   const first = await fetch(`${server.url}/api/trees/doc`);
@@ -49,7 +49,7 @@ test('GET /api/trees/:name answers 304 to a matching If-None-Match and 200 after
   assert.equal(changed.headers.get('x-tidewire-offset'), '1');
 });
 
-test('GET /api/trees/:name answers 404 with a JSON error for an unknown or non-tree channel', async (t) => {
+test('§5 GET /api/trees/:name answers 404 with a JSON error for an unknown or non-tree channel', async (t) => {
   const server = await startServer(t, {}, (s) => void s.events('ev'));
   for (const name of ['nope', 'ev']) {
     const res = await fetch(`${server.url}/api/trees/${name}`);
@@ -58,7 +58,7 @@ test('GET /api/trees/:name answers 404 with a JSON error for an unknown or non-t
   }
 });
 
-test('Accept negotiation: JSON only when ranked above msgpack', () => {
+test('§5 Accept negotiation: JSON only when ranked above msgpack', () => {
   assert.equal(prefersJson(undefined), false);
   assert.equal(prefersJson('*/*'), false);
   assert.equal(prefersJson('application/json'), true);
@@ -69,7 +69,7 @@ test('Accept negotiation: JSON only when ranked above msgpack', () => {
   assert.equal(acceptQuality('application/json;q=0.3', 'application/json'), 0.3);
 });
 
-test('GET /healthz', async (t) => {
+test('§5 GET /healthz', async (t) => {
   const server = await startServer(t);
   const res = await fetch(`${server.url}/healthz`);
   assert.equal(res.status, 200);
@@ -78,7 +78,7 @@ test('GET /healthz', async (t) => {
   assert.equal(body.instance, server.instanceId);
 });
 
-test('GET /metrics exposes per-channel metrics, protocol errors and process metrics', async (t) => {
+test('§5 GET /metrics exposes per-channel metrics, protocol errors and process metrics', async (t) => {
   let doc!: TreeChannel;
   let ev!: EventsChannel;
   const server = await startServer(t, { defaultMetrics: true }, (s) => {
@@ -111,7 +111,7 @@ test('GET /metrics exposes per-channel metrics, protocol errors and process metr
   assert.match(text, /^process_cpu_user_seconds_total /m);
 });
 
-test('each server has its own metrics registry', async (t) => {
+test('§5 each server has its own metrics registry', async (t) => {
   const a = await startServer(t, {}, (s) => void s.tree('only-in-a', root()));
   const b = await startServer(t, {}, (s) => void s.tree('only-in-b', root()));
   assert.notEqual(a.metrics, b.metrics);
@@ -120,7 +120,7 @@ test('each server has its own metrics registry', async (t) => {
   assert.match(textB, /only-in-b/);
 });
 
-test('serveStatic: long cache for hashed assets, no-cache for index.html, extra headers under the prefix', async (t) => {
+test('§5 serveStatic: long cache for hashed assets, no-cache for index.html, extra headers under the prefix', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tw-static-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   mkdirSync(join(dir, 'assets'));
@@ -155,12 +155,12 @@ test('serveStatic: long cache for hashed assets, no-cache for index.html, extra 
   assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
 });
 
-test('serveStatic after listen() is refused', async (t) => {
+test('§5 serveStatic after listen() is refused', async (t) => {
   const server = await startServer(t);
   await assert.rejects(server.serveStatic('/x', tmpdir()), (e: unknown) => (e as { code?: string }).code === 'TW_SERVER_STATE');
 });
 
-test('hashed-asset detection', () => {
+test('§5 hashed-asset detection', () => {
   assert.ok(isHashedAsset('/a/assets/index-BFd2x3Kq.js'));
   assert.ok(isHashedAsset('style.3f9a8b7c.css'));
   assert.ok(!isHashedAsset('index.html'));

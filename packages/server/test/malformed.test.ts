@@ -1,4 +1,4 @@
-// §6: the server never crashes on client input and one client's errors never affect another.
+// docs/protocol.md §6: the server never crashes on client input and one client's errors never affect another.
 // Every malformed input below is sent by its own client while a bystander keeps receiving ops.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -42,7 +42,7 @@ const cases: Case[] = [
   { name: 'HELLO with a wrong version type', frame: hex('01 81 a8 70726f746f636f6c a3 312e30'), beforeHello: true, code: 'TW_BAD_FRAME', fatal: true, close: 1002 },
 ];
 
-test('malformed frames fail only their own connection while a bystander keeps receiving', async (t) => {
+test('§6 malformed frames fail only their own connection while a bystander keeps receiving', async (t) => {
   let doc!: TreeChannel;
   const server = await startServer(t, {}, (s) => void (doc = s.tree('doc', root([leaf('counter', { n: 0 })]))));
   const bystander = await client(t, server);
@@ -83,7 +83,7 @@ test('malformed frames fail only their own connection while a bystander keeps re
   assert.match(metrics, /tidewire_protocol_errors_total\{code="TW_TEXT_FRAME"\} 2/);
 });
 
-test('a frame split over WebSocket continuation fragments is one frame', async (t) => {
+test('§2 a frame split over WebSocket continuation fragments is one frame', async (t) => {
   const server = await startServer(t, {}, (s) => void s.tree('doc', root()));
   const c = await RawClient.connect(server.url);
   t.after(() => c.close());
@@ -93,7 +93,7 @@ test('a frame split over WebSocket continuation fragments is one frame', async (
   await c.next((f) => f.type === FrameType.WELCOME);
 });
 
-test('a client that floods requests but does not read its replies is cut off (1008), not buffered', async (t) => {
+test('§7 a client that floods requests but does not read its replies is cut off (1008), not buffered', async (t) => {
   const server = await startServer(t, { limits: { maxQueuedBytes: 4096 } });
   const c = await RawClient.open(server.url);
   t.after(() => c.ws.terminate());

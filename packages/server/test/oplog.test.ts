@@ -1,10 +1,11 @@
+// docs/server.md §3: the op log that resume replays from (docs/protocol.md §4.5).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OpLog } from '../src/oplog.ts';
 
 const f = (n: number, size = 10) => new Uint8Array(size).fill(n);
 
-test('replays the frames after a held offset, in order and as the same objects', () => {
+test('§3 replays the frames after a held offset, in order and as the same objects', () => {
   const log = new OpLog(10, 1000);
   const frames = [f(1), f(2), f(3)];
   frames.forEach((fr, i) => log.append(i + 1, fr));
@@ -16,13 +17,13 @@ test('replays the frames after a held offset, in order and as the same objects',
   assert.equal(log.since(0)!.length, 3);
 });
 
-test('a position ahead of the log is a gap', () => {
+test('§3 a position ahead of the log is a gap', () => {
   const log = new OpLog(10, 1000);
   log.append(1, f(1));
   assert.equal(log.since(2), undefined);
 });
 
-test('evicts the oldest batches past maxBatches', () => {
+test('§3 evicts the oldest batches past maxBatches', () => {
   const log = new OpLog(3, 1000);
   for (let i = 1; i <= 5; i++) log.append(i, f(i));
   assert.equal(log.length, 3);
@@ -31,7 +32,7 @@ test('evicts the oldest batches past maxBatches', () => {
   assert.equal(log.since(2)!.length, 3);
 });
 
-test('evicts the oldest batches past maxBytes', () => {
+test('§3 evicts the oldest batches past maxBytes', () => {
   const log = new OpLog(100, 25);
   for (let i = 1; i <= 5; i++) log.append(i, f(i, 10));
   assert.equal(log.length, 2);
@@ -39,7 +40,7 @@ test('evicts the oldest batches past maxBytes', () => {
   assert.equal(log.since(3)!.length, 2);
 });
 
-test('a batch larger than maxBytes empties the log but keeps the position', () => {
+test('§3 a batch larger than maxBytes empties the log but keeps the position', () => {
   const log = new OpLog(100, 25);
   log.append(1, f(1, 10));
   log.append(2, f(2, 100));
@@ -50,13 +51,13 @@ test('a batch larger than maxBytes empties the log but keeps the position', () =
   assert.equal(log.since(2)!.length, 1);
 });
 
-test('rejects a non-contiguous append', () => {
+test('§3 rejects a non-contiguous append', () => {
   const log = new OpLog(10, 1000);
   log.append(1, f(1));
   assert.throws(() => log.append(3, f(3)), RangeError);
 });
 
-test('clear restarts at a given offset', () => {
+test('§3 clear restarts at a given offset', () => {
   const log = new OpLog(10, 1000);
   log.append(1, f(1));
   log.clear(0);

@@ -1,3 +1,4 @@
+// docs/server.md §4: the per-connection outbox (the rules of docs/protocol.md §7), with fake sockets.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Outbox } from '../src/outbox.ts';
@@ -64,13 +65,13 @@ function setup(opts: Partial<OutboxOptions> = {}): { sink: FakeSink; box: Outbox
   return { sink, box };
 }
 
-test('writes a state frame at once when nothing is in flight', () => {
+test('§4 writes a state frame at once when nothing is in flight', () => {
   const { sink, box } = setup();
   assert.equal(box.state(1, ops(1)), 'queued');
   assert.deepEqual(sink.take(), ['23:1']);
 });
 
-test('holds state frames while a chunk is in flight and resumes on completion', () => {
+test('§4 holds state frames while a chunk is in flight and resumes on completion', () => {
   const { sink, box } = setup();
   box.stateFrames(1, [chunk(0), chunk(1), chunk(2)]);
   assert.deepEqual(sink.take(), ['22:0'], 'only one chunk goes out while it is in flight');
@@ -85,7 +86,7 @@ test('holds state frames while a chunk is in flight and resumes on completion', 
   assert.equal(box.stats.queuedBytes, 0);
 });
 
-test('an event overtakes every queued snapshot chunk', () => {
+test('§4 an event overtakes every queued snapshot chunk', () => {
   const { sink, box } = setup();
   box.stateFrames(1, Array.from({ length: 10 }, (_, i) => chunk(i)));
   sink.complete();
@@ -97,7 +98,7 @@ test('an event overtakes every queued snapshot chunk', () => {
   assert.deepEqual(sink.take(), ['12:0', '30:7'], 'control and event go out while a chunk is in flight');
 });
 
-test('events wait for the SUBSCRIBED that opens their channel', () => {
+test('§4 events wait for the SUBSCRIBED that opens their channel', () => {
   const { sink, box } = setup();
   box.stateFrames(1, [chunk(0, 4000)]); // fills the priority window (4 × chunkBytes)
   box.addEventsChannel(2);
@@ -108,7 +109,7 @@ test('events wait for the SUBSCRIBED that opens their channel', () => {
   assert.deepEqual(sink.take(), ['12:5', '30:1'], 'SUBSCRIBED first, then its events');
 });
 
-test('pending events are latest-wins per key', () => {
+test('§4 pending events are latest-wins per key', () => {
   const { sink, box } = setup();
   box.stateFrames(1, [chunk(0, 5000)]); // window full: events must wait
   box.addEventsChannel(2);
@@ -122,7 +123,7 @@ test('pending events are latest-wins per key', () => {
   assert.deepEqual(sink.take(), ['12:0', '30:3', '30:2']);
 });
 
-test('state frames are taken round-robin, one per channel per turn, FIFO within a channel', () => {
+test('§4 state frames are taken round-robin, one per channel per turn, FIFO within a channel', () => {
   const { sink, box } = setup({ chunkBytes: 1 }); // one frame in flight at a time
   box.state(9, ops(90, 5)); // in flight: everything below waits, then goes in turns
   box.stateFrames(1, [chunk(10, 5), chunk(11, 5), ops(12, 5)]);
@@ -132,7 +133,7 @@ test('state frames are taken round-robin, one per channel per turn, FIFO within 
   assert.deepEqual(sink.labels(), ['23:90', '22:10', '23:20', '23:30', '22:11', '23:21', '23:12']);
 });
 
-test('OPS past maxQueuedBytes drop the channel queue and ask for a resync once drained', () => {
+test('§4 OPS past maxQueuedBytes drop the channel queue and ask for a resync once drained', () => {
   const { sink, box } = setup({ maxQueuedBytes: 450 });
   assert.equal(box.state(1, chunk(0, 1000)), 'queued'); // written at once; now a chunk is in flight
   assert.equal(box.state(1, ops(1, 200)), 'queued');
@@ -149,7 +150,7 @@ test('OPS past maxQueuedBytes drop the channel queue and ask for a resync once d
   assert.ok(box.stats.peakQueuedOpsBytes <= 450);
 });
 
-test('the resync callback can enqueue its SUBSCRIBED and snapshot immediately', () => {
+test('§4 the resync callback can enqueue its SUBSCRIBED and snapshot immediately', () => {
   const { sink, box } = setup({ maxQueuedBytes: 100 });
   sink.onResync = (ch) => {
     box.controlFrame(control(ch));
@@ -163,7 +164,7 @@ test('the resync callback can enqueue its SUBSCRIBED and snapshot immediately', 
   assert.deepEqual(sink.take(), ['12:1', '22:0']);
 });
 
-test('a single batch above the cap still goes through an empty queue', () => {
+test('§4 a single batch above the cap still goes through an empty queue', () => {
   const { sink, box } = setup({ maxQueuedBytes: 100 });
   box.state(1, chunk(0, 2000));
   assert.equal(box.state(1, ops(1, 500)), 'queued');
@@ -171,7 +172,7 @@ test('a single batch above the cap still goes through an empty queue', () => {
   assert.deepEqual(sink.take(), ['22:0', '23:1']);
 });
 
-test('snapshot frames do not count towards the OPS cap', () => {
+test('§4 snapshot frames do not count towards the OPS cap', () => {
   const { box } = setup({ maxQueuedBytes: 1000 });
   box.stateFrames(1, Array.from({ length: 10 }, (_, i) => chunk(i, 1000)));
   assert.equal(box.state(1, ops(0, 500)), 'queued');
@@ -179,7 +180,7 @@ test('snapshot frames do not count towards the OPS cap', () => {
   assert.equal(box.stats.queuedBytes, 9500);
 });
 
-test('dropChannel forgets queued state, events and resyncs of that channel only', () => {
+test('§4 dropChannel forgets queued state, events and resyncs of that channel only', () => {
   const { sink, box } = setup({ chunkBytes: 1 });
   box.stateFrames(1, [ops(10, 5), ops(11, 5)]);
   box.stateFrames(2, [ops(20, 5), ops(21, 5)]);
@@ -190,7 +191,7 @@ test('dropChannel forgets queued state, events and resyncs of that channel only'
   assert.equal(box.queuedBytesOf(2), 0);
 });
 
-test('the control queue reports overflow instead of growing without bound', () => {
+test('§4 the control queue reports overflow instead of growing without bound', () => {
   const { box } = setup({ maxControlBytes: 25 });
   box.stateFrames(1, [chunk(0, 5000)]);
   assert.equal(box.controlFrame(control(0)), true);
@@ -198,7 +199,7 @@ test('the control queue reports overflow instead of growing without bound', () =
   assert.equal(box.controlFrame(control(2)), false);
 });
 
-test('nothing is written after close', () => {
+test('§4 nothing is written after close', () => {
   const { sink, box } = setup();
   box.stateFrames(1, [chunk(0), chunk(1)]);
   box.close();
@@ -209,7 +210,7 @@ test('nothing is written after close', () => {
   assert.equal(box.stats.queuedBytes, 0);
 });
 
-test('a randomised mix keeps per-channel order and never holds more than the cap in OPS', () => {
+test('§4 a randomised mix keeps per-channel order and never holds more than the cap in OPS', () => {
   const seed = seeds(1)[0]!;
   const rand = seededRandom(seed);
   const { sink, box } = setup({ chunkBytes: 300, maxQueuedBytes: 2000 });
@@ -250,7 +251,7 @@ test('a randomised mix keeps per-channel order and never holds more than the cap
   }
 });
 
-test('a held channel queues OPS behind a snapshot that is not ready yet', () => {
+test('§4 a held channel queues OPS behind a snapshot that is not ready yet', () => {
   const { sink, box } = setup({ chunkBytes: 1 });
   box.hold(1);
   box.state(1, ops(1, 5));
@@ -263,7 +264,7 @@ test('a held channel queues OPS behind a snapshot that is not ready yet', () => 
   assert.deepEqual(sink.take(), ['22:0', '22:1', '23:1', '23:2']);
 });
 
-test('release after a restart or overflow of the held channel is a no-op', () => {
+test('§4 release after a restart or overflow of the held channel is a no-op', () => {
   const { sink, box } = setup({ maxQueuedBytes: 100 });
   box.hold(1);
   box.restart(1);

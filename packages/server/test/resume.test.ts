@@ -1,4 +1,4 @@
-// §4.5 positions and resume: replay from the op log when it still holds the client's next
+// docs/protocol.md §4.5 positions and resume: replay from the op log when it still holds the client's next
 // batch, otherwise a snapshot with the reason.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -112,7 +112,7 @@ test('§4.5 the log is also capped by bytes', async (t) => {
   assert.equal(sub.reason, 'gap');
 });
 
-test('a client that reconnects with its position converges to the server tree', async (t) => {
+test('§4.5 a client that reconnects with its position converges to the server tree', async (t) => {
   const { server, doc, live } = await setup(t, { maxBatches: 100, maxBytes: 1 << 20 });
   await publish(doc, live, 3);
   const mirror = live.mirror(doc.id)!;

@@ -1,4 +1,4 @@
-// Safe defaults (docs/protocol.md §2): loopback bind, Origin allow-list, bearer token,
+// Safe defaults (docs/server.md §1; the upgrade rules are docs/protocol.md §2): loopback bind, Origin allow-list, bearer token,
 // frame size limit, connection cap.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -42,33 +42,33 @@ function rawUpgrade(url: string, path: string, headers: Record<string, string>):
   });
 }
 
-test('binds to 127.0.0.1 by default', async (t) => {
+test('§1 binds to 127.0.0.1 by default', async (t) => {
   const server = await startServer(t);
   assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
   const addr = server.fastify.server.address();
   assert.ok(addr && typeof addr === 'object' && addr.address === '127.0.0.1');
 });
 
-test('a non-loopback host without a token is refused with TW_SERVER_TOKEN_REQUIRED', async () => {
+test('§1 a non-loopback host without a token is refused with TW_SERVER_TOKEN_REQUIRED', async () => {
   await assert.rejects(createServer({ host: '0.0.0.0' }), (e: unknown) => e instanceof ServerError && e.code === 'TW_SERVER_TOKEN_REQUIRED');
   await assert.rejects(createServer({ host: '::' }), (e: unknown) => e instanceof ServerError && e.code === 'TW_SERVER_TOKEN_REQUIRED');
   const s = await createServer({ host: '0.0.0.0', token: TOKEN, defaultMetrics: false });
   await s.close();
 });
 
-test('options are validated at creation', async () => {
+test('§1 options are validated at creation', async () => {
   const bad: unknown[] = [{ port: -1 }, { port: 70000 }, { tickMs: 0 }, { limits: { chunkBytes: 1.5 } }, { token: 'short' }, { allowedOrigins: [42] }];
   for (const o of bad) {
     assert.throws(() => resolveOptions(o as never), (e: unknown) => e instanceof ServerError && e.code === 'TW_SERVER_BAD_OPTION', JSON.stringify(o));
   }
 });
 
-test('isLoopbackHost knows the loopback spellings', () => {
+test('§1 isLoopbackHost knows the loopback spellings', () => {
   for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1']) assert.ok(isLoopbackHost(h), h);
   for (const h of ['0.0.0.0', '::', '192.168.1.2', 'example.com', '128.0.0.1']) assert.ok(!isLoopbackHost(h), h);
 });
 
-test('default allowed origins are the loopback origins of the bound port', () => {
+test('§1 default allowed origins are the loopback origins of the bound port', () => {
   const o = defaultOrigins('127.0.0.1', 8080);
   for (const x of ['http://127.0.0.1:8080', 'http://localhost:8080', 'http://[::1]:8080', 'https://localhost:8080']) assert.ok(o.includes(x), x);
   assert.ok(!o.includes('http://localhost:8081'));
@@ -79,7 +79,7 @@ test('default allowed origins are the loopback origins of the bound port', () =>
   assert.ok(!p.allows('http://evil.example'));
 });
 
-test('an upgrade from a foreign Origin is refused with HTTP 403 before the handshake', async (t) => {
+test('§1 an upgrade from a foreign Origin is refused with HTTP 403 before the handshake', async (t) => {
   const server = await startServer(t);
   assert.equal(await upgradeStatus(server.url, { origin: 'http://evil.example' }), 403);
   assert.equal(await upgradeStatus(server.url, { origin: `http://localhost:${server.port}` }), 101);
@@ -92,13 +92,13 @@ test('an upgrade from a foreign Origin is refused with HTTP 403 before the hands
   assert.match(await server.metrics.metrics(), /^tidewire_upgrade_refusals_total\{status="403"\} 2$/m);
 });
 
-test('allowedOrigins replaces the defaults', async (t) => {
+test('§1 allowedOrigins replaces the defaults', async (t) => {
   const server = await startServer(t, { allowedOrigins: ['https://app.example'] });
   assert.equal(await upgradeStatus(server.url, { origin: 'https://app.example' }), 101);
   assert.equal(await upgradeStatus(server.url, { origin: `http://127.0.0.1:${server.port}` }), 403);
 });
 
-test('with a token, upgrades need Authorization: Bearer or ?access_token= (else 401)', async (t) => {
+test('§1 with a token, upgrades need Authorization: Bearer or ?access_token= (else 401)', async (t) => {
   const server = await startServer(t, { token: TOKEN });
   assert.equal(await upgradeStatus(server.url), 401);
   assert.equal(await upgradeStatus(server.url, { headers: { Authorization: 'Bearer wrong-token-000' } }), 401);
@@ -107,7 +107,7 @@ test('with a token, upgrades need Authorization: Bearer or ?access_token= (else 
   assert.equal(await upgradeStatus(server.url, { query: `access_token=${encodeURIComponent(TOKEN)}` }), 101);
 });
 
-test('with a token, /api and /metrics need it too; /healthz does not', async (t) => {
+test('§1 with a token, /api and /metrics need it too; /healthz does not', async (t) => {
   const server = await startServer(t, { token: TOKEN }, (s) => void s.tree('doc', root()));
   assert.equal((await fetch(`${server.url}/api/trees/doc`)).status, 401);
   assert.equal((await fetch(`${server.url}/metrics`)).status, 401);
@@ -116,7 +116,7 @@ test('with a token, /api and /metrics need it too; /healthz does not', async (t)
   assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
 });
 
-test('TokenCheck compares the whole token', () => {
+test('§1 TokenCheck compares the whole token', () => {
   const check = new TokenCheck(TOKEN);
   assert.ok(check.allows({ authorization: `Bearer ${TOKEN}` }, '/ws'));
   assert.ok(check.allows({ authorization: `bearer ${TOKEN}` }, '/ws'));
@@ -127,13 +127,13 @@ test('TokenCheck compares the whole token', () => {
   assert.ok(!check.allows({}, '/ws'));
 });
 
-test('upgrades on other paths are refused with 404', async (t) => {
+test('§1 upgrades on other paths are refused with 404', async (t) => {
   const server = await startServer(t);
   const r = await rawUpgrade(server.url, '/other', {});
   assert.equal(r.status, 404);
 });
 
-test('connections above maxConnections are refused with 503; a closed one frees its slot', async (t) => {
+test('§1 connections above maxConnections are refused with 503; a closed one frees its slot', async (t) => {
   const server = await startServer(t, { limits: { maxConnections: 2 } });
   await client(t, server);
   const second = await client(t, server);
@@ -143,7 +143,7 @@ test('connections above maxConnections are refused with 503; a closed one frees 
   assert.equal(await upgradeStatus(server.url), 101);
 });
 
-test('a frame above maxFrameBytes closes that connection with 1009; others are unaffected', async (t) => {
+test('§1 a frame above maxFrameBytes closes that connection with 1009; others are unaffected', async (t) => {
   const server = await startServer(t, { limits: { maxFrameBytes: 1024 } }, (s) => void s.tree('doc', root()));
   const other = await client(t, server);
   const c = await client(t, server);
