@@ -15,10 +15,12 @@ import { synthesize } from '../src/render/voice.ts';
 
 const exec = promisify(execFile);
 const VOICE = { voice: 'en', rate: 170, pitch: 50 };
-const WORDS = ('the harbour wakes before the sun and the boats lean on their ropes while gulls circle the masts ' +
+const WORDS = (
+  'the harbour wakes before the sun and the boats lean on their ropes while gulls circle the masts ' +
   'a baker opens her door and the smell of bread runs down the hill to the water where old men mend nets ' +
   'children race along the wall counting ships and a ferry sounds its horn as the light turns gold over the town ' +
-  'by noon the market is loud with voices and the fishermen sell what the night gave them').split(' ');
+  'by noon the market is loud with voices and the fishermen sell what the night gave them'
+).split(' ');
 
 /** Text of `n` words, starting at word `offset` of the pool (wrapping), ending with a full stop. */
 function words(n: number, offset: number): string {
@@ -51,7 +53,7 @@ export async function fitScript(scenes: number, targetSeconds: number, gapSecond
       const text = words(n, i * 23);
       const clip = await synthesize(text, VOICE, join(scratch, `fit-${i}.wav`), {});
       if (Math.abs(clip.durationSeconds - perScene) < Math.abs(best.seconds - perScene) || best.text === '') best = { text, seconds: clip.durationSeconds };
-      const next = Math.max(1, Math.round(n * perScene / clip.durationSeconds));
+      const next = Math.max(1, Math.round((n * perScene) / clip.durationSeconds));
       if (next === n) break;
       n = next;
     }
@@ -65,8 +67,15 @@ export async function fitScript(scenes: number, targetSeconds: number, gapSecond
 export function benchStory(id: string, script: FittedScript, background: Background, format: Story['format'] = '1080x1920'): Story {
   const scenes: Scene[] = script.texts.map((text, i) => ({ id: `s${i + 1}`, text, caption: text, voice: { ...VOICE }, background, zoom: false }));
   return {
-    id, title: id, script: script.texts.join('\n\n'), scenes, format,
-    captions: { size: 72, position: 'bottom', wordHighlight: true }, gapSeconds: script.gapSeconds, createdAt: 0, updatedAt: 0,
+    id,
+    title: id,
+    script: script.texts.join('\n\n'),
+    scenes,
+    format,
+    captions: { size: 72, position: 'bottom', wordHighlight: true },
+    gapSeconds: script.gapSeconds,
+    createdAt: 0,
+    updatedAt: 0,
   };
 }
 
@@ -79,12 +88,30 @@ export interface RenderRun {
 }
 
 export async function probe(path: string): Promise<RenderRun['probe']> {
-  const { stdout } = await exec('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type,codec_name,width,height:format=duration,size,format_name', '-of', 'json', path]);
-  const j = JSON.parse(stdout) as { streams: { codec_type: string; codec_name: string; width?: number; height?: number }[]; format: { duration: string; size: string; format_name: string } };
+  const { stdout } = await exec('ffprobe', [
+    '-v',
+    'error',
+    '-show_entries',
+    'stream=codec_type,codec_name,width,height:format=duration,size,format_name',
+    '-of',
+    'json',
+    path,
+  ]);
+  const j = JSON.parse(stdout) as {
+    streams: { codec_type: string; codec_name: string; width?: number; height?: number }[];
+    format: { duration: string; size: string; format_name: string };
+  };
   const v = j.streams.find((s) => s.codec_type === 'video');
   const a = j.streams.find((s) => s.codec_type === 'audio');
   if (!j.format.format_name.includes('mp4')) throw new Error(`${path} is ${j.format.format_name}, not MP4`);
-  return { formatDurationSec: Number(j.format.duration), videoCodec: v?.codec_name ?? '', audioCodec: a?.codec_name ?? '', width: v?.width ?? 0, height: v?.height ?? 0, bytes: Number(j.format.size) };
+  return {
+    formatDurationSec: Number(j.format.duration),
+    videoCodec: v?.codec_name ?? '',
+    audioCodec: a?.codec_name ?? '',
+    width: v?.width ?? 0,
+    height: v?.height ?? 0,
+    bytes: Number(j.format.size),
+  };
 }
 
 /** Renders `story` once with the pipeline or the baseline into `dir`, timed (wall clock). */
@@ -92,7 +119,14 @@ export async function timedRender(kind: 'tidewire' | 'naive', story: Story, dir:
   const state = join(dir, 'state');
   await mkdir(state, { recursive: true });
   const outPath = join(dir, `${name}.mp4`);
-  const options = { outPath, thumbnailPath: join(dir, `${name}.jpg`), workDir: join(state, `work-${name}`), stateDir: state, cacheDir: join(state, 'backgrounds'), assets: (id: string) => assets[id] };
+  const options = {
+    outPath,
+    thumbnailPath: join(dir, `${name}.jpg`),
+    workDir: join(state, `work-${name}`),
+    stateDir: state,
+    cacheDir: join(state, 'backgrounds'),
+    assets: (id: string) => assets[id],
+  };
   const t0 = performance.now();
   const out = kind === 'tidewire' ? await renderStory(story, options) : await renderStoryNaive(story, options);
   const wallSec = (performance.now() - t0) / 1000;

@@ -13,7 +13,8 @@ import { Library } from '../src/server/library.ts';
 import { renderJobHandler } from '../src/server/worker.ts';
 
 const [dataDir, redisUrl, queueName, concurrency, lockMs] = process.argv.slice(2);
-if (!dataDir || !redisUrl || !queueName || !concurrency || !lockMs) throw new Error('usage: worker-entry.ts <dataDir> <redisUrl> <queueName> <concurrency> <lockMs>');
+if (!dataDir || !redisUrl || !queueName || !concurrency || !lockMs)
+  throw new Error('usage: worker-entry.ts <dataDir> <redisUrl> <queueName> <concurrency> <lockMs>');
 
 const workRoot = join(dataDir, 'work');
 const cleanup = cleanupLeftovers(workRoot);

@@ -18,7 +18,12 @@ const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 /** Short enough that a killed worker's job is taken over within seconds. */
 const LOCK_MS = 2000;
 
-interface JobStatus { id: string; state: string; progress: number; attempts: number }
+interface JobStatus {
+  id: string;
+  state: string;
+  progress: number;
+  attempts: number;
+}
 
 function forkEntry(file: string, args: string[]): { child: ChildProcess; first: Promise<Record<string, unknown>> } {
   const child = fork(join(STUDIO, 'bench', file), args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
@@ -39,7 +44,11 @@ function exited(child: ChildProcess): Promise<void> {
 class Api {
   constructor(readonly base: string) {}
   async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${this.base}/studio/api${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${this.base}/studio/api${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await res.text();
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
     return JSON.parse(text) as T;
@@ -63,8 +72,25 @@ export interface FleetOptions {
 
 export interface FleetResult {
   memory: { rssAfter10Mb: number; rssAfter100Mb: number; peakServerMb: number; peakTotalMb: number; orphans: number; tempBytesLeft: number };
-  jobs: { submitted: number; completed: number; failed: number; cancelled: number; workerKills: number; killedGroupsCleaned: number; seconds: number; rssAfterJobs: [number, number] };
-  ui: { initialJsGzipBytes: number; initialJsFiles: string[]; ttiMs: number; ttiSamples: number[]; longestTaskMs: number; rendersObserved: number; renderSecondsObserved: number };
+  jobs: {
+    submitted: number;
+    completed: number;
+    failed: number;
+    cancelled: number;
+    workerKills: number;
+    killedGroupsCleaned: number;
+    seconds: number;
+    rssAfterJobs: [number, number];
+  };
+  ui: {
+    initialJsGzipBytes: number;
+    initialJsFiles: string[];
+    ttiMs: number;
+    ttiSamples: number[];
+    longestTaskMs: number;
+    rendersObserved: number;
+    renderSecondsObserved: number;
+  };
   orphanList: { pid: number; cmd: string }[];
 }
 
@@ -104,7 +130,10 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
   const sampler = setInterval(sample, 200);
   try {
     // 2 scenes of a few words each: a ~3 s 1080×1920 video on the default builtin background.
-    const story = await api.call<{ id: string }>('POST', '/stories', { title: 'Harbour', script: 'The boats wake up before the sun.\n\nThe gulls circle the mast.' });
+    const story = await api.call<{ id: string }>('POST', '/stories', {
+      title: 'Harbour',
+      script: 'The boats wake up before the sun.\n\nThe gulls circle the mast.',
+    });
     const every = (n: number) => new Set(Array.from({ length: n }, (_, i) => Math.floor(((i + 0.5) * o.jobs) / Math.max(n, 1))));
     const cancelAt = every(o.cancel);
     const killAt = new Set([...every(o.kills)].map((i) => (cancelAt.has(i) ? i + 1 : i)).filter((i) => i < o.jobs));
@@ -169,8 +198,24 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     // The builtin backgrounds' cache is kept on purpose (made once, reused); everything else under work/ is scratch.
     const tempBytesLeft = dirBytes(work, (n) => n === 'backgrounds') + partials(join(dataDir, 'renders'));
     return {
-      memory: { rssAfter10Mb: rssAfter10 / MB, rssAfter100Mb: rssAfter100 / MB, peakServerMb: peakServer / MB, peakTotalMb: peakTotal / MB, orphans: left.length, tempBytesLeft },
-      jobs: { submitted: ids.length, completed: count('completed'), failed: count('failed'), cancelled: count('cancelled'), workerKills: kills, killedGroupsCleaned: cleaned, seconds, rssAfterJobs: [tenMark, o.jobs] },
+      memory: {
+        rssAfter10Mb: rssAfter10 / MB,
+        rssAfter100Mb: rssAfter100 / MB,
+        peakServerMb: peakServer / MB,
+        peakTotalMb: peakTotal / MB,
+        orphans: left.length,
+        tempBytesLeft,
+      },
+      jobs: {
+        submitted: ids.length,
+        completed: count('completed'),
+        failed: count('failed'),
+        cancelled: count('cancelled'),
+        workerKills: kills,
+        killedGroupsCleaned: cleaned,
+        seconds,
+        rssAfterJobs: [tenMark, o.jobs],
+      },
       ui,
       orphanList: left,
     };
@@ -205,7 +250,14 @@ async function measurePage(url: string, api: Api, storyId: string, o: FleetOptio
       await page.goto(`${url}/studio/`);
       await page.waitForFunction(() => (window as unknown as { __studioReady?: number }).__studioReady !== undefined, null, { timeout: 30_000 });
       const ms = await page.evaluate(() => (window as unknown as { __studioReady: number }).__studioReady);
-      const scripts = await page.evaluate((t) => performance.getEntriesByType('resource').filter((e) => e.startTime <= t && new URL(e.name).pathname.endsWith('.js')).map((e) => new URL(e.name).pathname), ms);
+      const scripts = await page.evaluate(
+        (t) =>
+          performance
+            .getEntriesByType('resource')
+            .filter((e) => e.startTime <= t && new URL(e.name).pathname.endsWith('.js'))
+            .map((e) => new URL(e.name).pathname),
+        ms,
+      );
       return { page, ms, scripts };
     };
     (await load(true)).page.close().catch(() => {}); // warm-up: Chromium's own first-run costs
@@ -241,9 +293,13 @@ async function measurePage(url: string, api: Api, storyId: string, o: FleetOptio
     if (browser.errors.length > 0) throw new Error(`page errors: ${browser.errors.join('; ')}`);
     samples.sort((a, b) => a - b);
     return {
-      initialJsGzipBytes: js.bytes, initialJsFiles: js.files,
-      ttiMs: samples[Math.floor(samples.length / 2)]!, ttiSamples: samples.map((s) => Math.round(s)),
-      longestTaskMs: tasks.length > 0 ? Math.max(...tasks) : 0, rendersObserved: 2, renderSecondsObserved: renderSeconds,
+      initialJsGzipBytes: js.bytes,
+      initialJsFiles: js.files,
+      ttiMs: samples[Math.floor(samples.length / 2)]!,
+      ttiSamples: samples.map((s) => Math.round(s)),
+      longestTaskMs: tasks.length > 0 ? Math.max(...tasks) : 0,
+      rendersObserved: 2,
+      renderSecondsObserved: renderSeconds,
     };
   } finally {
     await browser.close();

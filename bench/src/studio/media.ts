@@ -18,7 +18,30 @@ export async function makeMedia(dir: string, videoSeconds: number): Promise<Benc
   const q = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y'];
   await exec('ffmpeg', [...q, '-f', 'lavfi', '-i', 'testsrc2=s=1080x1920:d=1', '-frames:v', '1', still]);
   // 30 fps with motion (so the loop is real decoding work), a keyframe every 2 s, moov at the end as a camera writes it.
-  await exec('ffmpeg', [...q, '-f', 'lavfi', '-i', `testsrc2=s=1080x1920:r=30:d=${videoSeconds}`, '-f', 'lavfi', '-i', `sine=f=330:d=${videoSeconds}`,
-    '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-g', '60', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', video]);
+  await exec('ffmpeg', [
+    ...q,
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=s=1080x1920:r=30:d=${videoSeconds}`,
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=f=330:d=${videoSeconds}`,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-crf',
+    '23',
+    '-g',
+    '60',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-shortest',
+    video,
+  ]);
   return { still, video };
 }

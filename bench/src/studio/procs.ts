@@ -14,7 +14,11 @@ export function rssBytes(pid: number): number {
   }
 }
 
-interface ProcInfo { pid: number; ppid: number; state: string }
+interface ProcInfo {
+  pid: number;
+  ppid: number;
+  state: string;
+}
 
 function procs(): ProcInfo[] {
   const out: ProcInfo[] = [];

@@ -57,7 +57,12 @@ const FULL: Params = { videoSeconds: 60, scenes: 8, gapSeconds: 0.6, clipSeconds
 const QUICK: Params = { videoSeconds: 3, scenes: 2, gapSeconds: 0.4, clipSeconds: 2, jobs: 6, cancel: 1, kills: 1, queueJobs: 50, loads: 1 };
 
 function summary(r: RenderRun): Record<string, unknown> {
-  return { wallSec: round(r.wallSec, 2), durationSec: round(r.durationSec, 3), rtf: round(r.rtf, 3), probe: { ...r.probe, formatDurationSec: round(r.probe.formatDurationSec, 3) } };
+  return {
+    wallSec: round(r.wallSec, 2),
+    durationSec: round(r.durationSec, 3),
+    rtf: round(r.rtf, 3),
+    probe: { ...r.probe, formatDurationSec: round(r.probe.formatDurationSec, 3) },
+  };
 }
 
 export const suite: Suite = {
@@ -71,7 +76,9 @@ export const suite: Suite = {
       ctx.log(`making the uploaded-like media and fitting a ${p.videoSeconds} s, ${p.scenes}-scene script (espeak-ng, rate 170)`);
       const media = await makeMedia(dir, p.clipSeconds);
       const script = await fitScript(p.scenes, p.videoSeconds, p.gapSeconds, join(dir, 'fit'));
-      ctx.log(`script: ${script.texts.map((t) => t.split(' ').length).join('+')} words, voices ${script.voiceSeconds.map((s) => s.toFixed(1)).join('+')} s + gaps = ${script.totalSeconds.toFixed(1)} s`);
+      ctx.log(
+        `script: ${script.texts.map((t) => t.split(' ').length).join('+')} words, voices ${script.voiceSeconds.map((s) => s.toFixed(1)).join('+')} s + gaps = ${script.totalSeconds.toFixed(1)} s`,
+      );
       const assets = { 'bench-still': media.still, 'bench-clip': media.video };
       const stories = {
         still: benchStory('still', script, { kind: 'asset', assetId: 'bench-still' }),
@@ -82,14 +89,22 @@ export const suite: Suite = {
         for (const kind of ['tidewire', 'naive'] as const) {
           ctx.log(`render ${bg} background, ${kind}`);
           runs[kind]![bg] = await timedRender(kind, stories[bg], join(dir, 'renders'), assets, `${kind}-${bg}`);
-          ctx.log(`  ${runs[kind]![bg]!.wallSec.toFixed(1)} s for ${runs[kind]![bg]!.durationSec.toFixed(1)} s of video: RTF ${runs[kind]![bg]!.rtf.toFixed(3)}`);
+          ctx.log(
+            `  ${runs[kind]![bg]!.wallSec.toFixed(1)} s for ${runs[kind]![bg]!.durationSec.toFixed(1)} s of video: RTF ${runs[kind]![bg]!.rtf.toFixed(3)}`,
+          );
         }
       }
       rmSync(join(dir, 'renders'), { recursive: true, force: true });
       const render = {
         tidewire: { stillRtf: round(runs.tidewire!.still!.rtf, 3), videoRtf: round(runs.tidewire!.video!.rtf, 3) },
         naive: { stillRtf: round(runs.naive!.still!.rtf, 3), videoRtf: round(runs.naive!.video!.rtf, 3) },
-        script: { scenes: p.scenes, words: script.texts.map((t) => t.split(' ').length), voiceSeconds: script.voiceSeconds.map((s) => round(s, 2)), gapSeconds: p.gapSeconds, totalSeconds: round(script.totalSeconds, 2) },
+        script: {
+          scenes: p.scenes,
+          words: script.texts.map((t) => t.split(' ').length),
+          voiceSeconds: script.voiceSeconds.map((s) => round(s, 2)),
+          gapSeconds: p.gapSeconds,
+          totalSeconds: round(script.totalSeconds, 2),
+        },
         runs: Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, Object.fromEntries(Object.entries(v).map(([bg, r]) => [bg, summary(r)]))])),
       };
       out.render = render;
@@ -107,10 +122,21 @@ export const suite: Suite = {
       const fleet = await runFleet({ dir, redisUrl: redis.url, jobs: p.jobs, cancel: p.cancel, kills: p.kills, loads: p.loads, log: ctx.log });
       const m = fleet.memory;
       out.memory = {
-        rssAfter10Mb: round(m.rssAfter10Mb, 1), rssAfter100Mb: round(m.rssAfter100Mb, 1), peakServerMb: round(m.peakServerMb, 1), peakTotalMb: round(m.peakTotalMb, 1),
-        orphans: m.orphans, tempBytesLeft: m.tempBytesLeft, jobs: fleet.jobs, orphanList: fleet.orphanList,
+        rssAfter10Mb: round(m.rssAfter10Mb, 1),
+        rssAfter100Mb: round(m.rssAfter100Mb, 1),
+        peakServerMb: round(m.peakServerMb, 1),
+        peakTotalMb: round(m.peakTotalMb, 1),
+        orphans: m.orphans,
+        tempBytesLeft: m.tempBytesLeft,
+        jobs: fleet.jobs,
+        orphanList: fleet.orphanList,
       };
-      out.ui = { ...fleet.ui, ttiMs: round(fleet.ui.ttiMs, 1), longestTaskMs: round(fleet.ui.longestTaskMs, 1), renderSecondsObserved: round(fleet.ui.renderSecondsObserved, 1) };
+      out.ui = {
+        ...fleet.ui,
+        ttiMs: round(fleet.ui.ttiMs, 1),
+        longestTaskMs: round(fleet.ui.longestTaskMs, 1),
+        renderSecondsObserved: round(fleet.ui.renderSecondsObserved, 1),
+      };
 
       const tw = render.tidewire;
       const nv = render.naive;
