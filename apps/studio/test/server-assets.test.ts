@@ -1,4 +1,4 @@
-// docs/studio-server.md §2 assets: streamed uploads with a hard cap, type by content (ffprobe),
+// docs/studio.md §2 assets: streamed uploads with a hard cap, type by content (ffprobe),
 // thumbnail and proxy by FFmpeg, untrusted names.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// docs/studio-server.md §1.3 jobs and library, §1.5 the live job channel, §1.8 metrics.
+// docs/studio.md §1.3 jobs and library, §1.5 the live job channel, §1.8 metrics.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';

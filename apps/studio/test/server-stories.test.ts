@@ -1,4 +1,4 @@
-// docs/studio-server.md §1.2 stories and scripts, §1.4 ids and names, §1.7 errors.
+// docs/studio.md §1.2 stories and scripts, §1.4 ids and names, §1.7 errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';

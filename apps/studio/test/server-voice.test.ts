@@ -1,4 +1,4 @@
-// docs/studio-server.md §1.6 voices, preview and backgrounds; the token guard on /studio/api.
+// docs/studio.md §1.6 voices, preview and backgrounds; the token guard on /studio/api.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStudio } from './server-helpers.ts';

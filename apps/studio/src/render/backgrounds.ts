@@ -1,13 +1,12 @@
 // Built-in backgrounds (docs/studio.md §5.4): a few generated images and loops that ship as
 // recipes, not files. The first render that needs one (at a given size) runs FFmpeg's lavfi
-// generators into the cache folder — a PNG (the still, also the UI's preview) and, for the moving
-// ones, a short looping MP4 — so the app needs no download and works offline. Files appear under
-// their final name only when complete (temp name, then rename), so a crash leaves no half file.
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+// generators into the intermediates cache (disk-cache.ts, under its quota) — a PNG (the still, also
+// the UI's preview) and, for the moving ones, a short looping MP4 — so the app needs no download
+// and works offline. The cache makes each file under a temp name and renames it when complete, so a
+// crash leaves no half file, and concurrent first uses share one FFmpeg run.
 import { StudioError } from '../errors.ts';
-import { runTool, type Ledger } from './process.ts';
+import { openDiskCache, type AcquireRun, type CacheLease, type DiskCache } from './disk-cache.ts';
+import { runTool } from './process.ts';
 
 export const FFMPEG = process.env.TIDEWIRE_FFMPEG ?? 'ffmpeg';
 export const FFPROBE = process.env.TIDEWIRE_FFPROBE ?? 'ffprobe';
@@ -81,61 +80,31 @@ export interface BuiltinFiles {
   mp4?: string;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try { return (await stat(path)).size > 0; } catch { return false; }
-}
-
-/** Concurrent first uses of the same file share one generation. */
-const generating = new Map<string, Promise<void>>();
-
-async function generate(path: string, args: (tmp: string) => string[], run: { signal?: AbortSignal; ledger?: Ledger }): Promise<void> {
-  for (;;) {
-    if (await exists(path)) return;
-    try {
-      return await generateShared(path, args, run);
-    } catch (e) {
-      // reason: the shared generation may have been started by another render that was cancelled; try again unless we were.
-      if (run.signal?.aborted || !(e instanceof StudioError) || (e.code !== 'STUDIO_CANCELLED' && e.code !== 'STUDIO_TIMEOUT')) throw e;
-    }
-  }
-}
-
-async function generateShared(path: string, args: (tmp: string) => string[], run: { signal?: AbortSignal; ledger?: Ledger }): Promise<void> {
-  let pending = generating.get(path);
-  if (!pending) {
-    pending = (async () => {
-      const tmp = `${path}.${randomBytes(4).toString('hex')}.partial`;
-      run.ledger?.addTemp(tmp);
-      try {
-        await runTool(FFMPEG, args(tmp), run);
-        await rename(tmp, path);
-      } finally {
-        await rm(tmp, { force: true });
-        run.ledger?.removeTemp(tmp);
-      }
-    })();
-    generating.set(path, pending);
-    pending.finally(() => generating.delete(path)).catch(() => {});
-  }
-  await pending;
-}
-
-/** Makes (once) and returns the files of builtin `name` at `width`×`height` in `cacheDir`. */
-export async function ensureBuiltin(name: string, width: number, height: number, cacheDir: string, run: { signal?: AbortSignal; ledger?: Ledger } = {}): Promise<BuiltinFiles> {
+/**
+ * Makes (once) and returns the files of builtin `name` at `width`×`height` in the intermediates
+ * cache (`cache`, or the cache of folder `cache`). The files are leased: call `release()` when the
+ * render that uses them is done; until then the cache does not evict them.
+ */
+export async function ensureBuiltin(name: string, width: number, height: number, cache: DiskCache | string, run: AcquireRun = {}): Promise<BuiltinFiles & { release(): void }> {
   const b = builtinBackground(name);
-  await mkdir(cacheDir, { recursive: true });
-  const base = join(cacheDir, `${b.name}-${width}x${height}`);
+  const disk = typeof cache === 'string' ? openDiskCache(cache) : cache;
+  const base = `builtin-${b.name}-${width}x${height}`;
   const sw = Math.max(2, Math.round(width / b.reduce / 2) * 2);
   const sh = Math.max(2, Math.round(height / b.reduce / 2) * 2);
   const up = `scale=${width}:${height}:flags=${b.scaler},setsar=1`;
-  const png = `${base}.png`;
-  await generate(png, (tmp) => ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', b.source(sw, sh, LOOP_FPS), '-frames:v', '1', '-vf', up, '-f', 'image2', '-c:v', 'png', tmp], run);
-  if (b.kind === 'still') return { kind: 'still', png };
-  const mp4 = `${base}.mp4`;
-  await generate(mp4, (tmp) => [
-    '-hide_banner', '-nostdin', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', b.source(sw, sh, LOOP_FPS),
-    '-t', String(LOOP_SECONDS), '-vf', `${up},format=yuv420p`, '-an',
-    '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-g', String(LOOP_FPS), '-f', 'mp4', tmp,
-  ], run);
-  return { kind: 'video', png, mp4 };
+  // reason: the temp name ends in .partial, so the muxer is named with -f rather than guessed.
+  const png = await disk.acquire(`${base}.png`, (tmp) => runTool(FFMPEG, ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', b.source(sw, sh, LOOP_FPS), '-frames:v', '1', '-vf', up, '-f', 'image2', '-c:v', 'png', tmp], run).then(() => {}), run);
+  if (b.kind === 'still') return { kind: 'still', png: png.path, release: png.release };
+  let mp4: CacheLease;
+  try {
+    mp4 = await disk.acquire(`${base}.mp4`, (tmp) => runTool(FFMPEG, [
+      '-hide_banner', '-nostdin', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', b.source(sw, sh, LOOP_FPS),
+      '-t', String(LOOP_SECONDS), '-vf', `${up},format=yuv420p`, '-an',
+      '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-g', String(LOOP_FPS), '-f', 'mp4', tmp,
+    ], run).then(() => {}), run);
+  } catch (e) {
+    png.release();
+    throw e;
+  }
+  return { kind: 'video', png: png.path, mp4: mp4.path, release: () => { png.release(); mp4.release(); } };
 }

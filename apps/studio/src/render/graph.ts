@@ -117,7 +117,6 @@ export function composeArgs(plan: ComposePlan): string[] {
   }
 
   const stereo = 'aresample=44100,aformat=sample_fmts=fltp:channel_layouts=stereo';
-  let audio: string;
   if (plan.music) {
     const musicIndex = voiceIndex + 1;
     inputs.push('-stream_loop', '-1', '-i', `file:${plan.music.path}`);

@@ -16,6 +16,7 @@ import { FFMPEG } from './backgrounds.ts';
 import { buildAss, captionText, type CaptionEvent } from './captions.ts';
 import { DEFAULT_ENCODER, ZOOM_AMOUNT } from './graph.ts';
 import { DEFAULT_FPS, eachLimited, frameSize, makeThumbnail, RENDER_LIMITS, resolveBackground, tempBeside, validateStory, VOICE_CONCURRENCY, type RenderTuning, type Run } from './pipeline.ts';
+import { openDiskCache } from './disk-cache.ts';
 import { abortError, Ledger, runTool } from './process.ts';
 import type { RenderOptions, RenderOutput } from './types.ts';
 import { synthesize, writeVoiceTrack, type VoiceClip } from './voice.ts';
@@ -37,6 +38,7 @@ export async function renderStoryNaive(story: Story, options: RenderOptions, tun
   const tmpThumb = tempBeside(options.thumbnailPath);
   const work = options.workDir;
   const progress = (s: Stage, f: number) => options.onProgress?.(s, f);
+  const leases: (() => void)[] = [];
   try {
     await validateStory(story, options);
     const { width: W, height: H } = frameSize(story, tuning);
@@ -44,10 +46,10 @@ export async function renderStoryNaive(story: Story, options: RenderOptions, tun
     const encoder = { ...DEFAULT_ENCODER, ...tuning.encoder };
     ledger.addTemp(work);
     await mkdir(work, { recursive: true });
-    const cacheDir = options.cacheDir ?? join(stateDir, 'backgrounds');
+    const cache = openDiskCache(options.cacheDir ?? join(stateDir, 'cache'), options.cacheQuotaBytes);
 
     progress('voice', 0);
-    const clips: VoiceClip[] = new Array(story.scenes.length);
+    const clips = new Array<VoiceClip>(story.scenes.length);
     await eachLimited(story.scenes, VOICE_CONCURRENCY, async (scene, i) => {
       clips[i] = await synthesize(scene.text, scene.voice, join(work, `raw-${i}.wav`), run);
     });
@@ -74,7 +76,8 @@ export async function renderStoryNaive(story: Story, options: RenderOptions, tun
       const frames = boundaries[i]! - (i === 0 ? 0 : boundaries[i - 1]!);
       const seconds = frames / fps;
       await writeVoiceTrack([clips[i]!], 0, join(work, `voice-${i}.wav`));
-      const src = await resolveBackground(scene.background, W, H, options, cacheDir, run);
+      const src = await resolveBackground(scene.background, W, H, options, cache, run);
+      if (src.release) leases.push(src.release);
       const fit = `scale=${W}:${H}:force_original_aspect_ratio=increase,crop=${W}:${H},setsar=1,format=yuv420p`;
       let input: string[];
       let vf: string;
@@ -139,6 +142,7 @@ export async function renderStoryNaive(story: Story, options: RenderOptions, tun
     if (e instanceof StudioError) throw e;
     throw new StudioError('STUDIO_TOOL_FAILED', (e as Error).message, { cause: e });
   } finally {
+    for (const release of leases) release();
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onOuterAbort);
     if (!controller.signal.aborted) controller.abort(new StudioError('STUDIO_CANCELLED', 'render finished'));

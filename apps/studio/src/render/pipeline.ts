@@ -10,11 +10,14 @@ import { FORMATS, type Background, type Stage, type Story } from '../model.ts';
 import { FFMPEG, ensureBuiltin } from './backgrounds.ts';
 import { buildAss, captionChangeTimes, captionText, type CaptionEvent } from './captions.ts';
 import { composeArgs, DEFAULT_ENCODER, progressParser, STILL_EXTENSIONS, type BackgroundSource, type EncoderSettings } from './graph.ts';
+import { clipCache } from './clip-cache.ts';
+import { openDiskCache, type DiskCache } from './disk-cache.ts';
 import { abortError, Ledger, runTool } from './process.ts';
+import { mapDiskFull } from './quota.ts';
 import type { RenderOptions, RenderOutput } from './types.ts';
-import { synthesize, validateVoice, writeVoiceTrack, type VoiceClip } from './voice.ts';
+import { speak, validateVoice, writeVoiceTrack, type VoiceClip } from './voice.ts';
 
-/** Limits checked before any work starts (§7). */
+/** Limits checked before any work starts (docs/studio.md §8; their errors §7). */
 export const RENDER_LIMITS = {
   maxScenes: 100,
   maxCaptionChars: 1000,
@@ -91,14 +94,15 @@ function checkBackground(bg: Background, options: Pick<RenderOptions, 'assets'>)
   if (!['color', 'asset', 'builtin'].includes(bg.kind)) throw new StudioError('STUDIO_BAD_REQUEST', 'unknown background kind');
 }
 
-export async function resolveBackground(bg: Background, width: number, height: number, options: RenderOptions, cacheDir: string, run: Run): Promise<BackgroundSource> {
+/** A scene's picture as a file or colour; a builtin's files are leased from the cache until `release`. */
+export async function resolveBackground(bg: Background, width: number, height: number, options: RenderOptions, cache: DiskCache, run: Run): Promise<BackgroundSource & { release?: () => void }> {
   if (bg.kind === 'color') return { type: 'color', hex: bg.color.slice(1).toLowerCase() };
   if (bg.kind === 'asset') {
     const path = assetPath(bg.assetId, options);
     return { type: STILL_EXTENSIONS.includes(extname(path).toLowerCase()) ? 'still' : 'video', path };
   }
-  const files = await ensureBuiltin(bg.name, width, height, cacheDir, run);
-  return files.kind === 'video' ? { type: 'video', path: files.mp4! } : { type: 'still', path: files.png };
+  const files = await ensureBuiltin(bg.name, width, height, cache, run);
+  return files.kind === 'video' ? { type: 'video', path: files.mp4!, release: files.release } : { type: 'still', path: files.png, release: files.release };
 }
 
 /** Runs `work` over `items` with at most `limit` at once; the first failure rejects (after the running ones settle). */
@@ -112,6 +116,7 @@ export async function eachLimited<T>(items: T[], limit: number, work: (item: T, 
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows a caught value unchanged
   if (failed !== undefined) throw failed;
 }
 
@@ -152,6 +157,7 @@ export async function renderStory(story: Story, options: RenderOptions, tuning: 
   };
   const checkpoint = () => { if (controller.signal.aborted) throw abortError(controller.signal); };
   let sourcesP: Promise<BackgroundSource[]> | undefined;
+  const leases: (() => void)[] = [];
   try {
     await validateStory(story, options);
     const { width, height } = frameSize(story, tuning);
@@ -163,13 +169,19 @@ export async function renderStory(story: Story, options: RenderOptions, tuning: 
 
     // Voice: one espeak-ng per scene; the builtin backgrounds are made meanwhile (first use only).
     progress('voice', 0);
-    const clips: VoiceClip[] = new Array(story.scenes.length);
+    const clips = new Array<VoiceClip>(story.scenes.length);
     let done = 0;
-    const cacheDir = options.cacheDir ?? join(stateDir, 'backgrounds');
-    sourcesP = Promise.all(story.scenes.map((s) => resolveBackground(s.background, width, height, options, cacheDir, run)));
+    const disk = openDiskCache(options.cacheDir ?? join(stateDir, 'cache'), options.cacheQuotaBytes);
+    await disk.ready;
+    const memory = options.clipCache === null ? undefined : (options.clipCache ?? clipCache);
+    sourcesP = Promise.all(story.scenes.map(async (s) => {
+      const source = await resolveBackground(s.background, width, height, options, disk, run);
+      if (source.release) leases.push(source.release);
+      return source;
+    }));
     sourcesP.catch(() => {});
     await eachLimited(story.scenes, VOICE_CONCURRENCY, async (scene, i) => {
-      clips[i] = await synthesize(scene.text, scene.voice, join(options.workDir, `voice-${i}.wav`), run);
+      clips[i] = await speak(scene.text, scene.voice, join(options.workDir, `voice-${i}.wav`), run, { memory, disk });
       if (tuning.keepWorkDir) await writeVoiceTrack([clips[i]!], 0, join(options.workDir, `scene-${i}.wav`));
       progress('voice', ++done / story.scenes.length);
     });
@@ -226,7 +238,8 @@ export async function renderStory(story: Story, options: RenderOptions, tuning: 
     return { outPath: options.outPath, thumbnailPath: options.thumbnailPath, durationSeconds: track.durationSeconds, bytes, sceneStarts: track.starts };
   } catch (e) {
     if (controller.signal.aborted) throw abortError(controller.signal);
-    if (e instanceof StudioError) throw e;
+    const full = mapDiskFull(e, stage);
+    if (full instanceof StudioError) throw full;
     throw new StudioError('STUDIO_TOOL_FAILED', `${stage}: ${(e as Error).message}`, { cause: e });
   } finally {
     clearTimeout(timer);
@@ -234,6 +247,7 @@ export async function renderStory(story: Story, options: RenderOptions, tuning: 
     // reason: a failed voice stage must not leave a background generation running behind it.
     if (!controller.signal.aborted) controller.abort(new StudioError('STUDIO_CANCELLED', 'render finished'));
     await sourcesP?.catch(() => {});
+    for (const release of leases) release();
     await Promise.all([rm(tmpOut, { force: true }), rm(tmpThumb, { force: true }), tuning.keepWorkDir ? undefined : rm(options.workDir, { recursive: true, force: true })]);
     ledger.close();
   }

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StudioError, type StudioErrorCode } from '../errors.ts';
+import { diskFullLine } from './quota.ts';
 
 /** SIGTERM first, SIGKILL after this long (the brief allows ≤ 500 ms; a cancel must finish within 1 s). */
 export const KILL_GRACE_MS = 250;
@@ -296,6 +297,10 @@ export function runTool(command: string, args: readonly string[], options: RunOp
         const code: StudioErrorCode = spawnError.code === 'ENOENT' ? 'STUDIO_TOOL_MISSING' : 'STUDIO_TOOL_FAILED';
         return reject(new StudioError(code, `${command}: ${spawnError.message}`, { cause: spawnError }));
       }
+      // reason: FFmpeg even exits 0 when writing its trailer fails on a full disk ("Error writing trailer
+      // …: No space left on device"), leaving a truncated file; its stderr is the only sign.
+      const full = diskFullLine(stderr.lastLines());
+      if (full !== undefined) return reject(new StudioError('STUDIO_QUOTA', `${command}: ${full}; free space or lower the caches' quotas`));
       if (code !== 0) {
         const tail = stderr.lastLines();
         return reject(new StudioError('STUDIO_TOOL_FAILED', `${command} exited with ${code ?? sig}${tail.length ? `:\n${tail.join('\n')}` : ''}`));

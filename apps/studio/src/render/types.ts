@@ -1,5 +1,6 @@
 // The render pipeline's entry (docs/studio.md §5): one story in, one MP4 and one thumbnail out.
 import type { Stage } from '../model.ts';
+import type { ClipCache } from './clip-cache.ts';
 
 /** Resolves an asset id (an upload) to its file on disk; undefined when there is none. */
 export type AssetResolver = (assetId: string) => string | undefined;
@@ -19,8 +20,12 @@ export interface RenderOptions {
   timeoutMs?: number;
   /** Where live child process groups and temp paths are recorded for `cleanupLeftovers(stateDir)` after a crash (default: the parent of `workDir`). */
   stateDir?: string;
-  /** Where generated builtin backgrounds are cached (default: `stateDir/backgrounds`). */
+  /** The intermediates cache folder: spoken WAVs and generated builtin backgrounds, LRU under a byte quota (default: `stateDir/cache`; §5.10). */
   cacheDir?: string;
+  /** That folder's quota in bytes, taken when this process first opens it (default DISK_CACHE_QUOTA_BYTES, 1 GiB). */
+  cacheQuotaBytes?: number;
+  /** Spoken clips in memory (default: the process-wide `clipCache`, 64 MiB); null to keep none. */
+  clipCache?: ClipCache | null;
 }
 
 export interface RenderOutput {

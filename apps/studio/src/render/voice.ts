@@ -4,6 +4,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { StudioError } from '../errors.ts';
 import type { Voice } from '../model.ts';
+import { clipKey, type ClipCache } from './clip-cache.ts';
+import type { DiskCache } from './disk-cache.ts';
 import { runTool, type Ledger } from './process.ts';
 import { parseWav, voicedSpan, wavHeader } from './wav.ts';
 
@@ -63,8 +65,44 @@ export interface VoiceClip {
  */
 export async function synthesize(text: string, voice: Voice, wavPath: string, run: { signal?: AbortSignal; ledger?: Ledger }): Promise<VoiceClip> {
   if (text.length > MAX_VOICE_TEXT) throw new StudioError('STUDIO_TEXT_TOO_LONG', `a scene's text is ${text.length} characters (cap ${MAX_VOICE_TEXT})`);
-  await runTool(ESPEAK, ['-v', voice.voice, '-s', String(voice.rate), '-p', String(voice.pitch), '-w', wavPath, '--', text], run);
+  await synthesizeFile(text, voice, wavPath, run);
   return readVoiceClip(await readFile(wavPath));
+}
+
+/** Where `speak` looks before it runs espeak-ng: memory first, then the WAVs on disk. */
+export interface VoiceCaches {
+  memory?: ClipCache;
+  disk?: DiskCache;
+}
+
+/**
+ * A scene's clip, spoken only when neither cache has it (same espeak-ng, voice, rate, pitch and
+ * text). Without a disk cache the WAV is written to `scratchWav`. `hit` says where it came from.
+ */
+export async function speak(text: string, voice: Voice, scratchWav: string, run: { signal?: AbortSignal; ledger?: Ledger }, caches: VoiceCaches = {}): Promise<VoiceClip & { hit: 'memory' | 'disk' | false }> {
+  if (text.length > MAX_VOICE_TEXT) throw new StudioError('STUDIO_TEXT_TOO_LONG', `a scene's text is ${text.length} characters (cap ${MAX_VOICE_TEXT})`);
+  const key = clipKey(ESPEAK, text, voice);
+  const remembered = caches.memory?.get(key);
+  if (remembered) return { ...remembered, hit: 'memory' };
+  let clip: VoiceClip;
+  let hit: 'disk' | false = false;
+  if (caches.disk) {
+    const lease = await caches.disk.acquire(`tts-${key}.wav`, (tmp) => synthesizeFile(text, voice, tmp, run), run);
+    try {
+      clip = readVoiceClip(await readFile(lease.path));
+      if (lease.hit) hit = 'disk';
+    } finally {
+      lease.release();
+    }
+  } else {
+    clip = await synthesize(text, voice, scratchWav, run);
+  }
+  caches.memory?.set(key, clip);
+  return { ...clip, hit };
+}
+
+async function synthesizeFile(text: string, voice: Voice, wavPath: string, run: { signal?: AbortSignal; ledger?: Ledger }): Promise<void> {
+  await runTool(ESPEAK, ['-v', voice.voice, '-s', String(voice.rate), '-p', String(voice.pitch), '-w', wavPath, '--', text], run);
 }
 
 /** Minimum length of a scene whose text makes no sound. */

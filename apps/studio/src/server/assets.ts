@@ -1,4 +1,4 @@
-// Uploaded assets (docs/studio-server.md §2): `<dataDir>/assets/<id>/` holds `original` (the
+// Uploaded assets (docs/studio.md §2): `<dataDir>/assets/<id>/` holds `original` (the
 // upload as sent, without an extension, so no tool can go by its name), `thumb.jpg`,
 // `proxy.<jpg|mp4|m4a>` and `meta.json`. An asset is assembled in a staging folder and renamed
 // into place, so a half-made asset is never listed; a failed one leaves nothing behind.

@@ -1,4 +1,4 @@
-// Finished renders (docs/studio-server.md §1.3): `<dataDir>/renders/<id>.mp4`, `<id>.jpg` (the
+// Finished renders (docs/studio.md §1.3): `<dataDir>/renders/<id>.mp4`, `<id>.jpg` (the
 // thumbnail) and `<id>.json` (the LibraryEntry, written last: an entry without its JSON is not
 // in the library). Entries are held in memory newest first; the list is read once at start.
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';

@@ -1,4 +1,4 @@
-// The live job list (docs/studio-server.md §1.5): tree channel `studio`, one node per job under
+// The live job list (docs/studio.md §1.5): tree channel `studio`, one node per job under
 // `jobs`, newest first, with the JobStatus fields as attributes. Fed by queue.onStatus, so every
 // open tab sees the same progress as it happens and a reconnecting tab resumes from the
 // channel's op log (or a snapshot): no polling. Finished jobs beyond the cap are dropped from the

@@ -1,4 +1,4 @@
-// mountStudio: Media Studio on a Tidewire server (docs/studio-server.md). REST under
+// mountStudio: Media Studio on a Tidewire server (docs/studio.md). REST under
 // /studio/api/, the live job list as tree channel `studio`, metrics on the server's registry, and
 // (by default) a render worker in this process. The page itself (apps/studio/dist) is served
 // under /studio/ by whoever mounts the app, like every other app.

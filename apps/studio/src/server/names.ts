@@ -1,4 +1,4 @@
-// Ids and names from requests are untrusted text (docs/studio-server.md §1.4). Ids become file
+// Ids and names from requests are untrusted text (docs/studio.md §1.4). Ids become file
 // names, so they are checked against one strict pattern; display names are kept as text but
 // refused when they carry path separators, `..` or control characters, so nothing a form sends
 // can ever name a file outside its folder or break a header.

@@ -1,4 +1,4 @@
-// Assets (docs/studio-server.md §2): `PUT /assets?name=…` streams the raw body to disk (any
+// Assets (docs/studio.md §2): `PUT /assets?name=…` streams the raw body to disk (any
 // Content-Type; the content decides the type), then lists, thumbnails, proxies and deletes.
 import type { FastifyInstance } from 'fastify';
 import { StudioError } from '../errors.ts';

@@ -1,4 +1,4 @@
-// Jobs and the library (docs/studio-server.md §1.3): submit a saved story for rendering,
+// Jobs and the library (docs/studio.md §1.3): submit a saved story for rendering,
 // cancel, list; the finished renders with lazy thumbnails, the MP4 with range requests, and a
 // download with a safe file name.
 import { rename, rm } from 'node:fs/promises';

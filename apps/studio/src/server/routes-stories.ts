@@ -1,4 +1,4 @@
-// Stories and scripts (docs/studio-server.md §1.2): list, load, save (PUT, atomic), create,
+// Stories and scripts (docs/studio.md §1.2): list, load, save (PUT, atomic), create,
 // delete, and split a script into scenes.
 import type { FastifyInstance } from 'fastify';
 import { FORMATS } from '../model.ts';

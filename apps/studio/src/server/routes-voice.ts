@@ -1,4 +1,4 @@
-// Voices, the voice preview and the builtin backgrounds (docs/studio-server.md §1.6).
+// Voices, the voice preview and the builtin backgrounds (docs/studio.md §1.6).
 import type { FastifyInstance } from 'fastify';
 import type { Voice } from '../model.ts';
 import { storySchema } from './story-schema.ts';

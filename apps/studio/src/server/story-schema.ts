@@ -1,5 +1,5 @@
 // The Story as a JSON schema (structure and types, checked by Fastify before a handler runs)
-// and the caps checked after it with their own codes (docs/studio-server.md §1.2).
+// and the caps checked after it with their own codes (docs/studio.md §1.2).
 import { FORMATS } from '../model.ts';
 import type { Story } from '../model.ts';
 import { StudioError } from '../errors.ts';

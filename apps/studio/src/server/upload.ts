@@ -1,4 +1,4 @@
-// Streaming an upload to disk (docs/studio-server.md §2.1): the request body is piped into a
+// Streaming an upload to disk (docs/studio.md §2.1): the request body is piped into a
 // temp file through a byte counter, so memory holds one chunk at a time whatever the size. A
 // Content-Length over the cap is refused before a byte is read; a body that runs past the cap
 // anyway (chunked, no length) is cut off at the first byte over it. Either way the partial file

@@ -1,4 +1,4 @@
-// Voice preview (docs/studio-server.md §1.6): one scene's text spoken to a WAV, so the voice
+// Voice preview (docs/studio.md §1.6): one scene's text spoken to a WAV, so the voice
 // settings can be heard before a render. MERGE: swap `espeakPreview` for B1's TTS module (the
 // one the render's voice stage uses) so the preview is exactly what the render will say.
 import { StudioError } from '../errors.ts';

@@ -1,4 +1,4 @@
-// The job handler a render worker runs (docs/studio-server.md §1.3): renders the story as it was
+// The job handler a render worker runs (docs/studio.md §1.3): renders the story as it was
 // submitted into the library (`renders/<id>.mp4` and `.jpg`, renamed into place by the
 // pipeline), lists it, and removes the job's scratch folder whatever happens.
 import { mkdir, rm } from 'node:fs/promises';
