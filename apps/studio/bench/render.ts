@@ -124,7 +124,9 @@ export async function timedRender(kind: 'tidewire' | 'naive', story: Story, dir:
     thumbnailPath: join(dir, `${name}.jpg`),
     workDir: join(state, `work-${name}`),
     stateDir: state,
-    cacheDir: join(state, 'backgrounds'),
+    // Cold renders, like the baseline's: no spoken clip from an earlier render, in memory or on disk.
+    cacheDir: join(state, `cache-${name}`),
+    clipCache: null,
     assets: (id: string) => assets[id],
   };
   const t0 = performance.now();

@@ -2,7 +2,8 @@
 // mountStudio on a Tidewire server, jobs on the Redis queue, no render worker in this process
 // (renders run in worker-entry.ts processes), the built page under /studio/.
 //   node --import tsx apps/studio/bench/server-entry.ts <dataDir> <redisUrl> <queueName> <distDir>
-// Sends { url } over IPC once listening; closes on SIGTERM or the IPC message 'exit'.
+// Sends { url } over IPC once listening; closes on SIGTERM or the IPC message 'exit'; answers
+// { cmd: 'gc' } (run with --expose-gc) after a full collection.
 import { createServer } from '@tidewire/server';
 import { openRedisQueue } from '../src/queue/bullmq.ts';
 import { mountStudio } from '../src/server/mount.ts';
@@ -28,6 +29,12 @@ const close = () => {
 };
 process.on('SIGTERM', () => void close());
 process.on('message', (m) => {
-  if ((m as { cmd?: string }).cmd === 'exit') void close();
+  const cmd = (m as { cmd?: string }).cmd;
+  if (cmd === 'exit') void close();
+  // With --expose-gc: collect, then answer, so the bench reads the RSS of what is retained.
+  if (cmd === 'gc') {
+    (globalThis as { gc?: () => void }).gc?.();
+    process.send?.({ gc: true });
+  }
 });
 process.send?.({ url, pid: process.pid });

@@ -25,8 +25,8 @@ interface JobStatus {
   attempts: number;
 }
 
-function forkEntry(file: string, args: string[]): { child: ChildProcess; first: Promise<Record<string, unknown>> } {
-  const child = fork(join(STUDIO, 'bench', file), args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+function forkEntry(file: string, args: string[], execArgv: string[] = []): { child: ChildProcess; first: Promise<Record<string, unknown>> } {
+  const child = fork(join(STUDIO, 'bench', file), args, { execArgv: [...execArgv, '--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
   const first = new Promise<Record<string, unknown>>((resolve, reject) => {
@@ -35,6 +35,18 @@ function forkEntry(file: string, args: string[]): { child: ChildProcess; first: 
   });
   first.catch(() => {});
   return { child, first };
+}
+
+/**
+ * The server's VmRSS after a full garbage collection in it: what it retains, without the garbage
+ * a collection would free at some moment (the growth target is about leaks, not GC timing).
+ */
+async function settledRss(child: ChildProcess): Promise<number> {
+  const done = new Promise<void>((r) => child.once('message', () => r()));
+  child.send({ cmd: 'gc' });
+  await done;
+  await new Promise((r) => setTimeout(r, 100));
+  return rssBytes(child.pid!);
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -114,7 +126,7 @@ export function initialJs(dist: string, loadedPaths: string[]): { bytes: number;
 export async function runFleet(o: FleetOptions): Promise<FleetResult> {
   const dataDir = join(o.dir, 'studio-data');
   const queueName = `bench-studio-${process.pid}`;
-  const server = forkEntry('server-entry.ts', [dataDir, o.redisUrl, queueName, STUDIO_DIST]);
+  const server = forkEntry('server-entry.ts', [dataDir, o.redisUrl, queueName, STUDIO_DIST], ['--expose-gc']);
   const { url } = (await server.first) as { url: string };
   const serverPid = server.child.pid!;
   let worker = forkEntry('worker-entry.ts', [dataDir, o.redisUrl, queueName, '2', String(LOCK_MS)]);
@@ -129,11 +141,11 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
   };
   const sampler = setInterval(sample, 200);
   try {
-    // 2 scenes of a few words each: a ~3 s 1080×1920 video on the default builtin background.
-    const story = await api.call<{ id: string }>('POST', '/stories', {
-      title: 'Harbour',
-      script: 'The boats wake up before the sun.\n\nThe gulls circle the mast.',
-    });
+    // 2 scenes of a few words each: a ~3 s 1080×1920 video on the default builtin background. One
+    // story per job, numbered, so every job speaks new text (the clip caches fill as in real use).
+    const newStory = (n: number) =>
+      api.call<{ id: string }>('POST', '/stories', { title: `Harbour ${n}`, script: `Boat ${n} wakes up before the sun.\n\nThe gulls circle the mast.` });
+    const story = await newStory(0);
     const every = (n: number) => new Set(Array.from({ length: n }, (_, i) => Math.floor(((i + 0.5) * o.jobs) / Math.max(n, 1))));
     const cancelAt = every(o.cancel);
     const killAt = new Set([...every(o.kills)].map((i) => (cancelAt.has(i) ? i + 1 : i)).filter((i) => i < o.jobs));
@@ -151,10 +163,10 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       if (Date.now() > deadline) throw new Error(`jobs did not finish in time: ${finished}/${o.jobs}`);
       statuses = await api.jobs();
       finished = ids.filter((id) => TERMINAL.has(statuses.get(id)?.state ?? '')).length;
-      if (rssAfter10 === 0 && finished >= tenMark) rssAfter10 = rssBytes(serverPid);
+      if (rssAfter10 === 0 && finished >= tenMark) rssAfter10 = await settledRss(server.child);
       // Two rendering and one waiting: the worker never idles and the queue stays short.
       while (ids.length < o.jobs && ids.length - finished < 3) {
-        const s = await api.call<{ id: string }>('POST', '/jobs', { storyId: story.id });
+        const s = await api.call<{ id: string }>('POST', '/jobs', { storyId: (await newStory(ids.length + 1)).id });
         ids.push(s.id);
         o.log(`job ${ids.length}/${o.jobs} submitted`);
       }
@@ -180,8 +192,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       await new Promise((r) => setTimeout(r, 150));
     }
     const seconds = (performance.now() - t0) / 1000;
-    await new Promise((r) => setTimeout(r, 500));
-    const rssAfter100 = rssBytes(serverPid);
+    const rssAfter100 = await settledRss(server.child);
     const count = (state: string) => ids.filter((id) => statuses.get(id)?.state === state).length;
     o.log(`${o.jobs} jobs done in ${seconds.toFixed(0)} s; server RSS ${(rssAfter10 / MB).toFixed(1)} → ${(rssAfter100 / MB).toFixed(1)} MB`);
 
@@ -195,8 +206,8 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     await new Promise((r) => setTimeout(r, 300));
     const left = orphans(o.dir);
     const work = join(dataDir, 'work');
-    // The builtin backgrounds' cache is kept on purpose (made once, reused); everything else under work/ is scratch.
-    const tempBytesLeft = dirBytes(work, (n) => n === 'backgrounds') + partials(join(dataDir, 'renders'));
+    // The render cache (spoken WAVs, builtin backgrounds; LRU under a quota, docs/studio.md §5.10) is kept on purpose; everything else under work/ is scratch.
+    const tempBytesLeft = dirBytes(work, (n) => n === 'cache') + partials(join(dataDir, 'renders'));
     return {
       memory: {
         rssAfter10Mb: rssAfter10 / MB,

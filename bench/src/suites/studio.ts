@@ -160,7 +160,7 @@ export const suite: Suite = {
       out.baseline = REPORTED_BY_ORIGINAL;
       out.notes = [
         'render: wall time of one render at a time ÷ the video duration; the naive baseline is renderStoryNaive (apps/studio/src/render/naive.ts)',
-        `memory: ${p.jobs} jobs of a 2-scene ~3 s 1080×1920 story on the default builtin background; rssAfter10 is read after ${fleet.jobs.rssAfterJobs[0]} finished jobs; peakTotal is the server and the worker with all their descendants (ffmpeg, espeak-ng), sampled every 200 ms over the whole run (2 renders at once most of it)`,
+        `memory: ${p.jobs} jobs of a 2-scene ~3 s 1080×1920 story on the default builtin background; rssAfter10 is read after ${fleet.jobs.rssAfterJobs[0]} finished jobs (both RSS readings right after a full GC in the server); peakTotal is the server and the worker with all their descendants (ffmpeg, espeak-ng), sampled every 200 ms over the whole run (2 renders at once most of it)`,
         'memory: tempBytesLeft counts work/ (without the builtin-background cache, kept on purpose) and .partial files in the library',
         'ui: ttiMs is navigation start → the script tab on screen (median, HTTP cache off); longestTaskMs is a PerformanceObserver longtask over two renders',
       ];
