@@ -34,7 +34,7 @@ process.on('message', (m) => {
   // With --expose-gc: collect, then answer, so the bench reads the RSS of what is retained.
   if (cmd === 'gc') {
     (globalThis as { gc?: () => void }).gc?.();
-    process.send?.({ gc: true });
+    process.send?.({ gc: true, memory: process.memoryUsage() });
   }
 });
 process.send?.({ url, pid: process.pid });

@@ -41,12 +41,13 @@ function forkEntry(file: string, args: string[], execArgv: string[] = []): { chi
  * The server's VmRSS after a full garbage collection in it: what it retains, without the garbage
  * a collection would free at some moment (the growth target is about leaks, not GC timing).
  */
-async function settledRss(child: ChildProcess): Promise<number> {
-  const done = new Promise<void>((r) => child.once('message', () => r()));
+async function settledRss(child: ChildProcess): Promise<{ rss: number; heapUsed: number; external: number }> {
+  const done = new Promise<NodeJS.MemoryUsage>((r) => child.once('message', (m) => r((m as { memory: NodeJS.MemoryUsage }).memory)));
   child.send({ cmd: 'gc' });
-  await done;
+  const memory = await done;
   await new Promise((r) => setTimeout(r, 100));
-  return rssBytes(child.pid!);
+  // heapUsed and external (from the server itself) tell a retained-object leak from memory the allocator keeps.
+  return { rss: rssBytes(child.pid!), heapUsed: memory.heapUsed, external: memory.external };
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -83,7 +84,18 @@ export interface FleetOptions {
 }
 
 export interface FleetResult {
-  memory: { rssAfter10Mb: number; rssAfter100Mb: number; peakServerMb: number; peakTotalMb: number; orphans: number; tempBytesLeft: number };
+  memory: {
+    rssAfter10Mb: number;
+    rssAfter100Mb: number;
+    heapUsedAfter10Mb: number;
+    heapUsedAfter100Mb: number;
+    externalAfter10Mb: number;
+    externalAfter100Mb: number;
+    peakServerMb: number;
+    peakTotalMb: number;
+    orphans: number;
+    tempBytesLeft: number;
+  };
   jobs: {
     submitted: number;
     completed: number;
@@ -153,7 +165,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     const acted = new Set<number>();
     let kills = 0;
     let cleaned = 0;
-    let rssAfter10 = 0;
+    let after10: { rss: number; heapUsed: number; external: number } | undefined;
     const tenMark = Math.min(10, Math.floor(o.jobs / 2));
     const t0 = performance.now();
     const deadline = Date.now() + Math.max(180_000, o.jobs * 30_000);
@@ -163,7 +175,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       if (Date.now() > deadline) throw new Error(`jobs did not finish in time: ${finished}/${o.jobs}`);
       statuses = await api.jobs();
       finished = ids.filter((id) => TERMINAL.has(statuses.get(id)?.state ?? '')).length;
-      if (rssAfter10 === 0 && finished >= tenMark) rssAfter10 = await settledRss(server.child);
+      if (!after10 && finished >= tenMark) after10 = await settledRss(server.child);
       // Two rendering and one waiting: the worker never idles and the queue stays short.
       while (ids.length < o.jobs && ids.length - finished < 3) {
         const s = await api.call<{ id: string }>('POST', '/jobs', { storyId: (await newStory(ids.length + 1)).id });
@@ -192,7 +204,9 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       await new Promise((r) => setTimeout(r, 150));
     }
     const seconds = (performance.now() - t0) / 1000;
-    const rssAfter100 = await settledRss(server.child);
+    const after100 = await settledRss(server.child);
+    const rssAfter10 = after10?.rss ?? 0;
+    const rssAfter100 = after100.rss;
     const count = (state: string) => ids.filter((id) => statuses.get(id)?.state === state).length;
     o.log(`${o.jobs} jobs done in ${seconds.toFixed(0)} s; server RSS ${(rssAfter10 / MB).toFixed(1)} → ${(rssAfter100 / MB).toFixed(1)} MB`);
 
@@ -212,6 +226,10 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       memory: {
         rssAfter10Mb: rssAfter10 / MB,
         rssAfter100Mb: rssAfter100 / MB,
+        heapUsedAfter10Mb: (after10?.heapUsed ?? 0) / MB,
+        heapUsedAfter100Mb: after100.heapUsed / MB,
+        externalAfter10Mb: (after10?.external ?? 0) / MB,
+        externalAfter100Mb: after100.external / MB,
         peakServerMb: peakServer / MB,
         peakTotalMb: peakTotal / MB,
         orphans: left.length,
