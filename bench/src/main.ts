@@ -9,6 +9,7 @@ const suites: Record<string, () => Promise<{ suite: Suite }>> = {
   timeline: () => import('./suites/timeline.ts'),
   replay: () => import('./suites/replay.ts'),
   audio: () => import('./suites/audio.ts'),
+  studio: () => import('./suites/studio.ts'),
 };
 
 function usage(): string {
