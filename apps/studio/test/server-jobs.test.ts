@@ -182,14 +182,11 @@ test('§1.3 past the render quota a new job is STUDIO_QUOTA', async (t) => {
 });
 
 test('§1.3 a render finished by a worker in another process is listed in the library', async (t) => {
-  const { Library } = await import('../src/server/library.ts');
-  const { renderJobHandler } = await import('../src/index.ts');
-  const { stubRender } = await import('./server-helpers.ts');
+  const { workerProcessHandler } = await import('../src/server/worker.ts');
+  const { smallRender } = await import('./server-helpers.ts');
   const f = await startStudio(t, { worker: false });
-  // "Another process": its own Library on the same data dir, fed by the same queue.
-  const theirs = new Library(f.dataDir);
-  await theirs.init();
-  const worker = f.queue.process(renderJobHandler({ library: theirs, assets: () => undefined, render: stubRender({ stageMs: 30 }), workRoot: `${f.dataDir}/work` }));
+  // "Another process": the worker command's handler (its own Library and state dir on the same data dir), fed by the same queue.
+  const worker = f.queue.process(await workerProcessHandler(f.dataDir, `${f.dataDir}/state/other`, smallRender));
   t.after(() => worker.close());
   const done = await renderOne(f, 'elsewhere');
   assert.equal(done.state, 'completed');
