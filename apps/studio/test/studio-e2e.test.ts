@@ -76,7 +76,7 @@ function toolsUnder(dir: string): { pid: number; cmd: string }[] {
       continue;
     }
     const exe = argv[0]?.split('/').at(-1) ?? '';
-    if ((exe === 'ffmpeg' || exe === 'espeak-ng') && argv.some((a) => a.includes(dir)) && alive(Number(name))) found.push({ pid: Number(name), cmd: argv.join(' ').slice(0, 200) });
+    if ((exe === 'ffmpeg' || exe === 'espeak-ng') && argv.some((a) => a.includes(dir)) && alive(Number(name))) found.push({ pid: Number(name), cmd: argv.join(' ') });
   }
   return found;
 }
@@ -147,11 +147,12 @@ describe('Media Studio end to end', { timeout: 240_000 }, () => {
     const dataDir = tempDir('studio-e2e-kill-');
     const first = await startServer(dataDir);
     procs.push(first);
-    const submitted = await submit(first.url, story('killed', 8));
-    // Kill while a render child (ffmpeg or espeak-ng) of this data dir runs.
-    const running = await until('an ffmpeg of the render', () => {
+    const submitted = await submit(first.url, story('killed', 6));
+    // Kill while the compose ffmpeg runs and its partial output is on disk beside the library's files.
+    const running = await until('the compose ffmpeg and its partial output', () => {
       const tools = toolsUnder(dataDir);
-      return tools.some((t) => t.cmd.includes('ffmpeg')) ? tools : undefined;
+      const partial = readdirSync(join(dataDir, 'renders')).some((n) => n.includes('.partial.'));
+      return partial && tools.some((t) => t.cmd.includes('.partial.mp4')) ? tools : undefined;
     }, 60_000, 5);
     first.child.kill('SIGKILL');
     await first.exited;
@@ -171,7 +172,7 @@ describe('Media Studio end to end', { timeout: 240_000 }, () => {
     if (done.state === 'failed') assert.ok(done.error?.code, 'a failed job says why');
     else assert.equal(done.state, 'completed', JSON.stringify(done));
     assert.ok(done.attempts >= 2, `ran again after the restart (attempts ${done.attempts})`);
-    assert.deepEqual(toolsUnder(dataDir), [], 'no ffmpeg/espeak-ng of this data dir is left');
+    assert.deepEqual(toolsUnder(dataDir).map((t) => t.pid), [], 'no ffmpeg/espeak-ng of this data dir is left');
 
     const renders = readdirSync(join(dataDir, 'renders'));
     assert.deepEqual(renders.filter((n) => n.startsWith('.') || n.includes('partial')), [], `no partial output: ${renders.join(', ')}`);
@@ -229,6 +230,6 @@ describe('Media Studio end to end', { timeout: 240_000 }, () => {
     assert.equal(await worker.exited, 0, worker.output());
     server.child.kill('SIGTERM');
     assert.equal(await server.exited, 0, server.output());
-    assert.deepEqual(toolsUnder(dataDir), []);
+    assert.deepEqual(toolsUnder(dataDir).map((t) => t.pid), []);
   });
 });
