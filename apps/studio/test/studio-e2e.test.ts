@@ -206,7 +206,7 @@ describe('Media Studio end to end', { timeout: 240_000 }, () => {
       const w = window as unknown as { __progress: string[] };
       w.__progress = [];
       new MutationObserver(() => {
-        for (const el of document.querySelectorAll('[data-job]')) {
+        for (const el of Array.from(document.querySelectorAll('[data-job]'))) {
           const bar = el.querySelector('[role="progressbar"]');
           w.__progress.push(`${(el as HTMLElement).dataset.job}:${(el as HTMLElement).dataset.state}:${bar?.getAttribute('aria-valuenow') ?? '-'}`);
         }
