@@ -1,7 +1,7 @@
 // Media Studio end to end (issue 10), with real processes: the server in a process of its own
 // (test/fixtures/studio-server.ts: the real embedded queue or BullMQ, the real pipeline, real
 // ffmpeg and espeak-ng), killed with SIGKILL mid-render and restarted on the same data dir; and
-// `tidewire studio worker` in another process on a real Redis, its progress seen in Chromium.
+// `tidewire studio worker` (test/fixtures/studio-cli.ts) in another process on a real Redis, its progress seen in Chromium.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -14,7 +14,8 @@ import { ensureAppBuilt, launchChromium, redisAvailable, startRedis } from '@tid
 import type { JobStatus, Story } from '../src/model.ts';
 
 const SERVER_ENTRY = fileURLToPath(new URL('./fixtures/studio-server.ts', import.meta.url));
-const TIDEWIRE_BIN = fileURLToPath(new URL('../../tidewire/bin/tidewire.js', import.meta.url));
+/** `tidewire studio …`: the command apps/tidewire registers, as a process of its own. */
+const STUDIO_CLI = fileURLToPath(new URL('./fixtures/studio-cli.ts', import.meta.url));
 const FINISHED = new Set(['completed', 'failed', 'cancelled']);
 
 interface Proc {
@@ -193,7 +194,7 @@ describe('Media Studio end to end', { timeout: 240_000 }, () => {
     // The server renders nothing itself: only the worker process can finish the job.
     const server = await startServer(dataDir, { STUDIO_REDIS: redis.url, STUDIO_WORKER: 'off' });
     procs.push(server);
-    const worker = start([TIDEWIRE_BIN, 'studio', 'worker', '--redis', redis.url, '--data-dir', dataDir, '--concurrency', '1'], {});
+    const worker = start(['--import', 'tsx', STUDIO_CLI, 'worker', '--redis', redis.url, '--data-dir', dataDir, '--concurrency', '1'], {});
     procs.push(worker);
     await until('the worker to start', () => worker.output().includes('studio worker:') || undefined);
 
