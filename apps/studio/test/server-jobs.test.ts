@@ -198,3 +198,32 @@ test('§1.3 a render finished by a worker in another process is listed in the li
   assert.equal(lib.total, 1);
   assert.equal(lib.entries[0]!.id, done.outputId);
 });
+
+test('§1.1 closing the studio mid-render kills every render child, removes the partial output and the scratch folder', async (t) => {
+  const { liveChildPids } = await import('../src/render/process.ts');
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const f = await startStudio(t);
+  const story = sampleStory('closing');
+  story.scenes = Array.from({ length: 6 }, (_, i) => ({ ...story.scenes[1]!, id: `s${i + 1}`, text: `Scene ${i + 1} of the closing story.`, caption: `Scene ${i + 1}` }));
+  await fetch(`${f.api}/stories/closing`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(story) });
+  await fetch(`${f.api}/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ storyId: 'closing' }) });
+  // Close while the compose ffmpeg writes its partial output.
+  let pids: number[] = [];
+  for (let i = 0; i < 4000 && pids.length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 5));
+    if (readdirSync(`${f.dataDir}/renders`).some((n) => n.includes('.partial.'))) pids = liveChildPids();
+  }
+  assert.ok(pids.length > 0, 'the compose ffmpeg ran');
+  await f.studio.close();
+  const alive = (pid: number) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+    } catch {
+      return false;
+    }
+  };
+  assert.deepEqual([...pids, ...liveChildPids()].filter(alive), [], 'no render child outlives close()');
+  assert.deepEqual(readdirSync(`${f.dataDir}/renders`).filter((n) => n.startsWith('.')), [], 'no partial output');
+  assert.deepEqual(readdirSync(`${f.dataDir}/work`), [], 'no scratch folder');
+});
