@@ -227,3 +227,21 @@ test('§1.1 closing the studio mid-render kills every render child, removes the 
   assert.deepEqual(readdirSync(`${f.dataDir}/renders`).filter((n) => n.startsWith('.')), [], 'no partial output');
   assert.deepEqual(readdirSync(`${f.dataDir}/work`), [], 'no scratch folder');
 });
+
+test('§1.1 a studio whose Redis does not answer fails to start with STUDIO_QUEUE_UNREACHABLE instead of hanging', async () => {
+  const { createServer } = await import('@tidewire/server');
+  const { mountStudio } = await import('../src/index.ts');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dataDir = mkdtempSync(`${tmpdir()}/studio-noredis-`);
+  const server = await createServer({ port: 0, defaultMetrics: false });
+  try {
+    const started = Date.now();
+    // Port 1 on loopback: nothing listens there.
+    await assert.rejects(mountStudio(server, { dataDir, redis: 'redis://127.0.0.1:1', redisTimeoutMs: 500 }), { code: 'STUDIO_QUEUE_UNREACHABLE' });
+    assert.ok(Date.now() - started < 5000);
+  } finally {
+    await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

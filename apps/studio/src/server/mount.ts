@@ -5,7 +5,8 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { TidewireServer } from '@tidewire/server';
-import { openRedisQueue } from '../queue/bullmq.ts';
+import { StudioError } from '../errors.ts';
+import { RedisQueue } from '../queue/bullmq.ts';
 import { openEmbeddedQueue } from '../queue/embedded.ts';
 import type { JobQueue, QueueWorker, WorkerOptions } from '../queue/types.ts';
 import { BUILTIN_BACKGROUNDS, liveChildren } from '../render/index.ts';
@@ -42,6 +43,8 @@ export interface StudioOptions {
   queue?: JobQueue;
   /** redis://… : jobs go through BullMQ on this Redis, so `tidewire studio worker` processes can render them. */
   redis?: string;
+  /** How long the start waits for `redis` (default REDIS_CONNECT_TIMEOUT_MS): then STUDIO_QUEUE_UNREACHABLE. */
+  redisTimeoutMs?: number;
   /** The render pipeline (default renderStory). */
   render?: RenderFn;
   /** Run render jobs in this process (default true; false when separate workers render). */
@@ -67,8 +70,30 @@ export interface MountedStudio {
   close(): Promise<void>;
 }
 
-function defaultQueue(dataDir: string, redis: string | undefined): Promise<JobQueue> {
-  return redis ? openRedisQueue({ url: redis }) : openEmbeddedQueue({ dir: join(dataDir, 'queue') });
+/** How long a start waits for Redis before the studio reports it unreachable (instead of hanging the server's start). */
+export const REDIS_CONNECT_TIMEOUT_MS = 10_000;
+
+async function openRedis(url: string, timeoutMs: number): Promise<JobQueue> {
+  const queue = new RedisQueue({ url });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      queue.ready(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new StudioError('STUDIO_QUEUE_UNREACHABLE', `Redis at ${url.replace(/\/\/[^@/]*@/, '//…@')} did not answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+    return queue;
+  } catch (e) {
+    queue.abandon();
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function defaultQueue(dataDir: string, redis: string | undefined, redisTimeoutMs: number): Promise<JobQueue> {
+  return redis ? openRedis(redis, redisTimeoutMs) : openEmbeddedQueue({ dir: join(dataDir, 'queue') });
 }
 
 /** Kills every child process of this process's renders (shutdown's last word, after the worker closed). */
@@ -98,7 +123,7 @@ export async function mountStudio(server: TidewireServer, options: StudioOptions
   const library = new Library(dataDir);
   await Promise.all([stories.init(), assets.init(), library.init()]);
 
-  const queue = options.queue ?? (await defaultQueue(dataDir, options.redis));
+  const queue = options.queue ?? (await defaultQueue(dataDir, options.redis, options.redisTimeoutMs ?? REDIS_CONNECT_TIMEOUT_MS));
   const live = new LiveJobs(server, await queue.list());
   const metrics = new StudioMetrics(server.metrics, {
     counts: () => queue.counts(),
