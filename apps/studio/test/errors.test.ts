@@ -27,7 +27,7 @@ test('§7 every STUDIO_ code the sources emit is in the registry, with a descrip
   assert.ok(emitted.has('STUDIO_INTERNAL') && emitted.has('STUDIO_NOT_FOUND'), 'the scan finds the codes the server answers with');
   const missing = [...emitted].filter(([code]) => !(code in StudioErrorCodes)).map(([code, file]) => `${code} (${file})`);
   assert.deepEqual(missing, [], 'codes emitted but not in src/errors.ts');
-  assert.ok(UNKNOWN_ERROR_CODE in StudioErrorCodes, 'the queue\'s code for uncoded errors is registered');
+  assert.ok(UNKNOWN_ERROR_CODE in StudioErrorCodes, "the queue's code for uncoded errors is registered");
   for (const [code, spec] of Object.entries(StudioErrorCodes)) {
     assert.ok(spec.description.length > 10, `${code} has a description`);
     assert.ok(Number.isInteger(spec.status) && spec.status >= 400 && spec.status < 600, `${code} has an HTTP status`);

@@ -28,7 +28,7 @@ function ffmpeg(args: string[], signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn('ffmpeg', ['-v', 'error', '-nostdin', '-y', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
-    child.stderr.on('data', (c: Buffer) => (err = (err + c).slice(-2000)));
+    child.stderr.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-2000)));
     const kill = () => child.kill('SIGKILL');
     signal?.addEventListener('abort', kill, { once: true });
     child.on('error', reject);

@@ -77,7 +77,8 @@ function toolsUnder(dir: string): { pid: number; cmd: string }[] {
       continue;
     }
     const exe = argv[0]?.split('/').at(-1) ?? '';
-    if ((exe === 'ffmpeg' || exe === 'espeak-ng') && argv.some((a) => a.includes(dir)) && alive(Number(name))) found.push({ pid: Number(name), cmd: argv.join(' ') });
+    if ((exe === 'ffmpeg' || exe === 'espeak-ng') && argv.some((a) => a.includes(dir)) && alive(Number(name)))
+      found.push({ pid: Number(name), cmd: argv.join(' ') });
   }
   return found;
 }
@@ -105,7 +106,14 @@ function story(id: string, scenes: number): Story {
     id,
     title: `Story ${id}`,
     script: texts.join('\n\n'),
-    scenes: texts.map((text, i) => ({ id: `s${i + 1}`, text, caption: text, voice, background: i === 0 ? { kind: 'builtin', name: 'aurora' } : { kind: 'color', color: '#102030' }, zoom: i % 2 === 0 })),
+    scenes: texts.map((text, i) => ({
+      id: `s${i + 1}`,
+      text,
+      caption: text,
+      voice,
+      background: i === 0 ? { kind: 'builtin', name: 'aurora' } : { kind: 'color', color: '#102030' },
+      zoom: i % 2 === 0,
+    })),
     format: '1080x1920',
     captions: { size: 64, position: 'bottom', wordHighlight: true },
     gapSeconds: 0.3,
@@ -117,7 +125,11 @@ function story(id: string, scenes: number): Story {
 async function submit(url: string, s: Story): Promise<JobStatus> {
   const put = await fetch(`${url}/studio/api/stories/${s.id}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(s) });
   assert.equal(put.status, 200, await put.text());
-  const res = await fetch(`${url}/studio/api/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ storyId: s.id }) });
+  const res = await fetch(`${url}/studio/api/jobs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ storyId: s.id }),
+  });
   assert.equal(res.status, 202);
   return (await res.json()) as JobStatus;
 }
@@ -134,7 +146,12 @@ describe('Media Studio end to end', { timeout: 240_000 }, () => {
     for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
     for (const d of dirs) {
       // a safety net for a failing test: no render child outlives it
-      for (const { pid } of toolsUnder(d)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+      for (const { pid } of toolsUnder(d))
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
       rmSync(d, { recursive: true, force: true });
     }
   });
@@ -150,11 +167,16 @@ describe('Media Studio end to end', { timeout: 240_000 }, () => {
     procs.push(first);
     const submitted = await submit(first.url, story('killed', 6));
     // Kill while the compose ffmpeg runs and its partial output is on disk beside the library's files.
-    const running = await until('the compose ffmpeg and its partial output', () => {
-      const tools = toolsUnder(dataDir);
-      const partial = readdirSync(join(dataDir, 'renders')).some((n) => n.includes('.partial.'));
-      return partial && tools.some((t) => t.cmd.includes('.partial.mp4')) ? tools : undefined;
-    }, 60_000, 5);
+    const running = await until(
+      'the compose ffmpeg and its partial output',
+      () => {
+        const tools = toolsUnder(dataDir);
+        const partial = readdirSync(join(dataDir, 'renders')).some((n) => n.includes('.partial.'));
+        return partial && tools.some((t) => t.cmd.includes('.partial.mp4')) ? tools : undefined;
+      },
+      60_000,
+      5,
+    );
     first.child.kill('SIGKILL');
     await first.exited;
     const recorded = new Set([...ledgerPids(join(dataDir, 'state', 'server')), ...running.map((t) => t.pid)]);
@@ -166,71 +188,98 @@ describe('Media Studio end to end', { timeout: 240_000 }, () => {
     const survivors = [...recorded].filter(alive);
     assert.deepEqual(survivors, [], `orphans of the killed server still running: ${survivors.join(', ')}`);
 
-    const done = await until('the re-queued job to finish', async () => {
-      const s = await job(second.url, submitted.id);
-      return s && FINISHED.has(s.state) ? s : undefined;
-    }, 120_000, 100);
+    const done = await until(
+      'the re-queued job to finish',
+      async () => {
+        const s = await job(second.url, submitted.id);
+        return s && FINISHED.has(s.state) ? s : undefined;
+      },
+      120_000,
+      100,
+    );
     if (done.state === 'failed') assert.ok(done.error?.code, 'a failed job says why');
     else assert.equal(done.state, 'completed', JSON.stringify(done));
     assert.ok(done.attempts >= 2, `ran again after the restart (attempts ${done.attempts})`);
-    assert.deepEqual(toolsUnder(dataDir).map((t) => t.pid), [], 'no ffmpeg/espeak-ng of this data dir is left');
+    assert.deepEqual(
+      toolsUnder(dataDir).map((t) => t.pid),
+      [],
+      'no ffmpeg/espeak-ng of this data dir is left',
+    );
 
     const renders = readdirSync(join(dataDir, 'renders'));
-    assert.deepEqual(renders.filter((n) => n.startsWith('.') || n.includes('partial')), [], `no partial output: ${renders.join(', ')}`);
+    assert.deepEqual(
+      renders.filter((n) => n.startsWith('.') || n.includes('partial')),
+      [],
+      `no partial output: ${renders.join(', ')}`,
+    );
     const { entries } = (await (await fetch(`${second.url}/studio/api/library`)).json()) as { entries: { id: string }[] };
     assert.deepEqual(renders.sort(), done.state === 'completed' ? [`${done.outputId}.jpg`, `${done.outputId}.json`, `${done.outputId}.mp4`] : []);
-    assert.deepEqual(entries.map((e) => e.id), done.state === 'completed' ? [done.outputId] : []);
+    assert.deepEqual(
+      entries.map((e) => e.id),
+      done.state === 'completed' ? [done.outputId] : [],
+    );
     assert.deepEqual(readdirSync(join(dataDir, 'work')), [], 'no scratch folder is left');
 
     second.child.kill('SIGTERM');
     assert.equal(await second.exited, 0, second.output());
   });
 
-  it('a `tidewire studio worker` on Redis renders a job submitted through the server; its progress reaches the page in Chromium', { skip: redisAvailable() ? false : 'no redis-server' }, async () => {
-    ensureAppBuilt('studio', { quiet: true });
-    const redis = await startRedis();
-    after(() => redis.stop());
-    const dataDir = tempDir('studio-e2e-redis-');
-    // The server renders nothing itself: only the worker process can finish the job.
-    const server = await startServer(dataDir, { STUDIO_REDIS: redis.url, STUDIO_WORKER: 'off' });
-    procs.push(server);
-    const worker = start(['--import', 'tsx', STUDIO_CLI, 'worker', '--redis', redis.url, '--data-dir', dataDir, '--concurrency', '1'], {});
-    procs.push(worker);
-    await until('the worker to start', () => worker.output().includes('studio worker:') || undefined);
+  it(
+    'a `tidewire studio worker` on Redis renders a job submitted through the server; its progress reaches the page in Chromium',
+    { skip: redisAvailable() ? false : 'no redis-server' },
+    async () => {
+      ensureAppBuilt('studio', { quiet: true });
+      const redis = await startRedis();
+      after(() => redis.stop());
+      const dataDir = tempDir('studio-e2e-redis-');
+      // The server renders nothing itself: only the worker process can finish the job.
+      const server = await startServer(dataDir, { STUDIO_REDIS: redis.url, STUDIO_WORKER: 'off' });
+      procs.push(server);
+      const worker = start(['--import', 'tsx', STUDIO_CLI, 'worker', '--redis', redis.url, '--data-dir', dataDir, '--concurrency', '1'], {});
+      procs.push(worker);
+      await until('the worker to start', () => worker.output().includes('studio worker:') || undefined);
 
-    const browser = await launchChromium();
-    after(() => browser.close());
-    const { page } = browser;
-    await page.goto(`${server.url}/studio/`);
-    await page.locator('[data-testid="conn"][data-state="live"]').waitFor({ timeout: 30_000 });
-    await page.evaluate(() => {
-      const w = window as unknown as { __progress: string[] };
-      w.__progress = [];
-      new MutationObserver(() => {
-        for (const el of Array.from(document.querySelectorAll('[data-job]'))) {
-          const bar = el.querySelector('[role="progressbar"]');
-          w.__progress.push(`${(el as HTMLElement).dataset.job}:${(el as HTMLElement).dataset.state}:${bar?.getAttribute('aria-valuenow') ?? '-'}`);
-        }
-      }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
-    });
+      const browser = await launchChromium();
+      after(() => browser.close());
+      const { page } = browser;
+      await page.goto(`${server.url}/studio/`);
+      await page.locator('[data-testid="conn"][data-state="live"]').waitFor({ timeout: 30_000 });
+      await page.evaluate(() => {
+        const w = window as unknown as { __progress: string[] };
+        w.__progress = [];
+        new MutationObserver(() => {
+          for (const el of Array.from(document.querySelectorAll('[data-job]'))) {
+            const bar = el.querySelector('[role="progressbar"]');
+            w.__progress.push(`${(el as HTMLElement).dataset.job}:${(el as HTMLElement).dataset.state}:${bar?.getAttribute('aria-valuenow') ?? '-'}`);
+          }
+        }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+      });
 
-    const submitted = await submit(server.url, story('elsewhere', 3));
-    await page.locator(`[data-job="${submitted.id}"][data-state="completed"]`).waitFor({ timeout: 90_000 });
-    const seen = (await page.evaluate(() => (window as unknown as { __progress: string[] }).__progress)).filter((p) => p.startsWith(`${submitted.id}:`));
-    const active = new Set(seen.filter((p) => p.includes(':active:')));
-    assert.ok(active.size >= 2, `several progress steps while active reached the page: ${[...new Set(seen)].join(' ')}`);
+      const submitted = await submit(server.url, story('elsewhere', 3));
+      await page.locator(`[data-job="${submitted.id}"][data-state="completed"]`).waitFor({ timeout: 90_000 });
+      const seen = (await page.evaluate(() => (window as unknown as { __progress: string[] }).__progress)).filter((p) => p.startsWith(`${submitted.id}:`));
+      const active = new Set(seen.filter((p) => p.includes(':active:')));
+      assert.ok(active.size >= 2, `several progress steps while active reached the page: ${[...new Set(seen)].join(' ')}`);
 
-    const done = (await job(server.url, submitted.id))!;
-    assert.equal(done.state, 'completed', JSON.stringify(done));
-    assert.ok(existsSync(join(dataDir, 'renders', `${done.outputId}.mp4`)));
-    const { entries } = (await (await fetch(`${server.url}/studio/api/library`)).json()) as { entries: { id: string }[] };
-    assert.deepEqual(entries.map((e) => e.id), [done.outputId], 'the server lists the render the worker made');
-    assert.deepEqual(browser.errors, []);
+      const done = (await job(server.url, submitted.id))!;
+      assert.equal(done.state, 'completed', JSON.stringify(done));
+      assert.ok(existsSync(join(dataDir, 'renders', `${done.outputId}.mp4`)));
+      const { entries } = (await (await fetch(`${server.url}/studio/api/library`)).json()) as { entries: { id: string }[] };
+      assert.deepEqual(
+        entries.map((e) => e.id),
+        [done.outputId],
+        'the server lists the render the worker made',
+      );
+      assert.deepEqual(browser.errors, []);
 
-    worker.child.kill('SIGTERM');
-    assert.equal(await worker.exited, 0, worker.output());
-    server.child.kill('SIGTERM');
-    assert.equal(await server.exited, 0, server.output());
-    assert.deepEqual(toolsUnder(dataDir).map((t) => t.pid), []);
-  });
+      worker.child.kill('SIGTERM');
+      assert.equal(await worker.exited, 0, worker.output());
+      server.child.kill('SIGTERM');
+      assert.equal(await server.exited, 0, server.output());
+      assert.deepEqual(
+        toolsUnder(dataDir).map((t) => t.pid),
+        [],
+      );
+    },
+  );
 });

@@ -80,7 +80,10 @@ async function openRedis(url: string, timeoutMs: number): Promise<JobQueue> {
     await Promise.race([
       queue.ready(),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new StudioError('STUDIO_QUEUE_UNREACHABLE', `Redis at ${url.replace(/\/\/[^@/]*@/, '//…@')} did not answer within ${timeoutMs} ms`)), timeoutMs);
+        timer = setTimeout(
+          () => reject(new StudioError('STUDIO_QUEUE_UNREACHABLE', `Redis at ${url.replace(/\/\/[^@/]*@/, '//…@')} did not answer within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
       }),
     ]);
     return queue;
@@ -139,7 +142,14 @@ export async function mountStudio(server: TidewireServer, options: StudioOptions
 
   let worker: QueueWorker | undefined;
   if (options.worker !== false) {
-    const handler = renderJobHandler({ library, assets: (id) => assets.resolve(id), workRoot, stateDir, cacheDir: backgroundCache(dataDir), ...(options.render ? { render: options.render } : {}) });
+    const handler = renderJobHandler({
+      library,
+      assets: (id) => assets.resolve(id),
+      workRoot,
+      stateDir,
+      cacheDir: backgroundCache(dataDir),
+      ...(options.render ? { render: options.render } : {}),
+    });
     worker = queue.process(handler, typeof options.worker === 'object' ? options.worker : { concurrency: 1 });
   }
 
