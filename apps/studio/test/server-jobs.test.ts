@@ -245,3 +245,15 @@ test('§1.1 a studio whose Redis does not answer fails to start with STUDIO_QUEU
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('§1.1 a second studio on the same data dir is STUDIO_DATA_DIR_BUSY (it would kill the first one\'s renders); after close it may start', async (t) => {
+  const { createServer } = await import('@tidewire/server');
+  const { mountStudio } = await import('../src/index.ts');
+  const f = await startStudio(t);
+  const other = await createServer({ port: 0, defaultMetrics: false });
+  t.after(() => other.close());
+  await assert.rejects(mountStudio(other, { dataDir: f.dataDir }), { code: 'STUDIO_DATA_DIR_BUSY' });
+  await f.studio.close();
+  const again = await mountStudio(other, { dataDir: f.dataDir });
+  await again.close();
+});

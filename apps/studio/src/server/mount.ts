@@ -15,6 +15,7 @@ import { AssetStore, DEFAULT_ASSET_LIMITS } from './assets.ts';
 import type { AssetLimits } from './assets.ts';
 import { registerErrorHandler } from './http-errors.ts';
 import { Library } from './library.ts';
+import { lockDataDir } from './lock.ts';
 import { LiveJobs } from './live.ts';
 import { StudioMetrics } from './metrics.ts';
 import { assetRoutes } from './routes-assets.ts';
@@ -112,11 +113,28 @@ function killRenderChildren(): void {
 
 export async function mountStudio(server: TidewireServer, options: StudioOptions = {}): Promise<MountedStudio> {
   const dataDir = options.dataDir ?? DEFAULT_DATA_DIR;
-  const tools: ToolPaths = { ...DEFAULT_TOOLS, ...options.tools };
   const workRoot = join(dataDir, 'work');
   // This process's ledger of render children and temp files: a killed earlier life's process
   // groups are killed and its temp files (partial outputs included) removed before any job runs.
   const stateDir = join(dataDir, 'state', 'server');
+  const unlock = lockDataDir(join(stateDir, 'server.lock'));
+  try {
+    return await mountLocked(server, options, dataDir, workRoot, stateDir, unlock);
+  } catch (e) {
+    unlock();
+    throw e;
+  }
+}
+
+async function mountLocked(
+  server: TidewireServer,
+  options: StudioOptions,
+  dataDir: string,
+  workRoot: string,
+  stateDir: string,
+  unlock: () => void,
+): Promise<MountedStudio> {
+  const tools: ToolPaths = { ...DEFAULT_TOOLS, ...options.tools };
   await cleanupWorkerLeftovers({ workRoot, stateDir });
 
   let ownChildren = 0;
@@ -180,6 +198,7 @@ export async function mountStudio(server: TidewireServer, options: StudioOptions
         await worker?.close();
         if (!options.queue) await queue.close();
         killRenderChildren();
+        unlock();
       })();
       return closed;
     },
