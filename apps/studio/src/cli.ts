@@ -14,6 +14,8 @@ import { FORMATS, type Background, type Format, type Stage } from './model.ts';
 import { BUILTIN_BACKGROUNDS } from './render/backgrounds.ts';
 import { renderStory } from './render/pipeline.ts';
 import { storyFromScript } from './script.ts';
+import { createWorkerCommand } from './queue/worker-command.ts';
+import { workerProcessHandler } from './server/worker.ts';
 
 export interface Output {
   write(text: string): void;
@@ -217,16 +219,18 @@ export function createStudioRenderCommand(out: Output = process.stdout, err: Out
   });
 }
 
-/**
- * The `tidewire studio` subcommands, one row each. The queue's worker process registers here
- * too: `(out, err) => createStudioWorkerCommand(out, err)`.
- */
-export const SUBCOMMANDS: ((out: Output, err: Output) => Command)[] = [createStudioRenderCommand];
+/** `tidewire studio worker`: the server's own render job handler, on a Redis queue. */
+export function createStudioWorkerCommand(out: Output = process.stdout, err: Output = process.stderr): Command {
+  return createWorkerCommand({ makeHandler: (a) => workerProcessHandler(a.dataDir, a.stateDir) }, { out, err });
+}
+
+/** The `tidewire studio` subcommands, one row each. */
+export const SUBCOMMANDS: ((out: Output, err: Output) => Command)[] = [createStudioRenderCommand, createStudioWorkerCommand];
 
 export function createStudioCommand(out: Output = process.stdout, err: Output = process.stderr): Command {
   return defineGroup({
     name: 'studio',
-    summary: 'Media Studio: render scripts to narrated, captioned videos',
+    summary: 'Media Studio: render scripts to narrated, captioned videos; run render workers',
     commands: SUBCOMMANDS.map((make) => make(out, err)),
     io: { out, err },
   });

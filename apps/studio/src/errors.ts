@@ -18,6 +18,16 @@ export const StudioErrorCodes = {
   STUDIO_CANCELLED: { status: 409, description: 'the job was cancelled' },
   STUDIO_QUEUE_CLOSED: { status: 503, description: 'the queue is closed (the server is shutting down)' },
   STUDIO_WORKER_LOST: { status: 500, description: 'the process running the job died; the job was re-queued or failed' },
+  STUDIO_QUEUE_UNREACHABLE: { status: 503, description: 'the Redis the job queue is on did not answer when the studio started' },
+  STUDIO_DATA_DIR_BUSY: {
+    status: 503,
+    description: 'another live studio server holds the data dir (its lock file state/server/server.lock); each server needs its own',
+  },
+  STUDIO_INTERNAL: {
+    status: 500,
+    description: 'a route failed on something that is not a Studio error (a bug; the cause is in the server log, not the answer)',
+  },
+  STUDIO_JOB_ERROR: { status: 500, description: 'a job failed with an error that carries no code (recorded on the job instead of a Studio code)' },
 } as const;
 
 const studio = defineErrors('StudioError', StudioErrorCodes);

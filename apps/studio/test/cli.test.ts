@@ -98,3 +98,18 @@ describe('§6.1 tidewire studio render', () => {
     assert.equal(parseRenderArgs(['s.txt', '--out=o.mp4', '--zoom', '--no-highlight']) !== 'help', true);
   });
 });
+
+describe('§4.4 tidewire studio worker', () => {
+  it('is a subcommand of `tidewire studio`, with the usage of every tidewire command', async () => {
+    const { out, cmd } = capture();
+    assert.equal(await cmd.run(['--help']), 0);
+    assert.match(out.text, /^ +worker +run render workers/m);
+    const w = capture();
+    assert.equal(await w.cmd.run(['worker', '--help']), 0);
+    assert.match(w.out.text, /^usage: tidewire studio worker --redis URL/);
+    assert.match(w.out.text, /--data-dir DIR/);
+    const bad = capture();
+    assert.equal(await bad.cmd.run(['worker', '--redis', 'http://nope']), 2);
+    assert.match(bad.err.text, /^tidewire studio worker: --redis needs a redis:\/\/ URL/);
+  });
+});

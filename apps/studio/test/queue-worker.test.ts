@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { HelpRequested } from '@tidewire/cli';
 import { openEmbeddedQueue } from '../src/queue/embedded.ts';
 import { createRenderWorker } from '../src/queue/worker.ts';
 import { createWorkerCommand, parseWorkerArgs } from '../src/queue/worker-command.ts';
@@ -18,14 +19,16 @@ function sink() {
 
 describe('§4.4 tidewire studio worker', () => {
   test('parses its flags', () => {
-    assert.deepEqual(parseWorkerArgs(['--redis', 'redis://127.0.0.1:6379', '--concurrency', '3', '--queue', 'q1', '--lock-ms', '1000', '--state-dir', '/tmp/x']), {
+    assert.deepEqual(parseWorkerArgs(['--redis', 'redis://127.0.0.1:6379', '--concurrency', '3', '--queue', 'q1', '--lock-ms', '1000', '--state-dir', '/tmp/x', '--data-dir', '/tmp/d']), {
       redis: 'redis://127.0.0.1:6379',
       concurrency: 3,
       queue: 'q1',
+      dataDir: '/tmp/d',
       stateDir: '/tmp/x',
       lockMs: 1000,
     });
-    assert.equal(parseWorkerArgs(['--help']), 'help');
+    assert.equal(parseWorkerArgs(['--redis', 'redis://h', '--data-dir', '/tmp/d']).stateDir, '/tmp/d/state/worker', 'each worker has a state dir of its own under the data dir');
+    assert.throws(() => parseWorkerArgs(['--help']), HelpRequested);
   });
 
   test('a missing or bad flag prints the usage and exits 2', async () => {

@@ -182,14 +182,11 @@ test('§1.3 past the render quota a new job is STUDIO_QUOTA', async (t) => {
 });
 
 test('§1.3 a render finished by a worker in another process is listed in the library', async (t) => {
-  const { Library } = await import('../src/server/library.ts');
-  const { renderJobHandler } = await import('../src/index.ts');
-  const { stubRender } = await import('./server-helpers.ts');
+  const { workerProcessHandler } = await import('../src/server/worker.ts');
+  const { smallRender } = await import('./server-helpers.ts');
   const f = await startStudio(t, { worker: false });
-  // "Another process": its own Library on the same data dir, fed by the same queue.
-  const theirs = new Library(f.dataDir);
-  await theirs.init();
-  const worker = f.queue.process(renderJobHandler({ library: theirs, assets: () => undefined, render: stubRender({ stageMs: 30 }), workRoot: `${f.dataDir}/work` }));
+  // "Another process": the worker command's handler (its own Library and state dir on the same data dir), fed by the same queue.
+  const worker = f.queue.process(await workerProcessHandler(f.dataDir, `${f.dataDir}/state/other`, smallRender));
   t.after(() => worker.close());
   const done = await renderOne(f, 'elsewhere');
   assert.equal(done.state, 'completed');
@@ -200,4 +197,63 @@ test('§1.3 a render finished by a worker in another process is listed in the li
   }
   assert.equal(lib.total, 1);
   assert.equal(lib.entries[0]!.id, done.outputId);
+});
+
+test('§1.1 closing the studio mid-render kills every render child, removes the partial output and the scratch folder', async (t) => {
+  const { liveChildPids } = await import('../src/render/process.ts');
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const f = await startStudio(t);
+  const story = sampleStory('closing');
+  story.scenes = Array.from({ length: 6 }, (_, i) => ({ ...story.scenes[1]!, id: `s${i + 1}`, text: `Scene ${i + 1} of the closing story.`, caption: `Scene ${i + 1}` }));
+  await fetch(`${f.api}/stories/closing`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(story) });
+  await fetch(`${f.api}/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ storyId: 'closing' }) });
+  // Close while the compose ffmpeg writes its partial output.
+  let pids: number[] = [];
+  for (let i = 0; i < 4000 && pids.length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 5));
+    if (readdirSync(`${f.dataDir}/renders`).some((n) => n.includes('.partial.'))) pids = liveChildPids();
+  }
+  assert.ok(pids.length > 0, 'the compose ffmpeg ran');
+  await f.studio.close();
+  const alive = (pid: number) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+    } catch {
+      return false;
+    }
+  };
+  assert.deepEqual([...pids, ...liveChildPids()].filter(alive), [], 'no render child outlives close()');
+  assert.deepEqual(readdirSync(`${f.dataDir}/renders`).filter((n) => n.startsWith('.')), [], 'no partial output');
+  assert.deepEqual(readdirSync(`${f.dataDir}/work`), [], 'no scratch folder');
+});
+
+test('§1.1 a studio whose Redis does not answer fails to start with STUDIO_QUEUE_UNREACHABLE instead of hanging', async () => {
+  const { createServer } = await import('@tidewire/server');
+  const { mountStudio } = await import('../src/index.ts');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dataDir = mkdtempSync(`${tmpdir()}/studio-noredis-`);
+  const server = await createServer({ port: 0, defaultMetrics: false });
+  try {
+    const started = Date.now();
+    // Port 1 on loopback: nothing listens there.
+    await assert.rejects(mountStudio(server, { dataDir, redis: 'redis://127.0.0.1:1', redisTimeoutMs: 500 }), { code: 'STUDIO_QUEUE_UNREACHABLE' });
+    assert.ok(Date.now() - started < 5000);
+  } finally {
+    await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('§1.1 a second studio on the same data dir is STUDIO_DATA_DIR_BUSY (it would kill the first one\'s renders); after close it may start', async (t) => {
+  const { createServer } = await import('@tidewire/server');
+  const { mountStudio } = await import('../src/index.ts');
+  const f = await startStudio(t);
+  const other = await createServer({ port: 0, defaultMetrics: false });
+  t.after(() => other.close());
+  await assert.rejects(mountStudio(other, { dataDir: f.dataDir }), { code: 'STUDIO_DATA_DIR_BUSY' });
+  await f.studio.close();
+  const again = await mountStudio(other, { dataDir: f.dataDir });
+  await again.close();
 });

@@ -21,8 +21,10 @@ test('§1.6 the voice preview speaks one scene to a WAV; an unknown voice is STU
   assert.equal(((await range.json()) as { code: string }).code, 'STUDIO_BAD_REQUEST');
   const voices = (await (await fetch(`${api}/voices`)).json()) as { voices: { voice: string }[] };
   assert.ok(voices.voices.some((v) => v.voice === 'en-us'), 'espeak-ng voices are listed');
-  const bgs = (await (await fetch(`${api}/backgrounds`)).json()) as { builtins: { name: string }[] };
-  assert.ok(bgs.builtins.length > 0);
+  const bgs = (await (await fetch(`${api}/backgrounds`)).json()) as { builtins: { name: string; colors: string[] }[] };
+  const { BUILTIN_BACKGROUNDS } = await import('../src/render/index.ts');
+  assert.deepEqual(bgs.builtins.map((b) => b.name), BUILTIN_BACKGROUNDS.map((b) => b.name), 'the picker offers exactly what the pipeline renders');
+  assert.ok(bgs.builtins.every((b) => b.colors.length >= 2 && b.colors.every((c) => /^#[0-9a-f]{6}$/.test(c))), 'each with swatch colours');
 });
 
 test('/studio/api needs the server token when one is set', async (t) => {

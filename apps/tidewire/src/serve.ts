@@ -12,7 +12,8 @@ import { mountDemo } from '@tidewire/demo';
 import { BUNDLED_SET, mountLiveSet } from '@tidewire/liveset';
 import { mountReplay } from '@tidewire/replay';
 import { mountSignalLab } from '@tidewire/signal-lab';
-import { defineCommand, port } from '@tidewire/cli';
+import { mountStudio } from '@tidewire/studio';
+import { defineCommand, port, UsageError } from '@tidewire/cli';
 import type { Command, OptionsTable, Output, ParsedArgs } from '@tidewire/cli';
 import { ServeError } from './errors.ts';
 
@@ -33,6 +34,10 @@ export interface ServeOptions {
   oscPort: number;
   /** Where the replay's race data and cache are (tests; the defaults are apps/replay/data and .cache/replay). */
   replay?: { dataRoot?: string; cacheDir?: string };
+  /** Media Studio's job queue on this Redis (workers: `tidewire studio worker --redis URL`); the embedded queue when absent. */
+  redis?: string;
+  /** Media Studio's data dir (tests; the default is .tidewire/studio in the repository). */
+  studioDataDir?: string;
 }
 
 const OPTIONS = {
@@ -42,11 +47,17 @@ const OPTIONS = {
   'no-storm': { type: 'boolean', help: 'keep the core demo still (no simulated change storm)' },
   als: { type: 'string', value: 'FILE.als', default: BUNDLED_SET, help: 'the Live Set to mirror (default: the bundled Michelle.als)' },
   'osc-port': { type: 'string', value: 'N', default: '9002', parse: port(), help: 'UDP port for OSC events into the Live Set mirror (default 9002, 0 = any free port)' },
+  redis: { type: 'string', value: 'URL', parse: redisUrl, help: 'Media Studio jobs go through this Redis (redis://host:port), rendered here and by\nany `tidewire studio worker --redis URL` (default: the embedded queue)' },
 } as const satisfies OptionsTable;
+
+function redisUrl(raw: string, flag: string): string {
+  if (!/^rediss?:\/\/[^\s]+$/.test(raw)) throw new UsageError(`${flag} needs a redis:// URL, got '${raw}'`);
+  return raw;
+}
 
 function toServeOptions({ values: v }: ParsedArgs<typeof OPTIONS>): ServeOptions {
   const token = v.token ?? process.env.TIDEWIRE_TOKEN;
-  return { host: v.host, port: v.port, storm: !v['no-storm'], als: v.als, oscPort: v['osc-port'], ...(token ? { token } : {}) };
+  return { host: v.host, port: v.port, storm: !v['no-storm'], als: v.als, oscPort: v['osc-port'], ...(token ? { token } : {}), ...(v.redis ? { redis: v.redis } : {}) };
 }
 
 /** What an app's mount returns, as far as serving it goes. */
@@ -75,6 +86,8 @@ const APPS: readonly AppEntry[] = [
   // Cross-origin isolated (COOP/COEP) so SharedArrayBuffer ring buffers work.
   { name: 'signal-lab', path: '/signal-lab/', mount: (server) => mountSignalLab(server) },
   { name: 'demo', path: '/demo/', mount: (server, o) => mountDemo(server, { storm: o.storm }) },
+  // Jobs on the embedded queue (journal in .tidewire/studio/queue) or on --redis; renders in this process either way.
+  { name: 'studio', path: '/studio/', mount: (server, o) => mountStudio(server, { ...(o.redis ? { redis: o.redis } : {}), ...(o.studioDataDir ? { dataDir: o.studioDataDir } : {}) }) },
 ];
 
 /** A failure's code and message, with the flag that fixes it when a port is taken. */
@@ -165,19 +178,22 @@ export interface ServeCommandOptions {
   signal?: AbortSignal;
   /** Passed to startAll (tests point the replay at missing data). */
   replay?: ServeOptions['replay'];
+  /** Passed to startAll (tests use a data dir of their own). */
+  studioDataDir?: string;
 }
 
 export function createServeCommand(out: Output = process.stdout, err: Output = process.stderr, options: ServeCommandOptions = {}): Command & { parse(args: readonly string[]): ServeOptions } {
   return defineCommand({
     name: 'serve',
     summary: 'serve every Tidewire app on one port (what `npm start` runs)',
-    synopsis: ['[--host 127.0.0.1] [--port 8080] [--token TOKEN] [--no-storm] [--als FILE.als] [--osc-port 9002]'],
+    synopsis: ['[--host 127.0.0.1] [--port 8080] [--token TOKEN] [--no-storm] [--als FILE.als] [--osc-port 9002] [--redis URL]'],
     description: [
       'Serves every Tidewire app on one port:',
       '  /liveset/     Live Set mirror: the bundled set (or --als), moved by a built-in OSC simulator',
       '  /replay/      race replay: the 2024 Bahrain GP rebuilt from real data, ready to play',
       '  /signal-lab/  audio test bench: AudioWorklet generators and effects, Faust DSP, meters',
       '  /demo/        the core demo: a generated 50-track project under a simulated change storm',
+      '  /studio/      Media Studio: scripts become narrated, captioned videos, rendered as queued jobs',
       '  /metrics      Prometheus metrics        /api/trees/:name   a tree channel\'s snapshot',
       '',
       'An app that cannot start (say its UDP port is taken) is reported and the others still serve.',
@@ -189,7 +205,7 @@ export function createServeCommand(out: Output = process.stdout, err: Output = p
     async run(opts) {
       let running: RunningServe;
       try {
-        running = await startAll({ ...opts, ...(options.replay ? { replay: options.replay } : {}) });
+        running = await startAll({ ...opts, ...(options.replay ? { replay: options.replay } : {}), ...(options.studioDataDir ? { studioDataDir: options.studioDataDir } : {}) });
       } catch (e) {
         const coded = e as { code?: unknown; message?: unknown };
         if (typeof coded.code !== 'string') throw e;

@@ -14,7 +14,14 @@ import { UsageError } from '@tidewire/cli';
 import { createServeCommand, parseServeArgs, startAll } from '../src/serve.ts';
 import { ServeError } from '../src/errors.ts';
 
-const APPS = ['liveset', 'replay', 'signal-lab', 'demo'];
+const APPS = ['liveset', 'replay', 'signal-lab', 'demo', 'studio'];
+
+/** Media Studio's data dir for one test (its queue journal and state are per process). */
+function studioDir(t: { after(fn: () => unknown): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tidewire-serve-studio-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 function sink(): { write(t: string): void; text: string } {
   return { text: '', write(t: string) { this.text += t; } };
@@ -70,18 +77,24 @@ describe('tidewire serve: arguments', () => {
     assert.throws(() => parseServeArgs(['--osc-port', '70000']), (e: Error) => e instanceof UsageError && /--osc-port/.test(e.message));
     assert.equal(parseServeArgs(['--port', '0', '--osc-port', '0']).port, 0);
   });
+
+  it('passes --redis URL to Media Studio and refuses anything but a redis:// URL', () => {
+    assert.equal(parseServeArgs([]).redis, undefined);
+    assert.equal(parseServeArgs(['--redis', 'redis://127.0.0.1:6390/2']).redis, 'redis://127.0.0.1:6390/2');
+    assert.throws(() => parseServeArgs(['--redis', 'http://x']), (e: Error) => e instanceof UsageError && /--redis/.test(e.message));
+  });
 });
 
 describe('tidewire serve: every app on one port', { timeout: 300_000 }, () => {
   before(() => { for (const app of APPS) ensureAppBuilt(app, { quiet: true }); });
 
   it('redirects / to the Live Set page and serves each app (Signal Lab cross-origin isolated)', async (t) => {
-    const running = await startAll({ ...parseServeArgs(['--port', '0', '--osc-port', '0', '--no-storm']) });
+    const running = await startAll({ ...parseServeArgs(['--port', '0', '--osc-port', '0', '--no-storm']), studioDataDir: studioDir(t) });
     t.after(() => running.close());
     const root = await fetch(`${running.url}/`, { redirect: 'manual' });
     assert.equal(root.status, 302);
     assert.equal(root.headers.get('location'), '/liveset/');
-    for (const path of ['/liveset/', '/replay/', '/signal-lab/', '/demo/']) {
+    for (const path of ['/liveset/', '/replay/', '/signal-lab/', '/demo/', '/studio/']) {
       const res = await fetch(`${running.url}${path}`);
       assert.equal(res.status, 200, path);
       assert.match(res.headers.get('content-type') ?? '', /text\/html/, path);
@@ -100,13 +113,13 @@ describe('tidewire serve: one app failing leaves the others serving', { timeout:
 
   it('reports the Live Set mirror as failed when its OSC port is taken (naming --osc-port) and serves the rest', async (t) => {
     const osc = await takenUdpPort(t);
-    const running = await startAll(parseServeArgs(['--port', '0', '--osc-port', String(osc), '--no-storm']));
+    const running = await startAll({ ...parseServeArgs(['--port', '0', '--osc-port', String(osc), '--no-storm']), studioDataDir: studioDir(t) });
     t.after(() => running.close());
     const live = running.apps.find((a) => a.name === 'liveset')!;
     assert.equal(live.state, 'failed');
     assert.equal(live.state === 'failed' && live.code, 'LIVESET_BIND_FAILED');
     assert.match(live.state === 'failed' ? live.message : '', new RegExp(`UDP port ${osc} is in use; pass --osc-port`));
-    assert.deepEqual(running.apps.filter((a) => a.state === 'up').map((a) => a.name), ['replay', 'signal-lab', 'demo']);
+    assert.deepEqual(running.apps.filter((a) => a.state === 'up').map((a) => a.name), ['replay', 'signal-lab', 'demo', 'studio']);
     const page = await fetch(`${running.url}/liveset/`);
     assert.equal(page.status, 503);
     assert.match(await page.text(), /LIVESET_BIND_FAILED/);
@@ -118,7 +131,7 @@ describe('tidewire serve: one app failing leaves the others serving', { timeout:
   it('reports the replay as failed with REPLAY_DATA_MISSING when its data is missing, and serves the rest', async (t) => {
     const tmp = mkdtempSync(join(tmpdir(), 'tidewire-serve-'));
     t.after(() => rmSync(tmp, { recursive: true, force: true }));
-    const running = await startAll({ ...parseServeArgs(['--port', '0', '--osc-port', '0', '--no-storm']), replay: { dataRoot: join(tmp, 'nowhere'), cacheDir: join(tmp, 'cache') } });
+    const running = await startAll({ ...parseServeArgs(['--port', '0', '--osc-port', '0', '--no-storm']), replay: { dataRoot: join(tmp, 'nowhere'), cacheDir: join(tmp, 'cache') }, studioDataDir: join(tmp, 'studio') });
     t.after(() => running.close());
     const replay = running.apps.find((a) => a.name === 'replay')!;
     assert.equal(replay.state === 'failed' && replay.code, 'REPLAY_DATA_MISSING');
@@ -131,26 +144,26 @@ describe('tidewire serve: one app failing leaves the others serving', { timeout:
     const out = sink();
     const err = sink();
     const stop = new AbortController();
-    const done = createServeCommand(out, err, { signal: stop.signal }).run(['--port', '0', '--osc-port', String(osc), '--no-storm']);
+    const done = createServeCommand(out, err, { signal: stop.signal, studioDataDir: studioDir(t) }).run(['--port', '0', '--osc-port', String(osc), '--no-storm']);
     for (let i = 0; i < 600 && !out.text.includes('/metrics'); i++) await new Promise((r) => setTimeout(r, 50));
     stop.abort();
     assert.equal(await done, 0, err.text);
     assert.match(out.text, /^Tidewire is serving on http:\/\/127\.0\.0\.1:\d+\//);
     assert.match(out.text, /FAILED {2}\/liveset\/ +LIVESET_BIND_FAILED: .*--osc-port/);
-    for (const path of ['/replay/', '/signal-lab/', '/demo/']) assert.match(out.text, new RegExp(`up {6}${path.replaceAll('/', '\\/')}`), path);
+    for (const path of ['/replay/', '/signal-lab/', '/demo/', '/studio/']) assert.match(out.text, new RegExp(`up {6}${path.replaceAll('/', '\\/')}`), path);
   });
 
   it('refuses a taken --port with TIDEWIRE_PORT_IN_USE, naming the flag (exit 1 from the command)', async (t) => {
     const taken = await takenTcpPort(t);
     const osc = await freeUdpPort();
-    await assert.rejects(startAll(parseServeArgs(['--port', String(taken), '--osc-port', String(osc), '--no-storm'])), (e: Error) => e instanceof ServeError && e.code === 'TIDEWIRE_PORT_IN_USE' && /--port/.test(e.message));
+    await assert.rejects(startAll({ ...parseServeArgs(['--port', String(taken), '--osc-port', String(osc), '--no-storm']), studioDataDir: studioDir(t) }), (e: Error) => e instanceof ServeError && e.code === 'TIDEWIRE_PORT_IN_USE' && /--port/.test(e.message));
     // The apps that had started were closed: the mirror's OSC port is free again.
     const probe = createSocket('udp4');
     await new Promise<void>((resolve, reject) => { probe.once('error', reject); probe.bind(osc, '127.0.0.1', resolve); });
     await new Promise<void>((resolve) => probe.close(() => resolve()));
     const out = sink();
     const err = sink();
-    assert.equal(await createServeCommand(out, err).run(['--port', String(taken), '--osc-port', '0', '--no-storm']), 1);
+    assert.equal(await createServeCommand(out, err, { studioDataDir: studioDir(t) }).run(['--port', String(taken), '--osc-port', '0', '--no-storm']), 1);
     assert.match(err.text, new RegExp(`^tidewire serve: TIDEWIRE_PORT_IN_USE: TCP port ${taken} on 127\\.0\\.0\\.1 is in use; pass --port N`));
   });
 });

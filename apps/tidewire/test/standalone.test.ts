@@ -20,12 +20,13 @@ import { after, before, describe, it } from 'node:test';
 import { ensureAppBuilt } from '@tidewire/testkit';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const APPS = ['liveset', 'replay', 'signal-lab', 'demo'] as const;
+const APPS = ['liveset', 'replay', 'signal-lab', 'demo', 'studio'] as const;
 const TITLES: Record<(typeof APPS)[number], string> = {
   liveset: 'Tidewire · Live Set mirror',
   replay: 'Tidewire · Race replay',
   'signal-lab': 'Tidewire · Signal Lab',
   demo: 'Tidewire · core demo',
+  studio: 'Tidewire · Media Studio',
 };
 
 const git = spawnSync('git', ['-C', ROOT, 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], { encoding: 'utf8', maxBuffer: 64 << 20 });

@@ -254,6 +254,14 @@ export class RedisQueue implements JobQueue {
     return handle;
   }
 
+  /** Drops the connections of a queue that never became ready (Redis unreachable): no graceful close to wait for. */
+  abandon(): void {
+    this.#state = 'closed';
+    void this.#queue.close().catch(() => undefined);
+    this.#subscriber.disconnect();
+    this.#client.disconnect();
+  }
+
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#state = 'closing';

@@ -1,10 +1,12 @@
 // `tidewire studio worker --redis URL [--concurrency N]` (docs/studio.md §4.4): render workers in
-// their own process, taking jobs from the BullMQ queue. The handler comes from `deps` so the
-// render pipeline (src/render) is wired in one place; until then `workerCommand` refuses jobs
-// with STUDIO_TOOL_MISSING.
+// their own process, taking jobs from the BullMQ queue. Its options are an @tidewire/cli table like
+// every tidewire command's. The handler comes from `deps` so the render pipeline is wired in one
+// place (src/cli.ts passes the real one, src/server/worker.ts's renderJobHandler; tests a stand-in).
 import { availableParallelism } from 'node:os';
-import { UsageError, parseOrUsage, type Command } from '@tidewire/cli';
-import { StudioError } from '../errors.ts';
+import { join, resolve } from 'node:path';
+import { defineCommand, integer, UsageError } from '@tidewire/cli';
+import type { Command, OptionsTable, ParsedArgs } from '@tidewire/cli';
+import { DEFAULT_DATA_DIR } from '../server/paths.ts';
 import { openRedisQueue } from './bullmq.ts';
 import type { JobHandler } from './types.ts';
 import { createRenderWorker } from './worker.ts';
@@ -13,7 +15,9 @@ export interface WorkerArgs {
   redis: string;
   concurrency: number;
   queue: string;
-  /** Where the render pipeline keeps scratch folders and its child-process registry. */
+  /** The studio data dir shared with the server (library, assets). */
+  dataDir: string;
+  /** This worker's own folder for scratch files and its child-process ledger. */
   stateDir: string;
   /** Lock duration (ms); stalled jobs are looked for every half of it. */
   lockMs: number;
@@ -24,56 +28,36 @@ export interface WorkerDeps {
   makeHandler(args: WorkerArgs): JobHandler | Promise<JobHandler>;
 }
 
-const USAGE = `usage: tidewire studio worker --redis URL [--concurrency N] [--queue NAME] [--state-dir DIR] [--lock-ms MS]
-  Runs render workers taking jobs from the Redis queue until SIGTERM/SIGINT.
-  --redis URL        redis://[user:pass@]host:port[/db] (required)
-  --concurrency N    jobs at once, 1–256 (default: the machine's cores, ${availableParallelism()})
-  --queue NAME       queue name (default studio-render)
-  --state-dir DIR    scratch and process registry folder (default .studio)
-  --lock-ms MS       job lock duration; a killed worker's job is taken over after it (default 30000)`;
-
-export function parseWorkerArgs(args: string[]): WorkerArgs | 'help' {
-  const out: WorkerArgs = { redis: '', concurrency: availableParallelism(), queue: 'studio-render', stateDir: '.studio', lockMs: 30_000 };
-  for (let i = 0; i < args.length; i++) {
-    const flag = args[i]!;
-    const value = () => {
-      const v = args[++i];
-      if (v === undefined) throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case '--help':
-      case '-h':
-        return 'help';
-      case '--redis':
-        out.redis = value();
-        if (!/^rediss?:\/\/[^\s]+$/.test(out.redis)) throw new UsageError(`--redis needs a redis:// URL, got ${out.redis}`);
-        break;
-      case '--concurrency':
-        out.concurrency = integer(flag, value(), 1, 256);
-        break;
-      case '--queue':
-        out.queue = value();
-        if (!/^[A-Za-z0-9_-]{1,64}$/.test(out.queue)) throw new UsageError('--queue takes letters, digits, - and _ (at most 64)');
-        break;
-      case '--state-dir':
-        out.stateDir = value();
-        break;
-      case '--lock-ms':
-        out.lockMs = integer(flag, value(), 200, 3_600_000);
-        break;
-      default:
-        throw new UsageError(`unknown option ${flag}`);
-    }
-  }
-  if (!out.redis) throw new UsageError('--redis URL is required');
-  return out;
+function redisUrl(raw: string, flag: string): string {
+  if (!/^rediss?:\/\/[^\s]+$/.test(raw)) throw new UsageError(`${flag} needs a redis:// URL, got ${raw}`);
+  return raw;
 }
 
-function integer(flag: string, v: string, min: number, max: number): number {
-  const n = Number(v);
-  if (!/^\d+$/.test(v) || n < min || n > max) throw new UsageError(`${flag} needs an integer ${min}–${max}, got ${v}`);
-  return n;
+function queueName(raw: string, flag: string): string {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(raw)) throw new UsageError(`${flag} takes letters, digits, - and _ (at most 64)`);
+  return raw;
+}
+
+const OPTIONS = {
+  redis: { type: 'string', value: 'URL', parse: redisUrl, help: 'redis://[user:pass@]host:port[/db] (required)' },
+  concurrency: { type: 'string', value: 'N', default: () => String(availableParallelism()), parse: integer(1, 256), help: `jobs at once, 1–256 (default: the machine's cores, ${availableParallelism()})` },
+  queue: { type: 'string', value: 'NAME', default: 'studio-render', parse: queueName, help: 'queue name (default studio-render)' },
+  'data-dir': { type: 'string', value: 'DIR', help: 'the studio data dir shared with the server (default .tidewire/studio in the repo)' },
+  'state-dir': { type: 'string', value: 'DIR', help: 'this worker\'s scratch and process-ledger folder, one per worker\n(default DATA-DIR/state/worker)' },
+  'lock-ms': { type: 'string', value: 'MS', default: '30000', parse: integer(200, 3_600_000), help: 'job lock duration; a killed worker\'s job is taken over after it (default 30000)' },
+} as const satisfies OptionsTable;
+
+const ARGS = {
+  name: 'studio worker',
+  synopsis: ['--redis URL [--concurrency N] [--queue NAME] [--data-dir DIR] [--state-dir DIR] [--lock-ms MS]'],
+  description: 'Runs render workers taking jobs from the Redis queue until SIGTERM/SIGINT.',
+  options: OPTIONS,
+};
+
+function checkWorker({ values: v }: ParsedArgs<typeof OPTIONS>): WorkerArgs {
+  if (v.redis === undefined) throw new UsageError('--redis URL is required');
+  const dataDir = resolve(v['data-dir'] ?? DEFAULT_DATA_DIR);
+  return { redis: v.redis, concurrency: v.concurrency, queue: v.queue, dataDir, stateDir: resolve(v['state-dir'] ?? join(dataDir, 'state', 'worker')), lockMs: v['lock-ms'] };
 }
 
 /** Where the command writes (process.stdout/stderr by default; tests pass sinks). */
@@ -82,27 +66,24 @@ export interface WorkerIo {
   err: { write(text: string): unknown };
 }
 
-export function createWorkerCommand(deps: WorkerDeps, io: WorkerIo = { out: process.stdout, err: process.stderr }): Command {
-  return {
-    name: 'worker',
+export function createWorkerCommand(deps: WorkerDeps, io: WorkerIo = { out: process.stdout, err: process.stderr }): Command & { parse(args: readonly string[]): WorkerArgs } {
+  return defineCommand({
+    ...ARGS,
     summary: 'run render workers taking jobs from a Redis queue',
-    usage: USAGE,
-    async run(argv) {
-      const parsed = parseOrUsage(parseWorkerArgs, argv, { prefix: 'tidewire studio worker', usage: USAGE, ...io });
-      if ('exit' in parsed) return parsed.exit;
-      const handler = await deps.makeHandler(parsed);
-      const queue = await openRedisQueue({ url: parsed.redis, name: parsed.queue, lockDurationMs: parsed.lockMs, stalledIntervalMs: Math.max(100, Math.floor(parsed.lockMs / 2)) });
-      const worker = createRenderWorker(queue, handler, { concurrency: parsed.concurrency, log: (line) => io.err.write(`${line}\n`) });
-      io.out.write(`studio worker: ${parsed.concurrency} slot(s) on queue ${parsed.queue}, pid ${process.pid}\n`);
+    io: { out: { write: (t: string) => void io.out.write(t) }, err: { write: (t: string) => void io.err.write(t) } },
+    check: checkWorker,
+    async run(args) {
+      const handler = await deps.makeHandler(args);
+      const queue = await openRedisQueue({ url: args.redis, name: args.queue, lockDurationMs: args.lockMs, stalledIntervalMs: Math.max(100, Math.floor(args.lockMs / 2)) });
+      const worker = createRenderWorker(queue, handler, { concurrency: args.concurrency, log: (line) => io.err.write(`${line}\n`) });
+      io.out.write(`studio worker: ${args.concurrency} slot(s) on queue ${args.queue}, pid ${process.pid}\n`);
       await worker.stopped;
       return 0;
     },
-  };
+  });
 }
 
-/** The worker command as shipped until the render pipeline is wired in (see WorkerDeps). */
-export const workerCommand: Command = createWorkerCommand({
-  makeHandler: () => async () => {
-    throw new StudioError('STUDIO_TOOL_MISSING', 'this build has no render pipeline wired into the worker');
-  },
-});
+/** `tidewire studio worker`'s arguments (throws UsageError; HelpRequested for --help). */
+export function parseWorkerArgs(args: string[]): WorkerArgs {
+  return createWorkerCommand({ makeHandler: () => { throw new Error('parse only'); } }).parse(args);
+}

@@ -2,44 +2,51 @@
 // /studio/api/, the live job list as tree channel `studio`, metrics on the server's registry, and
 // (by default) a render worker in this process. The page itself (apps/studio/dist) is served
 // under /studio/ by whoever mounts the app, like every other app.
-import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { TidewireServer } from '@tidewire/server';
 import { StudioError } from '../errors.ts';
+import { RedisQueue } from '../queue/bullmq.ts';
+import { openEmbeddedQueue } from '../queue/embedded.ts';
 import type { JobQueue, QueueWorker, WorkerOptions } from '../queue/types.ts';
+import { BUILTIN_BACKGROUNDS, liveChildren } from '../render/index.ts';
+import { liveChildPids } from '../render/process.ts';
 import { AssetStore, DEFAULT_ASSET_LIMITS } from './assets.ts';
 import type { AssetLimits } from './assets.ts';
 import { registerErrorHandler } from './http-errors.ts';
 import { Library } from './library.ts';
+import { lockDataDir } from './lock.ts';
 import { LiveJobs } from './live.ts';
 import { StudioMetrics } from './metrics.ts';
 import { assetRoutes } from './routes-assets.ts';
 import { jobRoutes } from './routes-jobs.ts';
 import { storyRoutes } from './routes-stories.ts';
-import { BUILTIN_BACKGROUNDS_STUB, voiceRoutes } from './routes-voice.ts';
+import { builtinList, voiceRoutes } from './routes-voice.ts';
 import type { BuiltinBackground } from './routes-voice.ts';
+import { DEFAULT_DATA_DIR } from './paths.ts';
 import { StoryStore } from './stories.ts';
 import { DEFAULT_TOOLS } from './tools.ts';
 import type { RunOptions, ToolPaths } from './tools.ts';
-import { espeakPreview } from './voice.ts';
+import { pipelinePreview } from './voice.ts';
 import type { Speaker } from './voice.ts';
-import { renderJobHandler } from './worker.ts';
+import { backgroundCache, cleanupWorkerLeftovers, renderJobHandler } from './worker.ts';
 import type { RenderFn } from './worker.ts';
 
 export const STUDIO_PATH = '/studio/';
 export const STUDIO_API = '/studio/api';
 
-/** `.tidewire/studio/` at the repository root. */
-export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../../../.tidewire/studio/', import.meta.url));
+export { DEFAULT_DATA_DIR };
 
 export interface StudioOptions {
   /** Where stories, assets, renders and scratch files live (default `.tidewire/studio/` in the repo). */
   dataDir?: string;
-  /** The job queue. MERGE: defaults to B2's EmbeddedQueue on `<dataDir>/queue` once merged. */
+  /** The job queue (default: the embedded queue, journal in `<dataDir>/queue`; or BullMQ with `redis`). Closed by the caller. */
   queue?: JobQueue;
-  /** The render pipeline. MERGE: defaults to B1's renderStory once merged. */
+  /** redis://… : jobs go through BullMQ on this Redis, so `tidewire studio worker` processes can render them. */
+  redis?: string;
+  /** How long the start waits for `redis` (default REDIS_CONNECT_TIMEOUT_MS): then STUDIO_QUEUE_UNREACHABLE. */
+  redisTimeoutMs?: number;
+  /** The render pipeline (default renderStory). */
   render?: RenderFn;
   /** Run render jobs in this process (default true; false when separate workers render). */
   worker?: boolean | WorkerOptions;
@@ -47,9 +54,9 @@ export interface StudioOptions {
   assetLimits?: Partial<AssetLimits>;
   /** Bytes the library's renders may take before new jobs are refused (default 20 GiB). */
   renderQuotaBytes?: number;
-  /** Live child processes of renders. MERGE: B1's `liveChildren()` registry (its size). */
+  /** Live child processes of renders (default: the render pipeline's registry). */
   liveChildren?: () => number;
-  /** The voice preview. MERGE: B1's TTS; default espeak-ng directly. */
+  /** The voice preview (default: the render pipeline's TTS, so the preview is what the render says). */
   speak?: Speaker;
   builtins?: BuiltinBackground[];
 }
@@ -64,23 +71,71 @@ export interface MountedStudio {
   close(): Promise<void>;
 }
 
-/** MERGE: replace with `new EmbeddedQueue({ dir: join(dataDir, 'queue') })` from ../queue. */
-function defaultQueue(_dataDir: string): JobQueue {
-  throw new StudioError('STUDIO_QUEUE_CLOSED', 'mountStudio needs options.queue until the queue is merged');
+/** How long a start waits for Redis before the studio reports it unreachable (instead of hanging the server's start). */
+export const REDIS_CONNECT_TIMEOUT_MS = 10_000;
+
+async function openRedis(url: string, timeoutMs: number): Promise<JobQueue> {
+  const queue = new RedisQueue({ url });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      queue.ready(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new StudioError('STUDIO_QUEUE_UNREACHABLE', `Redis at ${url.replace(/\/\/[^@/]*@/, '//…@')} did not answer within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+      }),
+    ]);
+    return queue;
+  } catch (e) {
+    queue.abandon();
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
-/** MERGE: replace with B1's `renderStory` from ../render. */
-const defaultRender: RenderFn = async () => {
-  throw new StudioError('STUDIO_TOOL_MISSING', 'no render pipeline: pass options.render until the pipeline is merged');
-};
+function defaultQueue(dataDir: string, redis: string | undefined, redisTimeoutMs: number): Promise<JobQueue> {
+  return redis ? openRedis(redis, redisTimeoutMs) : openEmbeddedQueue({ dir: join(dataDir, 'queue') });
+}
+
+/** Kills every child process of this process's renders (shutdown's last word, after the worker closed). */
+function killRenderChildren(): void {
+  for (const pid of liveChildPids()) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
 
 export async function mountStudio(server: TidewireServer, options: StudioOptions = {}): Promise<MountedStudio> {
   const dataDir = options.dataDir ?? DEFAULT_DATA_DIR;
-  const tools: ToolPaths = { ...DEFAULT_TOOLS, ...options.tools };
   const workRoot = join(dataDir, 'work');
-  await mkdir(workRoot, { recursive: true });
-  // Scratch folders of renders that died with the last process.
-  for (const n of await readdir(workRoot)) await rm(join(workRoot, n), { recursive: true, force: true });
+  // This process's ledger of render children and temp files: a killed earlier life's process
+  // groups are killed and its temp files (partial outputs included) removed before any job runs.
+  const stateDir = join(dataDir, 'state', 'server');
+  const unlock = lockDataDir(join(stateDir, 'server.lock'));
+  try {
+    return await mountLocked(server, options, dataDir, workRoot, stateDir, unlock);
+  } catch (e) {
+    unlock();
+    throw e;
+  }
+}
+
+async function mountLocked(
+  server: TidewireServer,
+  options: StudioOptions,
+  dataDir: string,
+  workRoot: string,
+  stateDir: string,
+  unlock: () => void,
+): Promise<MountedStudio> {
+  const tools: ToolPaths = { ...DEFAULT_TOOLS, ...options.tools };
+  await cleanupWorkerLeftovers({ workRoot, stateDir });
 
   let ownChildren = 0;
   const run: RunOptions = { onSpawn: (d) => void (ownChildren += d) };
@@ -89,11 +144,11 @@ export async function mountStudio(server: TidewireServer, options: StudioOptions
   const library = new Library(dataDir);
   await Promise.all([stories.init(), assets.init(), library.init()]);
 
-  const queue = options.queue ?? defaultQueue(dataDir);
+  const queue = options.queue ?? (await defaultQueue(dataDir, options.redis, options.redisTimeoutMs ?? REDIS_CONNECT_TIMEOUT_MS));
   const live = new LiveJobs(server, await queue.list());
   const metrics = new StudioMetrics(server.metrics, {
     counts: () => queue.counts(),
-    liveChildren: () => ownChildren + (options.liveChildren?.() ?? 0),
+    liveChildren: () => ownChildren + (options.liveChildren ?? liveChildren)(),
     cacheBytes: () => ({ renders: library.totalBytes(), assets: assets.totalBytes() }),
   });
   const unsubscribe = queue.onStatus((s) => {
@@ -105,7 +160,14 @@ export async function mountStudio(server: TidewireServer, options: StudioOptions
 
   let worker: QueueWorker | undefined;
   if (options.worker !== false) {
-    const handler = renderJobHandler({ library, assets: (id) => assets.resolve(id), render: options.render ?? defaultRender, workRoot });
+    const handler = renderJobHandler({
+      library,
+      assets: (id) => assets.resolve(id),
+      workRoot,
+      stateDir,
+      cacheDir: backgroundCache(dataDir),
+      ...(options.render ? { render: options.render } : {}),
+    });
     worker = queue.process(handler, typeof options.worker === 'object' ? options.worker : { concurrency: 1 });
   }
 
@@ -116,7 +178,7 @@ export async function mountStudio(server: TidewireServer, options: StudioOptions
       storyRoutes(scope, stories);
       assetRoutes(scope, assets, metrics);
       jobRoutes(scope, { queue, stories, assets, library, ffmpeg: tools.ffmpeg, run, renderQuotaBytes: options.renderQuotaBytes ?? 20 * 1024 ** 3 });
-      voiceRoutes(scope, tools.espeak, options.speak ?? espeakPreview(tools.espeak, run), options.builtins ?? BUILTIN_BACKGROUNDS_STUB);
+      voiceRoutes(scope, tools.espeak, options.speak ?? pipelinePreview(join(dataDir, 'tmp')), options.builtins ?? builtinList(BUILTIN_BACKGROUNDS));
     },
     { prefix: STUDIO_API },
   );
@@ -131,8 +193,12 @@ export async function mountStudio(server: TidewireServer, options: StudioOptions
     close() {
       closed ??= (async () => {
         unsubscribe();
+        // The worker's close aborts running renders (the pipeline kills their groups and
+        // removes their temp files); whatever is still alive after it is killed here.
         await worker?.close();
         if (!options.queue) await queue.close();
+        killRenderChildren();
+        unlock();
       })();
       return closed;
     },

@@ -1,10 +1,14 @@
-// Voice preview (docs/studio.md §1.6): one scene's text spoken to a WAV, so the voice
-// settings can be heard before a render. MERGE: swap `espeakPreview` for B1's TTS module (the
-// one the render's voice stage uses) so the preview is exactly what the render will say.
+// Voice preview (docs/studio.md §1.6): one scene's text spoken to a WAV with the render
+// pipeline's own TTS (src/render/voice.ts: the same voice check, espeak-ng run and silence
+// trim), so the preview is exactly what the render will say.
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { StudioError } from '../errors.ts';
 import type { Voice } from '../model.ts';
+import { synthesize, validateVoice } from '../render/voice.ts';
+import { wavHeader } from '../render/wav.ts';
 import { runTool } from './tools.ts';
-import type { RunOptions } from './tools.ts';
 
 /** Longest WAV a preview may return (about 90 s of 22 kHz mono). */
 export const MAX_PREVIEW_BYTES = 4 * 1024 * 1024;
@@ -13,16 +17,20 @@ export const MAX_PREVIEW_CHARS = 600;
 
 export type Speaker = (text: string, voice: Voice, signal?: AbortSignal) => Promise<Buffer>;
 
-export function espeakPreview(espeak: string, run: RunOptions = {}): Speaker {
+/** The pipeline's TTS as a preview: the scene's WAV (voiced part only), made in `tmpDir` and removed. */
+export function pipelinePreview(tmpDir: string): Speaker {
   return async (text, voice, signal) => {
     const words = text.replace(/\s+/g, ' ').trim().slice(0, MAX_PREVIEW_CHARS);
     if (words.length === 0) throw new StudioError('STUDIO_BAD_REQUEST', 'nothing to say');
+    await validateVoice(voice);
+    await mkdir(tmpDir, { recursive: true });
+    const wavPath = join(tmpDir, `preview-${randomBytes(6).toString('hex')}.wav`);
     try {
-      // A leading space keeps text that starts with '-' from being read as an option.
-      return await runTool(espeak, ['-v', voice.voice, '-s', String(voice.rate), '-p', String(voice.pitch), '--stdout', ` ${words}`], { timeoutMs: 20_000, maxStdout: MAX_PREVIEW_BYTES, ...run, ...(signal ? { signal } : {}) });
-    } catch (err) {
-      if (err instanceof StudioError && err.code === 'STUDIO_TOOL_FAILED' && /voice/i.test(err.message)) throw new StudioError('STUDIO_BAD_VOICE', `espeak-ng has no voice ${JSON.stringify(voice.voice)}`);
-      throw err;
+      const clip = await synthesize(words, voice, wavPath, signal ? { signal } : {});
+      if (clip.pcm.length > MAX_PREVIEW_BYTES) throw new StudioError('STUDIO_TEXT_TOO_LONG', `the preview is ${clip.pcm.length} bytes (cap ${MAX_PREVIEW_BYTES})`);
+      return Buffer.concat([wavHeader(clip.sampleRate, 1, clip.pcm.length), clip.pcm]);
+    } finally {
+      await rm(wavPath, { force: true });
     }
   };
 }
