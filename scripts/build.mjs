@@ -28,7 +28,9 @@ for (const app of readdirSync(appsDir)) {
   const out = join(dir, 'dist', 'index.html');
   // A page bundles its own ui/ and any workspace package it imports (client, ui, protocol, …).
   const packagesDir = join(root, 'packages');
-  const packageSources = readdirSync(packagesDir).map((p) => join(packagesDir, p, 'src')).filter((d) => existsSync(d));
+  const packageSources = readdirSync(packagesDir)
+    .map((p) => join(packagesDir, p, 'src'))
+    .filter((d) => existsSync(d));
   // …and its own src/ (a worklet, Faust glue) and faust/ sources when it has them.
   const appSources = ['ui', 'src', 'faust'].map((d) => join(dir, d)).filter((d) => existsSync(d));
   const sources = Math.max(...appSources.map(newest), ...packageSources.map(newest), statSync(config).mtimeMs);

@@ -8,7 +8,11 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 function mtime(path) {
-  try { return statSync(path).mtimeMs; } catch { return 0; }
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
 }
 
 /** Every package.json of the workspace: a newer one means dependencies may have changed. */

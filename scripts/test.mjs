@@ -36,7 +36,13 @@ if (filters.length === 0) {
 run('node', ['scripts/build.mjs']);
 
 const files = ['packages', 'apps', 'bench', 'test']
-  .flatMap((d) => { try { return findTests(join(root, d)); } catch { return []; } })
+  .flatMap((d) => {
+    try {
+      return findTests(join(root, d));
+    } catch {
+      return [];
+    }
+  })
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .sort();
 if (files.length === 0) {
@@ -47,6 +53,8 @@ if (files.length === 0) {
 // Chromium, the audio thread's render capacity, stream lateness), and a second test file on the
 // other core of a 2-core CI machine turns them into coin flips.
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], {
-  cwd: root, stdio: 'inherit', env: { ...process.env, TIDEWIRE_TEST: '1' },
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, TIDEWIRE_TEST: '1' },
 });
 process.exit(r.status ?? 1);

@@ -13,7 +13,10 @@ const FIELDS = ['bytesPerSecPerStream', 'serverCpuPctPerStream', 'maxStreamsAt25
 
 function runQuick(): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/src/main.ts', 'timeline', '--quick', '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/src/main.ts', 'timeline', '--quick', '--json'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -42,7 +45,10 @@ test('§W timeline bench --quick --json prints the three systems, ratios, target
     for (const f of FIELDS) assert.ok(Number.isFinite(s[f] as number) && (s[f] as number) >= 0, `${name}.${f} = ${String(s[f])}`);
     const ladder = s.ladder as Record<string, unknown>[];
     assert.ok(Array.isArray(ladder) && ladder.length >= 1, `${name} has ladder rows`);
-    assert.deepEqual(ladder.filter((row) => !row.outsideLadder).map((row) => row.K), [10, 50].slice(0, ladder.filter((row) => !row.outsideLadder).length));
+    assert.deepEqual(
+      ladder.filter((row) => !row.outsideLadder).map((row) => row.K),
+      [10, 50].slice(0, ladder.filter((row) => !row.outsideLadder).length),
+    );
     for (const row of ladder) {
       assert.equal(typeof row.pass, 'boolean');
       assert.ok((row.framesPerSecPerStream as number) > 0, `${name} K=${row.K}: frames arrived`);
@@ -56,7 +62,7 @@ test('§W timeline bench --quick --json prints the three systems, ratios, target
     assert.equal(seeks.checks, 20, `${name}: every seek's first frame was checked`);
   }
   // Server-paced systems report lateness; the client-paced one reports underruns instead.
-  assert.equal(typeof ((r['tidewire-ws'] as { ladder: Record<string, unknown>[] }).ladder[0]!.latenessP99Ms), 'number');
+  assert.equal(typeof (r['tidewire-ws'] as { ladder: Record<string, unknown>[] }).ladder[0]!.latenessP99Ms, 'number');
   assert.equal((r['tidewire-http'] as { ladder: Record<string, unknown>[] }).ladder[0]!.latenessP99Ms, null);
 
   const ratios = r.ratios as Record<string, Record<string, unknown>>;

@@ -54,7 +54,11 @@ export interface ImportEdge {
 
 function readWorkspace(dir: string, kind: Workspace['kind']): Workspace {
   const pkg = JSON.parse(readFileSync(join(ROOT, dir, 'package.json'), 'utf8')) as {
-    name: string; exports?: string | Record<string, unknown>; dependencies?: object; devDependencies?: object; peerDependencies?: object;
+    name: string;
+    exports?: string | Record<string, unknown>;
+    dependencies?: object;
+    devDependencies?: object;
+    peerDependencies?: object;
   };
   const declared = new Set([pkg.dependencies, pkg.devDependencies, pkg.peerDependencies].flatMap((d) => Object.keys(d ?? {})));
   const exports = new Set(typeof pkg.exports === 'object' ? Object.keys(pkg.exports) : pkg.exports ? ['.'] : []);
@@ -63,7 +67,10 @@ function readWorkspace(dir: string, kind: Workspace['kind']): Workspace {
 
 export function readWorkspaces(root = ROOT): Workspace[] {
   const list: Workspace[] = [readWorkspace('.', 'root'), readWorkspace('bench', 'bench')];
-  for (const [group, kind] of [['packages', 'package'], ['apps', 'app']] as const) {
+  for (const [group, kind] of [
+    ['packages', 'package'],
+    ['apps', 'app'],
+  ] as const) {
     for (const d of readdirSync(join(root, group)).sort()) {
       if (existsSync(join(root, group, d, 'package.json'))) list.push(readWorkspace(`${group}/${d}`, kind));
     }
@@ -73,7 +80,10 @@ export function readWorkspaces(root = ROOT): Workspace[] {
 
 function walk(path: string, out: string[]): void {
   if (!existsSync(path)) return;
-  if (statSync(path).isFile()) { if (SOURCE.test(path)) out.push(path); return; }
+  if (statSync(path).isFile()) {
+    if (SOURCE.test(path)) out.push(path);
+    return;
+  }
   for (const name of readdirSync(path)) {
     if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) continue;
     walk(join(path, name), out);
@@ -141,12 +151,17 @@ export function violations(all: readonly Workspace[], edges: readonly ImportEdge
   const say = (e: ImportEdge, why: string) => problems.push(`${e.file}: '${e.specifier}' ${why}`);
   for (const e of edges) {
     const { from, to } = e;
-    if (e.via === 'name' && to === undefined) { say(e, 'names no workspace'); continue; }
+    if (e.via === 'name' && to === undefined) {
+      say(e, 'names no workspace');
+      continue;
+    }
     if (to === undefined || to === from) continue;
     if (e.via === 'relative' && to.kind !== 'root') say(e, `reaches into ${to.dir}/ by a relative path (import it by its name, ${to.name})`);
-    if (e.via === 'relative' && (e.folder === 'test' || e.folder === 'bench')) say(e, `imports ${to.dir}/${e.folder}/ (make it a documented export or move it to @tidewire/testkit)`);
+    if (e.via === 'relative' && (e.folder === 'test' || e.folder === 'bench'))
+      say(e, `imports ${to.dir}/${e.folder}/ (make it a documented export or move it to @tidewire/testkit)`);
     if (from.kind === 'package' && to.kind === 'app') say(e, `makes package ${from.name} depend on app ${to.name}`);
-    if (from.kind === 'app' && to.kind === 'app' && from.dir !== COMPOSITION_ROOT) say(e, `makes app ${from.name} depend on app ${to.name} (only ${COMPOSITION_ROOT}, the composition root, mounts apps)`);
+    if (from.kind === 'app' && to.kind === 'app' && from.dir !== COMPOSITION_ROOT)
+      say(e, `makes app ${from.name} depend on app ${to.name} (only ${COMPOSITION_ROOT}, the composition root, mounts apps)`);
     if (e.via === 'name') {
       if (from.kind !== 'root' && !from.declared.has(to.name)) say(e, `is not declared in ${from.dir}/package.json`);
       if (from.kind === 'root' && !from.declared.has(to.name)) say(e, 'is not declared in the root package.json');
@@ -176,16 +191,22 @@ export function violations(all: readonly Workspace[], edges: readonly ImportEdge
   return [...new Set(problems)];
 }
 
-describe('README §Layout: the workspaces\' import graph', () => {
+describe("README §Layout: the workspaces' import graph", () => {
   const all = readWorkspaces();
   const edges = readEdges(all);
 
   it('reads the imports of every workspace (apps/studio included)', () => {
     for (const dir of ['packages/tree', 'packages/cli', 'apps/liveset', 'apps/replay', 'apps/studio', 'apps/tidewire', 'bench', '.']) {
-      assert.ok(all.some((w) => w.dir === dir), dir);
+      assert.ok(
+        all.some((w) => w.dir === dir),
+        dir,
+      );
     }
     assert.ok(edges.length > 500, `${edges.length} imports`);
-    assert.ok(edges.some((e) => e.from.dir === COMPOSITION_ROOT && e.to?.dir === 'apps/liveset'), 'the composition root imports the Live Set app');
+    assert.ok(
+      edges.some((e) => e.from.dir === COMPOSITION_ROOT && e.to?.dir === 'apps/liveset'),
+      'the composition root imports the Live Set app',
+    );
   });
 
   it('reads static, re-export, side-effect, dynamic and new URL imports, but not comments or strings', () => {
@@ -197,7 +218,7 @@ describe('README §Layout: the workspaces\' import graph', () => {
       "const e = await import('@tidewire/e');",
       "const f = new URL('../f/worker.ts', import.meta.url);",
       "// import g from './g.ts';",
-      "const h = \"import h from './h.ts'\";",
+      'const h = "import h from \'./h.ts\'";',
       "const i = new URL('https://example.com/');",
     ].join('\n');
     assert.deepEqual(specifiersOf(text, 'x.ts').sort(), ['../c.ts', '../f/worker.ts', './a.ts', './d.css', '@tidewire/b', '@tidewire/e']);
@@ -205,22 +226,39 @@ describe('README §Layout: the workspaces\' import graph', () => {
   });
 
   it('finds each kind of violation in a graph that has them', () => {
-    const ws = (dir: string, kind: Workspace['kind'], declared: string[] = []): Workspace => ({ dir, name: `@tidewire/${dir.split('/').pop()}`, kind, declared: new Set(declared), exports: new Set(['.']) });
+    const ws = (dir: string, kind: Workspace['kind'], declared: string[] = []): Workspace => ({
+      dir,
+      name: `@tidewire/${dir.split('/').pop()}`,
+      kind,
+      declared: new Set(declared),
+      exports: new Set(['.']),
+    });
     const tree = ws('packages/tree', 'package', ['@tidewire/liveset']);
     const liveset = ws('apps/liveset', 'app', ['@tidewire/tree']);
     const replay = ws('apps/replay', 'app');
     const root = ws(COMPOSITION_ROOT, 'app', ['@tidewire/liveset']);
-    const edge = (from: Workspace, to: Workspace, via: ImportEdge['via'], extra: Partial<ImportEdge> = {}): ImportEdge =>
-      ({ file: `${from.dir}/src/x.ts`, from, to, via, specifier: via === 'name' ? to.name : `../../${to.dir}/src/x.ts`, folder: 'src', subpath: '.', ...extra });
-    const found = violations([tree, liveset, replay, root], [
-      edge(tree, liveset, 'name'),
-      edge(liveset, tree, 'name'),
-      edge(replay, liveset, 'name'),
-      edge(root, liveset, 'name'),
-      edge(root, liveset, 'relative'),
-      edge(replay, tree, 'relative', { folder: 'test', file: 'apps/replay/test/x.test.ts' }),
-      edge(root, liveset, 'name', { subpath: './internal', specifier: '@tidewire/liveset/internal' }),
-    ]).join('\n');
+    const edge = (from: Workspace, to: Workspace, via: ImportEdge['via'], extra: Partial<ImportEdge> = {}): ImportEdge => ({
+      file: `${from.dir}/src/x.ts`,
+      from,
+      to,
+      via,
+      specifier: via === 'name' ? to.name : `../../${to.dir}/src/x.ts`,
+      folder: 'src',
+      subpath: '.',
+      ...extra,
+    });
+    const found = violations(
+      [tree, liveset, replay, root],
+      [
+        edge(tree, liveset, 'name'),
+        edge(liveset, tree, 'name'),
+        edge(replay, liveset, 'name'),
+        edge(root, liveset, 'name'),
+        edge(root, liveset, 'relative'),
+        edge(replay, tree, 'relative', { folder: 'test', file: 'apps/replay/test/x.test.ts' }),
+        edge(root, liveset, 'name', { subpath: './internal', specifier: '@tidewire/liveset/internal' }),
+      ],
+    ).join('\n');
     assert.match(found, /makes package @tidewire\/tree depend on app @tidewire\/liveset/);
     assert.match(found, /cycle: (packages\/tree -> apps\/liveset -> packages\/tree|apps\/liveset -> packages\/tree -> apps\/liveset)/);
     assert.match(found, /apps\/replay\/src\/x\.ts: '@tidewire\/liveset' makes app @tidewire\/replay depend on app @tidewire\/liveset/);

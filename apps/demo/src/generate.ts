@@ -41,10 +41,22 @@ export function generateProject(options: ProjectOptions = {}): NodeSnapshot {
         const value = Math.round(rand() * 1e4) / 1e4;
         // The fields a Live device parameter carries (range, default, display text, automation
         // and modulation state): what makes a real set's AST ~220 bytes per node as JSON.
-        params.push(leaf(`${did}/p${p}`, 'param', {
-          name, originalName: name, value, min: 0, max: 1, default: 0.5, unit: 'dB', display: `${(value * 24 - 12).toFixed(1)} dB`,
-          automation: rand() < 0.1 ? 'playing' : 'none', modulation: 0, quantized: false, enabled: true,
-        }));
+        params.push(
+          leaf(`${did}/p${p}`, 'param', {
+            name,
+            originalName: name,
+            value,
+            min: 0,
+            max: 1,
+            default: 0.5,
+            unit: 'dB',
+            display: `${(value * 24 - 12).toFixed(1)} dB`,
+            automation: rand() < 0.1 ? 'playing' : 'none',
+            modulation: 0,
+            quantized: false,
+            enabled: true,
+          }),
+        );
       }
       const cls = pick(DEVICE_CLASSES);
       devices.push({ id: did, type: 'device', attrs: { class: cls, name: `${cls} ${d + 1}`, on: true }, children: params });
@@ -53,9 +65,18 @@ export function generateProject(options: ProjectOptions = {}): NodeSnapshot {
     for (let s = 0; s < scenes; s++) {
       const slot: NodeSnapshot = { id: `${tid}/s${s}`, type: 'clipslot', attrs: { index: s }, children: [] };
       if (rand() < clipDensity) {
-        slot.children.push(leaf(`${tid}/s${s}/clip`, 'clip', {
-          name: `${pick(CLIP_WORDS)} ${s + 1}`, start: 0, end: 16, warp: true, color: Math.floor(rand() * 70), length: 4 * (1 + Math.floor(rand() * 8)), loop: true, playing: false,
-        }));
+        slot.children.push(
+          leaf(`${tid}/s${s}/clip`, 'clip', {
+            name: `${pick(CLIP_WORDS)} ${s + 1}`,
+            start: 0,
+            end: 16,
+            warp: true,
+            color: Math.floor(rand() * 70),
+            length: 4 * (1 + Math.floor(rand() * 8)),
+            loop: true,
+            playing: false,
+          }),
+        );
       }
       slots.push(slot);
     }
@@ -63,7 +84,11 @@ export function generateProject(options: ProjectOptions = {}): NodeSnapshot {
       id: tid,
       type: 'track',
       attrs: { kind, name: `${t + 1}-${kind === 'audio' ? 'Audio' : 'MIDI'}`, color: Math.floor(rand() * 70) },
-      children: [mixer, { id: `${tid}/devices`, type: 'devices', attrs: {}, children: devices }, { id: `${tid}/slots`, type: 'clipslots', attrs: {}, children: slots }],
+      children: [
+        mixer,
+        { id: `${tid}/devices`, type: 'devices', attrs: {}, children: devices },
+        { id: `${tid}/slots`, type: 'clipslots', attrs: {}, children: slots },
+      ],
     });
   }
   const sceneNodes = Array.from({ length: scenes }, (_, s) => leaf(`scene${s}`, 'scene', { name: `Scene ${s + 1}`, tempo: 120 }));

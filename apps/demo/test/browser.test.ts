@@ -57,7 +57,10 @@ describe('§3 demo page in Chromium', { timeout: 120_000 }, () => {
     const knobs = page.locator('[data-track] .knob span');
     const before = await knobs.evaluateAll((els) => els.map((e) => (e as HTMLElement).style.height).join());
     await page.waitForFunction(
-      (prev) => Array.from(document.querySelectorAll('[data-track] .knob span')).map((e) => (e as HTMLElement).style.height).join() !== prev,
+      (prev) =>
+        Array.from(document.querySelectorAll('[data-track] .knob span'))
+          .map((e) => (e as HTMLElement).style.height)
+          .join() !== prev,
       before,
       { timeout: 15_000 },
     );

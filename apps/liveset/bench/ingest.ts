@@ -71,4 +71,6 @@ for (let run = 0; run < runs; run++) {
   console.log(`run ${run + 1}: ${count} messages in ${ms.toFixed(0)} ms = ${(count / (ms / 1000) / 1e6).toFixed(2)} M msg/s`);
 }
 rates.sort((a, b) => a - b);
-console.log(`median ${(rates[Math.floor(rates.length / 2)]! / 1e6).toFixed(2)} M msg/s, best ${(rates[rates.length - 1]! / 1e6).toFixed(2)} M msg/s (${sets} sets, ${events} events)`);
+console.log(
+  `median ${(rates[Math.floor(rates.length / 2)]! / 1e6).toFixed(2)} M msg/s, best ${(rates[rates.length - 1]! / 1e6).toFixed(2)} M msg/s (${sets} sets, ${events} events)`,
+);

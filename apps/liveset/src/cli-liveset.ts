@@ -36,8 +36,18 @@ const OPTIONS = {
   host: { type: 'string', value: 'HOST', default: '127.0.0.1', help: 'HTTP/WebSocket interface (default 127.0.0.1; another needs TIDEWIRE_TOKEN)' },
   port: { type: 'string', value: 'N', default: '8080', parse: port(), help: 'HTTP/WebSocket port (default 8080, 0 = any free port)' },
   'osc-port': { type: 'string', value: 'N', parse: port(), help: `UDP port for OSC events from Live (default ${DEFAULT_OSC_PORT}, on 127.0.0.1)` },
-  abletonosc: { type: 'string', value: 'HOST:PORT', parse: (v: string, flag: string) => parseHostPort(flag, v), help: 'sync from Live through AbletonOSC (usually 127.0.0.1:11000; replies on 11001)' },
-  live: { type: 'string', value: 'HOST:PORT', parse: (v: string, flag: string) => parseHostPort(flag, v), help: 'where control messages go without --abletonosc (default 127.0.0.1:11000)' },
+  abletonosc: {
+    type: 'string',
+    value: 'HOST:PORT',
+    parse: (v: string, flag: string) => parseHostPort(flag, v),
+    help: 'sync from Live through AbletonOSC (usually 127.0.0.1:11000; replies on 11001)',
+  },
+  live: {
+    type: 'string',
+    value: 'HOST:PORT',
+    parse: (v: string, flag: string) => parseHostPort(flag, v),
+    help: 'where control messages go without --abletonosc (default 127.0.0.1:11000)',
+  },
   simulate: { type: 'boolean', help: 'play a simulated Live into the mirror (no Live needed)' },
 } as const satisfies OptionsTable;
 
@@ -85,7 +95,8 @@ export function createLivesetCommand(out: Output = process.stdout, err: Output =
       out.write(`  page:      ${url}${mounted.path}\n`);
       out.write(`  tree:      ${url}/api/trees/liveset\n`);
       out.write(`  OSC events on udp://${parsed.mount.oscHost ?? '127.0.0.1'}:${mounted.mirror.oscPort}\n`);
-      if (parsed.mount.abletonOsc) out.write(`  AbletonOSC at ${parsed.mount.abletonOsc.host}:${parsed.mount.abletonOsc.port}, replies on udp port ${mounted.mirror.linkPort}\n`);
+      if (parsed.mount.abletonOsc)
+        out.write(`  AbletonOSC at ${parsed.mount.abletonOsc.host}:${parsed.mount.abletonOsc.port}, replies on udp port ${mounted.mirror.linkPort}\n`);
       if (parsed.mount.simulate) out.write('  simulating Live\n');
       await waitForStop(options.signal);
       await mounted.close();

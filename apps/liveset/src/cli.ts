@@ -53,7 +53,9 @@ export function formatSummary(file: string, s: AlsSummary): string {
   s.tracks.forEach((t, i) => {
     const name = t.name.length > w ? `${t.name.slice(0, w - 1)}…` : t.name.padEnd(w);
     const group = t.groupIndex === null ? '' : `${t.groupIndex + 1} ${s.tracks[t.groupIndex].name}`;
-    lines.push(`  ${String(i + 1).padStart(3)}  ${t.type.padEnd(6)}  ${name}  ${String(t.devices).padStart(7)}  ${String(t.sessionClips).padStart(7)}  ${String(t.arrangementClips).padStart(11)}  ${group}`.trimEnd());
+    lines.push(
+      `  ${String(i + 1).padStart(3)}  ${t.type.padEnd(6)}  ${name}  ${String(t.devices).padStart(7)}  ${String(t.sessionClips).padStart(7)}  ${String(t.arrangementClips).padStart(11)}  ${group}`.trimEnd(),
+    );
   });
   lines.push('');
   lines.push(`  ${plural(s.scenes, 'scene')}, ${plural(s.locators.length, 'locator')}`);

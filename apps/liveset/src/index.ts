@@ -17,7 +17,16 @@ export { EVENTS_CHANNEL, CONTROL_CHANNEL } from './events.ts';
 export type { LiveSetMirrorOptions } from './mirror.ts';
 export type { AbletonOscOptions } from './abletonosc/link.ts';
 export type {
-  AlsErrorEvent, BeatEvent, CursorEvent, LiveEvent, LiveSetControlKey, LiveSetControls, LiveSetEventKey, LiveSetEvents, LiveStatus, TransportEvent,
+  AlsErrorEvent,
+  BeatEvent,
+  CursorEvent,
+  LiveEvent,
+  LiveSetControlKey,
+  LiveSetControls,
+  LiveSetEventKey,
+  LiveSetEvents,
+  LiveStatus,
+  TransportEvent,
 } from './events.ts';
 export { CONTROL_KEYS } from './control.ts';
 export { Simulator } from './simulator.ts';

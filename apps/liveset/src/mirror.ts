@@ -60,7 +60,8 @@ function defaultLog(message: string): void {
 }
 
 function checkPort(name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 65_535) throw new LiveSetError('LIVESET_BAD_OPTION', `${name} must be a port number (0–65535), got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 65_535)
+    throw new LiveSetError('LIVESET_BAD_OPTION', `${name} must be a port number (0–65535), got ${String(v)}`);
   return v;
 }
 
@@ -114,7 +115,16 @@ export class LiveSetMirror {
       },
     };
     this.ingest = new OscIngest(sink);
-    this.control = new ControlHandler({ get map() { return self.map; }, attrsOf: sink.attrsOf }, (address, args) => this.sendToLive(address, args), opts.control);
+    this.control = new ControlHandler(
+      {
+        get map() {
+          return self.map;
+        },
+        attrsOf: sink.attrsOf,
+      },
+      (address, args) => this.sendToLive(address, args),
+      opts.control,
+    );
     server.events(CONTROL_CHANNEL, {
       onMessage: (key, value, conn) => {
         const reason = this.control.handle(key, value, conn.id);
@@ -128,9 +138,11 @@ export class LiveSetMirror {
   static async start(server: TidewireServer, opts: LiveSetMirrorOptions = {}): Promise<LiveSetMirror> {
     if (opts === null || typeof opts !== 'object') throw new LiveSetError('LIVESET_BAD_OPTION', 'options must be an object');
     const oscPort = checkPort('oscPort', opts.oscPort ?? DEFAULT_OSC_PORT);
-    if (opts.alsPath !== undefined && (typeof opts.alsPath !== 'string' || opts.alsPath.length === 0)) throw new LiveSetError('LIVESET_BAD_OPTION', 'alsPath must be a non-empty string');
+    if (opts.alsPath !== undefined && (typeof opts.alsPath !== 'string' || opts.alsPath.length === 0))
+      throw new LiveSetError('LIVESET_BAD_OPTION', 'alsPath must be a non-empty string');
     const maxPacketBytes = opts.maxPacketBytes ?? 8192;
-    if (!Number.isInteger(maxPacketBytes) || maxPacketBytes < 64 || maxPacketBytes > 65_507) throw new LiveSetError('LIVESET_BAD_OPTION', 'maxPacketBytes must be an integer in [64, 65507]');
+    if (!Number.isInteger(maxPacketBytes) || maxPacketBytes < 64 || maxPacketBytes > 65_507)
+      throw new LiveSetError('LIVESET_BAD_OPTION', 'maxPacketBytes must be an integer in [64, 65507]');
     if (opts.abletonOsc) {
       checkPort('abletonOsc.port', opts.abletonOsc.port);
       if (opts.abletonOsc.listenPort !== undefined) checkPort('abletonOsc.listenPort', opts.abletonOsc.listenPort);

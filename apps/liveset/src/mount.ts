@@ -55,8 +55,19 @@ export async function mountLiveSet(server: TidewireServer, options: MountLiveSet
     try {
       simulator = await Simulator.start({
         // A wildcard bind is reachable on loopback; the simulator always sends there.
-        target: { address: options.oscHost === undefined || options.oscHost === '0.0.0.0' || options.oscHost === '::' ? '127.0.0.1' : options.oscHost, port: mirror.oscPort },
-        shape: { get map() { return mirror.map; }, get rootId() { return mirror.channel.tree.root.id; }, attrsOf: (id) => mirror.channel.tree.get(id)?.attrs },
+        target: {
+          address: options.oscHost === undefined || options.oscHost === '0.0.0.0' || options.oscHost === '::' ? '127.0.0.1' : options.oscHost,
+          port: mirror.oscPort,
+        },
+        shape: {
+          get map() {
+            return mirror.map;
+          },
+          get rootId() {
+            return mirror.channel.tree.root.id;
+          },
+          attrsOf: (id) => mirror.channel.tree.get(id)?.attrs,
+        },
       });
     } catch (err) {
       await mirror.close();

@@ -75,7 +75,13 @@ export function inRange(v: number, min: number, max: number): boolean {
   return v >= min - s && v <= max + s;
 }
 
-function spec<K extends ArgKind>(kind: K, index: IndexName | null, min = Number.NEGATIVE_INFINITY, max = Number.POSITIVE_INFINITY, maxLength = MAX_TEXT_LENGTH): ArgSpec<K> {
+function spec<K extends ArgKind>(
+  kind: K,
+  index: IndexName | null,
+  min = Number.NEGATIVE_INFINITY,
+  max = Number.POSITIVE_INFINITY,
+  maxLength = MAX_TEXT_LENGTH,
+): ArgSpec<K> {
   const slack = kind === 'num' ? rangeSlack(min, max) : 0;
   return { kind, index, min, max, lo: min - slack, hi: max + slack, maxLength };
 }
@@ -118,7 +124,9 @@ export const LISTENER_TABLE: readonly ListenerRoute[] = [
   route('/live/track/get/color', [index('t'), int(0, RGB_MAX)], (x, a) => x.trackAttr(a.int(0), 'rgb', a.int(1))),
   route('/live/track/get/color_index', [index('t'), int(0, COLOR_INDEX_MAX)], (x, a) => x.trackAttr(a.int(0), 'color', a.int(1))),
   route('/live/device/get/parameter/value', [index('t'), index('d'), index('c'), num()], (x, a) => x.paramValue(a.int(0), a.int(1), a.int(2), a.num(3))),
-  route('/live/device/get/parameter/value_string', [index('t'), index('d'), index('c'), text(DISPLAY_MAX)], (x, a) => x.paramDisplay(a.int(0), a.int(1), a.int(2), a.text(3))),
+  route('/live/device/get/parameter/value_string', [index('t'), index('d'), index('c'), text(DISPLAY_MAX)], (x, a) =>
+    x.paramDisplay(a.int(0), a.int(1), a.int(2), a.text(3)),
+  ),
   route('/live/device/get/name', [index('t'), index('d'), text()], (x, a) => x.deviceName(a.int(0), a.int(1), a.text(2))),
   route('/live/clip/get/name', [index('t'), index('s'), text()], (x, a) => x.clipAttr(a.int(0), a.int(1), 'name', a.text(2))),
   route('/live/clip/get/color', [index('t'), index('s'), int(0, RGB_MAX)], (x, a) => x.clipAttr(a.int(0), a.int(1), 'rgb', a.int(2))),

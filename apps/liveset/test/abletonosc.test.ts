@@ -19,7 +19,12 @@ import { startMirror, udpSender, waitFor } from './mirror-helpers.ts';
 
 /** Foo's four song tracks as Live reports them, with a clip and some state the file lacks. */
 function fooSong(): FakeSong {
-  const rack = () => fakeDevice('eq8', 'AudioEffectGroupDevice', [['LOW F', 0, 0, 127], ['HI Shelf F', 63, 0, 127], ['Chain Selector', 0, 0, 127]]);
+  const rack = () =>
+    fakeDevice('eq8', 'AudioEffectGroupDevice', [
+      ['LOW F', 0, 0, 127],
+      ['HI Shelf F', 63, 0, 127],
+      ['Chain Selector', 0, 0, 127],
+    ]);
   return {
     tempo: 124,
     playing: false,
@@ -48,7 +53,10 @@ describe('§2.2 AbletonOSC client mode', () => {
   it('builds the tree from Live, keeping the .als ids of the tracks that pair', async (t) => {
     const { mirror, url } = await setup(t, fooSong(), { mirror: { alsPath: fixturePath('foo') } });
     const tree = mirror.channel.tree;
-    assert.deepEqual(mirror.map.tracks.map((x) => x.id), ['t:16', 't:17', 't:8', 't:14']);
+    assert.deepEqual(
+      mirror.map.tracks.map((x) => x.id),
+      ['t:16', 't:17', 't:8', 't:14'],
+    );
     assert.equal(tree.root.attrs.tempo, 124);
     assert.equal(tree.get('t:17')!.attrs.mute, true);
     assert.equal(tree.get('t:14')!.attrs.fader, 0.5);
@@ -56,9 +64,17 @@ describe('§2.2 AbletonOSC client mode', () => {
     assert.equal(tree.get('t:16/s:0/clip')!.attrs.rgb, 0xff0000);
     assert.equal(tree.get('scene:0')!.attrs.name, 'Intro');
     // Live's parameter list (index 1 = first after Device On) replaces the file's.
-    assert.deepEqual(tree.get('t:16/d:0')!.children.filter((c) => c.type === 'param').map((c) => [c.id, c.attrs.name]), [
-      ['t:16/d:0/p:#1', 'LOW F'], ['t:16/d:0/p:#2', 'HI Shelf F'], ['t:16/d:0/p:#3', 'Chain Selector'],
-    ]);
+    assert.deepEqual(
+      tree
+        .get('t:16/d:0')!
+        .children.filter((c) => c.type === 'param')
+        .map((c) => [c.id, c.attrs.name]),
+      [
+        ['t:16/d:0/p:#1', 'LOW F'],
+        ['t:16/d:0/p:#2', 'HI Shelf F'],
+        ['t:16/d:0/p:#3', 'Chain Selector'],
+      ],
+    );
     assert.ok(tree.get('t:16/d:0/c:0'), 'rack chains come from the file');
     assert.equal(tree.get('t:2')!.attrs.kind, 'return', 'returns come from the file');
     assert.equal(mirror.map.param(0, 0, 2)!.id, 't:16/d:0/p:#2');
@@ -89,7 +105,10 @@ describe('§2.2 AbletonOSC client mode', () => {
 
   it('without an .als, Live-only nodes get positional ids', async (t) => {
     const { mirror } = await setup(t, fooSong());
-    assert.deepEqual(mirror.map.tracks.map((x) => x.id), ['t:L0', 't:L1', 't:L2', 't:L3']);
+    assert.deepEqual(
+      mirror.map.tracks.map((x) => x.id),
+      ['t:L0', 't:L1', 't:L2', 't:L3'],
+    );
     assert.equal(mirror.map.param(3, 0, 1)!.id, 't:L3/d:L0/p:#1');
     assert.equal(mirror.channel.tree.get('t:L0')!.attrs.kind, 'midi');
   });
@@ -110,13 +129,19 @@ describe('§2.2 AbletonOSC client mode', () => {
     client.send('liveset-control', 'device.param', { track: 0, device: 0, param: 2, value: 12 });
     await waitFor(() => fake.heldCount === 2, 'the control messages to reach Live');
     const sets = fake.received.filter((m) => m.address.includes('/set/'));
-    assert.deepEqual(sets.map((m) => [m.address, m.args.map((a) => a.value)]), [
-      ['/live/track/set/mute', [2, 1]],
-      ['/live/device/set/parameter/value', [0, 0, 2, 12]],
-    ]);
+    assert.deepEqual(
+      sets.map((m) => [m.address, m.args.map((a) => a.value)]),
+      [
+        ['/live/track/set/mute', [2, 1]],
+        ['/live/device/set/parameter/value', [0, 0, 2, 12]],
+      ],
+    );
     assert.equal(tree.get('t:L2')!.attrs.mute, false, 'no optimistic change');
     fake.confirm();
-    await waitFor(() => sub.tree?.get('t:L2')?.attrs.mute === true && sub.tree?.get('t:L0/d:L0/p:#2')?.attrs.value === 12, 'the confirmed values at the client');
+    await waitFor(
+      () => sub.tree?.get('t:L2')?.attrs.mute === true && sub.tree?.get('t:L0/d:L0/p:#2')?.attrs.value === 12,
+      'the confirmed values at the client',
+    );
     assert.equal(mirror.metrics.controlSent, 2);
   });
 
@@ -129,7 +154,11 @@ describe('§2.2 AbletonOSC client mode', () => {
     sub.on('ops', (e) => structural.push(e.ops.filter((op) => op[0] === 1 || op[0] === 2).length));
     fake.addTrack(fakeTrack('New Synth', { midi: true, devices: [fakeDevice('Wavetable', 'InstrumentVector', [['Osc 1 Pos', 0.5, 0, 1]])] }), 1);
     await waitFor(() => mirror.map.tracks.length === 5 && sub.rootHash === mirror.channel.tree.rootHash, 'the new track at the client');
-    assert.deepEqual(mirror.map.tracks.map((x) => x.id), ['t:16', 't:L1', 't:17', 't:8', 't:14'], 'tracks after the insert keep their ids');
+    assert.deepEqual(
+      mirror.map.tracks.map((x) => x.id),
+      ['t:16', 't:L1', 't:17', 't:8', 't:14'],
+      'tracks after the insert keep their ids',
+    );
     assert.equal(mirror.channel.tree.get('t:L1')!.attrs.name, 'New Synth');
     assert.equal(structural.filter((n) => n > 0).length, 1, 'the whole structural change arrived in one batch');
   });

@@ -26,5 +26,12 @@ it('§10 bench liveset --quick prints one JSON object with every measure', async
   assert.equal(r.set.devices, 200);
   assert.equal(r.tidewire.lostUpdates, 0);
   assert.equal(r.tidewire.oscDropped, 0);
-  assert.deepEqual(Object.keys(r.targets).sort(), ['initialLoadMs', 'lostUpdates', 'messagesPerSecPerClient', 'oscToStoreP99Ms', 'parseMBps', 'stormOscToStoreP99Ms']);
+  assert.deepEqual(Object.keys(r.targets).sort(), [
+    'initialLoadMs',
+    'lostUpdates',
+    'messagesPerSecPerClient',
+    'oscToStoreP99Ms',
+    'parseMBps',
+    'stormOscToStoreP99Ms',
+  ]);
 });

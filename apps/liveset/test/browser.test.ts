@@ -65,11 +65,9 @@ function trackName(page: Page, id: string): Promise<string | null> {
 }
 
 async function waitForText(page: Page, selector: string, text: string): Promise<void> {
-  await page.waitForFunction(
-    ([sel, want]) => Array.from(document.querySelectorAll(sel!)).some((el) => el.textContent === want),
-    [selector, text] as const,
-    { timeout: WAIT_MS },
-  );
+  await page.waitForFunction(([sel, want]) => Array.from(document.querySelectorAll(sel!)).some((el) => el.textContent === want), [selector, text] as const, {
+    timeout: WAIT_MS,
+  });
 }
 
 // The page's plain logic, without a browser.
@@ -94,10 +92,22 @@ describe('§9 the Live Set page logic', () => {
       m: { kind: 'main' },
     };
     const cols = buildColumns(Object.keys(attrs), (id) => shapeOf(attrs[id]));
-    assert.deepEqual(cols.map((c) => c.songIndex), [0, 1, 2, 3, 4, null, null]);
-    assert.deepEqual(cols.map((c) => c.depth), [0, 0, 1, 2, 1, 0, 0]);
-    assert.deepEqual(visibleColumns(cols, new Set(['h'])).map((c) => c.id), ['a', 'g', 'h', 'd', 'r', 'm']);
-    assert.deepEqual(visibleColumns(cols, new Set(['g'])).map((c) => c.id), ['a', 'g', 'r', 'm']);
+    assert.deepEqual(
+      cols.map((c) => c.songIndex),
+      [0, 1, 2, 3, 4, null, null],
+    );
+    assert.deepEqual(
+      cols.map((c) => c.depth),
+      [0, 0, 1, 2, 1, 0, 0],
+    );
+    assert.deepEqual(
+      visibleColumns(cols, new Set(['h'])).map((c) => c.id),
+      ['a', 'g', 'h', 'd', 'r', 'm'],
+    );
+    assert.deepEqual(
+      visibleColumns(cols, new Set(['g'])).map((c) => c.id),
+      ['a', 'g', 'r', 'm'],
+    );
     // A damaged set whose groups point at each other neither hangs nor throws.
     const loop = buildColumns(['x', 'y'], (id) => (id === 'x' ? { kind: 'group', group: 'y' } : { kind: 'group', group: 'x' }));
     assert.equal(visibleColumns(loop, new Set(['x'])).length, 0);
@@ -133,7 +143,11 @@ describe('§9 the Live Set page logic', () => {
   it('§9.3 throttles a drag: the first value at once, the last one always', () => {
     let now = 0;
     const got: number[] = [];
-    const t = throttle((v: number) => got.push(v), 33, () => now);
+    const t = throttle(
+      (v: number) => got.push(v),
+      33,
+      () => now,
+    );
     t.push(1);
     t.push(2);
     t.push(3);
@@ -241,11 +255,16 @@ describe('§9 the Live Set page', { skip: chromiumAvailable() ? false : 'no Chro
     await mute.click();
     const sent = await waitFor(() => live.messages.slice(before).find((m) => m.address === '/live/track/set/mute'), 'the mute message');
     assert.deepEqual(args(sent), [1, 1]);
-    assert.deepEqual(sent.args.map((a) => a.type), ['i', 'i']);
+    assert.deepEqual(
+      sent.args.map((a) => a.type),
+      ['i', 'i'],
+    );
     // Nothing changes until Live confirms; then the tree and the button do.
     assert.equal(await mute.getAttribute('aria-pressed'), 'false');
     await sendOsc(sender, mounted.mirror.oscPort, '/live/track/get/mute', [int(1), int(1)]);
-    await page.waitForFunction(() => document.querySelector('[data-strip="t:21"] [data-testid="mute"]')?.getAttribute('aria-pressed') === 'true', null, { timeout: WAIT_MS });
+    await page.waitForFunction(() => document.querySelector('[data-strip="t:21"] [data-testid="mute"]')?.getAttribute('aria-pressed') === 'true', null, {
+      timeout: WAIT_MS,
+    });
   });
 
   it('§9.3 dragging a fader sends track volumes, ending where it was let go', async () => {
@@ -293,7 +312,9 @@ describe('§9 the Live Set page', { skip: chromiumAvailable() ? false : 'no Chro
     const { page } = browser;
     assert.equal(await page.locator('[data-track="t:8"]').count(), 1);
     await page.getByRole('button', { name: 'fold group Haus' }).click();
-    await page.waitForFunction(() => document.querySelector('[data-track="t:8"]') === null && document.querySelector('[data-track="t:14"]') === null, null, { timeout: WAIT_MS });
+    await page.waitForFunction(() => document.querySelector('[data-track="t:8"]') === null && document.querySelector('[data-track="t:14"]') === null, null, {
+      timeout: WAIT_MS,
+    });
     assert.equal(await page.locator('[data-track="t:24"]').count(), 1, 'the track after the group is still there');
     await page.getByRole('button', { name: 'unfold group Haus' }).click();
     await page.locator('[data-track="t:8"]').waitFor({ timeout: WAIT_MS });
@@ -334,14 +355,24 @@ function bigSet(tracks: number, scenes: number): NodeSnapshot {
             'clipslots',
             {},
             Array.from({ length: scenes }, (_, s) =>
-              node(`t:${t}/s:${s}`, 'clipslot', { hasStop: true }, (t + s) % 3 === 2 ? [node(`t:${t}/s:${s}/clip`, 'clip', { kind: 'midi', name: `c${t}.${s}`, color: s % 70 })] : []),
+              node(
+                `t:${t}/s:${s}`,
+                'clipslot',
+                { hasStop: true },
+                (t + s) % 3 === 2 ? [node(`t:${t}/s:${s}/clip`, 'clip', { kind: 'midi', name: `c${t}.${s}`, color: s % 70 })] : [],
+              ),
             ),
           ),
           node(`t:${t}/arrangement`, 'arrangement', {}),
         ]),
       ),
     ),
-    node('scenes', 'scenes', {}, Array.from({ length: scenes }, (_, s) => node(`scene:${s}`, 'scene', { name: `Scene ${s}`, color: -1 }))),
+    node(
+      'scenes',
+      'scenes',
+      {},
+      Array.from({ length: scenes }, (_, s) => node(`scene:${s}`, 'scene', { name: `Scene ${s}`, color: -1 })),
+    ),
     node('locators', 'locators', {}),
   ]);
 }

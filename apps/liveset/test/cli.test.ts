@@ -8,7 +8,18 @@ import { fixturePath, negativePath } from './helpers.ts';
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const cmd = createAlsInfoCommand({ write: (s) => { out += s; } }, { write: (s) => { err += s; } });
+  const cmd = createAlsInfoCommand(
+    {
+      write: (s) => {
+        out += s;
+      },
+    },
+    {
+      write: (s) => {
+        err += s;
+      },
+    },
+  );
   const code = await cmd.run(args);
   return { code, out, err };
 }
@@ -28,8 +39,12 @@ describe('§7 als-info', () => {
       tracks: [{ type: 'audio', name: '1-Audio', groupIndex: null, devices: 0, sessionClips: 0, arrangementClips: 0 }],
       scenes: 8,
       locators: [
-        { name: 'A', time: 0 }, { name: 'B', time: 4 }, { name: 'D', time: 6 },
-        { name: 'C', time: 8 }, { name: 'Z', time: 10 }, { name: 'E', time: 14 },
+        { name: 'A', time: 0 },
+        { name: 'B', time: 4 },
+        { name: 'D', time: 6 },
+        { name: 'C', time: 8 },
+        { name: 'Z', time: 10 },
+        { name: 'E', time: 14 },
       ],
     });
   });
@@ -38,7 +53,10 @@ describe('§7 als-info', () => {
     const s = JSON.parse(r.out);
     assert.deepEqual(Object.keys(s), ['creator', 'majorVersion', 'minorVersion', 'tempo', 'timeSignature', 'mainTrack', 'tracks', 'scenes', 'locators']);
     assert.deepEqual(Object.keys(s.tracks[0]), ['type', 'name', 'groupIndex', 'devices', 'sessionClips', 'arrangementClips']);
-    assert.deepEqual(s.tracks.map((t: { type: string }) => t.type), ['midi', 'midi', 'audio', 'audio', 'return', 'return', 'return']);
+    assert.deepEqual(
+      s.tracks.map((t: { type: string }) => t.type),
+      ['midi', 'midi', 'audio', 'audio', 'return', 'return', 'return'],
+    );
   });
   it('prints a readable summary without --json', async () => {
     const r = await run([fixturePath('michelle')]);

@@ -110,10 +110,16 @@ describe('§4 control', () => {
     let now = 0;
     const { h } = await handler({ now: () => now, burst: 3, ratePerSecond: 10 });
     const m = { track: 1, value: true };
-    assert.deepEqual([1, 2, 3, 4].map(() => h.handle('track.mute', m, 7)), [null, null, null, 'rate_limited']);
+    assert.deepEqual(
+      [1, 2, 3, 4].map(() => h.handle('track.mute', m, 7)),
+      [null, null, null, 'rate_limited'],
+    );
     assert.equal(h.handle('track.mute', m, 8), null, 'another connection has its own budget');
     now += 100; // one token back at 10/s
-    assert.deepEqual([1, 2].map(() => h.handle('track.mute', m, 7)), [null, 'rate_limited']);
+    assert.deepEqual(
+      [1, 2].map(() => h.handle('track.mute', m, 7)),
+      [null, 'rate_limited'],
+    );
   });
 
   it('reports no_live when there is nowhere to send', async () => {

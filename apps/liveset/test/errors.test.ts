@@ -61,7 +61,9 @@ describe('§6 gzip layer', () => {
     await assert.rejects(parseBytes(bomb, 'bomb.als', 64 * 1024, { maxXmlBytes: 1024 * 1024 }), isAls('ALS_TOO_LARGE', 'bomb.als'));
   });
   it('rejects a stream of strings with ALS_BAD_OPTIONS', async () => {
-    async function* text() { yield 'not bytes'; }
+    async function* text() {
+      yield 'not bytes';
+    }
     await assert.rejects(parseAls(text() as unknown as AsyncIterable<Uint8Array>, { fileName: 's.als' }), isAls('ALS_BAD_OPTIONS', 's.als'));
   });
 });
@@ -103,8 +105,15 @@ describe('§6 XML layer', () => {
   it('accepts a minimal Live Set and omits what it does not store', async () => {
     const set = await parseBytes(gzXml('<Ableton Creator="x"><LiveSet/></Ableton>'), 'min.als');
     assert.deepEqual(set.summary, {
-      creator: 'x', majorVersion: '', minorVersion: '', tempo: null, timeSignature: null,
-      mainTrack: null, tracks: [], scenes: 0, locators: [],
+      creator: 'x',
+      majorVersion: '',
+      minorVersion: '',
+      tempo: null,
+      timeSignature: null,
+      mainTrack: null,
+      tracks: [],
+      scenes: 0,
+      locators: [],
     });
   });
 });

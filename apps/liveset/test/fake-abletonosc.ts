@@ -9,9 +9,21 @@ import type { RemoteInfo, Socket } from 'node:dgram';
 import { decodeOsc, encodeOsc } from '../src/osc/codec.ts';
 import type { OscArg, OscMessage } from '../src/osc/codec.ts';
 
-export interface FakeParam { name: string; value: number; min: number; max: number }
-export interface FakeDevice { name: string; className: string; params: FakeParam[] }
-export interface FakeClip { name: string; color: number }
+export interface FakeParam {
+  name: string;
+  value: number;
+  min: number;
+  max: number;
+}
+export interface FakeDevice {
+  name: string;
+  className: string;
+  params: FakeParam[];
+}
+export interface FakeClip {
+  name: string;
+  color: number;
+}
 export interface FakeTrack {
   name: string;
   color: number;
@@ -27,7 +39,12 @@ export interface FakeTrack {
   devices: FakeDevice[];
   clips: (FakeClip | null)[];
 }
-export interface FakeSong { tempo: number; playing: boolean; tracks: FakeTrack[]; scenes: { name: string }[] }
+export interface FakeSong {
+  tempo: number;
+  playing: boolean;
+  tracks: FakeTrack[];
+  scenes: { name: string }[];
+}
 
 type Py = number | string | boolean | null | { float: number };
 const f = (v: number): Py => ({ float: v });
@@ -52,13 +69,29 @@ function truthy(a: OscArg | undefined): boolean {
 
 export function fakeTrack(name: string, opts: Partial<FakeTrack> = {}): FakeTrack {
   return {
-    name, color: 0x1188ff, colorIndex: 3, mute: false, solo: false, arm: false, canBeArmed: true, isGroup: false, midi: false,
-    volume: 0.85, panning: 0, devices: [], clips: [], ...opts,
+    name,
+    color: 0x1188ff,
+    colorIndex: 3,
+    mute: false,
+    solo: false,
+    arm: false,
+    canBeArmed: true,
+    isGroup: false,
+    midi: false,
+    volume: 0.85,
+    panning: 0,
+    devices: [],
+    clips: [],
+    ...opts,
   };
 }
 
 export function fakeDevice(name: string, className: string, params: [string, number, number, number][]): FakeDevice {
-  return { name, className, params: [{ name: 'Device On', value: 1, min: 0, max: 1 }, ...params.map(([n, v, lo, hi]) => ({ name: n, value: v, min: lo, max: hi }))] };
+  return {
+    name,
+    className,
+    params: [{ name: 'Device On', value: 1, min: 0, max: 1 }, ...params.map(([n, v, lo, hi]) => ({ name: n, value: v, min: lo, max: hi }))],
+  };
 }
 
 export interface FakeOptions {
@@ -176,21 +209,33 @@ export class FakeAbletonOsc {
 
   private trackValue(t: FakeTrack, prop: string): Py {
     switch (prop) {
-      case 'name': return t.name;
-      case 'color': return t.color;
-      case 'color_index': return t.colorIndex;
-      case 'mute': return t.mute;
-      case 'solo': return t.solo;
+      case 'name':
+        return t.name;
+      case 'color':
+        return t.color;
+      case 'color_index':
+        return t.colorIndex;
+      case 'mute':
+        return t.mute;
+      case 'solo':
+        return t.solo;
       case 'arm':
         if (!t.canBeArmed) throw new Error('Track cannot be armed');
         return t.arm;
-      case 'volume': return f(t.volume);
-      case 'panning': return f(t.panning);
-      case 'is_foldable': return t.isGroup;
-      case 'can_be_armed': return t.canBeArmed;
-      case 'has_midi_input': return t.midi;
-      case 'num_devices': return t.devices.length;
-      default: throw new Error(`no track property ${prop}`);
+      case 'volume':
+        return f(t.volume);
+      case 'panning':
+        return f(t.panning);
+      case 'is_foldable':
+        return t.isGroup;
+      case 'can_be_armed':
+        return t.canBeArmed;
+      case 'has_midi_input':
+        return t.midi;
+      case 'num_devices':
+        return t.devices.length;
+      default:
+        throw new Error(`no track property ${prop}`);
     }
   }
 
@@ -214,11 +259,16 @@ export class FakeAbletonOsc {
 
     if (obj === 'song' && verb === 'get') {
       switch (prop) {
-        case 'num_tracks': return reply([this.song.tracks.length]);
-        case 'num_scenes': return reply([this.song.scenes.length]);
-        case 'tempo': return reply([f(this.song.tempo)]);
-        case 'is_playing': return reply([this.song.playing]);
-        case 'track_data': return reply(this.trackData(a));
+        case 'num_tracks':
+          return reply([this.song.tracks.length]);
+        case 'num_scenes':
+          return reply([this.song.scenes.length]);
+        case 'tempo':
+          return reply([f(this.song.tempo)]);
+        case 'is_playing':
+          return reply([this.song.playing]);
+        case 'track_data':
+          return reply(this.trackData(a));
       }
     }
     if (obj === 'song' && verb === 'start_listen') {

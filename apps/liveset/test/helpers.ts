@@ -42,7 +42,12 @@ export function gzipText(xml: string): Buffer {
 }
 
 /** Parses bytes held in memory, delivered in chunks of `chunkSize`. */
-export function parseBytes(bytes: Uint8Array, fileName = 'test.als', chunkSize = 64 * 1024, opts: { maxXmlBytes?: number; maxDepth?: number; maxNodes?: number } = {}) {
+export function parseBytes(
+  bytes: Uint8Array,
+  fileName = 'test.als',
+  chunkSize = 64 * 1024,
+  opts: { maxXmlBytes?: number; maxDepth?: number; maxNodes?: number } = {},
+) {
   async function* chunks(): AsyncGenerator<Uint8Array> {
     for (let i = 0; i < bytes.length; i += chunkSize) yield bytes.subarray(i, Math.min(bytes.length, i + chunkSize));
   }
@@ -50,8 +55,21 @@ export function parseBytes(bytes: Uint8Array, fileName = 'test.als', chunkSize =
 }
 
 const NODE_TYPES = new Set([
-  'project', 'tracks', 'track', 'devices', 'device', 'param', 'chain', 'clipslots', 'clipslot',
-  'arrangement', 'clip', 'scenes', 'scene', 'locators', 'locator',
+  'project',
+  'tracks',
+  'track',
+  'devices',
+  'device',
+  'param',
+  'chain',
+  'clipslots',
+  'clipslot',
+  'arrangement',
+  'clip',
+  'scenes',
+  'scene',
+  'locators',
+  'locator',
 ]);
 
 /** What every tree the reader returns must satisfy (docs/als.md "Invariants"). */

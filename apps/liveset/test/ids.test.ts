@@ -79,7 +79,8 @@ describe('§5 id stability', () => {
 
     // 1. Rename track 21 ("Kick").
     const [k0, k1] = trackRange(edited, 'AudioTrack', '21');
-    const kick = edited.slice(k0, k1)
+    const kick = edited
+      .slice(k0, k1)
       .replace('<EffectiveName Value="Kick" />', '<EffectiveName Value="Kick 2" />')
       .replace('<UserName Value="Kick" />', '<UserName Value="Kick 2" />');
     edited = edited.slice(0, k0) + kick + edited.slice(k1);
@@ -115,11 +116,14 @@ describe('§5 id stability', () => {
     assert.deepEqual(newClip.attrs, find(a, 't:16/s:0/clip').attrs);
 
     const ops = diff(new Tree(a), new Tree(b));
-    assert.deepEqual(sortOps(ops), sortOps([
-      [0, 't:21', { name: 'Kick 2' }],
-      [1, 't:16/s:1', 0, newClip],
-      [2, 't:24/d:9'],
-    ]));
+    assert.deepEqual(
+      sortOps(ops),
+      sortOps([
+        [0, 't:21', { name: 'Kick 2' }],
+        [1, 't:16/s:1', 0, newClip],
+        [2, 't:24/d:9'],
+      ]),
+    );
   });
 
   it('live10: appending an arrangement clip inserts one node and moves nothing', async () => {

@@ -14,7 +14,10 @@ describe('§2 event port', () => {
     const port = mirror.oscPort;
     const tree = mirror.channel.tree;
     // Foo: song tracks t:16, t:17, t:8, t:14 (returns are not indexed); each has a rack t:X/d:0.
-    assert.deepEqual(mirror.map.tracks.map((x) => x.id), ['t:16', 't:17', 't:8', 't:14']);
+    assert.deepEqual(
+      mirror.map.tracks.map((x) => x.id),
+      ['t:16', 't:17', 't:8', 't:14'],
+    );
     const firstParam = tree.get('t:8/d:0')!.children[0]!.id;
     await udp.send(port, '/live/song/get/tempo', [float(128.5)]);
     await udp.send(port, '/live/track/get/name', [int(0), str('Kick\u0007 bus')]);
@@ -75,7 +78,16 @@ describe('§5 drops', () => {
     const udp = await udpSender(t);
     const port = mirror.oscPort;
     const before = mirror.channel.tree.rootHash;
-    const expected = { OSC_BAD_PACKET: 0, OSC_TOO_LARGE: 0, OSC_UNKNOWN_ADDRESS: 0, OSC_BAD_ARGS: 0, OSC_OUT_OF_RANGE: 0, OSC_BAD_VALUE: 0, OSC_TOO_MANY_MESSAGES: 0, OSC_UNKNOWN_SENDER: 0 };
+    const expected = {
+      OSC_BAD_PACKET: 0,
+      OSC_TOO_LARGE: 0,
+      OSC_UNKNOWN_ADDRESS: 0,
+      OSC_BAD_ARGS: 0,
+      OSC_OUT_OF_RANGE: 0,
+      OSC_BAD_VALUE: 0,
+      OSC_TOO_MANY_MESSAGES: 0,
+      OSC_UNKNOWN_SENDER: 0,
+    };
     const bad = async (code: keyof typeof expected, send: () => Promise<void>) => {
       expected[code]++;
       await send();

@@ -59,7 +59,10 @@ describe('§2 liblo interop', () => {
     assert.equal(store.get(param)!.attrs.value, 64);
     assert.deepEqual(events.get('beat'), { beat: 12 });
     assert.deepEqual(events.get('cursor'), { track: 1, scene: 4, trackId: 't:17', slotId: 't:17/s:4' });
-    assert.equal(Object.values(mirror.metrics.dropped).reduce((a, b) => a + b, 0), 0);
+    assert.equal(
+      Object.values(mirror.metrics.dropped).reduce((a, b) => a + b, 0),
+      0,
+    );
   });
 
   it('§4 oscdump decodes the control messages sent to Live', async (t) => {

@@ -12,7 +12,15 @@ import { LiveOverlay } from '../src/overlay.ts';
 import { fixturePath } from './helpers.ts';
 
 const liveTrack = (name: string, extra: Partial<LiveTrack> = {}): LiveTrack => ({
-  name, mute: false, solo: false, canBeArmed: true, isGroup: false, midi: false, devices: [], clips: [], ...extra,
+  name,
+  mute: false,
+  solo: false,
+  canBeArmed: true,
+  isGroup: false,
+  midi: false,
+  devices: [],
+  clips: [],
+  ...extra,
 });
 
 function ids(n: NodeSnapshot, out: string[] = []): string[] {
@@ -27,7 +35,10 @@ describe('§3 index → node id', () => {
     const map = IndexMap.build(tree);
     const songTracks = tree.children[0]!.children.filter((t) => ['audio', 'midi', 'group'].includes(String(t.attrs.kind)));
     assert.equal(map.tracks.length, 17);
-    assert.deepEqual(map.tracks.map((t) => t.id), songTracks.map((t) => t.id));
+    assert.deepEqual(
+      map.tracks.map((t) => t.id),
+      songTracks.map((t) => t.id),
+    );
     assert.equal(map.tracks[0]!.kind, 'group');
     assert.equal(map.track(17), undefined);
     assert.equal(map.track(-1), undefined);
@@ -55,7 +66,20 @@ describe('§3 index → node id', () => {
       tempo: 100,
       scenes: [{ name: 'A' }, { name: 'B' }],
       tracks: [
-        liveTrack('1-MIDI', { midi: true, devices: [{ name: 'eq8', className: 'AudioEffectGroupDevice', params: [{ name: 'Device On', value: 0, min: 0, max: 1 }, { name: 'M1', value: 5, min: 0, max: 127 }] }], clips: [{ name: 'c', rgb: 1 }, null] }),
+        liveTrack('1-MIDI', {
+          midi: true,
+          devices: [
+            {
+              name: 'eq8',
+              className: 'AudioEffectGroupDevice',
+              params: [
+                { name: 'Device On', value: 0, min: 0, max: 1 },
+                { name: 'M1', value: 5, min: 0, max: 127 },
+              ],
+            },
+          ],
+          clips: [{ name: 'c', rgb: 1 }, null],
+        }),
         liveTrack('Inserted', { devices: [{ name: 'Reverb', className: 'Reverb', params: [] }], clips: [null, null] }),
         liveTrack('2-MIDI', { midi: true, devices: [{ name: 'Other', className: 'Delay', params: [] }], clips: [null, null] }),
         liveTrack('3-Audio', { clips: [null, null] }),
@@ -66,7 +90,10 @@ describe('§3 index → node id', () => {
     assert.equal(JSON.stringify(file), before, 'the file tree is not modified');
     const t = new Tree(out); // throws on duplicate ids or invalid values
     const map = IndexMap.build(out);
-    assert.deepEqual(map.tracks.map((x) => x.id), ['t:16', 't:L1', 't:17', 't:8', 't:14']);
+    assert.deepEqual(
+      map.tracks.map((x) => x.id),
+      ['t:16', 't:L1', 't:17', 't:8', 't:14'],
+    );
     assert.equal(t.get('t:14')!.attrs.kind, 'group', "Live's kind wins");
     assert.equal(t.get('t:14')!.attrs.arm, undefined, 'no arm on a track that cannot be armed');
     assert.equal(t.get('t:16/d:0')!.attrs.on, false);
@@ -75,7 +102,10 @@ describe('§3 index → node id', () => {
     assert.equal(map.tracks[2]!.devices[0]!.id, 't:17/d:L0', 'a device of another class does not take the file id');
     assert.deepEqual(t.get('t:16/s:0/clip')!.attrs, { name: 'c', rgb: 1 });
     assert.equal(t.get('t:16/slots')!.children.length, 2);
-    assert.deepEqual(t.get('scenes')!.children.map((s) => s.attrs.name), ['A', 'B']);
+    assert.deepEqual(
+      t.get('scenes')!.children.map((s) => s.attrs.name),
+      ['A', 'B'],
+    );
     assert.equal(t.root.attrs.tempo, 100);
     assert.equal(t.get('t:2')!.attrs.kind, 'return');
     assert.equal(new Set(ids(out)).size, ids(out).length);

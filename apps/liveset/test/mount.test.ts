@@ -34,9 +34,16 @@ describe('§1 mountLiveSet', () => {
 
   it('checks its options', async (t) => {
     const s = await server(t);
-    const code = async (p: Promise<unknown>) => p.then(() => 'ok', (e: { code?: string }) => e.code);
+    const code = async (p: Promise<unknown>) =>
+      p.then(
+        () => 'ok',
+        (e: { code?: string }) => e.code,
+      );
     assert.equal(await code(mountLiveSet(s, {})), 'LIVESET_BAD_OPTION');
-    assert.equal(await code(mountLiveSet(s, { alsPath: fixturePath('foo'), simulate: true, abletonOsc: { host: '127.0.0.1', port: 11000 } })), 'LIVESET_BAD_OPTION');
+    assert.equal(
+      await code(mountLiveSet(s, { alsPath: fixturePath('foo'), simulate: true, abletonOsc: { host: '127.0.0.1', port: 11000 } })),
+      'LIVESET_BAD_OPTION',
+    );
     assert.equal(await code(mountLiveSet(s, { alsPath: fixturePath('foo'), oscPort: 70_000 })), 'LIVESET_BAD_OPTION');
     assert.equal(await code(mountLiveSet(s, { alsPath: negativePath('dawtool_junk.als'), oscPort: 0 })), 'ALS_NOT_GZIP');
   });
@@ -98,7 +105,14 @@ describe('§1 tidewire liveset', () => {
   });
 
   it('exits 2 on usage errors and 1 on a bad set', async () => {
-    for (const args of [[], ['--als'], ['--als', 'x.als', '--abletonosc', 'nope'], ['--als', 'x.als', '--port', '99999'], ['--als', 'x.als', '--bogus'], ['--abletonosc', '127.0.0.1:11000', '--simulate']]) {
+    for (const args of [
+      [],
+      ['--als'],
+      ['--als', 'x.als', '--abletonosc', 'nope'],
+      ['--als', 'x.als', '--port', '99999'],
+      ['--als', 'x.als', '--bogus'],
+      ['--abletonosc', '127.0.0.1:11000', '--simulate'],
+    ]) {
       const r = await run(args);
       assert.equal(await r.code, 2, args.join(' '));
       assert.match(r.err(), /usage: tidewire liveset/);

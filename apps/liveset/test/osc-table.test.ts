@@ -18,7 +18,10 @@ function docRows(markdown: string): [string, string][] {
   const rows: [string, string][] = [];
   for (const line of section[1]!.split('\n')) {
     if (!line.startsWith('|')) continue;
-    const cells = line.split('|').slice(1, -1).map((c) => c.trim());
+    const cells = line
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim());
     if (cells[0] === 'address' || /^-+$/.test(cells[0]!)) continue;
     rows.push([cells[0]!, cells[1]!]);
   }
@@ -149,7 +152,10 @@ describe('§5 drops: the generic checker', () => {
       x.num(0);
       return [x.int(0), x.text(1), x.bool(2)] as const;
     };
-    assert.equal(a.check([row('/live/track/get/name')[0]!, row('/live/track/get/name')[1]!, row('/live/track/get/mute')[1]!], [int(4), str('A'), bool(false)]), null);
+    assert.equal(
+      a.check([row('/live/track/get/name')[0]!, row('/live/track/get/name')[1]!, row('/live/track/get/mute')[1]!], [int(4), str('A'), bool(false)]),
+      null,
+    );
     assert.deepEqual(read(a), [4, 'A', false]);
   });
 });

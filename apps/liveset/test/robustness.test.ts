@@ -62,7 +62,11 @@ describe('§6 damaged copies of the fixtures', () => {
         const bit = Math.floor(rand() * 8);
         copy[at] ^= 1 << bit;
         const what = `${seedHint(SEED)} +${index} ${name} gzip bit ${bit} of byte ${at}/${gz.length} flipped`;
-        expectCode(await outcome(copy, what), ['ALS_BAD_GZIP', 'ALS_TRUNCATED', 'ALS_NOT_GZIP', 'ALS_BAD_XML', 'ALS_NOT_LIVE_SET', 'ALS_TOO_LARGE', 'ALS_EMPTY'], what);
+        expectCode(
+          await outcome(copy, what),
+          ['ALS_BAD_GZIP', 'ALS_TRUNCATED', 'ALS_NOT_GZIP', 'ALS_BAD_XML', 'ALS_NOT_LIVE_SET', 'ALS_TOO_LARGE', 'ALS_EMPTY'],
+          what,
+        );
       }
     });
 
@@ -104,7 +108,10 @@ describe('§6 damaged copies of the fixtures', () => {
         let flipped = '';
         for (const bit of [0, 1, 2, 3]) {
           const c = String.fromCharCode(xml.charCodeAt(at) ^ (1 << bit));
-          if (/[A-Za-z0-9 ._-]/.test(c)) { flipped = c; break; }
+          if (/[A-Za-z0-9 ._-]/.test(c)) {
+            flipped = c;
+            break;
+          }
         }
         if (flipped === '') continue;
         const what = `${seedHint(SEED)} +${index} ${name} attribute char ${at} '${xml[at]}' -> '${flipped}'`;

@@ -7,7 +7,11 @@ import { capId, cleanText, decodeTimeSignature, fileStem, toNumber, toScalar } f
 import { assertTreeInvariants, parseBytes } from './helpers.ts';
 
 function liveSet(tracks: string): Buffer {
-  return gzipSync(Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n<Ableton MajorVersion="5" MinorVersion="11.0_11300" Creator="Test"><LiveSet><Tracks>${tracks}</Tracks></LiveSet></Ableton>`));
+  return gzipSync(
+    Buffer.from(
+      `<?xml version="1.0" encoding="UTF-8"?>\n<Ableton MajorVersion="5" MinorVersion="11.0_11300" Creator="Test"><LiveSet><Tracks>${tracks}</Tracks></LiveSet></Ableton>`,
+    ),
+  );
 }
 
 describe('§4 values', () => {
@@ -69,7 +73,10 @@ describe('§4 hostile and damaged sets', () => {
     const ids = assertTreeInvariants(set.tree);
     assert.ok(ids.has('t:7/d:3') && ids.has('t:7/d:@1') && ids.has('t:7/d:@2'));
     assert.ok(ids.has('t:@1/d:3') && ids.has('t:@2/d:3'));
-    assert.deepEqual(set.summary.tracks.map((t) => t.name), ['1-Audio', '2-Audio', '3-MIDI']);
+    assert.deepEqual(
+      set.summary.tracks.map((t) => t.name),
+      ['1-Audio', '2-Audio', '3-MIDI'],
+    );
   });
   it('keeps ids short and unique in racks nested 30 deep', async () => {
     let inner = '<Eq8 Id="123456789"><Gain><Manual Value="1" /></Gain></Eq8>';

@@ -38,12 +38,19 @@ const GENERATE_OPTIONS = {
   data: { type: 'string', value: 'DIR', help: 'where the bundled data is (default: apps/replay/data)' },
   'race-dir': { type: 'string', value: 'DIR', help: 'an F1DB race folder (race.yml, race-results.yml, starting-grid-positions.yml, …)' },
   circuit: { type: 'string', value: 'FILE', help: 'the circuit centreline (GeoJSON LineString of lon/lat)' },
-  entrants: { type: 'string', value: 'FILE', help: 'the season\'s entrants.yml (default: ../../entrants.yml from the race folder, if present)' },
-  seed: { type: 'string', value: 'N', parse: integer(0, 0xffffffff), help: 'seeds lap-time noise and where retirements stop (default 1); same seed, same bytes' },
+  entrants: { type: 'string', value: 'FILE', help: "the season's entrants.yml (default: ../../entrants.yml from the race folder, if present)" },
+  seed: {
+    type: 'string',
+    value: 'N',
+    parse: integer(0, 0xffffffff),
+    help: 'seeds lap-time noise and where retirements stop (default 1); same seed, same bytes',
+  },
   out: { type: 'string', value: 'FILE', help: 'the timeline file to write' },
 } as const satisfies OptionsTable;
 
-type GenerateInput = { outFile: string; seed: number | undefined; entrants: string | undefined } & ({ race: string; data: string | undefined } | { raceDir: string; circuit: string });
+type GenerateInput = { outFile: string; seed: number | undefined; entrants: string | undefined } & (
+  { race: string; data: string | undefined } | { raceDir: string; circuit: string }
+);
 
 /** Either a bundled race or a race folder with its circuit, and always --out. */
 function checkGenerate({ values: v }: ParsedArgs<typeof GENERATE_OPTIONS>): GenerateInput {
@@ -62,10 +69,7 @@ export function createReplayGenerateCommand(out: Output = process.stdout, err: O
   return defineCommand({
     name: 'replay generate',
     summary: 'build a race replay from F1DB results and a circuit centreline',
-    synopsis: [
-      '--race NAME --out FILE [--seed N] [--data DIR]',
-      '--race-dir DIR --circuit FILE.geojson [--entrants FILE] [--seed N] --out FILE',
-    ],
+    synopsis: ['--race NAME --out FILE [--seed N] [--data DIR]', '--race-dir DIR --circuit FILE.geojson [--entrants FILE] [--seed N] --out FILE'],
     description: [
       'Builds a race replay (a Tidewire timeline, 25 Hz, every car) from an F1DB race folder and an',
       'f1-circuits GeoJSON centreline, reproducing the real classification, gaps and pit stops.',
@@ -75,18 +79,19 @@ export function createReplayGenerateCommand(out: Output = process.stdout, err: O
     check: checkGenerate,
     async run(input) {
       try {
-        const files = 'race' in input
-          ? await bundledRace(input.race, input.data ?? dataRoot ?? defaultDataRoot())
-          : { raceDir: input.raceDir, circuitFile: input.circuit };
+        const files =
+          'race' in input ? await bundledRace(input.race, input.data ?? dataRoot ?? defaultDataRoot()) : { raceDir: input.raceDir, circuitFile: input.circuit };
         const started = performance.now();
         const result = await generateRaceFiles({ ...files, entrantsFile: input.entrants, seed: input.seed, onProgress: progressPrinter(err) });
         for (const w of result.warnings) err.write(`warning: ${w}\n`);
         await writeFileAtomic(input.outFile, result.file);
         const s = result.stats;
         const winner = result.classification.find((c) => c.position === 1);
-        out.write(`wrote ${input.outFile}: ${result.schema.entities.length} cars, ${s.frames} frames (${s.durationSec.toFixed(1)} s at ${result.schema.rateHz} Hz), `
-          + `${s.fileBytes} bytes (${Math.round(s.bytesPerSec)} B/s); winner #${winner?.number} in ${winner?.timeSec === null || winner === undefined ? '?' : formatRaceTime(winner.timeSec)}; `
-          + `generated in ${((performance.now() - started) / 1000).toFixed(2)} s\n`);
+        out.write(
+          `wrote ${input.outFile}: ${result.schema.entities.length} cars, ${s.frames} frames (${s.durationSec.toFixed(1)} s at ${result.schema.rateHz} Hz), ` +
+            `${s.fileBytes} bytes (${Math.round(s.bytesPerSec)} B/s); winner #${winner?.number} in ${winner?.timeSec === null || winner === undefined ? '?' : formatRaceTime(winner.timeSec)}; ` +
+            `generated in ${((performance.now() - started) / 1000).toFixed(2)} s\n`,
+        );
         return 0;
       } catch (e) {
         return failWithCode(err, 'generate', e);
@@ -100,7 +105,7 @@ export function createReplayInfoCommand(out: Output = process.stdout, err: Outpu
     name: 'replay info',
     summary: 'summarise a race replay file',
     synopsis: ['FILE [--json]'],
-    description: 'Prints a replay\'s rate, length, cars and final classification (read from the file\'s metadata).',
+    description: "Prints a replay's rate, length, cars and final classification (read from the file's metadata).",
     options: {
       json: { type: 'boolean', help: '{"rateHz", "frames", "durationSec", "entities": [...], "classification": [...]}' },
     },
@@ -110,7 +115,12 @@ export function createReplayInfoCommand(out: Output = process.stdout, err: Outpu
       try {
         const bytes = await readReplayFile(file!);
         let info: ReplayInfo;
-        try { info = readReplayInfo(bytes); } catch (e) { if (ReplayError.is(e)) e.message = `${file}: ${e.message}`; throw e; }
+        try {
+          info = readReplayInfo(bytes);
+        } catch (e) {
+          if (ReplayError.is(e)) e.message = `${file}: ${e.message}`;
+          throw e;
+        }
         out.write(values.json ? `${JSON.stringify(info)}\n` : formatInfo(file!, info));
         return 0;
       } catch (e) {
@@ -122,12 +132,18 @@ export function createReplayInfoCommand(out: Output = process.stdout, err: Outpu
 
 /** The human-readable summary (not a stable format: scripts use --json). */
 export function formatInfo(file: string, info: ReplayInfo): string {
-  const lines = [`${file}`, `  ${info.frames} frames at ${info.rateHz} Hz, ${formatRaceTime(info.durationSec)} (${info.durationSec} s), ${info.entities.length} cars`, ''];
+  const lines = [
+    `${file}`,
+    `  ${info.frames} frames at ${info.rateHz} Hz, ${formatRaceTime(info.durationSec)} (${info.durationSec} s), ${info.entities.length} cars`,
+    '',
+  ];
   const byNumber = new Map(info.entities.map((e) => [e.number, e]));
   lines.push(`  ${'pos'.padStart(3)}  ${'no'.padStart(3)}  code  ${'team'.padEnd(16)}  laps  ${'status'.padEnd(14)}  time`);
   for (const c of info.classification) {
     const e = byNumber.get(c.number);
-    lines.push(`  ${String(c.position ?? '-').padStart(3)}  ${String(c.number).padStart(3)}  ${(e?.code ?? '').padEnd(4)}  ${(e?.team ?? '').padEnd(16)}  ${String(c.laps).padStart(4)}  ${c.status.padEnd(14)}  ${c.timeSec === null ? '' : formatRaceTime(c.timeSec)}`.trimEnd());
+    lines.push(
+      `  ${String(c.position ?? '-').padStart(3)}  ${String(c.number).padStart(3)}  ${(e?.code ?? '').padEnd(4)}  ${(e?.team ?? '').padEnd(16)}  ${String(c.laps).padStart(4)}  ${c.status.padEnd(14)}  ${c.timeSec === null ? '' : formatRaceTime(c.timeSec)}`.trimEnd(),
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -136,7 +152,12 @@ export function createReplayCommand(out: Output = process.stdout, err: Output = 
   return defineGroup({
     name: 'replay',
     summary: 'generate and inspect race replays',
-    commands: [createReplayGenerateCommand(out, err, dataRoot), createReplayInfoCommand(out, err), createReplayImportCsvCommand(out, err), createReplayServeCommand(out, err, { dataRoot })],
+    commands: [
+      createReplayGenerateCommand(out, err, dataRoot),
+      createReplayInfoCommand(out, err),
+      createReplayImportCsvCommand(out, err),
+      createReplayServeCommand(out, err, { dataRoot }),
+    ],
     io: { out, err },
   });
 }

@@ -88,21 +88,45 @@ describe('§12 the replay page logic', () => {
   });
 
   it('§12.1 reads the metadata defensively: colours, caps and missing parts', () => {
-    const meta = parseReplayMeta({
-      rateHz: 25, frameCount: 10, durationMs: 360,
-      entities: [
-        { id: '1', code: 'VER', name: '<b>Max</b>', team: 'RB', color: '#3671C6' },
-        { id: '44', code: 'HAMILTON', color: 'url(https://evil.example/x.png)' },
-        { id: '7' },
-      ],
-      static: {
-        race: { name: 'GP', laps: 3, lapLengthM: 5000 },
-        track: { points: [[0, 0], [10, 0], [10, 10]], lengthM: 5000, startFinish: { x: 0, y: 0, heading: 0 }, drsZones: [{ startM: 1, endM: 2 }, { startM: 'x' }] },
-        laps: { 1: { startSec: 0, lapEndSec: [90, 180, 270] }, 44: { startSec: 0, lapEndSec: [91, 183, 'bad'] } },
-        pitStops: [{ number: 44, lap: 1, enterSec: 85, exitSec: 108 }, { number: 99, lap: 1, enterSec: 1, exitSec: 2 }],
+    const meta = parseReplayMeta(
+      {
+        rateHz: 25,
+        frameCount: 10,
+        durationMs: 360,
+        entities: [
+          { id: '1', code: 'VER', name: '<b>Max</b>', team: 'RB', color: '#3671C6' },
+          { id: '44', code: 'HAMILTON', color: 'url(https://evil.example/x.png)' },
+          { id: '7' },
+        ],
+        static: {
+          race: { name: 'GP', laps: 3, lapLengthM: 5000 },
+          track: {
+            points: [
+              [0, 0],
+              [10, 0],
+              [10, 10],
+            ],
+            lengthM: 5000,
+            startFinish: { x: 0, y: 0, heading: 0 },
+            drsZones: [{ startM: 1, endM: 2 }, { startM: 'x' }],
+          },
+          laps: { 1: { startSec: 0, lapEndSec: [90, 180, 270] }, 44: { startSec: 0, lapEndSec: [91, 183, 'bad'] } },
+          pitStops: [
+            { number: 44, lap: 1, enterSec: 85, exitSec: 108 },
+            { number: 99, lap: 1, enterSec: 1, exitSec: 2 },
+          ],
+        },
       },
-    }, 'race');
-    assert.deepEqual(meta.cars.map((c) => [c.code, c.name, c.color.startsWith('#')]), [['VER', '<b>Max</b>', true], ['HAMI', 'HAMI', true], ['7', '7', true]]);
+      'race',
+    );
+    assert.deepEqual(
+      meta.cars.map((c) => [c.code, c.name, c.color.startsWith('#')]),
+      [
+        ['VER', '<b>Max</b>', true],
+        ['HAMI', 'HAMI', true],
+        ['7', '7', true],
+      ],
+    );
     assert.notEqual(meta.cars[1]!.color, 'url(https://evil.example/x.png)');
     assert.deepEqual(meta.lapEndSec, [[90, 180, 270], [91, 183], null]);
     assert.deepEqual(meta.leaderLapStartSec, [0, 90, 180]);
@@ -112,7 +136,13 @@ describe('§12 the replay page logic', () => {
     assert.equal(meta.track!.drsZones.length, 1);
     assert.equal(meta.track!.pitLane, null);
     assert.deepEqual(meta.pitStops, [{ index: 1, lap: 1, enterSec: 85, exitSec: 108 }]);
-    assert.equal(parsePoints([[0, 0], [1, 'x']]), null);
+    assert.equal(
+      parsePoints([
+        [0, 0],
+        [1, 'x'],
+      ]),
+      null,
+    );
     assert.equal(parsePoints(new Array(20_001).fill([0, 0])), null);
     assert.deepEqual(leaderLapStarts([], []), []);
     const bare = parseReplayMeta({ rateHz: 20, entities: [{ id: 'a' }] }, 'live');
@@ -162,7 +192,15 @@ describe('§12 the replay page', { skip: chromiumAvailable() ? false : 'no Chrom
     browser.page.evaluate(() => {
       const r = (window as unknown as { replay: { player: { state: { get(): Snapshot } }; leaderboardFrame: number } }).replay;
       const s = r.player.state.get();
-      return { playing: s.playing, seeking: s.seeking, buffering: s.buffering, frame: s.frame, timeMs: s.timeMs, status: s.status, leaderboardFrame: r.leaderboardFrame };
+      return {
+        playing: s.playing,
+        seeking: s.seeking,
+        buffering: s.buffering,
+        frame: s.frame,
+        timeMs: s.timeMs,
+        status: s.status,
+        leaderboardFrame: r.leaderboardFrame,
+      };
     });
 
   async function waitSnapshot(check: (s: Snapshot) => boolean, what: string): Promise<Snapshot> {
@@ -180,7 +218,9 @@ describe('§12 the replay page', { skip: chromiumAvailable() ? false : 'no Chrom
   it('§12.3 shows the track and the cars on the grid', async () => {
     const { page } = browser;
     await page.goto(url);
-    await page.waitForFunction(() => (window as unknown as { replay?: { firstFrameMs: number | null } }).replay?.firstFrameMs != null, null, { timeout: WAIT_MS });
+    await page.waitForFunction(() => (window as unknown as { replay?: { firstFrameMs: number | null } }).replay?.firstFrameMs != null, null, {
+      timeout: WAIT_MS,
+    });
     assert.equal(await page.getByTestId('race-name').textContent(), 'Formula 1 Gulf Air Bahrain Grand Prix 2024');
     const canvasSize = await page.$eval('canvas[data-testid="track"]', (c) => {
       const el = c as HTMLCanvasElement;
@@ -212,7 +252,7 @@ describe('§12 the replay page', { skip: chromiumAvailable() ? false : 'no Chrom
     return reader.schema.entities.filter((_, e) => Number.isNaN(v[e * Fn + pos]!)).map((e) => String(e.code));
   }
 
-  it('§12.2 plays, jumps to lap 30 and shows the generator\'s running order there', async () => {
+  it("§12.2 plays, jumps to lap 30 and shows the generator's running order there", async () => {
     const { page } = browser;
     await page.getByTestId('play').click();
     const playing = await waitSnapshot((s) => s.playing && s.timeMs > 500, 'playback to start');
@@ -256,7 +296,7 @@ describe('§12 the replay page', { skip: chromiumAvailable() ? false : 'no Chrom
     await waitSnapshot((s) => !s.playing && s.leaderboardFrame === s.frame, 'space to pause');
   });
 
-  it('§12.5 charts the selected driver\'s current lap (uPlot, loaded on selection)', async () => {
+  it("§12.5 charts the selected driver's current lap (uPlot, loaded on selection)", async () => {
     const { page } = browser;
     const s = await snapshot();
     const truth = await frameValues(reader, s.frame);
@@ -265,7 +305,13 @@ describe('§12 the replay page', { skip: chromiumAvailable() ? false : 'no Chrom
     const lap = truth[e * reader.schema.fields.length + reader.schema.fields.findIndex((f) => f.name === 'lap')]!;
     await page.locator(`[data-testid="row"][data-code="${code}"]`).click();
     await page.waitForSelector('[data-testid="telemetry"][data-status="ready"] .uplot canvas', { timeout: WAIT_MS });
-    const tel = (await page.evaluate(() => (window as unknown as { replay: { telemetry(): unknown } }).replay.telemetry())) as { lap: number; points: number; xMin: number; xMax: number; entity: number };
+    const tel = (await page.evaluate(() => (window as unknown as { replay: { telemetry(): unknown } }).replay.telemetry())) as {
+      lap: number;
+      points: number;
+      xMin: number;
+      xMax: number;
+      entity: number;
+    };
     assert.equal(tel.entity, e);
     assert.equal(tel.lap, lap, `${code} is on lap ${lap}`);
     // ~95 s of a lap at 25 Hz, from the line to the line (metres into the lap).
@@ -274,13 +320,21 @@ describe('§12 the replay page', { skip: chromiumAvailable() ? false : 'no Chrom
     assert.equal(await page.getByTestId('driver-card').locator('b').first().textContent(), reader.schema.entities[e]!.name);
     // The follow camera zooms in on the car.
     await page.getByTestId('follow').click();
-    assert.equal(await page.getByTestId('follow').getAttribute('class').then((c) => c?.includes('on')), true);
+    assert.equal(
+      await page
+        .getByTestId('follow')
+        .getAttribute('class')
+        .then((c) => c?.includes('on')),
+      true,
+    );
   });
 
   it('§12.1 plays server-paced with ?mode=server', async () => {
     const { page } = browser;
     await page.goto(`${url}?mode=server`);
-    await page.waitForFunction(() => (window as unknown as { replay?: { firstFrameMs: number | null } }).replay?.firstFrameMs != null, null, { timeout: WAIT_MS });
+    await page.waitForFunction(() => (window as unknown as { replay?: { firstFrameMs: number | null } }).replay?.firstFrameMs != null, null, {
+      timeout: WAIT_MS,
+    });
     assert.equal(await page.evaluate(() => (window as unknown as { replay: { player: { mode: string } } }).replay.player.mode), 'server');
     await page.getByTestId('play').click();
     await waitSnapshot((s) => s.playing && s.timeMs > 200, 'server-paced playback');

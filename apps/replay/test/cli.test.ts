@@ -15,7 +15,19 @@ let circuit: string;
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const cmd = createReplayCommand({ write: (s) => { out += s; } }, { write: (s) => { err += s; } }, root);
+  const cmd = createReplayCommand(
+    {
+      write: (s) => {
+        out += s;
+      },
+    },
+    {
+      write: (s) => {
+        err += s;
+      },
+    },
+    root,
+  );
   const code = await cmd.run(args);
   return { code, out, err };
 }
@@ -90,7 +102,8 @@ describe('§7 replay generate', () => {
       ['info', 'a', '--yaml'],
       ['launch'],
       [],
-    ]) assert.equal((await run(args)).code, 2, args.join(' '));
+    ])
+      assert.equal((await run(args)).code, 2, args.join(' '));
     assert.equal((await run(['generate', '--help'])).code, 0);
     assert.equal((await run(['info', '-h'])).code, 0);
     assert.equal((await run(['--help'])).code, 0);

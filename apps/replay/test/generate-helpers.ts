@@ -41,7 +41,15 @@ export async function readFacts(file: Uint8Array, pathEntity: number, pathLap: n
   const names = schema.fields.map((f) => f.name);
   const decoder = new FrameDecoder(schema);
   const v = new Float64Array(E * F);
-  const cars: CarFacts[] = schema.entities.map((e) => ({ number: Number(e.id), first: {}, finishSec: null, finishLap: null, retiredLap: null, pits: [], last: {} }));
+  const cars: CarFacts[] = schema.entities.map((e) => ({
+    number: Number(e.id),
+    first: {},
+    finishSec: null,
+    finishLap: null,
+    retiredLap: null,
+    pits: [],
+    last: {},
+  }));
   const inPit: (number | null)[] = new Array(E).fill(null);
   const pitLap: number[] = new Array(E).fill(0);
   const path = { x: [] as number[], y: [] as number[] };
@@ -60,10 +68,19 @@ export async function readFacts(file: Uint8Array, pathEntity: number, pathLap: n
         const c = cars[e];
         const status = v[o + col.status];
         if (frame === 0) c.first = record(o);
-        if (status === 3 && c.finishSec === null) { c.finishSec = t; c.finishLap = v[o + col.lap]; }
+        if (status === 3 && c.finishSec === null) {
+          c.finishSec = t;
+          c.finishLap = v[o + col.lap];
+        }
         if (status === 2 && c.retiredLap === null) c.retiredLap = v[o + col.lap];
-        if (status === 1 && inPit[e] === null) { inPit[e] = t; pitLap[e] = v[o + col.lap]; }
-        if (status !== 1 && inPit[e] !== null) { c.pits.push({ lap: pitLap[e], enterSec: inPit[e] as number, exitSec: t }); inPit[e] = null; }
+        if (status === 1 && inPit[e] === null) {
+          inPit[e] = t;
+          pitLap[e] = v[o + col.lap];
+        }
+        if (status !== 1 && inPit[e] !== null) {
+          c.pits.push({ lap: pitLap[e], enterSec: inPit[e] as number, exitSec: t });
+          inPit[e] = null;
+        }
         const pos = v[o + col.position];
         if (!Number.isNaN(pos)) {
           if (seen.has(pos)) violations.push(`frame ${frame}: position ${pos} twice`);
@@ -79,7 +96,10 @@ export async function readFacts(file: Uint8Array, pathEntity: number, pathLap: n
           drsFrames++;
           if (status !== 0 || v[o + col.lap] < 3) violations.push(`frame ${frame} car ${c.number}: DRS open with status ${status} on lap ${v[o + col.lap]}`);
         }
-        if (e === pathEntity && status === 0 && v[o + col.lap] === pathLap) { path.x.push(v[o + col.x]); path.y.push(v[o + col.y]); }
+        if (e === pathEntity && status === 0 && v[o + col.lap] === pathLap) {
+          path.x.push(v[o + col.x]);
+          path.y.push(v[o + col.y]);
+        }
         if (violations.length > 20) throw new Error(violations.join('\n'));
       }
       if (seen.size > 0 && Math.max(...seen) !== seen.size) violations.push(`frame ${frame}: positions are not 1..${seen.size}`);
@@ -106,8 +126,15 @@ export function syntheticRace(over: { direction?: string; laps?: number } = {}):
     `- position: ${pos}\n  driverNumber: ${num}\n  driverId: ${id}\n  constructorId: ${team}\n  laps: ${laps}\n${extra}`;
   return {
     race: [
-      'id: 9999', 'round: 1', 'date: 2024-03-02', 'officialName: Test Grand Prix', 'grandPrixId: test',
-      'circuitId: bahrain', `direction: ${over.direction ?? 'CLOCKWISE'}`, 'courseLength: 5.412', `laps: ${over.laps ?? 5}`,
+      'id: 9999',
+      'round: 1',
+      'date: 2024-03-02',
+      'officialName: Test Grand Prix',
+      'grandPrixId: test',
+      'circuitId: bahrain',
+      `direction: ${over.direction ?? 'CLOCKWISE'}`,
+      'courseLength: 5.412',
+      `laps: ${over.laps ?? 5}`,
     ].join('\n'),
     results: [
       row(1, 1, 'max-verstappen', 'red-bull', 5, '  time: "0:08:00.000"\n  gap:\n  reasonRetired:'),

@@ -7,21 +7,27 @@ import { describe, it } from 'node:test';
 import { buildTrack, signedArea } from '../src/generate/track.ts';
 import { buildPitLane, pitStopKnots } from '../src/generate/pit-lane.ts';
 import { parseDuration, parseGap } from '../src/generate/time.ts';
-import {
-  defaultDataRoot, generateRace, gzip, parseCircuit, parseRaceFiles, readReplayInfo, REPLAY_ERROR_CODES, type RaceFiles,
-} from '../src/index.ts';
+import { defaultDataRoot, generateRace, gzip, parseCircuit, parseRaceFiles, readReplayInfo, REPLAY_ERROR_CODES, type RaceFiles } from '../src/index.ts';
 import { pathArea, readFacts, syntheticRace } from './generate-helpers.ts';
 
 const GEOJSON = join(defaultDataRoot(), 'circuits/circuits/bh-2002.geojson');
 const geojson = () => JSON.parse(readFileSync(GEOJSON, 'utf8'));
 
 function code(fn: () => unknown): string {
-  try { fn(); } catch (e) { return (e as { code: string }).code; }
+  try {
+    fn();
+  } catch (e) {
+    return (e as { code: string }).code;
+  }
   return 'no error';
 }
 
 async function codeAsync(fn: () => Promise<unknown>): Promise<string> {
-  try { await fn(); } catch (e) { return (e as { code: string }).code; }
+  try {
+    await fn();
+  } catch (e) {
+    return (e as { code: string }).code;
+  }
   return 'no error';
 }
 
@@ -36,13 +42,27 @@ describe('§2 F1DB data', () => {
     assert.equal(parseDuration('24.418', 'x'), 24.418);
     assert.deepEqual(parseGap('+1:14.887', 'x'), { kind: 'time', seconds: 74.887 });
     assert.deepEqual(parseGap('+2 laps', 'x'), { kind: 'laps', laps: 2 });
-    assert.equal(code(() => parseDuration('1:75.000', 'x')), 'REPLAY_BAD_DATA');
-    assert.equal(code(() => parseDuration('fast', 'x')), 'REPLAY_BAD_DATA');
+    assert.equal(
+      code(() => parseDuration('1:75.000', 'x')),
+      'REPLAY_BAD_DATA',
+    );
+    assert.equal(
+      code(() => parseDuration('fast', 'x')),
+      'REPLAY_BAD_DATA',
+    );
   });
 
   it('derives statuses from position, laps and reasonRetired', () => {
     const d = parseRaceFiles(syntheticRace());
-    assert.deepEqual(d.results.map((r) => [r.number, r.position, r.status]), [[1, 1, 'finished'], [11, 2, 'finished'], [16, 3, 'lapped'], [55, null, 'retired']]);
+    assert.deepEqual(
+      d.results.map((r) => [r.number, r.position, r.status]),
+      [
+        [1, 1, 'finished'],
+        [11, 2, 'finished'],
+        [16, 3, 'lapped'],
+        [55, null, 'retired'],
+      ],
+    );
     assert.equal(d.grid.find((g) => g.number === 55)?.slot, null);
   });
 
@@ -58,9 +78,17 @@ describe('§2 F1DB data', () => {
       ['a starter without a grid position', { grid: base.grid.split('\n- ').slice(0, 3).join('\n- ') }],
       ['a pit stop of an unknown car', { pitStops: '- driverNumber: 77\n  stop: 1\n  lap: 2\n  time: "24.000"' }],
       ['a pit-lane time out of range', { pitStops: '- driverNumber: 11\n  stop: 1\n  lap: 2\n  time: "2.000"' }],
-      ['a driver who is not an entrant of the round', { entrants: '- entrantId: x\n  constructorId: red-bull\n  drivers:\n    - driverId: max-verstappen\n      rounds: 2-24' }],
+      [
+        'a driver who is not an entrant of the round',
+        { entrants: '- entrantId: x\n  constructorId: red-bull\n  drivers:\n    - driverId: max-verstappen\n      rounds: 2-24' },
+      ],
     ];
-    for (const [what, change] of cases) assert.equal(code(() => parseRaceFiles({ ...base, ...change })), 'REPLAY_BAD_DATA', what);
+    for (const [what, change] of cases)
+      assert.equal(
+        code(() => parseRaceFiles({ ...base, ...change })),
+        'REPLAY_BAD_DATA',
+        what,
+      );
   });
 
   it('accepts an entrants file that lists every driver for the round', () => {
@@ -77,21 +105,49 @@ describe('§3 track', () => {
     const doc = geojson();
     const coords = doc.features[0].geometry.coordinates as number[][];
     const line = (c: unknown) => ({ type: 'LineString', coordinates: c });
-    assert.equal(code(() => parseCircuit('{nope')), 'REPLAY_BAD_CIRCUIT');
-    assert.equal(code(() => parseCircuit({ type: 'Point', coordinates: [0, 0] })), 'REPLAY_BAD_CIRCUIT');
-    assert.equal(code(() => parseCircuit(line(coords.slice(0, 5)))), 'REPLAY_BAD_CIRCUIT');
-    assert.equal(code(() => parseCircuit(line(coords.slice(0, 30)))), 'REPLAY_BAD_CIRCUIT', 'an open line');
+    assert.equal(
+      code(() => parseCircuit('{nope')),
+      'REPLAY_BAD_CIRCUIT',
+    );
+    assert.equal(
+      code(() => parseCircuit({ type: 'Point', coordinates: [0, 0] })),
+      'REPLAY_BAD_CIRCUIT',
+    );
+    assert.equal(
+      code(() => parseCircuit(line(coords.slice(0, 5)))),
+      'REPLAY_BAD_CIRCUIT',
+    );
+    assert.equal(
+      code(() => parseCircuit(line(coords.slice(0, 30)))),
+      'REPLAY_BAD_CIRCUIT',
+      'an open line',
+    );
     // closed enough to parse, but half the official length: the wrong circuit
-    assert.equal(code(() => buildTrack(parseCircuit(line(coords.slice(0, coords.length >> 1))), { direction: 'CLOCKWISE', lengthM: 5412 })), 'REPLAY_BAD_CIRCUIT', 'half a circuit');
-    assert.equal(code(() => parseCircuit(line(coords.map(([lon, lat], i) => (i === 3 ? [lon, 91] : [lon, lat]))))), 'REPLAY_BAD_CIRCUIT', 'bad latitude');
-    assert.equal(code(() => parseCircuit(line(coords.map(([lon, lat], i) => [lon + i * 0.01, lat])))), 'REPLAY_BAD_CIRCUIT', 'too large');
+    assert.equal(
+      code(() => buildTrack(parseCircuit(line(coords.slice(0, coords.length >> 1))), { direction: 'CLOCKWISE', lengthM: 5412 })),
+      'REPLAY_BAD_CIRCUIT',
+      'half a circuit',
+    );
+    assert.equal(
+      code(() => parseCircuit(line(coords.map(([lon, lat], i) => (i === 3 ? [lon, 91] : [lon, lat]))))),
+      'REPLAY_BAD_CIRCUIT',
+      'bad latitude',
+    );
+    assert.equal(
+      code(() => parseCircuit(line(coords.map(([lon, lat], i) => [lon + i * 0.01, lat])))),
+      'REPLAY_BAD_CIRCUIT',
+      'too large',
+    );
   });
 
   it('orients the polyline in the race direction whichever way it is stored', () => {
     const doc = geojson();
     const reversed = structuredClone(doc);
     reversed.features[0].geometry.coordinates.reverse();
-    for (const [stored, d] of [['as stored', doc], ['reversed', reversed]] as const) {
+    for (const [stored, d] of [
+      ['as stored', doc],
+      ['reversed', reversed],
+    ] as const) {
       for (const direction of ['CLOCKWISE', 'ANTI_CLOCKWISE'] as const) {
         const t = buildTrack(parseCircuit(d), { direction, lengthM: 5412 });
         assert.equal(signedArea(t.x, t.y) < 0, direction === 'CLOCKWISE', `${stored} ${direction}`);
@@ -99,7 +155,7 @@ describe('§3 track', () => {
     }
   });
 
-  it('starts a lap at the polyline\'s first point when it is on a straight, wherever the file starts reversed', () => {
+  it("starts a lap at the polyline's first point when it is on a straight, wherever the file starts reversed", () => {
     const doc = geojson();
     const first = parseCircuit(doc);
     const reversed = structuredClone(doc);
@@ -130,7 +186,10 @@ describe('§3 track', () => {
 
   it('scales the polyline so a lap is the official length', () => {
     const doc = geojson();
-    doc.features[0].geometry.coordinates = (doc.features[0].geometry.coordinates as number[][]).map(([lon, lat]) => [50.51 + (lon - 50.51) * 0.96, 26.03 + (lat - 26.03) * 0.96]);
+    doc.features[0].geometry.coordinates = (doc.features[0].geometry.coordinates as number[][]).map(([lon, lat]) => [
+      50.51 + (lon - 50.51) * 0.96,
+      26.03 + (lat - 26.03) * 0.96,
+    ]);
     const t = buildTrack(parseCircuit(doc), { direction: 'CLOCKWISE', lengthM: 5412 });
     assert.ok(Math.abs(t.n * t.h - 5412) < 1e-6);
     assert.ok(t.scale > 1.03 && t.scale < 1.05, `scale ${t.scale}`);
@@ -149,7 +208,15 @@ describe('§3 track', () => {
 describe('§4 planning on a synthetic race', () => {
   it('reproduces the results: winner time, gap, a lapped car, a pit-lane starter retiring at its lap', async () => {
     const r = await generate(syntheticRace());
-    assert.deepEqual(r.classification.map((c) => [c.position, c.number, c.laps, c.status]), [[1, 1, 5, 'finished'], [2, 11, 5, 'finished'], [3, 16, 4, 'lapped'], [null, 55, 2, 'retired']]);
+    assert.deepEqual(
+      r.classification.map((c) => [c.position, c.number, c.laps, c.status]),
+      [
+        [1, 1, 5, 'finished'],
+        [2, 11, 5, 'finished'],
+        [3, 16, 4, 'lapped'],
+        [null, 55, 2, 'retired'],
+      ],
+    );
     assert.equal(r.classification[0].timeSec, 480);
     assert.equal(r.classification[1].gapSec, 3.5);
     const facts = await readFacts(r.file, 0, 3);
@@ -157,13 +224,20 @@ describe('§4 planning on a synthetic race', () => {
     const sainz = facts.cars.find((c) => c.number === 55);
     assert.equal(sainz?.first.status, 1);
     assert.equal(sainz?.retiredLap, 2);
-    assert.deepEqual(facts.cars.find((c) => c.number === 11)?.pits.map((p) => p.lap), [2]);
+    assert.deepEqual(
+      facts.cars.find((c) => c.number === 11)?.pits.map((p) => p.lap),
+      [2],
+    );
   });
 
   it('drives anticlockwise when race.yml says so, whichever way the polyline is stored', async () => {
     const reversed = geojson();
     reversed.features[0].geometry.coordinates.reverse();
-    for (const [direction, doc] of [['ANTI_CLOCKWISE', geojson()], ['ANTI_CLOCKWISE', reversed], ['CLOCKWISE', reversed]] as const) {
+    for (const [direction, doc] of [
+      ['ANTI_CLOCKWISE', geojson()],
+      ['ANTI_CLOCKWISE', reversed],
+      ['CLOCKWISE', reversed],
+    ] as const) {
       const r = await generate(syntheticRace({ direction }), doc);
       const facts = await readFacts(r.file, 0, 3);
       assert.equal(pathArea(facts.path.x, facts.path.y) < 0 ? 'CLOCKWISE' : 'ANTI_CLOCKWISE', direction);
@@ -188,7 +262,10 @@ describe('§4 planning on a synthetic race', () => {
 
   it('validates its options with REPLAY_BAD_OPTION', async () => {
     assert.equal(await codeAsync(() => generate(syntheticRace(), geojson(), -1)), 'REPLAY_BAD_OPTION');
-    assert.equal(await codeAsync(() => generateRace({ race: parseRaceFiles(syntheticRace()), circuit: parseCircuit(geojson()) }, { compress: gzip, rateHz: 1000 })), 'REPLAY_BAD_OPTION');
+    assert.equal(
+      await codeAsync(() => generateRace({ race: parseRaceFiles(syntheticRace()), circuit: parseCircuit(geojson()) }, { compress: gzip, rateHz: 1000 })),
+      'REPLAY_BAD_OPTION',
+    );
   });
 });
 

@@ -15,7 +15,7 @@ const SEASONS = join(DATA, 'f1db/src/data/seasons');
 const PERIOD = 1 / 25;
 
 type Row = Record<string, unknown>;
-const yml = (dir: string, name: string): Row[] => (existsSync(join(dir, name)) ? (parse(readFileSync(join(dir, name), 'utf8')) as Row[] | null) ?? [] : []);
+const yml = (dir: string, name: string): Row[] => (existsSync(join(dir, name)) ? ((parse(readFileSync(join(dir, name), 'utf8')) as Row[] | null) ?? []) : []);
 
 function seconds(text: string): number {
   const parts = text.split(':').map(Number);
@@ -29,7 +29,11 @@ function expected(results: Row[]) {
     const numeric = typeof r.position === 'number';
     const status = !numeric
       ? ({ DNF: 'retired', DSQ: 'disqualified', DNS: 'did-not-start', NC: 'not-classified' } as Record<string, string>)[r.position as string]
-      : r.reasonRetired ? 'retired' : (r.laps as number) < winnerLaps ? 'lapped' : 'finished';
+      : r.reasonRetired
+        ? 'retired'
+        : (r.laps as number) < winnerLaps
+          ? 'lapped'
+          : 'finished';
     return {
       number: r.driverNumber as number,
       position: numeric ? (r.position as number) : null,
@@ -72,16 +76,21 @@ describe('§9 acceptance: every race in the bundled data', () => {
 
       it('classification seen in the frames equals race-results.yml (positions, laps, statuses, retirements at their lap)', () => {
         const excluded = new Set(want.filter((w) => w.status === 'disqualified' || w.status === 'did-not-start').map((w) => w.number));
-        const seen = facts.cars.filter((c) => !excluded.has(c.number)).map((c) => {
-          const w = want.find((x) => x.number === c.number);
-          const penalty = w?.penalty ?? 0;
-          if (c.finishSec !== null) return { number: c.number, laps: c.finishLap as number, time: c.finishSec + penalty, running: true };
-          assert.notEqual(c.retiredLap, null, `car ${c.number} neither finished nor retired`);
-          return { number: c.number, laps: c.retiredLap as number, time: Infinity, running: false };
-        });
+        const seen = facts.cars
+          .filter((c) => !excluded.has(c.number))
+          .map((c) => {
+            const w = want.find((x) => x.number === c.number);
+            const penalty = w?.penalty ?? 0;
+            if (c.finishSec !== null) return { number: c.number, laps: c.finishLap as number, time: c.finishSec + penalty, running: true };
+            assert.notEqual(c.retiredLap, null, `car ${c.number} neither finished nor retired`);
+            return { number: c.number, laps: c.retiredLap as number, time: Infinity, running: false };
+          });
         const maxLaps = Math.max(...seen.map((s) => s.laps));
         const classified = seen.filter((s) => s.laps >= Math.floor(0.9 * maxLaps)).sort((a, b) => b.laps - a.laps || a.time - b.time);
-        assert.deepEqual(classified.map((s) => s.number), want.filter((w) => w.position !== null).map((w) => w.number));
+        assert.deepEqual(
+          classified.map((s) => s.number),
+          want.filter((w) => w.position !== null).map((w) => w.number),
+        );
         for (const w of want) {
           const c = car(w.number);
           if (w.status === 'did-not-start') {
@@ -100,7 +109,10 @@ describe('§9 acceptance: every race in the bundled data', () => {
 
       it('the stored classification (what `info` prints) equals race-results.yml', () => {
         const info = readReplayInfo(gen.file);
-        assert.deepEqual(info.classification.map((c) => [c.number, c.position, c.laps, c.status]), want.map((w) => [w.number, w.position, w.laps, w.status]));
+        assert.deepEqual(
+          info.classification.map((c) => [c.number, c.position, c.laps, c.status]),
+          want.map((w) => [w.number, w.position, w.laps, w.status]),
+        );
         for (const c of info.classification) {
           const w = want.find((x) => x.number === c.number);
           if (w?.status === 'finished') assert.ok(Math.abs((c.timeSec as number) - (w.timeSec as number)) < 1, `car ${c.number}: ${c.timeSec} vs ${w.timeSec}`);
@@ -127,7 +139,10 @@ describe('§9 acceptance: every race in the bundled data', () => {
             assert.ok(Math.abs(gap - ((x.timeSec as number) - (w.timeSec as number))) <= 1, `car ${x.number}: gap ${gap.toFixed(3)}`);
           } else {
             assert.equal(w.laps - (c.finishLap as number), x.lapsDown, `car ${x.number}: laps down`);
-            assert.ok((c.finishSec as number) > flag && (c.finishSec as number) < flag + 1.5 * lapSec, `car ${x.number} finished at ${c.finishSec}, flag ${flag}`);
+            assert.ok(
+              (c.finishSec as number) > flag && (c.finishSec as number) < flag + 1.5 * lapSec,
+              `car ${x.number} finished at ${c.finishSec}, flag ${flag}`,
+            );
           }
         }
       });
@@ -137,7 +152,10 @@ describe('§9 acceptance: every race in the bundled data', () => {
         const started = new Set(want.filter((x) => x.status !== 'did-not-start').map((x) => x.number));
         const slotted = grid.filter((g) => typeof g.position === 'number' && started.has(g.driverNumber as number));
         const byDistance = facts.cars.filter((c) => c.first.status === 0).sort((a, b) => b.first.distance - a.first.distance);
-        assert.deepEqual(byDistance.map((c) => c.number), slotted.map((g) => g.driverNumber));
+        assert.deepEqual(
+          byDistance.map((c) => c.number),
+          slotted.map((g) => g.driverNumber),
+        );
         for (const g of slotted) {
           const c = car(g.driverNumber as number);
           assert.ok(Math.abs(c.first.distance - -(4 + 8 * ((g.position as number) - 1))) <= 1.5, `car ${g.driverNumber} at ${c.first.distance} m`);
@@ -153,14 +171,27 @@ describe('§9 acceptance: every race in the bundled data', () => {
 
       it('pit stops happen on their real laps and last their real pit-lane time (± 2 frames)', () => {
         const stops = yml(dir, 'pit-stops.yml');
-        const pl = new Set(yml(dir, 'starting-grid-positions.yml').filter((g) => g.position === 'PL').map((g) => g.driverNumber));
+        const pl = new Set(
+          yml(dir, 'starting-grid-positions.yml')
+            .filter((g) => g.position === 'PL')
+            .map((g) => g.driverNumber),
+        );
         for (const w of want.filter((x) => x.status !== 'did-not-start')) {
-          const real = stops.filter((s) => s.driverNumber === w.number).sort((a, b) => (a.lap as number) - (b.lap as number) || (a.stop as number) - (b.stop as number));
+          const real = stops
+            .filter((s) => s.driverNumber === w.number)
+            .sort((a, b) => (a.lap as number) - (b.lap as number) || (a.stop as number) - (b.stop as number));
           const seen = car(w.number).pits.filter((p, i) => !(i === 0 && pl.has(w.number) && p.enterSec === 0));
-          assert.deepEqual(seen.map((p) => p.lap), real.map((s) => s.lap), `car ${w.number} stop laps`);
+          assert.deepEqual(
+            seen.map((p) => p.lap),
+            real.map((s) => s.lap),
+            `car ${w.number} stop laps`,
+          );
           seen.forEach((p, i) => {
             const d = p.exitSec - p.enterSec;
-            assert.ok(Math.abs(d - seconds(real[i].time as string)) <= 2 * PERIOD + 1e-9, `car ${w.number} stop ${i + 1}: ${d.toFixed(3)} s vs ${real[i].time}`);
+            assert.ok(
+              Math.abs(d - seconds(real[i].time as string)) <= 2 * PERIOD + 1e-9,
+              `car ${w.number} stop ${i + 1}: ${d.toFixed(3)} s vs ${real[i].time}`,
+            );
           });
         }
       });

@@ -25,7 +25,9 @@ const R_MIN = (() => {
   let r = Infinity;
   for (let k = 0; k < n; k++) {
     const [a, b, c] = [k - 1, k, k + 1].map((j) => circuitAt((2 * Math.PI * j) / n));
-    const ab = Math.hypot(b!.x - a!.x, b!.y - a!.y), bc = Math.hypot(c!.x - b!.x, c!.y - b!.y), ca = Math.hypot(a!.x - c!.x, a!.y - c!.y);
+    const ab = Math.hypot(b!.x - a!.x, b!.y - a!.y),
+      bc = Math.hypot(c!.x - b!.x, c!.y - b!.y),
+      ca = Math.hypot(a!.x - c!.x, a!.y - c!.y);
     const area2 = Math.abs((b!.x - a!.x) * (c!.y - a!.y) - (c!.x - a!.x) * (b!.y - a!.y));
     if (area2 > 0) r = Math.min(r, (ab * bc * ca) / (2 * area2));
   }
@@ -91,11 +93,15 @@ test('§2.3 resampling: 25 Hz frames equal the linear interpolation of each car�
     assert.equal(r.stats.samples, samples.length);
     assert.equal(r.stats.badRows, 0);
     assert.equal(r.stats.timeColumn, 'SessionTime');
-    assert.deepEqual(d.reader.schema.entities.map((e) => e.id), ['1', '16', '44']);
+    assert.deepEqual(
+      d.reader.schema.entities.map((e) => e.id),
+      ['1', '16', '44'],
+    );
     const t0 = Math.min(...samples.map((s) => s.t));
     const tEnd = Math.max(...samples.map((s) => s.t));
     assert.equal(d.frames.length, Math.floor((tEnd - t0) * 25 + 1e-6) + 1);
-    let checked = 0, worst = 0;
+    let checked = 0,
+      worst = 0;
     for (const car of FIXTURE_CARS) {
       const own = samples.filter((s) => s.car === car).sort((a, b) => a.t - b.t);
       const id = String(car.number);
@@ -103,16 +109,21 @@ test('§2.3 resampling: 25 Hz frames equal the linear interpolation of each car�
         const t = t0 + k * 0.04;
         assert.equal(d.times[k], k * 40);
         if (t < own[0]!.t - 1e-9 || t > own[own.length - 1]!.t + 1e-9) {
-          for (const f of Object.keys(d.col)) assert.ok(Number.isNaN(cell(d, k, id, f)), `car ${id} frame ${k} (${t.toFixed(2)} s): ${f} absent outside its samples`);
+          for (const f of Object.keys(d.col))
+            assert.ok(Number.isNaN(cell(d, k, id, f)), `car ${id} frame ${k} (${t.toFixed(2)} s): ${f} absent outside its samples`);
           continue;
         }
         let i = 0;
         while (i + 1 < own.length && own[i + 1]!.t <= t + 1e-9) i++;
-        const a = own[i]!, b = own[Math.min(i + 1, own.length - 1)]!;
+        const a = own[i]!,
+          b = own[Math.min(i + 1, own.length - 1)]!;
         const alpha = b.t > a.t ? Math.max(0, (t - a.t) / (b.t - a.t)) : 0;
-        const wa = written(a), wb = written(b);
-        const ex = wa.x + (wb.x - wa.x) * alpha, ey = wa.y + (wb.y - wa.y) * alpha;
-        const x = cell(d, k, id, 'x'), y = cell(d, k, id, 'y');
+        const wa = written(a),
+          wb = written(b);
+        const ex = wa.x + (wb.x - wa.x) * alpha,
+          ey = wa.y + (wb.y - wa.y) * alpha;
+        const x = cell(d, k, id, 'x'),
+          y = cell(d, k, id, 'y');
         assert.ok(Math.abs(x - ex) <= 0.0051 && Math.abs(y - ey) <= 0.0051, `car ${id} frame ${k}: (${x}, ${y}) vs interpolated (${ex}, ${ey})`);
         const truth = truthAt(car, t);
         const err = Math.hypot(x - truth.x, y - truth.y);
@@ -140,7 +151,10 @@ test('§2.3 resampling: 25 Hz frames equal the linear interpolation of each car�
     }
     assert.ok(checked > 3000, `${checked} cells checked`);
     assert.ok(worst > 0.01, `worst ${worst} m: the check sees interpolation error`);
-    assert.ok(d.frames.some((_, k) => cell(d, k, '44', 'drs') === 1), 'DRS opens');
+    assert.ok(
+      d.frames.some((_, k) => cell(d, k, '44', 'drs') === 1),
+      'DRS opens',
+    );
   } catch (e) {
     console.log(`# failing ${seedHint(SEED)}`);
     throw e;
@@ -232,7 +246,10 @@ test('§2.4 bad rows are skipped, counted and listed with their line numbers', a
   assert.equal(r.stats.rows, good + bad.length + 1);
   assert.equal(r.stats.samples, good);
   assert.equal(r.stats.badRows, bad.length + 1);
-  assert.deepEqual(r.stats.badRowList.map((b) => b.line), badLines);
+  assert.deepEqual(
+    r.stats.badRowList.map((b) => b.line),
+    badLines,
+  );
   assert.match(r.stats.badRowList[0]!.reason, /SessionTime "not a time"/);
   assert.match(r.stats.badRowList[1]!.reason, /X\/Y/);
   assert.match(r.stats.badRowList[2]!.reason, /DriverNumber/);
@@ -287,7 +304,10 @@ test('§2.5 static metadata: the generator’s envelope, entities by number, a c
   assert.equal(st.source.kind, 'fastf1-csv');
   assert.equal(st.source.sessionTimeSec, 3600);
   assert.equal(r.schema.name, 'import-Fixture GP');
-  assert.deepEqual(r.schema.fields.map((f) => f.name), ['x', 'y', 'speed', 'gear', 'throttle', 'brake', 'drs', 'lap', 'position', 'gapToLeader', 'status', 'distance']);
+  assert.deepEqual(
+    r.schema.fields.map((f) => f.name),
+    ['x', 'y', 'speed', 'gear', 'throttle', 'brake', 'drs', 'lap', 'position', 'gapToLeader', 'status', 'distance'],
+  );
   const e44 = r.schema.entities.find((e) => e.id === '44')!;
   assert.equal(e44.number, 44);
   assert.equal(e44.name, 'Car 44');
@@ -300,7 +320,8 @@ test('§2.5 static metadata: the generator’s envelope, entities by number, a c
   const dense: Array<{ x: number; y: number }> = [];
   for (let k = 0; k < 20000; k++) dense.push(circuitAt((2 * Math.PI * k) / 20000));
   let perimeter = 0;
-  for (let k = 0; k < dense.length; k++) perimeter += Math.hypot(dense[(k + 1) % dense.length]!.x - dense[k]!.x, dense[(k + 1) % dense.length]!.y - dense[k]!.y);
+  for (let k = 0; k < dense.length; k++)
+    perimeter += Math.hypot(dense[(k + 1) % dense.length]!.x - dense[k]!.x, dense[(k + 1) % dense.length]!.y - dense[k]!.y);
   assert.ok(Math.abs(track.lengthM - perimeter) / perimeter < 0.02, `outline ${track.lengthM} m, circuit ${perimeter.toFixed(1)} m`);
   for (const [x, y] of track.points) {
     const d = Math.min(...dense.map((p) => Math.hypot(p.x - x, p.y - y)));
@@ -308,7 +329,10 @@ test('§2.5 static metadata: the generator’s envelope, entities by number, a c
   }
   // `tidewire replay info` reads an imported file.
   const info = readReplayInfo(r.file);
-  assert.deepEqual(info.entities.map((e) => e.number), [1, 16, 44]);
+  assert.deepEqual(
+    info.entities.map((e) => e.number),
+    [1, 16, 44],
+  );
   assert.deepEqual(info.classification, []);
 });
 
@@ -317,7 +341,8 @@ test('§2.6 tidewire replay import-csv: writes the file, reports bad rows with l
   t.after(() => rm(dir, { recursive: true, force: true }));
   const input = join(dir, 'session.csv');
   await writeFile(input, `${csv}not,a,good,row\n`);
-  const out: string[] = [], err: string[] = [];
+  const out: string[] = [],
+    err: string[] = [];
   const cmd = createReplayImportCsvCommand({ write: (s) => void out.push(s) }, { write: (s) => void err.push(s) });
   const outFile = join(dir, 'session.tl');
   assert.equal(await cmd.run([input, '--out', outFile, '--name', 'Test']), 0, err.join(''));
@@ -333,7 +358,14 @@ test('§2.6 tidewire replay import-csv: writes the file, reports bad rows with l
   err.length = 0;
   assert.equal(await cmd.run([input, '--out', outFile]), 1);
   assert.match(err.join(''), /IMPORT_MISSING_COLUMN/);
-  for (const args of [[input], [input, '--out'], [input, '--out', outFile, '--rate', '0'], [input, '--bogus', 'x', '--out', outFile], ['--out', outFile], [input, '--out', outFile, '--time', 'Lap']]) {
+  for (const args of [
+    [input],
+    [input, '--out'],
+    [input, '--out', outFile, '--rate', '0'],
+    [input, '--bogus', 'x', '--out', outFile],
+    ['--out', outFile],
+    [input, '--out', outFile, '--time', 'Lap'],
+  ]) {
     assert.equal(await cmd.run(args), 2, args.join(' '));
   }
   out.length = 0;

@@ -14,7 +14,17 @@ import { createPlayer } from '@tidewire/client';
 import { Prng, seedHint, seeds } from '@tidewire/random';
 import { createServer } from '@tidewire/server';
 import type { TidewireServer } from '@tidewire/server';
-import { CAPTURE_MAGIC, decodePacket, encodeCaptureHeader, encodeCaptureRecord, LAYOUTS, LiveRace, mountReplayIngest, readCapture, ImportError } from '../src/import/index.ts';
+import {
+  CAPTURE_MAGIC,
+  decodePacket,
+  encodeCaptureHeader,
+  encodeCaptureRecord,
+  LAYOUTS,
+  LiveRace,
+  mountReplayIngest,
+  readCapture,
+  ImportError,
+} from '../src/import/index.ts';
 import type { ReplayIngest } from '../src/import/index.ts';
 import { f1_22MotionPacket, lapDataPacket, motionPacket, otherPacket, participantsPacket, telemetryPacket, type Format } from './fixtures/f1-udp-packets.ts';
 import { CARS, expectedFrames, NAMES, NUMBERS, participants, sessionPackets, STEP_S, type ExpectedCar } from './fixtures/f1-session.ts';
@@ -80,7 +90,12 @@ test('§3.1 packet sizes are the published ones for F1 23, 24 and 25', () => {
 test('§3.1 every field the ingest uses reads back from hand-built packets of each format', () => {
   for (const format of FORMATS) {
     const h = { format, sessionTime: 123.25, frame: 77, sessionUID: 0x0123456789abcdefn };
-    const m = decodePacket(motionPacket(h, [{ x: 1.5, y: 2.5, z: -3.5, vx: 10, vy: 0, vz: -20 }, { x: -1000.25, y: 0, z: 250.5 }]));
+    const m = decodePacket(
+      motionPacket(h, [
+        { x: 1.5, y: 2.5, z: -3.5, vx: 10, vy: 0, vz: -20 },
+        { x: -1000.25, y: 0, z: 250.5 },
+      ]),
+    );
     assert.ok(m.ok && m.packet.kind === 'motion');
     assert.equal(m.header.packetFormat, format);
     assert.equal(m.header.gameYear, format - 2000);
@@ -92,7 +107,11 @@ test('§3.1 every field the ingest uses reads back from hand-built packets of ea
     assert.deepEqual([m.packet.x[0], m.packet.y[0], m.packet.z[0], m.packet.vx[0], m.packet.vz[0]], [1.5, 2.5, -3.5, 10, -20]);
     assert.deepEqual([m.packet.x[1], m.packet.z[1]], [-1000.25, 250.5]);
 
-    const l = decodePacket(lapDataPacket(h, [{ lap: 3, position: 2, pitStatus: 1, resultStatus: 2, driverStatus: 3, totalDistance: 4321.5, lapDistance: 12.25, deltaToLeaderMs: 61_234 }]));
+    const l = decodePacket(
+      lapDataPacket(h, [
+        { lap: 3, position: 2, pitStatus: 1, resultStatus: 2, driverStatus: 3, totalDistance: 4321.5, lapDistance: 12.25, deltaToLeaderMs: 61_234 },
+      ]),
+    );
     assert.ok(l.ok && l.packet.kind === 'lap-data');
     const lp = l.packet;
     assert.deepEqual([lp.currentLapNum[0], lp.carPosition[0], lp.pitStatus[0], lp.resultStatus[0], lp.driverStatus[0], lp.gridPosition[0]], [3, 2, 1, 2, 3, 1]);
@@ -103,9 +122,17 @@ test('§3.1 every field the ingest uses reads back from hand-built packets of ea
 
     const tl = decodePacket(telemetryPacket(h, [{ speed: 312, throttle: 0.75, brake: 0.5, gear: -1, drs: 1 }]));
     assert.ok(tl.ok && tl.packet.kind === 'car-telemetry');
-    assert.deepEqual([tl.packet.speed[0], tl.packet.throttle[0], tl.packet.brake[0], tl.packet.gear[0], tl.packet.drs[0], tl.packet.engineRPM[0]], [312, 0.75, 0.5, -1, 1, 11_000]);
+    assert.deepEqual(
+      [tl.packet.speed[0], tl.packet.throttle[0], tl.packet.brake[0], tl.packet.gear[0], tl.packet.drs[0], tl.packet.engineRPM[0]],
+      [312, 0.75, 0.5, -1, 1, 11_000],
+    );
 
-    const p = decodePacket(participantsPacket(h, 2, [{ name: 'Zoë Ünicode', raceNumber: 99, teamId: 8 }, { name: 'x'.repeat(60), raceNumber: 4, teamId: 0 }]));
+    const p = decodePacket(
+      participantsPacket(h, 2, [
+        { name: 'Zoë Ünicode', raceNumber: 99, teamId: 8 },
+        { name: 'x'.repeat(60), raceNumber: 4, teamId: 0 },
+      ]),
+    );
     assert.ok(p.ok && p.packet.kind === 'participants');
     assert.equal(p.packet.numActiveCars, 2);
     assert.deepEqual(p.packet.cars[0], { aiControlled: true, driverId: 0, networkId: 255, teamId: 8, raceNumber: 99, nationality: 10, name: 'Zoë Ünicode' });
@@ -136,7 +163,11 @@ test('§3.1 bounds: every truncation, an extra byte, unknown ids, F1 22, oversiz
     }
     assert.equal((decodePacket(otherPacket({ format, packetId: 16, sessionTime: 1 }, 100)) as { reason: string }).reason, 'unknown-packet');
   }
-  assert.equal((decodePacket(otherPacket({ format: 2023, packetId: 14, sessionTime: 1 }, 100)) as { reason: string }).reason, 'unknown-packet', 'Time Trial came with F1 24');
+  assert.equal(
+    (decodePacket(otherPacket({ format: 2023, packetId: 14, sessionTime: 1 }, 100)) as { reason: string }).reason,
+    'unknown-packet',
+    'Time Trial came with F1 24',
+  );
   assert.ok(decodePacket(otherPacket({ format: 2024, packetId: 14, sessionTime: 1 }, 100)).ok);
   assert.equal((decodePacket(f1_22MotionPacket()) as { reason: string }).reason, 'unsupported-format');
   assert.equal((decodePacket(new Uint8Array(4096)) as { reason: string }).reason, 'oversized');
@@ -151,7 +182,10 @@ test('§3.1 bounds: every truncation, an extra byte, unknown ids, F1 22, oversiz
         const n = rng.int(1500);
         const b = new Uint8Array(n);
         for (let i = 0; i < n; i++) b[i] = rng.int(256);
-        if (n >= 2 && rng.bool()) { b[0] = 0xe7 + rng.int(3); b[1] = 0x07; } // a valid-looking format
+        if (n >= 2 && rng.bool()) {
+          b[0] = 0xe7 + rng.int(3);
+          b[1] = 0x07;
+        } // a valid-looking format
         decodePacket(b);
       }
     } catch (e) {
@@ -170,11 +204,11 @@ test('§3.3 real UDP on loopback: the live timeline holds the interpolated 25 Hz
     const steps = 90;
     const good = sessionPackets(format, 0, steps);
     const junk = [
-      good[0]!.subarray(0, 100),                                          // truncated
-      otherPacket({ format, packetId: 16, sessionTime: 100 }, 64),        // unknown-packet
-      f1_22MotionPacket(),                                                // unsupported-format
-      Uint8Array.of(1, 2, 3),                                             // unsupported-format (garbage)
-      sessionPackets(format, 5, 6, 0x99n)[0]!,                            // other-session
+      good[0]!.subarray(0, 100), // truncated
+      otherPacket({ format, packetId: 16, sessionTime: 100 }, 64), // unknown-packet
+      f1_22MotionPacket(), // unsupported-format
+      Uint8Array.of(1, 2, 3), // unsupported-format (garbage)
+      sessionPackets(format, 5, 6, 0x99n)[0]!, // other-session
     ];
     const datagrams = [...good];
     junk.forEach((j, i) => datagrams.splice(30 + 40 * i, 0, j));
@@ -185,13 +219,20 @@ test('§3.3 real UDP on loopback: the live timeline holds the interpolated 25 Hz
     assert.equal(st.accepted, good.length + 1);
     assert.deepEqual(st.dropped, { truncated: 1, 'unknown-packet': 1, 'unsupported-format': 2, 'other-session': 1 });
     assert.deepEqual(st.packets, { motion: steps, 'lap-data': steps, 'car-telemetry': steps, participants: 1 });
-    assert.deepEqual(ingest.participants?.slice(0, 3).map((p) => p.name), NAMES);
+    assert.deepEqual(
+      ingest.participants?.slice(0, 3).map((p) => p.name),
+      NAMES,
+    );
     const metrics = await (await fetch(`${url}/metrics`)).text();
     assert.match(metrics, /tidewire_replay_udp_dropped_total\{channel="live",reason="unsupported-format"\} 2/);
     assert.match(metrics, /tidewire_replay_udp_dropped_total\{channel="live",reason="truncated"\} 1/);
     assert.match(metrics, /tidewire_replay_udp_packets_total\{channel="live",type="motion"\} 90/);
     // Live metadata over HTTP while it runs.
-    const meta = await (await fetch(`${url}/api/timelines/live`)).json() as { live: boolean; frameCount: number; static: { format: string; source: { kind: string } } };
+    const meta = (await (await fetch(`${url}/api/timelines/live`)).json()) as {
+      live: boolean;
+      frameCount: number;
+      static: { format: string; source: { kind: string } };
+    };
     assert.equal(meta.live, true);
     assert.equal(meta.static.format, 'tidewire-race-replay');
     assert.equal(meta.static.source.kind, 'f1-udp');
@@ -218,7 +259,10 @@ test('§4 capture: --record writes what arrived; --from-capture (fast and paced)
   assert.deepEqual(bytes.subarray(0, 8), CAPTURE_MAGIC);
   const records = [];
   for await (const r of readCapture(capture)) records.push(r);
-  assert.deepEqual(records.map((r) => r.datagram), datagrams);
+  assert.deepEqual(
+    records.map((r) => r.datagram),
+    datagrams,
+  );
   for (let i = 1; i < records.length; i++) assert.ok(records[i]!.recvTimeMs >= records[i - 1]!.recvTimeMs);
 
   for (const fast of [true, false]) {
@@ -234,7 +278,14 @@ test('§4 capture: --record writes what arrived; --from-capture (fast and paced)
     // Names: the live schema was fixed before any packet; the replay read them from the capture first.
     assert.equal(x.reader.schema.entities[0]!.id, 'slot0');
     const ents = y.reader.schema.entities;
-    assert.deepEqual(ents.slice(0, 3).map((e) => [e.id, e.name, e.number, e.team]), [['7', NAMES[0], NUMBERS[0], 'Red Bull Racing'], ['21', NAMES[1], NUMBERS[1], 'Ferrari'], ['99', NAMES[2], NUMBERS[2], 'McLaren']]);
+    assert.deepEqual(
+      ents.slice(0, 3).map((e) => [e.id, e.name, e.number, e.team]),
+      [
+        ['7', NAMES[0], NUMBERS[0], 'Red Bull Racing'],
+        ['21', NAMES[1], NUMBERS[1], 'Ferrari'],
+        ['99', NAMES[2], NUMBERS[2], 'McLaren'],
+      ],
+    );
     assert.equal(ents[2]!.code, 'ZOË');
     assert.equal(ents[3]!.id, 'slot3');
   }
@@ -255,18 +306,43 @@ test('§4 capture reader: a cut last record ends the capture quietly; bad magic,
   assert.equal(info.startEpochMs, 1);
   const cases: Array<[string, Buffer]> = [
     ['magic', file(new Uint8Array(20), rec(4, 0))],
-    ['version', (() => { const h = encodeCaptureHeader(0); h[8] = 2; return file(h, rec(4, 0)); })()],
+    [
+      'version',
+      (() => {
+        const h = encodeCaptureHeader(0);
+        h[8] = 2;
+        return file(h, rec(4, 0));
+      })(),
+    ],
     ['zero length', file(encodeCaptureHeader(0), rec(0, 0))],
     ['time going back', file(encodeCaptureHeader(0), rec(4, 10), rec(4, 5))],
-    ['huge length', (() => { const r = rec(4, 0); new DataView(r.buffer).setUint32(0, 70_000, true); return file(encodeCaptureHeader(0), r); })()],
+    [
+      'huge length',
+      (() => {
+        const r = rec(4, 0);
+        new DataView(r.buffer).setUint32(0, 70_000, true);
+        return file(encodeCaptureHeader(0), r);
+      })(),
+    ],
     ['short header', Buffer.from([0x89, 0x54])],
   ];
   for (const [what, bytes] of cases) {
     const p = join(dir, `${what}.twcap`);
     await writeFile(p, bytes);
-    await assert.rejects((async () => { for await (const _ of readCapture(p)); })(), (e: unknown) => ImportError.is(e) && e.code === 'IMPORT_BAD_CAPTURE', what);
+    await assert.rejects(
+      (async () => {
+        for await (const _ of readCapture(p));
+      })(),
+      (e: unknown) => ImportError.is(e) && e.code === 'IMPORT_BAD_CAPTURE',
+      what,
+    );
   }
-  await assert.rejects((async () => { for await (const _ of readCapture(join(dir, 'nope'))); })(), (e: unknown) => ImportError.is(e) && e.code === 'IMPORT_DATA_MISSING');
+  await assert.rejects(
+    (async () => {
+      for await (const _ of readCapture(join(dir, 'nope')));
+    })(),
+    (e: unknown) => ImportError.is(e) && e.code === 'IMPORT_DATA_MISSING',
+  );
 });
 
 test('§3.3 a viewer scrubs back into the live timeline, sees the recorded frames, and returns to the live edge', async (t) => {
@@ -275,7 +351,10 @@ test('§3.3 a viewer scrubs back into the live timeline, sees the recorded frame
   t.after(() => ingest.close());
   const all = sessionPackets(2024, 0, 400);
   let sent = 0;
-  const feed = (steps: number) => { for (const d of all.slice(sent, sent + 3 * steps)) ingest.handleDatagram(d); sent += 3 * steps; };
+  const feed = (steps: number) => {
+    for (const d of all.slice(sent, sent + 3 * steps)) ingest.handleDatagram(d);
+    sent += 3 * steps;
+  };
   feed(200); // 10 s of session: 249 frames, four sealed segments
   const expected = expectedFrames(400);
   const player = createPlayer({ url, timeline: 'live', mode: 'server', WebSocket, worker: false });
@@ -303,13 +382,24 @@ test('§3.3 a viewer scrubs back into the live timeline, sees the recorded frame
 
 test('§3.6 options are checked; the channel name must be free', async (t) => {
   const { server } = await startServer(t);
-  const bad = [{ channel: '' }, { udpPort: -1 }, { channel: 'x', udpPort: 70000 }, { channel: 'x', udpPort: null }, { channel: 'x', host: 'localhost' }, { channel: 'x', udpPort: null, record: 'a' }, { channel: 'x', fromCapture: 'a', record: 'a', udpPort: 0 }];
+  const bad = [
+    { channel: '' },
+    { udpPort: -1 },
+    { channel: 'x', udpPort: 70000 },
+    { channel: 'x', udpPort: null },
+    { channel: 'x', host: 'localhost' },
+    { channel: 'x', udpPort: null, record: 'a' },
+    { channel: 'x', fromCapture: 'a', record: 'a', udpPort: 0 },
+  ];
   for (const o of bad) {
     await assert.rejects(mountReplayIngest(server, o as never), (e: unknown) => ImportError.is(e) && e.code === 'IMPORT_BAD_OPTION', JSON.stringify(o));
   }
   const ok = await mountReplayIngest(server, { channel: 'taken', udpPort: 0 });
   t.after(() => ok.close());
-  await assert.rejects(mountReplayIngest(server, { channel: 'taken', udpPort: 0 }), (e: unknown) => (e as { code?: string }).code === 'TW_SERVER_CHANNEL_EXISTS');
+  await assert.rejects(
+    mountReplayIngest(server, { channel: 'taken', udpPort: 0 }),
+    (e: unknown) => (e as { code?: string }).code === 'TW_SERVER_CHANNEL_EXISTS',
+  );
   // What `tidewire replay serve --udp PORT` passes: just the port.
   const dflt = await mountReplayIngest(server, { udpPort: 0 });
   t.after(() => dflt.close());
@@ -328,7 +418,10 @@ test('§3.2 clock: a flashback (session time going back) carries the timeline on
     race.motion(d.header, d.packet);
   };
   for (let k = 0; k <= 10; k++) feed(50 + k * 0.05); // 0 … 500 ms
-  assert.deepEqual(times, Array.from({ length: 13 }, (_, k) => 40 * k)); // frames 0 … 480 ms
+  assert.deepEqual(
+    times,
+    Array.from({ length: 13 }, (_, k) => 40 * k),
+  ); // frames 0 … 480 ms
   feed(49); // a flashback of 1.5 s: the timeline stays at 500 ms
   feed(49.1);
   assert.equal(race.clockRewinds, 1);

@@ -8,9 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createServer } from '@tidewire/server';
 import type { TidewireServer } from '@tidewire/server';
-import {
-  bundledRaceFile, cachedRacePath, createReplayCommand, createReplayServeCommand, defaultCacheDir, mountReplay, readReplayInfo,
-} from '../src/index.ts';
+import { bundledRaceFile, cachedRacePath, createReplayCommand, createReplayServeCommand, defaultCacheDir, mountReplay, readReplayInfo } from '../src/index.ts';
 import type { IngestModule } from '../src/serve/command.ts';
 
 let cached: { bytes: Uint8Array; path: string };
@@ -24,7 +22,12 @@ async function newServer(): Promise<TidewireServer> {
 }
 
 function sink(): { write(s: string): void; text: string } {
-  return { text: '', write(s: string) { this.text += s; } };
+  return {
+    text: '',
+    write(s: string) {
+      this.text += s;
+    },
+  };
 }
 
 async function expectCode(p: Promise<unknown>, code: string): Promise<void> {
@@ -85,7 +88,10 @@ describe('§11.2 mountReplay', () => {
     const url = await server.listen();
     const res = await fetch(`${url}/api/timelines/race`);
     assert.equal(res.status, 200);
-    const meta = (await res.json()) as { entities: { code: string }[]; static: { race: { laps: number }; track: { points: unknown[] }; laps: Record<string, unknown> } };
+    const meta = (await res.json()) as {
+      entities: { code: string }[];
+      static: { race: { laps: number }; track: { points: unknown[] }; laps: Record<string, unknown> };
+    };
     assert.equal(meta.entities.length, 20);
     assert.equal(meta.entities[0]!.code, 'VER');
     assert.equal(meta.static.race.laps, 57);
@@ -175,8 +181,17 @@ describe('§11.3 tidewire replay serve', () => {
       importIngest: async (): Promise<IngestModule> => ({
         async mountReplayIngest(server, options) {
           calls.push(options);
-          const channel = server.timeline(options.channel, { schema: { name: 'f1-live', rateHz: 20, fields: [{ name: 'x', type: 'f', scale: 0.01 }], entities: [{ id: '1' }] }, live: true });
-          return { channel, udpAddress: { address: '127.0.0.1', port: 20777 }, async close() { closed = true; } };
+          const channel = server.timeline(options.channel, {
+            schema: { name: 'f1-live', rateHz: 20, fields: [{ name: 'x', type: 'f', scale: 0.01 }], entities: [{ id: '1' }] },
+            live: true,
+          });
+          return {
+            channel,
+            udpAddress: { address: '127.0.0.1', port: 20777 },
+            async close() {
+              closed = true;
+            },
+          };
         },
       }),
     });
@@ -215,7 +230,15 @@ describe('§11.3 tidewire replay serve', () => {
   });
 
   it('rejects usage errors with exit code 2', async () => {
-    for (const args of [['a.twtl', '--race', '2024-bahrain'], ['--udp', '0'], ['--port', 'x'], ['--bogus'], ['a', 'b'], ['--seed', '1', 'file.twtl'], ['--race']]) {
+    for (const args of [
+      ['a.twtl', '--race', '2024-bahrain'],
+      ['--udp', '0'],
+      ['--port', 'x'],
+      ['--bogus'],
+      ['a', 'b'],
+      ['--seed', '1', 'file.twtl'],
+      ['--race'],
+    ]) {
       const s = await serve(args);
       assert.equal(await s.done, 2, args.join(' '));
       assert.match(s.err.text, /usage: tidewire replay serve/);

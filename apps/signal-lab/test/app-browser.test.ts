@@ -65,7 +65,10 @@ describe('§2 Signal Lab in Chromium', { skip }, () => {
     const html = readFileSync(`${signalLabDist()}index.html`, 'utf8');
     for (const name of ['Meters', 'Scope', 'Spectrum']) {
       assert.ok(!html.includes(name), `index.html does not load the ${name} chunk`);
-      assert.ok(requests.some((u) => new RegExp(`/assets/${name}-[\\w-]+\\.js$`).test(u)), `the ${name} chunk was fetched`);
+      assert.ok(
+        requests.some((u) => new RegExp(`/assets/${name}-[\\w-]+\\.js$`).test(u)),
+        `the ${name} chunk was fetched`,
+      );
     }
     assert.ok(!requests.some((u) => /libfaust-wasm/.test(u)), 'the Faust compiler is not loaded until the editor opens');
     assert.deepEqual(rig.browser.errors, []);
@@ -126,7 +129,10 @@ describe('§2 Signal Lab in Chromium', { skip }, () => {
     assert.equal(Buffer.from(bytes.subarray(8, 12)).toString(), 'WAVE');
     const sr = await page.evaluate(() => (globalThis as unknown as Win).signalLab.lab.sampleRate);
     const wav = decodeWav(bytes);
-    assert.deepEqual({ format: wav.format, channels: wav.channels, sampleRate: wav.sampleRate, frames: wav.frames }, { format: 'pcm16', channels: 1, sampleRate: sr, frames: sr });
+    assert.deepEqual(
+      { format: wav.format, channels: wav.channels, sampleRate: wav.sampleRate, frames: wav.frames },
+      { format: 'pcm16', channels: 1, sampleRate: sr, frames: sr },
+    );
     const tone = analyzeTone(wav.data[0]!, sr);
     assert.ok(Math.abs(tone.fundamentalHz - 440) < 0.5, `${tone.fundamentalHz} Hz`);
     assert.ok(Math.abs(tone.fundamentalDbfs + 12) < 0.1, `${tone.fundamentalDbfs} dBFS`);
@@ -164,15 +170,19 @@ describe('§2 Signal Lab in Chromium', { skip }, () => {
     await page.getByTestId('run-response').click();
     const plot = page.getByTestId('response-plot');
     await plot.waitFor({ timeout: WAIT_MS });
-    const traced = await page.waitForFunction(() => {
-      const c = document.querySelector('[data-testid="response-plot"]') as HTMLCanvasElement | null;
-      if (!c || c.width === 0) return false;
-      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-      let n = 0;
-      // The trace colour (#ffb020).
-      for (let i = 0; i < d.length; i += 4) if (d[i]! > 200 && d[i + 1]! > 140 && d[i + 1]! < 200 && d[i + 2]! < 90) n++;
-      return n > 200 ? n : false;
-    }, null, { timeout: WAIT_MS });
+    const traced = await page.waitForFunction(
+      () => {
+        const c = document.querySelector('[data-testid="response-plot"]') as HTMLCanvasElement | null;
+        if (!c || c.width === 0) return false;
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        // The trace colour (#ffb020).
+        for (let i = 0; i < d.length; i += 4) if (d[i]! > 200 && d[i + 1]! > 140 && d[i + 1]! < 200 && d[i + 2]! < 90) n++;
+        return n > 200 ? n : false;
+      },
+      null,
+      { timeout: WAIT_MS },
+    );
     assert.ok(Number(await traced.jsonValue()) > 200);
     await page.evaluate(() => (globalThis as unknown as Win).signalLab.lab.toggleCore('eq'));
     assert.deepEqual(rig.browser.errors, []);

@@ -41,23 +41,29 @@ export async function startRig(options: { extraFlags?: string[]; plain?: boolean
 /** Opens the page and waits until output samples reach it (audio is really running). */
 export async function openLab(page: Page, url: string): Promise<void> {
   await page.goto(url);
-  await page.waitForFunction(() => (globalThis as { signalLab?: { lab: { audioReadyMs: number | null } } }).signalLab?.lab.audioReadyMs != null, null, { timeout: WAIT_MS });
+  await page.waitForFunction(() => (globalThis as { signalLab?: { lab: { audioReadyMs: number | null } } }).signalLab?.lab.audioReadyMs != null, null, {
+    timeout: WAIT_MS,
+  });
   // The bundled Faust effects are in the catalog once this settles.
   await page.evaluate(() => (globalThis as unknown as { signalLab: { faust: Promise<unknown> } }).signalLab.faust);
 }
 
 /** Waits until the meters read `predicate` (the feed is updated every animation frame). */
 export async function waitMeter(page: Page, predicate: string, arg?: unknown): Promise<void> {
-  await page.waitForFunction(
-    ({ predicate, arg }) => {
-      const m = (globalThis as unknown as { signalLab: { lab: { feed: { meter: { peakDb: number; rmsDb: number } } } } }).signalLab.lab.feed.meter;
-      // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the predicate is test source text evaluated in the page
-    return new Function('m', 'arg', `return ${predicate}`)(m, arg) as boolean;
-    },
-    { predicate, arg },
-    { timeout: WAIT_MS },
-  ).catch(async (e: unknown) => {
-    const m = await page.evaluate(() => JSON.stringify((globalThis as unknown as { signalLab: { lab: { feed: { meter: unknown } } } }).signalLab.lab.feed.meter));
-    throw new Error(`meters never read ${predicate}: last ${m}`, { cause: e });
-  });
+  await page
+    .waitForFunction(
+      ({ predicate, arg }) => {
+        const m = (globalThis as unknown as { signalLab: { lab: { feed: { meter: { peakDb: number; rmsDb: number } } } } }).signalLab.lab.feed.meter;
+        // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the predicate is test source text evaluated in the page
+        return new Function('m', 'arg', `return ${predicate}`)(m, arg) as boolean;
+      },
+      { predicate, arg },
+      { timeout: WAIT_MS },
+    )
+    .catch(async (e: unknown) => {
+      const m = await page.evaluate(() =>
+        JSON.stringify((globalThis as unknown as { signalLab: { lab: { feed: { meter: unknown } } } }).signalLab.lab.feed.meter),
+      );
+      throw new Error(`meters never read ${predicate}: last ${m}`, { cause: e });
+    });
 }

@@ -27,9 +27,17 @@ describe('§4.4 WAV export', () => {
     const wav = encodeWav([new Float32Array([0, 1, -1]), new Float32Array([0.5, -0.5, 2])], 48000, 'pcm16');
     assert.equal(wav.length, 44 + 12);
     assert.equal(hex(wav, 0, 12), /* RIFF */ '52494646' + /* 4+24+8+12 */ '30000000' + /* WAVE */ '57415645');
-    assert.equal(hex(wav, 12, 36),
-      /* fmt  */ '666d7420' + /* 16 */ '10000000' + /* PCM */ '0100' + /* 2 ch */ '0200'
-      + /* 48000 */ '80bb0000' + /* byte rate 192000 */ '00ee0200' + /* align 4 */ '0400' + /* 16 bit */ '1000');
+    assert.equal(
+      hex(wav, 12, 36),
+      /* fmt  */ '666d7420' +
+        /* 16 */ '10000000' +
+        /* PCM */ '0100' +
+        /* 2 ch */ '0200' +
+        /* 48000 */ '80bb0000' +
+        /* byte rate 192000 */ '00ee0200' +
+        /* align 4 */ '0400' +
+        /* 16 bit */ '1000',
+    );
     assert.equal(hex(wav, 36, 44), /* data */ '64617461' + /* 12 */ '0c000000');
     // frame 0: 0, 0.5→16384 (16383.5 rounds up) · frame 1: 1→32767, −0.5→−16383 · frame 2: −1→−32767, 2 clips to 32767
     assert.equal(hex(wav, 44, 56), '0000' + '0040' + 'ff7f' + '01c0' + '0180' + 'ff7f');
@@ -58,7 +66,11 @@ describe('§4.4 WAV export', () => {
     forSeeds(3, (rng) => {
       const frames = 1 + rng.int(3000);
       const chans = Array.from({ length: 1 + rng.int(3) }, () => Float32Array.from({ length: frames }, () => rng.next() * 2 - 1));
-      for (const [format, step] of [['pcm16', 1 / 32767], ['pcm24', 1 / 8388607], ['float32', 0]] as const) {
+      for (const [format, step] of [
+        ['pcm16', 1 / 32767],
+        ['pcm24', 1 / 8388607],
+        ['float32', 0],
+      ] as const) {
         const back = decodeWav(encodeWav(chans, 48000, format));
         assert.equal(back.format, format);
         assert.equal(back.frames, frames);
@@ -75,7 +87,14 @@ describe('§4.4 WAV export', () => {
     expectCode(() => encodeWav([new Float32Array(2), new Float32Array(3)], 48000), 'LAB_BAD_OPTION');
     expectCode(() => encodeWav([new Float32Array(2)], 0), 'LAB_BAD_OPTION');
     expectCode(() => encodeWav([new Float32Array(2)], 48000, 'pcm8' as never), 'LAB_BAD_OPTION');
-    expectCode(() => encodeWav(Array.from({ length: 9 }, () => new Float32Array(1)), 48000), 'LAB_BAD_OPTION');
+    expectCode(
+      () =>
+        encodeWav(
+          Array.from({ length: 9 }, () => new Float32Array(1)),
+          48000,
+        ),
+      'LAB_BAD_OPTION',
+    );
     expectCode(() => decodeWav(new Uint8Array(8)), 'LAB_BAD_OPTION');
   });
 });
@@ -94,7 +113,11 @@ describe('§4.5 spectra', () => {
   it('reads a sine between bins at its frequency and level (the analyser view)', () => {
     const sr = 48000;
     const an = new SpectrumAnalyser(8192, sr, 0);
-    for (const [f, a] of [[1234.5, 0.25], [997, 1], [15000.3, 0.01]] as const) {
+    for (const [f, a] of [
+      [1234.5, 0.25],
+      [997, 1],
+      [15000.3, 0.01],
+    ] as const) {
       an.update(Float32Array.from({ length: 8192 }, (_, i) => a * Math.sin((2 * Math.PI * f * i) / sr)));
       const p = an.peak()!;
       assert.ok(Math.abs(p.hz - f) < 0.5, `${f} Hz read as ${p.hz}`);
@@ -134,7 +157,14 @@ describe('§4.1 THD and THD+N', () => {
   });
 
   it('finds known harmonics: 1% second and 0.5% third → THD 1.118%', () => {
-    const r = analyzeTone(tone(65536, 48000, 1000, [[1, 0.5], [2, 0.005], [3, 0.0025]]), 48000);
+    const r = analyzeTone(
+      tone(65536, 48000, 1000, [
+        [1, 0.5],
+        [2, 0.005],
+        [3, 0.0025],
+      ]),
+      48000,
+    );
     assert.ok(Math.abs(r.thdPercent - 100 * Math.hypot(0.01, 0.005)) < 0.002, `THD ${r.thdPercent}%`);
     assert.ok(Math.abs(r.harmonicsDbc[0]! - -40) < 0.05 && Math.abs(r.harmonicsDbc[1]! - 20 * Math.log10(0.005)) < 0.05, String(r.harmonicsDbc));
     assert.ok(r.harmonicsDbc[2]! < -120);
@@ -142,16 +172,35 @@ describe('§4.1 THD and THD+N', () => {
 
   it('adds noise in THD+N: √(THD² + N/S) for white noise over the full band', () => {
     forSeeds(2, (rng) => {
-      const a = 0.5, sigma = 0.001, sr = 48000;
-      const r = analyzeTone(tone(1 << 17, sr, 1000, [[1, a], [2, 0.005]], sigma, rng), sr, { lowHz: 0, bandHz: sr / 2 });
-      const expected = Math.sqrt(0.01 ** 2 + sigma ** 2 / (a * a / 2));
+      const a = 0.5,
+        sigma = 0.001,
+        sr = 48000;
+      const r = analyzeTone(
+        tone(
+          1 << 17,
+          sr,
+          1000,
+          [
+            [1, a],
+            [2, 0.005],
+          ],
+          sigma,
+          rng,
+        ),
+        sr,
+        { lowHz: 0, bandHz: sr / 2 },
+      );
+      const expected = Math.sqrt(0.01 ** 2 + sigma ** 2 / ((a * a) / 2));
       assert.ok(Math.abs(r.thdnPercent / 100 - expected) / expected < 0.03, `THD+N ${r.thdnPercent}% vs ${expected * 100}%`);
       assert.ok(Math.abs(r.thdPercent - 1) < 0.05, `THD ${r.thdPercent}%`);
     });
   });
 
   it('looks near a given fundamental and skips harmonics above Nyquist', () => {
-    const x = tone(16384, 48000, 9000, [[1, 0.1], [2, 0.01]]);
+    const x = tone(16384, 48000, 9000, [
+      [1, 0.1],
+      [2, 0.01],
+    ]);
     for (let i = 0; i < x.length; i++) x[i]! += 0.5 * Math.sin((2 * Math.PI * 300 * i) / 48000);
     const r = analyzeTone(x, 48000, { fundamentalHz: 9000 });
     assert.ok(Math.abs(r.fundamentalHz - 9000) < 1);
@@ -175,17 +224,23 @@ describe('§4.2 frequency response from a sweep', () => {
     for (let i = 0; i < r.hz.length; i++) if (within(r.hz[i]!)) assert.ok(Math.abs(r.db[i]!) < 0.1, `${r.hz[i]} Hz: ${r.db[i]} dB`);
   });
 
-  it('matches an RBJ peaking filter\'s analytic magnitude and sees a delay as no change in level', () => {
+  it("matches an RBJ peaking filter's analytic magnitude and sees a delay as no change in level", () => {
     const c = new Float64Array(5);
     rbjCoefficients(0, 1000, 2, 9, sr, c);
     const x = renderSweep(d, d.samples + 9600);
     const y = new Float64Array(x.length);
-    let x1 = 0, x2 = 0, y1 = 0, y2 = 0;
+    let x1 = 0,
+      x2 = 0,
+      y1 = 0,
+      y2 = 0;
     // 100 samples of pure delay in front of the filter
     for (let i = 0; i < x.length; i++) {
       const xin = i >= 100 ? x[i - 100]! : 0;
       const out = c[0]! * xin + c[1]! * x1 + c[2]! * x2 - c[3]! * y1 - c[4]! * y2;
-      x2 = x1; x1 = xin; y2 = y1; y1 = out;
+      x2 = x1;
+      x1 = xin;
+      y2 = y1;
+      y1 = out;
       y[i] = out;
     }
     const r = frequencyResponse(y, d, { smoothing: 0 });
@@ -223,13 +278,14 @@ describe('§4.3 loopback delay', () => {
     });
   });
 
-  it('reports no delay for input that does not contain the impulse', () => withSeed(testSeed(7), (rng) => {
-    const ref = new Float64Array(1000);
-    ref[10] = 1;
-    const rec = Float64Array.from({ length: 20000 }, () => rng.next() - 0.5);
-    assert.equal(findDelay(ref, rec, 48000), null);
-    assert.equal(findDelay(ref, new Float64Array(100), 48000), null, 'silence');
-  }));
+  it('reports no delay for input that does not contain the impulse', () =>
+    withSeed(testSeed(7), (rng) => {
+      const ref = new Float64Array(1000);
+      ref[10] = 1;
+      const rec = Float64Array.from({ length: 20000 }, () => rng.next() - 0.5);
+      assert.equal(findDelay(ref, rec, 48000), null);
+      assert.equal(findDelay(ref, new Float64Array(100), 48000), null, 'silence');
+    }));
 });
 
 describe('§9 error codes', () => {

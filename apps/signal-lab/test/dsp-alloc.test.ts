@@ -112,7 +112,9 @@ function harness() {
  */
 async function measure(body: () => void): Promise<{ allocated: number; collections: number }> {
   let collections = 0;
-  const obs = new PerformanceObserver((list) => { collections += list.getEntries().length; });
+  const obs = new PerformanceObserver((list) => {
+    collections += list.getEntries().length;
+  });
   const young = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!.space_used_size;
   gc();
   gc();
@@ -143,7 +145,10 @@ describe('§8 allocation in process()', () => {
     assert.equal(m.collections, 0, 'a collection ran during the measured blocks');
     // 12,000 blocks (32 s of audio): one 16-byte number per block would be 192 KB.
     assert.ok(m.allocated < 16 * 1024, `allocated ${m.allocated} B over ${KINDS * BLOCKS} blocks`);
-    assert.ok(outputs[0][0].some((v) => v !== 0), 'the processor produced sound');
+    assert.ok(
+      outputs[0][0].some((v) => v !== 0),
+      'the processor produced sound',
+    );
   });
 
   it('the young-generation watch catches 48 bytes per block', async () => {
@@ -151,7 +156,10 @@ describe('§8 allocation in process()', () => {
     const sink: unknown[] = [];
     for (let round = 0; round < 2; round++) for (let kind = 0; kind < KINDS; kind++) run(kind, BLOCKS, null);
     const m = await measure(() => {
-      for (let kind = 0; kind < KINDS; kind++) run(kind, BLOCKS, (b) => { sink[b & 1023] = new Float32Array(4); });
+      for (let kind = 0; kind < KINDS; kind++)
+        run(kind, BLOCKS, (b) => {
+          sink[b & 1023] = new Float32Array(4);
+        });
     });
     assert.ok(m.allocated > KINDS * BLOCKS * 40 || m.collections > 0, `saw ${m.allocated} B, ${m.collections} GCs`);
   });
@@ -235,10 +243,21 @@ describe('§8 allocation lint of the audio-thread code', () => {
 
   it('the lint flags what it is meant to flag', () => {
     const bad = [
-      'const a = [1, 2];', 'f(() => 1);', 'const o = { a: 1 };', 'x = new Float32Array(4);', 'g(...xs);',
-      "s = 'a' + b;", 'y = a.slice(0);', 'const t = `x`;', 'return [a];',
+      'const a = [1, 2];',
+      'f(() => 1);',
+      'const o = { a: 1 };',
+      'x = new Float32Array(4);',
+      'g(...xs);',
+      "s = 'a' + b;",
+      'y = a.slice(0);',
+      'const t = `x`;',
+      'return [a];',
     ];
-    for (const line of bad) assert.ok(FORBIDDEN.some(([re]) => re.test(line)), line);
+    for (const line of bad)
+      assert.ok(
+        FORBIDDEN.some(([re]) => re.test(line)),
+        line,
+      );
     for (const ok of ['a[i] = b[i * s];', 'if (x) { y = 1; }', 'for (let i = 0; i < n; i++) {', 'switch (k) {', 'out.fill(0, 0, n);']) {
       assert.ok(!FORBIDDEN.some(([re]) => re.test(ok)), ok);
     }

@@ -5,9 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Prng, testSeed, withSeed } from '@tidewire/random';
 import { Fft } from '../src/dsp/fft.ts';
-import {
-  dtftMagnitude, instantaneousFrequency, psdSlopePerOctave, sineFit, snrDb, thdDb, toneAmplitude, welch, worstNonHarmonicDb,
-} from './dsp-analysis.ts';
+import { dtftMagnitude, instantaneousFrequency, psdSlopePerOctave, sineFit, snrDb, thdDb, toneAmplitude, welch, worstNonHarmonicDb } from './dsp-analysis.ts';
 
 const SR = 48000;
 // Pinned (the accuracy budgets were set with it); TIDEWIRE_SEED runs another.
@@ -24,48 +22,53 @@ function gaussian(rng: Prng): number {
 }
 
 describe('§10 analysis helpers', () => {
-  it('FFT matches a direct DFT and inverts', () => withSeed(SEED, (rng) => {
-    const n = 64;
-    const re = Float64Array.from({ length: n }, () => rng.next() - 0.5);
-    const im = Float64Array.from({ length: n }, () => rng.next() - 0.5);
-    const r0 = re.slice(), i0 = im.slice();
-    const fft = new Fft(n);
-    fft.forward(re, im);
-    for (const k of [0, 1, 7, 31, 32, 63]) {
-      let sr = 0, si = 0;
-      for (let t = 0; t < n; t++) {
-        const a = (-2 * Math.PI * k * t) / n;
-        sr += r0[t] * Math.cos(a) - i0[t] * Math.sin(a);
-        si += r0[t] * Math.sin(a) + i0[t] * Math.cos(a);
+  it('FFT matches a direct DFT and inverts', () =>
+    withSeed(SEED, (rng) => {
+      const n = 64;
+      const re = Float64Array.from({ length: n }, () => rng.next() - 0.5);
+      const im = Float64Array.from({ length: n }, () => rng.next() - 0.5);
+      const r0 = re.slice(),
+        i0 = im.slice();
+      const fft = new Fft(n);
+      fft.forward(re, im);
+      for (const k of [0, 1, 7, 31, 32, 63]) {
+        let sr = 0,
+          si = 0;
+        for (let t = 0; t < n; t++) {
+          const a = (-2 * Math.PI * k * t) / n;
+          sr += r0[t] * Math.cos(a) - i0[t] * Math.sin(a);
+          si += r0[t] * Math.sin(a) + i0[t] * Math.cos(a);
+        }
+        assert.ok(Math.abs(sr - re[k]) < 1e-12 && Math.abs(si - im[k]) < 1e-12, `bin ${k}`);
       }
-      assert.ok(Math.abs(sr - re[k]) < 1e-12 && Math.abs(si - im[k]) < 1e-12, `bin ${k}`);
-    }
-    fft.inverse(re, im);
-    for (let t = 0; t < n; t++) assert.ok(Math.abs(re[t] - r0[t]) < 1e-14 && Math.abs(im[t] - i0[t]) < 1e-14);
-  }));
+      fft.inverse(re, im);
+      for (let t = 0; t < n; t++) assert.ok(Math.abs(re[t] - r0[t]) < 1e-14 && Math.abs(im[t] - i0[t]) < 1e-14);
+    }));
 
-  it('the sine fit finds a frequency to micro-hertz and tells 0.01 Hz apart', () => withSeed(SEED, (rng) => {
-    const x = tone(SR, 1000.0037, 0.5, 0.3);
-    for (let i = 0; i < x.length; i++) x[i] += 0.01;
-    const fit = sineFit(x, 0, SR, SR, 1000);
-    assert.ok(Math.abs(fit.freq - 1000.0037) < 1e-6, `fit ${fit.freq}`);
-    assert.ok(Math.abs(fit.amplitude - 0.5) < 1e-9);
-    assert.ok(Math.abs(fit.offset - 0.01) < 1e-9);
-    const off = sineFit(tone(SR, 1000.01, 0.5), 0, SR, SR, 1000);
-    assert.ok(Math.abs(off.freq - 1000) > 0.009, 'a 0.01 Hz error is visible');
-    // With noise at -100 dB the estimate stays far inside the 0.01 Hz budget.
-    const noisy = tone(SR, 1000, 0.5);
-    for (let i = 0; i < noisy.length; i++) noisy[i] += 5e-6 * gaussian(rng);
-    assert.ok(Math.abs(sineFit(noisy, 0, SR, SR, 999.9).freq - 1000) < 1e-4);
-  }));
+  it('the sine fit finds a frequency to micro-hertz and tells 0.01 Hz apart', () =>
+    withSeed(SEED, (rng) => {
+      const x = tone(SR, 1000.0037, 0.5, 0.3);
+      for (let i = 0; i < x.length; i++) x[i] += 0.01;
+      const fit = sineFit(x, 0, SR, SR, 1000);
+      assert.ok(Math.abs(fit.freq - 1000.0037) < 1e-6, `fit ${fit.freq}`);
+      assert.ok(Math.abs(fit.amplitude - 0.5) < 1e-9);
+      assert.ok(Math.abs(fit.offset - 0.01) < 1e-9);
+      const off = sineFit(tone(SR, 1000.01, 0.5), 0, SR, SR, 1000);
+      assert.ok(Math.abs(off.freq - 1000) > 0.009, 'a 0.01 Hz error is visible');
+      // With noise at -100 dB the estimate stays far inside the 0.01 Hz budget.
+      const noisy = tone(SR, 1000, 0.5);
+      for (let i = 0; i < noisy.length; i++) noisy[i] += 5e-6 * gaussian(rng);
+      assert.ok(Math.abs(sineFit(noisy, 0, SR, SR, 999.9).freq - 1000) < 1e-4);
+    }));
 
-  it('SNR reads a known error level', () => withSeed(SEED, (rng) => {
-    const ref = tone(SR, 1000, 1);
-    const x = ref.slice();
-    // Error RMS 1e-7 against signal RMS 1/√2: SNR = 20·log10(0.7071/1e-7) = 136.99 dB.
-    for (let i = 0; i < x.length; i++) x[i] += 1e-7 * gaussian(rng);
-    assert.ok(Math.abs(snrDb(x, ref) - 136.99) < 0.1, String(snrDb(x, ref)));
-  }));
+  it('SNR reads a known error level', () =>
+    withSeed(SEED, (rng) => {
+      const ref = tone(SR, 1000, 1);
+      const x = ref.slice();
+      // Error RMS 1e-7 against signal RMS 1/√2: SNR = 20·log10(0.7071/1e-7) = 136.99 dB.
+      for (let i = 0; i < x.length; i++) x[i] += 1e-7 * gaussian(rng);
+      assert.ok(Math.abs(snrDb(x, ref) - 136.99) < 0.1, String(snrDb(x, ref)));
+    }));
 
   it('THD reads harmonics at -120 dB, coherent or not', () => {
     for (const f0 of [1000, 997.3]) {
@@ -102,28 +105,35 @@ describe('§10 analysis helpers', () => {
     assert.ok(Math.abs(toneAmplitude(x, 0, n, SR, 10000) - 0.6366 / 2) < 1e-6);
   });
 
-  it('Welch slope reads 1/f noise as -3.01 dB/octave and white noise as flat', () => withSeed(SEED, (rng) => {
-    const n = 1 << 19;
-    const re = new Float64Array(n), im = new Float64Array(n);
-    for (let k = 1; k < n / 2; k++) {
-      const a = 1 / Math.sqrt(k);
-      const ph = 2 * Math.PI * rng.next();
-      re[k] = a * Math.cos(ph); im[k] = a * Math.sin(ph);
-      re[n - k] = re[k]; im[n - k] = -im[k];
-    }
-    new Fft(n).inverse(re, im);
-    const slope = psdSlopePerOctave(welch(re, 8192), 8192, SR, 50, 10000);
-    assert.ok(Math.abs(slope - -3.0103) < 0.05, String(slope));
-    const white = Float64Array.from({ length: n }, () => gaussian(rng));
-    const flat = psdSlopePerOctave(welch(white, 8192), 8192, SR, 50, 10000);
-    assert.ok(Math.abs(flat) < 0.05, String(flat));
-  }));
+  it('Welch slope reads 1/f noise as -3.01 dB/octave and white noise as flat', () =>
+    withSeed(SEED, (rng) => {
+      const n = 1 << 19;
+      const re = new Float64Array(n),
+        im = new Float64Array(n);
+      for (let k = 1; k < n / 2; k++) {
+        const a = 1 / Math.sqrt(k);
+        const ph = 2 * Math.PI * rng.next();
+        re[k] = a * Math.cos(ph);
+        im[k] = a * Math.sin(ph);
+        re[n - k] = re[k];
+        im[n - k] = -im[k];
+      }
+      new Fft(n).inverse(re, im);
+      const slope = psdSlopePerOctave(welch(re, 8192), 8192, SR, 50, 10000);
+      assert.ok(Math.abs(slope - -3.0103) < 0.05, String(slope));
+      const white = Float64Array.from({ length: n }, () => gaussian(rng));
+      const flat = psdSlopePerOctave(welch(white, 8192), 8192, SR, 50, 10000);
+      assert.ok(Math.abs(flat) < 0.05, String(flat));
+    }));
 
   it('instantaneous frequency follows a chirp', () => {
     const n = SR;
     const x = new Float64Array(n);
     // f(t) = 100 + 5000·t: phase 2π(100t + 2500t²).
-    for (let i = 0; i < n; i++) { const t = i / SR; x[i] = Math.sin(2 * Math.PI * (100 * t + 2500 * t * t)); }
+    for (let i = 0; i < n; i++) {
+      const t = i / SR;
+      x[i] = Math.sin(2 * Math.PI * (100 * t + 2500 * t * t));
+    }
     const f = instantaneousFrequency(x, SR);
     // The FFT Hilbert transform errs near the ends of a truncated signal (its kernel decays as
     // 1/t); away from them it is within 0.1 %.

@@ -6,7 +6,8 @@ import { Fft } from '../src/dsp/fft.ts';
 export type WindowKind = 'rect' | 'hann' | 'bh4' | 'kaiser20';
 
 function besselI0(x: number): number {
-  let sum = 1, term = 1;
+  let sum = 1,
+    term = 1;
   const q = (x * x) / 4;
   for (let k = 1; k < 500; k++) {
     term *= q / (k * k);
@@ -23,9 +24,15 @@ export function makeWindow(kind: WindowKind, n: number): Float64Array {
   for (let i = 0; i < n; i++) {
     const x = (2 * Math.PI * i) / (n - 1);
     switch (kind) {
-      case 'rect': w[i] = 1; break;
-      case 'hann': w[i] = 0.5 - 0.5 * Math.cos(x); break;
-      case 'bh4': w[i] = 0.35875 - 0.48829 * Math.cos(x) + 0.14128 * Math.cos(2 * x) - 0.01168 * Math.cos(3 * x); break;
+      case 'rect':
+        w[i] = 1;
+        break;
+      case 'hann':
+        w[i] = 0.5 - 0.5 * Math.cos(x);
+        break;
+      case 'bh4':
+        w[i] = 0.35875 - 0.48829 * Math.cos(x) + 0.14128 * Math.cos(2 * x) - 0.01168 * Math.cos(3 * x);
+        break;
       case 'kaiser20': {
         const r = (2 * i) / (n - 1) - 1;
         w[i] = besselI0(20 * Math.sqrt(Math.max(0, 1 - r * r))) / i0;
@@ -73,19 +80,29 @@ export function thdDb(x: ArrayLike<number>, start: number, n: number, sr: number
  * sidelobes: that is its floor); kaiser20 reaches below -180 dB with a wider main lobe.
  */
 export function worstNonHarmonicDb(
-  x: ArrayLike<number>, start: number, n: number, sr: number, f0: number, maskBins = 8, window: WindowKind = 'bh4',
+  x: ArrayLike<number>,
+  start: number,
+  n: number,
+  sr: number,
+  f0: number,
+  maskBins = 8,
+  window: WindowKind = 'bh4',
 ): { db: number; at: number } {
   const p = powerSpectrum(x, start, n, makeWindow(window, n));
   const binHz = sr / n;
   const c = Math.round(f0 / binHz);
   let fund = 0;
   for (let k = c - maskBins; k <= c + maskBins; k++) fund = Math.max(fund, p[k]);
-  let worst = 0, at = 0;
+  let worst = 0,
+    at = 0;
   for (let k = maskBins; k < p.length; k++) {
     const f = k * binHz;
     const h = Math.round(f / f0);
     if (h >= 1 && Math.abs(f - h * f0) <= maskBins * binHz) continue;
-    if (p[k] > worst) { worst = p[k]; at = f; }
+    if (p[k] > worst) {
+      worst = p[k];
+      at = f;
+    }
   }
   return { db: db(worst / fund), at };
 }
@@ -128,16 +145,27 @@ function solve(a: number[][], b: number[]): number[] {
 export function sineFit(x: ArrayLike<number>, start: number, n: number, sr: number, fGuess: number): SineFit {
   let w = (2 * Math.PI * fGuess) / sr;
   const mid = (n - 1) / 2;
-  let A = 0, B = 0, C = 0;
+  let A = 0,
+    B = 0,
+    C = 0;
   for (let iter = 0; iter < 30; iter++) {
     // Columns: cos, sin, 1, d/dω — time centred for conditioning.
-    const ata = [[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]];
+    const ata = [
+      [0, 0, 0, 0],
+      [0, 0, 0, 0],
+      [0, 0, 0, 0],
+      [0, 0, 0, 0],
+    ];
     const atb = [0, 0, 0, 0];
     const col = [0, 0, 0, 0];
     for (let i = 0; i < n; i++) {
       const t = i - mid;
-      const c = Math.cos(w * t), s = Math.sin(w * t);
-      col[0] = c; col[1] = s; col[2] = 1; col[3] = iter === 0 ? 0 : t * (-A * s + B * c);
+      const c = Math.cos(w * t),
+        s = Math.sin(w * t);
+      col[0] = c;
+      col[1] = s;
+      col[2] = 1;
+      col[3] = iter === 0 ? 0 : t * (-A * s + B * c);
       const y = x[start + i];
       for (let r = 0; r < 4; r++) {
         atb[r] += col[r] * y;
@@ -145,7 +173,10 @@ export function sineFit(x: ArrayLike<number>, start: number, n: number, sr: numb
       }
     }
     if (iter === 0) {
-      const s3 = solve(ata.slice(0, 3).map((r) => r.slice(0, 3)), atb.slice(0, 3));
+      const s3 = solve(
+        ata.slice(0, 3).map((r) => r.slice(0, 3)),
+        atb.slice(0, 3),
+      );
       [A, B, C] = s3;
       continue;
     }
@@ -165,7 +196,8 @@ export function sineFit(x: ArrayLike<number>, start: number, n: number, sr: numb
 
 /** 10·log10(Σ ref² / Σ (x − ref)²). */
 export function snrDb(x: ArrayLike<number>, ref: ArrayLike<number>, start = 0, n = ref.length - start): number {
-  let s = 0, e = 0;
+  let s = 0,
+    e = 0;
   for (let i = start; i < start + n; i++) {
     s += ref[i] * ref[i];
     const d = x[i] - ref[i];
@@ -190,10 +222,14 @@ export function welch(x: ArrayLike<number>, nfft: number): Float64Array {
 
 /** Mean PSD (dB) over bins whose centre lies in [lo, hi), and how many bins that was. */
 export function bandLevel(psd: Float64Array, nfft: number, sr: number, lo: number, hi: number): { db: number; bins: number } {
-  let s = 0, c = 0;
+  let s = 0,
+    c = 0;
   for (let k = 1; k < psd.length; k++) {
     const f = (k * sr) / nfft;
-    if (f >= lo && f < hi) { s += psd[k]; c++; }
+    if (f >= lo && f < hi) {
+      s += psd[k];
+      c++;
+    }
   }
   if (c === 0) throw new Error(`no bins in [${lo}, ${hi})`);
   return { db: db(s / c), bins: c };
@@ -205,12 +241,22 @@ export function bandDb(psd: Float64Array, nfft: number, sr: number, lo: number, 
 
 /** Weighted least-squares slope and intercept of y over x (weights default to 1). */
 export function lineFit(xs: number[], ys: number[], ws: number[] = xs.map(() => 1)): { slope: number; intercept: number } {
-  let sw = 0, mx = 0, my = 0;
-  for (let i = 0; i < xs.length; i++) { sw += ws[i]; mx += ws[i] * xs[i]; my += ws[i] * ys[i]; }
+  let sw = 0,
+    mx = 0,
+    my = 0;
+  for (let i = 0; i < xs.length; i++) {
+    sw += ws[i];
+    mx += ws[i] * xs[i];
+    my += ws[i] * ys[i];
+  }
   mx /= sw;
   my /= sw;
-  let sxy = 0, sxx = 0;
-  for (let i = 0; i < xs.length; i++) { sxy += ws[i] * (xs[i] - mx) * (ys[i] - my); sxx += ws[i] * (xs[i] - mx) ** 2; }
+  let sxy = 0,
+    sxx = 0;
+  for (let i = 0; i < xs.length; i++) {
+    sxy += ws[i] * (xs[i] - mx) * (ys[i] - my);
+    sxx += ws[i] * (xs[i] - mx) ** 2;
+  }
   const slope = sxy / sxx;
   return { slope, intercept: my - slope * mx };
 }
@@ -242,8 +288,14 @@ export function instantaneousFrequency(x: ArrayLike<number>, sr: number): Float6
   for (let i = 0; i < x.length; i++) re[i] = x[i];
   const fft = new Fft(n);
   fft.forward(re, im);
-  for (let k = 1; k < n / 2; k++) { re[k] *= 2; im[k] *= 2; }
-  for (let k = n / 2 + 1; k < n; k++) { re[k] = 0; im[k] = 0; }
+  for (let k = 1; k < n / 2; k++) {
+    re[k] *= 2;
+    im[k] *= 2;
+  }
+  for (let k = n / 2 + 1; k < n; k++) {
+    re[k] = 0;
+    im[k] = 0;
+  }
   fft.inverse(re, im);
   const f = new Float64Array(x.length);
   for (let i = 1; i < x.length; i++) {
@@ -259,7 +311,11 @@ export function instantaneousFrequency(x: ArrayLike<number>, sr: number): Float6
 /** |Σ h[n]·e^(−jωn)| at f Hz. */
 export function dtftMagnitude(h: ArrayLike<number>, f: number, sr: number): number {
   const w = (2 * Math.PI * f) / sr;
-  let r = 0, i = 0;
-  for (let k = 0; k < h.length; k++) { r += h[k] * Math.cos(w * k); i -= h[k] * Math.sin(w * k); }
+  let r = 0,
+    i = 0;
+  for (let k = 0; k < h.length; k++) {
+    r += h[k] * Math.cos(w * k);
+    i -= h[k] * Math.sin(w * k);
+  }
   return Math.hypot(r, i);
 }

@@ -13,9 +13,7 @@ import { EQ_LOWSHELF, EQ_PEAKING, biquadMagnitude, rbjCoefficients } from '../sr
 import { BLOCK, GEN, PARAMS, packOrder } from '../src/dsp/constants.ts';
 import { DEFAULT_INIT, LabEngine } from '../src/dsp/engine.ts';
 import { deconvolveSweep, designSweep, harmonicResponse, sweepFrequencyAt, sweepSample } from '../src/dsp/sweep.ts';
-import {
-  bandDb, dtftMagnitude, psdSlopePerOctave, sineFit, snrDb, thdDb, welch, worstNonHarmonicDb,
-} from './dsp-analysis.ts';
+import { bandDb, dtftMagnitude, psdSlopePerOctave, sineFit, snrDb, thdDb, welch, worstNonHarmonicDb } from './dsp-analysis.ts';
 import { createServer } from 'vite';
 import { PAGE_DIR, decode, startHarness } from './dsp-browser-harness.ts';
 import type { Harness } from './dsp-browser-harness.ts';
@@ -81,7 +79,9 @@ describe('§10 acceptance: the lab worklet in Chromium', { skip: !chromiumAvaila
     const fit = sineFit(x, 0, x.length, SR, 999.9);
     const snr = snrDb(x, ref);
     const thd = thdDb(x, 0, 65536, SR, 1000);
-    t.diagnostic(`frequency ${fit.freq.toFixed(9)} Hz (error ${(fit.freq - 1000).toExponential(2)} Hz over ${seconds} s), amplitude ${fit.amplitude.toFixed(9)}, SNR ${snr.toFixed(1)} dB, THD ${thd.toFixed(1)} dB`);
+    t.diagnostic(
+      `frequency ${fit.freq.toFixed(9)} Hz (error ${(fit.freq - 1000).toExponential(2)} Hz over ${seconds} s), amplitude ${fit.amplitude.toFixed(9)}, SNR ${snr.toFixed(1)} dB, THD ${thd.toFixed(1)} dB`,
+    );
     assert.ok(Math.abs(fit.freq - 1000) < 0.01, `frequency ${fit.freq}`);
     assert.ok(snr >= 120, `SNR ${snr}`);
     assert.ok(thd < -120, `THD ${thd}`);
@@ -93,7 +93,9 @@ describe('§10 acceptance: the lab worklet in Chromium', { skip: !chromiumAvaila
       const w = worstNonHarmonicDb(r.channels[0], 4096, 65536, SR, 5000);
       // Blackman-Harris bottoms out near -92 dB; the Kaiser (β = 20) window shows the actual level.
       const deep = worstNonHarmonicDb(r.channels[0], 4096, 65536, SR, 5000, 12, 'kaiser20');
-      t.diagnostic(`${generator} 5 kHz: worst non-harmonic ${w.db.toFixed(1)} dB at ${w.at.toFixed(0)} Hz (Blackman-Harris, 65536 points; its floor), ${deep.db.toFixed(1)} dB at ${deep.at.toFixed(0)} Hz (Kaiser β=20)`);
+      t.diagnostic(
+        `${generator} 5 kHz: worst non-harmonic ${w.db.toFixed(1)} dB at ${w.at.toFixed(0)} Hz (Blackman-Harris, 65536 points; its floor), ${deep.db.toFixed(1)} dB at ${deep.at.toFixed(0)} Hz (Kaiser β=20)`,
+      );
       assert.ok(w.db <= -60, `${generator}: ${w.db} dB at ${w.at} Hz`);
       assert.ok(deep.db <= -60, `${generator}: ${deep.db} dB at ${deep.at} Hz`);
     }
@@ -114,7 +116,9 @@ describe('§10 acceptance: the lab worklet in Chromium', { skip: !chromiumAvaila
       worst = Math.max(worst, Math.abs(d));
     }
     const wslope = psdSlopePerOctave(wpsd, nfft, SR, 50, 10000);
-    t.diagnostic(`pink slope ${slope.toFixed(3)} dB/octave (10 s, Welch ${nfft}, seed 1234); white slope ${wslope.toFixed(3)}; white octave bands vs mean (dB): ${bands.join(', ')}`);
+    t.diagnostic(
+      `pink slope ${slope.toFixed(3)} dB/octave (10 s, Welch ${nfft}, seed 1234); white slope ${wslope.toFixed(3)}; white octave bands vs mean (dB): ${bands.join(', ')}`,
+    );
     assert.ok(Math.abs(slope - -3.01) <= 0.1, `pink slope ${slope}`);
     assert.ok(worst <= 0.5, `white octave bands ${bands.join(', ')}`);
   });
@@ -122,10 +126,17 @@ describe('§10 acceptance: the lab worklet in Chromium', { skip: !chromiumAvaila
   it('§3 impulses are exact: one sample at the level, a 1 kHz train every 48 samples', async () => {
     const one = (await h.render({ seconds: 0.1, options: { generator: 'impulse', params: { level: -6 } } })).channels[0];
     assert.equal(one[0], Math.fround(dbg(-6)));
-    assert.equal(one.subarray(1).findIndex((v) => v !== 0), -1, 'nothing after the impulse');
+    assert.equal(
+      one.subarray(1).findIndex((v) => v !== 0),
+      -1,
+      'nothing after the impulse',
+    );
     const train = (await h.render({ seconds: 0.1, options: { generator: 'impulse-train', params: { level: 0, frequency: 1000 } } })).channels[0];
     const hits = [...train.keys()].filter((i) => train[i] !== 0);
-    assert.deepEqual(hits, Array.from({ length: 100 }, (_, i) => i * 48));
+    assert.deepEqual(
+      hits,
+      Array.from({ length: 100 }, (_, i) => i * 48),
+    );
     assert.ok(hits.every((i) => train[i] === 1));
   });
 
@@ -144,7 +155,7 @@ describe('§10 acceptance: the lab worklet in Chromium', { skip: !chromiumAvaila
     let worstRel = 0;
     let prev = 0;
     for (let n = 1; n < d.samples; n++) {
-      if (x[n - 1] === 0 || (x[n - 1] < 0) === (x[n] < 0)) continue;
+      if (x[n - 1] === 0 || x[n - 1] < 0 === x[n] < 0) continue;
       k++;
       const tc = (n - 1 + x[n - 1] / (x[n - 1] - x[n])) / SR;
       const tk = d.rate * Math.log1p(k / (2 * d.f1 * d.rate));
@@ -153,7 +164,9 @@ describe('§10 acceptance: the lab worklet in Chromium', { skip: !chromiumAvaila
       if (k > 1) worstRel = Math.max(worstRel, Math.abs(1 / (2 * (tc - prev)) / sweepFrequencyAt(d, (tc + prev) / 2) - 1));
       prev = tc;
     }
-    t.diagnostic(`sweep 20 Hz → 20 kHz, L = ${d.rate} s, T = ${d.duration.toFixed(6)} s: max |x − formula| ${maxErr.toExponential(2)}; ${k} zero crossings up to 2 kHz within ${(worstT * 1e6).toFixed(3)} µs of the formula's; instantaneous frequency from them within ${(worstRel * 100).toFixed(4)} % of f1·exp(t/L)`);
+    t.diagnostic(
+      `sweep 20 Hz → 20 kHz, L = ${d.rate} s, T = ${d.duration.toFixed(6)} s: max |x − formula| ${maxErr.toExponential(2)}; ${k} zero crossings up to 2 kHz within ${(worstT * 1e6).toFixed(3)} µs of the formula's; instantaneous frequency from them within ${(worstRel * 100).toFixed(4)} % of f1·exp(t/L)`,
+    );
     assert.ok(maxErr < 1.2e-7, `max sample error ${maxErr}`);
     assert.ok(k > 1000, `only ${k} crossings`);
     assert.ok(worstT < 1e-6, `zero crossings off by ${worstT} s`);
@@ -162,12 +175,18 @@ describe('§10 acceptance: the lab worklet in Chromium', { skip: !chromiumAvaila
 
   it("§3.1 deconvolving the sweep through the chain's biquad recovers its magnitude within 0.1 dB from 100 Hz to 10 kHz", async (t) => {
     const d = designSweep(20, 20000, 2, SR);
-    for (const [eqType, code, q, gain] of [['peaking', EQ_PEAKING, 1.4, 8], ['lowshelf', EQ_LOWSHELF, 0.8, -9]] as const) {
+    for (const [eqType, code, q, gain] of [
+      ['peaking', EQ_PEAKING, 1.4, 8],
+      ['lowshelf', EQ_LOWSHELF, 0.8, -9],
+    ] as const) {
       const r = await h.render({
         seconds: d.duration + 0.5,
         options: {
-          generator: 'sweep', sweep: { f1: 20, f2: 20000, duration: 2 }, eqType,
-          chain: ['gain', 'eq', 'delay', 'comp'], bypass: ['gain', 'delay', 'comp'],
+          generator: 'sweep',
+          sweep: { f1: 20, f2: 20000, duration: 2 },
+          eqType,
+          chain: ['gain', 'eq', 'delay', 'comp'],
+          bypass: ['gain', 'delay', 'comp'],
           params: { level: -6, 'eq.freq': 1000, 'eq.q': q, 'eq.gain': gain },
         },
       });
@@ -205,7 +224,11 @@ describe('§10 acceptance: the lab worklet in Chromium', { skip: !chromiumAvaila
       return worst;
     };
     const level = await h.render({ seconds: 0.4, options: { generator: 'dc' }, automation: steps('level') });
-    const gain = await h.render({ seconds: 0.4, options: { generator: 'dc', bypass: ['eq', 'delay', 'comp'], params: { level: 0 } }, automation: steps('gain.db') });
+    const gain = await h.render({
+      seconds: 0.4,
+      options: { generator: 'dc', bypass: ['eq', 'delay', 'comp'], params: { level: 0 } },
+      automation: steps('gain.db'),
+    });
     const wl = worstOf(level.channels[0], levelCurve);
     const wg = worstOf(gain.channels[0], levelCurve);
 
@@ -241,10 +264,15 @@ describe('§10 acceptance: the lab worklet in Chromium', { skip: !chromiumAvaila
     const gate = await h.render({
       seconds: 0.15,
       options: { generator: 'dc', params: { level: 0 } },
-      automation: [{ param: 'on', method: 'setValueAtTime', args: [0, 0.05] }, { param: 'on', method: 'setValueAtTime', args: [1, 0.1] }],
+      automation: [
+        { param: 'on', method: 'setValueAtTime', args: [0, 0.05] },
+        { param: 'on', method: 'setValueAtTime', args: [1, 0.1] },
+      ],
     });
     const g = gate.channels[0];
-    t.diagnostic(`level: max |out − 10^(v(t)/20)| ${wl.toExponential(2)}; gain.db: ${wg.toExponential(2)}; frequency: max relative error ${wf.toExponential(2)}; sine from the probed frequencies: max error ${ws.toExponential(2)}`);
+    t.diagnostic(
+      `level: max |out − 10^(v(t)/20)| ${wl.toExponential(2)}; gain.db: ${wg.toExponential(2)}; frequency: max relative error ${wf.toExponential(2)}; sine from the probed frequencies: max error ${ws.toExponential(2)}`,
+    );
     assert.ok(wl < 1e-6, `level ${wl}`);
     assert.ok(wg < 1e-6, `gain ${wg}`);
     assert.ok(wf < 1e-6, `frequency ${wf}`);
@@ -258,7 +286,11 @@ describe('§10 acceptance: the lab worklet in Chromium', { skip: !chromiumAvaila
     const r = await h.render({
       seconds: 0.1,
       options: { generator: 'sine', params: { level: -3, frequency: 440, 'gain.db': 6, 'eq.freq': 3000 } },
-      calls: [['setGenerator', 'saw'], ['setChain', ['eq', 'gain', 'delay', 'comp'], ['delay', 'comp']], ['setEqType', 'highshelf']],
+      calls: [
+        ['setGenerator', 'saw'],
+        ['setChain', ['eq', 'gain', 'delay', 'comp'], ['delay', 'comp']],
+        ['setEqType', 'highshelf'],
+      ],
     });
     assert.deepEqual(r.result.stats, { type: 'stats', rejected: 0, faults: 0, dropped: 0 });
     const e = new LabEngine(SR, { ...DEFAULT_INIT, generator: GEN.saw, chainOrder: packOrder([1, 0, 2, 3]), bypass: 0b1100, eqType: 2 });
@@ -272,7 +304,10 @@ describe('§10 acceptance: the lab worklet in Chromium', { skip: !chromiumAvaila
       for (let i = 0; i < BLOCK && b * BLOCK + i < x.length; i++) worst = Math.max(worst, Math.abs(blk[i] - x[b * BLOCK + i]));
     }
     assert.ok(worst < 1e-6, `worklet vs Node engine: ${worst}`);
-    assert.ok(x.some((v) => Math.abs(v) > 0.5), 'a loud saw came out');
+    assert.ok(
+      x.some((v) => Math.abs(v) > 0.5),
+      'a loud saw came out',
+    );
     assert.ok(BLEP_ZC > 0);
   });
 

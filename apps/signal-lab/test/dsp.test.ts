@@ -7,9 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { Prng } from '@tidewire/random';
 import { BLEP_ZC } from '../src/dsp/blep.ts';
-import {
-  EQ_HIGHPASS, EQ_HIGHSHELF, EQ_LOWPASS, EQ_LOWSHELF, EQ_PEAKING, Biquad, biquadMagnitude, rbjCoefficients,
-} from '../src/dsp/biquad.ts';
+import { EQ_HIGHPASS, EQ_HIGHSHELF, EQ_LOWPASS, EQ_LOWSHELF, EQ_PEAKING, Biquad, biquadMagnitude, rbjCoefficients } from '../src/dsp/biquad.ts';
 import { BYPASS_ALL, FX_COMP, FX_DELAY, FX_EQ, FX_GAIN, P } from '../src/dsp/chain.ts';
 import { Compressor, DETECT_PEAK, compressorCurve } from '../src/dsp/compressor.ts';
 import { BLOCK, CONTROL, GEN, PARAMS, packOrder, unpackOrder } from '../src/dsp/constants.ts';
@@ -20,9 +18,7 @@ import { ImpulseSource } from '../src/dsp/impulse.ts';
 import { PinkNoise, WhiteNoise } from '../src/dsp/noise.ts';
 import { OSC_SAW, OSC_SINE, OSC_SQUARE, OSC_TRIANGLE, Oscillator } from '../src/dsp/oscillators.ts';
 import type { OscShape } from '../src/dsp/oscillators.ts';
-import {
-  deconvolveSweep, designSweep, harmonicDelay, harmonicResponse, renderSweep, sweepInverseFilter, sweepSample,
-} from '../src/dsp/sweep.ts';
+import { deconvolveSweep, designSweep, harmonicDelay, harmonicResponse, renderSweep, sweepInverseFilter, sweepSample } from '../src/dsp/sweep.ts';
 import { dtftMagnitude, snrDb, toneAmplitude, worstNonHarmonicDb } from './dsp-analysis.ts';
 
 const SR = 48000;
@@ -75,7 +71,8 @@ describe('§3 noise', () => {
 
   it('white is uniform in [-1, 1) with RMS 1/√3, pink has the same RMS, and a seed replays both', () => {
     const n = 1 << 18;
-    const w = new Float64Array(n), p = new Float64Array(n);
+    const w = new Float64Array(n),
+      p = new Float64Array(n);
     new WhiteNoise(7).render(w, n);
     new PinkNoise(7).render(p, n);
     const rms = (x: Float64Array) => Math.sqrt(x.reduce((s, v) => s + v * v, 0) / x.length);
@@ -97,7 +94,11 @@ describe('§3 oscillators', () => {
 
   it('square, saw and triangle have their Fourier amplitudes and no aliases within 60 dB at 5 kHz', () => {
     const n = 65536;
-    const cases: Array<[OscShape, string, number]> = [[OSC_SQUARE, 'square', 4 / Math.PI], [OSC_SAW, 'saw', 2 / Math.PI], [OSC_TRIANGLE, 'triangle', 8 / Math.PI ** 2]];
+    const cases: Array<[OscShape, string, number]> = [
+      [OSC_SQUARE, 'square', 4 / Math.PI],
+      [OSC_SAW, 'saw', 2 / Math.PI],
+      [OSC_TRIANGLE, 'triangle', 8 / Math.PI ** 2],
+    ];
     for (const [shape, name, fundamental] of cases) {
       const x = renderOsc(shape, 1000, n + 4096);
       const a = toneAmplitude(x, 4096, n, SR, 1000);
@@ -125,10 +126,16 @@ describe('§3 impulses', () => {
     const gate = new Float32Array(BLOCK);
     gate.fill(1, 10);
     src.render(out, BLOCK, k(1000), gate);
-    assert.deepEqual([...out.keys()].filter((i) => out[i] !== 0), [10]);
+    assert.deepEqual(
+      [...out.keys()].filter((i) => out[i] !== 0),
+      [10],
+    );
     assert.equal(out[10], 1);
     src.render(out, BLOCK, k(1000), k(1));
-    assert.ok(out.every((v) => v === 0), 'fires once per arming');
+    assert.ok(
+      out.every((v) => v === 0),
+      'fires once per arming',
+    );
     src.periodic = true;
     src.arm();
     const hits: number[] = [];
@@ -136,7 +143,10 @@ describe('§3 impulses', () => {
       src.render(out, BLOCK, k(1000), k(1));
       for (let i = 0; i < BLOCK; i++) if (out[i] !== 0) hits.push(b * BLOCK + i);
     }
-    assert.deepEqual(hits, Array.from({ length: hits.length }, (_, i) => i * 48));
+    assert.deepEqual(
+      hits,
+      Array.from({ length: hits.length }, (_, i) => i * 48),
+    );
     assert.equal(hits.length, Math.ceil(1280 / 48));
   });
 });
@@ -144,7 +154,14 @@ describe('§3 impulses', () => {
 describe('§4 biquad (RBJ cookbook, TDF-II)', () => {
   it('the filtered impulse has the analytic magnitude response for every type', () => {
     const c = new Float64Array(5);
-    for (const [type, gain] of [[EQ_PEAKING, 6], [EQ_PEAKING, -12], [EQ_LOWSHELF, 9], [EQ_HIGHSHELF, -6], [EQ_LOWPASS, 0], [EQ_HIGHPASS, 0]]) {
+    for (const [type, gain] of [
+      [EQ_PEAKING, 6],
+      [EQ_PEAKING, -12],
+      [EQ_LOWSHELF, 9],
+      [EQ_HIGHSHELF, -6],
+      [EQ_LOWPASS, 0],
+      [EQ_HIGHPASS, 0],
+    ]) {
       const bq = new Biquad(SR);
       bq.setType(type);
       const h = new Float64Array(8192);
@@ -200,8 +217,12 @@ describe('§4 delay', () => {
     const b2 = new Float64Array(BLOCK * 2);
     b2[0] = 1;
     for (let i = 0; i < b2.length; i += BLOCK) e.process(b2.subarray(i, i + BLOCK), BLOCK, k(Math.fround(100.5 / SR)), k(0), k(1));
-    let m0 = 0, m1 = 0;
-    for (let i = 0; i < b2.length; i++) { m0 += b2[i]; m1 += i * b2[i]; }
+    let m0 = 0,
+      m1 = 0;
+    for (let i = 0; i < b2.length; i++) {
+      m0 += b2[i];
+      m1 += i * b2[i];
+    }
     assert.ok(Math.abs(m1 / m0 - 100.5) < 1e-3, `centroid ${m1 / m0}`);
     // Dry (mix 0) is the input, bit for bit.
     const dry = Float64Array.from({ length: BLOCK }, (_, i) => Math.sin(i));
@@ -255,8 +276,14 @@ describe('§3.1 exponential sweep', () => {
     assert.ok(Math.abs(d.duration - 2) < 0.2);
     assert.equal(sweepSample(d, 0), 0);
     assert.equal(d.samples, Math.ceil(d.duration * SR));
-    assert.throws(() => designSweep(20, 30000, 2, SR), (e: unknown) => e instanceof DspError && e.code === 'DSP_BAD_OPTION');
-    assert.throws(() => designSweep(100, 50, 2, SR), (e: unknown) => e instanceof DspError && e.code === 'DSP_BAD_OPTION');
+    assert.throws(
+      () => designSweep(20, 30000, 2, SR),
+      (e: unknown) => e instanceof DspError && e.code === 'DSP_BAD_OPTION',
+    );
+    assert.throws(
+      () => designSweep(100, 50, 2, SR),
+      (e: unknown) => e instanceof DspError && e.code === 'DSP_BAD_OPTION',
+    );
   });
 
   it('deconvolves into a unit impulse, a filter response, and harmonics at −L·ln(k)', () => {
@@ -314,7 +341,11 @@ describe('§4 engine and chain', () => {
 
   it('§6 packs a chain order into one exact float32 value', () => {
     const out = new Int32Array(4);
-    for (const order of [[0, 1, 2, 3], [3, 2, 1, 0], [2, 0, 3, 1]]) {
+    for (const order of [
+      [0, 1, 2, 3],
+      [3, 2, 1, 0],
+      [2, 0, 3, 1],
+    ]) {
       const v = packOrder(order);
       assert.equal(Math.fround(v), v);
       assert.ok(unpackOrder(v, out));

@@ -13,8 +13,18 @@ import { openLab, startRig, waitMeter, WAIT_MS, type LabRig } from './app-harnes
 
 const skip = chromiumAvailable() ? false : 'no Chromium at CHROMIUM_PATH';
 
-interface Slot { key: string; id: string; params: Record<string, number>; bypass: boolean }
-interface Settings { generator: string; params: Record<string, number>; bypass: string[]; faust: Slot[] }
+interface Slot {
+  key: string;
+  id: string;
+  params: Record<string, number>;
+  bypass: boolean;
+}
+interface Settings {
+  generator: string;
+  params: Record<string, number>;
+  bypass: string[];
+  faust: Slot[];
+}
 interface Win {
   signalLab: {
     lab: { snapshot(): Settings; settings: Settings; catalog: Map<string, unknown>; faustMenu: Array<{ id: string; live: boolean }> };
@@ -48,29 +58,39 @@ describe('§3.2 Faust effects in the production build', { skip }, () => {
 
   /** Renders `seconds` of the generator through the Faust effect `id` (null: dry) and returns RMS figures. */
   async function render(id: string | null, generator: string, params: Record<string, number>, faustParams: Record<string, number> = {}) {
-    return rig.browser.page.evaluate(async ({ id, generator, params, faustParams }) => {
-      const w = (globalThis as unknown as Win).signalLab;
-      const s = w.lab.snapshot();
-      s.generator = generator;
-      Object.assign(s.params, { on: 1, level: -12 }, params);
-      s.faust = s.faust.filter((f) => f.id === id).map((f) => ({ ...f, bypass: false, params: { ...f.params, ...faustParams } }));
-      const buf = await w.render(s, 1.5, 2);
-      const x = buf.getChannelData(0);
-      const sr = buf.sampleRate;
-      // No helper functions in here: tsx would wrap them in a __name() the page lacks.
-      const out = { slots: s.faust.length, all: 0, late: 0, samples: Array.from(x.subarray(Math.round(0.5 * sr), Math.round(0.5 * sr) + 2048)) };
-      for (const [key, from] of [['all', Math.round(0.5 * sr)], ['late', Math.round(1.1 * sr)]] as const) {
-        let e = 0;
-        for (let i = from; i < x.length; i++) e += x[i]! * x[i]!;
-        out[key] = Math.sqrt(e / (x.length - from));
-      }
-      return out;
-    }, { id, generator, params, faustParams });
+    return rig.browser.page.evaluate(
+      async ({ id, generator, params, faustParams }) => {
+        const w = (globalThis as unknown as Win).signalLab;
+        const s = w.lab.snapshot();
+        s.generator = generator;
+        Object.assign(s.params, { on: 1, level: -12 }, params);
+        s.faust = s.faust.filter((f) => f.id === id).map((f) => ({ ...f, bypass: false, params: { ...f.params, ...faustParams } }));
+        const buf = await w.render(s, 1.5, 2);
+        const x = buf.getChannelData(0);
+        const sr = buf.sampleRate;
+        // No helper functions in here: tsx would wrap them in a __name() the page lacks.
+        const out = { slots: s.faust.length, all: 0, late: 0, samples: Array.from(x.subarray(Math.round(0.5 * sr), Math.round(0.5 * sr) + 2048)) };
+        for (const [key, from] of [
+          ['all', Math.round(0.5 * sr)],
+          ['late', Math.round(1.1 * sr)],
+        ] as const) {
+          let e = 0;
+          for (let i = from; i < x.length; i++) e += x[i]! * x[i]!;
+          out[key] = Math.sqrt(e / (x.length - from));
+        }
+        return out;
+      },
+      { id, generator, params, faustParams },
+    );
   }
 
   it('§3.1 ships each effect as a wasm asset and lists it in the catalog', async () => {
     const assets = readdirSync(`${signalLabDist()}assets`);
-    for (const id of ['reverb', 'ladder', 'phaser']) assert.ok(assets.some((a) => a.startsWith(`${id}-`) && a.endsWith('.wasm')), `${id} wasm in dist`);
+    for (const id of ['reverb', 'ladder', 'phaser'])
+      assert.ok(
+        assets.some((a) => a.startsWith(`${id}-`) && a.endsWith('.wasm')),
+        `${id} wasm in dist`,
+      );
     const menu = await rig.browser.page.evaluate(() => (globalThis as unknown as Win).signalLab.lab.faustMenu.map((f) => f.id));
     assert.deepEqual(menu.sort(), ['ladder', 'phaser', 'reverb']);
   });
@@ -107,9 +127,14 @@ describe('§3.2 Faust effects in the production build', { skip }, () => {
   it('§2 switches a bundled effect on in the live chain through its card', async () => {
     const page = rig.browser.page;
     await page.getByTestId('faust-ladder-bypass').click();
-    await page.waitForFunction(() => (globalThis as unknown as Win).signalLab.lab.settings.faust.some((f) => f.id === 'ladder' && !f.bypass), null, { timeout: WAIT_MS });
+    await page.waitForFunction(() => (globalThis as unknown as Win).signalLab.lab.settings.faust.some((f) => f.id === 'ladder' && !f.bypass), null, {
+      timeout: WAIT_MS,
+    });
     assert.equal(await page.getByTestId('faust-ladder-bypass').getAttribute('aria-pressed'), 'true');
-    assert.ok(requests.some((u) => /\/assets\/ladder-[\w-]+\.wasm$/.test(u)), 'the ladder wasm was fetched');
+    assert.ok(
+      requests.some((u) => /\/assets\/ladder-[\w-]+\.wasm$/.test(u)),
+      'the ladder wasm was fetched',
+    );
     await page.getByTestId('faust-ladder-bypass').click();
     assert.deepEqual(rig.browser.errors, []);
   });
@@ -148,17 +173,28 @@ describe('§3.2 Faust effects in the production build', { skip }, () => {
     await page.getByTestId('open-editor').click();
     await page.getByTestId('faust-editor').waitFor({ timeout: WAIT_MS });
     const compile = page.getByTestId('editor-compile');
-    await page.waitForFunction(() => !(document.querySelector('[data-testid="editor-compile"]') as HTMLButtonElement | null)?.disabled, null, { timeout: 60_000 });
-    assert.ok(requests.some((u) => /libfaust-wasm[\w-]*\.wasm$/.test(u)), 'the compiler wasm was fetched when the editor opened');
+    await page.waitForFunction(() => !(document.querySelector('[data-testid="editor-compile"]') as HTMLButtonElement | null)?.disabled, null, {
+      timeout: 60_000,
+    });
+    assert.ok(
+      requests.some((u) => /libfaust-wasm[\w-]*\.wasm$/.test(u)),
+      'the compiler wasm was fetched when the editor opened',
+    );
     // A broken program: the compiler's message, nothing inserted.
     await page.getByLabel('Faust source').fill('process = nosuchthing;');
     await compile.click();
-    await page.waitForFunction(() => /nosuchthing/.test(document.querySelector('[data-testid="editor-status"]')?.textContent ?? ''), null, { timeout: WAIT_MS });
+    await page.waitForFunction(() => /nosuchthing/.test(document.querySelector('[data-testid="editor-status"]')?.textContent ?? ''), null, {
+      timeout: WAIT_MS,
+    });
     // The example (a stereo tremolo): compiled in the page, added to the chain, switched on.
     await page.getByLabel('Faust source').fill(`declare name "Halver";\nprocess = *(hslider("gain", 0.5, 0, 1, 0.01)), *(hslider("gain", 0.5, 0, 1, 0.01));`);
     await compile.click();
-    await page.waitForFunction(() => /Halver compiled/.test(document.querySelector('[data-testid="editor-status"]')?.textContent ?? ''), null, { timeout: WAIT_MS });
-    const live = await page.evaluate(() => (globalThis as unknown as Win).signalLab.lab.settings.faust.filter((f) => f.id.startsWith('live')).map((f) => ({ id: f.id, bypass: f.bypass })));
+    await page.waitForFunction(() => /Halver compiled/.test(document.querySelector('[data-testid="editor-status"]')?.textContent ?? ''), null, {
+      timeout: WAIT_MS,
+    });
+    const live = await page.evaluate(() =>
+      (globalThis as unknown as Win).signalLab.lab.settings.faust.filter((f) => f.id.startsWith('live')).map((f) => ({ id: f.id, bypass: f.bypass })),
+    );
     assert.equal(live.length, 1);
     assert.equal(live[0]!.bypass, false);
     // It processes audio: half the amplitude is −6 dB.
@@ -166,6 +202,9 @@ describe('§3.2 Faust effects in the production build', { skip }, () => {
     const halved = await render(live[0]!.id, 'sine', {});
     assert.ok(Math.abs(20 * Math.log10(halved.all / dry.all) + 6.02) < 0.1, `live effect: ${20 * Math.log10(halved.all / dry.all)} dB`);
     // libfaust (emscripten) logs its C++ exception for the broken program; nothing else may fail.
-    assert.deepEqual(rig.browser.errors.filter((e) => !/exception catching is not enabled/.test(e)), []);
+    assert.deepEqual(
+      rig.browser.errors.filter((e) => !/exception catching is not enabled/.test(e)),
+      [],
+    );
   });
 });

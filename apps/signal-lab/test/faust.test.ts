@@ -28,7 +28,10 @@ const code = (p: Promise<unknown>, c: string) => assert.rejects(p, (e: { code?: 
 
 describe('§3.1 the bundled Faust effects', () => {
   it('§3.3 compile to valid wasm with stereo in/out and ranged parameters', () => {
-    assert.deepEqual(bundled.map((e) => e.id), ['ladder', 'phaser', 'reverb']);
+    assert.deepEqual(
+      bundled.map((e) => e.id),
+      ['ladder', 'phaser', 'reverb'],
+    );
     for (const e of bundled) {
       assert.ok(WebAssembly.validate(e.wasm), `${e.id} is valid wasm`);
       assert.equal(e.meta.inputs, 2);
@@ -41,7 +44,10 @@ describe('§3.1 the bundled Faust effects', () => {
     const { index, ...cutoff } = ladder.params[0]!;
     assert.deepEqual(cutoff, { address: '/Ladder/cutoff', label: 'cutoff', min: 20, max: 20000, init: 2000, step: 1, unit: 'Hz', scale: 'log' });
     assert.ok(index >= 0 && index < ladder.size);
-    assert.deepEqual(bundled[2]!.meta.params.map((p) => p.address), ['/Freeverb/room_size', '/Freeverb/damping', '/Freeverb/width', '/Freeverb/wet']);
+    assert.deepEqual(
+      bundled[2]!.meta.params.map((p) => p.address),
+      ['/Freeverb/room_size', '/Freeverb/damping', '/Freeverb/width', '/Freeverb/wet'],
+    );
   });
 
   it('keeps one cache entry per effect: a new version replaces the old, a look-alike id is left alone', async () => {
@@ -59,7 +65,10 @@ describe('§3.1 the bundled Faust effects', () => {
     const cacheDir = join(tmp, 'cache');
     const again = await compileFaustDir(FAUST_DIR, { cacheDir });
     assert.ok(again.every((e) => e.fromCache));
-    assert.deepEqual(again.map((e) => e.hash), bundled.map((e) => e.hash));
+    assert.deepEqual(
+      again.map((e) => e.hash),
+      bundled.map((e) => e.hash),
+    );
     const wasm = readdirSync(cacheDir).find((n) => n.startsWith('ladder-') && n.endsWith('.wasm'))!;
     writeFileSync(join(cacheDir, wasm), 'garbage');
     const rebuilt = await compileFaustDir(FAUST_DIR, { cacheDir });
@@ -93,14 +102,24 @@ describe('§3.1 compileFaust', () => {
 });
 
 describe('§3.1 checkEffectMeta', () => {
-  const ok = { inputs: 2, outputs: 2, size: 16, meta: [{ name: 'X' }], ui: [{ type: 'vgroup', label: 'X', items: [{ type: 'hslider', label: 'a', address: '/X/a', index: 4, min: 0, max: 1, init: 0.5, step: 0.1 }] }] };
+  const ok = {
+    inputs: 2,
+    outputs: 2,
+    size: 16,
+    meta: [{ name: 'X' }],
+    ui: [{ type: 'vgroup', label: 'X', items: [{ type: 'hslider', label: 'a', address: '/X/a', index: 4, min: 0, max: 1, init: 0.5, step: 0.1 }] }],
+  };
 
   it('accepts a well-formed description', () => {
     assert.equal(checkEffectMeta('x', ok).params[0]!.address, '/X/a');
   });
 
   it('refuses missing ranges, too many channels and non-objects', () => {
-    const bad = (j: unknown) => assert.throws(() => checkEffectMeta('x', j), (e: { code?: string }) => e.code === 'LAB_FAUST_BAD_META');
+    const bad = (j: unknown) =>
+      assert.throws(
+        () => checkEffectMeta('x', j),
+        (e: { code?: string }) => e.code === 'LAB_FAUST_BAD_META',
+      );
     bad(null);
     bad({ ...ok, inputs: 3 });
     bad({ ...ok, outputs: 0 });
@@ -148,14 +167,22 @@ describe('§3.2 FaustHost', () => {
       const input = [new Float32Array(FAUST_BLOCK).map((_, i) => Math.sin(i * 0.3) * 0.5)];
       const out = [new Float32Array(FAUST_BLOCK), new Float32Array(FAUST_BLOCK)];
       for (let b = 0; b < 50; b++) host.process(input, out, FAUST_BLOCK);
-      assert.ok(out.every((ch) => ch.every(Number.isFinite)), `${r.id} output is finite`);
-      assert.ok(out[0]!.some((v) => v !== 0), `${r.id} output is not silent`);
+      assert.ok(
+        out.every((ch) => ch.every(Number.isFinite)),
+        `${r.id} output is finite`,
+      );
+      assert.ok(
+        out[0]!.some((v) => v !== 0),
+        `${r.id} output is not silent`,
+      );
     }
   });
 
   it('refuses a module that is not a Faust effect, naming what is missing', () => {
     // (module) (func (export "compute")): no memory, no init.
-    const bytes = Uint8Array.from([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 7, 11, 1, 7, 99, 111, 109, 112, 117, 116, 101, 0, 0, 10, 4, 1, 2, 0, 11]);
+    const bytes = Uint8Array.from([
+      0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 7, 11, 1, 7, 99, 111, 109, 112, 117, 116, 101, 0, 0, 10, 4, 1, 2, 0, 11,
+    ]);
     assert.throws(() => new FaustHost(new WebAssembly.Module(bytes), { size: 0, inputs: 1, outputs: 1, paramIndex: [] }, 48000), /does not export init/);
   });
 });
@@ -167,7 +194,7 @@ describe('§3.1 the Vite plugin', () => {
     const load = plugin.load as (id: string) => Promise<string | null>;
     const resolved = resolveId(FAUST_EFFECTS_MODULE);
     assert.ok(resolved?.startsWith('\0'));
-    assert.equal(resolveId('fs', '/x/node_modules/@grame/faustwasm/dist/esm/index.js')?.startsWith('\0'), true, 'faustwasm\'s Node branch is stubbed');
+    assert.equal(resolveId('fs', '/x/node_modules/@grame/faustwasm/dist/esm/index.js')?.startsWith('\0'), true, "faustwasm's Node branch is stubbed");
     assert.equal(resolveId('fs', '/x/ui/main.ts'), null);
     const src = (await load(resolved!))!;
     assert.match(src.split('\n')[0]!, /^\/\/ Generated by/);

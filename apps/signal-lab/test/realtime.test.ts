@@ -37,7 +37,13 @@ interface Win {
   };
 }
 
-interface Playback { underrunEvents: number; underrunDuration: number; totalDuration: number; averageLatency: number; maximumLatency: number }
+interface Playback {
+  underrunEvents: number;
+  underrunDuration: number;
+  totalDuration: number;
+  averageLatency: number;
+  maximumLatency: number;
+}
 
 async function heapUsed(cdp: CDPSession): Promise<number> {
   await cdp.send('HeapProfiler.collectGarbage');
@@ -73,7 +79,11 @@ describe('§8 real-time run: every generator, the full chain', { skip }, () => {
       return { bypassed: lab.settings.bypass.length, faust: lab.settings.faust.map((f) => [f.id, !f.bypass && lab.graph.faustEffect(f.key) !== undefined]) };
     });
     assert.equal(chain.bypassed, 0);
-    assert.deepEqual(chain.faust, [['ladder', true], ['phaser', true], ['reverb', true]]);
+    assert.deepEqual(chain.faust, [
+      ['ladder', true],
+      ['phaser', true],
+      ['reverb', true],
+    ]);
 
     for (let waited = 0; !contexts.some((c) => c.contextType === 'realtime') && waited < WAIT_MS; waited += 50) await page.waitForTimeout(50);
     const realtime = contexts.find((c) => c.contextType === 'realtime');
@@ -82,7 +92,15 @@ describe('§8 real-time run: every generator, the full chain', { skip }, () => {
     const playback = (): Promise<Playback | null> =>
       page.evaluate(() => {
         const ps = ((globalThis as unknown as Win).signalLab.lab.context as unknown as { playbackStats?: Playback }).playbackStats;
-        return ps ? { underrunEvents: ps.underrunEvents, underrunDuration: ps.underrunDuration, totalDuration: ps.totalDuration, averageLatency: ps.averageLatency, maximumLatency: ps.maximumLatency } : null;
+        return ps
+          ? {
+              underrunEvents: ps.underrunEvents,
+              underrunDuration: ps.underrunDuration,
+              totalDuration: ps.totalDuration,
+              averageLatency: ps.averageLatency,
+              maximumLatency: ps.maximumLatency,
+            }
+          : null;
       });
     // Settle (Faust modules instantiated, visualisers loaded), then measure from here.
     await page.waitForTimeout(500);
@@ -96,7 +114,7 @@ describe('§8 real-time run: every generator, the full chain', { skip }, () => {
     for (const kind of KINDS) {
       await page.evaluate((k) => (globalThis as unknown as Win).signalLab.lab.setGenerator(k), kind);
       const from = capacity.length;
-      for (const end = Date.now() + step; Date.now() < end; ) {
+      for (const end = Date.now() + step; Date.now() < end;) {
         await page.waitForTimeout(SAMPLE_MS);
         const rt = await cdp.send('WebAudio.getRealtimeData', { contextId: realtime.contextId });
         capacity.push(rt.realtimeData.renderCapacity);

@@ -38,7 +38,10 @@ describe('§7 mountSignalLab', () => {
   });
 
   it('refuses something that is not a server', () => {
-    assert.throws(() => mountSignalLab(null as never), (e: { code?: string }) => e.code === 'LAB_BAD_OPTION');
+    assert.throws(
+      () => mountSignalLab(null as never),
+      (e: { code?: string }) => e.code === 'LAB_BAD_OPTION',
+    );
   });
 
   it('serves the page and its assets with COOP/COEP, index.html revalidated and assets immutable', async () => {
@@ -49,7 +52,10 @@ describe('§7 mountSignalLab', () => {
     const server = await newServer();
     await serveSignalLab(server, dist);
     const base = await server.listen();
-    for (const [path, cache] of [['/signal-lab/', 'no-cache'], ['/signal-lab/assets/index-Bx3kQ9aZ.js', 'public, max-age=31536000, immutable']] as const) {
+    for (const [path, cache] of [
+      ['/signal-lab/', 'no-cache'],
+      ['/signal-lab/assets/index-Bx3kQ9aZ.js', 'public, max-age=31536000, immutable'],
+    ] as const) {
       const res = await fetch(`${base}${path}`);
       assert.equal(res.status, 200, path);
       for (const [k, v] of Object.entries(SIGNAL_LAB_HEADERS)) assert.equal(res.headers.get(k), v, `${path} ${k}`);

@@ -72,10 +72,13 @@ export async function measureQueue(kind: 'embedded' | 'redis', options: MeasureO
     let allDone!: () => void;
     const done = new Promise<void>((r) => (allDone = r));
     let started: ((i: number) => void) | undefined;
-    const worker = queue.process(async (ctx) => {
-      started?.(Number(ctx.data.story.id.slice('bench-'.length)));
-      return { outputId: 'none', durationSeconds: 0, bytes: 0 };
-    }, { concurrency });
+    const worker = queue.process(
+      async (ctx) => {
+        started?.(Number(ctx.data.story.id.slice('bench-'.length)));
+        return { outputId: 'none', durationSeconds: 0, bytes: 0 };
+      },
+      { concurrency },
+    );
     const off = queue.onStatus((s) => {
       if (s.state === 'completed' && ++finished === jobs) allDone();
     });

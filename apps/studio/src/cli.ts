@@ -71,14 +71,29 @@ const RENDER_OPTIONS = {
   pitch: { type: 'string', value: 'P', default: '50', parse: integer(0, 99), help: '0–99 (default 50)' },
   format: { type: 'string', value: 'WxH', default: '1080x1920', parse: oneOf(FORMATS), help: `${FORMATS.join(', ')} (default 1080x1920)` },
   background: {
-    type: 'string', value: 'BG', default: 'builtin:dusk', parse: background,
+    type: 'string',
+    value: 'BG',
+    default: 'builtin:dusk',
+    parse: background,
     help: `an image or video FILE, #rrggbb, or builtin:NAME\n(builtins: ${BUILTIN_NAMES.join(', ')}; default builtin:dusk)`,
   },
   music: { type: 'string', value: 'FILE', help: 'a music bed, ducked under the voice' },
   'music-volume': { type: 'string', value: 'V', default: '0.3', parse: number(0, 2), help: '0–2 (default 0.3)' },
   gap: { type: 'string', value: 'SECONDS', default: '0.4', parse: number(0, 10), help: 'silence between scenes, 0–10 (default 0.4)' },
-  'caption-size': { type: 'string', value: 'PX', default: '64', parse: integer(8, 400), help: 'caption font size at the output resolution, 8–400 (default 64)' },
-  'caption-position': { type: 'string', value: 'P', default: 'bottom', parse: oneOf(['top', 'middle', 'bottom']), help: 'top, middle or bottom (default bottom)' },
+  'caption-size': {
+    type: 'string',
+    value: 'PX',
+    default: '64',
+    parse: integer(8, 400),
+    help: 'caption font size at the output resolution, 8–400 (default 64)',
+  },
+  'caption-position': {
+    type: 'string',
+    value: 'P',
+    default: 'bottom',
+    parse: oneOf(['top', 'middle', 'bottom']),
+    help: 'top, middle or bottom (default bottom)',
+  },
   'no-highlight': { type: 'boolean', help: 'no word-by-word highlight' },
   zoom: { type: 'boolean', help: 'a slow push-in on still backgrounds' },
   timeout: { type: 'string', value: 'SECONDS', default: '600', parse: number(1, 86_400), help: 'give up after this long, 1–86400 (default 600)' },
@@ -167,7 +182,9 @@ export function createStudioRenderCommand(out: Output = process.stdout, err: Out
         try {
           script = await readFile(a.script, 'utf8');
         } catch (e) {
-          throw new StudioError('STUDIO_NOT_FOUND', `cannot read the script ${a.script}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+          throw new StudioError('STUDIO_NOT_FOUND', `cannot read the script ${a.script}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
+            cause: e,
+          });
         }
         const assets = new Map<string, string>();
         let background: Background;
@@ -178,7 +195,10 @@ export function createStudioRenderCommand(out: Output = process.stdout, err: Out
         } else {
           background = a.background;
         }
-        if (a.music) { await mustExist(a.music, 'the music'); assets.set('music', a.music); }
+        if (a.music) {
+          await mustExist(a.music, 'the music');
+          assets.set('music', a.music);
+        }
         const story = storyFromScript(script, {
           format: a.format,
           voice: { voice: a.voice, rate: a.rate, pitch: a.pitch },
@@ -201,8 +221,10 @@ export function createStudioRenderCommand(out: Output = process.stdout, err: Out
           onProgress: progressPrinter(err),
         });
         const seconds = (performance.now() - started) / 1000;
-        out.write(`wrote ${result.outPath}: ${story.scenes.length} scenes, ${result.durationSeconds.toFixed(2)} s, ${a.format}, ${result.bytes} bytes `
-          + `in ${seconds.toFixed(1)} s (${(seconds / result.durationSeconds).toFixed(2)}× real time); thumbnail ${result.thumbnailPath}\n`);
+        out.write(
+          `wrote ${result.outPath}: ${story.scenes.length} scenes, ${result.durationSeconds.toFixed(2)} s, ${a.format}, ${result.bytes} bytes ` +
+            `in ${seconds.toFixed(1)} s (${(seconds / result.durationSeconds).toFixed(2)}× real time); thumbnail ${result.thumbnailPath}\n`,
+        );
         return 0;
       } catch (e) {
         if (e instanceof StudioError) {

@@ -17,10 +17,7 @@ export interface Voice {
 }
 
 /** A scene's background: a shipped generated background, an uploaded asset, or a colour. */
-export type Background =
-  | { kind: 'builtin'; name: string }
-  | { kind: 'asset'; assetId: string }
-  | { kind: 'color'; color: string };
+export type Background = { kind: 'builtin'; name: string } | { kind: 'asset'; assetId: string } | { kind: 'color'; color: string };
 
 export interface CaptionStyle {
   /** Font size in pixels at the output resolution. */

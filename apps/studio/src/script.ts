@@ -35,14 +35,20 @@ export function splitScript(text: string, limits: Partial<ScriptLimits> = {}): s
   for (const raw of text.replace(/\r\n?/g, '\n').split(/\n[ \t]*\n/)) {
     const paragraph = raw.replace(/\s+/g, ' ').trim();
     if (paragraph === '') continue;
-    if (paragraph.length <= lim.maxSceneChars) { push(paragraph); continue; }
+    if (paragraph.length <= lim.maxSceneChars) {
+      push(paragraph);
+      continue;
+    }
     // Long paragraph: pack whole sentences into scenes up to the cap.
     let current = '';
     for (const sentence of paragraph.split(SENTENCE_END)) {
       for (const piece of chunkWords(sentence, lim.maxSceneChars)) {
         if (current === '') current = piece;
         else if (current.length + 1 + piece.length <= lim.maxSceneChars) current += ` ${piece}`;
-        else { push(current); current = piece; }
+        else {
+          push(current);
+          current = piece;
+        }
       }
     }
     if (current !== '') push(current);
@@ -56,10 +62,20 @@ function chunkWords(sentence: string, max: number): string[] {
   const out: string[] = [];
   let current = '';
   for (let word of sentence.split(' ')) {
-    while (word.length > max) { if (current) { out.push(current); current = ''; } out.push(word.slice(0, max)); word = word.slice(max); }
+    while (word.length > max) {
+      if (current) {
+        out.push(current);
+        current = '';
+      }
+      out.push(word.slice(0, max));
+      word = word.slice(max);
+    }
     if (current === '') current = word;
     else if (current.length + 1 + word.length <= max) current += ` ${word}`;
-    else { out.push(current); current = word; }
+    else {
+      out.push(current);
+      current = word;
+    }
   }
   if (current !== '') out.push(current);
   return out;

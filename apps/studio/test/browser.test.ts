@@ -32,7 +32,10 @@ async function recordLongTasks(browser: LaunchedBrowser): Promise<void> {
 async function shot(page: Page, name: string): Promise<void> {
   if (!shots) return;
   mkdirSync(shots, { recursive: true });
-  for (const [w, h] of [[390, 844], [1440, 900]] as const) {
+  for (const [w, h] of [
+    [390, 844],
+    [1440, 900],
+  ] as const) {
     await page.setViewportSize({ width: w, height: h });
     await page.waitForTimeout(150);
     await page.screenshot({ path: join(shots, `${name}-${w}x${h}.png`) });
@@ -43,7 +46,12 @@ async function shot(page: Page, name: string): Promise<void> {
 describe('Media Studio page in Chromium', { timeout: 180_000 }, () => {
   let f: StudioFixture;
   let browser: LaunchedBrowser;
-  const t = { fns: [] as (() => unknown)[], after(fn: () => unknown) { this.fns.push(fn); } };
+  const t = {
+    fns: [] as (() => unknown)[],
+    after(fn: () => unknown) {
+      this.fns.push(fn);
+    },
+  };
 
   before(async () => {
     ensureAppBuilt('studio', { quiet: true });
@@ -136,7 +144,11 @@ describe('Media Studio page in Chromium', { timeout: 180_000 }, () => {
     await page.locator('[data-tab="background"]').click();
     const input = page.getByTestId('upload');
     await input.waitFor({ state: 'attached' });
-    await input.setInputFiles({ name: 'holiday.png', mimeType: 'image/png', buffer: Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(3000, 0x41)]) });
+    await input.setInputFiles({
+      name: 'holiday.png',
+      mimeType: 'image/png',
+      buffer: Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(3000, 0x41)]),
+    });
     const banner = page.getByTestId('error');
     await banner.waitFor({ timeout: 20_000 });
     const text = await banner.textContent();
@@ -150,7 +162,12 @@ describe('a 10,000-entry library in Chromium', { timeout: 180_000 }, () => {
   let f: StudioFixture;
   let browser: LaunchedBrowser;
   let dataDir: string;
-  const t = { fns: [] as (() => unknown)[], after(fn: () => unknown) { this.fns.push(fn); } };
+  const t = {
+    fns: [] as (() => unknown)[],
+    after(fn: () => unknown) {
+      this.fns.push(fn);
+    },
+  };
 
   before(async () => {
     ensureAppBuilt('studio', { quiet: true });
@@ -158,7 +175,15 @@ describe('a 10,000-entry library in Chromium', { timeout: 180_000 }, () => {
     mkdirSync(join(dataDir, 'renders'));
     const now = Date.now();
     for (let i = 0; i < 10_000; i++) {
-      const e: LibraryEntry = { id: `r${i}`, jobId: `j${i}`, title: `Render number ${i}`, format: '1080x1920', durationSeconds: 20 + (i % 90), bytes: 1_000_000 + i, createdAt: now - i * 60_000 };
+      const e: LibraryEntry = {
+        id: `r${i}`,
+        jobId: `j${i}`,
+        title: `Render number ${i}`,
+        format: '1080x1920',
+        durationSeconds: 20 + (i % 90),
+        bytes: 1_000_000 + i,
+        createdAt: now - i * 60_000,
+      };
       writeFileSync(join(dataDir, 'renders', `r${i}.json`), JSON.stringify(e));
     }
     f = await startStudio(t, { dataDir }, {}, (s) => s.serveStatic('/studio/', dist));
@@ -195,7 +220,10 @@ describe('a 10,000-entry library in Chromium', { timeout: 180_000 }, () => {
     });
     await page.locator('[data-entry="r9999"]').waitFor();
     const longTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
-    assert.ok(longTasks.every((d) => d <= 50), `long tasks while scrolling: ${longTasks.map((d) => d.toFixed(0)).join(', ')} ms`);
+    assert.ok(
+      longTasks.every((d) => d <= 50),
+      `long tasks while scrolling: ${longTasks.map((d) => d.toFixed(0)).join(', ')} ms`,
+    );
     assert.ok((await page.locator('[data-entry]').count()) < 60);
     await shot(page, 'library-10k');
   });

@@ -16,7 +16,8 @@ test('initial JS (entry, preloads, the client worker) is at most 60 KB gzipped; 
   const initial = new Set([...html.matchAll(/(?:src|href)="\/studio\/(assets\/[^"]+\.js)"/g)].map((m) => m[1]!));
   assert.ok(initial.size >= 1, 'the entry script is linked');
   // Workers the initial scripts start (new Worker(new URL('…/worker-….js', import.meta.url))).
-  for (const f of [...initial]) for (const m of readFileSync(`${dist}${f}`, 'utf8').matchAll(/new Worker\(new URL\(`\/studio\/(assets\/[^`]+\.js)`/g)) initial.add(m[1]!);
+  for (const f of [...initial])
+    for (const m of readFileSync(`${dist}${f}`, 'utf8').matchAll(/new Worker\(new URL\(`\/studio\/(assets\/[^`]+\.js)`/g)) initial.add(m[1]!);
   const sizes = [...initial].map((f) => [f, gzipSync(readFileSync(`${dist}${f}`), { level: 9 }).length] as const);
   const total = sizes.reduce((n, [, s]) => n + s, 0);
   console.log(`initial JS gzipped: ${total} bytes (${sizes.map(([f, s]) => `${f} ${s}`).join(', ')})`);

@@ -10,8 +10,18 @@ import { createStudioCommand, parseRenderArgs } from '../src/cli.ts';
 import { ffprobeJson } from './render-helpers.ts';
 
 function capture() {
-  const out = { text: '', write(t: string) { this.text += t; } };
-  const err = { text: '', write(t: string) { this.text += t; } };
+  const out = {
+    text: '',
+    write(t: string) {
+      this.text += t;
+    },
+  };
+  const err = {
+    text: '',
+    write(t: string) {
+      this.text += t;
+    },
+  };
   return { out, err, cmd: createStudioCommand(out, err) };
 }
 
@@ -20,14 +30,29 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'studio-cli-test-'));
   process.env.XDG_CACHE_HOME = join(dir, 'cache'); // builtin backgrounds are made here, not in ~/.cache
 });
-after(async () => { await rm(dir, { recursive: true, force: true }); });
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 describe('§6.1 tidewire studio render', () => {
   it('renders a script file to an MP4 and a thumbnail (exit 0), progress on stderr', async () => {
     const script = join(dir, 'story.txt');
     await writeFile(script, 'A tiny story.\n\nIt has two scenes.\n');
     const { out, err, cmd } = capture();
-    const code = await cmd.run(['render', script, '--out', join(dir, 'story.mp4'), '--format', '1080x1080', '--voice', 'en-us', '--rate', '220', '--background', 'builtin:dusk']);
+    const code = await cmd.run([
+      'render',
+      script,
+      '--out',
+      join(dir, 'story.mp4'),
+      '--format',
+      '1080x1080',
+      '--voice',
+      'en-us',
+      '--rate',
+      '220',
+      '--background',
+      'builtin:dusk',
+    ]);
     assert.equal(code, 0, err.text);
     assert.match(out.text, /wrote .*story\.mp4: 2 scenes/);
     assert.match(err.text, /compose\s+100%/);
@@ -71,22 +96,90 @@ describe('§6.1 tidewire studio render', () => {
     ({ err, cmd } = capture());
     assert.equal(await cmd.run(['render', script, '--out', join(dir, 'm.mp4'), '--voice', 'xx-nope']), 1);
     assert.match(err.text, /STUDIO_BAD_VOICE/);
-    assert.deepEqual((await readdir(dir)).filter((f) => f.startsWith('m.') || f.startsWith('.m.')), []);
+    assert.deepEqual(
+      (await readdir(dir)).filter((f) => f.startsWith('m.') || f.startsWith('.m.')),
+      [],
+    );
   });
 
   it('options: the defaults, and the ranges at their edges', () => {
     assert.deepEqual(parseRenderArgs(['s.txt', '--out', 'o.mp4']), {
-      script: resolve('s.txt'), out: resolve('o.mp4'), thumbnail: resolve('o.jpg'), voice: 'en', rate: 170, pitch: 50, format: '1080x1920',
-      background: { kind: 'builtin', name: 'dusk' }, music: undefined, musicVolume: 0.3, gap: 0.4, captionSize: 64, captionPosition: 'bottom',
-      highlight: true, zoom: false, timeoutMs: 600_000,
+      script: resolve('s.txt'),
+      out: resolve('o.mp4'),
+      thumbnail: resolve('o.jpg'),
+      voice: 'en',
+      rate: 170,
+      pitch: 50,
+      format: '1080x1920',
+      background: { kind: 'builtin', name: 'dusk' },
+      music: undefined,
+      musicVolume: 0.3,
+      gap: 0.4,
+      captionSize: 64,
+      captionPosition: 'bottom',
+      highlight: true,
+      zoom: false,
+      timeoutMs: 600_000,
     });
-    const edges = parseRenderArgs(['s.txt', '--out=o.MP4', '--rate', '450', '--pitch', '0', '--music-volume', '2', '--gap', '0', '--caption-size', '8',
-      '--caption-position', 'top', '--timeout', '1.5', '--background', '#A0b1C2', '--music', 'm.ogg', '--zoom', '--no-highlight']);
+    const edges = parseRenderArgs([
+      's.txt',
+      '--out=o.MP4',
+      '--rate',
+      '450',
+      '--pitch',
+      '0',
+      '--music-volume',
+      '2',
+      '--gap',
+      '0',
+      '--caption-size',
+      '8',
+      '--caption-position',
+      'top',
+      '--timeout',
+      '1.5',
+      '--background',
+      '#A0b1C2',
+      '--music',
+      'm.ogg',
+      '--zoom',
+      '--no-highlight',
+    ]);
     assert.notEqual(edges, 'help');
-    assert.deepEqual(edges !== 'help' && [edges.rate, edges.pitch, edges.musicVolume, edges.gap, edges.captionSize, edges.captionPosition, edges.timeoutMs, edges.background, edges.music, edges.zoom, edges.highlight, edges.thumbnail],
-      [450, 0, 2, 0, 8, 'top', 1500, { kind: 'color', color: '#A0b1C2' }, resolve('m.ogg'), true, false, resolve('o.jpg')]);
-    for (const bad of [['--rate', '79'], ['--rate', '451'], ['--rate', '170.5'], ['--pitch', '100'], ['--music-volume', '2.01'], ['--gap', '-1'], ['--gap', '10.5'],
-      ['--caption-size', '7'], ['--caption-position', 'left'], ['--timeout', '0.5'], ['--timeout', '86401'], ['--background', '#abc'], ['--out', 'o2.mp4'], ['--zoom=yes'], ['--voice', '']]) {
+    assert.deepEqual(
+      edges !== 'help' && [
+        edges.rate,
+        edges.pitch,
+        edges.musicVolume,
+        edges.gap,
+        edges.captionSize,
+        edges.captionPosition,
+        edges.timeoutMs,
+        edges.background,
+        edges.music,
+        edges.zoom,
+        edges.highlight,
+        edges.thumbnail,
+      ],
+      [450, 0, 2, 0, 8, 'top', 1500, { kind: 'color', color: '#A0b1C2' }, resolve('m.ogg'), true, false, resolve('o.jpg')],
+    );
+    for (const bad of [
+      ['--rate', '79'],
+      ['--rate', '451'],
+      ['--rate', '170.5'],
+      ['--pitch', '100'],
+      ['--music-volume', '2.01'],
+      ['--gap', '-1'],
+      ['--gap', '10.5'],
+      ['--caption-size', '7'],
+      ['--caption-position', 'left'],
+      ['--timeout', '0.5'],
+      ['--timeout', '86401'],
+      ['--background', '#abc'],
+      ['--out', 'o2.mp4'],
+      ['--zoom=yes'],
+      ['--voice', ''],
+    ]) {
       assert.throws(() => parseRenderArgs(['s.txt', '--out', 'o.mp4', ...bad]), UsageError, bad.join(' '));
     }
   });

@@ -28,7 +28,16 @@ export function story(n: number | string = 1): Story {
     id: `story-${n}`,
     title: `Story ${n}`,
     script: 'Hello.',
-    scenes: [{ id: 's1', text: 'Hello.', caption: 'Hello.', voice: { voice: 'en', rate: 170, pitch: 50 }, background: { kind: 'color', color: '#000000' }, zoom: false }],
+    scenes: [
+      {
+        id: 's1',
+        text: 'Hello.',
+        caption: 'Hello.',
+        voice: { voice: 'en', rate: 170, pitch: 50 },
+        background: { kind: 'color', color: '#000000' },
+        zoom: false,
+      },
+    ],
     format: '1080x1920',
     captions: { size: 64, position: 'bottom', wordHighlight: false },
     gapSeconds: 0.3,
@@ -113,24 +122,37 @@ export function runQueueContract(name: string, makeQueue: MakeQueue): void {
       const off = queue.onStatus((s) => seen.push(s));
       t.after(off);
       const stages: Stage[] = ['voice', 'captions', 'compose', 'thumbnail'];
-      queue.process(async (ctx) => {
-        for (const stage of stages) {
-          ctx.progress(stage, 0);
-          await sleep(40);
-          ctx.progress(stage, 0.5);
-          await sleep(40);
-        }
-        return result(ctx);
-      }, { concurrency: 1 });
+      queue.process(
+        async (ctx) => {
+          for (const stage of stages) {
+            ctx.progress(stage, 0);
+            await sleep(40);
+            ctx.progress(stage, 0.5);
+            await sleep(40);
+          }
+          return result(ctx);
+        },
+        { concurrency: 1 },
+      );
       const { id } = await queue.add(request());
       await waitForState(queue, id, 'completed');
       await until(() => seen.some((s) => s.id === id && s.state === 'completed'), 5000, 'the completed event');
       const mine = seen.filter((s) => s.id === id);
-      const order = mine.map((s) => s.stage).filter((s): s is Stage => s !== undefined).filter((s, i, a) => a[i - 1] !== s);
+      const order = mine
+        .map((s) => s.stage)
+        .filter((s): s is Stage => s !== undefined)
+        .filter((s, i, a) => a[i - 1] !== s);
       assert.deepEqual(order, stages);
       const active = mine.filter((s) => s.state === 'active').map((s) => s.progress);
-      assert.deepEqual([...active].sort((a, b) => a - b), active, 'progress never goes back');
-      assert.ok(active.some((p) => p > 0.5 && p < 1), 'progress is reported within the job');
+      assert.deepEqual(
+        [...active].sort((a, b) => a - b),
+        active,
+        'progress never goes back',
+      );
+      assert.ok(
+        active.some((p) => p > 0.5 && p < 1),
+        'progress is reported within the job',
+      );
       assert.equal(mine.at(-1)!.state, 'completed');
     });
 
@@ -138,11 +160,14 @@ export function runQueueContract(name: string, makeQueue: MakeQueue): void {
       const queue = await open(t, makeQueue);
       let events = 0;
       t.after(queue.onStatus(() => events++));
-      queue.process(async (ctx) => {
-        for (let i = 0; i < 5000; i++) ctx.progress('compose', i / 5000);
-        await sleep(60);
-        return result(ctx);
-      }, { concurrency: 1 });
+      queue.process(
+        async (ctx) => {
+          for (let i = 0; i < 5000; i++) ctx.progress('compose', i / 5000);
+          await sleep(60);
+          return result(ctx);
+        },
+        { concurrency: 1 },
+      );
       const { id } = await queue.add(request());
       await waitForState(queue, id, 'completed');
       await sleep(100);
@@ -153,13 +178,16 @@ export function runQueueContract(name: string, makeQueue: MakeQueue): void {
       const queue = await open(t, makeQueue);
       let running = 0;
       let most = 0;
-      queue.process(async (ctx) => {
-        running++;
-        most = Math.max(most, running);
-        await sleep(80);
-        running--;
-        return result(ctx);
-      }, { concurrency: 2 });
+      queue.process(
+        async (ctx) => {
+          running++;
+          most = Math.max(most, running);
+          await sleep(80);
+          running--;
+          return result(ctx);
+        },
+        { concurrency: 2 },
+      );
       const jobs = await Promise.all([1, 2, 3, 4, 5, 6].map((n) => queue.add(request(n))));
       for (const j of jobs) await waitForState(queue, j.id, 'completed');
       assert.equal(most, 2);
@@ -170,11 +198,14 @@ export function runQueueContract(name: string, makeQueue: MakeQueue): void {
       const starts: number[] = [];
       const states: JobState[] = [];
       t.after(queue.onStatus((s) => states.push(s.state)));
-      queue.process(async (ctx) => {
-        starts.push(Date.now());
-        if (ctx.attempt === 1) throw new StudioError('STUDIO_TOOL_FAILED', 'ffmpeg exited 1');
-        return result(ctx);
-      }, { concurrency: 1 });
+      queue.process(
+        async (ctx) => {
+          starts.push(Date.now());
+          if (ctx.attempt === 1) throw new StudioError('STUDIO_TOOL_FAILED', 'ffmpeg exited 1');
+          return result(ctx);
+        },
+        { concurrency: 1 },
+      );
       const { id } = await queue.add(request(), { attempts: 3 });
       const done = await waitForState(queue, id, 'completed');
       assert.equal(done.attempts, 2);
@@ -186,10 +217,13 @@ export function runQueueContract(name: string, makeQueue: MakeQueue): void {
     test('when the attempts are spent the job fails with the error code', async (t) => {
       const queue = await open(t, makeQueue);
       let runs = 0;
-      queue.process(async () => {
-        runs++;
-        throw new StudioError('STUDIO_TOOL_FAILED', 'espeak-ng exited 1');
-      }, { concurrency: 1 });
+      queue.process(
+        async () => {
+          runs++;
+          throw new StudioError('STUDIO_TOOL_FAILED', 'espeak-ng exited 1');
+        },
+        { concurrency: 1 },
+      );
       const { id } = await queue.add(request(), { attempts: 2 });
       const failed = await waitForState(queue, id, 'failed');
       assert.equal(failed.error?.code, 'STUDIO_TOOL_FAILED');
@@ -202,12 +236,15 @@ export function runQueueContract(name: string, makeQueue: MakeQueue): void {
       const queue = await open(t, makeQueue);
       let runs = 0;
       let sawAbort = false;
-      queue.process(async (ctx) => {
-        runs++;
-        await aborted(ctx.signal);
-        sawAbort = true;
-        throw ctx.signal.reason;
-      }, { concurrency: 1 });
+      queue.process(
+        async (ctx) => {
+          runs++;
+          await aborted(ctx.signal);
+          sawAbort = true;
+          throw ctx.signal.reason;
+        },
+        { concurrency: 1 },
+      );
       const { id } = await queue.add(request(), { timeoutMs: 200, attempts: 3 });
       const failed = await waitForState(queue, id, 'failed');
       assert.equal(failed.error?.code, 'STUDIO_TIMEOUT', failed.error?.message);
@@ -231,11 +268,14 @@ export function runQueueContract(name: string, makeQueue: MakeQueue): void {
       const ran: string[] = [];
       let release!: () => void;
       const gate = new Promise<void>((r) => (release = r));
-      queue.process(async (ctx) => {
-        ran.push(ctx.id);
-        await gate;
-        return result(ctx);
-      }, { concurrency: 1 });
+      queue.process(
+        async (ctx) => {
+          ran.push(ctx.id);
+          await gate;
+          return result(ctx);
+        },
+        { concurrency: 1 },
+      );
       const first = await queue.add(request(1));
       await waitForState(queue, first.id, 'active');
       const second = await queue.add(request(2));
@@ -252,12 +292,15 @@ export function runQueueContract(name: string, makeQueue: MakeQueue): void {
       const queue = await open(t, makeQueue);
       let runs = 0;
       let abortedAt = 0;
-      queue.process(async (ctx) => {
-        runs++;
-        await aborted(ctx.signal);
-        abortedAt = Date.now();
-        throw ctx.signal.reason;
-      }, { concurrency: 1 });
+      queue.process(
+        async (ctx) => {
+          runs++;
+          await aborted(ctx.signal);
+          abortedAt = Date.now();
+          throw ctx.signal.reason;
+        },
+        { concurrency: 1 },
+      );
       const { id } = await queue.add(request(), { attempts: 3 });
       await waitForState(queue, id, 'active');
       const t0 = Date.now();
@@ -286,7 +329,11 @@ export function runQueueContract(name: string, makeQueue: MakeQueue): void {
       const a = await queue.add(request('a'));
       const b = await queue.add(request('b'));
       const c = await queue.add(request('c'));
-      assert.deepEqual((await queue.list()).map((s) => s.id), [c.id, b.id, a.id], 'newest first');
+      assert.deepEqual(
+        (await queue.list()).map((s) => s.id),
+        [c.id, b.id, a.id],
+        'newest first',
+      );
       assert.equal((await queue.get(b.id))?.storyId, 'story-b');
       assert.equal(await queue.get('no-such-job'), undefined);
       assert.equal((await queue.counts()).queued, 3);
@@ -324,11 +371,14 @@ export function runQueueContract(name: string, makeQueue: MakeQueue): void {
     test('close while a job runs aborts its signal and resolves', async (t) => {
       const queue = await open(t, makeQueue);
       let sawAbort = false;
-      queue.process(async (ctx) => {
-        await aborted(ctx.signal);
-        sawAbort = true;
-        throw ctx.signal.reason;
-      }, { concurrency: 1 });
+      queue.process(
+        async (ctx) => {
+          await aborted(ctx.signal);
+          sawAbort = true;
+          throw ctx.signal.reason;
+        },
+        { concurrency: 1 },
+      );
       const { id } = await queue.add(request());
       await waitForState(queue, id, 'active');
       const t0 = Date.now();

@@ -33,9 +33,18 @@ describe('embedded queue: §3 state machine', () => {
 
   test('backoff doubles per retry, capped, with bounded jitter', () => {
     const b = { baseMs: 100, maxMs: 1000, jitterMs: 50 };
-    assert.deepEqual([1, 2, 3, 4, 5].map((n) => backoffDelay(n, b, () => 0)), [100, 200, 400, 800, 1000]);
-    assert.equal(backoffDelay(1, b, () => 0.999), 150);
-    assert.equal(backoffDelay(1e9, b, () => 0), 1000);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5].map((n) => backoffDelay(n, b, () => 0)),
+      [100, 200, 400, 800, 1000],
+    );
+    assert.equal(
+      backoffDelay(1, b, () => 0.999),
+      150,
+    );
+    assert.equal(
+      backoffDelay(1e9, b, () => 0),
+      1000,
+    );
   });
 });
 
@@ -92,10 +101,13 @@ describe('embedded queue: §4.2 journal', () => {
   test('close puts running jobs back to queued (attempt not counted); reopening runs them', async () => {
     const dir = tempDir();
     const first = await openEmbeddedQueue(opts(dir));
-    first.process(async (ctx) => {
-      await aborted(ctx.signal);
-      throw ctx.signal.reason;
-    }, { concurrency: 1 });
+    first.process(
+      async (ctx) => {
+        await aborted(ctx.signal);
+        throw ctx.signal.reason;
+      },
+      { concurrency: 1 },
+    );
     const job = await first.add(request());
     await waitForState(first, job.id, 'active');
     await first.close();
@@ -117,7 +129,10 @@ describe('embedded queue: §4.2 journal', () => {
     const second = await openEmbeddedQueue(opts(dir));
     assert.equal(second.recovery.tornLines, 1);
     assert.equal(second.recovery.corruptLines, 0);
-    assert.deepEqual((await second.list()).map((s) => s.id), [a.id]);
+    assert.deepEqual(
+      (await second.list()).map((s) => s.id),
+      [a.id],
+    );
     await second.close();
     // the reopened journal was rewritten clean
     assert.ok(readFileSync(join(dir, 'queue.journal'), 'utf8').endsWith('\n'));
@@ -129,11 +144,14 @@ describe('embedded queue: §4.2 journal', () => {
   test('progress within a stage is not journalled; stage changes are', async () => {
     const dir = tempDir();
     const queue = await openEmbeddedQueue(opts(dir, { progressIntervalMs: 0 }));
-    queue.process(async (ctx) => {
-      for (let i = 0; i < 200; i++) ctx.progress('compose', i / 200);
-      ctx.progress('thumbnail', 0);
-      return result(ctx);
-    }, { concurrency: 1 });
+    queue.process(
+      async (ctx) => {
+        for (let i = 0; i < 200; i++) ctx.progress('compose', i / 200);
+        ctx.progress('thumbnail', 0);
+        return result(ctx);
+      },
+      { concurrency: 1 },
+    );
     const { id } = await queue.add(request());
     await waitForState(queue, id, 'completed');
     await queue.close();

@@ -30,10 +30,14 @@ describe('redis queue: §4.3 workers in other processes', () => {
   });
 
   function spawnWorker(queueName: string, mode: 'fast' | 'sleep', procs: string): ChildProcess & { output: () => string } {
-    const child = spawn(process.execPath, ['--import', 'tsx', workerEntry, '--redis', redis.url, '--queue', queueName, '--concurrency', '1', '--lock-ms', '1000', '--state-dir', procs], {
-      env: { ...process.env, STUDIO_TEST_MODE: mode, STUDIO_TEST_PROCS: procs },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', workerEntry, '--redis', redis.url, '--queue', queueName, '--concurrency', '1', '--lock-ms', '1000', '--state-dir', procs],
+      {
+        env: { ...process.env, STUDIO_TEST_MODE: mode, STUDIO_TEST_PROCS: procs },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
@@ -73,11 +77,15 @@ describe('redis queue: §4.3 workers in other processes', () => {
 
   async function sleeperPid(procs: string): Promise<number> {
     let pid = 0;
-    await until(() => {
-      const names = readdirSync(procs).filter((f) => /^\d+$/.test(f));
-      pid = Number(names[0] ?? 0);
-      return pid > 0;
-    }, 20_000, 'the worker to record its child');
+    await until(
+      () => {
+        const names = readdirSync(procs).filter((f) => /^\d+$/.test(f));
+        pid = Number(names[0] ?? 0);
+        return pid > 0;
+      },
+      20_000,
+      'the worker to record its child',
+    );
     return pid;
   }
 
@@ -116,7 +124,10 @@ describe('redis queue: §4.3 workers in other processes', () => {
     assert.match(done.outputId ?? '', new RegExp(`-${second.pid}$`));
     assert.ok(done.attempts >= 2, `attempts ${done.attempts}`);
     await until(() => !alive(orphan), 5000, 'the orphaned sleep to die');
-    assert.deepEqual(readdirSync(procs).filter((f) => /^\d+$/.test(f)), []);
+    assert.deepEqual(
+      readdirSync(procs).filter((f) => /^\d+$/.test(f)),
+      [],
+    );
     second.kill('SIGTERM');
     assert.equal(await exited(second), 0, second.output());
   });
@@ -136,7 +147,11 @@ describe('redis queue: §4.3 workers in other processes', () => {
     const second = spawnWorker(name, 'fast', procs);
     // the stalled checker frees the job within ~1.5 s of the kill; give it three times that
     await new Promise((r) => setTimeout(r, 4500));
-    assert.deepEqual(readdirSync(procs).filter((f) => f.startsWith('ran-')), [], 'the cancelled job did not run');
+    assert.deepEqual(
+      readdirSync(procs).filter((f) => f.startsWith('ran-')),
+      [],
+      'the cancelled job did not run',
+    );
     assert.equal((await queue.get(id))?.state, 'cancelled');
     assert.equal(alive(orphan), false, 'the new worker killed what the dead one left');
     second.kill('SIGTERM');

@@ -19,21 +19,47 @@ function sink() {
 
 describe('§4.4 tidewire studio worker', () => {
   test('parses its flags', () => {
-    assert.deepEqual(parseWorkerArgs(['--redis', 'redis://127.0.0.1:6379', '--concurrency', '3', '--queue', 'q1', '--lock-ms', '1000', '--state-dir', '/tmp/x', '--data-dir', '/tmp/d']), {
-      redis: 'redis://127.0.0.1:6379',
-      concurrency: 3,
-      queue: 'q1',
-      dataDir: '/tmp/d',
-      stateDir: '/tmp/x',
-      lockMs: 1000,
-    });
-    assert.equal(parseWorkerArgs(['--redis', 'redis://h', '--data-dir', '/tmp/d']).stateDir, '/tmp/d/state/worker', 'each worker has a state dir of its own under the data dir');
+    assert.deepEqual(
+      parseWorkerArgs([
+        '--redis',
+        'redis://127.0.0.1:6379',
+        '--concurrency',
+        '3',
+        '--queue',
+        'q1',
+        '--lock-ms',
+        '1000',
+        '--state-dir',
+        '/tmp/x',
+        '--data-dir',
+        '/tmp/d',
+      ]),
+      {
+        redis: 'redis://127.0.0.1:6379',
+        concurrency: 3,
+        queue: 'q1',
+        dataDir: '/tmp/d',
+        stateDir: '/tmp/x',
+        lockMs: 1000,
+      },
+    );
+    assert.equal(
+      parseWorkerArgs(['--redis', 'redis://h', '--data-dir', '/tmp/d']).stateDir,
+      '/tmp/d/state/worker',
+      'each worker has a state dir of its own under the data dir',
+    );
     assert.throws(() => parseWorkerArgs(['--help']), HelpRequested);
   });
 
   test('a missing or bad flag prints the usage and exits 2', async () => {
     const command = createWorkerCommand({ makeHandler: () => assert.fail('no handler without valid flags') }, { out: sink(), err: sink() });
-    for (const args of [[], ['--redis', 'http://x'], ['--redis', 'redis://h', '--concurrency', '0'], ['--redis', 'redis://h', '--queue', 'a/b'], ['--redis', 'redis://h', '--bogus']]) {
+    for (const args of [
+      [],
+      ['--redis', 'http://x'],
+      ['--redis', 'redis://h', '--concurrency', '0'],
+      ['--redis', 'redis://h', '--queue', 'a/b'],
+      ['--redis', 'redis://h', '--bogus'],
+    ]) {
       const err = sink();
       const c = createWorkerCommand({ makeHandler: () => assert.fail('no handler') }, { out: sink(), err });
       assert.equal(await c.run(args), 2, args.join(' '));
@@ -47,11 +73,15 @@ describe('§4.4 tidewire studio worker', () => {
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     const queue = await openEmbeddedQueue({ dir, graceMs: 500 });
     let sawAbort = false;
-    const worker = createRenderWorker(queue, async (ctx) => {
-      await aborted(ctx.signal);
-      sawAbort = true;
-      throw ctx.signal.reason;
-    }, { concurrency: 1, signals: false });
+    const worker = createRenderWorker(
+      queue,
+      async (ctx) => {
+        await aborted(ctx.signal);
+        sawAbort = true;
+        throw ctx.signal.reason;
+      },
+      { concurrency: 1, signals: false },
+    );
     const { id } = await queue.add(request());
     await waitForState(queue, id, 'active');
     await worker.stop();

@@ -12,13 +12,29 @@ import { DEFAULT_FPS } from '../src/render/pipeline.ts';
 const exec = promisify(execFile);
 
 export function scene(i: number, text: string, over: Partial<Scene> = {}): Scene {
-  return { id: `s${i}`, text, caption: text, voice: { voice: 'en', rate: 200, pitch: 50 }, background: { kind: 'color', color: '#203040' }, zoom: false, ...over };
+  return {
+    id: `s${i}`,
+    text,
+    caption: text,
+    voice: { voice: 'en', rate: 200, pitch: 50 },
+    background: { kind: 'color', color: '#203040' },
+    zoom: false,
+    ...over,
+  };
 }
 
 export function story(scenes: Scene[], over: Partial<Story> = {}): Story {
   return {
-    id: 'test', title: 'test', script: scenes.map((s) => s.text).join('\n\n'), scenes, format: '1080x1920',
-    captions: { size: 96, position: 'middle', wordHighlight: false }, gapSeconds: 0.6, createdAt: 0, updatedAt: 0, ...over,
+    id: 'test',
+    title: 'test',
+    script: scenes.map((s) => s.text).join('\n\n'),
+    scenes,
+    format: '1080x1920',
+    captions: { size: 96, position: 'middle', wordHighlight: false },
+    gapSeconds: 0.6,
+    createdAt: 0,
+    updatedAt: 0,
+    ...over,
   };
 }
 
@@ -38,7 +54,15 @@ export async function scratch(): Promise<{ dir: string; out: string; state: stri
 }
 
 export async function ffprobeJson(path: string): Promise<{ streams: Record<string, string | number>[]; format: Record<string, string> }> {
-  const { stdout } = await exec('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type,codec_name,width,height,duration,nb_frames,r_frame_rate:format=duration', '-of', 'json', path]);
+  const { stdout } = await exec('ffprobe', [
+    '-v',
+    'error',
+    '-show_entries',
+    'stream=codec_type,codec_name,width,height,duration,nb_frames,r_frame_rate:format=duration',
+    '-of',
+    'json',
+    path,
+  ]);
   return JSON.parse(stdout);
 }
 
@@ -49,7 +73,10 @@ export async function durationOf(path: string): Promise<number> {
 
 /** One frame at `t` seconds as 8-bit gray pixels. */
 export async function grayFrame(path: string, t: number, width: number, height: number): Promise<Buffer> {
-  const { stdout } = await exec('ffmpeg', ['-v', 'error', '-ss', t.toFixed(3), '-i', path, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { encoding: 'buffer', maxBuffer: 64 << 20 });
+  const { stdout } = await exec('ffmpeg', ['-v', 'error', '-ss', t.toFixed(3), '-i', path, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], {
+    encoding: 'buffer',
+    maxBuffer: 64 << 20,
+  });
   if (stdout.length !== width * height) throw new Error(`frame at ${t}: ${stdout.length} bytes, ${width * height} expected`);
   return stdout;
 }
@@ -80,7 +107,18 @@ export function inkRows(a: Buffer, b: Buffer, width: number, threshold = 40): { 
 
 /** ffmpeg silencedetect on the output's audio: the ends of silences (= where sound starts). */
 export async function soundOnsets(path: string, noiseDb = -40, minSilence = 0.25): Promise<number[]> {
-  const { stderr } = await exec('ffmpeg', ['-hide_banner', '-nostats', '-i', path, '-vn', '-af', `silencedetect=noise=${noiseDb}dB:d=${minSilence}`, '-f', 'null', '-']);
+  const { stderr } = await exec('ffmpeg', [
+    '-hide_banner',
+    '-nostats',
+    '-i',
+    path,
+    '-vn',
+    '-af',
+    `silencedetect=noise=${noiseDb}dB:d=${minSilence}`,
+    '-f',
+    'null',
+    '-',
+  ]);
   return [...stderr.matchAll(/silence_end: ([\d.]+)/g)].map((m) => Number(m[1]));
 }
 
@@ -103,7 +141,9 @@ export async function topLevelBoxes(path: string): Promise<string[]> {
 
 /** The Dialogue start times of an ASS file, in seconds. */
 export function assStarts(ass: string): number[] {
-  return [...ass.matchAll(/^Dialogue: \d+,(\d+):(\d\d):(\d\d)\.(\d\d),/gm)].map((m) => Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) + Number(m[4]) / 100);
+  return [...ass.matchAll(/^Dialogue: \d+,(\d+):(\d\d):(\d\d)\.(\d\d),/gm)].map(
+    (m) => Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) + Number(m[4]) / 100,
+  );
 }
 
 /** Every process whose command line mentions `needle` (from /proc), excluding this one. */
@@ -114,14 +154,20 @@ export async function processesMentioning(needle: string): Promise<number[]> {
     try {
       const cmd = (await readFile(`/proc/${name}/cmdline`, 'utf8')).replace(/\0/g, ' ');
       if (cmd.includes(needle)) found.push(Number(name));
-    } catch { /* exited */ }
+    } catch {
+      /* exited */
+    }
   }
   return found;
 }
 
 /** True while `pid` runs; a zombie (dead, waiting for a parent that may never reap it) counts as gone. */
 export function alive(pid: number): boolean {
-  try { process.kill(pid, 0); } catch { return false; }
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';

@@ -16,14 +16,31 @@ import { alive } from './render-helpers.ts';
 
 describe('§5.2 the WAV header', () => {
   // A hand-built mono 16-bit 8 kHz file: RIFF header, a LIST chunk to skip, fmt, data.
-  const file = Buffer.from([
-    '52494646', '00000000', '57415645', //          "RIFF" size(ignored) "WAVE"
-    '4c495354', '03000000', 'aabbcc00', //          "LIST" size 3, body, pad byte (odd size)
-    '666d7420', '10000000', //                      "fmt " size 16
-    '0100', '0100', '401f0000', '803e0000', '0200', '1000', // PCM, 1 ch, 8000 Hz, 16000 B/s, align 2, 16 bit
-    '64617461', '08000000', //                      "data" size 8
-    '0000', 'ff7f', '0180', '0000', //              0, 32767, -32767, 0
-  ].join(''), 'hex');
+  const file = Buffer.from(
+    [
+      '52494646',
+      '00000000',
+      '57415645', //          "RIFF" size(ignored) "WAVE"
+      '4c495354',
+      '03000000',
+      'aabbcc00', //          "LIST" size 3, body, pad byte (odd size)
+      '666d7420',
+      '10000000', //                      "fmt " size 16
+      '0100',
+      '0100',
+      '401f0000',
+      '803e0000',
+      '0200',
+      '1000', // PCM, 1 ch, 8000 Hz, 16000 B/s, align 2, 16 bit
+      '64617461',
+      '08000000', //                      "data" size 8
+      '0000',
+      'ff7f',
+      '0180',
+      '0000', //              0, 32767, -32767, 0
+    ].join(''),
+    'hex',
+  );
 
   it('reads format, data offset and duration, skipping other chunks (with their pad byte)', () => {
     const w = parseWav(file);
@@ -43,24 +60,38 @@ describe('§5.2 the WAV header', () => {
   });
 
   it('rejects what it cannot read, with STUDIO_TOOL_FAILED', () => {
-    const bad = (b: Buffer) => assert.throws(() => parseWav(b), (e: unknown) => StudioError.is(e, 'STUDIO_TOOL_FAILED'));
+    const bad = (b: Buffer) =>
+      assert.throws(
+        () => parseWav(b),
+        (e: unknown) => StudioError.is(e, 'STUDIO_TOOL_FAILED'),
+      );
     bad(file.subarray(0, 11)); // shorter than RIFF/WAVE
     bad(Buffer.concat([Buffer.from('RIFX'), file.subarray(4)]));
     bad(file.subarray(0, 48)); // fmt but no data chunk
-    const float = Buffer.from(file); float.writeUInt16LE(3, 32); bad(float); // IEEE float
-    const eight = Buffer.from(file); eight.writeUInt16LE(8, 46); bad(eight);
-    const fmtPastEnd = Buffer.from(file.subarray(0, 40)); bad(fmtPastEnd);
-    const dataFirst = Buffer.concat([file.subarray(0, 12), file.subarray(48)]); bad(dataFirst);
+    const float = Buffer.from(file);
+    float.writeUInt16LE(3, 32);
+    bad(float); // IEEE float
+    const eight = Buffer.from(file);
+    eight.writeUInt16LE(8, 46);
+    bad(eight);
+    const fmtPastEnd = Buffer.from(file.subarray(0, 40));
+    bad(fmtPastEnd);
+    const dataFirst = Buffer.concat([file.subarray(0, 12), file.subarray(48)]);
+    bad(dataFirst);
   });
 
   it('wavHeader writes what parseWav reads; voicedSpan finds the loud samples', () => {
     const pcm = Buffer.alloc(20);
-    pcm.writeInt16LE(5000, 6); pcm.writeInt16LE(-5000, 12);
+    pcm.writeInt16LE(5000, 6);
+    pcm.writeInt16LE(-5000, 12);
     const wav = Buffer.concat([wavHeader(22050, 1, pcm.length), pcm]);
     const info = parseWav(wav);
     assert.equal(info.frames, 10);
     assert.deepEqual(voicedSpan(wav, info), { first: 3, end: 7 });
-    assert.deepEqual(voicedSpan(Buffer.concat([wavHeader(22050, 1, 8), Buffer.alloc(8)]), parseWav(Buffer.concat([wavHeader(22050, 1, 8), Buffer.alloc(8)]))), { first: 0, end: 0 });
+    assert.deepEqual(voicedSpan(Buffer.concat([wavHeader(22050, 1, 8), Buffer.alloc(8)]), parseWav(Buffer.concat([wavHeader(22050, 1, 8), Buffer.alloc(8)]))), {
+      first: 0,
+      end: 0,
+    });
   });
 });
 
@@ -70,7 +101,10 @@ describe('§5.3.1 caption escaping', () => {
     for (let i = 0; i < text.length; i++) {
       if (text[i] === '\\') {
         const next = text[i + 1];
-        if (next === '{' || next === '}') { i++; continue; }
+        if (next === '{' || next === '}') {
+          i++;
+          continue;
+        }
         if (next === 'N' || next === 'n' || next === 'h') return true;
       } else if (text[i] === '{' || text[i] === '}') return true;
     }
@@ -78,7 +112,19 @@ describe('§5.3.1 caption escaping', () => {
   }
 
   it('leaves no override block, no \\N \\n \\h and no line break in user text', () => {
-    for (const t of ['{\\b1}bold', '\\N', 'a\\nb', '\\h', '{', '}', '\\{', '\\\\N', 'x\ny\r\nDialogue: 0,0:00:00.00,9:00:00.00,Caption,,0,0,0,,forged', '\u2028z', '{\\alpha&HFF&}']) {
+    for (const t of [
+      '{\\b1}bold',
+      '\\N',
+      'a\\nb',
+      '\\h',
+      '{',
+      '}',
+      '\\{',
+      '\\\\N',
+      'x\ny\r\nDialogue: 0,0:00:00.00,9:00:00.00,Caption,,0,0,0,,forged',
+      '\u2028z',
+      '{\\alpha&HFF&}',
+    ]) {
       const e = escapeAssText(t);
       assert.equal(hasAssCode(e), false, `${JSON.stringify(t)} → ${JSON.stringify(e)}`);
       assert.doesNotMatch(e, /[\r\n\u2028]/);
@@ -101,7 +147,10 @@ describe('§5.3.2 karaoke timing', () => {
   it('splits the duration over words by length, in centiseconds that sum exactly', () => {
     assert.deepEqual(karaokeDurations(['a', 'bbb'], 1), [25, 75]);
     const ks = karaokeDurations(['one', 'two,', '—', 'three!'], 2.345);
-    assert.equal(ks.reduce((a, b) => a + b, 0), 235);
+    assert.equal(
+      ks.reduce((a, b) => a + b, 0),
+      235,
+    );
     assert.ok(ks.every((k) => k >= 0));
   });
 });
@@ -118,11 +167,25 @@ describe('§5.3.3 the ASS file', () => {
 });
 
 describe('§5.5 the compose command', () => {
-  const base = { width: 180, height: 320, fps: 30, voicePath: '/w/voice.wav', totalSeconds: 3, outPath: '/o/.x.partial.mp4', encoder: { preset: 'ultrafast' as const, crf: 23, audioBitrate: '128k' } };
+  const base = {
+    width: 180,
+    height: 320,
+    fps: 30,
+    voicePath: '/w/voice.wav',
+    totalSeconds: 3,
+    outPath: '/o/.x.partial.mp4',
+    encoder: { preset: 'ultrafast' as const, crf: 23, audioBitrate: '128k' },
+  };
 
   it('one input for consecutive scenes on the same still; files as file: arguments, never in the graph', () => {
-    const segs = [{ source: { type: 'still' as const, path: '/a,b;[c].png' }, frames: 30, zoom: false }, { source: { type: 'still' as const, path: '/a,b;[c].png' }, frames: 60, zoom: false }];
-    assert.deepEqual(mergeSegments(segs).map((s) => s.frames), [90]);
+    const segs = [
+      { source: { type: 'still' as const, path: '/a,b;[c].png' }, frames: 30, zoom: false },
+      { source: { type: 'still' as const, path: '/a,b;[c].png' }, frames: 60, zoom: false },
+    ];
+    assert.deepEqual(
+      mergeSegments(segs).map((s) => s.frames),
+      [90],
+    );
     const args = composeArgs({ ...base, segments: segs, captionsFile: 'captions.ass' });
     assert.equal(args.filter((a) => a === '-i').length, 2);
     assert.ok(args.includes('file:/a,b;[c].png'));
@@ -135,8 +198,12 @@ describe('§5.5 the compose command', () => {
 
   it('several backgrounds are concatenated; music is ducked by the voice', () => {
     const args = composeArgs({
-      ...base, music: { path: '/m.mp3', volume: 0.3 },
-      segments: [{ source: { type: 'color', hex: '203040' }, frames: 30, zoom: false }, { source: { type: 'video', path: '/v.mp4' }, frames: 60, zoom: false }],
+      ...base,
+      music: { path: '/m.mp3', volume: 0.3 },
+      segments: [
+        { source: { type: 'color', hex: '203040' }, frames: 30, zoom: false },
+        { source: { type: 'video', path: '/v.mp4' }, frames: 60, zoom: false },
+      ],
     });
     const graph = args[args.indexOf('-filter_complex') + 1]!;
     assert.match(graph, /concat=n=2:v=1:a=0/);
@@ -166,7 +233,10 @@ describe('§5.6 processes', () => {
 
   it('runTool: STUDIO_TOOL_MISSING for an absent tool, STUDIO_TOOL_FAILED with the stderr tail for a failing one', async () => {
     await assert.rejects(runTool('/nonexistent/tool', []), (e: unknown) => StudioError.is(e, 'STUDIO_TOOL_MISSING'));
-    await assert.rejects(runTool('ffmpeg', ['-hide_banner', '-i', '/nonexistent/in.png', '-f', 'null', '-']), (e: unknown) => StudioError.is(e, 'STUDIO_TOOL_FAILED') && /No such file/.test((e as Error).message));
+    await assert.rejects(
+      runTool('ffmpeg', ['-hide_banner', '-i', '/nonexistent/in.png', '-f', 'null', '-']),
+      (e: unknown) => StudioError.is(e, 'STUDIO_TOOL_FAILED') && /No such file/.test((e as Error).message),
+    );
   });
 
   it('an abort kills the whole process group, grandchildren too, and rejects only once they are gone', async () => {
@@ -175,7 +245,10 @@ describe('§5.6 processes', () => {
     const started = performance.now();
     const p = runTool('sh', ['-c', 'sleep 30 & echo $!; wait'], {
       signal: controller.signal,
-      onStdoutLine: (line) => { grandchild = Number(line); controller.abort(); },
+      onStdoutLine: (line) => {
+        grandchild = Number(line);
+        controller.abort();
+      },
     });
     await assert.rejects(p, (e: unknown) => StudioError.is(e, 'STUDIO_CANCELLED'));
     assert.ok(grandchild > 0);
@@ -241,8 +314,14 @@ describe('§6.2 splitting a script', () => {
   });
 
   it('caps: STUDIO_TOO_MANY_SCENES and STUDIO_TEXT_TOO_LONG', () => {
-    assert.throws(() => splitScript('a\n\nb\n\nc', { maxScenes: 2 }), (e: unknown) => StudioError.is(e, 'STUDIO_TOO_MANY_SCENES'));
-    assert.throws(() => splitScript('é'.repeat(10), { maxScriptBytes: 19 }), (e: unknown) => StudioError.is(e, 'STUDIO_TEXT_TOO_LONG'));
+    assert.throws(
+      () => splitScript('a\n\nb\n\nc', { maxScenes: 2 }),
+      (e: unknown) => StudioError.is(e, 'STUDIO_TOO_MANY_SCENES'),
+    );
+    assert.throws(
+      () => splitScript('é'.repeat(10), { maxScriptBytes: 19 }),
+      (e: unknown) => StudioError.is(e, 'STUDIO_TEXT_TOO_LONG'),
+    );
   });
 
   it('storyFromScript fills in the defaults', () => {
@@ -251,6 +330,9 @@ describe('§6.2 splitting a script', () => {
     assert.equal(st.scenes[1]!.caption, 'World.');
     assert.equal(st.format, '1080x1920');
     assert.equal(st.createdAt, 5);
-    assert.throws(() => storyFromScript('\n\n'), (e: unknown) => StudioError.is(e, 'STUDIO_BAD_REQUEST'));
+    assert.throws(
+      () => storyFromScript('\n\n'),
+      (e: unknown) => StudioError.is(e, 'STUDIO_BAD_REQUEST'),
+    );
   });
 });

@@ -11,7 +11,21 @@ import { renderStory } from '../src/render/pipeline.ts';
 import { cleanupLeftovers, liveChildPids, liveChildren } from '../src/render/process.ts';
 import type { RenderOptions } from '../src/render/types.ts';
 import {
-  alive, assStarts, durationOf, ffprobeJson, FRAME, grayFrame, inkRows, meanAbsDiff, processesMentioning, scene, scratch, soundOnsets, story, topLevelBoxes, withBackground,
+  alive,
+  assStarts,
+  durationOf,
+  ffprobeJson,
+  FRAME,
+  grayFrame,
+  inkRows,
+  meanAbsDiff,
+  processesMentioning,
+  scene,
+  scratch,
+  soundOnsets,
+  story,
+  topLevelBoxes,
+  withBackground,
 } from './render-helpers.ts';
 
 const exec = promisify(execFile);
@@ -20,13 +34,21 @@ const H = 320;
 const small = { size: { width: W, height: H } };
 
 let s: Awaited<ReturnType<typeof scratch>>;
-before(async () => { s = await scratch(); });
-after(async () => { await s.cleanup(); });
+before(async () => {
+  s = await scratch();
+});
+after(async () => {
+  await s.cleanup();
+});
 
 function opts(name: string, over: Partial<RenderOptions> = {}): RenderOptions {
   return {
-    outPath: join(s.out, `${name}.mp4`), thumbnailPath: join(s.out, `${name}.jpg`), workDir: join(s.state, `work-${name}`), stateDir: s.state,
-    assets: () => undefined, ...over,
+    outPath: join(s.out, `${name}.mp4`),
+    thumbnailPath: join(s.out, `${name}.jpg`),
+    workDir: join(s.state, `work-${name}`),
+    stateDir: s.state,
+    assets: () => undefined,
+    ...over,
   };
 }
 
@@ -45,7 +67,10 @@ async function assertNothingLeft(name: string, pids: number[]): Promise<void> {
 describe('§5.3 captions are timed from the voice', () => {
   it('caption i starts when voice i starts: ASS events = WAV durations + gaps, and the audio onsets agree (±1 frame)', async () => {
     const texts = ['Hello there my friend', 'Second scene speaks now', 'Third and final words'];
-    const st = story(texts.map((t, i) => scene(i, t)), { gapSeconds: 0.6 });
+    const st = story(
+      texts.map((t, i) => scene(i, t)),
+      { gapSeconds: 0.6 },
+    );
     const o = opts('timing');
     const result = await renderStory(st, o, { ...small, keepWorkDir: true });
     // Scene starts from the trimmed scene WAVs' durations (read by ffprobe) and the gaps.
@@ -64,7 +89,20 @@ describe('§5.3 captions are timed from the voice', () => {
       assert.ok(near !== undefined, `an onset within a frame of ${events[i]} (onsets ${onsets.join(', ')})`);
     }
     // And the first voice starts at once: no silence detected at the very start.
-    const { stderr } = await exec('ffmpeg', ['-hide_banner', '-nostats', '-t', '0.2', '-i', result.outPath, '-vn', '-af', 'silencedetect=noise=-40dB:d=0.05', '-f', 'null', '-']);
+    const { stderr } = await exec('ffmpeg', [
+      '-hide_banner',
+      '-nostats',
+      '-t',
+      '0.2',
+      '-i',
+      result.outPath,
+      '-vn',
+      '-af',
+      'silencedetect=noise=-40dB:d=0.05',
+      '-f',
+      'null',
+      '-',
+    ]);
     assert.doesNotMatch(stderr, /silence_start: 0\b/);
   });
 });
@@ -72,10 +110,22 @@ describe('§5.3 captions are timed from the voice', () => {
 describe('§5.7 the output file', () => {
   it('full 1080×1920: H.264 + AAC, duration = sum(voice) + gaps (±1 frame), moov before mdat, thumbnail ≤ 30 KB', async () => {
     const texts = ['One small story', 'told in two scenes'];
-    const st = story(texts.map((t, i) => scene(i, t)), { gapSeconds: 0.5, captions: { size: 96, position: 'bottom', wordHighlight: true } });
+    const st = story(
+      texts.map((t, i) => scene(i, t)),
+      { gapSeconds: 0.5, captions: { size: 96, position: 'bottom', wordHighlight: true } },
+    );
     const o = opts('full');
     const stages: string[] = [];
-    const result = await renderStory(st, { ...o, onProgress: (stage, f) => { if (f === 1) stages.push(stage); } }, { keepWorkDir: true });
+    const result = await renderStory(
+      st,
+      {
+        ...o,
+        onProgress: (stage, f) => {
+          if (f === 1) stages.push(stage);
+        },
+      },
+      { keepWorkDir: true },
+    );
     assert.deepEqual(stages, ['voice', 'captions', 'compose', 'thumbnail']);
     const probe = await ffprobeJson(result.outPath);
     const video = probe.streams.find((x) => x.codec_type === 'video')!;
@@ -94,20 +144,35 @@ describe('§5.7 the output file', () => {
     const thumb = await readFile(result.thumbnailPath);
     assert.ok(thumb.length > 0 && thumb.length <= 30 * 1024);
     assert.equal(thumb.readUInt16BE(0), 0xffd8, 'a JPEG');
-    assert.deepEqual((await readdir(s.out)).filter((f) => f.startsWith('.')), [], 'no temp file left');
+    assert.deepEqual(
+      (await readdir(s.out)).filter((f) => f.startsWith('.')),
+      [],
+      'no temp file left',
+    );
   });
 });
 
 describe('§5.5 captions are burned into the picture', () => {
   it('a frame inside a caption differs from the same render without captions; one in a gap does not', async () => {
     const texts = ['Big bold words', 'More words here'];
-    const st = story(texts.map((t, i) => scene(i, t)), { gapSeconds: 0.8 });
-    const bare = story(texts.map((t, i) => scene(i, t, { caption: '' })), { gapSeconds: 0.8 });
+    const st = story(
+      texts.map((t, i) => scene(i, t)),
+      { gapSeconds: 0.8 },
+    );
+    const bare = story(
+      texts.map((t, i) => scene(i, t, { caption: '' })),
+      { gapSeconds: 0.8 },
+    );
     const a = await renderStory(st, opts('cap-on'), small);
     const b = await renderStory(bare, opts('cap-off'), small);
     const inside = a.sceneStarts[0]! + 0.3;
     const gap = a.sceneStarts[1]! - 0.4;
-    const [ai, bi, ag, bg] = await Promise.all([grayFrame(a.outPath, inside, W, H), grayFrame(b.outPath, inside, W, H), grayFrame(a.outPath, gap, W, H), grayFrame(b.outPath, gap, W, H)]);
+    const [ai, bi, ag, bg] = await Promise.all([
+      grayFrame(a.outPath, inside, W, H),
+      grayFrame(b.outPath, inside, W, H),
+      grayFrame(a.outPath, gap, W, H),
+      grayFrame(b.outPath, gap, W, H),
+    ]);
     const dIn = meanAbsDiff(ai, bi);
     const dGap = meanAbsDiff(ag, bg);
     assert.ok(dIn > 2, `inside a caption the frames differ (${dIn.toFixed(2)})`);
@@ -116,12 +181,22 @@ describe('§5.5 captions are burned into the picture', () => {
 
   it('on stills, burning captions only where they change gives the same frames as burning every frame', async () => {
     const texts = ['Word by word highlight', 'Across two scenes with several words'];
-    const st = story(withBackground(texts.map((t, i) => scene(i, t)), { kind: 'builtin', name: 'dusk' }), { gapSeconds: 0.4, captions: { size: 96, position: 'bottom', wordHighlight: true } });
+    const st = story(
+      withBackground(
+        texts.map((t, i) => scene(i, t)),
+        { kind: 'builtin', name: 'dusk' },
+      ),
+      { gapSeconds: 0.4, captions: { size: 96, position: 'bottom', wordHighlight: true } },
+    );
     // Lossless (CRF 0) so the comparison sees the filter graph's pictures, not the encoder's choices.
     const lossless = { ...small, encoder: { crf: 0 } };
     const a = await renderStory(st, opts('changes'), lossless);
     const b = await renderStory(st, opts('every'), { ...lossless, everyFrameCaptions: true });
-    const md5 = async (path: string) => (await exec('ffmpeg', ['-v', 'error', '-i', path, '-map', '0:v', '-f', 'framemd5', '-'])).stdout.split('\n').filter((l) => /^\d/.test(l)).map((l) => l.split(',').pop()!.trim());
+    const md5 = async (path: string) =>
+      (await exec('ffmpeg', ['-v', 'error', '-i', path, '-map', '0:v', '-f', 'framemd5', '-'])).stdout
+        .split('\n')
+        .filter((l) => /^\d/.test(l))
+        .map((l) => l.split(',').pop()!.trim());
     const [ma, mb] = await Promise.all([md5(a.outPath), md5(b.outPath)]);
     assert.ok(ma.length > 50);
     assert.deepEqual(ma, mb);
@@ -129,8 +204,14 @@ describe('§5.5 captions are burned into the picture', () => {
 
   it('caption text with ASS codes ({\\alpha&HFF&}, {\\b1}, \\N, \\n, \\h, braces) shows literally', async () => {
     const captions = ['{\\alpha&HFF&}{\\b1}hidden {x}', 'ab\\Ncd\\nef\\hgh', '(abcdefghijk)'];
-    const st = story(captions.map((c, i) => scene(i, `Scene ${i + 1} speaks`, { caption: c })), { gapSeconds: 0.3, captions: { size: 64, position: 'middle', wordHighlight: false } });
-    const bare = story(captions.map((c, i) => scene(i, `Scene ${i + 1} speaks`, { caption: '' })), { gapSeconds: 0.3 });
+    const st = story(
+      captions.map((c, i) => scene(i, `Scene ${i + 1} speaks`, { caption: c })),
+      { gapSeconds: 0.3, captions: { size: 64, position: 'middle', wordHighlight: false } },
+    );
+    const bare = story(
+      captions.map((c, i) => scene(i, `Scene ${i + 1} speaks`, { caption: '' })),
+      { gapSeconds: 0.3 },
+    );
     const a = await renderStory(st, opts('esc-on'), small);
     const b = await renderStory(bare, opts('esc-off'), small);
     const at = (i: number) => a.sceneStarts[i]! + 0.3;
@@ -147,7 +228,18 @@ describe('§5.5 captions are burned into the picture', () => {
 
 describe('§5.6 cancel, timeout and tool failures leave nothing behind', () => {
   // Long enough that compose is still running when we abort (a moving background at 540×960).
-  const longStory = () => story(withBackground(['The first of several scenes that take a while to speak aloud', 'A second scene with more words to render', 'And a third scene to keep the encoder busy for long enough'].map((t, i) => scene(i, t)), { kind: 'builtin', name: 'life' }), { gapSeconds: 0.5 });
+  const longStory = () =>
+    story(
+      withBackground(
+        [
+          'The first of several scenes that take a while to speak aloud',
+          'A second scene with more words to render',
+          'And a third scene to keep the encoder busy for long enough',
+        ].map((t, i) => scene(i, t)),
+        { kind: 'builtin', name: 'life' },
+      ),
+      { gapSeconds: 0.5 },
+    );
   const mid = { size: { width: 540, height: 960 } };
 
   it('abort mid-render: STUDIO_CANCELLED within 1 s, no child left, no output, no temp file', async () => {
@@ -158,10 +250,16 @@ describe('§5.6 cancel, timeout and tool failures leave nothing behind', () => {
       signal: controller.signal,
       onProgress: (stage, f) => {
         for (const pid of liveChildPids()) seen.add(pid);
-        if (stage === 'compose' && f > 0.05 && !abortedAt) { abortedAt = performance.now(); controller.abort(); }
+        if (stage === 'compose' && f > 0.05 && !abortedAt) {
+          abortedAt = performance.now();
+          controller.abort();
+        }
       },
     });
-    const err = await renderStory(longStory(), o, mid).then(() => undefined, (e: unknown) => e);
+    const err = await renderStory(longStory(), o, mid).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     const took = performance.now() - abortedAt;
     assert.ok(abortedAt > 0, 'the render reached compose');
     assert.ok(StudioError.is(err, 'STUDIO_CANCELLED'), `got ${String(err)}`);
@@ -181,15 +279,23 @@ describe('§5.6 cancel, timeout and tool failures leave nothing behind', () => {
 
   it('past its timeout: STUDIO_TIMEOUT, same cleanliness', async () => {
     const seen = new Set<number>();
-    const o = opts('timeout', { timeoutMs: 1500, onProgress: () => { for (const pid of liveChildPids()) seen.add(pid); } });
+    const o = opts('timeout', {
+      timeoutMs: 1500,
+      onProgress: () => {
+        for (const pid of liveChildPids()) seen.add(pid);
+      },
+    });
     const started = performance.now();
-    const err = await renderStory(longStory(), o, { size: { width: 1080, height: 1920 } }).then(() => undefined, (e: unknown) => e);
+    const err = await renderStory(longStory(), o, { size: { width: 1080, height: 1920 } }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(StudioError.is(err, 'STUDIO_TIMEOUT'), `got ${String(err)}`);
     assert.ok(performance.now() - started < 2500);
     await assertNothingLeft('timeout', [...seen]);
   });
 
-  it('an abort whose reason is a StudioError rejects with that error (the queue\'s own timeout)', async () => {
+  it("an abort whose reason is a StudioError rejects with that error (the queue's own timeout)", async () => {
     const controller = new AbortController();
     controller.abort(new StudioError('STUDIO_TIMEOUT', 'queue timeout'));
     await assert.rejects(renderStory(longStory(), opts('reason', { signal: controller.signal })), (e: unknown) => StudioError.is(e, 'STUDIO_TIMEOUT'));
@@ -197,21 +303,31 @@ describe('§5.6 cancel, timeout and tool failures leave nothing behind', () => {
 
   it('after a crash, cleanupLeftovers(stateDir) kills the orphaned ffmpeg and removes its temp files', async () => {
     const state = join(s.dir, 'crash-state');
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'render-crash-child.ts'), state, s.out], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'render-crash-child.ts'), state, s.out], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (d: Buffer) => { if (d.toString().includes('compose')) resolve(); });
+      child.stdout.on('data', (d: Buffer) => {
+        if (d.toString().includes('compose')) resolve();
+      });
       child.once('exit', (code) => reject(new Error(`the child exited (${code}) before compose`)));
     });
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     const orphans = await processesMentioning(join(s.out, '.crash'));
     assert.ok(orphans.length > 0, 'ffmpeg outlived its parent');
-    assert.ok((await readdir(s.out)).some((f) => f.startsWith('.crash')), 'its temp file is there');
+    assert.ok(
+      (await readdir(s.out)).some((f) => f.startsWith('.crash')),
+      'its temp file is there',
+    );
     const report = cleanupLeftovers(state);
     assert.ok(report.killedGroups >= 1 && report.removedTemps >= 1, JSON.stringify(report));
     await new Promise((r) => setTimeout(r, 200));
     for (const pid of orphans) assert.equal(alive(pid), false, `orphan ${pid} killed`);
-    assert.deepEqual((await readdir(s.out)).filter((f) => f.includes('crash')), []);
+    assert.deepEqual(
+      (await readdir(s.out)).filter((f) => f.includes('crash')),
+      [],
+    );
     assert.deepEqual(await readdir(join(state, 'live')), []);
     assert.ok(!(await readdir(state)).includes('work-crash'));
   });
@@ -220,7 +336,10 @@ describe('§5.6 cancel, timeout and tool failures leave nothing behind', () => {
     const corrupt = join(s.dir, 'corrupt.png');
     await writeFile(corrupt, Buffer.from('89504e470d0a1a0a0000000d49484452deadbeef', 'hex'));
     const st = story(withBackground([scene(0, 'Broken background')], { kind: 'asset', assetId: 'bad' }));
-    const err = await renderStory(st, opts('corrupt', { assets: (id) => (id === 'bad' ? corrupt : undefined) }), small).then(() => undefined, (e: unknown) => e);
+    const err = await renderStory(st, opts('corrupt', { assets: (id) => (id === 'bad' ? corrupt : undefined) }), small).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(StudioError.is(err, 'STUDIO_TOOL_FAILED'), `got ${String(err)}`);
     const lines = (err as Error).message.split('\n');
     assert.ok(lines.length >= 2 && lines.slice(1).some((l) => l.length > 0), `stderr lines in: ${(err as Error).message}`);
@@ -228,8 +347,12 @@ describe('§5.6 cancel, timeout and tool failures leave nothing behind', () => {
   });
 
   it('rejects before any work: a voice espeak-ng lacks (STUDIO_BAD_VOICE), an unknown asset (STUDIO_NOT_FOUND)', async () => {
-    await assert.rejects(renderStory(story([scene(0, 'x', { voice: { voice: 'xx-nope', rate: 170, pitch: 50 } })]), opts('badvoice')), (e: unknown) => StudioError.is(e, 'STUDIO_BAD_VOICE'));
-    await assert.rejects(renderStory(story([scene(0, 'x', { background: { kind: 'asset', assetId: 'missing' } })]), opts('noasset')), (e: unknown) => StudioError.is(e, 'STUDIO_NOT_FOUND'));
+    await assert.rejects(renderStory(story([scene(0, 'x', { voice: { voice: 'xx-nope', rate: 170, pitch: 50 } })]), opts('badvoice')), (e: unknown) =>
+      StudioError.is(e, 'STUDIO_BAD_VOICE'),
+    );
+    await assert.rejects(renderStory(story([scene(0, 'x', { background: { kind: 'asset', assetId: 'missing' } })]), opts('noasset')), (e: unknown) =>
+      StudioError.is(e, 'STUDIO_NOT_FOUND'),
+    );
     await assertNothingLeft('badvoice', []);
   });
 });

@@ -51,7 +51,18 @@ function make(name: string, args: string[]): Buffer {
 }
 const png = make('bg.png', ['-f', 'lavfi', '-i', 'testsrc2=size=640x360', '-frames:v', '1']);
 const wav = make('bed.wav', ['-f', 'lavfi', '-i', 'sine=frequency=220:duration=1.5']);
-const mp4 = make('clip.mp4', ['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25:duration=2', '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-preset', 'ultrafast']);
+const mp4 = make('clip.mp4', [
+  '-f',
+  'lavfi',
+  '-i',
+  'testsrc2=size=320x240:rate=25:duration=2',
+  '-pix_fmt',
+  'yuv420p',
+  '-c:v',
+  'libx264',
+  '-preset',
+  'ultrafast',
+]);
 
 function files(dir: string): string[] {
   const out: string[] = [];
@@ -111,7 +122,11 @@ test('§2.2 a corrupt image is refused with STUDIO_UNSUPPORTED_MEDIA, saying wha
   const { api, dataDir } = await startStudio(t);
   const truncated = Buffer.concat([png.subarray(0, 200), Buffer.alloc(2000, 0x55)]);
   const random = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 251));
-  for (const [name, body] of [['photo.png', truncated], ['photo.jpg', random], ['notes.png', Buffer.from('just some text, not a picture\n'.repeat(40))]] as const) {
+  for (const [name, body] of [
+    ['photo.png', truncated],
+    ['photo.jpg', random],
+    ['notes.png', Buffer.from('just some text, not a picture\n'.repeat(40))],
+  ] as const) {
     const res = await put(`${api}/assets?name=${name}`, body);
     assert.equal(res.status, 415, name);
     const err = JSON.parse(res.body.toString());

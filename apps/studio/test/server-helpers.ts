@@ -56,7 +56,35 @@ export function stubRender(options: { stageMs?: number } = {}) {
     o.onProgress?.('compose', 0);
     const tmp = join(o.workDir, 'out.mp4');
     const seconds = 2;
-    await ffmpeg(['-f', 'lavfi', '-i', `testsrc2=size=270x480:rate=25:duration=${seconds}`, '-f', 'lavfi', '-i', `sine=frequency=440:duration=${seconds}`, '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', '25', '-c:a', 'aac', '-shortest', '-movflags', '+faststart', '-f', 'mp4', tmp], o.signal);
+    await ffmpeg(
+      [
+        '-f',
+        'lavfi',
+        '-i',
+        `testsrc2=size=270x480:rate=25:duration=${seconds}`,
+        '-f',
+        'lavfi',
+        '-i',
+        `sine=frequency=440:duration=${seconds}`,
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-pix_fmt',
+        'yuv420p',
+        '-g',
+        '25',
+        '-c:a',
+        'aac',
+        '-shortest',
+        '-movflags',
+        '+faststart',
+        '-f',
+        'mp4',
+        tmp,
+      ],
+      o.signal,
+    );
     o.onProgress?.('compose', 1);
     await rename(tmp, o.outPath);
     o.onProgress?.('thumbnail', 0);
@@ -78,7 +106,12 @@ export interface StudioFixture {
 }
 
 /** A server on port 0 with the studio mounted on a fresh data dir, torn down with the test. */
-export async function startStudio(t: Pick<TestContext, 'after'>, options: Partial<StudioOptions> = {}, serverOptions: ServerOptions = {}, setup?: (s: TidewireServer) => Promise<void>): Promise<StudioFixture> {
+export async function startStudio(
+  t: Pick<TestContext, 'after'>,
+  options: Partial<StudioOptions> = {},
+  serverOptions: ServerOptions = {},
+  setup?: (s: TidewireServer) => Promise<void>,
+): Promise<StudioFixture> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'studio-test-'));
   const server = await createServer({ port: 0, defaultMetrics: false, ...serverOptions });
   const studio = await mountStudio(server, { dataDir, render: smallRender, ...options });

@@ -8,7 +8,10 @@ import type { JobStatus } from '../src/model.ts';
 import { sampleStory, startStudio } from './server-helpers.ts';
 import type { StudioFixture } from './server-helpers.ts';
 
-function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+function get(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   return new Promise((resolve, reject) => {
     request(url, { headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -21,7 +24,11 @@ function get(url: string, headers: Record<string, string> = {}): Promise<{ statu
 }
 
 async function renderOne(f: StudioFixture, id = 'tide'): Promise<JobStatus> {
-  await fetch(`${f.api}/stories/${id}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sampleStory(id, 'Tides: "in" & out/back')) });
+  await fetch(`${f.api}/stories/${id}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(sampleStory(id, 'Tides: "in" & out/back')),
+  });
   const res = await fetch(`${f.api}/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ storyId: id }) });
   assert.equal(res.status, 202);
   const job = (await res.json()) as JobStatus;
@@ -69,7 +76,10 @@ test('§1.3 a submitted story renders into the library; the MP4 answers range re
 
   const dl = await get(`${f.api}/library/${entry.id}/download`);
   assert.equal(dl.status, 200);
-  assert.equal(dl.headers['content-disposition'], `attachment; filename="Tides_ _in_ _ out_back.mp4"; filename*=UTF-8''Tides%3A%20%22in%22%20%26%20out%2Fback.mp4`);
+  assert.equal(
+    dl.headers['content-disposition'],
+    `attachment; filename="Tides_ _in_ _ out_back.mp4"; filename*=UTF-8''Tides%3A%20%22in%22%20%26%20out%2Fback.mp4`,
+  );
   const thumb = await get(`${f.api}/library/${entry.id}/thumbnail`);
   assert.equal(thumb.status, 200);
   assert.equal(thumb.headers['content-type'], 'image/jpeg');
@@ -103,21 +113,33 @@ test('§1.5 job progress arrives through tree channel `studio`, no polling', asy
   const node = sub.tree!.get(done.id)!;
   assert.equal(node.attrs.state, 'completed');
   assert.equal(node.attrs.outputId, done.outputId);
-  assert.ok(seen.some((s) => s.startsWith('active:compose')), seen.join(' '));
+  assert.ok(
+    seen.some((s) => s.startsWith('active:compose')),
+    seen.join(' '),
+  );
   assert.ok(new Set(seen).size >= 4, `several distinct states/stages seen: ${[...new Set(seen)].join(' ')}`);
 });
 
 test('§1.3 cancel stops a job; unknown ids are STUDIO_NOT_FOUND, bad ones STUDIO_BAD_NAME', async (t) => {
   const f = await startStudio(t, { worker: false });
   await fetch(`${f.api}/stories/c`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sampleStory('c')) });
-  const job = (await (await fetch(`${f.api}/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ storyId: 'c' }) })).json()) as JobStatus;
+  const job = (await (
+    await fetch(`${f.api}/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ storyId: 'c' }) })
+  ).json()) as JobStatus;
   const cancel = await fetch(`${f.api}/jobs/${job.id}/cancel`, { method: 'POST' });
   assert.deepEqual(await cancel.json(), { cancelled: true });
   const list = (await (await fetch(`${f.api}/jobs`)).json()) as { jobs: JobStatus[] };
   assert.equal(list.jobs[0]!.state, 'cancelled');
   assert.equal(((await (await fetch(`${f.api}/jobs/nope/cancel`, { method: 'POST' })).json()) as { code: string }).code, 'STUDIO_NOT_FOUND');
   assert.equal(((await (await fetch(`${f.api}/jobs/a%2Fb/cancel`, { method: 'POST' })).json()) as { code: string }).code, 'STUDIO_BAD_NAME');
-  assert.equal(((await (await fetch(`${f.api}/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"storyId":"missing"}' })).json()) as { code: string }).code, 'STUDIO_NOT_FOUND');
+  assert.equal(
+    (
+      (await (await fetch(`${f.api}/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"storyId":"missing"}' })).json()) as {
+        code: string;
+      }
+    ).code,
+    'STUDIO_NOT_FOUND',
+  );
 });
 
 test('§1.8 /metrics has jobs by state, queue depth, stage durations, child processes and cache bytes', async (t) => {
@@ -204,7 +226,12 @@ test('§1.1 closing the studio mid-render kills every render child, removes the 
   const { readdirSync, readFileSync } = await import('node:fs');
   const f = await startStudio(t);
   const story = sampleStory('closing');
-  story.scenes = Array.from({ length: 6 }, (_, i) => ({ ...story.scenes[1]!, id: `s${i + 1}`, text: `Scene ${i + 1} of the closing story.`, caption: `Scene ${i + 1}` }));
+  story.scenes = Array.from({ length: 6 }, (_, i) => ({
+    ...story.scenes[1]!,
+    id: `s${i + 1}`,
+    text: `Scene ${i + 1} of the closing story.`,
+    caption: `Scene ${i + 1}`,
+  }));
   await fetch(`${f.api}/stories/closing`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(story) });
   await fetch(`${f.api}/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ storyId: 'closing' }) });
   // Close while the compose ffmpeg writes its partial output.
@@ -224,7 +251,11 @@ test('§1.1 closing the studio mid-render kills every render child, removes the 
     }
   };
   assert.deepEqual([...pids, ...liveChildPids()].filter(alive), [], 'no render child outlives close()');
-  assert.deepEqual(readdirSync(`${f.dataDir}/renders`).filter((n) => n.startsWith('.')), [], 'no partial output');
+  assert.deepEqual(
+    readdirSync(`${f.dataDir}/renders`).filter((n) => n.startsWith('.')),
+    [],
+    'no partial output',
+  );
   assert.deepEqual(readdirSync(`${f.dataDir}/work`), [], 'no scratch folder');
 });
 
@@ -246,7 +277,7 @@ test('§1.1 a studio whose Redis does not answer fails to start with STUDIO_QUEU
   }
 });
 
-test('§1.1 a second studio on the same data dir is STUDIO_DATA_DIR_BUSY (it would kill the first one\'s renders); after close it may start', async (t) => {
+test("§1.1 a second studio on the same data dir is STUDIO_DATA_DIR_BUSY (it would kill the first one's renders); after close it may start", async (t) => {
   const { createServer } = await import('@tidewire/server');
   const { mountStudio } = await import('../src/index.ts');
   const f = await startStudio(t);

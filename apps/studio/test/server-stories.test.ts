@@ -21,7 +21,13 @@ test('§1.2 a story saved with PUT lists and loads back the same (round trip), a
   const loaded = await json(await fetch(`${api}/stories/tide-1`));
   assert.deepEqual({ ...loaded, createdAt: 0, updatedAt: 0 }, story);
   // Saved again: createdAt kept, no temp files left beside the story.
-  const again = await json(await fetch(`${api}/stories/tide-1`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...story, title: 'Renamed' }) }));
+  const again = await json(
+    await fetch(`${api}/stories/tide-1`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...story, title: 'Renamed' }),
+    }),
+  );
   assert.equal(again.createdAt, saved.createdAt);
   assert.deepEqual(readdirSync(join(dataDir, 'stories')), ['tide-1.json']);
   assert.equal((await fetch(`${api}/stories/tide-1`, { method: 'DELETE' })).status, 204);
@@ -32,13 +38,28 @@ test('§1.2 a story saved with PUT lists and loads back the same (round trip), a
 
 test('§1.2 POST /stories creates a story with scenes split from its script', async (t) => {
   const { api } = await startStudio(t);
-  const res = await fetch(`${api}/stories`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: 'New', script: 'One.\n\nTwo.\n\nThree.' }) });
+  const res = await fetch(`${api}/stories`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ title: 'New', script: 'One.\n\nTwo.\n\nThree.' }),
+  });
   assert.equal(res.status, 201);
   const story = await json(res);
   assert.match(story.id as string, /^[0-9a-f]{16}$/);
-  assert.deepEqual((story.scenes as { text: string }[]).map((s) => s.text), ['One.', 'Two.', 'Three.']);
-  const split = await json(await fetch(`${api}/script/split`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ script: 'A.\n\nB.' }) }));
-  assert.deepEqual((split.scenes as { id: string; caption: string }[]).map((s) => [s.id, s.caption]), [['s1', 'A.'], ['s2', 'B.']]);
+  assert.deepEqual(
+    (story.scenes as { text: string }[]).map((s) => s.text),
+    ['One.', 'Two.', 'Three.'],
+  );
+  const split = await json(
+    await fetch(`${api}/script/split`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ script: 'A.\n\nB.' }) }),
+  );
+  assert.deepEqual(
+    (split.scenes as { id: string; caption: string }[]).map((s) => [s.id, s.caption]),
+    [
+      ['s1', 'A.'],
+      ['s2', 'B.'],
+    ],
+  );
 });
 
 test('§1.4 ids with ../, separators or control characters are refused with STUDIO_BAD_NAME', async (t) => {
@@ -72,12 +93,20 @@ test('§1.7 caps and schema errors answer their codes as { code, message }', asy
   long.scenes[0]!.text = 'x'.repeat(2001);
   const r2 = await fetch(`${api}/stories/long`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(long) });
   assert.equal((await json(r2)).code, 'STUDIO_TEXT_TOO_LONG');
-  const r3 = await fetch(`${api}/stories/bad`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'bad', title: 3 }) });
+  const r3 = await fetch(`${api}/stories/bad`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ id: 'bad', title: 3 }),
+  });
   assert.equal(r3.status, 400);
   const body3 = await json(r3);
   assert.equal(body3.code, 'STUDIO_BAD_REQUEST');
   assert.equal(typeof body3.message, 'string');
-  const huge = await fetch(`${api}/script/split`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ script: 'x'.repeat(2 * 1024 * 1024) }) });
+  const huge = await fetch(`${api}/script/split`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ script: 'x'.repeat(2 * 1024 * 1024) }),
+  });
   assert.equal(huge.status, 413);
   assert.equal((await json(huge)).code, 'STUDIO_TEXT_TOO_LONG');
   const nope = await fetch(`${api}/nope`);

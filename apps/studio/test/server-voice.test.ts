@@ -7,7 +7,10 @@ const post = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'cont
 
 test('§1.6 the voice preview speaks one scene to a WAV; an unknown voice is STUDIO_BAD_VOICE', async (t) => {
   const { api } = await startStudio(t);
-  const res = await fetch(`${api}/voice/preview`, post({ text: '-v nothing: a line that starts like an option.', voice: { voice: 'en', rate: 200, pitch: 40 } }));
+  const res = await fetch(
+    `${api}/voice/preview`,
+    post({ text: '-v nothing: a line that starts like an option.', voice: { voice: 'en', rate: 200, pitch: 40 } }),
+  );
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('content-type'), 'audio/wav');
   const wav = Buffer.from(await res.arrayBuffer());
@@ -20,11 +23,21 @@ test('§1.6 the voice preview speaks one scene to a WAV; an unknown voice is STU
   const range = await fetch(`${api}/voice/preview`, post({ text: 'hello', voice: { voice: 'en', rate: 9999, pitch: 50 } }));
   assert.equal(((await range.json()) as { code: string }).code, 'STUDIO_BAD_REQUEST');
   const voices = (await (await fetch(`${api}/voices`)).json()) as { voices: { voice: string }[] };
-  assert.ok(voices.voices.some((v) => v.voice === 'en-us'), 'espeak-ng voices are listed');
+  assert.ok(
+    voices.voices.some((v) => v.voice === 'en-us'),
+    'espeak-ng voices are listed',
+  );
   const bgs = (await (await fetch(`${api}/backgrounds`)).json()) as { builtins: { name: string; colors: string[] }[] };
   const { BUILTIN_BACKGROUNDS } = await import('../src/render/index.ts');
-  assert.deepEqual(bgs.builtins.map((b) => b.name), BUILTIN_BACKGROUNDS.map((b) => b.name), 'the picker offers exactly what the pipeline renders');
-  assert.ok(bgs.builtins.every((b) => b.colors.length >= 2 && b.colors.every((c) => /^#[0-9a-f]{6}$/.test(c))), 'each with swatch colours');
+  assert.deepEqual(
+    bgs.builtins.map((b) => b.name),
+    BUILTIN_BACKGROUNDS.map((b) => b.name),
+    'the picker offers exactly what the pipeline renders',
+  );
+  assert.ok(
+    bgs.builtins.every((b) => b.colors.length >= 2 && b.colors.every((c) => /^#[0-9a-f]{6}$/.test(c))),
+    'each with swatch colours',
+  );
 });
 
 test('/studio/api needs the server token when one is set', async (t) => {

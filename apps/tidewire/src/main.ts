@@ -7,7 +7,11 @@ import { replayCommand } from '@tidewire/replay';
 import { studioCommand } from '@tidewire/studio/cli';
 import { serveCommand } from './serve.ts';
 
-const tidewire = defineGroup({ name: '', summary: 'the Tidewire apps and their tools', commands: [serveCommand, livesetCommand, alsInfoCommand, replayCommand, studioCommand] });
+const tidewire = defineGroup({
+  name: '',
+  summary: 'the Tidewire apps and their tools',
+  commands: [serveCommand, livesetCommand, alsInfoCommand, replayCommand, studioCommand],
+});
 
 export async function main(argv: string[]): Promise<number> {
   try {

@@ -42,12 +42,29 @@ export interface ServeOptions {
 
 const OPTIONS = {
   host: { type: 'string', value: 'HOST', default: '127.0.0.1', help: 'HTTP/WebSocket interface (default 127.0.0.1; another needs --token)' },
-  port: { type: 'string', value: 'N', default: () => process.env.PORT ?? '8080', parse: port(), help: 'HTTP/WebSocket port (default 8080 or $PORT, 0 = any free port)' },
+  port: {
+    type: 'string',
+    value: 'N',
+    default: () => process.env.PORT ?? '8080',
+    parse: port(),
+    help: 'HTTP/WebSocket port (default 8080 or $PORT, 0 = any free port)',
+  },
   token: { type: 'string', value: 'TOKEN', help: 'bearer token clients must send (default $TIDEWIRE_TOKEN)' },
   'no-storm': { type: 'boolean', help: 'keep the core demo still (no simulated change storm)' },
   als: { type: 'string', value: 'FILE.als', default: BUNDLED_SET, help: 'the Live Set to mirror (default: the bundled Michelle.als)' },
-  'osc-port': { type: 'string', value: 'N', default: '9002', parse: port(), help: 'UDP port for OSC events into the Live Set mirror (default 9002, 0 = any free port)' },
-  redis: { type: 'string', value: 'URL', parse: redisUrl, help: 'Media Studio jobs go through this Redis (redis://host:port), rendered here and by\nany `tidewire studio worker --redis URL` (default: the embedded queue)' },
+  'osc-port': {
+    type: 'string',
+    value: 'N',
+    default: '9002',
+    parse: port(),
+    help: 'UDP port for OSC events into the Live Set mirror (default 9002, 0 = any free port)',
+  },
+  redis: {
+    type: 'string',
+    value: 'URL',
+    parse: redisUrl,
+    help: 'Media Studio jobs go through this Redis (redis://host:port), rendered here and by\nany `tidewire studio worker --redis URL` (default: the embedded queue)',
+  },
 } as const satisfies OptionsTable;
 
 function redisUrl(raw: string, flag: string): string {
@@ -57,7 +74,15 @@ function redisUrl(raw: string, flag: string): string {
 
 function toServeOptions({ values: v }: ParsedArgs<typeof OPTIONS>): ServeOptions {
   const token = v.token ?? process.env.TIDEWIRE_TOKEN;
-  return { host: v.host, port: v.port, storm: !v['no-storm'], als: v.als, oscPort: v['osc-port'], ...(token ? { token } : {}), ...(v.redis ? { redis: v.redis } : {}) };
+  return {
+    host: v.host,
+    port: v.port,
+    storm: !v['no-storm'],
+    als: v.als,
+    oscPort: v['osc-port'],
+    ...(token ? { token } : {}),
+    ...(v.redis ? { redis: v.redis } : {}),
+  };
 }
 
 /** What an app's mount returns, as far as serving it goes. */
@@ -70,8 +95,7 @@ interface MountedApp {
 
 /** An app that is up, or one that failed to start (with its error code and message). */
 export type AppStatus =
-  | { name: string; path: string; state: 'up'; title: string; page: boolean }
-  | { name: string; path: string; state: 'failed'; code: string; message: string };
+  { name: string; path: string; state: 'up'; title: string; page: boolean } | { name: string; path: string; state: 'failed'; code: string; message: string };
 
 interface AppEntry {
   name: string;
@@ -87,7 +111,11 @@ const APPS: readonly AppEntry[] = [
   { name: 'signal-lab', path: '/signal-lab/', mount: (server) => mountSignalLab(server) },
   { name: 'demo', path: '/demo/', mount: (server, o) => mountDemo(server, { storm: o.storm }) },
   // Jobs on the embedded queue (journal in .tidewire/studio/queue) or on --redis; renders in this process either way.
-  { name: 'studio', path: '/studio/', mount: (server, o) => mountStudio(server, { ...(o.redis ? { redis: o.redis } : {}), ...(o.studioDataDir ? { dataDir: o.studioDataDir } : {}) }) },
+  {
+    name: 'studio',
+    path: '/studio/',
+    mount: (server, o) => mountStudio(server, { ...(o.redis ? { redis: o.redis } : {}), ...(o.studioDataDir ? { dataDir: o.studioDataDir } : {}) }),
+  },
 ];
 
 /** A failure's code and message, with the flag that fixes it when a port is taken. */
@@ -137,7 +165,9 @@ export async function startAll(opts: ServeOptions): Promise<RunningServe> {
   }
   const first = apps.find((a) => a.state === 'up') ?? apps[0]!;
   server.fastify.get('/', (_req, reply) => reply.redirect(first.path));
-  const closeApps = async () => { for (const app of mounted) await app.close(); };
+  const closeApps = async () => {
+    for (const app of mounted) await app.close();
+  };
   let url: string;
   try {
     url = await server.listen();
@@ -145,7 +175,9 @@ export async function startAll(opts: ServeOptions): Promise<RunningServe> {
     await closeApps();
     await server.close();
     if ((e as { code?: unknown }).code === 'EADDRINUSE') {
-      throw new ServeError('TIDEWIRE_PORT_IN_USE', `TCP port ${opts.port} on ${opts.host} is in use; pass --port N to use another (0 = any free port)`, { cause: e });
+      throw new ServeError('TIDEWIRE_PORT_IN_USE', `TCP port ${opts.port} on ${opts.host} is in use; pass --port N to use another (0 = any free port)`, {
+        cause: e,
+      });
     }
     throw e;
   }
@@ -165,9 +197,11 @@ export function formatStatus(url: string, apps: readonly AppStatus[]): string {
   const width = Math.max(...apps.map((a) => a.path.length)) + 2;
   const lines = [`Tidewire is serving on ${url}/  (Ctrl+C to stop)`];
   for (const a of apps) {
-    lines.push(a.state === 'up'
-      ? `  up      ${a.path.padEnd(width)}${a.title}${a.page ? '' : ' (page not built: run `npm run build`)'}`
-      : `  FAILED  ${a.path.padEnd(width)}${a.code}: ${a.message}`);
+    lines.push(
+      a.state === 'up'
+        ? `  up      ${a.path.padEnd(width)}${a.title}${a.page ? '' : ' (page not built: run `npm run build`)'}`
+        : `  FAILED  ${a.path.padEnd(width)}${a.code}: ${a.message}`,
+    );
   }
   lines.push('  metrics /metrics');
   return `${lines.join('\n')}\n`;
@@ -182,7 +216,11 @@ export interface ServeCommandOptions {
   studioDataDir?: string;
 }
 
-export function createServeCommand(out: Output = process.stdout, err: Output = process.stderr, options: ServeCommandOptions = {}): Command & { parse(args: readonly string[]): ServeOptions } {
+export function createServeCommand(
+  out: Output = process.stdout,
+  err: Output = process.stderr,
+  options: ServeCommandOptions = {},
+): Command & { parse(args: readonly string[]): ServeOptions } {
   return defineCommand({
     name: 'serve',
     summary: 'serve every Tidewire app on one port (what `npm start` runs)',
@@ -194,7 +232,7 @@ export function createServeCommand(out: Output = process.stdout, err: Output = p
       '  /signal-lab/  audio test bench: AudioWorklet generators and effects, Faust DSP, meters',
       '  /demo/        the core demo: a generated 50-track project under a simulated change storm',
       '  /studio/      Media Studio: scripts become narrated, captioned videos, rendered as queued jobs',
-      '  /metrics      Prometheus metrics        /api/trees/:name   a tree channel\'s snapshot',
+      "  /metrics      Prometheus metrics        /api/trees/:name   a tree channel's snapshot",
       '',
       'An app that cannot start (say its UDP port is taken) is reported and the others still serve.',
       '--token (or TIDEWIRE_TOKEN) is required when --host is not a loopback address.',
@@ -205,7 +243,11 @@ export function createServeCommand(out: Output = process.stdout, err: Output = p
     async run(opts) {
       let running: RunningServe;
       try {
-        running = await startAll({ ...opts, ...(options.replay ? { replay: options.replay } : {}), ...(options.studioDataDir ? { studioDataDir: options.studioDataDir } : {}) });
+        running = await startAll({
+          ...opts,
+          ...(options.replay ? { replay: options.replay } : {}),
+          ...(options.studioDataDir ? { studioDataDir: options.studioDataDir } : {}),
+        });
       } catch (e) {
         const coded = e as { code?: unknown; message?: unknown };
         if (typeof coded.code !== 'string') throw e;

@@ -24,7 +24,12 @@ function studioDir(t: { after(fn: () => unknown): void }): string {
 }
 
 function sink(): { write(t: string): void; text: string } {
-  return { text: '', write(t: string) { this.text += t; } };
+  return {
+    text: '',
+    write(t: string) {
+      this.text += t;
+    },
+  };
 }
 
 /** A UDP port held by another socket for the test's lifetime. */
@@ -70,23 +75,35 @@ describe('tidewire serve: arguments', () => {
 
   it('refuses ports that are not 0–65535 written in decimal, naming the flag', () => {
     for (const bad of ['', '65536', '0x10', '1e3', 'eighty']) {
-      assert.throws(() => parseServeArgs(['--port', bad]), (e: Error) => e instanceof UsageError && /--port/.test(e.message), `--port '${bad}'`);
+      assert.throws(
+        () => parseServeArgs(['--port', bad]),
+        (e: Error) => e instanceof UsageError && /--port/.test(e.message),
+        `--port '${bad}'`,
+      );
     }
     // A value that looks like an option is refused by node:util's parseArgs itself.
     assert.throws(() => parseServeArgs(['--port', '-1']));
-    assert.throws(() => parseServeArgs(['--osc-port', '70000']), (e: Error) => e instanceof UsageError && /--osc-port/.test(e.message));
+    assert.throws(
+      () => parseServeArgs(['--osc-port', '70000']),
+      (e: Error) => e instanceof UsageError && /--osc-port/.test(e.message),
+    );
     assert.equal(parseServeArgs(['--port', '0', '--osc-port', '0']).port, 0);
   });
 
   it('passes --redis URL to Media Studio and refuses anything but a redis:// URL', () => {
     assert.equal(parseServeArgs([]).redis, undefined);
     assert.equal(parseServeArgs(['--redis', 'redis://127.0.0.1:6390/2']).redis, 'redis://127.0.0.1:6390/2');
-    assert.throws(() => parseServeArgs(['--redis', 'http://x']), (e: Error) => e instanceof UsageError && /--redis/.test(e.message));
+    assert.throws(
+      () => parseServeArgs(['--redis', 'http://x']),
+      (e: Error) => e instanceof UsageError && /--redis/.test(e.message),
+    );
   });
 });
 
 describe('tidewire serve: every app on one port', { timeout: 300_000 }, () => {
-  before(() => { for (const app of APPS) ensureAppBuilt(app, { quiet: true }); });
+  before(() => {
+    for (const app of APPS) ensureAppBuilt(app, { quiet: true });
+  });
 
   it('redirects / to the Live Set page and serves each app (Signal Lab cross-origin isolated)', async (t) => {
     const running = await startAll({ ...parseServeArgs(['--port', '0', '--osc-port', '0', '--no-storm']), studioDataDir: studioDir(t) });
@@ -109,7 +126,9 @@ describe('tidewire serve: every app on one port', { timeout: 300_000 }, () => {
 });
 
 describe('tidewire serve: one app failing leaves the others serving', { timeout: 300_000 }, () => {
-  before(() => { for (const app of APPS) ensureAppBuilt(app, { quiet: true }); });
+  before(() => {
+    for (const app of APPS) ensureAppBuilt(app, { quiet: true });
+  });
 
   it('reports the Live Set mirror as failed when its OSC port is taken (naming --osc-port) and serves the rest', async (t) => {
     const osc = await takenUdpPort(t);
@@ -119,7 +138,10 @@ describe('tidewire serve: one app failing leaves the others serving', { timeout:
     assert.equal(live.state, 'failed');
     assert.equal(live.state === 'failed' && live.code, 'LIVESET_BIND_FAILED');
     assert.match(live.state === 'failed' ? live.message : '', new RegExp(`UDP port ${osc} is in use; pass --osc-port`));
-    assert.deepEqual(running.apps.filter((a) => a.state === 'up').map((a) => a.name), ['replay', 'signal-lab', 'demo', 'studio']);
+    assert.deepEqual(
+      running.apps.filter((a) => a.state === 'up').map((a) => a.name),
+      ['replay', 'signal-lab', 'demo', 'studio'],
+    );
     const page = await fetch(`${running.url}/liveset/`);
     assert.equal(page.status, 503);
     assert.match(await page.text(), /LIVESET_BIND_FAILED/);
@@ -131,7 +153,11 @@ describe('tidewire serve: one app failing leaves the others serving', { timeout:
   it('reports the replay as failed with REPLAY_DATA_MISSING when its data is missing, and serves the rest', async (t) => {
     const tmp = mkdtempSync(join(tmpdir(), 'tidewire-serve-'));
     t.after(() => rmSync(tmp, { recursive: true, force: true }));
-    const running = await startAll({ ...parseServeArgs(['--port', '0', '--osc-port', '0', '--no-storm']), replay: { dataRoot: join(tmp, 'nowhere'), cacheDir: join(tmp, 'cache') }, studioDataDir: join(tmp, 'studio') });
+    const running = await startAll({
+      ...parseServeArgs(['--port', '0', '--osc-port', '0', '--no-storm']),
+      replay: { dataRoot: join(tmp, 'nowhere'), cacheDir: join(tmp, 'cache') },
+      studioDataDir: join(tmp, 'studio'),
+    });
     t.after(() => running.close());
     const replay = running.apps.find((a) => a.name === 'replay')!;
     assert.equal(replay.state === 'failed' && replay.code, 'REPLAY_DATA_MISSING');
@@ -144,7 +170,13 @@ describe('tidewire serve: one app failing leaves the others serving', { timeout:
     const out = sink();
     const err = sink();
     const stop = new AbortController();
-    const done = createServeCommand(out, err, { signal: stop.signal, studioDataDir: studioDir(t) }).run(['--port', '0', '--osc-port', String(osc), '--no-storm']);
+    const done = createServeCommand(out, err, { signal: stop.signal, studioDataDir: studioDir(t) }).run([
+      '--port',
+      '0',
+      '--osc-port',
+      String(osc),
+      '--no-storm',
+    ]);
     for (let i = 0; i < 600 && !out.text.includes('/metrics'); i++) await new Promise((r) => setTimeout(r, 50));
     stop.abort();
     assert.equal(await done, 0, err.text);
@@ -156,10 +188,16 @@ describe('tidewire serve: one app failing leaves the others serving', { timeout:
   it('refuses a taken --port with TIDEWIRE_PORT_IN_USE, naming the flag (exit 1 from the command)', async (t) => {
     const taken = await takenTcpPort(t);
     const osc = await freeUdpPort();
-    await assert.rejects(startAll({ ...parseServeArgs(['--port', String(taken), '--osc-port', String(osc), '--no-storm']), studioDataDir: studioDir(t) }), (e: Error) => e instanceof ServeError && e.code === 'TIDEWIRE_PORT_IN_USE' && /--port/.test(e.message));
+    await assert.rejects(
+      startAll({ ...parseServeArgs(['--port', String(taken), '--osc-port', String(osc), '--no-storm']), studioDataDir: studioDir(t) }),
+      (e: Error) => e instanceof ServeError && e.code === 'TIDEWIRE_PORT_IN_USE' && /--port/.test(e.message),
+    );
     // The apps that had started were closed: the mirror's OSC port is free again.
     const probe = createSocket('udp4');
-    await new Promise<void>((resolve, reject) => { probe.once('error', reject); probe.bind(osc, '127.0.0.1', resolve); });
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.bind(osc, '127.0.0.1', resolve);
+    });
     await new Promise<void>((resolve) => probe.close(() => resolve()));
     const out = sink();
     const err = sink();

@@ -67,10 +67,17 @@ function serve(dir: string): Promise<Served> {
   });
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => { out += d; });
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+  });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+  });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`tidewire serve did not start in 90 s:\n${out}`)); }, 90_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`tidewire serve did not start in 90 s:\n${out}`));
+    }, 90_000);
     const check = () => {
       // The report is printed whole once the server listens; /metrics is its last line.
       const url = /Tidewire is serving on (http:\/\/[^/\s]+)\//.exec(out)?.[1];
@@ -87,7 +94,10 @@ function serve(dir: string): Promise<Served> {
       });
     };
     child.stdout.on('data', check);
-    void exited.then((code) => { clearTimeout(timer); reject(new Error(`tidewire serve exited (${code}) before serving:\n${out}`)); });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`tidewire serve exited (${code}) before serving:\n${out}`));
+    });
   });
 }
 
@@ -122,8 +132,15 @@ describe('the repository stands alone', { skip: files === null ? 'not a git chec
   });
 
   it('resolves the workspace packages inside the copy', () => {
-    for (const [pkg, dir] of [['liveset', 'apps/liveset'], ['server', 'packages/server'], ['cli', 'packages/cli']]) {
-      const r = spawnSync(process.execPath, ['-p', `require('node:fs').realpathSync(require('node:path').join('node_modules/@tidewire', '${pkg}'))`], { cwd: copy, encoding: 'utf8' });
+    for (const [pkg, dir] of [
+      ['liveset', 'apps/liveset'],
+      ['server', 'packages/server'],
+      ['cli', 'packages/cli'],
+    ]) {
+      const r = spawnSync(process.execPath, ['-p', `require('node:fs').realpathSync(require('node:path').join('node_modules/@tidewire', '${pkg}'))`], {
+        cwd: copy,
+        encoding: 'utf8',
+      });
       assert.equal(r.stdout.trim(), join(copy, dir), pkg);
     }
   });

@@ -44,16 +44,36 @@ export function generateLiveSet(shape: LiveSetShape = {}): NodeSnapshot {
       const slot: NodeSnapshot = { id: `${id}/s:${s}`, type: 'clipslot', attrs: { hasStop: true }, children: [] };
       if (rand() < clipDensity) {
         const length = 4 * (1 + Math.floor(rand() * 8));
-        slot.children.push(leaf(`${id}/s:${s}/clip`, 'clip', {
-          kind, name: `${pick(WORDS)} ${s + 1}`, color: Math.floor(rand() * 70), start: 0, end: length, length, loop: true, loopStart: 0, loopEnd: length,
-        }));
+        slot.children.push(
+          leaf(`${id}/s:${s}/clip`, 'clip', {
+            kind,
+            name: `${pick(WORDS)} ${s + 1}`,
+            color: Math.floor(rand() * 70),
+            start: 0,
+            end: length,
+            length,
+            loop: true,
+            loopStart: 0,
+            loopEnd: length,
+          }),
+        );
       }
       slots.push(slot);
     }
     trackNodes.push({
       id,
       type: 'track',
-      attrs: { kind, name: `${t + 1}-${kind === 'audio' ? 'Audio' : 'MIDI'}`, color: Math.floor(rand() * 70), mute: false, solo: false, arm: false, volume: 1, pan: 0, sends: [0.0003162277571, 0.0003162277571] },
+      attrs: {
+        kind,
+        name: `${t + 1}-${kind === 'audio' ? 'Audio' : 'MIDI'}`,
+        color: Math.floor(rand() * 70),
+        mute: false,
+        solo: false,
+        arm: false,
+        volume: 1,
+        pan: 0,
+        sends: [0.0003162277571, 0.0003162277571],
+      },
       children: [
         { id: `${id}/devices`, type: 'devices', attrs: {}, children: devices },
         { id: `${id}/slots`, type: 'clipslots', attrs: {}, children: slots },
@@ -64,11 +84,18 @@ export function generateLiveSet(shape: LiveSetShape = {}): NodeSnapshot {
   for (const [n, letter] of ['A', 'B'].entries()) {
     const id = `t:${liveId++}`;
     trackNodes.push({
-      id, type: 'track', attrs: { kind: 'return', name: `${letter}-Return`, color: n, mute: false, solo: false, volume: 1, pan: 0 },
+      id,
+      type: 'track',
+      attrs: { kind: 'return', name: `${letter}-Return`, color: n, mute: false, solo: false, volume: 1, pan: 0 },
       children: [{ id: `${id}/devices`, type: 'devices', attrs: {}, children: [] }],
     });
   }
-  trackNodes.push({ id: 't:main', type: 'track', attrs: { kind: 'main', element: 'MainTrack', name: 'Main', volume: 1, pan: 0 }, children: [{ id: 't:main/devices', type: 'devices', attrs: {}, children: [] }] });
+  trackNodes.push({
+    id: 't:main',
+    type: 'track',
+    attrs: { kind: 'main', element: 'MainTrack', name: 'Main', volume: 1, pan: 0 },
+    children: [{ id: 't:main/devices', type: 'devices', attrs: {}, children: [] }],
+  });
   return {
     id: 'project',
     type: 'project',

@@ -31,4 +31,3 @@ export interface RunnerReport {
   /** Parameters whose final value at a client is not the last one sent, summed over clients. */
   mismatches: number;
 }
-

@@ -53,7 +53,10 @@ export function initialJsGzipBytes(dist: string, base: string): { bytes: number;
   return { bytes, files: [...files] };
 }
 
-interface RenderResult { wallMs: number; rms: number }
+interface RenderResult {
+  wallMs: number;
+  rms: number;
+}
 
 export const suite: Suite = {
   async run(ctx) {
@@ -85,7 +88,9 @@ export const suite: Suite = {
         await cdp.send('Network.enable');
         await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
         await page.goto(`${base}/signal-lab/`);
-        await page.waitForFunction(() => (globalThis as { signalLab?: { lab: { audioReadyMs: number | null } } }).signalLab?.lab.audioReadyMs != null, null, { timeout: 30_000 });
+        await page.waitForFunction(() => (globalThis as { signalLab?: { lab: { audioReadyMs: number | null } } }).signalLab?.lab.audioReadyMs != null, null, {
+          timeout: 30_000,
+        });
         const ms = await page.evaluate(() => (globalThis as unknown as { signalLab: { lab: { audioReadyMs: number } } }).signalLab.lab.audioReadyMs);
         await page.close();
         return ms;
@@ -107,35 +112,56 @@ export const suite: Suite = {
       const toneVersion = await tonePage.evaluate(() => (globalThis as unknown as { toneBench: { version: string } }).toneBench.version);
 
       const renderLab = (secs: number): Promise<RenderResult> =>
-        labPage.evaluate(async ({ secs, sr }) => {
-          type Lab = { node: AudioWorkletNode };
-          const w = globalThis as unknown as { signalLab: { createLab(c: BaseAudioContext, o: object): Promise<Lab> } };
-          const t0 = performance.now();
-          const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: Math.round(secs * sr), sampleRate: sr });
-          const all = ['gain', 'eq', 'delay', 'comp'];
-          const [sine, pink, chain] = await Promise.all([
-            w.signalLab.createLab(ctx, { generator: 'sine', bypass: all, params: { frequency: 1000, level: -12 } }),
-            w.signalLab.createLab(ctx, { generator: 'pink', bypass: all, params: { level: -24 } }),
-            w.signalLab.createLab(ctx, {
-              generator: 'input', chain: ['gain', 'eq', 'delay', 'comp'], bypass: ['gain'], eqType: 'peaking', detector: 'rms',
-              params: {
-                level: 0, 'eq.freq': 1000, 'eq.q': Math.SQRT1_2, 'eq.gain': 6, 'delay.time': 0.25, 'delay.feedback': 0.3, 'delay.mix': 0.3,
-                'comp.threshold': -30, 'comp.ratio': 4, 'comp.knee': 6, 'comp.attack': 0.003, 'comp.release': 0.1, 'comp.makeup': 0,
-              },
-            }),
-          ]);
-          sine.node.connect(chain.node);
-          pink.node.connect(chain.node);
-          chain.node.connect(ctx.destination);
-          const buf = await ctx.startRendering();
-          const wallMs = performance.now() - t0;
-          const x = buf.getChannelData(0);
-          let e = 0;
-          for (let i = 0; i < x.length; i++) e += x[i]! * x[i]!;
-          return { wallMs, rms: Math.sqrt(e / x.length) };
-        }, { secs, sr: SAMPLE_RATE });
+        labPage.evaluate(
+          async ({ secs, sr }) => {
+            type Lab = { node: AudioWorkletNode };
+            const w = globalThis as unknown as { signalLab: { createLab(c: BaseAudioContext, o: object): Promise<Lab> } };
+            const t0 = performance.now();
+            const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: Math.round(secs * sr), sampleRate: sr });
+            const all = ['gain', 'eq', 'delay', 'comp'];
+            const [sine, pink, chain] = await Promise.all([
+              w.signalLab.createLab(ctx, { generator: 'sine', bypass: all, params: { frequency: 1000, level: -12 } }),
+              w.signalLab.createLab(ctx, { generator: 'pink', bypass: all, params: { level: -24 } }),
+              w.signalLab.createLab(ctx, {
+                generator: 'input',
+                chain: ['gain', 'eq', 'delay', 'comp'],
+                bypass: ['gain'],
+                eqType: 'peaking',
+                detector: 'rms',
+                params: {
+                  level: 0,
+                  'eq.freq': 1000,
+                  'eq.q': Math.SQRT1_2,
+                  'eq.gain': 6,
+                  'delay.time': 0.25,
+                  'delay.feedback': 0.3,
+                  'delay.mix': 0.3,
+                  'comp.threshold': -30,
+                  'comp.ratio': 4,
+                  'comp.knee': 6,
+                  'comp.attack': 0.003,
+                  'comp.release': 0.1,
+                  'comp.makeup': 0,
+                },
+              }),
+            ]);
+            sine.node.connect(chain.node);
+            pink.node.connect(chain.node);
+            chain.node.connect(ctx.destination);
+            const buf = await ctx.startRendering();
+            const wallMs = performance.now() - t0;
+            const x = buf.getChannelData(0);
+            let e = 0;
+            for (let i = 0; i < x.length; i++) e += x[i]! * x[i]!;
+            return { wallMs, rms: Math.sqrt(e / x.length) };
+          },
+          { secs, sr: SAMPLE_RATE },
+        );
       const renderTone = (secs: number): Promise<RenderResult> =>
-        tonePage.evaluate(({ secs, sr }) => (globalThis as unknown as { toneBench: { render(s: number, r: number): Promise<RenderResult> } }).toneBench.render(secs, sr), { secs, sr: SAMPLE_RATE });
+        tonePage.evaluate(
+          ({ secs, sr }) => (globalThis as unknown as { toneBench: { render(s: number, r: number): Promise<RenderResult> } }).toneBench.render(secs, sr),
+          { secs, sr: SAMPLE_RATE },
+        );
 
       // Warm-ups (JIT, worklet module load), then alternate so drift hits both alike.
       await renderLab(2);
@@ -147,11 +173,18 @@ export const suite: Suite = {
         lab.push(await renderLab(seconds));
         tone.push(await renderTone(seconds));
       }
-      for (const [name, r] of [['tidewire', lab], ['tone', tone]] as const) {
+      for (const [name, r] of [
+        ['tidewire', lab],
+        ['tone', tone],
+      ] as const) {
         if (r.some((x) => !(x.rms > 0.01 && x.rms < 1))) throw new Error(`${name} rendered RMS ${r.map((x) => x.rms).join(', ')}: not the chain's output`);
       }
       if (browser.errors.length > 0) throw new Error(`page errors: ${browser.errors.join('; ')}`);
-      const x = (r: RenderResult[]) => percentile(r.map((v) => (seconds * 1000) / v.wallMs), 50);
+      const x = (r: RenderResult[]) =>
+        percentile(
+          r.map((v) => (seconds * 1000) / v.wallMs),
+          50,
+        );
 
       out.tidewire = {
         offlineRenderXRealtime: round(x(lab), 1),
@@ -174,9 +207,10 @@ export const suite: Suite = {
         offlineRenderTidewireOverTone: round(x(lab) / x(tone), 2),
         initialJsTidewireOverTone: round(labJs.bytes / toneJs.bytes, 2),
       };
-      out.note = 'Tone.js renders with native nodes (C++ oscillator, biquad, delay, DynamicsCompressor; pink noise from a looped buffer); '
-        + 'Tidewire renders its own DSP in three AudioWorklet nodes (JS, double precision, band-limited oscillators). '
-        + 'The Tone.js page holds only this chain; Signal Lab\'s entry holds the whole UI.';
+      out.note =
+        'Tone.js renders with native nodes (C++ oscillator, biquad, delay, DynamicsCompressor; pink noise from a looped buffer); ' +
+        'Tidewire renders its own DSP in three AudioWorklet nodes (JS, double precision, band-limited oscillators). ' +
+        "The Tone.js page holds only this chain; Signal Lab's entry holds the whole UI.";
       out.targets = {
         initialJsGzipBytes: labJs.bytes <= 100_000,
         audioReadyMs: percentile(readySamples, 50) <= 500,

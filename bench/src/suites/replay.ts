@@ -36,7 +36,10 @@ function run(cmd: string, args: string[]): Promise<{ code: number | null; stdout
   });
 }
 
-async function generate(runs: number, log: (m: string) => void): Promise<{ generateSec: number; wallSec: number; fileBytes: number; durationSec: number; frames: number }> {
+async function generate(
+  runs: number,
+  log: (m: string) => void,
+): Promise<{ generateSec: number; wallSec: number; fileBytes: number; durationSec: number; frames: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-replay-'));
   try {
     const gen: number[] = [];
@@ -62,8 +65,6 @@ async function generate(runs: number, log: (m: string) => void): Promise<{ gener
   }
 }
 
-
-
 interface FirstFrame {
   /** Median, HTTP cache disabled (every asset, the metadata and the first segment fetched). */
   coldCacheMs: number;
@@ -86,7 +87,9 @@ async function firstFrame(loads: number, log: (m: string) => void): Promise<Firs
       await cdp.send('Network.enable');
       await cdp.send('Network.setCacheDisabled', { cacheDisabled });
       await page.goto(url);
-      await page.waitForFunction(() => (window as unknown as { replay?: { firstFrameMs: number | null } }).replay?.firstFrameMs != null, null, { timeout: 30_000 });
+      await page.waitForFunction(() => (window as unknown as { replay?: { firstFrameMs: number | null } }).replay?.firstFrameMs != null, null, {
+        timeout: 30_000,
+      });
       // performance.now() counts from the navigation's start (timeOrigin).
       const ms = await page.evaluate(() => (window as unknown as { replay: { firstFrameMs: number } }).replay.firstFrameMs);
       await page.close();
@@ -101,7 +104,11 @@ async function firstFrame(loads: number, log: (m: string) => void): Promise<Firs
       warm.push(await measure(false));
     }
     if (browser.errors.length > 0) throw new Error(`page errors: ${browser.errors.join('; ')}`);
-    return { coldCacheMs: percentile(cold, 50), warmCacheMs: percentile(warm, 50), samples: { cold: cold.map((x) => round(x, 1)), warm: warm.map((x) => round(x, 1)) } };
+    return {
+      coldCacheMs: percentile(cold, 50),
+      warmCacheMs: percentile(warm, 50),
+      samples: { cold: cold.map((x) => round(x, 1)), warm: warm.map((x) => round(x, 1)) },
+    };
   } finally {
     await browser.close();
     await server.close();
@@ -132,8 +139,9 @@ export const suite: Suite = {
       out.firstFrameMs = null;
       out.firstFrameNote = 'no Chromium at CHROMIUM_PATH';
     }
-    out.baselineNote = 'The original replay downloaded lap and car telemetry for every driver from a timing API before it could draw: minutes to the first frame (not simulated). '
-      + 'Here the race is generated locally once and cached; the page shows the track when the metadata lands and cars with the first 2 s segment.';
+    out.baselineNote =
+      'The original replay downloaded lap and car telemetry for every driver from a timing API before it could draw: minutes to the first frame (not simulated). ' +
+      'Here the race is generated locally once and cached; the page shows the track when the metadata lands and cars with the first 2 s segment.';
     out.targets = {
       firstFrameMs: typeof out.firstFrameMs === 'number' ? out.firstFrameMs <= 500 : null,
       fileBytesPerRaceSec: (out.fileBytesPerRaceSec as number) <= 6250,

@@ -73,7 +73,14 @@ function brief(r: RungRow): string {
   return `${r.pass ? 'pass' : 'FAIL'}: ${r.framesPerSecPerStream} fps/stream, ${lat}, ${r.bytesPerSecPerStream} B/s/stream, CPU server ${r.serverCpuPct} % viewers ${r.viewersCpuPct} % others ${r.otherCpuPct ?? '?'} %, errors ${r.errors}${r.firstError ? ` (${r.firstError})` : ''}`;
 }
 
-async function measureSystem(system: SystemName, file: SessionFile, truth: Truth, viewers: Child<ViewerCommand>[], p: Params, ctx: SuiteContext): Promise<SystemResult> {
+async function measureSystem(
+  system: SystemName,
+  file: SessionFile,
+  truth: Truth,
+  viewers: Child<ViewerCommand>[],
+  p: Params,
+  ctx: SuiteContext,
+): Promise<SystemResult> {
   const server = await Child.spawn<ServerCommand>(SERVER_RUNNER, [system === 'baseline' ? 'baseline' : 'tidewire', file.path]);
   try {
     const started = await server.call<ServerStarted>({ cmd: 'start' });
@@ -95,7 +102,13 @@ async function measureSystem(system: SystemName, file: SessionFile, truth: Truth
       ctx.log(`${system}: ${k} streams again (others used ${row.otherCpuPct} % CPU)`);
       const again: LadderRow = await rung(server, viewers, k, opts);
       ctx.log(`${system}: ${k} streams — ${brief(again)}`);
-      again.firstAttempt = { pass: row.pass, latenessP99Ms: row.latenessP99Ms, missedFrames: row.missedFrames, underruns: row.underruns, otherCpuPct: row.otherCpuPct };
+      again.firstAttempt = {
+        pass: row.pass,
+        latenessP99Ms: row.latenessP99Ms,
+        missedFrames: row.missedFrames,
+        underruns: row.underruns,
+        otherCpuPct: row.otherCpuPct,
+      };
       return again;
     };
     const ladder: LadderRow[] = [];
@@ -165,7 +178,15 @@ export const suite: Suite = {
         segments: file.segmentCount,
         cached: !file.generated,
       },
-      params: { ladder: p.ladder, fixedK: p.fixedK, seeks: p.seeks, warmupMs: p.warmupMs, windowMs: p.windowMs, viewerProcesses: VIEWER_PROCESSES, maxP99LatenessMs: MAX_P99_LATENESS_MS },
+      params: {
+        ladder: p.ladder,
+        fixedK: p.fixedK,
+        seeks: p.seeks,
+        warmupMs: p.warmupMs,
+        windowMs: p.windowMs,
+        viewerProcesses: VIEWER_PROCESSES,
+        maxP99LatenessMs: MAX_P99_LATENESS_MS,
+      },
     };
     const viewers: Child<ViewerCommand>[] = [];
     try {
@@ -180,12 +201,15 @@ export const suite: Suite = {
     out.ratios = Object.fromEntries(
       (['tidewire-ws', 'tidewire-http'] as const).map((name) => {
         const t = out[name] as SystemResult;
-        return [name, {
-          bytesPerSecPerStreamVsBaseline: ratio(t.bytesPerSecPerStream, b.bytesPerSecPerStream),
-          serverCpuPctPerStreamVsBaseline: ratio(t.serverCpuPctPerStream, b.serverCpuPctPerStream),
-          maxStreamsAt25fpsVsBaseline: ratio(t.maxStreamsAt25fps, b.maxStreamsAt25fps),
-          seekP99MsVsBaseline: ratio(t.seekP99Ms, b.seekP99Ms),
-        }];
+        return [
+          name,
+          {
+            bytesPerSecPerStreamVsBaseline: ratio(t.bytesPerSecPerStream, b.bytesPerSecPerStream),
+            serverCpuPctPerStreamVsBaseline: ratio(t.serverCpuPctPerStream, b.serverCpuPctPerStream),
+            maxStreamsAt25fpsVsBaseline: ratio(t.maxStreamsAt25fps, b.maxStreamsAt25fps),
+            seekP99MsVsBaseline: ratio(t.seekP99Ms, b.seekP99Ms),
+          },
+        ];
       }),
     );
     const mismatches = SYSTEMS.reduce((n, s) => {
@@ -229,10 +253,18 @@ export const suite: Suite = {
     lines.push(`timeline: ${s.frames} frames × ${s.entities} entities at ${s.rateHz} Hz (${s.durationMin} min, ${(s.fileBytes! / 1e6).toFixed(1)} MB)`);
     for (const name of SYSTEMS) {
       const r = result[name] as SystemResult;
-      lines.push('', `${name}: ${r.bytesPerSecPerStream} B/s/stream, server CPU ${r.serverCpuPctPerStream} %/stream (K=${r.fixedK}), max ${r.maxStreamsAt25fps} streams at 25 fps, seek p50 ${r.seekP50Ms} ms p99 ${r.seekP99Ms} ms, stale frames ${r.staleFramesAfterSeeks}`);
+      lines.push(
+        '',
+        `${name}: ${r.bytesPerSecPerStream} B/s/stream, server CPU ${r.serverCpuPctPerStream} %/stream (K=${r.fixedK}), max ${r.maxStreamsAt25fps} streams at 25 fps, seek p50 ${r.seekP50Ms} ms p99 ${r.seekP99Ms} ms, stale frames ${r.staleFramesAfterSeeks}`,
+      );
       for (const row of r.ladder) lines.push(`  K=${String(row.K).padStart(4)} ${brief(row)}`);
     }
-    lines.push('', `ratios: ${JSON.stringify(result.ratios)}`, `targets: ${JSON.stringify(result.targets)}`, `correctness: ${JSON.stringify(result.correctness)}`);
+    lines.push(
+      '',
+      `ratios: ${JSON.stringify(result.ratios)}`,
+      `targets: ${JSON.stringify(result.targets)}`,
+      `correctness: ${JSON.stringify(result.correctness)}`,
+    );
     return lines.join('\n');
   },
 };

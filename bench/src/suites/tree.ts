@@ -22,13 +22,19 @@ async function startServer(name: SystemName, root: NodeSnapshot): Promise<BenchS
 /** Snapshot size and encode / decode+apply medians, measured in a fresh process per system. */
 function measureCodec(name: SystemName, tracks: number, runs: number): Promise<Record<string, number>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../tree/codec-runner.ts', import.meta.url)), name, String(tracks), String(runs)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(new URL('../tree/codec-runner.ts', import.meta.url)), name, String(tracks), String(runs)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Record<string, number>) : reject(new Error(`codec runner for ${name} exited with ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out) as Record<string, number>) : reject(new Error(`codec runner for ${name} exited with ${code}`)),
+    );
   });
 }
 
@@ -75,14 +81,26 @@ async function measureCodecs(systems: SystemName[], ctx: SuiteContext, tracks: n
     const first = list[0]!;
     out.set(name, {
       snapshotBytes: first.snapshotBytes!,
-      serverEncodeMs: percentile(list.map((x) => x.serverEncodeMs!), 50),
-      clientDecodeApplyMs: percentile(list.map((x) => x.clientDecodeApplyMs!), 50),
+      serverEncodeMs: percentile(
+        list.map((x) => x.serverEncodeMs!),
+        50,
+      ),
+      clientDecodeApplyMs: percentile(
+        list.map((x) => x.clientDecodeApplyMs!),
+        50,
+      ),
     });
   }
   return out;
 }
 
-async function measureSystem(name: SystemName, root: NodeSnapshot, ctx: SuiteContext, params: { tracks: number; isolated: number; stormSeconds: number; manyClients: number; manyChanges: number }, codec: Record<string, number>) {
+async function measureSystem(
+  name: SystemName,
+  root: NodeSnapshot,
+  ctx: SuiteContext,
+  params: { tracks: number; isolated: number; stormSeconds: number; manyClients: number; manyChanges: number },
+  codec: Record<string, number>,
+) {
   const ids = paramIds(root);
   const result: Record<string, number> = {
     snapshotBytes: codec.snapshotBytes!,
@@ -141,7 +159,9 @@ export const suite: Suite = {
   async run(ctx) {
     const tracks = ctx.quick ? 10 : 50;
     const root = generateProject({ tracks });
-    const params = ctx.quick ? { tracks, isolated: 10, stormSeconds: 1, manyClients: 8, manyChanges: 10 } : { tracks, isolated: 60, stormSeconds: 10, manyClients: 100, manyChanges: 300 };
+    const params = ctx.quick
+      ? { tracks, isolated: 10, stormSeconds: 1, manyClients: 8, manyChanges: 10 }
+      : { tracks, isolated: 60, stormSeconds: 10, manyClients: 100, manyChanges: 300 };
     const systems: SystemName[] = ['baseline', 'yjs', 'tidewire'];
     const out: Record<string, unknown> = {
       suite: 'tree',

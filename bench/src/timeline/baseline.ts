@@ -75,7 +75,11 @@ export class RawTelemetry {
         decoder.decode(seg.frames[i]!, values.subarray(at, at + cells));
       }
     }
-    return new RawTelemetry(values, reader.frameCount, s.entities.map((e) => Number(e.id)));
+    return new RawTelemetry(
+      values,
+      reader.frameCount,
+      s.entities.map((e) => Number(e.id)),
+    );
   }
 
   /** The frame as the original sent it: new objects every time. */
@@ -109,9 +113,16 @@ export function baselineMismatch(msg: FrameMessage, truth: Float64Array, numbers
     const c = msg.cars[e]!;
     const o = e * F;
     const same =
-      c.number === numbers[e] && same64(c.x, truth[o + X]!) && same64(c.y, truth[o + Y]!) && same64(c.speed, truth[o + SPEED]!) &&
-      same64(c.gear, truth[o + GEAR]!) && same64(c.throttle, truth[o + THROTTLE]!) && c.brake === (truth[o + BRAKE] === 1) &&
-      c.drs === (truth[o + DRS] === 1) && same64(c.lap, truth[o + LAP]!) && same64(c.position, truth[o + POSITION]!);
+      c.number === numbers[e] &&
+      same64(c.x, truth[o + X]!) &&
+      same64(c.y, truth[o + Y]!) &&
+      same64(c.speed, truth[o + SPEED]!) &&
+      same64(c.gear, truth[o + GEAR]!) &&
+      same64(c.throttle, truth[o + THROTTLE]!) &&
+      c.brake === (truth[o + BRAKE] === 1) &&
+      c.drs === (truth[o + DRS] === 1) &&
+      same64(c.lap, truth[o + LAP]!) &&
+      same64(c.position, truth[o + POSITION]!);
     if (!same) return `frame ${msg.frame}, car ${numbers[e]}: ${JSON.stringify(c)}`;
   }
   return null;

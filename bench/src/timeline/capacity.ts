@@ -62,7 +62,19 @@ function split(k: number, parts: number): number[] {
 async function open(viewers: Child<ViewerCommand>[], k: number, o: RungOptions): Promise<void> {
   const counts = split(k, viewers.length);
   await Promise.all(
-    viewers.map((v, i) => (counts[i]! > 0 ? v.call({ cmd: 'open', system: o.system, url: o.url, file: o.file, count: counts[i]!, seed: o.seed * 7919 + k * 31 + i, maxStartFrame: o.maxStartFrame }) : Promise.resolve())),
+    viewers.map((v, i) =>
+      counts[i]! > 0
+        ? v.call({
+            cmd: 'open',
+            system: o.system,
+            url: o.url,
+            file: o.file,
+            count: counts[i]!,
+            seed: o.seed * 7919 + k * 31 + i,
+            maxStartFrame: o.maxStartFrame,
+          })
+        : Promise.resolve(),
+    ),
   );
 }
 
@@ -87,7 +99,8 @@ export async function rung(server: Child<ServerCommand>, viewers: Child<ViewerCo
     const reports = await Promise.all(viewers.map((v) => v.call<ViewerReport>({ cmd: 'report' })));
     const machine = machineBusyPct(m0, m1);
     const row = summarise(k, o.system, wall, s0, s1, reports);
-    row.otherCpuPct = machine === null ? null : round(Math.max(0, machine - row.serverCpuPct - row.viewersCpuPct - ((own.user + own.system) / 1e6 / wall) * 100), 1);
+    row.otherCpuPct =
+      machine === null ? null : round(Math.max(0, machine - row.serverCpuPct - row.viewersCpuPct - ((own.user + own.system) / 1e6 / wall) * 100), 1);
     return row;
   } finally {
     await closeAll(viewers);
@@ -107,7 +120,16 @@ export async function underLoad<T>(viewers: Child<ViewerCommand>[], k: number, o
 
 function summarise(k: number, system: SystemName, wall: number, s0: ServerCpu, s1: ServerCpu, reports: ViewerReport[]): RungRow {
   const h = new Histogram();
-  let frames = 0, missed = 0, down = 0, up = 0, underruns = 0, segments = 0, viewerCpu = 0, errors = 0, checks = 0, mismatches = 0;
+  let frames = 0,
+    missed = 0,
+    down = 0,
+    up = 0,
+    underruns = 0,
+    segments = 0,
+    viewerCpu = 0,
+    errors = 0,
+    checks = 0,
+    mismatches = 0;
   let firstError: string | undefined;
   let firstMismatch: string | undefined;
   for (const r of reports) {

@@ -33,7 +33,10 @@ export function fetchSegmentList(url: string): Promise<SegmentList> {
       res.on('end', () => {
         try {
           if (res.statusCode !== 200) throw new Error(`metadata answered ${res.statusCode}`);
-          const meta = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { frameCount: number; segments: { index: number; firstFrame: number; frameCount: number }[] };
+          const meta = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+            frameCount: number;
+            segments: { index: number; firstFrame: number; frameCount: number }[];
+          };
           meta.segments.forEach((s, i) => {
             if (s.index !== i) throw new Error(`segment ${i} listed as ${s.index}`);
           });
@@ -149,23 +152,26 @@ export class HttpViewer {
 
   private fetch(n: number): void {
     this.inflight.add(n);
-    const req = get({ host: this.host, port: this.port, path: `/api/timelines/${CHANNEL}/segments/${n}`, agent: this.agent, headers: { 'accept-encoding': 'gzip' } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        this.inflight.delete(n);
-        if (this.closed) return;
-        if (res.statusCode !== 200 || res.headers['content-encoding'] !== 'gzip') {
-          this.hooks.error(`segment ${n}: HTTP ${res.statusCode}, content-encoding ${String(res.headers['content-encoding'])}`);
-          return;
-        }
-        try {
-          this.decode(n, Buffer.concat(chunks));
-        } catch (err) {
-          this.hooks.error(`segment ${n}: ${(err as Error).message}`);
-        }
-      });
-    });
+    const req = get(
+      { host: this.host, port: this.port, path: `/api/timelines/${CHANNEL}/segments/${n}`, agent: this.agent, headers: { 'accept-encoding': 'gzip' } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          this.inflight.delete(n);
+          if (this.closed) return;
+          if (res.statusCode !== 200 || res.headers['content-encoding'] !== 'gzip') {
+            this.hooks.error(`segment ${n}: HTTP ${res.statusCode}, content-encoding ${String(res.headers['content-encoding'])}`);
+            return;
+          }
+          try {
+            this.decode(n, Buffer.concat(chunks));
+          } catch (err) {
+            this.hooks.error(`segment ${n}: ${(err as Error).message}`);
+          }
+        });
+      },
+    );
     req.on('socket', (s) => this.meter.add(s));
     req.on('error', (err) => {
       this.inflight.delete(n);

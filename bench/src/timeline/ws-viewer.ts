@@ -6,8 +6,16 @@
 import { WebSocket } from 'ws';
 import type { IncomingMessage } from 'node:http';
 import {
-  decodeFrame, decodeTimelineFrame, encodeHello, encodeSubscribe, encodeTlControl, encodeTlCredit, FrameType,
-  isTimelineFrameType, PROTOCOL_VERSION, TimelineFrameType,
+  decodeFrame,
+  decodeTimelineFrame,
+  encodeHello,
+  encodeSubscribe,
+  encodeTlControl,
+  encodeTlCredit,
+  FrameType,
+  isTimelineFrameType,
+  PROTOCOL_VERSION,
+  TimelineFrameType,
 } from '@tidewire/protocol';
 import { FrameDecoder, isKeyframe } from '@tidewire/timeline';
 import type { TimelineSchema } from '@tidewire/timeline';

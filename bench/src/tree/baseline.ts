@@ -6,7 +6,12 @@ import { Tree } from '@tidewire/tree';
 import type { NodeSnapshot } from '@tidewire/tree';
 import type { BenchClient, BenchServer, ChangeListener } from './system.ts';
 
-interface JsonNode { id: string; type: string; attrs: Record<string, unknown>; children: JsonNode[] }
+interface JsonNode {
+  id: string;
+  type: string;
+  attrs: Record<string, unknown>;
+  children: JsonNode[];
+}
 
 export function baselineEncode(root: NodeSnapshot): string {
   return JSON.stringify({ type: 'FULL_AST', ast: root });
@@ -36,7 +41,10 @@ function findNode(n: JsonNode, id: string): JsonNode | undefined {
 export async function startBaselineServer(root: NodeSnapshot): Promise<BenchServer> {
   const tree = structuredClone(root) as JsonNode;
   const index = new Map<string, JsonNode>();
-  const walk = (n: JsonNode) => { index.set(n.id, n); n.children.forEach(walk); };
+  const walk = (n: JsonNode) => {
+    index.set(n.id, n);
+    n.children.forEach(walk);
+  };
   walk(tree);
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise<void>((r) => wss.once('listening', () => r()));

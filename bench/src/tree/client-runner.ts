@@ -6,10 +6,7 @@ import { wallNow } from '../stats.ts';
 import type { BenchClient, SystemName } from './system.ts';
 
 export type RunnerCommand =
-  | { cmd: 'connect'; system: SystemName; url: string; clients: number }
-  | { cmd: 'reset' }
-  | { cmd: 'report'; attrIds?: string[] }
-  | { cmd: 'exit' };
+  { cmd: 'connect'; system: SystemName; url: string; clients: number } | { cmd: 'reset' } | { cmd: 'report'; attrIds?: string[] } | { cmd: 'exit' };
 
 export interface RunnerReport {
   latencies: number[];

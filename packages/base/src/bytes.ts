@@ -207,7 +207,10 @@ export class ByteReader {
   readonly #fail: ReadFailure;
   readonly #view: DataView;
 
-  constructor(readonly buf: Uint8Array, options: ByteReaderOptions = {}) {
+  constructor(
+    readonly buf: Uint8Array,
+    options: ByteReaderOptions = {},
+  ) {
     this.pos = options.start ?? 0;
     this.base = options.base ?? 0;
     this.#fail = options.fail ?? bytesFailure;

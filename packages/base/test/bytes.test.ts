@@ -2,8 +2,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ByteReader, BytesError, BytesErrorCodes, ByteWriter, concatBytes, MAX_VARUINT_BYTES, unzigzag, utf8LengthCapped,
-  varuintSize, writeVaruint, zigzag, type BytesErrorCode,
+  ByteReader,
+  BytesError,
+  BytesErrorCodes,
+  ByteWriter,
+  concatBytes,
+  MAX_VARUINT_BYTES,
+  unzigzag,
+  utf8LengthCapped,
+  varuintSize,
+  writeVaruint,
+  zigzag,
+  type BytesErrorCode,
 } from '../src/index.ts';
 
 const hex = (s: string): Uint8Array => Uint8Array.from((s.replace(/\s+/g, '').match(/../g) ?? []).map((b) => parseInt(b, 16)));
@@ -93,18 +103,27 @@ test('§2.4 bytes: a reader maps failures to its format through fail()', () => {
 
 test('§2.4 bytes: ByteWriter writes little-endian fields and grows', () => {
   const w = new ByteWriter(1);
-  w.u8(0x01).u16(0x0302).u32(0x07060504).u64(2 ** 32 + 8).varuint(300).f64(1).bytes(hex('aa bb'));
+  w.u8(0x01)
+    .u16(0x0302)
+    .u32(0x07060504)
+    .u64(2 ** 32 + 8)
+    .varuint(300)
+    .f64(1)
+    .bytes(hex('aa bb'));
   const at = w.pos;
   w.u32(0);
   w.patchU32(at, 0xdeadbeef);
   assert.equal(toHex(w.copy()), '01' + '0203' + '04050607' + '0800000001000000' + 'ac02' + '000000000000f03f' + 'aabb' + 'efbeadde');
   const r = new ByteReader(w.borrow());
-  assert.deepEqual([r.u8('a'), r.u16('b'), r.u32('c'), r.u64('d'), r.varuint('e'), r.f64('f'), toHex(r.bytes(2, 'g')), r.u32('h')], [1, 0x0302, 0x07060504, 2 ** 32 + 8, 300, 1, 'aabb', 0xdeadbeef]);
+  assert.deepEqual(
+    [r.u8('a'), r.u16('b'), r.u32('c'), r.u64('d'), r.varuint('e'), r.f64('f'), toHex(r.bytes(2, 'g')), r.u32('h')],
+    [1, 0x0302, 0x07060504, 2 ** 32 + 8, 300, 1, 'aabb', 0xdeadbeef],
+  );
   assert.throws(() => new ByteWriter().u64(-1), RangeError);
   assert.equal(new ByteWriter(0).u8(7).copy()[0], 7);
 });
 
-test('§2.4 bytes: bytes() and restBorrow() borrow views of the reader\'s buffer', () => {
+test("§2.4 bytes: bytes() and restBorrow() borrow views of the reader's buffer", () => {
   const buf = hex('01 02 03 04');
   const r = new ByteReader(buf);
   const two = r.bytes(2, 'x');

@@ -24,10 +24,15 @@ export type OptionsTable = Record<string, OptionSpec>;
 
 /** What a table parses into: booleans are always there, a string option with a default too. */
 export type OptionValues<O extends OptionsTable> = {
-  [K in keyof O]: O[K] extends { type: 'boolean' } ? boolean
+  [K in keyof O]: O[K] extends { type: 'boolean' }
+    ? boolean
     : O[K] extends { parse: (raw: string, flag: string) => infer T }
-      ? O[K] extends { default: string | (() => string) } ? T : T | undefined
-      : O[K] extends { default: string | (() => string) } ? string : string | undefined;
+      ? O[K] extends { default: string | (() => string) }
+        ? T
+        : T | undefined
+      : O[K] extends { default: string | (() => string) }
+        ? string
+        : string | undefined;
 };
 
 export interface PositionalsSpec {
@@ -97,7 +102,9 @@ function usageErrorFrom(e: unknown, args: readonly string[]): UsageError {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
       return new UsageError(`unknown option '${option ?? args.find((a) => a.startsWith('-')) ?? '?'}'`);
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-      return new UsageError(/argument missing|ambiguous/.test(err.message ?? '') ? `${option ?? 'an option'} needs a value` : `${option ?? 'an option'} takes no value`);
+      return new UsageError(
+        /argument missing|ambiguous/.test(err.message ?? '') ? `${option ?? 'an option'} needs a value` : `${option ?? 'an option'} takes no value`,
+      );
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
       return new UsageError(`unexpected argument '${/'([^']*)'/.exec(err.message ?? '')?.[1] ?? '?'}'`);
     default:
@@ -137,7 +144,10 @@ export function parseCommandArgs<O extends OptionsTable>(spec: ArgsSpec<O>, args
   for (const [name, o] of Object.entries(spec.options)) {
     const flag = `--${name}`;
     const given = parsed.values[name];
-    if (o.type === 'boolean') { values[name] = given === true; continue; }
+    if (o.type === 'boolean') {
+      values[name] = given === true;
+      continue;
+    }
     const raw = typeof given === 'string' ? given : typeof o.default === 'function' ? o.default() : o.default;
     values[name] = raw === undefined ? undefined : o.parse ? o.parse(raw, flag) : raw;
   }
@@ -185,7 +195,10 @@ export function defineCommand<O extends OptionsTable, R = ParsedArgs<O>>(spec: C
       try {
         input = parse(args);
       } catch (e) {
-        if (e instanceof HelpRequested) { out.write(`${usage}\n`); return 0; }
+        if (e instanceof HelpRequested) {
+          out.write(`${usage}\n`);
+          return 0;
+        }
         if (!(e instanceof UsageError)) throw e;
         err.write(`tidewire ${spec.name}: ${e.message}\n${usage}\n`);
         return 2;
@@ -197,7 +210,9 @@ export function defineCommand<O extends OptionsTable, R = ParsedArgs<O>>(spec: C
 
 /** Thrown by a defined command's `parse` for `--help` (its `run` prints the usage). */
 export class HelpRequested extends Error {
-  constructor() { super('--help'); }
+  constructor() {
+    super('--help');
+  }
 }
 
 export interface GroupSpec {
@@ -236,10 +251,19 @@ export function defineGroup(spec: GroupSpec): Command {
       const out = spec.io?.out ?? process.stdout;
       const err = spec.io?.err ?? process.stderr;
       const [name, ...rest] = args;
-      if (name === undefined) { err.write(`${usage}\n`); return 2; }
-      if (name === '--help' || name === '-h' || name === 'help') { out.write(`${usage}\n`); return 0; }
+      if (name === undefined) {
+        err.write(`${usage}\n`);
+        return 2;
+      }
+      if (name === '--help' || name === '-h' || name === 'help') {
+        out.write(`${usage}\n`);
+        return 0;
+      }
       const sub = spec.commands.find((c) => c.name === name);
-      if (!sub) { err.write(`${full}: unknown command '${name}'\n${usage}\n`); return 2; }
+      if (!sub) {
+        err.write(`${full}: unknown command '${name}'\n${usage}\n`);
+        return 2;
+      }
       return sub.run(rest);
     },
   };

@@ -28,7 +28,8 @@ export function number(min: number, max: number, unit = 'a number'): (raw: strin
 /** One of the given words. */
 export function oneOf<const T extends string>(choices: readonly T[]): (raw: string, flag: string) => T {
   return (raw, flag) => {
-    if (!(choices as readonly string[]).includes(raw)) throw new UsageError(`${flag} must be ${choices.length === 2 ? `${choices[0]} or ${choices[1]}` : `one of ${choices.join(', ')}`}, got '${raw}'`);
+    if (!(choices as readonly string[]).includes(raw))
+      throw new UsageError(`${flag} must be ${choices.length === 2 ? `${choices[0]} or ${choices[1]}` : `one of ${choices.join(', ')}`}, got '${raw}'`);
     return raw as T;
   };
 }

@@ -16,7 +16,12 @@ const OPTIONS = {
 const SPEC: ArgsSpec<typeof OPTIONS> = { name: 'thing do', options: OPTIONS, positionals: { name: 'FILE', min: 0, max: 1 } };
 
 function sink(): { write(t: string): void; text: string } {
-  return { text: '', write(t: string) { this.text += t; } };
+  return {
+    text: '',
+    write(t: string) {
+      this.text += t;
+    },
+  };
 }
 
 function usageError(fn: () => unknown, message: RegExp): void {
@@ -50,7 +55,10 @@ describe('§1 parseCommandArgs', () => {
   it('returns help for --help or -h anywhere before --', () => {
     assert.equal(parseCommandArgs(SPEC, ['--out', 'x', '--help']), 'help');
     assert.equal(parseCommandArgs(SPEC, ['-h', '--bogus']), 'help');
-    assert.deepEqual(parseCommandArgs(SPEC, ['--', '--help']), { values: { out: undefined, port: 8080, mode: undefined, json: false }, positionals: ['--help'] });
+    assert.deepEqual(parseCommandArgs(SPEC, ['--', '--help']), {
+      values: { out: undefined, port: 8080, mode: undefined, json: false },
+      positionals: ['--help'],
+    });
   });
 
   it('refuses an unknown option, a missing, empty or repeated value, and a boolean given a value', () => {
@@ -97,21 +105,24 @@ describe('§2 validators', () => {
 describe('§3 formatUsage', () => {
   it('prints the synopsis, description, an aligned options table with --help, and the footer', () => {
     const text = formatUsage({ ...SPEC, synopsis: ['FILE --out FILE', '--mode MODE'], description: 'Does a thing.', footer: 'environment: X' });
-    assert.equal(text, [
-      'usage: tidewire thing do FILE --out FILE',
-      '       tidewire thing do --mode MODE',
-      '',
-      'Does a thing.',
-      '',
-      'options:',
-      '  --out FILE   the file to write',
-      '  --port N     HTTP port (default 8080)',
-      '  --mode MODE  fast or slow',
-      '  -j, --json   print JSON',
-      '  -h, --help   print this help',
-      '',
-      'environment: X',
-    ].join('\n'));
+    assert.equal(
+      text,
+      [
+        'usage: tidewire thing do FILE --out FILE',
+        '       tidewire thing do --mode MODE',
+        '',
+        'Does a thing.',
+        '',
+        'options:',
+        '  --out FILE   the file to write',
+        '  --port N     HTTP port (default 8080)',
+        '  --mode MODE  fast or slow',
+        '  -j, --json   print JSON',
+        '  -h, --help   print this help',
+        '',
+        'environment: X',
+      ].join('\n'),
+    );
   });
 
   it('generates a synopsis from the table when none is given', () => {
@@ -153,7 +164,10 @@ describe('§4 defineCommand', () => {
   });
 
   it('prints `tidewire <cmd>: <message>` then the usage on stderr (exit 2) for parser and check errors', async () => {
-    for (const [args, message] of [[['--port', 'x'], '--port needs a port number (0–65535), got x'], [['--mode', 'fast', '-j'], '--json cannot go fast']] as const) {
+    for (const [args, message] of [
+      [['--port', 'x'], '--port needs a port number (0–65535), got x'],
+      [['--mode', 'fast', '-j'], '--json cannot go fast'],
+    ] as const) {
       const { c, out, err, ran } = command();
       assert.equal(await c.run([...args]), 2);
       assert.equal(err.text, `tidewire thing do: ${message}\n${c.usage}\n`);
@@ -163,7 +177,15 @@ describe('§4 defineCommand', () => {
   });
 
   it('lets errors other than usage errors through', async () => {
-    const c = defineCommand({ name: 'x', summary: '', options: {}, check() { throw new Error('bug'); }, run: async () => 0 });
+    const c = defineCommand({
+      name: 'x',
+      summary: '',
+      options: {},
+      check() {
+        throw new Error('bug');
+      },
+      run: async () => 0,
+    });
     await assert.rejects(c.run([]), /bug/);
   });
 });

@@ -12,8 +12,12 @@ export type BindOptions = Omit<TreeStoreOptions, 'onDispose'> & StoreFeedOptions
 export function bindTreeStore(sub: TreeSubscription, options: BindOptions = {}): TreeStore {
   let feed: StoreFeed | null = null;
   const store = new TreeStore(sub.name, { ...options, onDispose: () => feed?.dispose() });
-  feed = new StoreFeed(sub, (messages) => {
-    for (const m of messages) store.receive(m);
-  }, options);
+  feed = new StoreFeed(
+    sub,
+    (messages) => {
+      for (const m of messages) store.receive(m);
+    },
+    options,
+  );
   return store;
 }

@@ -1,7 +1,18 @@
 // TidewireClient: one WebSocket, the HELLO/WELCOME handshake, subscriptions by channel name,
 // and reconnects with backoff that resume every tree channel from its position
 // (docs/protocol.md §4). Isomorphic: the WebSocket constructor is injected or global.
-import { FrameType, MAX_NAME_BYTES, PROTOCOL_VERSION, ProtocolError, badFrame, decodeFrame, decodeTimelineFrame, encodeHello, encodeUnsubscribe, isTimelineFrameType } from '@tidewire/protocol';
+import {
+  FrameType,
+  MAX_NAME_BYTES,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  badFrame,
+  decodeFrame,
+  decodeTimelineFrame,
+  encodeHello,
+  encodeUnsubscribe,
+  isTimelineFrameType,
+} from '@tidewire/protocol';
 import type { ErrorFrame, Frame, Limits, SubscribedFrame, TimelineFrame, WelcomeFrame } from '@tidewire/protocol';
 import { Backoff, reconnectOptions } from './backoff.ts';
 import type { ReconnectOptions } from './backoff.ts';
@@ -317,7 +328,11 @@ export class TidewireClient extends Emitter<ClientEvents> {
       return;
     }
     if (bytes.length > this.maxIncomingFrameBytes) {
-      this.drop(new ClientError('TW_FRAME_TOO_LARGE', `a ${bytes.length}-byte frame is above maxIncomingFrameBytes ${this.maxIncomingFrameBytes}`), 1009, 'TW_FRAME_TOO_LARGE');
+      this.drop(
+        new ClientError('TW_FRAME_TOO_LARGE', `a ${bytes.length}-byte frame is above maxIncomingFrameBytes ${this.maxIncomingFrameBytes}`),
+        1009,
+        'TW_FRAME_TOO_LARGE',
+      );
       return;
     }
     const t0 = this.timers.now();
@@ -408,7 +423,11 @@ export class TidewireClient extends Emitter<ClientEvents> {
     if (this._welcome) throw badFrame('a second WELCOME');
     if (f.protocol[0] !== PROTOCOL_VERSION.major) {
       this.stop(
-        new ClientError('TW_PROTOCOL_VERSION', `server speaks protocol ${f.protocol.join('.')}, this client ${PROTOCOL_VERSION.major}.${PROTOCOL_VERSION.minor}`, { fatal: true }),
+        new ClientError(
+          'TW_PROTOCOL_VERSION',
+          `server speaks protocol ${f.protocol.join('.')}, this client ${PROTOCOL_VERSION.major}.${PROTOCOL_VERSION.minor}`,
+          { fatal: true },
+        ),
       );
       return;
     }
@@ -455,7 +474,10 @@ export class TidewireClient extends Emitter<ClientEvents> {
       this._fatal = new ClientError('TW_PROTOCOL_VERSION', `server closed with 4001 (protocol version): ${reason}`, { fatal: true });
       this.emit('error', this._fatal);
     } else if (!this._welcome && !this.isEnded()) {
-      this.emit('error', new ClientError('TW_CONNECT_FAILED', `connection closed before WELCOME (code ${code}${this.lastSocketError ? `, ${this.lastSocketError}` : ''})`));
+      this.emit(
+        'error',
+        new ClientError('TW_CONNECT_FAILED', `connection closed before WELCOME (code ${code}${this.lastSocketError ? `, ${this.lastSocketError}` : ''})`),
+      );
     }
     this.socket = null;
     this.emit('disconnect', { code, reason });

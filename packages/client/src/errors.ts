@@ -22,9 +22,15 @@ export const ClientErrorCodes = {
   TW_CLOSED: { fatal: false, description: 'the client or subscription was closed while waiting' },
   TW_TIMEOUT: { fatal: false, description: 'a wait helper gave up after its timeoutMs' },
   TW_WORKER: { fatal: false, description: 'the Web Worker reported an error or could not start' },
-  TW_HTTP: { fatal: false, description: 'a timeline HTTP request (metadata or segment) failed or answered an error status; the player retries on its next need' },
+  TW_HTTP: {
+    fatal: false,
+    description: 'a timeline HTTP request (metadata or segment) failed or answered an error status; the player retries on its next need',
+  },
   TW_BAD_TIMELINE: { fatal: false, description: 'timeline metadata, a segment or a streamed frame did not validate or decode (docs/timeline-format.md)' },
-  TW_PLAYER_STATE: { fatal: false, description: 'the player was asked to make a move its phase table refuses (player/phase.ts): a bug in the player, never expected' },
+  TW_PLAYER_STATE: {
+    fatal: false,
+    description: 'the player was asked to make a move its phase table refuses (player/phase.ts): a bug in the player, never expected',
+  },
 } as const satisfies Readonly<Record<string, ClientErrorInfo>>;
 
 export type ClientErrorCode = keyof typeof ClientErrorCodes;

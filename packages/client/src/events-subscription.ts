@@ -71,7 +71,9 @@ export class EventsSubscription {
     if (this.channel !== undefined) {
       const frame = encodeEvent(this.channel, key, value);
       if (frame.length > this.host.maxFrameBytes()) {
-        throw new ClientError('TW_FRAME_TOO_LARGE', `EVENT ${key} on ${this.name} is ${frame.length} bytes, above maxFrameBytes ${this.host.maxFrameBytes()}`, { channelName: this.name });
+        throw new ClientError('TW_FRAME_TOO_LARGE', `EVENT ${key} on ${this.name} is ${frame.length} bytes, above maxFrameBytes ${this.host.maxFrameBytes()}`, {
+          channelName: this.name,
+        });
       }
       if (this.host.send(frame)) return;
     }

@@ -19,7 +19,9 @@ export function formatPerf(s: PerfStats): string {
     `long   ${lt.supported ? `${lt.count} (max ${ms(lt.maxMs)})` : 'n/a'}`,
     `load   ${s.snapshotLoadMs === null ? '–' : ms(s.snapshotLoadMs)}`,
     // Only pages with a timeline player get the line.
-    ...(s.timeline.totals.framesDecoded > 0 ? [`tl     ${s.timeline.framesDecodedPerSec.toFixed(0)} fr/s  ${bytesPerSec(s.timeline.bytesFetchedPerSec)}  seek ${ms(s.timeline.seekMs.last)}`] : []),
+    ...(s.timeline.totals.framesDecoded > 0
+      ? [`tl     ${s.timeline.framesDecodedPerSec.toFixed(0)} fr/s  ${bytesPerSec(s.timeline.bytesFetchedPerSec)}  seek ${ms(s.timeline.seekMs.last)}`]
+      : []),
   ].join('\n');
 }
 
@@ -30,8 +32,17 @@ export function mountPerfHud(perf: PerfMonitor, parent?: HTMLElement): () => voi
   el.className = 'tidewire-hud';
   el.setAttribute('aria-label', 'performance');
   Object.assign(el.style, {
-    position: 'fixed', right: '8px', bottom: '8px', margin: '0', padding: '6px 8px', zIndex: '2147483647',
-    font: '11px/1.35 ui-monospace, monospace', color: '#d8f3dc', background: 'rgba(0,0,0,0.72)', borderRadius: '4px', pointerEvents: 'none',
+    position: 'fixed',
+    right: '8px',
+    bottom: '8px',
+    margin: '0',
+    padding: '6px 8px',
+    zIndex: '2147483647',
+    font: '11px/1.35 ui-monospace, monospace',
+    color: '#d8f3dc',
+    background: 'rgba(0,0,0,0.72)',
+    borderRadius: '4px',
+    pointerEvents: 'none',
   });
   (parent ?? document.body).appendChild(el);
   // textContent, never innerHTML: nothing here is markup.

@@ -214,7 +214,11 @@ export class PerfMonitor {
       framesDecodedPerSec: this.tlFrames / seconds,
       bytesFetchedPerSec: this.tlBytes / seconds,
       seekMs: { last: tl.seekMs.last, avg: this.seekCount > 0 ? this.seekSum / this.seekCount : 0, max: this.seekMax },
-      totals: { framesDecoded: tl.totals.framesDecoded + this.tlFrames, bytesFetched: tl.totals.bytesFetched + this.tlBytes, seeks: tl.totals.seeks + this.seekCount },
+      totals: {
+        framesDecoded: tl.totals.framesDecoded + this.tlFrames,
+        bytesFetched: tl.totals.bytesFetched + this.tlBytes,
+        seeks: tl.totals.seeks + this.seekCount,
+      },
     };
   }
 

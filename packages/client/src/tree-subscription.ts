@@ -1,7 +1,16 @@
 // One tree channel's replica: applies SUBSCRIBED / SNAPSHOT* / OPS frames in order and keeps
 // the position (epoch, offset) it resumes from after a reconnect (docs/protocol.md §4.5–4.7).
 import { SnapshotAssembler, SnapshotEncoding, badFrame, decodeSnapshotBody, encodeSubscribe, encodeUnsubscribe, unpack } from '@tidewire/protocol';
-import type { OpsFrame, Position, ResyncReason, SnapshotBeginFrame, SnapshotChunkFrame, SnapshotEncodingCode, SnapshotFrame, SubscribedFrame } from '@tidewire/protocol';
+import type {
+  OpsFrame,
+  Position,
+  ResyncReason,
+  SnapshotBeginFrame,
+  SnapshotChunkFrame,
+  SnapshotEncodingCode,
+  SnapshotFrame,
+  SubscribedFrame,
+} from '@tidewire/protocol';
 import { Tree, parseOps } from '@tidewire/tree';
 import type { Op } from '@tidewire/tree';
 import { collectTouched } from './changes.ts';

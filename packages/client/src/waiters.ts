@@ -39,7 +39,10 @@ export class Waiters {
       };
       this.waiting.add(w);
       if (options.timeoutMs !== undefined) {
-        timer = this.timers.setTimeout(() => w.reject(new ClientError('TW_TIMEOUT', `timed out after ${options.timeoutMs} ms waiting for ${what}`)), options.timeoutMs);
+        timer = this.timers.setTimeout(
+          () => w.reject(new ClientError('TW_TIMEOUT', `timed out after ${options.timeoutMs} ms waiting for ${what}`)),
+          options.timeoutMs,
+        );
       }
     });
   }

@@ -71,7 +71,10 @@ export function startWorkerHost(port: MessagePortLike, options: WorkerHostOption
     for (const name of o.trees) {
       const sub = c.tree(name);
       sub.on('ops', (e) => addBatch(perf, e.decodeMs, e.applyMs));
-      feeds.set(name, new StoreFeed(sub, (messages) => post({ t: 'store', name, messages }), { sliceNodes: o.sliceNodes ?? 1000, flushMs, timers, paced: true }));
+      feeds.set(
+        name,
+        new StoreFeed(sub, (messages) => post({ t: 'store', name, messages }), { sliceNodes: o.sliceNodes ?? 1000, flushMs, timers, paced: true }),
+      );
     }
     post({ t: 'state', state: c.state });
   };

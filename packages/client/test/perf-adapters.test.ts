@@ -101,5 +101,8 @@ test('§4 importing the package touches no DOM global', async () => {
   const mod = await import('@tidewire/client');
   assert.equal(typeof mod.createWorkerClient, 'function');
   await import('@tidewire/client/worker');
-  assert.throws(() => mod.createWorkerClient({ url: 'ws://x/ws', channels: ['doc'] }), (e: { code: string }) => e.code === 'TW_INVALID_OPTION');
+  assert.throws(
+    () => mod.createWorkerClient({ url: 'ws://x/ws', channels: ['doc'] }),
+    (e: { code: string }) => e.code === 'TW_INVALID_OPTION',
+  );
 });

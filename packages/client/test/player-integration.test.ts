@@ -65,7 +65,10 @@ async function playPauseSeekSpeed(player: Player): Promise<void> {
   checkEvents(events, player.mode);
   for (let i = 1; i < events.length; i++) assert.ok(events[i]!.timeMs >= events[i - 1]!.timeMs, 'time never goes back while playing');
   assert.ok(events.length > 10, `${events.length} frames shown`);
-  assert.ok(events.some((e) => e.timeMs !== e.frame * PERIOD_MS), 'some shown frames are interpolated');
+  assert.ok(
+    events.some((e) => e.timeMs !== e.frame * PERIOD_MS),
+    'some shown frames are interpolated',
+  );
 
   // Paused: what is shown is frameAt(timeMs).
   await new Promise((r) => setTimeout(r, 100));
@@ -146,7 +149,8 @@ test('§W.5 server-paced: random seeks while playing show each target first, the
       const after = events.slice(from);
       assert.ok(after.length > 0);
       assert.equal(after[0]!.frame, target, `seek ${k}: the first frame shown is the target`);
-      for (let i = 1; i < after.length; i++) assert.ok(after[i]!.frame >= after[i - 1]!.frame, `seek ${k}: frames ${after[i - 1]!.frame} then ${after[i]!.frame}`);
+      for (let i = 1; i < after.length; i++)
+        assert.ok(after[i]!.frame >= after[i - 1]!.frame, `seek ${k}: frames ${after[i - 1]!.frame} then ${after[i]!.frame}`);
     }
     checkEvents(events, 'random seeks');
   } catch (err) {

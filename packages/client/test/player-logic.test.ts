@@ -21,7 +21,16 @@ test('§5.1 interpolation mask: floats and fractional-scale integers move, gear 
   const s = raceSchema();
   assert.deepEqual([...interpolationMask(s.fields)], [1, 1, 1, 0, 0, 0]);
   assert.deepEqual([...interpolationMask(s.fields, { gear: true, x: false })], [0, 1, 1, 1, 0, 0]);
-  assert.deepEqual([...interpolationMask([{ name: 'f', type: 'flags', bits: 3 }, { name: 'b', type: 'bool' }, { name: 'u', type: 'u8', scale: 2 }])], [0, 0, 0]);
+  assert.deepEqual(
+    [
+      ...interpolationMask([
+        { name: 'f', type: 'flags', bits: 3 },
+        { name: 'b', type: 'bool' },
+        { name: 'u', type: 'u8', scale: 2 },
+      ]),
+    ],
+    [0, 0, 0],
+  );
 });
 
 test('§5.1 interpolateInto: linear for masked fields, the earlier value for stepped ones and next to an absent value', () => {
@@ -89,7 +98,11 @@ test('§5.3 prefetch: then the window ahead in order, within the in-flight cap, 
   assert.deepEqual(planPrefetch(input({ posMs: 21_000, loaded: [10, 12], inflight: [11] })).load, [13]);
   assert.deepEqual(planPrefetch(input({ posMs: 21_000, loaded: [10], maxInflight: 2 })).load, [11, 12]);
   const fast = planPrefetch(input({ posMs: 0, loaded: [0], speed: 4, maxInflight: 100 }));
-  assert.deepEqual(fast.load, Array.from({ length: 10 }, (_, i) => i + 1), '5 s at 4× is 20 s of timeline');
+  assert.deepEqual(
+    fast.load,
+    Array.from({ length: 10 }, (_, i) => i + 1),
+    '5 s at 4× is 20 s of timeline',
+  );
   assert.equal(fast.keepLast, 10);
   const slow = planPrefetch(input({ posMs: 0, loaded: [0], speed: 0.25, maxInflight: 100 }));
   assert.deepEqual(slow.load, [1, 2], 'below 1× the window stays 5 s of timeline');
@@ -109,8 +122,16 @@ test('§5.3 prefetch: the keep window spans keepBehind before the playhead to th
 function metaJson(): Record<string, unknown> {
   const s = raceSchema();
   return {
-    name: 'race', version: 'v1', schema: { name: s.name, rateHz: s.rateHz, fields: s.fields }, entities: s.entities, static: s.static,
-    rateHz: RATE_HZ, frameCount: 100, durationMs: 4000, live: false, segments: segments(2).map(({ index, firstFrame, frameCount, startMs, endMs }) => ({ index, firstFrame, frameCount, startMs, endMs })),
+    name: 'race',
+    version: 'v1',
+    schema: { name: s.name, rateHz: s.rateHz, fields: s.fields },
+    entities: s.entities,
+    static: s.static,
+    rateHz: RATE_HZ,
+    frameCount: 100,
+    durationMs: 4000,
+    live: false,
+    segments: segments(2).map(({ index, firstFrame, frameCount, startMs, endMs }) => ({ index, firstFrame, frameCount, startMs, endMs })),
   };
 }
 

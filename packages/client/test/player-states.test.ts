@@ -32,7 +32,11 @@ test('§5.5 phase table: every (phase, event) goes where the table says or is re
     for (const event of PHASE_EVENTS) {
       const want = EXPECTED[from][event];
       if (want === X) {
-        assert.throws(() => nextPhase(from, event), (err: ClientError) => err.code === 'TW_PLAYER_STATE', `${from} + ${event} is refused`);
+        assert.throws(
+          () => nextPhase(from, event),
+          (err: ClientError) => err.code === 'TW_PLAYER_STATE',
+          `${from} + ${event} is refused`,
+        );
       } else {
         assert.equal(nextPhase(from, event), want, `${from} + ${event}`);
       }
@@ -44,12 +48,20 @@ test('§5.5 phase data: a move keeps the seek it carries unless told otherwise; 
   const seeking: PlayerPhase = { name: 'seeking', since: 100, frame: 7 };
   assert.deepEqual(enterPhase(seeking, 'ask', { seq: 3 }), { name: 'awaiting', seq: 3, since: 100, frame: 7 }, 'asking the server keeps the seek being timed');
   const awaiting: PlayerPhase = { name: 'awaiting', seq: 3, since: 100, frame: undefined };
-  assert.deepEqual(enterPhase(awaiting, 'seek', { since: 200, frame: 9 }), { name: 'awaiting', seq: 3, since: 200, frame: 9 }, 'a local seek keeps the outstanding seq');
+  assert.deepEqual(
+    enterPhase(awaiting, 'seek', { since: 200, frame: 9 }),
+    { name: 'awaiting', seq: 3, since: 200, frame: 9 },
+    'a local seek keeps the outstanding seq',
+  );
   assert.deepEqual(enterPhase(awaiting, 'answer', { frame: 12 }), { name: 'seeking', since: 100, frame: 12 }, 'the answer names the frame that ends the seek');
   assert.deepEqual(enterPhase(awaiting, 'drop'), { name: 'seeking', since: 100, frame: undefined });
   assert.deepEqual(enterPhase({ name: 'loading', held: undefined }, 'hold', { held: { frame: 4 } }), { name: 'loading', held: { frame: 4 } });
   assert.deepEqual(enterPhase({ name: 'loading', held: { frame: 4 } }, 'meta'), { name: 'showing' });
-  assert.throws(() => enterPhase({ name: 'showing' }, 'ask'), (err: ClientError) => err.code === 'TW_PLAYER_STATE', 'awaiting without a seq');
+  assert.throws(
+    () => enterPhase({ name: 'showing' }, 'ask'),
+    (err: ClientError) => err.code === 'TW_PLAYER_STATE',
+    'awaiting without a seq',
+  );
 });
 
 // ---- a real Player, scripted engine ------------------------------------------------------
@@ -61,7 +73,11 @@ const C = schema.entities.length * F;
 
 function meta(live = false): TimelineMeta {
   const segments: SegmentEntry[] = Array.from({ length: SEGMENTS }, (_, i) => ({
-    index: i, firstFrame: i * SEG, frameCount: SEG, startMs: i * SEG * PERIOD_MS, endMs: (i * SEG + SEG - 1) * PERIOD_MS,
+    index: i,
+    firstFrame: i * SEG,
+    frameCount: SEG,
+    startMs: i * SEG * PERIOD_MS,
+    endMs: (i * SEG + SEG - 1) * PERIOD_MS,
   }));
   return { name: 'race', version: 'v', schema, rateHz: RATE_HZ, frameCount: SEG * SEGMENTS, durationMs: SEG * SEGMENTS * PERIOD_MS, live, segments };
 }
@@ -90,7 +106,11 @@ function scripted(options: Partial<PlayerOptions> = {}) {
     lastSeq,
     segment: (n: number) => deliver({ t: 'segment', index: n, bytes: 1000, decodeMs: 0, ...block(n * SEG, SEG) }),
     stream: (epoch: number, first: number, count: number) => deliver({ t: 'stream', epoch, bytes: count * 10, decodeMs: 0, ...block(first, count) }),
-    state: (epoch: number, frame: number, ack?: number) => deliver({ t: 'state', state: { epoch, playing: false, speed: 1, frame, frameCount: SEG * SEGMENTS, live: false, ...(ack !== undefined ? { ack } : {}) } }),
+    state: (epoch: number, frame: number, ack?: number) =>
+      deliver({
+        t: 'state',
+        state: { epoch, playing: false, speed: 1, frame, frameCount: SEG * SEGMENTS, live: false, ...(ack !== undefined ? { ack } : {}) },
+      }),
   };
 }
 
@@ -142,9 +162,27 @@ test('§5.5 Player, server-paced: seek → awaiting; stale and early frames stay
 test('§5.5 Player: close from any phase → closed; controls on a closed player are no-ops; close twice is one promise', async () => {
   const cases: [PhaseName, (h: ReturnType<typeof scripted>) => void][] = [
     ['loading', () => {}],
-    ['showing', (h) => { h.deliver({ t: 'meta', meta: meta() }); }],
-    ['seeking', (h) => { h.deliver({ t: 'meta', meta: meta() }); h.player.seek({ frame: 400 }); }],
-    ['awaiting', (h) => { h.deliver({ t: 'meta', meta: meta() }); h.deliver({ t: 'subscribed', first: true }); h.player.seek({ frame: 400 }); }],
+    [
+      'showing',
+      (h) => {
+        h.deliver({ t: 'meta', meta: meta() });
+      },
+    ],
+    [
+      'seeking',
+      (h) => {
+        h.deliver({ t: 'meta', meta: meta() });
+        h.player.seek({ frame: 400 });
+      },
+    ],
+    [
+      'awaiting',
+      (h) => {
+        h.deliver({ t: 'meta', meta: meta() });
+        h.deliver({ t: 'subscribed', first: true });
+        h.player.seek({ frame: 400 });
+      },
+    ],
   ];
   for (const [from, reach] of cases) {
     const h = scripted({ mode: from === 'awaiting' ? 'server' : 'client' });
@@ -169,7 +207,10 @@ test('§5.5 Player: a server session before metadata is a move the table refuses
   // The engine subscribes only after the first metadata answer; a restate that must ask the
   // server while loading means the two have gone out of step.
   const h = scripted({ mode: 'server' });
-  assert.throws(() => h.deliver({ t: 'subscribed', first: false }), (err: ClientError) => err.code === 'TW_PLAYER_STATE');
+  assert.throws(
+    () => h.deliver({ t: 'subscribed', first: false }),
+    (err: ClientError) => err.code === 'TW_PLAYER_STATE',
+  );
 });
 
 test('§5.5 Player against the real server (server-paced): loading → showing → awaiting/seeking → showing → closed', async (t) => {

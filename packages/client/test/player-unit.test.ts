@@ -4,10 +4,32 @@
 // the connection core's routing of timeline frames.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeFrame, decodeTimelineFrame, encodeSubscribed, encodeTlFrames, encodeTlState, FrameType, MAX_TL_SPEED, MAX_TL_STEPS, MIN_TL_SPEED, TimelineFrameType } from '@tidewire/protocol';
+import {
+  decodeFrame,
+  decodeTimelineFrame,
+  encodeSubscribed,
+  encodeTlFrames,
+  encodeTlState,
+  FrameType,
+  MAX_TL_SPEED,
+  MAX_TL_STEPS,
+  MIN_TL_SPEED,
+  TimelineFrameType,
+} from '@tidewire/protocol';
 import type { TimelineFrame } from '@tidewire/protocol';
 import { FrameEncoder, validateSchema } from '@tidewire/timeline';
-import { ManualTimers, manualScheduler, MAX_SPEED, MAX_STEPS, MIN_SPEED, PerfMonitor, Player, PlayerEngine, TidewireClient, TimelineSubscription } from '@tidewire/client';
+import {
+  ManualTimers,
+  manualScheduler,
+  MAX_SPEED,
+  MAX_STEPS,
+  MIN_SPEED,
+  PerfMonitor,
+  Player,
+  PlayerEngine,
+  TidewireClient,
+  TimelineSubscription,
+} from '@tidewire/client';
 import type { ClientError, PlayerOptions, SegmentEntry, TimelineMeta, TransferPort } from '@tidewire/client';
 import type { EngineState, FromEngine, ToEngine } from '../src/player/messages.ts';
 import { socketFactory } from './fake-socket.ts';
@@ -21,7 +43,11 @@ const C = E * F;
 
 function meta(live = false): TimelineMeta {
   const segments: SegmentEntry[] = Array.from({ length: SEGMENTS }, (_, i) => ({
-    index: i, firstFrame: i * SEG, frameCount: SEG, startMs: i * SEG * PERIOD_MS, endMs: (i * SEG + SEG - 1) * PERIOD_MS,
+    index: i,
+    firstFrame: i * SEG,
+    frameCount: SEG,
+    startMs: i * SEG * PERIOD_MS,
+    endMs: (i * SEG + SEG - 1) * PERIOD_MS,
   }));
   return { name: 'race', version: 'v', schema, rateHz: RATE_HZ, frameCount: SEG * SEGMENTS, durationMs: SEG * SEGMENTS * PERIOD_MS, live, segments };
 }
@@ -44,7 +70,11 @@ class Harness {
   readonly perf = new PerfMonitor({ timers: this.timers });
 
   constructor(options: Partial<PlayerOptions> = {}) {
-    this.player = new Player(this.port, { timeline: 'race', schedule: manualScheduler, timers: this.timers, perf: this.perf, ...options }, { httpUrl: 'http://x' });
+    this.player = new Player(
+      this.port,
+      { timeline: 'race', schedule: manualScheduler, timers: this.timers, perf: this.perf, ...options },
+      { httpUrl: 'http://x' },
+    );
   }
 
   deliver(msg: FromEngine): void {
@@ -118,7 +148,10 @@ test('§5.3 client-paced: the segment under the playhead first, then the window 
   assert.equal(h.player.state.get().timeMs, 2000);
   assert.equal(h.shownFrame, 50);
   assert.deepEqual(h.loads(), [3], 'the window moved on to 6 s');
-  assert.deepEqual(h.player.state.get().buffered.map((r) => [r.firstFrame, r.lastFrame]), [[0, 99]]);
+  assert.deepEqual(
+    h.player.state.get().buffered.map((r) => [r.firstFrame, r.lastFrame]),
+    [[0, 99]],
+  );
   assert.equal(h.player.metrics.segmentsFetched, 2);
   assert.equal(h.player.metrics.bytesFetched, 2000);
   h.perf.tick();
@@ -141,7 +174,11 @@ test('§5.3 client-paced seek: instant within buffered frames, else the one segm
   h.take('load');
   h.player.seek(420 * PERIOD_MS);
   assert.deepEqual(h.loads(), [8]);
-  assert.deepEqual(h.take('cancel').flatMap((m) => m.segments), [1], 'the old window is abandoned');
+  assert.deepEqual(
+    h.take('cancel').flatMap((m) => m.segments),
+    [1],
+    'the old window is abandoned',
+  );
   s = h.player.state.get();
   assert.equal(s.seeking, true);
   assert.equal(s.frame, 30, 'the old frame stays until the target is here');
@@ -164,7 +201,10 @@ test('§5.3 client-paced: the buffer stays under maxBufferBytes by dropping segm
   h.player.seek({ frame: 160 });
   h.player.tick();
   // Window: segment 3 (under the playhead) and 4; 0–2 are outside and over budget.
-  assert.deepEqual(h.player.state.get().buffered.map((r) => [r.firstFrame, r.lastFrame]), [[150, 199]]);
+  assert.deepEqual(
+    h.player.state.get().buffered.map((r) => [r.firstFrame, r.lastFrame]),
+    [[150, 199]],
+  );
 });
 
 test('§5.1 frameAt interpolates numeric fields between the frames around t and steps the others', () => {
@@ -183,7 +223,10 @@ test('§5.1 frameAt interpolates numeric fields between the frames around t and 
   assert.equal(h.player.frameAt(10 * PERIOD_MS, out), out);
   assert.equal(firstDifference(out, a), null, 'on a frame time: the frame itself');
   assert.equal(h.player.frameAt(60 * PERIOD_MS), null, 'not buffered');
-  assert.throws(() => h.player.frameAt(0, new Float64Array(3)), (err: ClientError) => err.code === 'TW_INVALID_OPTION');
+  assert.throws(
+    () => h.player.frameAt(0, new Float64Array(3)),
+    (err: ClientError) => err.code === 'TW_INVALID_OPTION',
+  );
 });
 
 test('§5.6 server-paced: frames of an older epoch, or arriving before the seek is answered, are never shown', () => {
@@ -191,7 +234,10 @@ test('§5.6 server-paced: frames of an older epoch, or arriving before the seek 
   h.deliver({ t: 'meta', meta: meta() });
   h.deliver({ t: 'subscribed', first: true });
   const restate = h.take('control');
-  assert.deepEqual(restate.map((m) => m.control.op), ['speed']);
+  assert.deepEqual(
+    restate.map((m) => m.control.op),
+    ['speed'],
+  );
   assert.equal(restate[0]!.control.mode, 'server');
   h.state({ epoch: 1 });
   h.stream(1, 0, 1);
@@ -225,7 +271,10 @@ test('§5.6 server-paced: frames of an older epoch, or arriving before the seek 
 
   // Playing: the clock follows the server, never past the newest frame, a frame behind.
   h.player.play();
-  assert.deepEqual(h.take('control').map((m) => m.control.op), ['play']);
+  assert.deepEqual(
+    h.take('control').map((m) => m.control.op),
+    ['play'],
+  );
   h.state({ epoch: 2, playing: true, frame: 120 });
   const shown: number[] = [];
   h.player.onFrame((ev) => {
@@ -256,7 +305,11 @@ test('§5.6 server-paced: a reconnect restates mode, position and play', () => {
   assert.deepEqual(h.take('control'), []);
   h.deliver({ t: 'subscribed', first: false });
   const ops = h.take('control').map((m) => [m.control.op, m.control.frame]);
-  assert.deepEqual(ops, [['speed', undefined], ['seek', 42], ['play', undefined]]);
+  assert.deepEqual(ops, [
+    ['speed', undefined],
+    ['seek', 42],
+    ['play', undefined],
+  ]);
 });
 
 test('§5.5 controls validate their arguments (TW_INVALID_OPTION)', () => {
@@ -274,7 +327,7 @@ test('§5.5 controls validate their arguments (TW_INVALID_OPTION)', () => {
   assert.equal(h.player.goLive(), false, 'a recorded timeline has no live edge');
 });
 
-test('the player restates §W.1\'s control limits (kept out of the page bundle) without drifting from the protocol', () => {
+test("the player restates §W.1's control limits (kept out of the page bundle) without drifting from the protocol", () => {
   assert.deepEqual([MIN_SPEED, MAX_SPEED, MAX_STEPS], [MIN_TL_SPEED, MAX_TL_SPEED, MAX_TL_STEPS]);
 });
 
@@ -298,13 +351,25 @@ class ScriptedConnection {
       release: () => {},
     });
     const client = { state: 'open', on: () => () => {}, timeline: () => this.sub, close: async () => {} } as unknown as TidewireClient;
-    const body = JSON.stringify({ ...meta(), schema: { name: schema.name, rateHz: RATE_HZ, fields: schema.fields }, entities: schema.entities, static: schema.static });
-    const fetch = async () => ({ ok: true, status: 200, headers: { get: () => null }, arrayBuffer: async () => new TextEncoder().encode(body).buffer as ArrayBuffer });
+    const body = JSON.stringify({
+      ...meta(),
+      schema: { name: schema.name, rateHz: RATE_HZ, fields: schema.fields },
+      entities: schema.entities,
+      static: schema.static,
+    });
+    const fetch = async () => ({
+      ok: true,
+      status: 200,
+      headers: { get: () => null },
+      arrayBuffer: async () => new TextEncoder().encode(body).buffer as ArrayBuffer,
+    });
     this.engine = new PlayerEngine({ client, fetch, post: (m) => this.posted.push(m) });
   }
 
   credits(): [number, number][] {
-    const c = this.out.filter((f) => f.type === TimelineFrameType.TL_CREDIT).map((f) => (f.type === TimelineFrameType.TL_CREDIT ? ([f.frames, f.bytes] as [number, number]) : [0, 0] as [number, number]));
+    const c = this.out
+      .filter((f) => f.type === TimelineFrameType.TL_CREDIT)
+      .map((f) => (f.type === TimelineFrameType.TL_CREDIT ? ([f.frames, f.bytes] as [number, number]) : ([0, 0] as [number, number])));
     this.out.length = 0;
     return c;
   }
@@ -317,7 +382,8 @@ class ScriptedConnection {
   /** Encoded frames first..first+count-1, the first a keyframe. */
   frames(first: number, count: number): Uint8Array[] {
     const out: Uint8Array[] = [];
-    for (let i = 0; i < count; i++) out.push(i === 0 ? this.encoder.encodeKeyframe(frameValues(schema, first + i)) : this.encoder.encodeDelta(frameValues(schema, first + i)));
+    for (let i = 0; i < count; i++)
+      out.push(i === 0 ? this.encoder.encodeKeyframe(frameValues(schema, first + i)) : this.encoder.encodeDelta(frameValues(schema, first + i)));
     return out;
   }
 
@@ -342,7 +408,10 @@ test('§5.6 engine: decodes TL_FRAMES of the current epoch, drops stale ones and
   assert.equal(first!.epoch, 1);
   assert.equal(first!.count, 4);
   assert.equal(firstDifference(first!.values.subarray(3 * C, 4 * C), frameValues(schema, 3)), null);
-  assert.deepEqual([...first!.times], [0, 1, 2, 3].map((i) => i * PERIOD_MS));
+  assert.deepEqual(
+    [...first!.times],
+    [0, 1, 2, 3].map((i) => i * PERIOD_MS),
+  );
 
   c.engine.handle({ t: 'control', control: { op: 'seek', frame: 300, seq: 7 } });
   const seek = c.out.find((f) => f.type === TimelineFrameType.TL_CONTROL);
@@ -387,7 +456,12 @@ test('§5.6 engine: client-paced sessions get credit only to follow the live edg
 
 test('§5.6 TidewireClient routes TL_STATE / TL_FRAMES to the timeline subscription; a malformed one is TW_BAD_FRAME, an unknown 0x4F is ignored', () => {
   const f = socketFactory();
-  const client = new TidewireClient({ url: 'ws://example.test/ws', WebSocket: f.WebSocket, timers: new ManualTimers(), reconnect: { minDelayMs: 5, maxDelayMs: 5, jitter: 0 } });
+  const client = new TidewireClient({
+    url: 'ws://example.test/ws',
+    WebSocket: f.WebSocket,
+    timers: new ManualTimers(),
+    reconnect: { minDelayMs: 5, maxDelayMs: 5, jitter: 0 },
+  });
   const errors: string[] = [];
   client.on('error', (e) => errors.push(e.code));
   const sub = client.timeline('race');

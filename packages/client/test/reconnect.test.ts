@@ -19,7 +19,10 @@ function setup(reconnect: Partial<ReconnectOptions> | false = { jitter: 0 }, ext
 
 test('§1.2 Backoff: min × factor^n capped at max; jitter takes up to that fraction off', () => {
   const exact = new Backoff(reconnectOptions({ jitter: 0 }));
-  assert.deepEqual(Array.from({ length: 8 }, () => exact.next()), [250, 500, 1000, 2000, 4000, 8000, 10000, 10000]);
+  assert.deepEqual(
+    Array.from({ length: 8 }, () => exact.next()),
+    [250, 500, 1000, 2000, 4000, 8000, 10000, 10000],
+  );
   exact.reset();
   assert.equal(exact.next(), 250);
   const low = new Backoff(reconnectOptions({ jitter: 0.5 }), () => 0.999999);
@@ -33,7 +36,11 @@ test('§1.2 Backoff: min × factor^n capped at max; jitter takes up to that frac
 
 test('§1.2 reconnect options are validated up front (TW_INVALID_OPTION)', () => {
   for (const bad of [{ minDelayMs: -1 }, { maxDelayMs: 10 }, { factor: 0.5 }, { jitter: 2 }, { jitter: Number.NaN }, { resetAfterMs: -5 }]) {
-    assert.throws(() => reconnectOptions(bad), (e: ClientError) => e.code === 'TW_INVALID_OPTION', JSON.stringify(bad));
+    assert.throws(
+      () => reconnectOptions(bad),
+      (e: ClientError) => e.code === 'TW_INVALID_OPTION',
+      JSON.stringify(bad),
+    );
   }
 });
 
@@ -99,8 +106,14 @@ test('subscriptions are pipelined right behind HELLO, before WELCOME (§4.1)', (
   client.events('cursor', () => {});
   const s = last();
   s.open();
-  assert.deepEqual(s.sent.map((f) => f.type), [FrameType.HELLO, FrameType.SUBSCRIBE, FrameType.SUBSCRIBE]);
-  assert.deepEqual(s.sent.slice(1).map((f) => (f as { name: string }).name), ['doc', 'cursor']);
+  assert.deepEqual(
+    s.sent.map((f) => f.type),
+    [FrameType.HELLO, FrameType.SUBSCRIBE, FrameType.SUBSCRIBE],
+  );
+  assert.deepEqual(
+    s.sent.slice(1).map((f) => (f as { name: string }).name),
+    ['doc', 'cursor'],
+  );
   // WELCOME does not subscribe a second time.
   s.welcome();
   assert.equal(s.sent.length, 3);
@@ -115,7 +128,10 @@ test('§1.3 no WELCOME within handshakeTimeoutMs: TW_HANDSHAKE_TIMEOUT, close, r
   timers.advance(2999);
   assert.equal(errors.length, 0);
   timers.advance(1);
-  assert.deepEqual(errors.map((e) => e.code), ['TW_HANDSHAKE_TIMEOUT']);
+  assert.deepEqual(
+    errors.map((e) => e.code),
+    ['TW_HANDSHAKE_TIMEOUT'],
+  );
   assert.notEqual(sockets[0]!.closedWith, null);
   timers.advance(250);
   assert.equal(sockets.length, 2);
@@ -144,9 +160,19 @@ test('§1.1 the token travels as access_token; a bare origin gets /ws; a bad URL
   const f = socketFactory();
   new TidewireClient({ url: 'http://example.test:8080', token: 's3cret', WebSocket: f.WebSocket, timers: new ManualTimers() });
   assert.equal(f.last().url, 'ws://example.test:8080/ws?access_token=s3cret');
-  assert.throws(() => new TidewireClient({ url: 'not a url', WebSocket: f.WebSocket }), (e: ClientError) => e.code === 'TW_INVALID_OPTION');
-  assert.throws(() => new TidewireClient({ url: 'ftp://x/ws', WebSocket: f.WebSocket }), (e: ClientError) => e.code === 'TW_INVALID_OPTION');
-  assert.throws(() => new TidewireClient({ url: 'ws://x/ws' }), (e: ClientError) => e.code === 'TW_INVALID_OPTION', 'no WebSocket in Node 20');
+  assert.throws(
+    () => new TidewireClient({ url: 'not a url', WebSocket: f.WebSocket }),
+    (e: ClientError) => e.code === 'TW_INVALID_OPTION',
+  );
+  assert.throws(
+    () => new TidewireClient({ url: 'ftp://x/ws', WebSocket: f.WebSocket }),
+    (e: ClientError) => e.code === 'TW_INVALID_OPTION',
+  );
+  assert.throws(
+    () => new TidewireClient({ url: 'ws://x/ws' }),
+    (e: ClientError) => e.code === 'TW_INVALID_OPTION',
+    'no WebSocket in Node 20',
+  );
 });
 
 test('§1.4 every connection resubscribes: tree channels from their position, events channels plainly', () => {
@@ -156,10 +182,13 @@ test('§1.4 every connection resubscribes: tree channels from their position, ev
   let s = last();
   s.open();
   s.welcome();
-  assert.deepEqual(s.sent.slice(1).map((f) => [f.type, (f as { name: string }).name, (f as { from?: unknown }).from]), [
-    [FrameType.SUBSCRIBE, 'doc', undefined],
-    [FrameType.SUBSCRIBE, 'cursor', undefined],
-  ]);
+  assert.deepEqual(
+    s.sent.slice(1).map((f) => [f.type, (f as { name: string }).name, (f as { from?: unknown }).from]),
+    [
+      [FrameType.SUBSCRIBE, 'doc', undefined],
+      [FrameType.SUBSCRIBE, 'cursor', undefined],
+    ],
+  );
   const h = new History(sampleTree());
   s.receive(h.subscribed('doc', 3, 'snapshot', 'new'), ...h.snapshotFrames(3), h.commit(3, [[0, 'n1', { v: 1 }]]));
   assert.deepEqual(sub.position, { epoch: 7, offset: 1 });
@@ -169,7 +198,10 @@ test('§1.4 every connection resubscribes: tree channels from their position, ev
   s = last();
   s.open();
   s.welcome();
-  assert.deepEqual(s.sent.slice(1).map((f) => (f as { from?: unknown }).from), [{ epoch: 7, offset: 1 }, undefined]);
+  assert.deepEqual(
+    s.sent.slice(1).map((f) => (f as { from?: unknown }).from),
+    [{ epoch: 7, offset: 1 }, undefined],
+  );
 });
 
 test('§1.4 send() holds the latest value per key until the events channel is subscribed', () => {

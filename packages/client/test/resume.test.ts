@@ -135,7 +135,10 @@ test('§4.7 a batch that does not apply (TW_DIVERGED) reloads from a snapshot: S
   conn.send(encodeOps(1, { epoch: 7, offset: 1 }, [[2, 'no-such-node']]));
   const resub = await conn.expect(FrameType.SUBSCRIBE);
   assert.equal(resub.from, undefined);
-  assert.deepEqual(errors.map((e) => e.code), ['TW_DIVERGED']);
+  assert.deepEqual(
+    errors.map((e) => e.code),
+    ['TW_DIVERGED'],
+  );
   conn.send(h.subscribed('doc', 1, 'snapshot', 'new'), ...h.snapshotFrames(1));
   await sub.waitFor((s) => s.position !== null);
   assert.equal(sub.rootHash, h.tree.rootHash);

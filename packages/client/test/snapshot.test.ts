@@ -121,7 +121,10 @@ test('§4.6 a chunk with an unexpected index is TW_BAD_FRAME: the client reconne
   const frames = h.snapshotFrames(1, 8 * 1024);
   conn.send(h.subscribed('doc', 1, 'snapshot', 'new'), frames[0]!, frames[2]!);
   const again = await server.connection();
-  assert.deepEqual(errors.map((e) => e.code), ['TW_BAD_FRAME']);
+  assert.deepEqual(
+    errors.map((e) => e.code),
+    ['TW_BAD_FRAME'],
+  );
   const resub = await again.expect(FrameType.SUBSCRIBE);
   assert.equal(resub.from, undefined);
   again.send(h.subscribed('doc', 1, 'snapshot', 'new'), ...frames);
@@ -147,7 +150,10 @@ test('§4.6 a deflate-raw body that is not deflate data is TW_BAD_FRAME', async 
   client.on('error', (e) => errors.push(e.code));
   const h = new History(bigTree(10));
   const { encodeSnapshot } = await import('@tidewire/protocol');
-  conn.send(h.subscribed('doc', 1, 'snapshot', 'new'), encodeSnapshot(1, h.position, 10, SnapshotEncoding.DEFLATE_RAW, new Uint8Array([0xff, 0xfe, 0xfd, 0xfc])));
+  conn.send(
+    h.subscribed('doc', 1, 'snapshot', 'new'),
+    encodeSnapshot(1, h.position, 10, SnapshotEncoding.DEFLATE_RAW, new Uint8Array([0xff, 0xfe, 0xfd, 0xfc])),
+  );
   await server.connection();
   assert.deepEqual(errors, ['TW_BAD_FRAME']);
 });

@@ -36,7 +36,15 @@ const TREE: NodeSnapshot = {
   type: 'project',
   attrs: {},
   children: [
-    { id: 'p', type: 'track', attrs: { name: 'P' }, children: [{ id: 'x', type: 'clip', attrs: { v: 1 }, children: [] }, { id: 'y', type: 'clip', attrs: { v: 2 }, children: [] }] },
+    {
+      id: 'p',
+      type: 'track',
+      attrs: { name: 'P' },
+      children: [
+        { id: 'x', type: 'clip', attrs: { v: 1 }, children: [] },
+        { id: 'y', type: 'clip', attrs: { v: 2 }, children: [] },
+      ],
+    },
     { id: 'q', type: 'track', attrs: { name: 'Q' }, children: [{ id: 'z', type: 'clip', attrs: { v: 3 }, children: [] }] },
   ],
 };
@@ -160,11 +168,17 @@ test('§2.2 a large snapshot arrives in slices of ≤ sliceNodes and is applied 
   }
   // begin + 5 slices + end (+ progress/status posts): one message per frame at budget 0.
   assert.ok(frameCount >= 7, `applied across ${frameCount} frames`);
-  assert.ok(sizes.slice(0, -2).every((n) => n === 6), 'the old tree stays visible until the swap');
+  assert.ok(
+    sizes.slice(0, -2).every((n) => n === 6),
+    'the old tree stays visible until the swap',
+  );
   assert.equal(store.size, 5000);
   assert.deepEqual(snapshots, [5000]);
   const loaded = statuses.filter((st) => st.state === 'loading' && st.progress).map((st) => st.progress!.nodesLoaded);
-  assert.deepEqual(loaded.filter((n) => n > 0), [1000, 2000, 3000, 4000, 5000]);
+  assert.deepEqual(
+    loaded.filter((n) => n > 0),
+    [1000, 2000, 3000, 4000, 5000],
+  );
   assert.equal(statuses.at(-1)!.state, 'live');
 });
 
@@ -173,8 +187,14 @@ test('§2.2 StoreFeed puts at most sliceNodes nodes in a slice or changes messag
   const posted: StoreMessage[][] = [];
   const feed = new StoreFeed(sub, (m) => posted.push(m), { sliceNodes: 1000, timers });
   const slices = posted.flat().filter((m) => m.t === 'slice');
-  assert.deepEqual(slices.map((m) => (m.t === 'slice' ? m.nodes.length : 0)), [1000, 1000, 1000, 1000, 500]);
-  assert.ok(posted.every((batch) => batch.filter((m) => m.t === 'slice').length <= 1), 'one slice per post');
+  assert.deepEqual(
+    slices.map((m) => (m.t === 'slice' ? m.nodes.length : 0)),
+    [1000, 1000, 1000, 1000, 500],
+  );
+  assert.ok(
+    posted.every((batch) => batch.filter((m) => m.t === 'slice').length <= 1),
+    'one slice per post',
+  );
   feed.dispose();
   // One batch that touches 402 view ids (200 sets, a 201-node subtree removed and re-inserted,
   // their parent): two changes messages of at most 250, only the last one final.
@@ -187,8 +207,14 @@ test('§2.2 StoreFeed puts at most sliceNodes nodes in a slice or changes messag
   posted.length = 0;
   timers.advance(16);
   const changes = posted.flat().filter((m): m is Extract<StoreMessage, { t: 'changes' }> => m.t === 'changes');
-  assert.deepEqual(changes.map((m) => m.upserts.length + m.removes.length), [250, 152]);
-  assert.deepEqual(changes.map((m) => m.final), [false, true]);
+  assert.deepEqual(
+    changes.map((m) => m.upserts.length + m.removes.length),
+    [250, 152],
+  );
+  assert.deepEqual(
+    changes.map((m) => m.final),
+    [false, true],
+  );
   small.dispose();
 });
 
@@ -200,15 +226,24 @@ test('§2.2 a paced StoreFeed keeps one post in flight and coalesces changes unt
   assert.equal(posted.length, 1);
   assert.equal(posted[0]![0]!.t, 'begin');
   for (let i = 0; i < 4; i++) feed.ack();
-  assert.deepEqual(posted.map((p) => p[0]!.t), ['begin', 'slice', 'slice', 'slice', 'end']);
+  assert.deepEqual(
+    posted.map((p) => p[0]!.t),
+    ['begin', 'slice', 'slice', 'slice', 'end'],
+  );
   // The receiver has not acked 'end': ten op batches arrive and wait, coalescing into one post.
   for (let i = 0; i < 10; i++) socket.receive(h.commit(1, [[0, 't0c0', { v: i }]]));
   timers.advance(100);
   assert.equal(posted.length, 5, 'nothing posted while the last post is unacknowledged');
   feed.ack();
-  const next = posted.slice(5).flat().filter((m): m is Extract<StoreMessage, { t: 'changes' }> => m.t === 'changes');
+  const next = posted
+    .slice(5)
+    .flat()
+    .filter((m): m is Extract<StoreMessage, { t: 'changes' }> => m.t === 'changes');
   assert.equal(next.length, 1);
-  assert.deepEqual(next[0]!.upserts.map((v) => [v.id, v.attrs.v]), [['t0c0', 9]]);
+  assert.deepEqual(
+    next[0]!.upserts.map((v) => [v.id, v.attrs.v]),
+    [['t0c0', 9]],
+  );
   feed.dispose();
 });
 
@@ -239,7 +274,10 @@ test('§2.3 status follows the replica: connecting → loading → live → reco
   s.drop();
   timers.advance(16);
   store.flushSync();
-  assert.deepEqual(seen.filter((x, i) => x !== seen[i - 1]), ['loading', 'live', 'reconnecting']);
+  assert.deepEqual(
+    seen.filter((x, i) => x !== seen[i - 1]),
+    ['loading', 'live', 'reconnecting'],
+  );
 });
 
 test('§2.3 TreeStore.waitFor resolves after the frame that satisfies it', async () => {
@@ -249,5 +287,8 @@ test('§2.3 TreeStore.waitFor resolves after the frame that satisfies it', async
   await done;
   const direct = new TreeStore('empty');
   direct.dispose();
-  await assert.rejects(direct.waitFor(() => false), (e: { code: string }) => e.code === 'TW_CLOSED');
+  await assert.rejects(
+    direct.waitFor(() => false),
+    (e: { code: string }) => e.code === 'TW_CLOSED',
+  );
 });

@@ -23,7 +23,13 @@ test('§3 the worker split: sliced snapshot, per-node changes, events both ways,
     const msg = (ev as unknown as { data: { t: string; messages?: StoreMessage[] } }).data;
     if (msg.t === 'store') posted.push(...msg.messages!);
   });
-  const wc = createWorkerClient({ url: server.url, channels: ['doc'], worker: port1 as unknown as MessagePortLike, sliceNodes: 2000, reconnect: { minDelayMs: 5, maxDelayMs: 20 } });
+  const wc = createWorkerClient({
+    url: server.url,
+    channels: ['doc'],
+    worker: port1 as unknown as MessagePortLike,
+    sliceNodes: 2000,
+    reconnect: { minDelayMs: 5, maxDelayMs: 20 },
+  });
   t.after(() => wc.perf?.stop());
   const store = wc.store('doc');
   const progress: number[] = [];
@@ -37,7 +43,10 @@ test('§3 the worker split: sliced snapshot, per-node changes, events both ways,
   await store.waitFor((s) => s.status.state === 'live' && s.size === 9000);
   assert.equal(store.rootHash, h.tree.rootHash);
   const slices = posted.filter((m) => m.t === 'slice');
-  assert.deepEqual(slices.map((m) => (m.t === 'slice' ? m.nodes.length : 0)), [2000, 2000, 2000, 2000, 1000]);
+  assert.deepEqual(
+    slices.map((m) => (m.t === 'slice' ? m.nodes.length : 0)),
+    [2000, 2000, 2000, 2000, 1000],
+  );
   assert.ok(progress.includes(2000) && progress.includes(9000));
 
   const seen: (NodeView | undefined)[] = [];

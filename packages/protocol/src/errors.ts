@@ -10,7 +10,11 @@ export interface ErrorCodeInfo extends ErrorInfo {
 }
 
 export const ErrorCodes = {
-  TW_BAD_FRAME: { fatal: true, closeCode: 1002, description: 'malformed frame: truncated or overlong varuint, undecodable msgpack, wrong field types, trailing bytes' },
+  TW_BAD_FRAME: {
+    fatal: true,
+    closeCode: 1002,
+    description: 'malformed frame: truncated or overlong varuint, undecodable msgpack, wrong field types, trailing bytes',
+  },
   TW_TEXT_FRAME: { fatal: true, closeCode: 1003, description: 'a text WebSocket message; the protocol is binary only' },
   TW_FRAME_TOO_LARGE: { fatal: true, closeCode: 1009, description: 'a frame above maxFrameBytes' },
   TW_HANDSHAKE_REQUIRED: { fatal: true, closeCode: 1002, description: 'a frame before HELLO, or a second HELLO' },
@@ -27,7 +31,6 @@ export const ErrorCodes = {
 export type ErrorCode = keyof typeof ErrorCodes;
 
 const registry = defineErrors('ProtocolError', ErrorCodes);
-
 
 export class ProtocolError extends registry.Error {
   readonly fatal: boolean;

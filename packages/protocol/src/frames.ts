@@ -57,7 +57,12 @@ export const MAX_MESSAGE_BYTES = 4096;
 export const MAX_CAPABILITIES = 64;
 export const MAX_CHANNELS_LISTED = 4096;
 
-export interface HelloFrame { type: typeof FrameType.HELLO; protocol: [number, number]; client: string; capabilities: string[] }
+export interface HelloFrame {
+  type: typeof FrameType.HELLO;
+  protocol: [number, number];
+  client: string;
+  capabilities: string[];
+}
 export interface WelcomeFrame {
   type: typeof FrameType.WELCOME;
   protocol: [number, number];
@@ -66,9 +71,23 @@ export interface WelcomeFrame {
   limits: Limits;
   channels: { name: string; kind: ChannelKind }[];
 }
-export interface ErrorFrame { type: typeof FrameType.ERROR; code: string; message: string; fatal: boolean; channel?: number; name?: string }
-export interface SubscribeFrame { type: typeof FrameType.SUBSCRIBE; name: string; from?: Position }
-export interface UnsubscribeFrame { type: typeof FrameType.UNSUBSCRIBE; channel: number }
+export interface ErrorFrame {
+  type: typeof FrameType.ERROR;
+  code: string;
+  message: string;
+  fatal: boolean;
+  channel?: number;
+  name?: string;
+}
+export interface SubscribeFrame {
+  type: typeof FrameType.SUBSCRIBE;
+  name: string;
+  from?: Position;
+}
+export interface UnsubscribeFrame {
+  type: typeof FrameType.UNSUBSCRIBE;
+  channel: number;
+}
 export type ResumeMode = 'replay' | 'snapshot' | 'none';
 export type ResyncReason = 'new' | 'epoch' | 'gap';
 export interface SubscribedFrame {
@@ -81,7 +100,11 @@ export interface SubscribedFrame {
   resume: ResumeMode;
   reason?: ResyncReason;
 }
-export interface UnsubscribedFrame { type: typeof FrameType.UNSUBSCRIBED; channel: number; reason: string }
+export interface UnsubscribedFrame {
+  type: typeof FrameType.UNSUBSCRIBED;
+  channel: number;
+  reason: string;
+}
 /** How a snapshot body is encoded (§4.6). */
 export const SnapshotEncoding = {
   /** msgpack(node) as it is. */
@@ -112,10 +135,26 @@ export interface SnapshotBeginFrame {
   chunkCount: number;
 }
 /** `bytes` is borrowed: a view into the frame's buffer. Copy it to keep it. */
-export interface SnapshotChunkFrame { type: typeof FrameType.SNAPSHOT_CHUNK; channel: number; index: number; bytes: Uint8Array }
+export interface SnapshotChunkFrame {
+  type: typeof FrameType.SNAPSHOT_CHUNK;
+  channel: number;
+  index: number;
+  bytes: Uint8Array;
+}
 /** `ops` is decoded msgpack, not yet validated as tree ops (that is @tidewire/tree's parseOps). */
-export interface OpsFrame { type: typeof FrameType.OPS; channel: number; epoch: number; offset: number; ops: unknown[] }
-export interface EventFrame { type: typeof FrameType.EVENT; channel: number; key: string; value: unknown }
+export interface OpsFrame {
+  type: typeof FrameType.OPS;
+  channel: number;
+  epoch: number;
+  offset: number;
+  ops: unknown[];
+}
+export interface EventFrame {
+  type: typeof FrameType.EVENT;
+  channel: number;
+  key: string;
+  value: unknown;
+}
 
 export type Frame =
   | HelloFrame
@@ -187,7 +226,14 @@ export function encodeSnapshotBody(node: unknown): Uint8Array {
 export function encodeSnapshot(channel: number, pos: Position, nodeCount: number, encoding: SnapshotEncodingCode, body: Uint8Array): Uint8Array {
   return headedFrame(FrameType.SNAPSHOT, [channel, pos.epoch, pos.offset, nodeCount, encoding], body);
 }
-export function encodeSnapshotBegin(channel: number, pos: Position, nodeCount: number, encoding: SnapshotEncodingCode, totalBytes: number, chunkCount: number): Uint8Array {
+export function encodeSnapshotBegin(
+  channel: number,
+  pos: Position,
+  nodeCount: number,
+  encoding: SnapshotEncodingCode,
+  totalBytes: number,
+  chunkCount: number,
+): Uint8Array {
   return headedFrame(FrameType.SNAPSHOT_BEGIN, [channel, pos.epoch, pos.offset, nodeCount, encoding, totalBytes, chunkCount]);
 }
 export function encodeSnapshotChunk(channel: number, index: number, bytes: Uint8Array): Uint8Array {
@@ -252,7 +298,8 @@ function decodeMapBody(r: FrameReader, frame: string): Fields {
 function snapshotEncoding(r: FrameReader, frame: string): SnapshotEncodingCode {
   const start = r.pos;
   const v = r.varuint(`${frame}.encoding`);
-  if (v !== SnapshotEncoding.MSGPACK && v !== SnapshotEncoding.DEFLATE_RAW) throw badFrame(`${frame}.encoding ${v} is not a known snapshot encoding (offset ${start})`);
+  if (v !== SnapshotEncoding.MSGPACK && v !== SnapshotEncoding.DEFLATE_RAW)
+    throw badFrame(`${frame}.encoding ${v} is not a known snapshot encoding (offset ${start})`);
   return v;
 }
 

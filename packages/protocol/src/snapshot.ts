@@ -10,7 +10,14 @@ import type { Position, SnapshotBeginFrame, SnapshotChunkFrame, SnapshotEncoding
  * Frames that carry `body` (encodeSnapshotBody(node), compressed as `encoding` says): one
  * SNAPSHOT, or BEGIN + chunks of exactly `chunkBytes` (the last one shorter).
  */
-export function snapshotFrames(channel: number, pos: Position, nodeCount: number, encoding: SnapshotEncodingCode, body: Uint8Array, chunkBytes: number): Uint8Array[] {
+export function snapshotFrames(
+  channel: number,
+  pos: Position,
+  nodeCount: number,
+  encoding: SnapshotEncodingCode,
+  body: Uint8Array,
+  chunkBytes: number,
+): Uint8Array[] {
   if (!(chunkBytes > 0)) throw new RangeError(`chunkBytes must be positive, got ${chunkBytes}`);
   if (body.length <= chunkBytes) return [encodeSnapshot(channel, pos, nodeCount, encoding, body)];
   const chunkCount = Math.ceil(body.length / chunkBytes);

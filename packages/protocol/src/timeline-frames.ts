@@ -50,7 +50,12 @@ export interface TlControlFrame {
 }
 
 /** §W.2. Grants are additive. */
-export interface TlCreditFrame { type: typeof TimelineFrameType.TL_CREDIT; channel: number; frames: number; bytes: number }
+export interface TlCreditFrame {
+  type: typeof TimelineFrameType.TL_CREDIT;
+  channel: number;
+  frames: number;
+  bytes: number;
+}
 
 /** §W.3. `frames` are borrowed views into the message. Copy them to keep them. */
 export interface TlFramesFrame {
@@ -78,7 +83,10 @@ export interface TlState {
   /** The `seq` of the TL_CONTROL this state answers. */
   ack?: number;
 }
-export interface TlStateFrame extends TlState { type: typeof TimelineFrameType.TL_STATE; channel: number }
+export interface TlStateFrame extends TlState {
+  type: typeof TimelineFrameType.TL_STATE;
+  channel: number;
+}
 
 export type TimelineFrame = TlControlFrame | TlCreditFrame | TlFramesFrame | TlStateFrame;
 

@@ -1,11 +1,33 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEFAULT_LIMITS, ErrorCodes, FrameType, ProtocolError, PROTOCOL_VERSION, SnapshotAssembler,
-  decodeFrame, decodeSnapshotBody, encodeError, encodeEvent, encodeHello, encodeOps, encodeSnapshot,
-  encodeSnapshotBegin, encodeSnapshotBody, encodeSnapshotChunk, encodeSubscribe, encodeSubscribed,
-  encodeUnsubscribe, encodeUnsubscribed, encodeWelcome, errorFrameFor, pack, snapshotFrames,
-  FrameReader, SnapshotEncoding, unpack,
+  DEFAULT_LIMITS,
+  ErrorCodes,
+  FrameType,
+  ProtocolError,
+  PROTOCOL_VERSION,
+  SnapshotAssembler,
+  decodeFrame,
+  decodeSnapshotBody,
+  encodeError,
+  encodeEvent,
+  encodeHello,
+  encodeOps,
+  encodeSnapshot,
+  encodeSnapshotBegin,
+  encodeSnapshotBody,
+  encodeSnapshotChunk,
+  encodeSubscribe,
+  encodeSubscribed,
+  encodeUnsubscribe,
+  encodeUnsubscribed,
+  encodeWelcome,
+  errorFrameFor,
+  pack,
+  snapshotFrames,
+  FrameReader,
+  SnapshotEncoding,
+  unpack,
 } from '@tidewire/protocol';
 import type { Frame } from '@tidewire/protocol';
 import { varuintSize, writeVaruint } from '@tidewire/base';
@@ -16,7 +38,15 @@ const roundTrip = (bytes: Uint8Array): Frame => decodesAlike(decodeFrame, bytes)
 
 describe('§3 varuint', () => {
   it('encodes known-answer vectors (LEB128, least significant group first)', () => {
-    const cases: [number, string][] = [[0, '00'], [1, '01'], [127, '7f'], [128, '8001'], [300, 'ac02'], [2 ** 32, '8080808010'], [Number.MAX_SAFE_INTEGER, 'ffffffffffffff0f']];
+    const cases: [number, string][] = [
+      [0, '00'],
+      [1, '01'],
+      [127, '7f'],
+      [128, '8001'],
+      [300, 'ac02'],
+      [2 ** 32, '8080808010'],
+      [Number.MAX_SAFE_INTEGER, 'ffffffffffffff0f'],
+    ];
     for (const [value, expected] of cases) {
       const buf = new Uint8Array(varuintSize(value));
       assert.equal(writeVaruint(buf, 0, value), buf.length);
@@ -67,7 +97,10 @@ describe('§3 msgpack bodies', () => {
 describe('§4 frames', () => {
   it('gives a non-fatal TW_UNKNOWN_FRAME_TYPE for unknown types', () => {
     for (const t of [0x00, 0x04, 0x40, 0x70, 0xff]) {
-      assert.throws(() => decodeFrame(Uint8Array.of(t, 0)), (e: unknown) => e instanceof ProtocolError && e.code === 'TW_UNKNOWN_FRAME_TYPE' && !e.fatal);
+      assert.throws(
+        () => decodeFrame(Uint8Array.of(t, 0)),
+        (e: unknown) => e instanceof ProtocolError && e.code === 'TW_UNKNOWN_FRAME_TYPE' && !e.fatal,
+      );
     }
   });
   it('rejects an empty frame', () => rejects(new Uint8Array(0), 'TW_BAD_FRAME'));
@@ -93,18 +126,31 @@ describe('§4.1 HELLO', () => {
 
 describe('§4.2 WELCOME', () => {
   it('round-trips', () => {
-    const body = { protocol: [1, 0] as [number, number], instance: 'abc', capabilities: ['tree', 'events'], limits: { ...DEFAULT_LIMITS }, channels: [{ name: 'demo', kind: 'tree' as const }] };
+    const body = {
+      protocol: [1, 0] as [number, number],
+      instance: 'abc',
+      capabilities: ['tree', 'events'],
+      limits: { ...DEFAULT_LIMITS },
+      channels: [{ name: 'demo', kind: 'tree' as const }],
+    };
     assert.deepEqual(roundTrip(encodeWelcome(body)), { type: FrameType.WELCOME, ...body });
   });
   it('rejects an unknown channel kind', () => {
-    rejects(encodeWelcome({ protocol: [1, 0], instance: 'a', capabilities: [], limits: { ...DEFAULT_LIMITS }, channels: [{ name: 'x', kind: 'video' as never }] }), 'TW_BAD_FRAME');
+    rejects(
+      encodeWelcome({ protocol: [1, 0], instance: 'a', capabilities: [], limits: { ...DEFAULT_LIMITS }, channels: [{ name: 'x', kind: 'video' as never }] }),
+      'TW_BAD_FRAME',
+    );
   });
 });
 
 describe('§4.3 SUBSCRIBE', () => {
   it('round-trips with and without a position', () => {
     assert.deepEqual(roundTrip(encodeSubscribe({ name: 'liveset' })), { type: FrameType.SUBSCRIBE, name: 'liveset' });
-    assert.deepEqual(roundTrip(encodeSubscribe({ name: 'liveset', from: { epoch: 4294967295, offset: 12 } })), { type: FrameType.SUBSCRIBE, name: 'liveset', from: { epoch: 4294967295, offset: 12 } });
+    assert.deepEqual(roundTrip(encodeSubscribe({ name: 'liveset', from: { epoch: 4294967295, offset: 12 } })), {
+      type: FrameType.SUBSCRIBE,
+      name: 'liveset',
+      from: { epoch: 4294967295, offset: 12 },
+    });
   });
   it('rejects an empty or oversized name and a bad position', () => {
     rejects(encodeSubscribe({ name: '' }), 'TW_BAD_FRAME');
@@ -165,9 +211,21 @@ describe('§4.6 SNAPSHOT', () => {
     const big = encodeSnapshotBody({ ...node, attrs: { blob: 'y'.repeat(10_000) } });
     const frames = snapshotFrames(3, { epoch: 1, offset: 5 }, 1, SnapshotEncoding.DEFLATE_RAW, big, 4096);
     const begin = decodeFrame(frames[0]!);
-    assert.deepEqual(begin, { type: FrameType.SNAPSHOT_BEGIN, channel: 3, epoch: 1, offset: 5, nodeCount: 1, encoding: 1, totalBytes: big.length, chunkCount: 3 });
+    assert.deepEqual(begin, {
+      type: FrameType.SNAPSHOT_BEGIN,
+      channel: 3,
+      epoch: 1,
+      offset: 5,
+      nodeCount: 1,
+      encoding: 1,
+      totalBytes: big.length,
+      chunkCount: 3,
+    });
     const chunks = frames.slice(1).map((f) => decodeFrame(f));
-    assert.deepEqual(chunks.map((c) => (c as { bytes: Uint8Array }).bytes.length), [4096, 4096, big.length - 8192]);
+    assert.deepEqual(
+      chunks.map((c) => (c as { bytes: Uint8Array }).bytes.length),
+      [4096, 4096, big.length - 8192],
+    );
   });
   it('reassembles chunks into the original body with progress', () => {
     const body = encodeSnapshotBody({ ...node, attrs: { blob: 'z'.repeat(5000) } });
@@ -195,9 +253,15 @@ describe('§4.6 SNAPSHOT', () => {
   });
   it('rejects out-of-order chunks, overruns and oversized announcements', () => {
     const begin = { type: FrameType.SNAPSHOT_BEGIN, channel: 1, epoch: 1, offset: 0, nodeCount: 1, encoding: 0, totalBytes: 10, chunkCount: 2 } as const;
-    assert.throws(() => new SnapshotAssembler(begin).push({ type: FrameType.SNAPSHOT_CHUNK, channel: 1, index: 1, bytes: new Uint8Array(5) }), { code: 'TW_BAD_FRAME' });
-    assert.throws(() => new SnapshotAssembler(begin).push({ type: FrameType.SNAPSHOT_CHUNK, channel: 1, index: 0, bytes: new Uint8Array(11) }), { code: 'TW_BAD_FRAME' });
-    assert.throws(() => new SnapshotAssembler(begin).push({ type: FrameType.SNAPSHOT_CHUNK, channel: 2, index: 0, bytes: new Uint8Array(5) }), { code: 'TW_BAD_FRAME' });
+    assert.throws(() => new SnapshotAssembler(begin).push({ type: FrameType.SNAPSHOT_CHUNK, channel: 1, index: 1, bytes: new Uint8Array(5) }), {
+      code: 'TW_BAD_FRAME',
+    });
+    assert.throws(() => new SnapshotAssembler(begin).push({ type: FrameType.SNAPSHOT_CHUNK, channel: 1, index: 0, bytes: new Uint8Array(11) }), {
+      code: 'TW_BAD_FRAME',
+    });
+    assert.throws(() => new SnapshotAssembler(begin).push({ type: FrameType.SNAPSHOT_CHUNK, channel: 2, index: 0, bytes: new Uint8Array(5) }), {
+      code: 'TW_BAD_FRAME',
+    });
     const a = new SnapshotAssembler(begin);
     a.push({ type: FrameType.SNAPSHOT_CHUNK, channel: 1, index: 0, bytes: new Uint8Array(3) });
     assert.throws(() => a.push({ type: FrameType.SNAPSHOT_CHUNK, channel: 1, index: 1, bytes: new Uint8Array(3) }), { code: 'TW_BAD_FRAME' }); // last chunk but bytes missing
@@ -215,7 +279,12 @@ describe('§4.6 SNAPSHOT', () => {
 
 describe('§4.7 OPS', () => {
   it('encodes the header byte by byte and round-trips the ops', () => {
-    const ops = [[0, 'a', { name: 'Kick' }], [2, 'b'], [3, 'c', 'root', 0], [1, 'root', 0, { id: 'd', type: 't', attrs: {}, children: [] }]];
+    const ops = [
+      [0, 'a', { name: 'Kick' }],
+      [2, 'b'],
+      [3, 'c', 'root', 0],
+      [1, 'root', 0, { id: 'd', type: 't', attrs: {}, children: [] }],
+    ];
     const frame = encodeOps(/* channel */ 2, { epoch: 7, offset: 1 }, ops);
     assert.deepEqual(frame.subarray(0, 4), hex('23 02 07 01'));
     assert.deepEqual(roundTrip(frame), { type: FrameType.OPS, channel: 2, epoch: 7, offset: 1, ops });
@@ -251,7 +320,13 @@ describe('§4.9 ERROR', () => {
   });
   it('builds the frame for a ProtocolError', () => {
     const err = new ProtocolError('TW_NOT_SUBSCRIBED', 'not subscribed to channel 4', { channel: 4 });
-    assert.deepEqual(decodeFrame(errorFrameFor(err)), { type: FrameType.ERROR, code: 'TW_NOT_SUBSCRIBED', message: 'not subscribed to channel 4', fatal: false, channel: 4 });
+    assert.deepEqual(decodeFrame(errorFrameFor(err)), {
+      type: FrameType.ERROR,
+      code: 'TW_NOT_SUBSCRIBED',
+      message: 'not subscribed to channel 4',
+      fatal: false,
+      channel: 4,
+    });
   });
 });
 

@@ -1,9 +1,22 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEFAULT_LIMITS, ProtocolError, decodeFrame, encodeError, encodeEvent, encodeHello, encodeOps, encodeSnapshot,
-  encodeSnapshotBegin, encodeSnapshotBody, encodeSnapshotChunk, encodeSubscribe, encodeSubscribed, encodeUnsubscribe,
-  encodeUnsubscribed, encodeWelcome,
+  DEFAULT_LIMITS,
+  ProtocolError,
+  decodeFrame,
+  encodeError,
+  encodeEvent,
+  encodeHello,
+  encodeOps,
+  encodeSnapshot,
+  encodeSnapshotBegin,
+  encodeSnapshotBody,
+  encodeSnapshotChunk,
+  encodeSubscribe,
+  encodeSubscribed,
+  encodeUnsubscribe,
+  encodeUnsubscribed,
+  encodeWelcome,
 } from '@tidewire/protocol';
 import { seededRandom, seeds } from '@tidewire/random';
 
@@ -15,10 +28,19 @@ const valid = [
   encodeUnsubscribe(5),
   encodeUnsubscribed(5, 'closed'),
   encodeSubscribed({ name: 'demo', channel: 1, kind: 'tree', epoch: 1, offset: 2, resume: 'replay' }),
-  encodeSnapshot(1, { epoch: 1, offset: 0 }, 2, 0, encodeSnapshotBody({ id: 'r', type: 't', attrs: { a: 1 }, children: [{ id: 'c', type: 't', attrs: {}, children: [] }] })),
+  encodeSnapshot(
+    1,
+    { epoch: 1, offset: 0 },
+    2,
+    0,
+    encodeSnapshotBody({ id: 'r', type: 't', attrs: { a: 1 }, children: [{ id: 'c', type: 't', attrs: {}, children: [] }] }),
+  ),
   encodeSnapshotBegin(1, { epoch: 1, offset: 0 }, 10, 1, 1000, 2),
   encodeSnapshotChunk(1, 0, new Uint8Array([1, 2, 3])),
-  encodeOps(1, { epoch: 9, offset: 10 }, [[0, 'a', { v: 1.5 }], [2, 'b']]),
+  encodeOps(1, { epoch: 9, offset: 10 }, [
+    [0, 'a', { v: 1.5 }],
+    [2, 'b'],
+  ]),
   encodeEvent(2, 'cursor', { track: 1, scene: 2 }),
 ];
 

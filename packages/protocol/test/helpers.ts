@@ -3,12 +3,21 @@
 import assert from 'node:assert/strict';
 import { ProtocolError } from '@tidewire/protocol';
 
-export const hex = (s: string) => Uint8Array.from(s.replace(/\s+/g, '').match(/../g)!.map((b) => parseInt(b, 16)));
+export const hex = (s: string) =>
+  Uint8Array.from(
+    s
+      .replace(/\s+/g, '')
+      .match(/../g)!
+      .map((b) => parseInt(b, 16)),
+  );
 
 export const cat = (...parts: Uint8Array[]) => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 };
 
@@ -22,5 +31,8 @@ export function decodesAlike<F>(decode: (bytes: Uint8Array) => F, bytes: Uint8Ar
 }
 
 export function rejectsWith(decode: (bytes: Uint8Array) => unknown, bytes: Uint8Array, code: string): void {
-  assert.throws(() => decode(bytes), (err: unknown) => err instanceof ProtocolError && err.code === code);
+  assert.throws(
+    () => decode(bytes),
+    (err: unknown) => err instanceof ProtocolError && err.code === code,
+  );
 }

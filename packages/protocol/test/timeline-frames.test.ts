@@ -1,9 +1,21 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  MAX_TL_SPEED, MAX_TL_STEPS, MIN_TL_SPEED, ProtocolError, TimelineFrameType, decodeFrame, decodeTimelineFrame,
-  encodeFrameBlock, encodeTlControl, encodeTlCredit, encodeTlFrames, encodeTlFramesFromBlocks, encodeTlState,
-  isTimelineFrameType, pack,
+  MAX_TL_SPEED,
+  MAX_TL_STEPS,
+  MIN_TL_SPEED,
+  ProtocolError,
+  TimelineFrameType,
+  decodeFrame,
+  decodeTimelineFrame,
+  encodeFrameBlock,
+  encodeTlControl,
+  encodeTlCredit,
+  encodeTlFrames,
+  encodeTlFramesFromBlocks,
+  encodeTlState,
+  isTimelineFrameType,
+  pack,
 } from '@tidewire/protocol';
 import type { TimelineFrame } from '@tidewire/protocol';
 import { seededRandom, seeds } from '@tidewire/random';
@@ -17,11 +29,17 @@ describe('§W timeline frame types', () => {
     assert.ok(isTimelineFrameType(0x40) && isTimelineFrameType(0x4f));
     assert.ok(!isTimelineFrameType(0x3f) && !isTimelineFrameType(0x50));
     // decodeFrame keeps answering "unknown" for them: receivers route the range to decodeTimelineFrame.
-    assert.throws(() => decodeFrame(encodeTlCredit(1, 1, 1)), (e: unknown) => e instanceof ProtocolError && e.code === 'TW_UNKNOWN_FRAME_TYPE');
+    assert.throws(
+      () => decodeFrame(encodeTlCredit(1, 1, 1)),
+      (e: unknown) => e instanceof ProtocolError && e.code === 'TW_UNKNOWN_FRAME_TYPE',
+    );
   });
   it('gives a non-fatal TW_UNKNOWN_FRAME_TYPE for reserved types of the range', () => {
     for (const t of [0x44, 0x4f, 0x10]) {
-      assert.throws(() => decodeTimelineFrame(Uint8Array.of(t, 0)), (e: unknown) => e instanceof ProtocolError && e.code === 'TW_UNKNOWN_FRAME_TYPE' && !e.fatal);
+      assert.throws(
+        () => decodeTimelineFrame(Uint8Array.of(t, 0)),
+        (e: unknown) => e instanceof ProtocolError && e.code === 'TW_UNKNOWN_FRAME_TYPE' && !e.fatal,
+      );
     }
   });
   it('rejects an empty frame', () => rejects(new Uint8Array(0)));
@@ -160,7 +178,12 @@ describe('§W decoder robustness', () => {
   it('throws only ProtocolError on random input (seeded)', () => {
     const seed = seeds(1)[0]!;
     const rand = seededRandom(seed);
-    const valid = [encodeTlControl(1, { op: 'seek', frame: 5 }), encodeTlCredit(1, 10, 1000), encodeTlFrames(1, 2, 3, [hex('01 aa'), hex('00 bb')]), encodeTlState(1, state0())];
+    const valid = [
+      encodeTlControl(1, { op: 'seek', frame: 5 }),
+      encodeTlCredit(1, 10, 1000),
+      encodeTlFrames(1, 2, 3, [hex('01 aa'), hex('00 bb')]),
+      encodeTlState(1, state0()),
+    ];
     for (let i = 0; i < 20_000; i++) {
       const base = valid[i % valid.length]!;
       const bytes = base.slice(0, 1 + Math.floor(rand() * base.length));

@@ -50,7 +50,10 @@ export class Prng {
    */
   fillUniform(out: Float64Array, n: number, lo = 0, hi = 1): void {
     const scale = (hi - lo) / 4294967296;
-    let a = this.#a, b = this.#b, c = this.#c, d = this.#d;
+    let a = this.#a,
+      b = this.#b,
+      c = this.#c,
+      d = this.#d;
     for (let i = 0; i < n; i++) {
       const t = (((a + b) | 0) + d) | 0;
       d = (d + 1) | 0;
@@ -60,7 +63,10 @@ export class Prng {
       c = (c + t) | 0;
       out[i] = lo + (t >>> 0) * scale;
     }
-    this.#a = a; this.#b = b; this.#c = c; this.#d = d;
+    this.#a = a;
+    this.#b = b;
+    this.#c = c;
+    this.#d = d;
   }
 
   /** Integer in [0, n). */

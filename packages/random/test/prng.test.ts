@@ -60,9 +60,20 @@ test('§3 prng: withSeed names the seed in a failure, sync or async', async () =
   const original = console.error;
   console.error = (m: unknown) => void errors.push(m);
   try {
-    assert.throws(() => withSeed(5, () => assert.fail('boom')), (e: Error) => e.message.includes(seedHint(5)) && e.message.includes('boom'));
-    await assert.rejects(withSeed(6, async () => { throw new Error('later'); }), (e: Error) => e.message.includes('TIDEWIRE_SEED=6'));
-    assert.equal(withSeed(7, (rng) => rng.seed), 7);
+    assert.throws(
+      () => withSeed(5, () => assert.fail('boom')),
+      (e: Error) => e.message.includes(seedHint(5)) && e.message.includes('boom'),
+    );
+    await assert.rejects(
+      withSeed(6, async () => {
+        throw new Error('later');
+      }),
+      (e: Error) => e.message.includes('TIDEWIRE_SEED=6'),
+    );
+    assert.equal(
+      withSeed(7, (rng) => rng.seed),
+      7,
+    );
   } finally {
     console.error = original;
   }

@@ -14,8 +14,15 @@ import { gzipSync } from 'node:zlib';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
 import {
-  decodeFrame, encodeHello, encodeSubscribe, encodeTlControl, encodeTlCredit, FrameType, isTimelineFrameType,
-  PROTOCOL_VERSION, TimelineFrameType,
+  decodeFrame,
+  encodeHello,
+  encodeSubscribe,
+  encodeTlControl,
+  encodeTlCredit,
+  FrameType,
+  isTimelineFrameType,
+  PROTOCOL_VERSION,
+  TimelineFrameType,
 } from '@tidewire/protocol';
 import { ByteReader } from '@tidewire/base';
 import { TimelineWriter } from '@tidewire/timeline';
@@ -48,53 +55,57 @@ async function viewers(url: string, k: number): Promise<void> {
   const window = { frames: 100, bytes: 256 * 1024 };
   const sockets: WebSocket[] = [];
   let playing = 0;
-  const opened = Array.from({ length: k }, () => new Promise<void>((resolve, reject) => {
-    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`, { perMessageDeflate: false });
-    sockets.push(ws);
-    let channel = -1;
-    // Credit back in halves of the window, as a player would: one TL_CREDIT per ~50 frames.
-    let owedFrames = 0;
-    let owedBytes = 0;
-    ws.on('open', () => {
-      ws.send(encodeHello({ protocol: [PROTOCOL_VERSION.major, PROTOCOL_VERSION.minor], client: 'bench', capabilities: ['timeline'] }));
-      ws.send(encodeSubscribe({ name: 'race' }));
-    });
-    ws.on('message', (data: Buffer) => {
-      const b = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-      if (isTimelineFrameType(b[0]!)) {
-        if (b[0] === TimelineFrameType.TL_FRAMES) {
-          // Read the header only (4 varuints; the 4th is the frame count): the viewers' cost must
-          // not be what limits the run. The grant returns the message's bytes (≥ its frames').
-          messages++;
-          const header = new ByteReader(b, { start: 1 });
-          for (let n = 0; n < 3; n++) header.varuint('TL_FRAMES header');
-          const count = header.varuint('TL_FRAMES.count');
-          frames += count;
-          bytes += b.length;
-          owedFrames += count;
-          owedBytes += b.length;
-          if (owedFrames >= window.frames / 2) {
-            ws.send(encodeTlCredit(channel, owedFrames, owedBytes));
-            owedFrames = 0;
-            owedBytes = 0;
+  const opened = Array.from(
+    { length: k },
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`, { perMessageDeflate: false });
+        sockets.push(ws);
+        let channel = -1;
+        // Credit back in halves of the window, as a player would: one TL_CREDIT per ~50 frames.
+        let owedFrames = 0;
+        let owedBytes = 0;
+        ws.on('open', () => {
+          ws.send(encodeHello({ protocol: [PROTOCOL_VERSION.major, PROTOCOL_VERSION.minor], client: 'bench', capabilities: ['timeline'] }));
+          ws.send(encodeSubscribe({ name: 'race' }));
+        });
+        ws.on('message', (data: Buffer) => {
+          const b = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+          if (isTimelineFrameType(b[0]!)) {
+            if (b[0] === TimelineFrameType.TL_FRAMES) {
+              // Read the header only (4 varuints; the 4th is the frame count): the viewers' cost must
+              // not be what limits the run. The grant returns the message's bytes (≥ its frames').
+              messages++;
+              const header = new ByteReader(b, { start: 1 });
+              for (let n = 0; n < 3; n++) header.varuint('TL_FRAMES header');
+              const count = header.varuint('TL_FRAMES.count');
+              frames += count;
+              bytes += b.length;
+              owedFrames += count;
+              owedBytes += b.length;
+              if (owedFrames >= window.frames / 2) {
+                ws.send(encodeTlCredit(channel, owedFrames, owedBytes));
+                owedFrames = 0;
+                owedBytes = 0;
+              }
+            }
+            return;
           }
-        }
-        return;
-      }
-      const f = decodeFrame(b);
-      if (f.type === FrameType.SUBSCRIBED) {
-        channel = f.channel;
-        ws.send(encodeTlCredit(channel, window.frames, window.bytes));
-        ws.send(encodeTlControl(channel, { op: 'seek', frame: Math.floor(Math.random() * (FRAMES / 2)) }));
-        ws.send(encodeTlControl(channel, { op: 'play' }));
-        playing++;
-        resolve();
-      } else if (f.type === FrameType.ERROR) {
-        errors++;
-      }
-    });
-    ws.on('error', reject);
-  }));
+          const f = decodeFrame(b);
+          if (f.type === FrameType.SUBSCRIBED) {
+            channel = f.channel;
+            ws.send(encodeTlCredit(channel, window.frames, window.bytes));
+            ws.send(encodeTlControl(channel, { op: 'seek', frame: Math.floor(Math.random() * (FRAMES / 2)) }));
+            ws.send(encodeTlControl(channel, { op: 'play' }));
+            playing++;
+            resolve();
+          } else if (f.type === FrameType.ERROR) {
+            errors++;
+          }
+        });
+        ws.on('error', reject);
+      }),
+  );
   await Promise.all(opened);
   process.send!({ type: 'ready', playing });
   let cpu0 = process.cpuUsage();
@@ -109,7 +120,15 @@ async function viewers(url: string, k: number): Promise<void> {
       m0 = messages;
     } else if (msg.type === 'report') {
       const cpu = process.cpuUsage(cpu0);
-      const r: ChildReport = { type: 'report', frames: frames - f0, bytes: bytes - b0, messages: messages - m0, cpuUser: cpu.user, cpuSystem: cpu.system, errors };
+      const r: ChildReport = {
+        type: 'report',
+        frames: frames - f0,
+        bytes: bytes - b0,
+        messages: messages - m0,
+        cpuUser: cpu.user,
+        cpuSystem: cpu.system,
+        errors,
+      };
       process.send!(r);
     } else if (msg.type === 'exit') {
       for (const ws of sockets) ws.terminate();
@@ -125,7 +144,16 @@ const lateness: number[] = [];
 let recording = false;
 
 function installLatenessProbe(): void {
-  type Probe = { send(now: number): void; next: number; anchorWall: number; anchorPos: number; speed: number; following: boolean; playing: boolean; host: { rateHz: number } };
+  type Probe = {
+    send(now: number): void;
+    next: number;
+    anchorWall: number;
+    anchorPos: number;
+    speed: number;
+    following: boolean;
+    playing: boolean;
+    host: { rateHz: number };
+  };
   const proto = TimelineSession.prototype as unknown as Probe;
   const send = proto.send;
   proto.send = function (this: Probe, now: number): void {
@@ -202,8 +230,8 @@ async function measure(k: number, seconds: number, warmup: number, file: Uint8Ar
     'max ms': pct(lateness, 1).toFixed(2),
     'loop p99 ms': (h.percentile(99) / 1e6).toFixed(1),
     'received frames/s/stream': (r.frames / wall / k).toFixed(2),
-    'skips': s1.keyframeSkips - s0.keyframeSkips,
-    'stalls': s1.creditStalls - s0.creditStalls,
+    skips: s1.keyframeSkips - s0.keyframeSkips,
+    stalls: s1.creditStalls - s0.creditStalls,
     'wakes/s': ((s1.wakes - s0.wakes) / wall).toFixed(0),
     errors: r.errors,
   };

@@ -9,7 +9,8 @@ import type { FastifyInstance } from 'fastify';
 /** Smallest body worth compressing (a header's worth of savings). */
 export const COMPRESS_THRESHOLD_BYTES = 1024;
 
-const COMPRESSIBLE = /^(?:text\/(?!event-stream)|application\/(?:json|javascript|ecmascript|xml|wasm|manifest\+json|x-javascript)|image\/svg\+xml)|[+/](?:json|xml)(?:;|$)/i;
+const COMPRESSIBLE =
+  /^(?:text\/(?!event-stream)|application\/(?:json|javascript|ecmascript|xml|wasm|manifest\+json|x-javascript)|image\/svg\+xml)|[+/](?:json|xml)(?:;|$)/i;
 
 /** Whether a response of this Content-Type is compressed. */
 export function isCompressibleType(contentType: string): boolean {

@@ -2,7 +2,17 @@
 // the sink of its Outbox. WebSocket events go to module-level handlers that find the
 // Connection on the socket, so no closures are created per message. Every input path is
 // wrapped: a client can only ever hurt its own connection.
-import { decodeFrame, decodeTimelineFrame, encodeSubscribed, errorFrameFor, FrameType, isTimelineFrameType, PROTOCOL_VERSION, ProtocolError, TimelineFrameType } from '@tidewire/protocol';
+import {
+  decodeFrame,
+  decodeTimelineFrame,
+  encodeSubscribed,
+  errorFrameFor,
+  FrameType,
+  isTimelineFrameType,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  TimelineFrameType,
+} from '@tidewire/protocol';
 import type { Frame, Position, ResyncReason, TimelineFrame } from '@tidewire/protocol';
 import type { RawData, WebSocket } from 'ws';
 import type { ConnectionInfo } from './channel.ts';
@@ -130,9 +140,7 @@ export class Connection implements ConnectionInfo {
   startSnapshot(ch: TreeChannelImpl, reason: ResyncReason, snap: SnapshotEntry): void {
     if (this.state !== State.Open) return;
     this.outbox.restart(ch.id);
-    this.control(
-      encodeSubscribed({ name: ch.name, channel: ch.id, kind: 'tree', epoch: snap.epoch, offset: snap.offset, resume: 'snapshot', reason }),
-    );
+    this.control(encodeSubscribed({ name: ch.name, channel: ch.id, kind: 'tree', epoch: snap.epoch, offset: snap.offset, resume: 'snapshot', reason }));
     if (snap.frames !== undefined) {
       this.waiting.delete(ch.id);
       this.outbox.stateFrames(ch.id, snap.frames);
@@ -158,7 +166,9 @@ export class Connection implements ConnectionInfo {
   deliverOps(ch: TreeChannelImpl, frame: Uint8Array): void {
     if (this.outbox.state(ch.id, frame) === 'overflow') {
       this.host.serverMetrics.protocolError('TW_SLOW_CONSUMER');
-      const err = new ProtocolError('TW_SLOW_CONSUMER', `more than ${this.host.limits.maxQueuedBytes} bytes queued; ops dropped, a snapshot follows`, { channel: ch.id });
+      const err = new ProtocolError('TW_SLOW_CONSUMER', `more than ${this.host.limits.maxQueuedBytes} bytes queued; ops dropped, a snapshot follows`, {
+        channel: ch.id,
+      });
       this.control(errorFrameFor(err));
     }
   }

@@ -82,7 +82,13 @@ export class ServerMetrics {
 }
 
 /** A per-channel gauge read from the channels at scrape time. */
-export function channelGauge<C extends { readonly name: string }>(registers: Registry[], name: string, help: string, channels: () => Iterable<C>, read: (c: C) => number): void {
+export function channelGauge<C extends { readonly name: string }>(
+  registers: Registry[],
+  name: string,
+  help: string,
+  channels: () => Iterable<C>,
+  read: (c: C) => number,
+): void {
   new Gauge({
     name,
     help,
@@ -95,7 +101,13 @@ export function channelGauge<C extends { readonly name: string }>(registers: Reg
 }
 
 /** A per-channel counter whose totals live on the channels (plain fields bumped on hot paths). */
-export function channelCounter<C extends { readonly name: string }>(registers: Registry[], name: string, help: string, channels: () => Iterable<C>, read: (c: C) => number): void {
+export function channelCounter<C extends { readonly name: string }>(
+  registers: Registry[],
+  name: string,
+  help: string,
+  channels: () => Iterable<C>,
+  read: (c: C) => number,
+): void {
   new Counter({
     name,
     help,

@@ -121,10 +121,7 @@ class Server implements TidewireServer, ConnectionHost {
     this.internal = internal;
     this.limits = opts.limits;
     this.tokenCheck = opts.token === undefined ? undefined : new TokenCheck(opts.token);
-    this.serverMetrics = new ServerMetrics(
-      { channelCounters: () => this.byName.values(), connectionCount: () => this.connections.size },
-      opts.defaultMetrics,
-    );
+    this.serverMetrics = new ServerMetrics({ channelCounters: () => this.byName.values(), connectionCount: () => this.connections.size }, opts.defaultMetrics);
     this.fastify = Fastify({ logger: opts.logger as boolean, forceCloseConnections: true });
     // First, so its onSend hook covers every route and static root registered after it.
     if (opts.compression) registerCompression(this.fastify);
@@ -366,13 +363,15 @@ function ignoreSocketError(): void {}
 type CheckedSource = { live: true; schema: TimelineSchema; keyframeInterval: number | undefined } | { live: false; file: Uint8Array };
 
 function resolveTimelineSourceArg(source: TimelineSource): CheckedSource {
-  if (source === null || typeof source !== 'object') throw new ServerError('TW_SERVER_BAD_OPTION', 'timeline source must be { file } or { schema, live: true }');
+  if (source === null || typeof source !== 'object')
+    throw new ServerError('TW_SERVER_BAD_OPTION', 'timeline source must be { file } or { schema, live: true }');
   if ('file' in source) {
     if (!(source.file instanceof Uint8Array)) throw new ServerError('TW_SERVER_BAD_OPTION', 'timeline source.file must be a Uint8Array');
     return { live: false, file: source.file };
   }
   if (source.live !== true) throw new ServerError('TW_SERVER_BAD_OPTION', 'a timeline source without a file must say live: true');
   const k = source.keyframeInterval;
-  if (k !== undefined && (!Number.isSafeInteger(k) || k < 1 || k > 65_535)) throw new ServerError('TW_SERVER_BAD_OPTION', 'keyframeInterval must be an integer in [1, 65535]');
+  if (k !== undefined && (!Number.isSafeInteger(k) || k < 1 || k > 65_535))
+    throw new ServerError('TW_SERVER_BAD_OPTION', 'keyframeInterval must be an integer in [1, 65535]');
   return { live: true, schema: source.schema, keyframeInterval: k };
 }

@@ -185,7 +185,8 @@ export class TimelineChannelImpl extends ChannelBase implements TimelineChannel,
   // ---- live ----------------------------------------------------------------------------
 
   append(values: Float64Array, timeMs?: number): void {
-    if (this.recorder === undefined) throw new ServerError('TW_SERVER_STATE', `timeline ${JSON.stringify(this.name)} is recorded; append() is for live timelines`);
+    if (this.recorder === undefined)
+      throw new ServerError('TW_SERVER_STATE', `timeline ${JSON.stringify(this.name)} is recorded; append() is for live timelines`);
     if (this.ended !== undefined) throw new ServerError('TW_SERVER_STATE', `timeline ${JSON.stringify(this.name)} has ended`);
     // Encodes, stores and (at a segment boundary) seals; throws TimelineError on bad values.
     this.recorder.append(values, timeMs);
@@ -195,7 +196,8 @@ export class TimelineChannelImpl extends ChannelBase implements TimelineChannel,
   }
 
   end(): Promise<Uint8Array> {
-    if (this.recorder === undefined) return Promise.reject(new ServerError('TW_SERVER_STATE', `timeline ${JSON.stringify(this.name)} is recorded; end() is for live timelines`));
+    if (this.recorder === undefined)
+      return Promise.reject(new ServerError('TW_SERVER_STATE', `timeline ${JSON.stringify(this.name)} is recorded; end() is for live timelines`));
     if (this.ended === undefined) {
       this.ended = this.recorder.finish();
       this.revision++;

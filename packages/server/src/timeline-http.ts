@@ -79,7 +79,8 @@ export function registerTimelineRoutes(fastify: FastifyInstance, host: TimelineH
     if (ch === undefined) return notFound(reply, 'TW_UNKNOWN_CHANNEL', `no timeline channel named ${JSON.stringify(req.params.name)}`);
     const n = DIGITS.test(req.params.n) ? Number(req.params.n) : -1;
     const seg = n >= 0 ? ch.store.segments[n] : undefined;
-    if (seg?.stored === undefined) return notFound(reply, 'TW_UNKNOWN_SEGMENT', `timeline ${JSON.stringify(ch.name)} has no sealed segment ${JSON.stringify(req.params.n)}`);
+    if (seg?.stored === undefined)
+      return notFound(reply, 'TW_UNKNOWN_SEGMENT', `timeline ${JSON.stringify(ch.name)} has no sealed segment ${JSON.stringify(req.params.n)}`);
     reply.header('etag', seg.etag).header('cache-control', `${scope}, max-age=31536000, immutable`).header('vary', 'Accept-Encoding');
     if (etagMatches(req.headers['if-none-match'], seg.etag)) return reply.code(304).send();
     reply.type(SEGMENT_TYPE);
@@ -90,34 +91,38 @@ export function registerTimelineRoutes(fastify: FastifyInstance, host: TimelineH
     return reply.send(await gunzipCapped(stored));
   });
 
-  fastify.get<{ Params: { name: string }; Querystring: Record<string, string | string[] | undefined> }>('/api/timelines/:name/frames', opts, async (req, reply) => {
-    const ch = host.timeline(req.params.name);
-    if (ch === undefined) return notFound(reply, 'TW_UNKNOWN_CHANNEL', `no timeline channel named ${JSON.stringify(req.params.name)}`);
-    const { from: fromRaw, to: toRaw } = req.query;
-    if (typeof fromRaw !== 'string' || typeof toRaw !== 'string' || !DIGITS.test(fromRaw) || !DIGITS.test(toRaw)) {
-      return badRequest(reply, 'from and to must each be given once, as non-negative integers');
-    }
-    const from = Number(fromRaw);
-    const to = Number(toRaw);
-    const store = ch.store;
-    if (from > to) return badRequest(reply, `from ${from} is after to ${to}`);
-    if (to >= store.frameCount) return badRequest(reply, `to ${to} is beyond the last frame ${store.frameCount - 1}`);
-    if (to - from + 1 > MAX_RANGE_FRAMES) return badRequest(reply, `at most ${MAX_RANGE_FRAMES} frames per request`);
-    // Decodable on its own: start at the keyframe `from` depends on. Past the byte cap the
-    // answer stops early (at least one frame); the client sees how many frames it got.
-    const first = store.keyframeAtOrBefore(from);
-    const frames: Uint8Array[] = [];
-    let bytes = 0;
-    for (let i = first; i <= to; i++) {
-      const f = store.frameBorrow(i);
-      if (frames.length > 0 && bytes + f.length > MAX_RANGE_BYTES) break;
-      frames.push(f);
-      bytes += f.length;
-    }
-    const etag = `"${ch.version}.${first}.${frames.length}"`;
-    reply.header('etag', etag).header('cache-control', `${scope}, max-age=60`);
-    if (etagMatches(req.headers['if-none-match'], etag)) return reply.code(304).send();
-    const body = pack({ firstFrame: first, frames });
-    return reply.type('application/msgpack').send(asBuffer(body));
-  });
+  fastify.get<{ Params: { name: string }; Querystring: Record<string, string | string[] | undefined> }>(
+    '/api/timelines/:name/frames',
+    opts,
+    async (req, reply) => {
+      const ch = host.timeline(req.params.name);
+      if (ch === undefined) return notFound(reply, 'TW_UNKNOWN_CHANNEL', `no timeline channel named ${JSON.stringify(req.params.name)}`);
+      const { from: fromRaw, to: toRaw } = req.query;
+      if (typeof fromRaw !== 'string' || typeof toRaw !== 'string' || !DIGITS.test(fromRaw) || !DIGITS.test(toRaw)) {
+        return badRequest(reply, 'from and to must each be given once, as non-negative integers');
+      }
+      const from = Number(fromRaw);
+      const to = Number(toRaw);
+      const store = ch.store;
+      if (from > to) return badRequest(reply, `from ${from} is after to ${to}`);
+      if (to >= store.frameCount) return badRequest(reply, `to ${to} is beyond the last frame ${store.frameCount - 1}`);
+      if (to - from + 1 > MAX_RANGE_FRAMES) return badRequest(reply, `at most ${MAX_RANGE_FRAMES} frames per request`);
+      // Decodable on its own: start at the keyframe `from` depends on. Past the byte cap the
+      // answer stops early (at least one frame); the client sees how many frames it got.
+      const first = store.keyframeAtOrBefore(from);
+      const frames: Uint8Array[] = [];
+      let bytes = 0;
+      for (let i = first; i <= to; i++) {
+        const f = store.frameBorrow(i);
+        if (frames.length > 0 && bytes + f.length > MAX_RANGE_BYTES) break;
+        frames.push(f);
+        bytes += f.length;
+      }
+      const etag = `"${ch.version}.${first}.${frames.length}"`;
+      reply.header('etag', etag).header('cache-control', `${scope}, max-age=60`);
+      if (etagMatches(req.headers['if-none-match'], etag)) return reply.code(304).send();
+      const body = pack({ firstFrame: first, frames });
+      return reply.type('application/msgpack').send(asBuffer(body));
+    },
+  );
 }

@@ -77,7 +77,9 @@ export class LiveRecorder {
     const seg = this.store?.segments[s.index];
     if (seg === undefined) return;
     if (seg.frameCount !== s.frameCount || seg.firstFrame !== s.firstFrame) {
-      this.hooks?.failed(new Error(`segment ${s.index}: writer has ${s.frameCount} frames from ${s.firstFrame}, store ${seg.frameCount} from ${seg.firstFrame}`));
+      this.hooks?.failed(
+        new Error(`segment ${s.index}: writer has ${s.frameCount} frames from ${s.firstFrame}, store ${seg.frameCount} from ${seg.firstFrame}`),
+      );
       return;
     }
     // `data` is a view of the record; keep our own compact copy for HTTP.

@@ -37,7 +37,9 @@ export function loadRecorded(file: Uint8Array): RecordedTimeline {
       throw new TimelineError('TL_UNSUPPORTED_VERSION', `compression ${JSON.stringify(reader.compression)} is not supported by the server`);
     }
     if (payload.length !== info.rawLength) {
-      throw new TimelineError('TL_BAD_SEGMENT', `segment ${n}: decompressed to ${payload.length} bytes, the record says ${info.rawLength}`, { offset: info.dataOffset });
+      throw new TimelineError('TL_BAD_SEGMENT', `segment ${n}: decompressed to ${payload.length} bytes, the record says ${info.rawLength}`, {
+        offset: info.dataOffset,
+      });
     }
     const seg = parseSegmentPayload(payload, rateHz);
     if (seg.index !== n || seg.firstFrame !== info.firstFrame || seg.frameCount !== info.frameCount || seg.startMs !== info.startMs) {

@@ -365,7 +365,14 @@ export class TimelineSession implements Scheduled {
         }
         this.behind = false;
       }
-      const b = host.store.batch(this.next, this.target, Math.min(this.creditFrames, config.maxBatchFrames), this.creditBytes, config.maxMessageBytes, this.batch);
+      const b = host.store.batch(
+        this.next,
+        this.target,
+        Math.min(this.creditFrames, config.maxBatchFrames),
+        this.creditBytes,
+        config.maxMessageBytes,
+        this.batch,
+      );
       const msg = encodeTlFramesFromBlocks(host.id, this.epoch, this.next, b.count, b.blocks);
       this.creditFrames -= b.count;
       this.creditBytes -= b.frameBytes;

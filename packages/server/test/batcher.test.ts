@@ -54,10 +54,14 @@ class FakeClock implements BatchClock {
 function setup(tickMs = 16) {
   const clock = new FakeClock();
   const flushes: number[] = [];
-  const s: FlushScheduler = new FlushScheduler(tickMs, () => {
-    flushes.push(clock.now());
-    s.published();
-  }, clock);
+  const s: FlushScheduler = new FlushScheduler(
+    tickMs,
+    () => {
+      flushes.push(clock.now());
+      s.published();
+    },
+    clock,
+  );
   return { clock, flushes, s };
 }
 

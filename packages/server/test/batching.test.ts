@@ -68,11 +68,22 @@ test('§2 a storm costs at most one OPS frame per tick', async (t) => {
 test('§2 apply() publishes the ops before a failing one and throws TreeError for it', async (t) => {
   const { doc, c } = await setup(t);
   assert.throws(
-    () => doc.apply([[0, 'a', { n: 5 }], [2, 'missing'], [0, 'a', { n: 6 }]]),
+    () =>
+      doc.apply([
+        [0, 'a', { n: 5 }],
+        [2, 'missing'],
+        [0, 'a', { n: 6 }],
+      ]),
     (e: unknown) => e instanceof TreeError && e.code === 'TREE_UNKNOWN_ID',
   );
-  assert.throws(() => doc.remove('root'), (e: unknown) => e instanceof TreeError && e.code === 'TREE_REMOVE_ROOT');
-  assert.throws(() => doc.set('a', { bad: undefined as never }), (e: unknown) => e instanceof TreeError);
+  assert.throws(
+    () => doc.remove('root'),
+    (e: unknown) => e instanceof TreeError && e.code === 'TREE_REMOVE_ROOT',
+  );
+  assert.throws(
+    () => doc.set('a', { bad: undefined as never }),
+    (e: unknown) => e instanceof TreeError,
+  );
   await c.until(() => c.mirror(doc.id)!.opsApplied === 1);
   assert.equal(doc.tree.get('a')!.attrs.n, 5);
   assert.equal(c.mirror(doc.id)!.tree!.rootHash, doc.tree.rootHash);
@@ -81,7 +92,11 @@ test('§2 apply() publishes the ops before a failing one and throws TreeError fo
 test('§2 replace() publishes only the diff', async (t) => {
   const { doc, c } = await setup(t);
   const ops = doc.replace(root([leaf('a', { n: 0 }), leaf('b', { fresh: true })]));
-  assert.deepEqual(ops.map((o) => o[0]), [1], 'one insert; the unchanged node is not touched');
+  assert.deepEqual(
+    ops.map((o) => o[0]),
+    [1],
+    'one insert; the unchanged node is not touched',
+  );
   await c.until(() => c.mirror(doc.id)!.opsApplied === 1);
   assert.equal(c.mirror(doc.id)!.tree!.rootHash, doc.tree.rootHash);
 });
@@ -89,14 +104,29 @@ test('§2 replace() publishes only the diff', async (t) => {
 test('§2 channel names are validated and unique', async (t) => {
   await startServer(t, {}, (s) => {
     s.tree('doc', root());
-    assert.throws(() => s.tree('doc', root()), (e: unknown) => e instanceof ServerError && e.code === 'TW_SERVER_CHANNEL_EXISTS');
-    assert.throws(() => s.events('doc'), (e: unknown) => e instanceof ServerError && e.code === 'TW_SERVER_CHANNEL_EXISTS');
-    assert.throws(() => s.events(''), (e: unknown) => e instanceof ServerError && e.code === 'TW_SERVER_BAD_CHANNEL_NAME');
-    assert.throws(() => s.events('é'.repeat(65)), (e: unknown) => e instanceof ServerError && e.code === 'TW_SERVER_BAD_CHANNEL_NAME');
+    assert.throws(
+      () => s.tree('doc', root()),
+      (e: unknown) => e instanceof ServerError && e.code === 'TW_SERVER_CHANNEL_EXISTS',
+    );
+    assert.throws(
+      () => s.events('doc'),
+      (e: unknown) => e instanceof ServerError && e.code === 'TW_SERVER_CHANNEL_EXISTS',
+    );
+    assert.throws(
+      () => s.events(''),
+      (e: unknown) => e instanceof ServerError && e.code === 'TW_SERVER_BAD_CHANNEL_NAME',
+    );
+    assert.throws(
+      () => s.events('é'.repeat(65)),
+      (e: unknown) => e instanceof ServerError && e.code === 'TW_SERVER_BAD_CHANNEL_NAME',
+    );
     assert.equal(s.channel('doc')?.name, 'doc');
     assert.equal(s.channel('none'), undefined);
     const ev = s.events('ev');
-    assert.throws(() => ev.publish('k'.repeat(300), 1), (e: unknown) => e instanceof ServerError && e.code === 'TW_SERVER_BAD_EVENT_KEY');
+    assert.throws(
+      () => ev.publish('k'.repeat(300), 1),
+      (e: unknown) => e instanceof ServerError && e.code === 'TW_SERVER_BAD_EVENT_KEY',
+    );
   });
 });
 
@@ -109,9 +139,11 @@ test('§2 channel ids are per channel, the same for every connection', async (t)
   const [a, b] = [await client(t, server), await client(t, server)];
   b.subscribe('first');
   for (const c of [a, b]) c.subscribe('doc');
-  const ids = await Promise.all([a, b].map(async (c) => {
-    const f = await c.next((x) => x.type === FrameType.SUBSCRIBED && x.name === 'doc');
-    return f.type === FrameType.SUBSCRIBED ? f.channel : -1;
-  }));
+  const ids = await Promise.all(
+    [a, b].map(async (c) => {
+      const f = await c.next((x) => x.type === FrameType.SUBSCRIBED && x.name === 'doc');
+      return f.type === FrameType.SUBSCRIBED ? f.channel : -1;
+    }),
+  );
   assert.deepEqual(ids, [doc.id, doc.id]);
 });

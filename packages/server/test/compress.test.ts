@@ -92,6 +92,16 @@ test('§5 API routes and /metrics are compressed too; compression: false turns i
 });
 
 test('§5 isCompressibleType: text-like yes, media and octet-stream no', () => {
-  for (const t of ['text/html; charset=utf-8', 'application/json', 'application/javascript', 'text/css', 'image/svg+xml', 'application/problem+json', 'text/plain; version=0.0.4']) assert.ok(isCompressibleType(t), t);
-  for (const t of ['video/mp4', 'image/jpeg', 'image/png', 'audio/wav', 'application/octet-stream', 'application/msgpack', 'text/event-stream']) assert.ok(!isCompressibleType(t), t);
+  for (const t of [
+    'text/html; charset=utf-8',
+    'application/json',
+    'application/javascript',
+    'text/css',
+    'image/svg+xml',
+    'application/problem+json',
+    'text/plain; version=0.0.4',
+  ])
+    assert.ok(isCompressibleType(t), t);
+  for (const t of ['video/mp4', 'image/jpeg', 'image/png', 'audio/wav', 'application/octet-stream', 'application/msgpack', 'text/event-stream'])
+    assert.ok(!isCompressibleType(t), t);
 });

@@ -182,7 +182,10 @@ test('§7 snapshot frames are encoded once and shared by every subscriber at tha
   // 1 snapshot + 5 batches, whatever the number of subscribers.
   assert.match(await server.metrics.metrics(), /tidewire_channel_encode_seconds_count\{channel="doc"\} 6\n/);
   const [a, b] = clients;
-  assert.deepEqual(a!.rawOf((f) => f.type === FrameType.OPS), b!.rawOf((f) => f.type === FrameType.OPS));
+  assert.deepEqual(
+    a!.rawOf((f) => f.type === FrameType.OPS),
+    b!.rawOf((f) => f.type === FrameType.OPS),
+  );
   await turns(1);
 });
 

@@ -7,7 +7,13 @@ import type { TreeChannel } from '../src/index.ts';
 import { client, leaf, root, startServer } from './helpers.ts';
 import { RawClient } from './raw-client.ts';
 
-const hex = (s: string) => Uint8Array.from(s.replace(/\s+/g, '').match(/../g)!.map((b) => parseInt(b, 16)));
+const hex = (s: string) =>
+  Uint8Array.from(
+    s
+      .replace(/\s+/g, '')
+      .match(/../g)!
+      .map((b) => parseInt(b, 16)),
+  );
 
 interface Case {
   name: string;
@@ -39,7 +45,14 @@ const cases: Case[] = [
   { name: 'garbage before HELLO', frame: hex('ff ff'), beforeHello: true, code: 'TW_HANDSHAKE_REQUIRED', fatal: true, close: 1002 },
   { name: 'malformed HELLO', frame: hex('01 c1'), beforeHello: true, code: 'TW_BAD_FRAME', fatal: true, close: 1002 },
   // HELLO {protocol: "1.0"}
-  { name: 'HELLO with a wrong version type', frame: hex('01 81 a8 70726f746f636f6c a3 312e30'), beforeHello: true, code: 'TW_BAD_FRAME', fatal: true, close: 1002 },
+  {
+    name: 'HELLO with a wrong version type',
+    frame: hex('01 81 a8 70726f746f636f6c a3 312e30'),
+    beforeHello: true,
+    code: 'TW_BAD_FRAME',
+    fatal: true,
+    close: 1002,
+  },
 ];
 
 test('§6 malformed frames fail only their own connection while a bystander keeps receiving', async (t) => {

@@ -88,7 +88,10 @@ test('§4 holds state frames while a chunk is in flight and resumes on completio
 
 test('§4 an event overtakes every queued snapshot chunk', () => {
   const { sink, box } = setup();
-  box.stateFrames(1, Array.from({ length: 10 }, (_, i) => chunk(i)));
+  box.stateFrames(
+    1,
+    Array.from({ length: 10 }, (_, i) => chunk(i)),
+  );
   sink.complete();
   assert.deepEqual(sink.take(), ['22:0', '22:1']);
   box.event(2, 'k', event(9)); // channel 2 was never added: ignored
@@ -174,7 +177,10 @@ test('§4 a single batch above the cap still goes through an empty queue', () =>
 
 test('§4 snapshot frames do not count towards the OPS cap', () => {
   const { box } = setup({ maxQueuedBytes: 1000 });
-  box.stateFrames(1, Array.from({ length: 10 }, (_, i) => chunk(i, 1000)));
+  box.stateFrames(
+    1,
+    Array.from({ length: 10 }, (_, i) => chunk(i, 1000)),
+  );
   assert.equal(box.state(1, ops(0, 500)), 'queued');
   assert.equal(box.stats.queuedOpsBytes, 500);
   assert.equal(box.stats.queuedBytes, 9500);
@@ -222,7 +228,7 @@ test('§4 a randomised mix keeps per-channel order and never holds more than the
       const r = rand();
       if (r < 0.5) {
         const ch = 1 + Math.floor(rand() * 4);
-        const seq = (sent.get(ch) ?? []);
+        const seq = sent.get(ch) ?? [];
         const n = seq.length;
         const f = ops(ch, 20 + Math.floor(rand() * 200));
         new DataView(f.buffer).setUint16(2, n); // sequence number inside the frame

@@ -2,14 +2,7 @@
 // snapshots, ops, events, errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  encodeEvent,
-  encodeHello,
-  encodeSubscribe,
-  encodeUnsubscribe,
-  FrameType,
-  PROTOCOL_VERSION,
-} from '@tidewire/protocol';
+import { encodeEvent, encodeHello, encodeSubscribe, encodeUnsubscribe, FrameType, PROTOCOL_VERSION } from '@tidewire/protocol';
 import type { SubscribedFrame, WelcomeFrame } from '@tidewire/protocol';
 import type { TreeChannel } from '../src/index.ts';
 import { client, leaf, root, startServer } from './helpers.ts';
@@ -38,7 +31,10 @@ test('§4.1/§4.2 HELLO is answered by WELCOME with limits, capabilities and the
   assert.equal(w.instance, server.instanceId);
   assert.deepEqual(w.capabilities.sort(), ['chunked-snapshots', 'events', 'resume', 'tree']);
   assert.equal(w.limits.maxSubscriptions, 7);
-  assert.deepEqual(w.channels, [{ name: 'doc', kind: 'tree' }, { name: 'cursor', kind: 'events' }]);
+  assert.deepEqual(w.channels, [
+    { name: 'doc', kind: 'tree' },
+    { name: 'cursor', kind: 'events' },
+  ]);
 });
 
 test('§4.1 another major version is fatal TW_PROTOCOL_VERSION with close code 4001', async (t) => {
@@ -175,7 +171,10 @@ test('§4.8 events: subscriber gets the latest value of every key, then live val
   assert.equal(sub.resume, 'none');
   await c.until(() => c.frames.filter((f) => f.type === FrameType.EVENT).length === 2);
   const events = () => c.frames.flatMap((f) => (f.type === FrameType.EVENT ? [[f.key, f.value]] : []));
-  assert.deepEqual(events(), [['alice', { x: 2 }], ['bob', { x: 9 }]]);
+  assert.deepEqual(events(), [
+    ['alice', { x: 2 }],
+    ['bob', { x: 9 }],
+  ]);
   assert.ok(c.frames.indexOf(sub) < c.frames.findIndex((f) => f.type === FrameType.EVENT));
   cursor.publish('bob', 'live');
   await c.until(() => events().length === 3);

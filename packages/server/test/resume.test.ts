@@ -42,7 +42,10 @@ test('§4.5 resume from a position the log holds replays the same OPS bytes, the
   assert.equal(sub.resume, 'replay');
   assert.equal(sub.reason, undefined);
   assert.deepEqual({ epoch: sub.epoch, offset: sub.offset }, doc.position);
-  assert.deepEqual(opsFrames(c).map((f) => f.offset), [3, 4, 5]);
+  assert.deepEqual(
+    opsFrames(c).map((f) => f.offset),
+    [3, 4, 5],
+  );
   assert.equal(c.frames.filter((f) => f.type === FrameType.SNAPSHOT).length, 0);
   // Byte for byte what the live subscriber got.
   assert.deepEqual(

@@ -59,7 +59,11 @@ test('§1 a non-loopback host without a token is refused with TW_SERVER_TOKEN_RE
 test('§1 options are validated at creation', async () => {
   const bad: unknown[] = [{ port: -1 }, { port: 70000 }, { tickMs: 0 }, { limits: { chunkBytes: 1.5 } }, { token: 'short' }, { allowedOrigins: [42] }];
   for (const o of bad) {
-    assert.throws(() => resolveOptions(o as never), (e: unknown) => e instanceof ServerError && e.code === 'TW_SERVER_BAD_OPTION', JSON.stringify(o));
+    assert.throws(
+      () => resolveOptions(o as never),
+      (e: unknown) => e instanceof ServerError && e.code === 'TW_SERVER_BAD_OPTION',
+      JSON.stringify(o),
+    );
   }
 });
 

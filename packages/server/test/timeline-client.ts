@@ -4,8 +4,16 @@
 // batch that does not continue where the last one stopped must start with a keyframe.
 import { WebSocket } from 'ws';
 import {
-  decodeFrame, decodeTimelineFrame, encodeHello, encodeSubscribe, encodeTlControl, encodeTlCredit, FrameType,
-  isTimelineFrameType, PROTOCOL_VERSION, TimelineFrameType,
+  decodeFrame,
+  decodeTimelineFrame,
+  encodeHello,
+  encodeSubscribe,
+  encodeTlControl,
+  encodeTlCredit,
+  FrameType,
+  isTimelineFrameType,
+  PROTOCOL_VERSION,
+  TimelineFrameType,
 } from '@tidewire/protocol';
 import type { Frame, TimelineFrame, TlControlFrame, TlStateFrame } from '@tidewire/protocol';
 import { FrameDecoder, isKeyframe } from '@tidewire/timeline';
@@ -70,7 +78,11 @@ export class TimelineViewer extends TestSocket {
     });
   }
 
-  static async open(url: string, schema: TimelineSchema, opts: { frameOf?: (v: Float64Array) => number; headers?: Record<string, string> } = {}): Promise<TimelineViewer> {
+  static async open(
+    url: string,
+    schema: TimelineSchema,
+    opts: { frameOf?: (v: Float64Array) => number; headers?: Record<string, string> } = {},
+  ): Promise<TimelineViewer> {
     const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`, { headers: opts.headers });
     const v = new TimelineViewer(ws, schema, opts.frameOf);
     await new Promise<void>((resolve, reject) => {

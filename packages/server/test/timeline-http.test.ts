@@ -21,7 +21,10 @@ async function setup(t: TestContext, opts: { token?: string } = {}) {
 }
 
 /** A raw GET (fetch would decode gzip itself and hide Content-Encoding). */
-function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+function get(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -121,7 +124,18 @@ test('§W.7 GET /frames?from=&to= starts at the keyframe and decodes to exactly 
 
 test('§W.7 the frame range is validated and capped', async (t) => {
   const { server } = await setup(t);
-  const bad = ['', '?from=1', '?to=1', '?from=a&to=2', '?from=5&to=4', '?from=0&to=500', '?from=-1&to=2', '?from=1&from=2&to=3', '?from=1.5&to=3', `?from=0&to=${MAX_RANGE_FRAMES}`];
+  const bad = [
+    '',
+    '?from=1',
+    '?to=1',
+    '?from=a&to=2',
+    '?from=5&to=4',
+    '?from=0&to=500',
+    '?from=-1&to=2',
+    '?from=1&from=2&to=3',
+    '?from=1.5&to=3',
+    `?from=0&to=${MAX_RANGE_FRAMES}`,
+  ];
   for (const q of bad) {
     const r = await get(`${server.url}/api/timelines/race/frames${q}`);
     assert.equal(r.status, 400, q);

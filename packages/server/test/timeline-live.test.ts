@@ -15,7 +15,9 @@ const s = schema(20, 25, 'live');
 async function setup(t: TestContext) {
   const clock = new ManualClock();
   let ch!: TimelineChannelImpl;
-  const server = await startServer(t, {}, (srv) => void (ch = srv.timeline('live', { schema: s, live: true, keyframeInterval: 50 }) as TimelineChannelImpl), { timelineClock: clock });
+  const server = await startServer(t, {}, (srv) => void (ch = srv.timeline('live', { schema: s, live: true, keyframeInterval: 50 }) as TimelineChannelImpl), {
+    timelineClock: clock,
+  });
   const append = (n: number) => {
     for (let i = 0; i < n; i++) ch.append(values(s, ch.frameCount));
   };
@@ -45,11 +47,17 @@ test('§W.8 a late joiner gets the last keyframe and the deltas since, then each
   const { v, st } = await viewer();
   assert.deepEqual([st.live, st.playing, st.frame, st.frameCount, st.liveFrame], [true, true, 119, 120, 119]);
   await v.until(() => v.renderedFrame === 119, 'catch-up batch');
-  assert.deepEqual(v.batches.map((b) => [b.seekEpoch, b.firstFrame, b.count, b.keyframeFirst]), [[1, 100, 20, true]]);
+  assert.deepEqual(
+    v.batches.map((b) => [b.seekEpoch, b.firstFrame, b.count, b.keyframeFirst]),
+    [[1, 100, 20, true]],
+  );
   append(10);
   await v.until(() => v.renderedFrame === 129, 'live frames');
   await drained(v);
-  assert.deepEqual(v.batches.slice(1).map((b) => [b.firstFrame, b.count]), Array.from({ length: 10 }, (_, i) => [120 + i, 1]));
+  assert.deepEqual(
+    v.batches.slice(1).map((b) => [b.firstFrame, b.count]),
+    Array.from({ length: 10 }, (_, i) => [120 + i, 1]),
+  );
   // Crossing a segment boundary live: the new keyframe just continues the stream.
   append(25);
   await v.until(() => v.renderedFrame === 154);
@@ -116,7 +124,13 @@ test('§W.8 segments are sealed (gzip, HTTP) as they fill; end() stops followers
   await waitFor(() => ch.store.segments.filter((x) => x.sealed).length === 2, 5000);
   const meta = await (await fetch(`${server.url}/api/timelines/live`)).json();
   assert.equal(meta.live, true);
-  assert.deepEqual(meta.segments.map((x: { index: number; firstFrame: number; frameCount: number }) => [x.index, x.firstFrame, x.frameCount]), [[0, 0, 50], [1, 50, 50]]);
+  assert.deepEqual(
+    meta.segments.map((x: { index: number; firstFrame: number; frameCount: number }) => [x.index, x.firstFrame, x.frameCount]),
+    [
+      [0, 0, 50],
+      [1, 50, 50],
+    ],
+  );
   const seg = await fetch(`${server.url}/api/timelines/live/segments/1`, { headers: { 'accept-encoding': 'gzip' } });
   assert.equal(seg.status, 200);
   assert.equal((await fetch(`${server.url}/api/timelines/live/segments/2`)).status, 404, 'the open segment is not served');

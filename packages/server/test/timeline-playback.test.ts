@@ -51,7 +51,10 @@ async function setup(t: TestContext, frames = FRAMES, opts: { credit?: boolean }
 
 test('§W.5 subscribe: SUBSCRIBED kind timeline, TL_STATE at frame 0 paused, keyframe 0 once credit arrives', async (t) => {
   const { v, first, drained, ch } = await setup(t, FRAMES, { credit: false });
-  assert.deepEqual({ ...first, channel: 0 }, { type: 0x43, channel: 0, seekEpoch: 1, playing: false, speed: 1, frame: 0, frameCount: FRAMES, live: false, rateHz: RATE, mode: 'server' });
+  assert.deepEqual(
+    { ...first, channel: 0 },
+    { type: 0x43, channel: 0, seekEpoch: 1, playing: false, speed: 1, frame: 0, frameCount: FRAMES, live: false, rateHz: RATE, mode: 'server' },
+  );
   assert.equal(v.framesReceived, 0, 'no frames before credit');
   assert.equal(ch.stats.creditStalls, 0, 'waiting for the first grant is not a stall');
   v.credit(1, 1);
@@ -88,7 +91,10 @@ test('§W.5 seek mid-segment: new epoch, TL_STATE first, then keyframe + deltas 
   assert.equal(st.seekEpoch, 2);
   assert.equal(st.frame, 123);
   const b = v.batches.slice(before);
-  assert.deepEqual(b.map((x) => [x.seekEpoch, x.firstFrame, x.count, x.keyframeFirst]), [[2, 100, 24, true]]);
+  assert.deepEqual(
+    b.map((x) => [x.seekEpoch, x.firstFrame, x.count, x.keyframeFirst]),
+    [[2, 100, 24, true]],
+  );
   assert.equal(v.renderedFrame, 123);
   const byTime = await control({ op: 'seek', timeMs: 2000 });
   assert.equal(byTime.frame, 50, 'a keyframe target is one frame');
@@ -161,7 +167,16 @@ test('§W.5 pause/resume and speed changes hold the rate within 1% over 60 s of 
   const rand = seededRandom(seed);
   const { v, control, run, ch } = await setup(t, 1600);
   // A script of [speed, wall ms] segments with pauses between; timeline time adds up to 60 s.
-  const script: [number, number][] = [[1, 10_000], [2, 5_000], [0.5, 8_000], [4, 2_500], [1, 6_000], [16, 1_000], [0.25, 8_000], [1, 2_000]];
+  const script: [number, number][] = [
+    [1, 10_000],
+    [2, 5_000],
+    [0.5, 8_000],
+    [4, 2_500],
+    [1, 6_000],
+    [16, 1_000],
+    [0.25, 8_000],
+    [1, 2_000],
+  ];
   const total = script.reduce((n, [speed, ms]) => n + speed * ms, 0);
   assert.equal(total, 60_000);
   let expected = 0;

@@ -15,7 +15,10 @@ const s = schema(20, 25);
 const cat = (...parts: Uint8Array[]) => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 };
 
@@ -23,10 +26,15 @@ async function setup(t: TestContext, options: Parameters<typeof startServer>[1] 
   const clock = new ManualClock();
   const file = await buildFile(s, 300, 50);
   const chs: TimelineChannelImpl[] = [];
-  const server = await startServer(t, options, (srv) => {
-    for (const n of names) chs.push(srv.timeline(n, { file }) as TimelineChannelImpl);
-    srv.tree('doc', root());
-  }, { timelineClock: clock });
+  const server = await startServer(
+    t,
+    options,
+    (srv) => {
+      for (const n of names) chs.push(srv.timeline(n, { file }) as TimelineChannelImpl);
+      srv.tree('doc', root());
+    },
+    { timelineClock: clock },
+  );
   const viewer = async (name = 'race') => {
     const v = await TimelineViewer.open(server.url, s, { frameOf });
     t.after(() => v.close());
@@ -49,7 +57,10 @@ test('§W WELCOME announces the timeline capability and channel kind; SUBSCRIBED
   t.after(() => c.close());
   const w = c.frames.find((f) => f.type === 0x02) as { capabilities: string[]; channels: { name: string; kind: string }[] };
   assert.ok(w.capabilities.includes('timeline'));
-  assert.deepEqual(w.channels.find((x) => x.name === 'race'), { name: 'race', kind: 'timeline' });
+  assert.deepEqual(
+    w.channels.find((x) => x.name === 'race'),
+    { name: 'race', kind: 'timeline' },
+  );
 });
 
 test('§W.1 a speed outside [0.1, 16] is a fatal TW_BAD_FRAME for that connection only', async (t) => {
@@ -146,7 +157,10 @@ test('§W a corrupt segment file is refused with its TimelineError code and the 
   const bad = file.slice();
   bad[bad.length - 40] ^= 0xff; // inside the INDEX/FOOTER: a CRC mismatch
   const server = await startServer(t);
-  assert.throws(() => server.timeline('race', { file: bad }), (e: unknown) => typeof (e as { code?: string }).code === 'string' && (e as { code: string }).code.startsWith('TL_'));
+  assert.throws(
+    () => server.timeline('race', { file: bad }),
+    (e: unknown) => typeof (e as { code?: string }).code === 'string' && (e as { code: string }).code.startsWith('TL_'),
+  );
   assert.throws(() => server.timeline('race', { file: bad.subarray(0, 10) }), { code: 'TL_TRUNCATED' });
   assert.throws(() => server.timeline('race', { file: 'nope' as never }), { code: 'TW_SERVER_BAD_OPTION' });
   assert.throws(() => server.timeline('race', { schema: s } as never), { code: 'TW_SERVER_BAD_OPTION' });

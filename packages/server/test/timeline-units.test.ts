@@ -18,7 +18,15 @@ import { buildFile, ManualClock, schema } from './timeline-helpers.ts';
 // ---- scheduler -------------------------------------------------------------------------
 
 function entry(log: number[], id: number, then?: (now: number) => number): Scheduled & { id: number } {
-  return { id, due: Infinity, heapIndex: -1, wake(now) { log.push(id); if (then) sched!.at(this, then(now)); } };
+  return {
+    id,
+    due: Infinity,
+    heapIndex: -1,
+    wake(now) {
+      log.push(id);
+      if (then) sched!.at(this, then(now));
+    },
+  };
 }
 let sched: PlaybackScheduler | undefined;
 
@@ -45,7 +53,11 @@ test('§W.5 scheduler: one timer for all entries, woken in due order, each at or
   }
   assert.equal(log.length, 200);
   const order = log.map((id) => dues.get(id)!);
-  assert.deepEqual(order, [...order].sort((a, b) => a - b), `seed ${seed}: due order`);
+  assert.deepEqual(
+    order,
+    [...order].sort((a, b) => a - b),
+    `seed ${seed}: due order`,
+  );
   for (const [id, at] of woke) assert.ok(at >= dues.get(id)! - 1, `seed ${seed}: entry ${id} woke at ${at}, due ${dues.get(id)}`);
   assert.equal(sched.size, 0);
   assert.equal(clock.pending, 0, 'no timer when nothing is scheduled');
@@ -73,7 +85,11 @@ test('§W.5 scheduler: reschedule and remove keep the heap consistent (seeded)',
   assert.equal(sched.size, due.size, `seed ${seed}`);
   clock.advance(600);
   assert.deepEqual(new Set(log), new Set(due.keys()), `seed ${seed}: exactly the scheduled entries woke`);
-  assert.deepEqual(log.map((id) => due.get(id)!), [...due.values()].sort((a, b) => a - b), `seed ${seed}: in due order`);
+  assert.deepEqual(
+    log.map((id) => due.get(id)!),
+    [...due.values()].sort((a, b) => a - b),
+    `seed ${seed}: in due order`,
+  );
 });
 
 test('§W.5 scheduler: an entry rescheduling into the past waits for the next timer, never spins', () => {
@@ -81,7 +97,10 @@ test('§W.5 scheduler: an entry rescheduling into the past waits for the next ti
   sched = new PlaybackScheduler(clock);
   const log: number[] = [];
   let n = 0;
-  sched.at(entry(log, 1, (now) => (++n < 5 ? now - 10 : Infinity)), clock.now() + 5);
+  sched.at(
+    entry(log, 1, (now) => (++n < 5 ? now - 10 : Infinity)),
+    clock.now() + 5,
+  );
   clock.advance(10);
   assert.equal(log.length, 5);
 });
@@ -99,7 +118,11 @@ function liveStore(sizes: number[][]): FrameStore {
 }
 
 test('§W.3 frame store: batches respect frame, byte and message caps and span segments', () => {
-  const store = liveStore([[10, 5, 5, 5], [20, 5, 5], [30, 7]]);
+  const store = liveStore([
+    [10, 5, 5, 5],
+    [20, 5, 5],
+    [30, 7],
+  ]);
   const b: Batch = { count: 0, frameBytes: 0, wireBytes: 0, blocks: [] };
   assert.equal(store.frameCount, 9);
   assert.deepEqual([store.keyframeAtOrBefore(3), store.keyframeAtOrBefore(4), store.keyframeAtOrBefore(8)], [0, 4, 7]);
@@ -135,9 +158,20 @@ test('§W.5 a seek drops its older-epoch message still queued in the outbox, ref
   const store = new FrameStore();
   for (const seg of rec.segments) store.add(seg);
   const host: SessionHost = {
-    id: 5, store, rateHz: 25, live: false, isLiveTimeline: false, scheduler,
+    id: 5,
+    store,
+    rateHz: 25,
+    live: false,
+    isLiveTimeline: false,
+    scheduler,
     config: { minBatchMs: 1000 / 60, maxMessageBytes: CHUNK, maxBatchFrames: 1024 },
-    framesSent: 0, frameBytesSent: 0, creditStalls: 0, keyframeSkips: 0, framesSkipped: 0, seeks: 0, framesDropped: 0,
+    framesSent: 0,
+    frameBytesSent: 0,
+    creditStalls: 0,
+    keyframeSkips: 0,
+    framesSkipped: 0,
+    seeks: 0,
+    framesDropped: 0,
     observeSeekLatency() {},
   };
   session = new TimelineSession({ outbox, sendControl: (f) => void outbox.controlFrame(f) }, host);
@@ -168,7 +202,9 @@ test('§W.5 a seek drops its older-epoch message still queued in the outbox, ref
     for (let i = 0; i < 4; i++) outbox.sent();
   }
   const ours = written.map((f) => (f[0]! >= 0x40 && f[0]! <= 0x4f ? decodeTimelineFrame(f) : undefined)).filter((f) => f !== undefined);
-  const epochs = ours.map((f) => (f.type === TimelineFrameType.TL_STATE ? `S${(f as TlStateFrame).seekEpoch}` : `F${(f as TlFramesFrame).seekEpoch}:${(f as TlFramesFrame).firstFrame}`));
+  const epochs = ours.map((f) =>
+    f.type === TimelineFrameType.TL_STATE ? `S${(f as TlStateFrame).seekEpoch}` : `F${(f as TlFramesFrame).seekEpoch}:${(f as TlFramesFrame).firstFrame}`,
+  );
   assert.deepEqual(epochs, ['S1', 'F1:0', 'S2', 'S3', 'F3:100'], 'no epoch-2 frames ever written; S3 before F3');
   assert.equal(session.creditFrames, credit0 - 21);
   assert.equal(host.framesSent, 1 + 21);

@@ -40,7 +40,22 @@ async function startOnce(port: number): Promise<RunningRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'tidewire-redis-'));
   const child = spawn(
     REDIS_SERVER_PATH,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction', '--dir', dir, '--loglevel', 'warning'],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--maxmemory-policy',
+      'noeviction',
+      '--dir',
+      dir,
+      '--loglevel',
+      'warning',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let log = '';

@@ -10,7 +10,11 @@ import { Session } from 'node:inspector/promises';
 import { FrameDecoder, FrameEncoder, parseSegmentPayload, TimelineReader, TimelineWriter } from '../src/index.ts';
 import { RACE_FIELDS, raceFrames, raceSchema, trackStats } from '../src/testing.ts';
 
-interface ProfileNode { callFrame: { functionName: string; url: string }; selfSize: number; children: ProfileNode[] }
+interface ProfileNode {
+  callFrame: { functionName: string; url: string };
+  selfSize: number;
+  children: ProfileNode[];
+}
 
 const arg = (name: string, dflt: number) => {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));
@@ -38,7 +42,9 @@ function encodeAll(maxOrder: 0 | 1 | 2): Uint8Array[] {
 }
 
 const track = trackStats();
-console.log(`${CARS} cars × ${F} fields, ${FRAMES} frames at 25 Hz (${(FRAMES / 25 / track.lapS).toFixed(1)} laps of ${(track.lengthM / 1000).toFixed(2)} km, ${track.minKmh.toFixed(0)}–${track.maxKmh.toFixed(0)} km/h), keyframe every ${INTERVAL}${NOISE ? `, position noise ±${NOISE} m` : ''}`);
+console.log(
+  `${CARS} cars × ${F} fields, ${FRAMES} frames at 25 Hz (${(FRAMES / 25 / track.lapS).toFixed(1)} laps of ${(track.lengthM / 1000).toFixed(2)} km, ${track.minKmh.toFixed(0)}–${track.maxKmh.toFixed(0)} km/h), keyframe every ${INTERVAL}${NOISE ? `, position noise ±${NOISE} m` : ''}`,
+);
 let frames: Uint8Array[] = [];
 for (const order of [2, 1, 0] as const) {
   const fr = encodeAll(order);
@@ -112,7 +118,7 @@ timeIt('decode into a reused array', 10, () => {
   };
   walk(profile.head);
   console.log(`bytes allocated in decode() over ${10 * FRAMES} frames (sampled): ${bytes}`);
-  assert.ok(bytes < 1024, "decode allocates per frame"); // a one-off (feedback, OSR) is not per-frame
+  assert.ok(bytes < 1024, 'decode allocates per frame'); // a one-off (feedback, OSR) is not per-frame
 }
 
 // The file: gzip once per segment at write time.
@@ -121,7 +127,9 @@ inputs.forEach((v, i) => writer.append(i * 40, v));
 const file = await writer.finish();
 const raw = writer.segments.reduce((n, s) => n + s.rawLength, 0);
 const data = writer.segments.reduce((n, s) => n + s.dataLength, 0);
-console.log(`file: ${(file.length / 1024).toFixed(1)} KiB, ${writer.segments.length} segments; payload ${(raw / FRAMES).toFixed(1)} B/frame raw, ${(data / FRAMES).toFixed(1)} B/frame gzip (${((data / raw) * 100).toFixed(0)}%)`);
+console.log(
+  `file: ${(file.length / 1024).toFixed(1)} KiB, ${writer.segments.length} segments; payload ${(raw / FRAMES).toFixed(1)} B/frame raw, ${(data / FRAMES).toFixed(1)} B/frame gzip (${((data / raw) * 100).toFixed(0)}%)`,
+);
 const reader = TimelineReader.open(file);
 const t0 = performance.now();
 reader.verify();

@@ -11,9 +11,9 @@ export const TimelineErrorCodes = {
   TL_BAD_RECORD: { description: 'A record in the wrong place, with the wrong opcode, or with inconsistent fields (§5).' },
   TL_BAD_SEGMENT: { description: 'A segment payload that does not parse or disagrees with its record (§5.5).' },
   TL_BAD_SCHEMA: { description: 'A schema that breaks a rule or a limit of §3.' },
-  TL_BAD_FRAME: { description: 'An encoded frame that does not parse, or decodes to a value outside its field\'s range (§4).' },
-  TL_NO_KEYFRAME: { description: 'A delta frame with no keyframe before it in this codec\'s history (§4.1).' },
-  TL_BAD_VALUE: { description: 'A value an encoder or writer cannot store: out of its field\'s range, infinite, or a time out of order.' },
+  TL_BAD_FRAME: { description: "An encoded frame that does not parse, or decodes to a value outside its field's range (§4)." },
+  TL_NO_KEYFRAME: { description: "A delta frame with no keyframe before it in this codec's history (§4.1)." },
+  TL_BAD_VALUE: { description: "A value an encoder or writer cannot store: out of its field's range, infinite, or a time out of order." },
   TL_BAD_ARGUMENT: { description: 'A bad argument: wrong array length, segment number out of range, invalid option.' },
   TL_CLOSED: { description: 'A call on a writer that has finished or failed.' },
 } as const;

@@ -16,7 +16,8 @@ function badFrame(message: string, offset: number): TimelineError {
 /** A column's entity bitmap ending at `end` must lie inside the frame and set no bit past the last entity. */
 function checkBitmap(frame: Uint8Array, end: number, entities: number, column: number, name: 'presence' | 'residual'): void {
   if (end > frame.length) throw badFrame(`column ${column}: frame ends inside the ${name} bitmap`, frame.length);
-  if ((entities & 7) !== 0 && frame[end - 1] >>> (entities & 7) !== 0) throw badFrame(`column ${column}: ${name} bitmap has bits past the last entity`, end - 1);
+  if ((entities & 7) !== 0 && frame[end - 1] >>> (entities & 7) !== 0)
+    throw badFrame(`column ${column}: ${name} bitmap has bits past the last entity`, end - 1);
 }
 
 export class FrameDecoder {

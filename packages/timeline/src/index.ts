@@ -4,10 +4,7 @@
 export { TimelineError, TimelineErrorCodes, type TimelineErrorCode } from './errors.ts';
 export { LIMITS, MAX_F_QUANT } from './limits.ts';
 export { crc32 } from './crc32.ts';
-export {
-  FIELD_TYPES, validateSchema, encodeSchema, decodeSchema,
-  type FieldType, type FieldDef, type EntityDef, type TimelineSchema,
-} from './schema.ts';
+export { FIELD_TYPES, validateSchema, encodeSchema, decodeSchema, type FieldType, type FieldDef, type EntityDef, type TimelineSchema } from './schema.ts';
 export { compileLayout, type Layout } from './layout.ts';
 export { FrameKind, isKeyframe } from './frame-format.ts';
 export { FrameEncoder, type FrameEncoderOptions } from './frame-encoder.ts';
@@ -16,7 +13,12 @@ export { encodeSegmentPayload, parseSegmentPayload, type Segment } from './segme
 export { MAGIC, FORMAT_VERSION, Opcode } from './records.ts';
 export {
   TimelineWriter,
-  type Compress, type Decompress, type TimelineWriterOptions, type SegmentInfo, type WrittenSegment,
-  type AppendedFrame, type OpenSegment,
+  type Compress,
+  type Decompress,
+  type TimelineWriterOptions,
+  type SegmentInfo,
+  type WrittenSegment,
+  type AppendedFrame,
+  type OpenSegment,
 } from './writer.ts';
 export { TimelineReader, type TimelineReaderOptions } from './reader.ts';

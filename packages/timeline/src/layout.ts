@@ -37,8 +37,10 @@ export function scaleDivisor(scale: number): number {
 export function compileLayout(schema: TimelineSchema): Layout {
   if (typeof schema !== 'object' || schema === null) throw new TimelineError('TL_BAD_SCHEMA', 'a schema must be an object');
   const { fields, entities } = schema;
-  if (!Array.isArray(fields) || fields.length < 1 || fields.length > LIMITS.maxFields) throw new TimelineError('TL_BAD_SCHEMA', `fields must have 1..${LIMITS.maxFields} entries`);
-  if (!Array.isArray(entities) || entities.length < 1 || entities.length > LIMITS.maxEntities) throw new TimelineError('TL_BAD_SCHEMA', `entities must have 1..${LIMITS.maxEntities} entries`);
+  if (!Array.isArray(fields) || fields.length < 1 || fields.length > LIMITS.maxFields)
+    throw new TimelineError('TL_BAD_SCHEMA', `fields must have 1..${LIMITS.maxFields} entries`);
+  if (!Array.isArray(entities) || entities.length < 1 || entities.length > LIMITS.maxEntities)
+    throw new TimelineError('TL_BAD_SCHEMA', `entities must have 1..${LIMITS.maxEntities} entries`);
   if (fields.length * entities.length > LIMITS.maxCells) throw new TimelineError('TL_BAD_SCHEMA', `entities × fields exceeds ${LIMITS.maxCells}`);
   const F = fields.length;
   const defs = fields.map((f, i) => validateField(f, i));

@@ -5,7 +5,22 @@
 
 import { TimelineError } from './errors.ts';
 import { LIMITS } from './limits.ts';
-import { checkRecordCrc, MAGIC, Opcode, parseFooter, parseHeader, parseIndex, parseSchema, parseSegment, readRecordHeader, RECORD_OVERHEAD, SEGMENT_DATA_AT, TAIL, type RecordHeader, type SegmentRecord } from './records.ts';
+import {
+  checkRecordCrc,
+  MAGIC,
+  Opcode,
+  parseFooter,
+  parseHeader,
+  parseIndex,
+  parseSchema,
+  parseSegment,
+  readRecordHeader,
+  RECORD_OVERHEAD,
+  SEGMENT_DATA_AT,
+  TAIL,
+  type RecordHeader,
+  type SegmentRecord,
+} from './records.ts';
 import type { TimelineSchema } from './schema.ts';
 import { lastAtOrBefore } from './search.ts';
 import { parseSegmentPayload, type Segment } from './segment.ts';
@@ -56,10 +71,17 @@ export class TimelineReader {
   readonly #dataLength: Float64Array;
   readonly #verified: Uint8Array;
 
-  private constructor(file: Uint8Array, init: {
-    schema: TimelineSchema; version: number; compression: string; library: string; complete: boolean;
-    entries: KnownSegment[];
-  }) {
+  private constructor(
+    file: Uint8Array,
+    init: {
+      schema: TimelineSchema;
+      version: number;
+      compression: string;
+      library: string;
+      complete: boolean;
+      entries: KnownSegment[];
+    },
+  ) {
     this.#file = file;
     this.schema = init.schema;
     this.version = init.version;
@@ -126,7 +148,9 @@ export class TimelineReader {
     const fh = readRecordHeader(file, footerAt, size - MAGIC.length, 'TL_BAD_LENGTH');
     const { indexOffset } = parseFooter(file, fh);
     if (indexOffset < sh.end || indexOffset > footerAt - RECORD_OVERHEAD) {
-      throw new TimelineError('TL_BAD_LENGTH', `indexOffset ${indexOffset} is outside [${sh.end}, ${footerAt - RECORD_OVERHEAD}]`, { offset: fh.contentOffset });
+      throw new TimelineError('TL_BAD_LENGTH', `indexOffset ${indexOffset} is outside [${sh.end}, ${footerAt - RECORD_OVERHEAD}]`, {
+        offset: fh.contentOffset,
+      });
     }
 
     // 5. INDEX: entries checked for order and continuity, each against its SEGMENT record.
@@ -138,10 +162,14 @@ export class TimelineReader {
     const index = parseIndex(file, ih);
     for (let i = 0; i < index.count; i++) {
       const { at, offset, length, firstFrame, frameCount, startMs } = index.entry(i);
-      if (offset < minOffset || length > indexOffset - offset) throw new TimelineError('TL_BAD_LENGTH', `index entry ${i}: segment [${offset}, +${length}) is outside [${minOffset}, ${indexOffset})`, { offset: at });
-      if (firstFrame !== nextFrame) throw new TimelineError('TL_BAD_RECORD', `index entry ${i}: firstFrame ${firstFrame}, expected ${nextFrame}`, { offset: at + 16 });
-      if (frameCount < 1 || frameCount > LIMITS.maxSegmentFrames) throw new TimelineError('TL_BAD_RECORD', `index entry ${i}: frameCount ${frameCount} not in 1..${LIMITS.maxSegmentFrames}`, { offset: at + 24 });
-      if (!Number.isFinite(startMs) || startMs < minStart) throw new TimelineError('TL_BAD_RECORD', `index entry ${i}: startMs ${startMs} is not after the previous segment`, { offset: at + 28 });
+      if (offset < minOffset || length > indexOffset - offset)
+        throw new TimelineError('TL_BAD_LENGTH', `index entry ${i}: segment [${offset}, +${length}) is outside [${minOffset}, ${indexOffset})`, { offset: at });
+      if (firstFrame !== nextFrame)
+        throw new TimelineError('TL_BAD_RECORD', `index entry ${i}: firstFrame ${firstFrame}, expected ${nextFrame}`, { offset: at + 16 });
+      if (frameCount < 1 || frameCount > LIMITS.maxSegmentFrames)
+        throw new TimelineError('TL_BAD_RECORD', `index entry ${i}: frameCount ${frameCount} not in 1..${LIMITS.maxSegmentFrames}`, { offset: at + 24 });
+      if (!Number.isFinite(startMs) || startMs < minStart)
+        throw new TimelineError('TL_BAD_RECORD', `index entry ${i}: startMs ${startMs} is not after the previous segment`, { offset: at + 28 });
       const segHeader = readRecordHeader(file, offset, indexOffset, 'TL_BAD_LENGTH');
       const seg = parseSegment(file, segHeader);
       if (segHeader.end - offset !== length || seg.index !== i || seg.firstFrame !== firstFrame || seg.frameCount !== frameCount || seg.startMs !== startMs) {
@@ -222,7 +250,13 @@ export class TimelineReader {
     this.#checkSegment(n);
     const offset = this.#offset[n];
     if (this.#verified[n] === 0) {
-      checkRecordCrc(this.#file, { opcode: Opcode.SEGMENT, offset, contentOffset: offset + 9, contentLength: this.#length[n] - RECORD_OVERHEAD, end: offset + this.#length[n] });
+      checkRecordCrc(this.#file, {
+        opcode: Opcode.SEGMENT,
+        offset,
+        contentOffset: offset + 9,
+        contentLength: this.#length[n] - RECORD_OVERHEAD,
+        end: offset + this.#length[n],
+      });
       this.#verified[n] = 1;
     }
     const dataOffset = offset + SEGMENT_DATA_AT;
@@ -243,16 +277,22 @@ export class TimelineReader {
     let payload: Uint8Array;
     if (this.compression === '') payload = data;
     else {
-      if (typeof decompress !== 'function') throw new TimelineError('TL_BAD_ARGUMENT', `the file is ${this.compression}-compressed: pass a decompress function`);
+      if (typeof decompress !== 'function')
+        throw new TimelineError('TL_BAD_ARGUMENT', `the file is ${this.compression}-compressed: pass a decompress function`);
       try {
         payload = await decompress(data);
       } catch (e) {
-        throw new TimelineError('TL_BAD_SEGMENT', `segment ${n}: decompress failed: ${(e as Error)?.message ?? e}`, { offset: this.#offset[n] + SEGMENT_DATA_AT, cause: e });
+        throw new TimelineError('TL_BAD_SEGMENT', `segment ${n}: decompress failed: ${(e as Error)?.message ?? e}`, {
+          offset: this.#offset[n] + SEGMENT_DATA_AT,
+          cause: e,
+        });
       }
     }
     const info = this.segmentInfo(n);
     if (!(payload instanceof Uint8Array) || payload.length !== info.rawLength) {
-      throw new TimelineError('TL_BAD_SEGMENT', `segment ${n}: decompressed to ${payload?.length} bytes, the record says ${info.rawLength}`, { offset: info.dataOffset });
+      throw new TimelineError('TL_BAD_SEGMENT', `segment ${n}: decompressed to ${payload?.length} bytes, the record says ${info.rawLength}`, {
+        offset: info.dataOffset,
+      });
     }
     const seg = parseSegmentPayload(payload, this.schema.rateHz);
     if (seg.index !== n || seg.firstFrame !== info.firstFrame || seg.frameCount !== info.frameCount || seg.startMs !== info.startMs) {
@@ -293,8 +333,23 @@ function scanSegments(file: Uint8Array, start: number, period: number): KnownSeg
       if (e instanceof TimelineError) break;
       throw e;
     }
-    if (seg.index !== entries.length || seg.firstFrame !== nextFrame || seg.frameCount < 1 || seg.frameCount > LIMITS.maxSegmentFrames || !(seg.startMs >= minStart)) break;
-    entries.push({ offset: at, length: h.end - at, firstFrame: seg.firstFrame, frameCount: seg.frameCount, startMs: seg.startMs, rawLength: seg.rawLength, dataLength: seg.dataLength });
+    if (
+      seg.index !== entries.length ||
+      seg.firstFrame !== nextFrame ||
+      seg.frameCount < 1 ||
+      seg.frameCount > LIMITS.maxSegmentFrames ||
+      !(seg.startMs >= minStart)
+    )
+      break;
+    entries.push({
+      offset: at,
+      length: h.end - at,
+      firstFrame: seg.firstFrame,
+      frameCount: seg.frameCount,
+      startMs: seg.startMs,
+      rawLength: seg.rawLength,
+      dataLength: seg.dataLength,
+    });
     nextFrame += seg.frameCount;
     minStart = seg.startMs + (seg.frameCount - 1) * period + period / 2;
     at = h.end;

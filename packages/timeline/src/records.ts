@@ -91,7 +91,11 @@ export function checkRecordCrc(file: Uint8Array, h: RecordHeader): void {
   const stored = (file[crcAt] | (file[crcAt + 1] << 8) | (file[crcAt + 2] << 16) | (file[crcAt + 3] << 24)) >>> 0;
   const actual = crc32(file, 0, h.offset, crcAt);
   if (stored !== actual) {
-    throw new TimelineError('TL_BAD_CHECKSUM', `record 0x${h.opcode.toString(16).padStart(2, '0')} at ${h.offset}: CRC32 ${hex32(actual)} ≠ stored ${hex32(stored)}`, { offset: crcAt });
+    throw new TimelineError(
+      'TL_BAD_CHECKSUM',
+      `record 0x${h.opcode.toString(16).padStart(2, '0')} at ${h.offset}: CRC32 ${hex32(actual)} ≠ stored ${hex32(stored)}`,
+      { offset: crcAt },
+    );
   }
 }
 
@@ -137,9 +141,11 @@ export function parseHeader(file: Uint8Array, h: RecordHeader): HeaderRecord {
   checkRecordCrc(file, h);
   const r = contentReader(file, h);
   const version = r.u16('version');
-  if (version !== FORMAT_VERSION) throw new TimelineError('TL_UNSUPPORTED_VERSION', `format version ${version}; this reader reads ${FORMAT_VERSION}`, { offset: h.contentOffset });
+  if (version !== FORMAT_VERSION)
+    throw new TimelineError('TL_UNSUPPORTED_VERSION', `format version ${version}; this reader reads ${FORMAT_VERSION}`, { offset: h.contentOffset });
   const compression = String.fromCharCode(...r.bytes(r.u8('compression length'), 'compression'));
-  if (!COMPRESSION_NAME.test(compression)) throw new TimelineError('TL_BAD_RECORD', 'compression name must match [a-z0-9-]{0,32}', { offset: h.contentOffset + 2 });
+  if (!COMPRESSION_NAME.test(compression))
+    throw new TimelineError('TL_BAD_RECORD', 'compression name must match [a-z0-9-]{0,32}', { offset: h.contentOffset + 2 });
   const libraryAt = r.at;
   const libraryBytes = r.bytes(r.u8('library length'), 'library');
   let library: string;
@@ -161,7 +167,8 @@ export function writeSchema(schema: TimelineSchema): Uint8Array {
 /** The length is checked against 4 MiB before the CRC or the JSON is read. */
 export function parseSchema(file: Uint8Array, h: RecordHeader): TimelineSchema {
   expectOpcode(h, Opcode.SCHEMA, 'SCHEMA');
-  if (h.contentLength > LIMITS.maxSchemaBytes) throw new TimelineError('TL_BAD_LENGTH', `schema of ${h.contentLength} bytes exceeds ${LIMITS.maxSchemaBytes}`, { offset: h.offset + 1 });
+  if (h.contentLength > LIMITS.maxSchemaBytes)
+    throw new TimelineError('TL_BAD_LENGTH', `schema of ${h.contentLength} bytes exceeds ${LIMITS.maxSchemaBytes}`, { offset: h.offset + 1 });
   checkRecordCrc(file, h);
   return decodeSchema(file.subarray(h.contentOffset, h.contentOffset + h.contentLength), h.contentOffset);
 }
@@ -198,8 +205,10 @@ export function parseSegment(file: Uint8Array, h: RecordHeader): SegmentRecord {
   const rawLength = r.u32('rawLength');
   const dataAt = r.at;
   const dataLength = r.u64('dataLength');
-  if (rawLength > LIMITS.maxSegmentBytes) throw new TimelineError('TL_BAD_LENGTH', `rawLength ${rawLength} exceeds ${LIMITS.maxSegmentBytes}`, { offset: rawAt });
-  if (dataLength > r.remaining) throw new TimelineError('TL_BAD_LENGTH', `dataLength ${dataLength} exceeds the ${r.remaining} bytes left in the record`, { offset: dataAt });
+  if (rawLength > LIMITS.maxSegmentBytes)
+    throw new TimelineError('TL_BAD_LENGTH', `rawLength ${rawLength} exceeds ${LIMITS.maxSegmentBytes}`, { offset: rawAt });
+  if (dataLength > r.remaining)
+    throw new TimelineError('TL_BAD_LENGTH', `dataLength ${dataLength} exceeds the ${r.remaining} bytes left in the record`, { offset: dataAt });
   return { index, firstFrame, frameCount, startMs, rawLength, dataLength };
 }
 
@@ -243,7 +252,8 @@ export function parseIndex(file: Uint8Array, h: RecordHeader): IndexRecord {
   if (entrySize < INDEX_ENTRY) throw new TimelineError('TL_BAD_RECORD', `index entry size ${entrySize} < ${INDEX_ENTRY}`, { offset: entrySizeAt });
   const countAt = r.at;
   const count = r.u32('entry count');
-  if (count * entrySize > r.remaining) throw new TimelineError('TL_BAD_LENGTH', `${count} index entries of ${entrySize} bytes do not fit in ${r.remaining}`, { offset: countAt });
+  if (count * entrySize > r.remaining)
+    throw new TimelineError('TL_BAD_LENGTH', `${count} index entries of ${entrySize} bytes do not fit in ${r.remaining}`, { offset: countAt });
   const first = r.pos;
   return {
     entrySize,
@@ -276,7 +286,8 @@ export function writeFooter(f: FooterRecord): Uint8Array {
 /** Exactly 8 bytes of content (a change is a new version, §5.7). */
 export function parseFooter(file: Uint8Array, h: RecordHeader): FooterRecord {
   expectOpcode(h, Opcode.FOOTER, 'FOOTER');
-  if (h.contentLength !== FOOTER_CONTENT) throw new TimelineError('TL_BAD_LENGTH', `FOOTER content is ${h.contentLength} bytes, expected ${FOOTER_CONTENT}`, { offset: h.offset + 1 });
+  if (h.contentLength !== FOOTER_CONTENT)
+    throw new TimelineError('TL_BAD_LENGTH', `FOOTER content is ${h.contentLength} bytes, expected ${FOOTER_CONTENT}`, { offset: h.offset + 1 });
   checkRecordCrc(file, h);
   return { indexOffset: contentReader(file, h).u64('indexOffset') };
 }

@@ -38,7 +38,8 @@ export function encodeSegmentPayload(index: number, firstFrame: number, startMs:
  */
 export function parseSegmentPayload(payload: Uint8Array, rateHz: number): Segment {
   if (!(rateHz > 0 && rateHz <= LIMITS.maxRateHz)) throw new TimelineError('TL_BAD_ARGUMENT', `rateHz must be in (0, ${LIMITS.maxRateHz}]`);
-  if (payload.length > LIMITS.maxSegmentBytes) throw new TimelineError('TL_BAD_LENGTH', `segment payload of ${payload.length} bytes exceeds ${LIMITS.maxSegmentBytes}`);
+  if (payload.length > LIMITS.maxSegmentBytes)
+    throw new TimelineError('TL_BAD_LENGTH', `segment payload of ${payload.length} bytes exceeds ${LIMITS.maxSegmentBytes}`);
   const r = timelineReader(payload, 0, 'TL_BAD_SEGMENT');
   const index = r.u32('segment index');
   const firstFrame = r.u64('firstFrame');
@@ -46,7 +47,8 @@ export function parseSegmentPayload(payload: Uint8Array, rateHz: number): Segmen
   const frameCount = r.u32('frameCount');
   const startAt = r.at;
   const startMs = r.f64('startMs');
-  if (frameCount < 1 || frameCount > LIMITS.maxSegmentFrames) throw new TimelineError('TL_BAD_SEGMENT', `frameCount ${frameCount} not in 1..${LIMITS.maxSegmentFrames}`, { offset: countAt });
+  if (frameCount < 1 || frameCount > LIMITS.maxSegmentFrames)
+    throw new TimelineError('TL_BAD_SEGMENT', `frameCount ${frameCount} not in 1..${LIMITS.maxSegmentFrames}`, { offset: countAt });
   if (!Number.isFinite(startMs)) throw new TimelineError('TL_BAD_SEGMENT', 'startMs is not finite', { offset: startAt });
   // Each frame takes at least 2 bytes (length + kind): a count the payload cannot hold is refused before allocating.
   if (frameCount * 2 > r.remaining) throw new TimelineError('TL_BAD_SEGMENT', `${frameCount} frames cannot fit in ${r.remaining} bytes`, { offset: countAt });
@@ -56,7 +58,8 @@ export function parseSegmentPayload(payload: Uint8Array, rateHz: number): Segmen
   for (let k = 0; k < frameCount; k++) {
     const at = r.at;
     const len = r.varuint(`length of frame ${k}`);
-    if (len < 1 || len > LIMITS.maxFrameBytes || len > r.remaining) throw new TimelineError('TL_BAD_SEGMENT', `frame ${k}: length ${len} not in 1..${Math.min(LIMITS.maxFrameBytes, r.remaining)}`, { offset: at });
+    if (len < 1 || len > LIMITS.maxFrameBytes || len > r.remaining)
+      throw new TimelineError('TL_BAD_SEGMENT', `frame ${k}: length ${len} not in 1..${Math.min(LIMITS.maxFrameBytes, r.remaining)}`, { offset: at });
     const frameAt = r.at;
     const frame = r.bytes(len, `frame ${k}`);
     const kind = frame[0];

@@ -24,7 +24,11 @@ export function raceSchema(cars = 20, rateHz = 25): TimelineSchema {
       { name: 'lap', type: 'u16' },
       { name: 'position', type: 'u8' },
     ],
-    entities: Array.from({ length: cars }, (_, i) => ({ id: String(i + 1), code: `C${String(i + 1).padStart(2, '0')}`, color: `#${((i * 0x2f6b3d) & 0xffffff).toString(16).padStart(6, '0')}` })),
+    entities: Array.from({ length: cars }, (_, i) => ({
+      id: String(i + 1),
+      code: `C${String(i + 1).padStart(2, '0')}`,
+      color: `#${((i * 0x2f6b3d) & 0xffffff).toString(16).padStart(6, '0')}`,
+    })),
     static: { track: 'synthetic loop' },
   };
 }
@@ -69,20 +73,26 @@ function buildTrack(): Track {
   // (braking 35 m/s²), twice round the loop.
   const vs = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const a = (i - 10 + n) % n, c = (i + 10) % n;
-    const d1x = xs[i] - xs[a], d1y = ys[i] - ys[a], d2x = xs[c] - xs[i], d2y = ys[c] - ys[i];
+    const a = (i - 10 + n) % n,
+      c = (i + 10) % n;
+    const d1x = xs[i] - xs[a],
+      d1y = ys[i] - ys[a],
+      d2x = xs[c] - xs[i],
+      d2y = ys[c] - ys[i];
     const turn = Math.abs(Math.atan2(d1x * d2y - d1y * d2x, d1x * d2x + d1y * d2y));
     const kappa = turn / 20 + 1e-6;
     vs[i] = Math.min(92, Math.sqrt(35 / kappa));
   }
   for (let pass = 0; pass < 2; pass++) {
     for (let k = 1; k <= n; k++) {
-      const i = k % n, p = k - 1;
+      const i = k % n,
+        p = k - 1;
       const a = 12 * (1 - (vs[p] / 95) ** 2);
       vs[i] = Math.min(vs[i], Math.sqrt(vs[p] * vs[p] + 2 * a * step));
     }
     for (let k = n - 1; k >= 0; k--) {
-      const i = k, nx = (k + 1) % n;
+      const i = k,
+        nx = (k + 1) % n;
       vs[i] = Math.min(vs[i], Math.sqrt(vs[nx] * vs[nx] + 2 * 35 * step));
     }
   }
@@ -125,10 +135,13 @@ export function* raceFrames(frames: number, cars = 20, rateHz = 25, noiseM = 0):
       lastV[c] = v;
       dist[c] += v * dt;
       // Position: on the racing line, offset sideways, sometimes with measurement noise.
-      const x0 = sample(track.xs, s, track.step), y0 = sample(track.ys, s, track.step);
-      const x1 = sample(track.xs, s + 1, track.step), y1 = sample(track.ys, s + 1, track.step);
+      const x0 = sample(track.xs, s, track.step),
+        y0 = sample(track.ys, s, track.step);
+      const x1 = sample(track.xs, s + 1, track.step),
+        y1 = sample(track.ys, s + 1, track.step);
       const len = Math.hypot(x1 - x0, y1 - y0) || 1;
-      const nx = -(y1 - y0) / len, ny = (x1 - x0) / len;
+      const nx = -(y1 - y0) / len,
+        ny = (x1 - x0) / len;
       lateral[c] += (rand() - 0.5) * 0.02;
       const noise = () => (noiseM === 0 ? 0 : (rand() + rand() + rand() - 1.5) * noiseM);
       const o = c * F;

@@ -107,9 +107,11 @@ export class TimelineWriter {
     this.schema = validateSchema(schema);
     if (typeof options?.compress !== 'function') throw new TimelineError('TL_BAD_ARGUMENT', 'options.compress must be a function');
     this.compression = options.compression ?? 'gzip';
-    if (typeof this.compression !== 'string' || !COMPRESSION_NAME.test(this.compression)) throw new TimelineError('TL_BAD_ARGUMENT', 'compression must match [a-z0-9-]{0,32}');
+    if (typeof this.compression !== 'string' || !COMPRESSION_NAME.test(this.compression))
+      throw new TimelineError('TL_BAD_ARGUMENT', 'compression must match [a-z0-9-]{0,32}');
     const interval = options.keyframeInterval ?? Math.max(1, Math.round(2 * this.schema.rateHz));
-    if (!Number.isInteger(interval) || interval < 1 || interval > LIMITS.maxSegmentFrames) throw new TimelineError('TL_BAD_ARGUMENT', `keyframeInterval must be an integer in 1..${LIMITS.maxSegmentFrames}`);
+    if (!Number.isInteger(interval) || interval < 1 || interval > LIMITS.maxSegmentFrames)
+      throw new TimelineError('TL_BAD_ARGUMENT', `keyframeInterval must be an integer in 1..${LIMITS.maxSegmentFrames}`);
     this.keyframeInterval = interval;
     this.periodMs = 1000 / this.schema.rateHz;
     this.#encoder = new FrameEncoder(this.schema, options.maxOrder === undefined ? {} : { maxOrder: options.maxOrder });
@@ -144,11 +146,13 @@ export class TimelineWriter {
   append(timeMs: number, values: Float64Array): AppendedFrame {
     this.#checkOpen();
     if (typeof timeMs !== 'number' || !Number.isFinite(timeMs)) throw new TimelineError('TL_BAD_VALUE', `timeMs must be a finite number, got ${timeMs}`);
-    if (timeMs <= this.#lastGiven) throw new TimelineError('TL_BAD_VALUE', `frame time ${timeMs} ms does not come after the previous one (${this.#lastGiven} ms)`);
+    if (timeMs <= this.#lastGiven)
+      throw new TimelineError('TL_BAD_VALUE', `frame time ${timeMs} ms does not come after the previous one (${this.#lastGiven} ms)`);
     if (this.#frameCount >= Number.MAX_SAFE_INTEGER) throw new TimelineError('TL_BAD_VALUE', 'too many frames');
     const open = this.#open;
     // Within a segment the grid is startMs + k × period, computed as a reader computes it.
-    const expected = this.#frameCount === 0 ? timeMs : open !== undefined ? open.startMs + open.frames.length * this.periodMs : this.#lastStored + this.periodMs;
+    const expected =
+      this.#frameCount === 0 ? timeMs : open !== undefined ? open.startMs + open.frames.length * this.periodMs : this.#lastStored + this.periodMs;
     const gap = timeMs > expected + this.periodMs / 2;
     const stored = gap ? timeMs : expected;
     const fresh = open === undefined || open.frames.length >= this.keyframeInterval || gap;
@@ -190,7 +194,13 @@ export class TimelineWriter {
     this.#finishing = (async () => {
       await this.whenWritten();
       // The INDEX starts where the last SEGMENT ends.
-      return concatBytes([this.header, ...this.#segments.map((s) => s.record), writeIndex(this.#segments), writeFooter({ indexOffset: this.#fileOffset }), MAGIC]);
+      return concatBytes([
+        this.header,
+        ...this.#segments.map((s) => s.record),
+        writeIndex(this.#segments),
+        writeFooter({ indexOffset: this.#fileOffset }),
+        MAGIC,
+      ]);
     })();
     this.#finishing.catch(() => {}); // the caller handles it; avoid an unhandled rejection here
     return this.#finishing;
@@ -274,4 +284,3 @@ export class TimelineWriter {
     }
   }
 }
-

@@ -34,7 +34,14 @@ describe('§2 conventions', () => {
   });
 
   it('varuint known answers (LEB128) and bounds: ≤ 8 bytes, ≤ 2^53 − 1', () => {
-    const cases: [number, string][] = [[0, '00'], [127, '7f'], [128, '8001'], [300, 'ac02'], [2 ** 32, '8080808010'], [Number.MAX_SAFE_INTEGER, 'ffffffffffffff0f']];
+    const cases: [number, string][] = [
+      [0, '00'],
+      [127, '7f'],
+      [128, '8001'],
+      [300, 'ac02'],
+      [2 ** 32, '8080808010'],
+      [Number.MAX_SAFE_INTEGER, 'ffffffffffffff0f'],
+    ];
     for (const [v, h] of cases) {
       const buf = new Uint8Array(varuintSize(v));
       assert.equal(writeVaruint(buf, 0, v), buf.length);

@@ -2,7 +2,22 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { concatBytes } from '@tidewire/base';
 import { FrameDecoder, Opcode, TimelineError, TimelineReader, TimelineWriter } from '../src/index.ts';
-import { assertClose, fixCrc, makeRecord, gunzip, recordAt, recordOffsets, rejectsTl, setU32, smallFile, smallSchema, smallValues, throwsTl, u64le, utf8 } from './helpers.ts';
+import {
+  assertClose,
+  fixCrc,
+  makeRecord,
+  gunzip,
+  recordAt,
+  recordOffsets,
+  rejectsTl,
+  setU32,
+  smallFile,
+  smallSchema,
+  smallValues,
+  throwsTl,
+  u64le,
+  utf8,
+} from './helpers.ts';
 
 const file = await smallFile(10); // 3 segments (4 + 4 + 2 frames), gzip
 const stored = await smallFile(10, { compress: (b) => b, compression: '' });
@@ -51,7 +66,8 @@ describe('§5.9 reading and validation: truncation and single-byte damage', () =
         codes.set(caught.code, (codes.get(caught.code) ?? 0) + 1);
       }
     }
-    for (const code of ['TL_BAD_MAGIC', 'TL_BAD_CHECKSUM', 'TL_TRUNCATED', 'TL_BAD_LENGTH']) assert.ok(codes.has(code), `no ${code} among ${[...codes.keys()]}`);
+    for (const code of ['TL_BAD_MAGIC', 'TL_BAD_CHECKSUM', 'TL_TRUNCATED', 'TL_BAD_LENGTH'])
+      assert.ok(codes.has(code), `no ${code} among ${[...codes.keys()]}`);
   });
 });
 
@@ -92,7 +108,10 @@ describe('§5.9 recovery: a file cut short or damaged before its INDEX', () => {
       const whole = segEnds.filter((e) => e <= n).length;
       r.verify(); // what recovery kept is sound: verify has nothing to report
       await assertSourceFrames(r, whole, `cut at ${n}`);
-      assert.equal(r.frameCount, framesIn.slice(0, whole).reduce((a, b) => a + b, 0));
+      assert.equal(
+        r.frameCount,
+        framesIn.slice(0, whole).reduce((a, b) => a + b, 0),
+      );
       recovered++;
     }
     assert.ok(recovered > 100, `${recovered} cuts recovered`);
@@ -129,7 +148,14 @@ describe('§5.9 recovery: a file cut short or damaged before its INDEX', () => {
     const r = TimelineReader.open(file, { recover: true });
     assert.equal(r.complete, true);
     await assertSourceFrames(r, 3, 'finished file');
-    throwsTl(() => TimelineReader.open(edit(file, (c) => (c[recordAt(file, at.footer).end - 1] ^= 1)), { recover: true }), 'TL_BAD_CHECKSUM');
+    throwsTl(
+      () =>
+        TimelineReader.open(
+          edit(file, (c) => (c[recordAt(file, at.footer).end - 1] ^= 1)),
+          { recover: true },
+        ),
+      'TL_BAD_CHECKSUM',
+    );
   });
 
   it('verify() names exactly the damaged segment of a finished file; the others still read as appended', async () => {
@@ -145,7 +171,9 @@ describe('§5.9 recovery: a file cut short or damaged before its INDEX', () => {
           continue;
         }
         const seg = await r.decodeSegment(n, gunzip);
-        seg.frames.forEach((f, j) => assertClose(smallSchema, smallValues(seg.firstFrame + j), dec.decode(f), `segment ${k} damaged, frame ${seg.firstFrame + j}`));
+        seg.frames.forEach((f, j) =>
+          assertClose(smallSchema, smallValues(seg.firstFrame + j), dec.decode(f), `segment ${k} damaged, frame ${seg.firstFrame + j}`),
+        );
       }
     }
   });
@@ -203,22 +231,75 @@ describe('§5.9 reading and validation: each corruption class with its offset', 
   });
 
   it('a footer that is not a FOOTER, has the wrong length, or points outside: TL_BAD_RECORD / TL_BAD_LENGTH', () => {
-    throwsTl(() => open(edit(file, (c) => { c[at.footer] = 0x06; fixCrc(c, at.footer); })), 'TL_BAD_RECORD', at.footer);
-    throwsTl(() => open(edit(file, (c) => { c.set(u64le(7), at.footer + 1); })), 'TL_BAD_LENGTH', at.footer + 1);
+    throwsTl(
+      () =>
+        open(
+          edit(file, (c) => {
+            c[at.footer] = 0x06;
+            fixCrc(c, at.footer);
+          }),
+        ),
+      'TL_BAD_RECORD',
+      at.footer,
+    );
+    throwsTl(
+      () =>
+        open(
+          edit(file, (c) => {
+            c.set(u64le(7), at.footer + 1);
+          }),
+        ),
+      'TL_BAD_LENGTH',
+      at.footer + 1,
+    );
     for (const v of [file.length, at.footer, 3, Number.MAX_SAFE_INTEGER]) {
-      throwsTl(() => open(edit(file, (c) => { c.set(u64le(v), at.footer + 9); fixCrc(c, at.footer); })), 'TL_BAD_LENGTH', at.footer + 9);
+      throwsTl(
+        () =>
+          open(
+            edit(file, (c) => {
+              c.set(u64le(v), at.footer + 9);
+              fixCrc(c, at.footer);
+            }),
+          ),
+        'TL_BAD_LENGTH',
+        at.footer + 9,
+      );
     }
-    throwsTl(() => open(edit(file, (c) => { setU32(c, at.footer + 13, 0x00200000); fixCrc(c, at.footer); })), 'TL_BAD_LENGTH', at.footer + 9);
+    throwsTl(
+      () =>
+        open(
+          edit(file, (c) => {
+            setU32(c, at.footer + 13, 0x00200000);
+            fixCrc(c, at.footer);
+          }),
+        ),
+      'TL_BAD_LENGTH',
+      at.footer + 9,
+    );
   });
 
   it('an index_offset that points at another record: TL_BAD_RECORD', () => {
-    throwsTl(() => open(edit(file, (c) => { c.set(u64le(at.segments[2]), at.footer + 9); fixCrc(c, at.footer); })), 'TL_BAD_RECORD', at.segments[2]);
+    throwsTl(
+      () =>
+        open(
+          edit(file, (c) => {
+            c.set(u64le(at.segments[2]), at.footer + 9);
+            fixCrc(c, at.footer);
+          }),
+        ),
+      'TL_BAD_RECORD',
+      at.segments[2],
+    );
   });
 
   it('index entries: a count that cannot fit, offsets past the end or 2^53, and entries that disagree with their records', () => {
     const idx = recordAt(file, at.index).content;
     const entry = (i: number) => idx + 8 + i * 36;
-    const withIndex = (body: (c: Uint8Array) => void) => edit(file, (c) => { body(c); fixCrc(c, at.index); });
+    const withIndex = (body: (c: Uint8Array) => void) =>
+      edit(file, (c) => {
+        body(c);
+        fixCrc(c, at.index);
+      });
     throwsTl(() => open(withIndex((c) => setU32(c, idx + 4, 0xffffffff))), 'TL_BAD_LENGTH', idx + 4);
     throwsTl(() => open(withIndex((c) => setU32(c, idx, 35))), 'TL_BAD_RECORD', idx);
     throwsTl(() => open(withIndex((c) => c.set(u64le(file.length + 100), entry(1)))), 'TL_BAD_LENGTH', entry(1));
@@ -230,29 +311,120 @@ describe('§5.9 reading and validation: each corruption class with its offset', 
     throwsTl(() => open(withIndex((c) => new DataView(c.buffer).setFloat64(entry(1) + 28, -1, true))), 'TL_BAD_RECORD', entry(1) + 28);
     throwsTl(() => open(withIndex((c) => new DataView(c.buffer).setFloat64(entry(1) + 28, NaN, true))), 'TL_BAD_RECORD', entry(1) + 28);
     // Consistent among themselves but not with the SEGMENT record: frame counts 4 + 4 + 2 → 3 + 5 + 2.
-    throwsTl(() => open(withIndex((c) => { setU32(c, entry(0) + 24, 3); c.set(u64le(3), entry(1) + 16); setU32(c, entry(1) + 24, 5); })), 'TL_BAD_RECORD', entry(0));
+    throwsTl(
+      () =>
+        open(
+          withIndex((c) => {
+            setU32(c, entry(0) + 24, 3);
+            c.set(u64le(3), entry(1) + 16);
+            setU32(c, entry(1) + 24, 5);
+          }),
+        ),
+      'TL_BAD_RECORD',
+      entry(0),
+    );
   });
 
   it('SEGMENT records: a data_length beyond the record and a raw_length above 64 MiB are TL_BAD_LENGTH', () => {
     const seg = recordAt(file, at.segments[0]).content;
-    throwsTl(() => open(edit(file, (c) => { c.set(u64le(2 ** 30), seg + 28); fixCrc(c, at.segments[0]); })), 'TL_BAD_LENGTH', seg + 28);
-    throwsTl(() => open(edit(file, (c) => { setU32(c, seg + 24, 2 ** 30); fixCrc(c, at.segments[0]); })), 'TL_BAD_LENGTH', seg + 24);
+    throwsTl(
+      () =>
+        open(
+          edit(file, (c) => {
+            c.set(u64le(2 ** 30), seg + 28);
+            fixCrc(c, at.segments[0]);
+          }),
+        ),
+      'TL_BAD_LENGTH',
+      seg + 28,
+    );
+    throwsTl(
+      () =>
+        open(
+          edit(file, (c) => {
+            setU32(c, seg + 24, 2 ** 30);
+            fixCrc(c, at.segments[0]);
+          }),
+        ),
+      'TL_BAD_LENGTH',
+      seg + 24,
+    );
   });
 
   it('a wrong first record or an invalid schema: TL_BAD_RECORD / TL_BAD_SCHEMA at the record', () => {
-    throwsTl(() => open(edit(file, (c) => { c[at.header] = 0x02; fixCrc(c, at.header); })), 'TL_BAD_RECORD', at.header);
-    throwsTl(() => open(edit(file, (c) => { c[at.schema] = 0x03; fixCrc(c, at.schema); })), 'TL_BAD_RECORD', at.schema);
+    throwsTl(
+      () =>
+        open(
+          edit(file, (c) => {
+            c[at.header] = 0x02;
+            fixCrc(c, at.header);
+          }),
+        ),
+      'TL_BAD_RECORD',
+      at.header,
+    );
+    throwsTl(
+      () =>
+        open(
+          edit(file, (c) => {
+            c[at.schema] = 0x03;
+            fixCrc(c, at.schema);
+          }),
+        ),
+      'TL_BAD_RECORD',
+      at.schema,
+    );
     const json = recordAt(file, at.schema).content;
     const text = new TextDecoder().decode(file.subarray(json, recordAt(file, at.schema).end - 4));
     const i = text.indexOf('"rateHz":25');
-    throwsTl(() => open(edit(file, (c) => { c.set(utf8('"rateHz":-5'), json + i); fixCrc(c, at.schema); })), 'TL_BAD_SCHEMA', json);
-    throwsTl(() => open(edit(file, (c) => { c[json + 3] = 0xff; fixCrc(c, at.schema); })), 'TL_BAD_SCHEMA', json);
+    throwsTl(
+      () =>
+        open(
+          edit(file, (c) => {
+            c.set(utf8('"rateHz":-5'), json + i);
+            fixCrc(c, at.schema);
+          }),
+        ),
+      'TL_BAD_SCHEMA',
+      json,
+    );
+    throwsTl(
+      () =>
+        open(
+          edit(file, (c) => {
+            c[json + 3] = 0xff;
+            fixCrc(c, at.schema);
+          }),
+        ),
+      'TL_BAD_SCHEMA',
+      json,
+    );
   });
 
   it('a header with a bad compression name or non-UTF-8 library: TL_BAD_RECORD', () => {
-    throwsTl(() => open(edit(file, (c) => { c[at.header + 12] = 0x47; fixCrc(c, at.header); })), 'TL_BAD_RECORD', at.header + 11); // the compression field
+    throwsTl(
+      () =>
+        open(
+          edit(file, (c) => {
+            c[at.header + 12] = 0x47;
+            fixCrc(c, at.header);
+          }),
+        ),
+      'TL_BAD_RECORD',
+      at.header + 11,
+    ); // the compression field
     const libAt = at.header + 9 + 2 + 1 + 4 + 1;
-    throwsTl(() => open(edit(file, (c) => { c[libAt] = 0xff; fixCrc(c, at.header); })), 'TL_BAD_RECORD', libAt - 1);
+    throwsTl(
+      () =>
+        open(
+          edit(file, (c) => {
+            c[libAt] = 0xff;
+            fixCrc(c, at.header);
+          }),
+        ),
+      'TL_BAD_RECORD',
+      libAt - 1,
+    );
   });
 });
 
@@ -260,16 +432,33 @@ describe('§5.5 segment payloads', () => {
   const s = offsets(stored);
   const seg1 = recordAt(stored, s.segments[1]);
   const payload = seg1.content + 36; // data of a stored segment = payload
-  const withSeg = (body: (c: Uint8Array) => void) => edit(stored, (c) => { body(c); fixCrc(c, s.segments[1]); });
+  const withSeg = (body: (c: Uint8Array) => void) =>
+    edit(stored, (c) => {
+      body(c);
+      fixCrc(c, s.segments[1]);
+    });
 
   it('decompressing to another length than raw_length is TL_BAD_SEGMENT', async () => {
-    const r = open(edit(file, (c) => { const seg = recordAt(file, at.segments[1]).content; setU32(c, seg + 24, new DataView(c.buffer).getUint32(seg + 24, true) + 1); fixCrc(c, at.segments[1]); }));
+    const r = open(
+      edit(file, (c) => {
+        const seg = recordAt(file, at.segments[1]).content;
+        setU32(c, seg + 24, new DataView(c.buffer).getUint32(seg + 24, true) + 1);
+        fixCrc(c, at.segments[1]);
+      }),
+    );
     await rejectsTl(() => r.decodeSegment(1, gunzip), 'TL_BAD_SEGMENT');
   });
 
   it('a decompressor that throws is TL_BAD_SEGMENT at the data', async () => {
     const r = open(file);
-    await rejectsTl(() => r.decodeSegment(1, () => { throw new Error('inflate'); }), 'TL_BAD_SEGMENT', r.segmentInfo(1).dataOffset);
+    await rejectsTl(
+      () =>
+        r.decodeSegment(1, () => {
+          throw new Error('inflate');
+        }),
+      'TL_BAD_SEGMENT',
+      r.segmentInfo(1).dataOffset,
+    );
   });
 
   it('a payload whose identity differs from its record is TL_BAD_SEGMENT', async () => {

@@ -2,10 +2,38 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { concatBytes } from '@tidewire/base';
-import { FrameDecoder, FrameEncoder, isKeyframe, MAGIC, Opcode, parseSegmentPayload, TimelineReader, TimelineWriter, type TimelineSchema, type WrittenSegment } from '../src/index.ts';
+import {
+  FrameDecoder,
+  FrameEncoder,
+  isKeyframe,
+  MAGIC,
+  Opcode,
+  parseSegmentPayload,
+  TimelineReader,
+  TimelineWriter,
+  type TimelineSchema,
+  type WrittenSegment,
+} from '../src/index.ts';
 import { searchStats } from '../src/search.ts';
 import { randomSchema, randomStream } from './gen.ts';
-import { assertClose, fixCrc, forSeeds, gunzip, gzip, hex, recordAt, recordOffsets, rejectsTl, smallFile, smallSchema, smallValues, throwsTl, toHex, u64le, utf8 } from './helpers.ts';
+import {
+  assertClose,
+  fixCrc,
+  forSeeds,
+  gunzip,
+  gzip,
+  hex,
+  recordAt,
+  recordOffsets,
+  rejectsTl,
+  smallFile,
+  smallSchema,
+  smallValues,
+  throwsTl,
+  toHex,
+  u64le,
+  utf8,
+} from './helpers.ts';
 
 const katSchema: TimelineSchema = { name: 't', rateHz: 25, fields: [{ name: 'v', type: 'u8' }], entities: [{ id: 'a' }] };
 const katJson = '{"name":"t","rateHz":25,"fields":[{"name":"v","type":"u8"}],"entities":[{"id":"a"}]}';
@@ -72,10 +100,24 @@ describe('§5 segment file (known answers)', () => {
     assert.equal(r.compression, '');
     assert.equal(r.library, 'kat');
     assert.deepEqual([r.frameCount, r.segmentCount, r.startMs, r.endMs, r.durationMs], [2, 1, 0, 40, 80]);
-    assert.deepEqual(r.segmentInfo(0), { index: 0, firstFrame: 0, frameCount: 2, startMs: 0, endMs: 40, offset: 125, length: 83, dataOffset: 170, dataLength: 34, rawLength: 34 });
+    assert.deepEqual(r.segmentInfo(0), {
+      index: 0,
+      firstFrame: 0,
+      frameCount: 2,
+      startMs: 0,
+      endMs: 40,
+      offset: 125,
+      length: 83,
+      dataOffset: 170,
+      dataLength: 34,
+      rawLength: 34,
+    });
     const seg = await r.decodeSegment(0);
     const dec = new FrameDecoder(r.schema);
-    assert.deepEqual(seg.frames.map((f) => dec.decode(f)[0]), [5, 7]);
+    assert.deepEqual(
+      seg.frames.map((f) => dec.decode(f)[0]),
+      [5, 7],
+    );
     assert.deepEqual([...seg.times], [0, 40]);
   });
 
@@ -139,10 +181,24 @@ describe('§5.11 writing and live timelines', () => {
     const w = new TimelineWriter(smallSchema, { compress: gzip, keyframeInterval: 3 });
     const times = [0, 41, 79, 121, 158, 400, 441, 1000.5];
     const stored = times.map((t, i) => w.append(t, smallValues(i)));
-    assert.deepEqual(stored.map((a) => a.timeMs), [0, 40, 80, 120, 160, 400, 440, 1000.5]);
-    assert.deepEqual(stored.map((a) => a.segment), [0, 0, 0, 1, 1, 2, 2, 3]);
+    assert.deepEqual(
+      stored.map((a) => a.timeMs),
+      [0, 40, 80, 120, 160, 400, 440, 1000.5],
+    );
+    assert.deepEqual(
+      stored.map((a) => a.segment),
+      [0, 0, 0, 1, 1, 2, 2, 3],
+    );
     const r = TimelineReader.open(await w.finish());
-    assert.deepEqual([0, 1, 2, 3].map((n) => [r.segmentInfo(n).startMs, r.segmentInfo(n).endMs]), [[0, 80], [120, 160], [400, 440], [1000.5, 1000.5]]);
+    assert.deepEqual(
+      [0, 1, 2, 3].map((n) => [r.segmentInfo(n).startMs, r.segmentInfo(n).endMs]),
+      [
+        [0, 80],
+        [120, 160],
+        [400, 440],
+        [1000.5, 1000.5],
+      ],
+    );
     // In the gap (161–399 ms) the last frame at or before the time is the one before the gap.
     assert.equal(r.segmentForTime(300), 1);
     assert.equal(r.frameForTime(300), 4);
@@ -164,9 +220,15 @@ describe('§5.11 writing and live timelines', () => {
   it('a producer whose clock runs fast is snapped to the grid, never refused', async () => {
     const w = new TimelineWriter(smallSchema, { compress: gzip, keyframeInterval: 7 });
     const stored = Array.from({ length: 60 }, (_, i) => w.append(i * 36, smallValues(i)).timeMs);
-    assert.deepEqual(stored, Array.from({ length: 60 }, (_, i) => i * 40));
+    assert.deepEqual(
+      stored,
+      Array.from({ length: 60 }, (_, i) => i * 40),
+    );
     const r = TimelineReader.open(await w.finish());
-    assert.deepEqual(Array.from({ length: 60 }, (_, i) => r.timeOfFrame(i)), stored);
+    assert.deepEqual(
+      Array.from({ length: 60 }, (_, i) => r.timeOfFrame(i)),
+      stored,
+    );
   });
 
   it('flush() closes the open segment; the next frame starts a new one with a keyframe', async () => {
@@ -193,12 +255,25 @@ describe('§5.11 writing and live timelines', () => {
 
   it('a failing compressor fails the writer: append throws it, later calls are TL_CLOSED, finish rejects', async () => {
     const boom = new Error('boom');
-    const w = new TimelineWriter(smallSchema, { compress: () => { throw boom; }, keyframeInterval: 1 });
+    const w = new TimelineWriter(smallSchema, {
+      compress: () => {
+        throw boom;
+      },
+      keyframeInterval: 1,
+    });
     w.append(0, smallValues(0));
-    assert.throws(() => w.append(40, smallValues(1)), (e) => e === boom);
+    assert.throws(
+      () => w.append(40, smallValues(1)),
+      (e) => e === boom,
+    );
     throwsTl(() => w.append(80, smallValues(2)), 'TL_CLOSED');
     await rejectsTl(() => w.finish(), 'TL_CLOSED');
-    const z = new TimelineWriter(smallSchema, { compress: async () => { throw boom; }, keyframeInterval: 1 });
+    const z = new TimelineWriter(smallSchema, {
+      compress: async () => {
+        throw boom;
+      },
+      keyframeInterval: 1,
+    });
     z.append(0, smallValues(0));
     z.append(40, smallValues(1));
     await assert.rejects(z.whenWritten(), (e) => e === boom);

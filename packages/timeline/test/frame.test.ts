@@ -7,7 +7,11 @@ import { assertClose, forSeeds, hex, throwsTl, toHex } from './helpers.ts';
 const tiny: TimelineSchema = {
   name: 'kat',
   rateHz: 25,
-  fields: [{ name: 'x', type: 'f', scale: 0.01 }, { name: 'gear', type: 'i8' }, { name: 'drs', type: 'bool' }],
+  fields: [
+    { name: 'x', type: 'f', scale: 0.01 },
+    { name: 'gear', type: 'i8' },
+    { name: 'drs', type: 'bool' },
+  ],
   entities: [{ id: 'a' }, { id: 'b' }],
 };
 
@@ -15,7 +19,9 @@ describe('§4.7 frame example (known answers)', () => {
   const enc = new FrameEncoder(tiny);
   const dec = new FrameDecoder(tiny);
   const frames = [
-    [Float64Array.of(1.23, 3, 0, NaN, 4, 1), `
+    [
+      Float64Array.of(1.23, 3, 0, NaN, 4, 1),
+      `
       01          # kind: keyframe
       07          # mask: columns 0, 1, 2
       04          # x: order 0, PRESENCE
@@ -26,22 +32,32 @@ describe('§4.7 frame example (known answers)', () => {
       08          #   b: zigzag(4)
       00          # drs: order 0, dense
       00          #   a: zigzag(0)
-      02          #   b: zigzag(1)`],
-    [Float64Array.of(1.5, 3, 0, 2, 4, 1), `
+      02          #   b: zigzag(1)`,
+    ],
+    [
+      Float64Array.of(1.5, 3, 0, 2, 4, 1),
+      `
       02          # kind: delta
       01          # mask: column 0
       05          # x: order 1, PRESENCE
       03          #   presence: a, b
       36          #   a: zigzag(150 - 123) = 54
-      90 03       #   b: zigzag(200 - 0) = 400`],
-    [Float64Array.of(1.77, 3, 0, 2, 4, 1), `
+      90 03       #   b: zigzag(200 - 0) = 400`,
+    ],
+    [
+      Float64Array.of(1.77, 3, 0, 2, 4, 1),
+      `
       02          # kind: delta
       01          # mask: column 0
       0a          # x: order 2, SPARSE (a: 2*150 - 123 = 177; b: no history, order 1: 200)
-      00          #   flagged: none`],
-    [Float64Array.of(1.77, 3, 0, 2, 4, 1), `
+      00          #   flagged: none`,
+    ],
+    [
+      Float64Array.of(1.77, 3, 0, 2, 4, 1),
+      `
       02          # kind: delta
-      00          # mask: nothing changed`],
+      00          # mask: nothing changed`,
+    ],
   ] as const;
   it('encodes the example byte for byte', () => {
     frames.forEach(([values, expected], i) => assert.equal(toHex(i === 0 ? enc.encodeKeyframe(values) : enc.encodeDelta(values)), toHex(hex(expected))));
@@ -106,8 +122,16 @@ describe('§4 frames: round trips at the schema precision', () => {
 
   it('extreme values of every type survive order-2 prediction (residuals up to 2^50)', () => {
     const schema: TimelineSchema = {
-      name: 'x', rateHz: 25, entities: [{ id: 'a' }],
-      fields: [{ name: 'f', type: 'f', scale: 1 }, { name: 'i32', type: 'i32' }, { name: 'u32', type: 'u32' }, { name: 'fl', type: 'flags', bits: 32 }, { name: 'i8', type: 'i8' }],
+      name: 'x',
+      rateHz: 25,
+      entities: [{ id: 'a' }],
+      fields: [
+        { name: 'f', type: 'f', scale: 1 },
+        { name: 'i32', type: 'i32' },
+        { name: 'u32', type: 'u32' },
+        { name: 'fl', type: 'flags', bits: 32 },
+        { name: 'i8', type: 'i8' },
+      ],
     };
     const seq = [
       [-MAX_F_QUANT, -(2 ** 31), 0, 0, -128],
@@ -124,7 +148,15 @@ describe('§4 frames: round trips at the schema precision', () => {
   });
 
   it('exact decimal scales decode to the nearest double of the decimal (1.23, not 1.2300000000000002)', () => {
-    const s: TimelineSchema = { name: 's', rateHz: 1, fields: [{ name: 'v', type: 'f', scale: 0.01 }, { name: 'w', type: 'u16', scale: 0.1 }], entities: [{ id: 'a' }] };
+    const s: TimelineSchema = {
+      name: 's',
+      rateHz: 1,
+      fields: [
+        { name: 'v', type: 'f', scale: 0.01 },
+        { name: 'w', type: 'u16', scale: 0.1 },
+      ],
+      entities: [{ id: 'a' }],
+    };
     const out = new FrameDecoder(s).decode(new FrameEncoder(s).encodeKeyframe(Float64Array.of(1.23, 123.4)));
     assert.deepEqual([...out], [1.23, 123.4]);
   });
@@ -163,9 +195,15 @@ describe('§4.1 cell state and prediction', () => {
     const dec = new FrameDecoder(tiny);
     dec.decode(hex('01 01 00 14 00')); // x: a 0.10, b 0
     // order 2 with residual 0: p2 is absent after a keyframe, so both cells predict q1.
-    assert.deepEqual([...dec.decode(hex('02 01 0a 00'))].filter((_, i) => i % 3 === 0), [0.1, 0]);
+    assert.deepEqual(
+      [...dec.decode(hex('02 01 0a 00'))].filter((_, i) => i % 3 === 0),
+      [0.1, 0],
+    );
     dec.decode(hex('02 01 01 14 14')); // a 0.20, b 0.10
-    assert.deepEqual([...dec.decode(hex('02 01 0a 00'))].filter((_, i) => i % 3 === 0), [0.3, 0.2]);
+    assert.deepEqual(
+      [...dec.decode(hex('02 01 0a 00'))].filter((_, i) => i % 3 === 0),
+      [0.3, 0.2],
+    );
   });
 
   it('writes every output cell, so one array can be reused, and allocates one only when not given', () => {

@@ -55,16 +55,17 @@ export const smallSchema: TimelineSchema = {
     { name: 'drs', type: 'bool' },
   ],
   entities: [{ id: 'a', name: 'Alpha', color: '#ff0000' }, { id: 'b' }, { id: 'c' }],
-  static: { track: [[0, 0], [1, 2]] },
+  static: {
+    track: [
+      [0, 0],
+      [1, 2],
+    ],
+  },
 };
 
 /** Values of frame i of a small deterministic stream for smallSchema. */
 export function smallValues(i: number): Float64Array {
-  return Float64Array.of(
-    i * 0.27, 1 + (i >> 3) % 7, i % 11 === 0 ? 1 : 0,
-    i % 17 < 3 ? NaN : 100 - i * 0.5, 3, 0,
-    i * i * 0.01, 2 + (i >> 4) % 5, 1,
-  );
+  return Float64Array.of(i * 0.27, 1 + ((i >> 3) % 7), i % 11 === 0 ? 1 : 0, i % 17 < 3 ? NaN : 100 - i * 0.5, 3, 0, i * i * 0.01, 2 + ((i >> 4) % 5), 1);
 }
 
 /** A finished file of `frames` frames of smallSchema at the schema's rate. */
@@ -132,6 +133,9 @@ export function assertClose(schema: TimelineSchema, input: ArrayLike<number>, ou
     }
     const scale = schema.fields[c % F].scale ?? 1;
     // scale / 2, plus float rounding of a product near 2^48 × scale.
-    assert.ok(Math.abs(d - v) <= scale / 2 + Math.abs(v) * 2 ** -45, `${where}, cell ${c} (${schema.fields[c % F].type}, scale ${scale}): ${v} decoded as ${d}`);
+    assert.ok(
+      Math.abs(d - v) <= scale / 2 + Math.abs(v) * 2 ** -45,
+      `${where}, cell ${c} (${schema.fields[c % F].type}, scale ${scale}): ${v} decoded as ${d}`,
+    );
   }
 }

@@ -5,8 +5,21 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  FORMAT_VERSION, Opcode, parseFooter, parseHeader, parseIndex, parseSchema, parseSegment, readRecordHeader, SEGMENT_DATA_AT,
-  writeFooter, writeHeader, writeIndex, writeSchema, writeSegment, type RecordHeader,
+  FORMAT_VERSION,
+  Opcode,
+  parseFooter,
+  parseHeader,
+  parseIndex,
+  parseSchema,
+  parseSegment,
+  readRecordHeader,
+  SEGMENT_DATA_AT,
+  writeFooter,
+  writeHeader,
+  writeIndex,
+  writeSchema,
+  writeSegment,
+  type RecordHeader,
 } from '../src/records.ts';
 import { hex, makeRecord, throwsTl, toHex, utf8 } from './helpers.ts';
 import type { TimelineSchema } from '../src/index.ts';
@@ -55,7 +68,10 @@ describe('§5.3 HEADER (0x01): parseHeader / writeHeader', () => {
   });
 
   it('§5.3 HEADER: round trip, stored and with a multi-byte library name', () => {
-    for (const h of [{ version: FORMAT_VERSION, compression: '', library: '' }, { version: FORMAT_VERSION, compression: 'zstd-19', library: 'tidewire-timeline ∆ 1.0' }]) {
+    for (const h of [
+      { version: FORMAT_VERSION, compression: '', library: '' },
+      { version: FORMAT_VERSION, compression: 'zstd-19', library: 'tidewire-timeline ∆ 1.0' },
+    ]) {
       const rec = writeHeader(h);
       assert.deepEqual(parseHeader(rec, framed(rec)), h);
     }
@@ -103,10 +119,19 @@ describe('§5.4 SCHEMA (0x02): parseSchema / writeSchema', () => {
 
   it('§5.4 SCHEMA: round trip with units, scales, entity names and static data', () => {
     const rich: TimelineSchema = {
-      name: 'race', rateHz: 10,
-      fields: [{ name: 'x', type: 'f', scale: 0.01, unit: 'm' }, { name: 'on', type: 'bool' }],
+      name: 'race',
+      rateHz: 10,
+      fields: [
+        { name: 'x', type: 'f', scale: 0.01, unit: 'm' },
+        { name: 'on', type: 'bool' },
+      ],
       entities: [{ id: '44', name: 'Hamilton', color: '#00d2be' }, { id: '1' }],
-      static: { track: [[0, 0], [1, 2]] },
+      static: {
+        track: [
+          [0, 0],
+          [1, 2],
+        ],
+      },
     };
     const rec = writeSchema(rich);
     assert.deepEqual(parseSchema(rec, framed(rec)), parseSchema(writeSchema(parseSchema(rec, framed(rec))), framed(rec)));
@@ -211,13 +236,19 @@ describe('§5.6 INDEX (0x04): parseIndex / writeIndex', () => {
     assert.equal(toHex(writeIndex(entries)), toHex(bytes));
     const idx = parseIndex(bytes, framed(bytes));
     assert.equal(idx.entrySize, 36);
-    assert.deepEqual(all(bytes), entries.map((e, i) => ({ ...e, at: 17 + 36 * i })));
+    assert.deepEqual(
+      all(bytes),
+      entries.map((e, i) => ({ ...e, at: 17 + 36 * i })),
+    );
   });
 
   it('§5.6 INDEX: round trip, empty and with offsets past 2^32', () => {
     assert.deepEqual(all(writeIndex([])), []);
     const big = [{ offset: 2 ** 40 + 3, length: 2 ** 33, firstFrame: 2 ** 35, frameCount: 65535, startMs: 1.7e12 }];
-    assert.deepEqual(all(writeIndex(big)).map(({ at: _at, ...e }) => e), big);
+    assert.deepEqual(
+      all(writeIndex(big)).map(({ at: _at, ...e }) => e),
+      big,
+    );
   });
 
   it('§5.6 INDEX: longer entries (a later version) are read for their first 36 bytes', () => {
@@ -230,7 +261,10 @@ describe('§5.6 INDEX (0x04): parseIndex / writeIndex', () => {
       content.set(hex('aa bb cc dd'), 8 + 40 * i + 36); // the new field
     }
     const rec = makeRecord(0x04, content);
-    assert.deepEqual(all(rec).map(({ at: _at, ...e }) => e), entries);
+    assert.deepEqual(
+      all(rec).map(({ at: _at, ...e }) => e),
+      entries,
+    );
   });
 
   it('§5.6 INDEX: cut anywhere is TL_TRUNCATED; content cut short is TL_BAD_RECORD (sizes) or TL_BAD_LENGTH (entries that do not fit)', () => {

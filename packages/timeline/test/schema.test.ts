@@ -31,7 +31,16 @@ describe('§3 schema', () => {
     ['rateHz above 1000', { ...base(), rateHz: 1001 }],
     ['no fields', { ...base(), fields: [] }],
     ['no entities', { ...base(), entities: [] }],
-    ['duplicate field name', { ...base(), fields: [{ name: 'a', type: 'u8' }, { name: 'a', type: 'i8' }] }],
+    [
+      'duplicate field name',
+      {
+        ...base(),
+        fields: [
+          { name: 'a', type: 'u8' },
+          { name: 'a', type: 'i8' },
+        ],
+      },
+    ],
     ['duplicate entity id', { ...base(), entities: [{ id: 'a' }, { id: 'a' }] }],
     ['unknown field type', withField({ name: 'a', type: 'f32' })],
     ["'f' without scale", withField({ name: 'a', type: 'f' })],
@@ -54,13 +63,27 @@ describe('§3 schema', () => {
     ['a Date in metadata', { ...base(), entities: [{ id: 'a', t: new Date(0) }] }],
     ['a typed array in static', { ...base(), static: { xs: new Float64Array(2) } }],
     // eslint-disable-next-line no-sparse-arrays -- the hole is the input under test
-  ['a hole in an array', { ...base(), static: { xs: [1, , 2] } }],
+    ['a hole in an array', { ...base(), static: { xs: [1, , 2] } }],
     ['a function', { ...base(), static: { f: () => 1 } }],
     ['static not an object', { ...base(), static: [1, 2] }],
     ['static nested too deep', { ...base(), static: JSON.parse('{"a":'.repeat(40) + '1' + '}'.repeat(40)) }],
-    ['a cyclic static', (() => { const o: Record<string, unknown> = {}; o.self = o; return { ...base(), static: o }; })()],
+    [
+      'a cyclic static',
+      (() => {
+        const o: Record<string, unknown> = {};
+        o.self = o;
+        return { ...base(), static: o };
+      })(),
+    ],
     ['too many entities', { ...base(), entities: Array.from({ length: LIMITS.maxEntities + 1 }, (_, i) => ({ id: `e${i}` })) }],
-    ['too many cells', { ...base(), fields: Array.from({ length: 256 }, (_, i) => ({ name: `f${i}`, type: 'u8' })), entities: Array.from({ length: 257 }, (_, i) => ({ id: `e${i}` })) }],
+    [
+      'too many cells',
+      {
+        ...base(),
+        fields: Array.from({ length: 256 }, (_, i) => ({ name: `f${i}`, type: 'u8' })),
+        entities: Array.from({ length: 257 }, (_, i) => ({ id: `e${i}` })),
+      },
+    ],
     ['too many metadata values', { ...base(), static: { xs: new Array(LIMITS.maxJsonNodes + 1).fill(0) } }],
   ];
   for (const [what, schema] of rejects) {
@@ -70,7 +93,11 @@ describe('§3 schema', () => {
   }
 
   it('accepts the limits exactly', () => {
-    validateSchema({ ...base(), fields: Array.from({ length: 256 }, (_, i) => ({ name: `f${i}`, type: 'u8' })), entities: Array.from({ length: 256 }, (_, i) => ({ id: `e${i}` })) });
+    validateSchema({
+      ...base(),
+      fields: Array.from({ length: 256 }, (_, i) => ({ name: `f${i}`, type: 'u8' })),
+      entities: Array.from({ length: 256 }, (_, i) => ({ id: `e${i}` })),
+    });
     validateSchema({ ...base(), name: 'n'.repeat(128), rateHz: 1000, fields: [{ name: 'x'.repeat(128), type: 'flags', bits: 32, unit: 'u'.repeat(32) }] });
     validateSchema({ ...base(), static: JSON.parse('{"a":'.repeat(31) + '1' + '}'.repeat(31)) });
   });
@@ -84,8 +111,17 @@ describe('§3.4 schema encoding', () => {
   });
 
   it('writes field keys in the order name, type, scale, unit, bits', () => {
-    const s: TimelineSchema = { ...smallSchema, fields: [{ bits: 3, type: 'flags', name: 'f' }, { unit: 'm', scale: 0.5, type: 'f', name: 'x' }] };
-    assert.match(new TextDecoder().decode(encodeSchema(s)), /"fields":\[\{"name":"f","type":"flags","bits":3\},\{"name":"x","type":"f","scale":0.5,"unit":"m"\}\]/);
+    const s: TimelineSchema = {
+      ...smallSchema,
+      fields: [
+        { bits: 3, type: 'flags', name: 'f' },
+        { unit: 'm', scale: 0.5, type: 'f', name: 'x' },
+      ],
+    };
+    assert.match(
+      new TextDecoder().decode(encodeSchema(s)),
+      /"fields":\[\{"name":"f","type":"flags","bits":3\},\{"name":"x","type":"f","scale":0.5,"unit":"m"\}\]/,
+    );
   });
 
   it('rejects invalid UTF-8, invalid JSON and invalid schemas with TL_BAD_SCHEMA at the given offset', () => {
@@ -97,6 +133,18 @@ describe('§3.4 schema encoding', () => {
 
   it('refuses an encoded schema above 4 MiB', () => {
     throwsTl(() => decodeSchema(new Uint8Array(LIMITS.maxSchemaBytes + 1), 5), 'TL_BAD_LENGTH', 5);
-    throwsTl(() => encodeSchema({ ...smallSchema, static: { s: 'x'.repeat(LIMITS.maxStringBytes), t: 'x'.repeat(LIMITS.maxStringBytes), u: 'x'.repeat(LIMITS.maxStringBytes), v: 'x'.repeat(LIMITS.maxStringBytes) } }), 'TL_BAD_SCHEMA');
+    throwsTl(
+      () =>
+        encodeSchema({
+          ...smallSchema,
+          static: {
+            s: 'x'.repeat(LIMITS.maxStringBytes),
+            t: 'x'.repeat(LIMITS.maxStringBytes),
+            u: 'x'.repeat(LIMITS.maxStringBytes),
+            v: 'x'.repeat(LIMITS.maxStringBytes),
+          },
+        }),
+      'TL_BAD_SCHEMA',
+    );
   });
 });

@@ -155,13 +155,7 @@ export interface HashLanes {
 
 /** Hashes one node from its own content and its children's (already computed) lanes and
  *  stores the result in out. */
-export function hashNodeInto(
-  out: HashLanes,
-  id: string,
-  type: string,
-  attrs: Readonly<Attrs>,
-  children: readonly HashLanes[],
-): void {
+export function hashNodeInto(out: HashLanes, id: string, type: string, attrs: Readonly<Attrs>, children: readonly HashLanes[]): void {
   begin();
   str(id);
   str(type);

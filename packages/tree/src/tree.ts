@@ -164,10 +164,7 @@ export class Tree {
   #insert(parentId: string, index: number, snapshot: NodeSnapshot): void {
     const parent = this.#lookup(parentId, 'insert');
     if (!isIndex(index, parent.children.length)) {
-      throw new TreeError(
-        'TREE_BAD_INDEX',
-        `insert under ${JSON.stringify(parentId)}: index ${describe(index)} outside [0, ${parent.children.length}]`,
-      );
+      throw new TreeError('TREE_BAD_INDEX', `insert under ${JSON.stringify(parentId)}: index ${describe(index)} outside [0, ${parent.children.length}]`);
     }
     const created = new Map<string, Node>();
     const node = buildNode(snapshot, parent, depthOf(parent) + 1, {
@@ -210,10 +207,7 @@ export class Tree {
     }
     const max = target.children.length - (oldParent === target ? 1 : 0);
     if (!isIndex(index, max)) {
-      throw new TreeError(
-        'TREE_BAD_INDEX',
-        `move ${JSON.stringify(id)} under ${JSON.stringify(parentId)}: index ${describe(index)} outside [0, ${max}]`,
-      );
+      throw new TreeError('TREE_BAD_INDEX', `move ${JSON.stringify(id)} under ${JSON.stringify(parentId)}: index ${describe(index)} outside [0, ${max}]`);
     }
     const oldIndex = oldParent.children.indexOf(node);
     if (oldParent === target && oldIndex === index) return;

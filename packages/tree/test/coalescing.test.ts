@@ -95,7 +95,11 @@ describe('§6 coalescing', () => {
       }
       const frozen = JSON.stringify(ops, (_k, v: unknown) => (v instanceof Uint8Array ? [...v] : v));
       const coalesced = coalesce(ops);
-      assert.equal(JSON.stringify(ops, (_k, v: unknown) => (v instanceof Uint8Array ? [...v] : v)), frozen, 'push() mutated an op');
+      assert.equal(
+        JSON.stringify(ops, (_k, v: unknown) => (v instanceof Uint8Array ? [...v] : v)),
+        frozen,
+        'push() mutated an op',
+      );
       assertSameEffect(start, ops, coalesced);
       rawTotal += ops.length;
       coalescedTotal += coalesced.length;
@@ -116,22 +120,44 @@ describe('§6 coalescing', () => {
   });
 
   test('sets followed by a remove of that id are dropped', () => {
-    const ops: Op[] = [[0, 'a1', { x: 1 }], [0, 'b', { y: 1 }], [0, 'a1', { x: 2 }], [2, 'a1']];
+    const ops: Op[] = [
+      [0, 'a1', { x: 1 }],
+      [0, 'b', { y: 1 }],
+      [0, 'a1', { x: 2 }],
+      [2, 'a1'],
+    ];
     const out = coalesce(ops);
-    assert.deepEqual(out, [[0, 'b', { y: 1 }], [2, 'a1']]);
+    assert.deepEqual(out, [
+      [0, 'b', { y: 1 }],
+      [2, 'a1'],
+    ]);
     assertSameEffect(sample(), ops, out);
   });
 
   test('a set before a remove/insert of the same id does not merge with a set after it', () => {
     // a1 leaves with its parent and comes back inside a new subtree: two lives, two sets
-    const ops: Op[] = [[0, 'a1', { x: 1 }], [2, 'a'], [1, 'root', 0, n('a', [n('a1', [], { k: 1 })])], [0, 'a1', { y: 2 }]];
+    const ops: Op[] = [
+      [0, 'a1', { x: 1 }],
+      [2, 'a'],
+      [1, 'root', 0, n('a', [n('a1', [], { k: 1 })])],
+      [0, 'a1', { y: 2 }],
+    ];
     const out = coalesce(ops);
     assert.deepEqual(out, ops);
     assertSameEffect(sample(), ops, out);
     // removed directly: the first set dies with it, the second belongs to the new node
-    const ops2: Op[] = [[0, 'b', { x: 1 }], [2, 'b'], [1, 'root', 0, n('b')], [0, 'b', { y: 2 }]];
+    const ops2: Op[] = [
+      [0, 'b', { x: 1 }],
+      [2, 'b'],
+      [1, 'root', 0, n('b')],
+      [0, 'b', { y: 2 }],
+    ];
     const out2 = coalesce(ops2);
-    assert.deepEqual(out2, [[2, 'b'], [1, 'root', 0, n('b')], [0, 'b', { y: 2 }]]);
+    assert.deepEqual(out2, [
+      [2, 'b'],
+      [1, 'root', 0, n('b')],
+      [0, 'b', { y: 2 }],
+    ]);
     assertSameEffect(sample(), ops2, out2);
   });
 
@@ -153,21 +179,33 @@ describe('§6 coalescing', () => {
   });
 
   test('nothing is dropped when an op moved something out of the inserted subtree', () => {
-    const ops: Op[] = [[1, 'b', 0, n('x', [n('y')])], [3, 'y', 'root', 0], [2, 'x']];
+    const ops: Op[] = [
+      [1, 'b', 0, n('x', [n('y')])],
+      [3, 'y', 'root', 0],
+      [2, 'x'],
+    ];
     const out = coalesce(ops);
     assert.deepEqual(out, ops);
     assertSameEffect(sample(), ops, out);
   });
 
   test('nothing is dropped when an op moved something into the inserted subtree', () => {
-    const ops: Op[] = [[1, 'b', 0, n('x')], [3, 'a1', 'x', 0], [2, 'x']];
+    const ops: Op[] = [
+      [1, 'b', 0, n('x')],
+      [3, 'a1', 'x', 0],
+      [2, 'x'],
+    ];
     const out = coalesce(ops);
     assert.deepEqual(out, ops);
     assertSameEffect(sample(), ops, out);
   });
 
   test('nothing is dropped when a later index into the same parent counted the inserted node', () => {
-    const ops: Op[] = [[1, 'root', 0, n('x')], [1, 'root', 2, n('y')], [2, 'x']];
+    const ops: Op[] = [
+      [1, 'root', 0, n('x')],
+      [1, 'root', 2, n('y')],
+      [2, 'x'],
+    ];
     const out = coalesce(ops);
     assert.deepEqual(out, ops);
     assertSameEffect(sample(), ops, out);

@@ -14,13 +14,17 @@ const unpack = (bytes: Uint8Array) => unpackr.unpack(bytes);
 /** Binary decodes as Buffer in Node (a Uint8Array subclass): compare contents, not classes. */
 // (The replacer reads this[key]: JSON.stringify has already applied Buffer's toJSON to `value`.)
 const plain = (x: unknown): unknown =>
-  JSON.parse(JSON.stringify(x, function (this: Record<string, unknown>, key: string, value: unknown) {
-    const raw = this[key];
-    return raw instanceof Uint8Array ? { bin: [...raw] } : value;
-  }));
+  JSON.parse(
+    JSON.stringify(x, function (this: Record<string, unknown>, key: string, value: unknown) {
+      const raw = this[key];
+      return raw instanceof Uint8Array ? { bin: [...raw] } : value;
+    }),
+  );
 
 const SMALL: NodeSnapshot = {
-  id: 'r', type: 'project', attrs: { name: 'set', tempo: 120 },
+  id: 'r',
+  type: 'project',
+  attrs: { name: 'set', tempo: 120 },
   children: [
     { id: 'a', type: 'track', attrs: { name: 'Kick', mute: false }, children: [{ id: 'a/c', type: 'clip', attrs: { name: 'Intro', len: 4 }, children: [] }] },
     { id: 'b', type: 'track', attrs: { name: 'Bass', mute: true }, children: [] },
@@ -38,7 +42,10 @@ const u16 = (...xs: number[]) => new Uint8Array(new Uint16Array(xs).buffer);
 const u32 = (...xs: number[]) => new Uint8Array(new Uint32Array(xs).buffer);
 
 function rejects(value: unknown, code: string = 'TREE_BAD_SNAPSHOT'): void {
-  assert.throws(() => Tree.fromColumns(value, unpack), (e: unknown) => e instanceof TreeError && e.code === code);
+  assert.throws(
+    () => Tree.fromColumns(value, unpack),
+    (e: unknown) => e instanceof TreeError && e.code === code,
+  );
 }
 
 describe('§9 columnar snapshots', () => {
@@ -50,7 +57,11 @@ describe('§9 columnar snapshots', () => {
     assert.deepEqual(c.types, ['project', 'track', 'clip']);
     assert.deepEqual([...c.typeOf], [0, 0, 1, 0, 2, 0, 1, 0]);
     assert.deepEqual([...c.childCounts], [2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-    assert.deepEqual(c.shapes, [['name', 'tempo'], ['name', 'mute'], ['name', 'len']]);
+    assert.deepEqual(c.shapes, [
+      ['name', 'tempo'],
+      ['name', 'mute'],
+      ['name', 'len'],
+    ]);
   });
 
   test('round-trips random trees: same snapshot, same root hash', () => {
@@ -86,15 +97,45 @@ describe('§9 columnar snapshots', () => {
     rejects(cols((c) => (c.v = 2)));
     rejects(cols((c) => ((c as Record<string, unknown>).ids = 5)));
     rejects(cols((c) => ((c as Record<string, unknown>).idLengths = [1, 1, 3, 1])));
-    rejects(cols((c) => (c.idLengths = u16(1, 1, 3))), 'TREE_BAD_SNAPSHOT'); // typeOf etc. no longer match
+    rejects(
+      cols((c) => (c.idLengths = u16(1, 1, 3))),
+      'TREE_BAD_SNAPSHOT',
+    ); // typeOf etc. no longer match
     rejects(cols((c) => (c.idLengths = u16(1, 0, 4, 1)))); // an empty id
     rejects(cols((c) => (c.idLengths = u16(1, 1, 3, 2)))); // runs past the ids column
     rejects(cols((c) => (c.ids += 'x'))); // bytes after the last id
     rejects(cols((c) => (c.typeOf = u16(0, 1, 3, 1)))); // type index out of range
     rejects(cols((c) => (c.types = ['project', '', 'clip'])));
-    rejects(cols((c) => (c.shapes = [['name', 'name'], ['name', 'mute'], ['name', 'len']])));
-    rejects(cols((c) => (c.shapes = [['__proto__', 'tempo'], ['name', 'mute'], ['name', 'len']])));
-    rejects(cols((c) => ((c as Record<string, unknown>).shapes = [[1, 'tempo'], ['name', 'mute'], ['name', 'len']])));
+    rejects(
+      cols(
+        (c) =>
+          (c.shapes = [
+            ['name', 'name'],
+            ['name', 'mute'],
+            ['name', 'len'],
+          ]),
+      ),
+    );
+    rejects(
+      cols(
+        (c) =>
+          (c.shapes = [
+            ['__proto__', 'tempo'],
+            ['name', 'mute'],
+            ['name', 'len'],
+          ]),
+      ),
+    );
+    rejects(
+      cols(
+        (c) =>
+          ((c as Record<string, unknown>).shapes = [
+            [1, 'tempo'],
+            ['name', 'mute'],
+            ['name', 'len'],
+          ]),
+      ),
+    );
     rejects(cols((c) => (c.shapeOf = u16(0, 1, 2, 3))));
     rejects(cols((c) => (c.valueEnds = u32(5, 4, 100, 200)))); // out of order
     rejects(cols((c) => (c.valueEnds = u32(1, 2, 3, c.values.length + 1)))); // past the values column
@@ -104,7 +145,10 @@ describe('§9 columnar snapshots', () => {
   });
 
   test('rejects duplicate ids and too-deep trees with their codes', () => {
-    rejects(cols((c) => ((c.ids = 'raa/ca'), (c.idLengths = u16(1, 1, 3, 1)))), 'TREE_DUPLICATE_ID');
+    rejects(
+      cols((c) => ((c.ids = 'raa/ca'), (c.idLengths = u16(1, 1, 3, 1)))),
+      'TREE_DUPLICATE_ID',
+    );
     let deep: NodeSnapshot = { id: 'x299', type: 't', attrs: {}, children: [] };
     for (let i = 298; i >= 0; i--) deep = { id: `x${i}`, type: 't', attrs: {}, children: [deep] };
     // toColumns only reads, so it can encode a tree deeper than a Tree may hold.
@@ -113,20 +157,24 @@ describe('§9 columnar snapshots', () => {
   });
 
   test('rejects bad attribute values when they are read', () => {
-    const badValues = (values: unknown) => cols((c) => {
-      const v = packr.pack(values);
-      // Replace node 3 ('b', the last) values with `values`.
-      const ends = new DataView(c.valueEnds.buffer, c.valueEnds.byteOffset, c.valueEnds.byteLength);
-      const start = ends.getUint32(8, true);
-      c.values = new Uint8Array([...c.values.subarray(0, start), ...v]);
-      c.valueEnds = u32(ends.getUint32(0, true), ends.getUint32(4, true), start, start + v.length);
-    });
+    const badValues = (values: unknown) =>
+      cols((c) => {
+        const v = packr.pack(values);
+        // Replace node 3 ('b', the last) values with `values`.
+        const ends = new DataView(c.valueEnds.buffer, c.valueEnds.byteOffset, c.valueEnds.byteLength);
+        const start = ends.getUint32(8, true);
+        c.values = new Uint8Array([...c.values.subarray(0, start), ...v]);
+        c.valueEnds = u32(ends.getUint32(0, true), ends.getUint32(4, true), start, start + v.length);
+      });
     for (const values of [['Bass'], ['Bass', null], 'Bass', ['Bass', new Date(0)]]) {
       const tree = Tree.fromColumns(badValues(values), unpack);
       assert.equal(tree.get('a')!.attrs.name, 'Kick', 'other nodes are unaffected');
       assert.throws(() => tree.get('b')!.attrs, { code: 'TREE_BAD_SNAPSHOT' }, JSON.stringify(values));
     }
-    const undecodable = Tree.fromColumns(cols((c) => (c.values = c.values.map((b, i) => (i >= c.values.length - 3 ? 0xc1 : b)))), unpack);
+    const undecodable = Tree.fromColumns(
+      cols((c) => (c.values = c.values.map((b, i) => (i >= c.values.length - 3 ? 0xc1 : b)))),
+      unpack,
+    );
     assert.throws(() => undecodable.toSnapshot(), { code: 'TREE_BAD_SNAPSHOT' });
   });
 

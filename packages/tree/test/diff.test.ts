@@ -103,11 +103,26 @@ describe('§5 diff', () => {
 
   test('a reordered child list keeps its longest ordered run in place', () => {
     const ids = Array.from({ length: 100 }, (_, i) => `c${i}`);
-    const a = new Tree(n('r', ids.map((id) => n(id))));
+    const a = new Tree(
+      n(
+        'r',
+        ids.map((id) => n(id)),
+      ),
+    );
     const moved = [...ids.slice(1, 50), ids[0], ...ids.slice(50)];
-    const b = new Tree(n('r', moved.map((id) => n(id))));
+    const b = new Tree(
+      n(
+        'r',
+        moved.map((id) => n(id)),
+      ),
+    );
     assert.deepEqual(assertConverges(a, b), [[3, 'c0', 'r', 49]]);
-    const reversed = new Tree(n('r', [...ids].reverse().map((id) => n(id))));
+    const reversed = new Tree(
+      n(
+        'r',
+        [...ids].reverse().map((id) => n(id)),
+      ),
+    );
     assert.equal(assertConverges(a, reversed).length, 99);
   });
 

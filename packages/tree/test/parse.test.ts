@@ -177,16 +177,41 @@ describe('§7 parsing untrusted input', () => {
     });
 
     test('caps on op and node counts', () => {
-      assert.throws(() => parseOps([[2, 'a'], [2, 'b']], { maxOps: 1 }), { code: 'TREE_BAD_OP' });
       assert.throws(
-        () => parseOps([[1, 'a', 0, node('n')], [1, 'a', 0, node('m', { children: [node('o')] })]], { maxNodes: 2 }),
+        () =>
+          parseOps(
+            [
+              [2, 'a'],
+              [2, 'b'],
+            ],
+            { maxOps: 1 },
+          ),
+        { code: 'TREE_BAD_OP' },
+      );
+      assert.throws(
+        () =>
+          parseOps(
+            [
+              [1, 'a', 0, node('n')],
+              [1, 'a', 0, node('m', { children: [node('o')] })],
+            ],
+            { maxNodes: 2 },
+          ),
         (e: unknown) => e instanceof TreeError && e.code === 'TREE_BAD_OP' && e.opIndex === 1,
       );
     });
   });
 
   test('countNodes counts the root and every descendant', () => {
-    const snap: NodeSnapshot = { id: 'r', type: 't', attrs: {}, children: [{ id: 'a', type: 't', attrs: {}, children: [{ id: 'b', type: 't', attrs: {}, children: [] }] }, { id: 'c', type: 't', attrs: {}, children: [] }] };
+    const snap: NodeSnapshot = {
+      id: 'r',
+      type: 't',
+      attrs: {},
+      children: [
+        { id: 'a', type: 't', attrs: {}, children: [{ id: 'b', type: 't', attrs: {}, children: [] }] },
+        { id: 'c', type: 't', attrs: {}, children: [] },
+      ],
+    };
     assert.equal(countNodes(snap), 4);
   });
 });

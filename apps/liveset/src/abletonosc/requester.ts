@@ -125,7 +125,7 @@ export class Requester {
 
   /** Moves waiting requests in flight while there is room and their key is free. */
   private admit(): void {
-    for (let i = 0; i < this.waiting.length && this.inflight.size < this.opts.maxInFlight; ) {
+    for (let i = 0; i < this.waiting.length && this.inflight.size < this.opts.maxInFlight;) {
       const p = this.waiting[i]!;
       if (this.inflight.has(p.key)) {
         i++;

@@ -6,8 +6,16 @@
 import { pluginFormat } from './device-names.ts';
 import { AlsError } from './errors.ts';
 import {
-  ChainBuilder, ClipBuilder, DeviceBuilder, LocatorBuilder, SceneBuilder, SlotBuilder,
-  TRACK_ELEMENTS, TrackBuilder, cleanName, uniqueSegment,
+  ChainBuilder,
+  ClipBuilder,
+  DeviceBuilder,
+  LocatorBuilder,
+  SceneBuilder,
+  SlotBuilder,
+  TRACK_ELEMENTS,
+  TrackBuilder,
+  cleanName,
+  uniqueSegment,
 } from './entities.ts';
 import type { DeviceList, MakeNode } from './entities.ts';
 import { Frame, nextUnique, segmentOf } from './frame.ts';
@@ -17,15 +25,62 @@ import { capId, cleanText, decodeTimeSignature, liveId, toBool, toNumber, toScal
 
 /** Roles of open elements. SKIP subtrees never reach the frame stack. */
 const enum R {
-  SKIP, DOC, ABLETON, LIVESET, LEAF,
-  TRACKS, TRACK, TRACK_NAME, TRACK_CHAIN, MIXER, SENDS, SEND_HOLDER,
-  PARAM, PARAM_AA, PARAM_EVENTS, PARAM_RANGE,
-  MAINSEQ, RECORDER, SLOTLIST, SLOT, SLOT_INNER, SLOT_VALUE, GROUP_SLOTS, GROUP_SLOT,
-  ARR_TIMEABLE, ARR_AA, ARR_EVENTS,
-  CLIP, CLIP_LOOP, NOTES, KEYTRACKS, KEYTRACK, KEYNOTES, FILEREF_HOLDER, FILEREF,
-  DEVCHAIN_WRAP, DEVICES, DEVICE, DEV_SCAN, PLUGIN_DESC, PLUGIN_INFO, REF_SCAN,
-  BRANCHES, BRANCH, BRANCH_NAME, BRANCH_DC, BRANCH_DC2, BRANCH_MIXER, BRANCH_INFO,
-  SCENES_OLD, SCENE_OLD, SCENES, SCENE, LOCATORS_OUTER, LOCATORS, LOCATOR,
+  SKIP,
+  DOC,
+  ABLETON,
+  LIVESET,
+  LEAF,
+  TRACKS,
+  TRACK,
+  TRACK_NAME,
+  TRACK_CHAIN,
+  MIXER,
+  SENDS,
+  SEND_HOLDER,
+  PARAM,
+  PARAM_AA,
+  PARAM_EVENTS,
+  PARAM_RANGE,
+  MAINSEQ,
+  RECORDER,
+  SLOTLIST,
+  SLOT,
+  SLOT_INNER,
+  SLOT_VALUE,
+  GROUP_SLOTS,
+  GROUP_SLOT,
+  ARR_TIMEABLE,
+  ARR_AA,
+  ARR_EVENTS,
+  CLIP,
+  CLIP_LOOP,
+  NOTES,
+  KEYTRACKS,
+  KEYTRACK,
+  KEYNOTES,
+  FILEREF_HOLDER,
+  FILEREF,
+  DEVCHAIN_WRAP,
+  DEVICES,
+  DEVICE,
+  DEV_SCAN,
+  PLUGIN_DESC,
+  PLUGIN_INFO,
+  REF_SCAN,
+  BRANCHES,
+  BRANCH,
+  BRANCH_NAME,
+  BRANCH_DC,
+  BRANCH_DC2,
+  BRANCH_MIXER,
+  BRANCH_INFO,
+  SCENES_OLD,
+  SCENE_OLD,
+  SCENES,
+  SCENE,
+  LOCATORS_OUTER,
+  LOCATORS,
+  LOCATOR,
 }
 
 export interface BuilderLimits {
@@ -37,16 +92,42 @@ type Attrs = Record<string, string>;
 
 // Children of a device that hold no parameters but can be large.
 const DEVICE_SKIP = new Set([
-  'SourceContext', 'LockedScripts', 'Pointee', 'LomId', 'LomIdView', 'IsExpanded', 'IsFolded',
-  'ModulationSourceCount', 'ParametersListWrapper', 'LastSelectedTimeableIndex',
-  'LastSelectedClipEnvelopeIndex', 'Annotation', 'OverwriteProtectionNumber', 'MpeSettings',
-  'ViewData', 'BranchPresets', 'DeviceViewState',
+  'SourceContext',
+  'LockedScripts',
+  'Pointee',
+  'LomId',
+  'LomIdView',
+  'IsExpanded',
+  'IsFolded',
+  'ModulationSourceCount',
+  'ParametersListWrapper',
+  'LastSelectedTimeableIndex',
+  'LastSelectedClipEnvelopeIndex',
+  'Annotation',
+  'OverwriteProtectionNumber',
+  'MpeSettings',
+  'ViewData',
+  'BranchPresets',
+  'DeviceViewState',
 ]);
 // Inside a device: never parameters, sometimes large.
 const SCAN_SKIP = new Set([
-  'AutomationTarget', 'ModulationTarget', 'MidiCCOnOffThresholds', 'LomId', 'LomIdView', 'Buffer',
-  'SourceContext', 'Names', 'Devices', 'Branches', 'ReturnBranches', 'Preset', 'Data',
-  'KeyMidi', 'Envelopes', 'WarpMarkers',
+  'AutomationTarget',
+  'ModulationTarget',
+  'MidiCCOnOffThresholds',
+  'LomId',
+  'LomIdView',
+  'Buffer',
+  'SourceContext',
+  'Names',
+  'Devices',
+  'Branches',
+  'ReturnBranches',
+  'Preset',
+  'Data',
+  'KeyMidi',
+  'Envelopes',
+  'WarpMarkers',
 ]);
 
 export class LiveSetBuilder {
@@ -80,7 +161,10 @@ export class LiveSetBuilder {
     return node(id, type, attrs, children);
   };
 
-  constructor(private readonly fileName: string, private readonly limits: BuilderLimits) {
+  constructor(
+    private readonly fileName: string,
+    private readonly limits: BuilderLimits,
+  ) {
     const doc = new Frame();
     doc.role = R.DOC;
     this.frames.push(doc);
@@ -122,7 +206,9 @@ export class LiveSetBuilder {
     switch (p.role as R) {
       case R.DOC:
         if (name !== 'Ableton') {
-          throw new AlsError('ALS_NOT_LIVE_SET', `not an Ableton Live Set: the XML root is <${cleanText(name, 64)}>, expected <Ableton>`, { fileName: this.fileName });
+          throw new AlsError('ALS_NOT_LIVE_SET', `not an Ableton Live Set: the XML root is <${cleanText(name, 64)}>, expected <Ableton>`, {
+            fileName: this.fileName,
+          });
         }
         this.rootOpened = true;
         this.project.creator = cleanText(a.Creator ?? '');
@@ -139,26 +225,42 @@ export class LiveSetBuilder {
         return R.SKIP;
       case R.LIVESET:
         switch (name) {
-          case 'Tracks': return R.TRACKS;
-          case 'MasterTrack': case 'MainTrack':
+          case 'Tracks':
+            return R.TRACKS;
+          case 'MasterTrack':
+          case 'MainTrack':
             if (this.mainTrack !== undefined) return R.SKIP;
             return R.TRACK;
-          case 'SceneNames': return R.SCENES_OLD;
-          case 'Scenes': return R.SCENES;
-          case 'Locators': return R.LOCATORS_OUTER;
-          default: return R.SKIP;
+          case 'SceneNames':
+            return R.SCENES_OLD;
+          case 'Scenes':
+            return R.SCENES;
+          case 'Locators':
+            return R.LOCATORS_OUTER;
+          default:
+            return R.SKIP;
         }
       case R.TRACKS:
         return TRACK_ELEMENTS[name] !== undefined && TRACK_ELEMENTS[name] !== 'main' ? R.TRACK : R.SKIP;
       case R.TRACK: {
         const t = this.track!;
         switch (name) {
-          case 'Name': return R.TRACK_NAME;
-          case 'ColorIndex': case 'Color': t.color = toNumber(a.Value); return R.LEAF;
-          case 'TrackGroupId': t.groupRaw = liveId(a.Value); return R.LEAF;
-          case 'DeviceChain': case 'MasterChain': return R.TRACK_CHAIN;
-          case 'Slots': return t.kind === 'group' ? R.GROUP_SLOTS : R.SKIP;
-          default: return R.SKIP;
+          case 'Name':
+            return R.TRACK_NAME;
+          case 'ColorIndex':
+          case 'Color':
+            t.color = toNumber(a.Value);
+            return R.LEAF;
+          case 'TrackGroupId':
+            t.groupRaw = liveId(a.Value);
+            return R.LEAF;
+          case 'DeviceChain':
+          case 'MasterChain':
+            return R.TRACK_CHAIN;
+          case 'Slots':
+            return t.kind === 'group' ? R.GROUP_SLOTS : R.SKIP;
+          default:
+            return R.SKIP;
         }
       }
       case R.TRACK_NAME:
@@ -168,26 +270,45 @@ export class LiveSetBuilder {
         return R.LEAF;
       case R.TRACK_CHAIN:
         switch (name) {
-          case 'Mixer': return R.MIXER;
-          case 'MainSequencer': return this.track!.kind === 'audio' || this.track!.kind === 'midi' ? R.MAINSEQ : R.SKIP;
-          case 'DeviceChain': return R.DEVCHAIN_WRAP;
-          default: return R.SKIP; // FreezeSequencer holds a second copy of the clips
+          case 'Mixer':
+            return R.MIXER;
+          case 'MainSequencer':
+            return this.track!.kind === 'audio' || this.track!.kind === 'midi' ? R.MAINSEQ : R.SKIP;
+          case 'DeviceChain':
+            return R.DEVCHAIN_WRAP;
+          default:
+            return R.SKIP; // FreezeSequencer holds a second copy of the clips
         }
       case R.MIXER:
         switch (name) {
-          case 'Volume': case 'Pan': case 'Speaker': case 'Tempo': case 'TimeSignature': return R.PARAM;
-          case 'SoloSink': this.track!.solo = toBool(a.Value); return R.LEAF;
-          case 'Sends': return R.SENDS;
-          default: return R.SKIP;
+          case 'Volume':
+          case 'Pan':
+          case 'Speaker':
+          case 'Tempo':
+          case 'TimeSignature':
+            return R.PARAM;
+          case 'SoloSink':
+            this.track!.solo = toBool(a.Value);
+            return R.LEAF;
+          case 'Sends':
+            return R.SENDS;
+          default:
+            return R.SKIP;
         }
-      case R.SENDS: return name === 'TrackSendHolder' ? R.SEND_HOLDER : R.SKIP;
-      case R.SEND_HOLDER: return name === 'Send' ? R.PARAM : R.SKIP;
+      case R.SENDS:
+        return name === 'TrackSendHolder' ? R.SEND_HOLDER : R.SKIP;
+      case R.SEND_HOLDER:
+        return name === 'Send' ? R.PARAM : R.SKIP;
       case R.PARAM:
       case R.DEV_SCAN:
         switch (name) {
-          case 'Manual': p.manual = a.Value; return R.LEAF;
-          case 'ArrangerAutomation': return R.PARAM_AA;
-          case 'MidiControllerRange': return R.PARAM_RANGE;
+          case 'Manual':
+            p.manual = a.Value;
+            return R.LEAF;
+          case 'ArrangerAutomation':
+            return R.PARAM_AA;
+          case 'MidiControllerRange':
+            return R.PARAM_RANGE;
         }
         if ((p.role as R) === R.PARAM || SCAN_SKIP.has(name)) return R.SKIP;
         // Plug-in and Max parameters carry their display name beside the value element.
@@ -202,7 +323,8 @@ export class LiveSetBuilder {
           return R.LEAF;
         }
         return R.DEV_SCAN;
-      case R.PARAM_AA: return name === 'Events' ? R.PARAM_EVENTS : R.SKIP;
+      case R.PARAM_AA:
+        return name === 'Events' ? R.PARAM_EVENTS : R.SKIP;
       case R.PARAM_EVENTS: {
         // Live 8 has no `Manual`: the value is the first event (at time -63072000).
         const param = this.frames[d - 3];
@@ -217,30 +339,44 @@ export class LiveSetBuilder {
       }
       case R.MAINSEQ:
         switch (name) {
-          case 'ClipSlotList': return R.SLOTLIST;
-          case 'Sample': case 'ClipTimeable': return R.ARR_TIMEABLE;
-          case 'Recorder': return R.RECORDER;
-          default: return R.SKIP;
+          case 'ClipSlotList':
+            return R.SLOTLIST;
+          case 'Sample':
+          case 'ClipTimeable':
+            return R.ARR_TIMEABLE;
+          case 'Recorder':
+            return R.RECORDER;
+          default:
+            return R.SKIP;
         }
       case R.RECORDER:
         if (name !== 'IsArmed') return R.SKIP;
         this.track!.arm = toBool(a.Value);
         return R.LEAF;
-      case R.SLOTLIST: return name === 'ClipSlot' ? R.SLOT : R.SKIP;
+      case R.SLOTLIST:
+        return name === 'ClipSlot' ? R.SLOT : R.SKIP;
       case R.SLOT:
         if (name === 'ClipSlot') return R.SLOT_INNER;
-        if (name === 'HasStop') { this.slot!.hasStop = toBool(a.Value); return R.LEAF; }
+        if (name === 'HasStop') {
+          this.slot!.hasStop = toBool(a.Value);
+          return R.LEAF;
+        }
         return R.SKIP;
-      case R.SLOT_INNER: return name === 'Value' ? R.SLOT_VALUE : R.SKIP;
+      case R.SLOT_INNER:
+        return name === 'Value' ? R.SLOT_VALUE : R.SKIP;
       case R.SLOT_VALUE:
         if ((name === 'AudioClip' || name === 'MidiClip') && this.clip === undefined && this.slot!.clip === undefined) return R.CLIP;
         return R.SKIP;
-      case R.GROUP_SLOTS: return name === 'GroupTrackSlot' ? R.GROUP_SLOT : R.SKIP;
-      case R.ARR_TIMEABLE: return name === 'ArrangerAutomation' ? R.ARR_AA : R.SKIP;
-      case R.ARR_AA: return name === 'Events' ? R.ARR_EVENTS : R.SKIP;
+      case R.GROUP_SLOTS:
+        return name === 'GroupTrackSlot' ? R.GROUP_SLOT : R.SKIP;
+      case R.ARR_TIMEABLE:
+        return name === 'ArrangerAutomation' ? R.ARR_AA : R.SKIP;
+      case R.ARR_AA:
+        return name === 'Events' ? R.ARR_EVENTS : R.SKIP;
       case R.ARR_EVENTS:
         return (name === 'AudioClip' || name === 'MidiClip') && this.clip === undefined ? R.CLIP : R.SKIP;
-      case R.CLIP: return this.enterClip(name, a);
+      case R.CLIP:
+        return this.enterClip(name, a);
       case R.CLIP_LOOP: {
         const c = this.clip!;
         if (name === 'LoopStart') c.loopStart = toNumber(a.Value);
@@ -248,9 +384,12 @@ export class LiveSetBuilder {
         else if (name === 'LoopOn') c.loopOn = toBool(a.Value);
         return R.SKIP;
       }
-      case R.NOTES: return name === 'KeyTracks' ? R.KEYTRACKS : R.SKIP;
-      case R.KEYTRACKS: return name === 'KeyTrack' ? R.KEYTRACK : R.SKIP;
-      case R.KEYTRACK: return name === 'Notes' ? R.KEYNOTES : R.SKIP;
+      case R.NOTES:
+        return name === 'KeyTracks' ? R.KEYTRACKS : R.SKIP;
+      case R.KEYTRACKS:
+        return name === 'KeyTrack' ? R.KEYTRACK : R.SKIP;
+      case R.KEYTRACK:
+        return name === 'Notes' ? R.KEYNOTES : R.SKIP;
       case R.KEYNOTES:
         if (name === 'MidiNoteEvent') this.clip!.notes++;
         return R.SKIP;
@@ -266,10 +405,14 @@ export class LiveSetBuilder {
         else if (name === 'Path') ref.path = a.Value;
         return R.SKIP;
       }
-      case R.DEVCHAIN_WRAP: return name === 'Devices' ? R.DEVICES : R.SKIP;
-      case R.DEVICES: return R.DEVICE;
-      case R.DEVICE: return this.enterDevice(name, a);
-      case R.PLUGIN_DESC: return R.PLUGIN_INFO;
+      case R.DEVCHAIN_WRAP:
+        return name === 'Devices' ? R.DEVICES : R.SKIP;
+      case R.DEVICES:
+        return R.DEVICE;
+      case R.DEVICE:
+        return this.enterDevice(name, a);
+      case R.PLUGIN_DESC:
+        return R.PLUGIN_INFO;
       case R.PLUGIN_INFO: {
         const dev = this.devices[this.devices.length - 1];
         if ((name === 'PlugName' || name === 'Name') && a.Value && dev.pluginName === undefined) {
@@ -277,17 +420,29 @@ export class LiveSetBuilder {
         }
         return R.SKIP;
       }
-      case R.BRANCHES: return name.endsWith('Branch') ? R.BRANCH : R.SKIP;
+      case R.BRANCHES:
+        return name.endsWith('Branch') ? R.BRANCH : R.SKIP;
       case R.BRANCH: {
         const c = this.chains[this.chains.length - 1];
         switch (name) {
-          case 'Name': return R.BRANCH_NAME;
-          case 'ColorIndex': case 'Color': c.color = toNumber(a.Value); return R.LEAF;
-          case 'IsSoloed': c.solo = toBool(a.Value); return R.LEAF;
-          case 'DeviceChain': return R.BRANCH_DC;
-          case 'MixerDevice': return R.BRANCH_MIXER;
-          case 'BranchInfo': case 'ZoneSettings': return R.BRANCH_INFO;
-          default: return R.SKIP;
+          case 'Name':
+            return R.BRANCH_NAME;
+          case 'ColorIndex':
+          case 'Color':
+            c.color = toNumber(a.Value);
+            return R.LEAF;
+          case 'IsSoloed':
+            c.solo = toBool(a.Value);
+            return R.LEAF;
+          case 'DeviceChain':
+            return R.BRANCH_DC;
+          case 'MixerDevice':
+            return R.BRANCH_MIXER;
+          case 'BranchInfo':
+          case 'ZoneSettings':
+            return R.BRANCH_INFO;
+          default:
+            return R.SKIP;
         }
       }
       case R.BRANCH_NAME: {
@@ -299,29 +454,47 @@ export class LiveSetBuilder {
       case R.BRANCH_INFO:
         if (name === 'ReceivingNote') this.chains[this.chains.length - 1].receivingNote = toNumber(a.Value);
         return R.SKIP;
-      case R.BRANCH_DC: return R.BRANCH_DC2;
-      case R.BRANCH_DC2: return name === 'Devices' ? R.DEVICES : R.SKIP;
+      case R.BRANCH_DC:
+        return R.BRANCH_DC2;
+      case R.BRANCH_DC2:
+        return name === 'Devices' ? R.DEVICES : R.SKIP;
       case R.BRANCH_MIXER:
         return name === 'Speaker' || name === 'Volume' || name === 'Panorama' ? R.PARAM : R.SKIP;
-      case R.SCENES_OLD: return name === 'Scene' ? R.SCENE_OLD : R.SKIP;
+      case R.SCENES_OLD:
+        return name === 'Scene' ? R.SCENE_OLD : R.SKIP;
       case R.SCENE_OLD:
         if (name === 'ColorIndex') this.scene!.color = toNumber(a.Value);
         return R.SKIP;
-      case R.SCENES: return name === 'Scene' ? R.SCENE : R.SKIP;
+      case R.SCENES:
+        return name === 'Scene' ? R.SCENE : R.SKIP;
       case R.SCENE: {
         const s = this.scene!;
         switch (name) {
-          case 'Name': s.name = cleanText(a.Value ?? ''); break;
-          case 'Color': s.color = toNumber(a.Value); break;
-          case 'Tempo': s.tempo = toNumber(a.Value); break;
-          case 'IsTempoEnabled': s.tempoEnabled = a.Value === 'true'; break;
-          case 'TimeSignatureId': s.timeSignatureId = toNumber(a.Value); break;
-          case 'IsTimeSignatureEnabled': s.timeSignatureEnabled = a.Value === 'true'; break;
+          case 'Name':
+            s.name = cleanText(a.Value ?? '');
+            break;
+          case 'Color':
+            s.color = toNumber(a.Value);
+            break;
+          case 'Tempo':
+            s.tempo = toNumber(a.Value);
+            break;
+          case 'IsTempoEnabled':
+            s.tempoEnabled = a.Value === 'true';
+            break;
+          case 'TimeSignatureId':
+            s.timeSignatureId = toNumber(a.Value);
+            break;
+          case 'IsTimeSignatureEnabled':
+            s.timeSignatureEnabled = a.Value === 'true';
+            break;
         }
         return R.SKIP;
       }
-      case R.LOCATORS_OUTER: return name === 'Locators' ? R.LOCATORS : R.SKIP;
-      case R.LOCATORS: return name === 'Locator' ? R.LOCATOR : R.SKIP;
+      case R.LOCATORS_OUTER:
+        return name === 'Locators' ? R.LOCATORS : R.SKIP;
+      case R.LOCATORS:
+        return name === 'Locator' ? R.LOCATOR : R.SKIP;
       case R.LOCATOR: {
         const l = this.locator!;
         if (name === 'Time') l.time = toNumber(a.Value);
@@ -336,27 +509,52 @@ export class LiveSetBuilder {
   private enterClip(name: string, a: Attrs): R {
     const c = this.clip!;
     switch (name) {
-      case 'CurrentStart': c.start = toNumber(a.Value); return R.SKIP;
-      case 'CurrentEnd': c.end = toNumber(a.Value); return R.SKIP;
-      case 'Name': c.name = cleanText(a.Value ?? ''); return R.SKIP;
-      case 'ColorIndex': case 'Color': c.color = toNumber(a.Value); return R.SKIP;
-      case 'Disabled': c.disabled = toBool(a.Value); return R.SKIP;
-      case 'Loop': return R.CLIP_LOOP;
-      case 'Notes': return c.kind === 'midi' ? R.NOTES : R.SKIP;
-      case 'SampleRef': return c.kind === 'audio' ? R.FILEREF_HOLDER : R.SKIP;
-      default: return R.SKIP;
+      case 'CurrentStart':
+        c.start = toNumber(a.Value);
+        return R.SKIP;
+      case 'CurrentEnd':
+        c.end = toNumber(a.Value);
+        return R.SKIP;
+      case 'Name':
+        c.name = cleanText(a.Value ?? '');
+        return R.SKIP;
+      case 'ColorIndex':
+      case 'Color':
+        c.color = toNumber(a.Value);
+        return R.SKIP;
+      case 'Disabled':
+        c.disabled = toBool(a.Value);
+        return R.SKIP;
+      case 'Loop':
+        return R.CLIP_LOOP;
+      case 'Notes':
+        return c.kind === 'midi' ? R.NOTES : R.SKIP;
+      case 'SampleRef':
+        return c.kind === 'audio' ? R.FILEREF_HOLDER : R.SKIP;
+      default:
+        return R.SKIP;
     }
   }
 
   private enterDevice(name: string, a: Attrs): R {
     const dev = this.devices[this.devices.length - 1];
     switch (name) {
-      case 'On': return R.PARAM;
-      case 'UserName': dev.userName = cleanName(a.Value); return R.LEAF;
-      case 'ShouldShowPresetName': dev.showPresetName = toBool(a.Value); return R.LEAF;
-      case 'LastPresetRef': case 'PatchSlot': return R.REF_SCAN;
-      case 'PluginDesc': return R.PLUGIN_DESC;
-      case 'Branches': case 'ReturnBranches': return R.BRANCHES;
+      case 'On':
+        return R.PARAM;
+      case 'UserName':
+        dev.userName = cleanName(a.Value);
+        return R.LEAF;
+      case 'ShouldShowPresetName':
+        dev.showPresetName = toBool(a.Value);
+        return R.LEAF;
+      case 'LastPresetRef':
+      case 'PatchSlot':
+        return R.REF_SCAN;
+      case 'PluginDesc':
+        return R.PLUGIN_DESC;
+      case 'Branches':
+      case 'ReturnBranches':
+        return R.BRANCHES;
     }
     if (name.startsWith('MacroDisplayNames.')) {
       if (a.Value) (dev.macroNames ??= new Map()).set(name.slice(18), cleanText(a.Value));
@@ -368,8 +566,11 @@ export class LiveSetBuilder {
   /** Starts the entity an element stands for, once its frame exists. */
   private afterEnter(f: Frame, role: R, name: string, a: Attrs): void {
     switch (role) {
-      case R.TRACK: this.startTrack(name, a); break;
-      case R.SLOT: case R.GROUP_SLOT: {
+      case R.TRACK:
+        this.startTrack(name, a);
+        break;
+      case R.SLOT:
+      case R.GROUP_SLOT: {
         const t = this.track!;
         this.slot = new SlotBuilder(`${t.id}/s:${t.slots.length}`);
         break;
@@ -379,7 +580,9 @@ export class LiveSetBuilder {
         this.clip = new ClipBuilder(name === 'AudioClip' ? 'audio' : 'midi', time);
         break;
       }
-      case R.FILEREF_HOLDER: f.fileRef = this.clip!.file; break;
+      case R.FILEREF_HOLDER:
+        f.fileRef = this.clip!.file;
+        break;
       case R.REF_SCAN: {
         const parent = this.frames[this.depth - 1];
         if ((parent.role as R) === R.REF_SCAN) f.fileRef = parent.fileRef;
@@ -406,7 +609,9 @@ export class LiveSetBuilder {
         if (dev.pluginFormat === undefined) dev.pluginFormat = pluginFormat(name);
         break;
       }
-      case R.BRANCHES: f.isReturn = name === 'ReturnBranches'; break;
+      case R.BRANCHES:
+        f.isReturn = name === 'ReturnBranches';
+        break;
       case R.BRANCH: {
         const dev = this.devices[this.devices.length - 1];
         const isReturn = this.frames[this.depth - 1].isReturn;
@@ -415,11 +620,14 @@ export class LiveSetBuilder {
         this.chains.push(new ChainBuilder(capId(`${dev.id}/${seg}`), cleanText(name, 128), isReturn, n + 1));
         break;
       }
-      case R.SCENE: case R.SCENE_OLD:
+      case R.SCENE:
+      case R.SCENE_OLD:
         this.scene = new SceneBuilder(this.scenes.length);
         if (role === R.SCENE_OLD) this.scene.name = cleanText(a.Value ?? '');
         break;
-      case R.LOCATOR: this.locator = new LocatorBuilder(liveId(a.Id), this.locators.length); break;
+      case R.LOCATOR:
+        this.locator = new LocatorBuilder(liveId(a.Id), this.locators.length);
+        break;
     }
   }
 
@@ -454,15 +662,20 @@ export class LiveSetBuilder {
 
   private leave(f: Frame, parent: Frame, d: number): void {
     switch (f.role as R) {
-      case R.PARAM: this.leaveParam(f, parent); break;
-      case R.DEV_SCAN: if (f.manual !== undefined || f.first !== undefined) this.addDeviceParam(f, d); break;
+      case R.PARAM:
+        this.leaveParam(f, parent);
+        break;
+      case R.DEV_SCAN:
+        if (f.manual !== undefined || f.first !== undefined) this.addDeviceParam(f, d);
+        break;
       case R.TRACK: {
         const t = this.track!;
         this.tracks.push(t.toNode(this.mk));
         this.track = undefined;
         break;
       }
-      case R.SLOT: case R.GROUP_SLOT:
+      case R.SLOT:
+      case R.GROUP_SLOT:
         this.track!.slots.push(this.slot!.toNode(this.mk));
         this.slot = undefined;
         break;
@@ -483,7 +696,8 @@ export class LiveSetBuilder {
         this.devices[this.devices.length - 1].chains.push(chain.toNode(this.mk));
         break;
       }
-      case R.SCENE: case R.SCENE_OLD:
+      case R.SCENE:
+      case R.SCENE_OLD:
         this.scenes.push(this.scene!.toNode(this.mk));
         this.scene = undefined;
         break;
@@ -508,20 +722,35 @@ export class LiveSetBuilder {
       case R.MIXER: {
         const t = this.track!;
         switch (f.name) {
-          case 'Volume': t.volume = num; break;
-          case 'Pan': t.pan = num; break;
-          case 'Speaker': if (typeof v === 'boolean') t.mute = !v; break;
-          case 'Tempo': t.tempo = num; break;
-          case 'TimeSignature': t.timeSignature = decodeTimeSignature(num); break;
+          case 'Volume':
+            t.volume = num;
+            break;
+          case 'Pan':
+            t.pan = num;
+            break;
+          case 'Speaker':
+            if (typeof v === 'boolean') t.mute = !v;
+            break;
+          case 'Tempo':
+            t.tempo = num;
+            break;
+          case 'TimeSignature':
+            t.timeSignature = decodeTimeSignature(num);
+            break;
         }
         break;
       }
-      case R.SEND_HOLDER: if (num !== undefined) this.track!.sends.push(num); break;
-      case R.DEVICE: if (typeof v === 'boolean') this.devices[this.devices.length - 1].on = v; break;
+      case R.SEND_HOLDER:
+        if (num !== undefined) this.track!.sends.push(num);
+        break;
+      case R.DEVICE:
+        if (typeof v === 'boolean') this.devices[this.devices.length - 1].on = v;
+        break;
       case R.BRANCH_MIXER: {
         const c = this.chains[this.chains.length - 1];
-        if (f.name === 'Speaker') { if (typeof v === 'boolean') c.mute = !v; }
-        else if (f.name === 'Volume') c.volume = num;
+        if (f.name === 'Speaker') {
+          if (typeof v === 'boolean') c.mute = !v;
+        } else if (f.name === 'Volume') c.volume = num;
         else c.pan = num;
         break;
       }

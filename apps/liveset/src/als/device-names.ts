@@ -46,10 +46,15 @@ export function deviceDisplayName(cls: string): string {
 /** The plug-in format from `PluginDesc`'s child element. */
 export function pluginFormat(infoElement: string): string | undefined {
   switch (infoElement) {
-    case 'VstPluginInfo': return 'vst2';
-    case 'Vst3PluginInfo': return 'vst3';
-    case 'AuPluginInfo': return 'au';
-    case 'ClapPluginInfo': return 'clap';
-    default: return undefined;
+    case 'VstPluginInfo':
+      return 'vst2';
+    case 'Vst3PluginInfo':
+      return 'vst3';
+    case 'AuPluginInfo':
+      return 'au';
+    case 'ClapPluginInfo':
+      return 'clap';
+    default:
+      return undefined;
   }
 }

@@ -96,11 +96,16 @@ export class TrackBuilder implements DeviceList {
     if (this.effectiveName !== undefined && this.effectiveName !== '') return this.effectiveName;
     if (this.userName) return this.userName;
     switch (this.kind) {
-      case 'audio': return `${this.number}-Audio`;
-      case 'midi': return `${this.number}-MIDI`;
-      case 'group': return `${this.number}-Group`;
-      case 'return': return `${returnLetter(this.number)}-Return`;
-      case 'main': return this.element === 'MainTrack' ? 'Main' : 'Master';
+      case 'audio':
+        return `${this.number}-Audio`;
+      case 'midi':
+        return `${this.number}-MIDI`;
+      case 'group':
+        return `${this.number}-Group`;
+      case 'return':
+        return `${returnLetter(this.number)}-Return`;
+      case 'main':
+        return this.element === 'MainTrack' ? 'Main' : 'Master';
     }
   }
 
@@ -197,7 +202,12 @@ export class ChainBuilder implements DeviceList {
   deviceKeys = new Set<string>();
   devices: AlsNode[] = [];
 
-  constructor(readonly id: string, readonly cls: string, readonly isReturn: boolean, readonly number: number) {}
+  constructor(
+    readonly id: string,
+    readonly cls: string,
+    readonly isReturn: boolean,
+    readonly number: number,
+  ) {}
 
   toNode(mk: MakeNode): AlsNode {
     let name = this.effectiveName || this.userName;
@@ -227,7 +237,10 @@ export class ClipBuilder {
   notes = 0;
   file = new FileRefInfo();
 
-  constructor(readonly kind: 'audio' | 'midi', readonly time: number | undefined) {}
+  constructor(
+    readonly kind: 'audio' | 'midi',
+    readonly time: number | undefined,
+  ) {}
 
   toNode(mk: MakeNode, id: string): AlsNode {
     const a: Record<string, AttrValue> = { kind: this.kind, name: this.name ?? '' };
@@ -279,7 +292,10 @@ export class SceneBuilder {
 export class LocatorBuilder {
   time: number | undefined = undefined;
   name = '';
-  constructor(readonly liveId: string | undefined, readonly order: number) {}
+  constructor(
+    readonly liveId: string | undefined,
+    readonly order: number,
+  ) {}
 }
 
 export function cleanName(raw: string | undefined): string | undefined {

@@ -30,6 +30,8 @@ export function walk(root: AlsNode, visit: (n: AlsNode, parent: AlsNode | undefi
 
 export function countNodes(root: AlsNode): number {
   let n = 0;
-  walk(root, () => { n++; });
+  walk(root, () => {
+    n++;
+  });
   return n;
 }

@@ -69,7 +69,9 @@ export async function parseAls(input: AsyncIterable<Uint8Array> | Readable, opts
   sax.on('error', (err) => {
     saxReason = stripSaxPrefix(err.message);
     saxError = new AlsError('ALS_BAD_XML', `malformed XML at line ${sax.line}, column ${sax.column}: ${saxReason}`, {
-      fileName, line: sax.line, column: sax.column,
+      fileName,
+      line: sax.line,
+      column: sax.column,
     });
     throw saxError;
   });
@@ -109,7 +111,9 @@ export async function parseAls(input: AsyncIterable<Uint8Array> | Readable, opts
       // saxes reports a document cut short at close(): unclosed tags or no root at all.
       if (saxError !== undefined && err === saxError && builder.rootOpened) {
         throw new AlsError('ALS_TRUNCATED', `the XML ends early (at line ${sax.line}, column ${sax.column}): ${saxReason}`, {
-          fileName, line: sax.line, column: sax.column,
+          fileName,
+          line: sax.line,
+          column: sax.column,
         });
       }
       if (err === saxError) throw new AlsError('ALS_NOT_LIVE_SET', 'not an Ableton Live Set: the XML has no root element', { fileName });
@@ -123,7 +127,10 @@ export async function parseAls(input: AsyncIterable<Uint8Array> | Readable, opts
 }
 
 async function* checkMagic(
-  input: AsyncIterable<Uint8Array> | Readable, fileName: string, counts: { compressed: number }, failed: { error?: unknown },
+  input: AsyncIterable<Uint8Array> | Readable,
+  fileName: string,
+  counts: { compressed: number },
+  failed: { error?: unknown },
 ): AsyncGenerator<Uint8Array> {
   try {
     yield* checkedChunks(input, fileName, counts);
@@ -145,7 +152,10 @@ async function* checkedChunks(input: AsyncIterable<Uint8Array> | Readable, fileN
     head = undefined;
     if (!checked) {
       // The two magic bytes may straddle chunks.
-      if (chunk.length < 2) { head = chunk; continue; }
+      if (chunk.length < 2) {
+        head = chunk;
+        continue;
+      }
       if (chunk[0] !== 0x1f || chunk[1] !== 0x8b) {
         throw new AlsError('ALS_NOT_GZIP', `not a Live Set: the file starts with ${hex(chunk.subarray(0, 4))}, not gzip (1f 8b)`, { fileName });
       }

@@ -46,9 +46,7 @@ export function summarize(tree: AlsNode): AlsSummary {
     minorVersion: str(a.minorVersion),
     tempo: typeof a.tempo === 'number' ? a.tempo : null,
     timeSignature: typeof a.timeSignature === 'string' ? a.timeSignature : null,
-    mainTrack: main
-      ? { element: str(main.attrs.element), name: str(main.attrs.name), devices: child(main, 'devices')?.children.length ?? 0 }
-      : null,
+    mainTrack: main ? { element: str(main.attrs.element), name: str(main.attrs.name), devices: child(main, 'devices')?.children.length ?? 0 } : null,
     tracks: regular.map((t) => {
       const group = typeof t.attrs.group === 'string' ? indexById.get(t.attrs.group) : undefined;
       return {

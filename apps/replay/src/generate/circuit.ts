@@ -51,28 +51,40 @@ export function parseCircuit(input: string | unknown): Circuit {
   let doc: unknown = input;
   if (typeof input === 'string') {
     if (input.length > 16 << 20) throw bad('GeoJSON larger than 16 MiB');
-    try { doc = JSON.parse(input); } catch (e) { throw new ReplayError('REPLAY_BAD_CIRCUIT', `not JSON: ${(e as Error).message}`, { cause: e }); }
+    try {
+      doc = JSON.parse(input);
+    } catch (e) {
+      throw new ReplayError('REPLAY_BAD_CIRCUIT', `not JSON: ${(e as Error).message}`, { cause: e });
+    }
   }
   const { coords, props } = findLineString(doc);
-  if (!Array.isArray(coords) || coords.length < 10 || coords.length > MAX_POINTS) throw bad(`a circuit needs 10..${MAX_POINTS} points, got ${Array.isArray(coords) ? coords.length : 'none'}`);
+  if (!Array.isArray(coords) || coords.length < 10 || coords.length > MAX_POINTS)
+    throw bad(`a circuit needs 10..${MAX_POINTS} points, got ${Array.isArray(coords) ? coords.length : 'none'}`);
   const lon: number[] = [];
   const lat: number[] = [];
   coords.forEach((c, i) => {
     if (!Array.isArray(c) || c.length < 2) throw bad(`point ${i} is not [lon, lat]`);
     const [a, b] = c as unknown[];
-    if (typeof a !== 'number' || typeof b !== 'number' || !(Math.abs(a) <= 180) || !(Math.abs(b) <= 85)) throw bad(`point ${i} is not a valid [lon, lat]: ${JSON.stringify(c)}`);
+    if (typeof a !== 'number' || typeof b !== 'number' || !(Math.abs(a) <= 180) || !(Math.abs(b) <= 85))
+      throw bad(`point ${i} is not a valid [lon, lat]: ${JSON.stringify(c)}`);
     lon.push(a);
     lat.push(b);
   });
-  let minLon = Infinity, maxLon = -Infinity, minLat = Infinity, maxLat = -Infinity;
+  let minLon = Infinity,
+    maxLon = -Infinity,
+    minLat = Infinity,
+    maxLat = -Infinity;
   for (let i = 0; i < lon.length; i++) {
-    minLon = Math.min(minLon, lon[i]); maxLon = Math.max(maxLon, lon[i]);
-    minLat = Math.min(minLat, lat[i]); maxLat = Math.max(maxLat, lat[i]);
+    minLon = Math.min(minLon, lon[i]);
+    maxLon = Math.max(maxLon, lon[i]);
+    minLat = Math.min(minLat, lat[i]);
+    maxLat = Math.max(maxLat, lat[i]);
   }
-  if (maxLon - minLon > MAX_SPAN_DEG || maxLat - minLat > MAX_SPAN_DEG) throw bad(`the circuit spans more than ${MAX_SPAN_DEG}° (across the antimeridian, or not a circuit)`);
+  if (maxLon - minLon > MAX_SPAN_DEG || maxLat - minLat > MAX_SPAN_DEG)
+    throw bad(`the circuit spans more than ${MAX_SPAN_DEG}° (across the antimeridian, or not a circuit)`);
   const origin = { lon: (minLon + maxLon) / 2, lat: (minLat + maxLat) / 2 };
   const k = (Math.PI / 180) * EARTH_RADIUS_M;
-  const kx = k * Math.cos(origin.lat * Math.PI / 180);
+  const kx = k * Math.cos((origin.lat * Math.PI) / 180);
   const xs: number[] = [];
   const ys: number[] = [];
   for (let i = 0; i < lon.length; i++) {
@@ -83,7 +95,10 @@ export function parseCircuit(input: string | unknown): Circuit {
     xs.push(x);
     ys.push(y);
   }
-  while (xs.length > 1 && Math.hypot(xs[0] - xs[xs.length - 1], ys[0] - ys[ys.length - 1]) < 0.5) { xs.pop(); ys.pop(); }
+  while (xs.length > 1 && Math.hypot(xs[0] - xs[xs.length - 1], ys[0] - ys[ys.length - 1]) < 0.5) {
+    xs.pop();
+    ys.pop();
+  }
   if (xs.length < 10) throw bad('fewer than 10 distinct points');
   // A closed loop's ends meet, or are one segment apart (the closing segment implied; on a
   // straight that segment can be 600 m: Sepang, Losail). Whether the loop is the right size is
@@ -106,5 +121,5 @@ export function parseCircuit(input: string | unknown): Circuit {
 /** Projects a lon/lat with the circuit's projection. */
 export function project(c: Circuit, lon: number, lat: number): { x: number; y: number } {
   const k = (Math.PI / 180) * EARTH_RADIUS_M;
-  return { x: (lon - c.origin.lon) * k * Math.cos(c.origin.lat * Math.PI / 180), y: (lat - c.origin.lat) * k };
+  return { x: (lon - c.origin.lon) * k * Math.cos((c.origin.lat * Math.PI) / 180), y: (lat - c.origin.lat) * k };
 }

@@ -25,7 +25,7 @@ const ms = (x: number) => Math.round(x * 1000) / 1000;
 export function classify(plan: RacePlan): ClassificationRow[] {
   const dsq = plan.cars.filter((c) => c.row.status === 'disqualified');
   const eligible = plan.cars.filter((c) => c.row.status !== 'disqualified');
-  const lastTime = (c: CarPlan) => (c.endKind === 'finished' ? (c.finishSec as number) : c.crossings[c.laps - 1] ?? c.startSec) + c.row.penaltySec;
+  const lastTime = (c: CarPlan) => (c.endKind === 'finished' ? (c.finishSec as number) : (c.crossings[c.laps - 1] ?? c.startSec)) + c.row.penaltySec;
   const maxLaps = Math.max(0, ...eligible.map((c) => c.laps));
   const minLaps = Math.floor(0.9 * maxLaps);
   const byRank = (a: CarPlan, b: CarPlan) => b.laps - a.laps || lastTime(a) - lastTime(b);
@@ -48,13 +48,31 @@ export function classify(plan: RacePlan): ClassificationRow[] {
   });
   const others = eligible.filter((c) => !classified.includes(c)).sort(byRank);
   const unclassified = (c: CarPlan, status: ResultStatus): ClassificationRow => ({
-    position: null, number: c.number, laps: c.laps, status, timeSec: null, gapSec: null, lapsDown: null, penaltySec: c.row.penaltySec, reasonRetired: c.row.reasonRetired,
+    position: null,
+    number: c.number,
+    laps: c.laps,
+    status,
+    timeSec: null,
+    gapSec: null,
+    lapsDown: null,
+    penaltySec: c.row.penaltySec,
+    reasonRetired: c.row.reasonRetired,
   });
   for (const c of others.filter((x) => x.endKind === 'finished')) rows.push(unclassified(c, 'not-classified'));
   for (const c of others.filter((x) => x.endKind !== 'finished')) rows.push(unclassified(c, 'retired'));
   for (const c of dsq) rows.push(unclassified(c, 'disqualified'));
   for (const r of plan.absent) {
-    rows.push({ position: null, number: r.number, laps: 0, status: 'did-not-start', timeSec: null, gapSec: null, lapsDown: null, penaltySec: r.penaltySec, reasonRetired: r.reasonRetired });
+    rows.push({
+      position: null,
+      number: r.number,
+      laps: 0,
+      status: 'did-not-start',
+      timeSec: null,
+      gapSec: null,
+      lapsDown: null,
+      penaltySec: r.penaltySec,
+      reasonRetired: r.reasonRetired,
+    });
   }
   return rows;
 }

@@ -26,7 +26,10 @@ export function findDrsZones(track: Track, model: SpeedModel): DrsZone[] {
   if (first === n) return [];
   const runs: Array<{ start: number; count: number }> = [];
   for (let i = first; i < first + n;) {
-    if (!open(i)) { i++; continue; }
+    if (!open(i)) {
+      i++;
+      continue;
+    }
     const start = i;
     while (i < first + n && open(i)) i++;
     runs.push({ start, count: i - start });
@@ -35,7 +38,7 @@ export function findDrsZones(track: Track, model: SpeedModel): DrsZone[] {
   return runs
     .map((r) => ({ startM: r.start * h + 60, endM: (r.start + r.count) * h }))
     .filter((z) => z.endM - z.startM >= MIN_ZONE_M)
-    .sort((a, b) => (b.endM - b.startM) - (a.endM - a.startM))
+    .sort((a, b) => b.endM - b.startM - (a.endM - a.startM))
     .slice(0, MAX_ZONES)
     .map((z) => ({ detectionM: wrap(z.startM - 150), startM: wrap(z.startM), endM: wrap(z.endM) }))
     .sort((a, b) => a.startM - b.startM);

@@ -125,7 +125,8 @@ function rows(doc: unknown, file: string): Obj[] {
 
 function int(o: Obj, key: string, where: string, min: number, max: number): number {
   const v = o[key];
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw bad(where, `${key} must be an integer in ${min}..${max}, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+    throw bad(where, `${key} must be an integer in ${min}..${max}, got ${JSON.stringify(v)}`);
   return v;
 }
 
@@ -135,7 +136,8 @@ function optInt(o: Obj, key: string, where: string, min: number, max: number): n
 
 function str(o: Obj, key: string, where: string, re?: RegExp): string {
   const v = o[key];
-  if (typeof v !== 'string' || v.length === 0 || v.length > 200 || (re && !re.test(v))) throw bad(where, `${key} must be a${re ? ' well-formed' : ''} string, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'string' || v.length === 0 || v.length > 200 || (re && !re.test(v)))
+    throw bad(where, `${key} must be a${re ? ' well-formed' : ''} string, got ${JSON.stringify(v)}`);
   return v;
 }
 
@@ -148,7 +150,8 @@ function optStr(o: Obj, key: string, where: string): string | null {
 
 function num(o: Obj, key: string, where: string, min: number, max: number): number {
   const v = o[key];
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw bad(where, `${key} must be a number in ${min}..${max}, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max)
+    throw bad(where, `${key} must be a number in ${min}..${max}, got ${JSON.stringify(v)}`);
   return v;
 }
 
@@ -158,7 +161,8 @@ function parseRace(text: string): RaceInfo {
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw bad(file, 'expected a mapping');
   const r = o as Obj;
   const direction = r.direction;
-  if (direction !== 'CLOCKWISE' && direction !== 'ANTI_CLOCKWISE') throw bad(file, `direction must be CLOCKWISE or ANTI_CLOCKWISE, got ${JSON.stringify(direction)}`);
+  if (direction !== 'CLOCKWISE' && direction !== 'ANTI_CLOCKWISE')
+    throw bad(file, `direction must be CLOCKWISE or ANTI_CLOCKWISE, got ${JSON.stringify(direction)}`);
   const date = optStr(r, 'date', file);
   const year = date && /^\d{4}-\d{2}-\d{2}$/.test(date) ? Number(date.slice(0, 4)) : null;
   return {
@@ -190,7 +194,9 @@ function parseResults(text: string, raceLaps: number): ResultRow[] {
     const gap = optStr(r, 'gap', where);
     const penalty = optStr(r, 'timePenalty', where);
     return {
-      position, positionText, number,
+      position,
+      positionText,
+      number,
       driverId: str(r, 'driverId', where, ID),
       constructorId: str(r, 'constructorId', where, ID),
       laps,
@@ -210,7 +216,9 @@ function parseResults(text: string, raceLaps: number): ResultRow[] {
   if (!winner) throw bad(file, 'no row with position 1');
   if (winner.laps < 1) throw bad(file, 'the winner completed no laps');
   const positions = parsed.filter((r) => r.position !== null).map((r) => r.position as number);
-  positions.forEach((p, i) => { if (p !== i + 1) throw bad(file, `classified positions must be 1..${positions.length} in order, found ${p} at ${i + 1}`); });
+  positions.forEach((p, i) => {
+    if (p !== i + 1) throw bad(file, `classified positions must be 1..${positions.length} in order, found ${p} at ${i + 1}`);
+  });
   for (const r of parsed) {
     r.status = statusOf(r, winner.laps);
     if ((r.status === 'finished' || r.status === 'disqualified') && r.laps === winner.laps && r.timeSec === null && r.gap?.kind !== 'time' && r !== winner) {
@@ -285,7 +293,8 @@ function parseFastestLaps(text: string, raceLaps: number): FastestLapRow[] {
 function parseRounds(v: unknown, where: string): number[] {
   if (v === null || v === undefined) return [];
   if (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 99) return [v];
-  if (typeof v !== 'string' || !/^\d{1,2}(?:-\d{1,2})?(?:,\s*\d{1,2}(?:-\d{1,2})?)*$/.test(v)) throw bad(where, `rounds '${String(v)}' is not a list of rounds`);
+  if (typeof v !== 'string' || !/^\d{1,2}(?:-\d{1,2})?(?:,\s*\d{1,2}(?:-\d{1,2})?)*$/.test(v))
+    throw bad(where, `rounds '${String(v)}' is not a list of rounds`);
   const out: number[] = [];
   for (const part of v.split(',')) {
     const [a, b] = part.trim().split('-').map(Number);
@@ -327,7 +336,8 @@ export function parseRaceFiles(files: RaceFiles): RaceData {
     if (r.driverId !== g.driverId) throw bad('starting-grid-positions.yml', `car ${g.number} is ${g.driverId} on the grid but ${r.driverId} in the results`);
   }
   for (const r of results) {
-    if (r.status !== 'did-not-start' && !grid.some((g) => g.number === r.number)) throw bad('starting-grid-positions.yml', `car ${r.number} started the race but has no grid position`);
+    if (r.status !== 'did-not-start' && !grid.some((g) => g.number === r.number))
+      throw bad('starting-grid-positions.yml', `car ${r.number} started the race but has no grid position`);
   }
   const stops = new Set<string>();
   for (const p of pitStops) {

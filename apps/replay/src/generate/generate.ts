@@ -73,7 +73,8 @@ export function round(x: number, digits: number): number {
 
 export async function generateRace(input: GenerateInput, options: GenerateOptions): Promise<GenerateResult> {
   const seed = input.seed ?? 1;
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new ReplayError('REPLAY_BAD_OPTION', `seed must be an integer in 0..4294967295, got ${seed}`);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+    throw new ReplayError('REPLAY_BAD_OPTION', `seed must be an integer in 0..4294967295, got ${seed}`);
   const rateHz = options.rateHz ?? 25;
   if (!Number.isInteger(rateHz) || rateHz < 1 || rateHz > 100) throw new ReplayError('REPLAY_BAD_OPTION', `rateHz must be an integer in 1..100, got ${rateHz}`);
   if (typeof options.compress !== 'function') throw new ReplayError('REPLAY_BAD_OPTION', 'compress must be a function');
@@ -91,7 +92,11 @@ export async function generateRace(input: GenerateInput, options: GenerateOption
   const fastest = race.fastestLaps.length ? Math.min(...race.fastestLaps.map((f) => f.timeSec)) : 0;
   const model = calibrate(track, fastest);
   const stopTimes = race.pitStops.map((p) => p.durationSec).sort((a, b) => a - b);
-  const lane = buildPitLane(track, stopTimes.length ? stopTimes[0] : null, race.results.map((r) => r.constructorId));
+  const lane = buildPitLane(
+    track,
+    stopTimes.length ? stopTimes[0] : null,
+    race.results.map((r) => r.constructorId),
+  );
   const plan = planRace(race, track, model, lane, new Prng(seed));
   const zones = findDrsZones(track, model);
   const classification = classify(plan);
@@ -132,7 +137,17 @@ export async function generateRace(input: GenerateInput, options: GenerateOption
   };
 }
 
-function staticMetadata(input: GenerateInput, track: Track, lane: PitLane, zones: DrsZone[], plan: RacePlan, classification: ClassificationRow[], grip: number, flyingLapSec: number, seed: number): Record<string, unknown> {
+function staticMetadata(
+  input: GenerateInput,
+  track: Track,
+  lane: PitLane,
+  zones: DrsZone[],
+  plan: RacePlan,
+  classification: ClassificationRow[],
+  grip: number,
+  flyingLapSec: number,
+  seed: number,
+): Record<string, unknown> {
   const r = input.race.race;
   const step = Math.ceil(track.n / MAX_TRACK_POINTS);
   const points: number[][] = [];
@@ -153,8 +168,16 @@ function staticMetadata(input: GenerateInput, track: Track, lane: PitLane, zones
     format: REPLAY_FORMAT,
     version: REPLAY_FORMAT_VERSION,
     race: {
-      name: r.officialName, season: r.season, round: r.round, date: r.date, grandPrixId: r.grandPrixId,
-      circuitId: r.circuitId, circuitName: input.circuit.name, laps: r.laps, lapLengthM: r.lengthM, direction: r.direction,
+      name: r.officialName,
+      season: r.season,
+      round: r.round,
+      date: r.date,
+      grandPrixId: r.grandPrixId,
+      circuitId: r.circuitId,
+      circuitName: input.circuit.name,
+      laps: r.laps,
+      lapLengthM: r.lengthM,
+      direction: r.direction,
     },
     track: {
       points,
@@ -179,8 +202,15 @@ function staticMetadata(input: GenerateInput, track: Track, lane: PitLane, zones
     flagSec: round(plan.flagSec, 3),
     classification: classification.map((c) => ({ ...c })),
     laps,
-    pitStops: plan.cars.flatMap((c) => c.stops.map((s) => ({ number: c.number, lap: s.lap, durationSec: s.durationSec, enterSec: round(s.enterSec, 3), exitSec: round(s.exitSec, 3) }))),
-    model: { seed, grip: round(grip, 4), flyingLapSec: round(flyingLapSec, 3), pace: Object.fromEntries(plan.cars.map((c) => [String(c.number), round(c.base, 4)])) },
+    pitStops: plan.cars.flatMap((c) =>
+      c.stops.map((s) => ({ number: c.number, lap: s.lap, durationSec: s.durationSec, enterSec: round(s.enterSec, 3), exitSec: round(s.exitSec, 3) })),
+    ),
+    model: {
+      seed,
+      grip: round(grip, 4),
+      flyingLapSec: round(flyingLapSec, 3),
+      pace: Object.fromEntries(plan.cars.map((c) => [String(c.number), round(c.base, 4)])),
+    },
     generator: GENERATOR,
     attribution: [...ATTRIBUTION],
   };

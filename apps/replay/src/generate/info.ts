@@ -74,7 +74,12 @@ export function readReplayInfo(file: Uint8Array): ReplayInfo {
       number: field(o, 'number', isInt, where),
       laps: field(o, 'laps', isInt, where),
       status: field(o, 'status', isStr, where),
-      timeSec: field(o, 'timeSec', isNullable((v) => typeof v === 'number'), where),
+      timeSec: field(
+        o,
+        'timeSec',
+        isNullable((v) => typeof v === 'number'),
+        where,
+      ),
     };
   });
   return {

@@ -28,7 +28,12 @@ export function defaultDataRoot(): string {
 }
 
 async function exists(path: string): Promise<boolean> {
-  try { await access(path, fsConstants.R_OK); return true; } catch { return false; }
+  try {
+    await access(path, fsConstants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function readText(path: string, required: boolean): Promise<string | null> {
@@ -78,7 +83,8 @@ export async function loadVenue(raceDir: string, circuitId: string): Promise<{ l
   if (text === null) return null;
   try {
     const doc = parseYaml(text, { schema: 'core', maxAliasCount: 16 }) as { latitude?: unknown; longitude?: unknown } | null;
-    const lat = doc?.latitude, lon = doc?.longitude;
+    const lat = doc?.latitude,
+      lon = doc?.longitude;
     return typeof lat === 'number' && typeof lon === 'number' && Math.abs(lat) <= 85 && Math.abs(lon) <= 180 ? { lon, lat } : null;
   } catch {
     return null; // the venue is only a hint for the start-line search
@@ -113,7 +119,10 @@ export async function bundledRace(name: string, dataRoot = defaultDataRoot()): P
   const raceDir = join(dataRoot, b.raceDir);
   const circuitFile = join(dataRoot, b.circuit);
   if (!(await exists(raceDir)) || !(await exists(circuitFile))) {
-    throw new ReplayError('REPLAY_DATA_MISSING', `the bundled race data is missing: expected ${raceDir} and ${circuitFile} (the data folder apps/replay/data; pass --data DIR or use --race-dir/--circuit)`);
+    throw new ReplayError(
+      'REPLAY_DATA_MISSING',
+      `the bundled race data is missing: expected ${raceDir} and ${circuitFile} (the data folder apps/replay/data; pass --data DIR or use --race-dir/--circuit)`,
+    );
   }
   return { raceDir, circuitFile };
 }

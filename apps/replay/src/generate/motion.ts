@@ -72,7 +72,10 @@ export class Cursor {
   /** Samples the chain at time t; times must not decrease between calls. */
   at(t: number, out: MotionSample): MotionSample {
     const ps = this.pieces;
-    while (this.#p < ps.length - 1 && pieceEnd(ps[this.#p]) <= t) { this.#p++; this.#j = 0; }
+    while (this.#p < ps.length - 1 && pieceEnd(ps[this.#p]) <= t) {
+      this.#p++;
+      this.#j = 0;
+    }
     const p = ps[this.#p];
     const k = p.k;
     const last = k.t.length - 1;
@@ -109,20 +112,24 @@ export class Cursor {
 
 /** First time the chain reaches race distance s, or NaN if it never does (or s is before its start). */
 export function timeAt(pieces: readonly Piece[], s: number): number {
-  let lo = 0, hi = pieces.length - 1;
+  let lo = 0,
+    hi = pieces.length - 1;
   if (hi < 0 || s < pieces[0].sBase + pieces[0].k.s[0] || s > pieceEndS(pieces[hi])) return NaN;
   // first piece whose end reaches s
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (pieceEndS(pieces[mid]) >= s) hi = mid; else lo = mid + 1;
+    if (pieceEndS(pieces[mid]) >= s) hi = mid;
+    else lo = mid + 1;
   }
   const p = pieces[lo];
   const k = p.k;
   const rel = s - p.sBase;
-  let a = 0, b = k.s.length - 1;
+  let a = 0,
+    b = k.s.length - 1;
   while (a < b) {
     const mid = (a + b) >> 1;
-    if (k.s[mid] >= rel) b = mid; else a = mid + 1;
+    if (k.s[mid] >= rel) b = mid;
+    else a = mid + 1;
   }
   if (a === 0) return p.t0 + p.pace * k.t[0];
   const ds = k.s[a] - k.s[a - 1];

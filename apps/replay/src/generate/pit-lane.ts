@@ -47,7 +47,8 @@ export function buildPitLane(track: Track, shortestStop: number | null, teams: r
   const n = track.n;
   const raw = new Float64Array(total + 1);
   for (let j = 0; j <= total; j++) {
-    const fromStart = j * track.h, toEnd = (total - j) * track.h;
+    const fromStart = j * track.h,
+      toEnd = (total - j) * track.h;
     let w = OFFSET_M * smoothstep(fromStart / RAMP_M) * smoothstep(toEnd / RAMP_M);
     // on the inside of a bend an offset larger than the radius would fold the lane over itself
     const k = track.kappa[(((j - entrySamples) % n) + n) % n];
@@ -57,8 +58,12 @@ export function buildPitLane(track: Track, shortestStop: number | null, teams: r
   const offset = new Float64Array(total + 1);
   const r = 5;
   for (let j = 0; j <= total; j++) {
-    let acc = 0, cnt = 0;
-    for (let q = Math.max(0, j - r); q <= Math.min(total, j + r); q++) { acc += raw[q]; cnt++; }
+    let acc = 0,
+      cnt = 0;
+    for (let q = Math.max(0, j - r); q <= Math.min(total, j + r); q++) {
+      acc += raw[q];
+      cnt++;
+    }
     offset[j] = j === 0 || j === total ? 0 : acc / cnt;
   }
   const boxes = new Map<string, number>();
@@ -86,7 +91,10 @@ export function pitOffsetAt(lane: PitLane, track: Track, d: number): number {
 function traverse(lane: PitLane, h: number, box: number, v: number, stationary: number): Knots {
   const total = lane.entrySamples + lane.exitSamples;
   const len = total + (box >= 0 ? 2 : 1); // the box sample appears twice: arrival and departure
-  const s = new Float64Array(len), t = new Float64Array(len), vel = new Float64Array(len), a = new Float32Array(len);
+  const s = new Float64Array(len),
+    t = new Float64Array(len),
+    vel = new Float64Array(len),
+    a = new Float32Array(len);
   let k = 0;
   for (let j = 0; j <= total; j++) {
     const d = Math.abs(j - box) * h;
@@ -97,9 +105,15 @@ function traverse(lane: PitLane, h: number, box: number, v: number, stationary: 
       t[k] = t[k - 1] + (sum > 0 ? (2 * h) / sum : 0);
       a[k - 1] = (vj * vj - vel[k - 1] * vel[k - 1]) / (2 * h);
     }
-    s[k] = sj; vel[k] = vj; k++;
+    s[k] = sj;
+    vel[k] = vj;
+    k++;
     if (j === box) {
-      s[k] = sj; vel[k] = 0; t[k] = t[k - 1] + stationary; a[k - 1] = 0; k++;
+      s[k] = sj;
+      vel[k] = 0;
+      t[k] = t[k - 1] + stationary;
+      a[k - 1] = 0;
+      k++;
     }
   }
   a[len - 1] = 0;
@@ -118,20 +132,25 @@ export function pitStopKnots(lane: PitLane, h: number, team: string, duration: n
     const garage = Math.max(box, lane.entrySamples + 5);
     return truncateAtBox(traverse(lane, h, garage, lane.speed, 0), garage);
   }
-  const moving = (v: number) => { const k = traverse(lane, h, box, v, 0); return k.t[k.t.length - 1]; };
+  const moving = (v: number) => {
+    const k = traverse(lane, h, box, v, 0);
+    return k.t[k.t.length - 1];
+  };
   let v = lane.speed;
   if (duration - moving(v) >= MIN_STATIONARY) return traverse(lane, h, box, v, duration - moving(v));
   // quicker than our lane allows at the limiter: a faster lane, and failing that a drive-through
   if (duration - moving(2 * v) >= MIN_STATIONARY) {
-    let lo = v, hi = 2 * v;
+    let lo = v,
+      hi = 2 * v;
     for (let i = 0; i < 40; i++) {
       const mid = (lo + hi) / 2;
-      if (duration - moving(mid) < MIN_STATIONARY) lo = mid; else hi = mid;
+      if (duration - moving(mid) < MIN_STATIONARY) lo = mid;
+      else hi = mid;
     }
     v = hi;
     return traverse(lane, h, box, v, duration - moving(v));
   }
-  return traverse(lane, h, -1, (lane.entrySamples + lane.exitSamples) * h / duration, 0);
+  return traverse(lane, h, -1, ((lane.entrySamples + lane.exitSamples) * h) / duration, 0);
 }
 
 /** Knots from the lane start up to the box arrival (a car retiring in its garage). */

@@ -105,14 +105,31 @@ export function planRace(data: RaceData, track: Track, model: SpeedModel, lane: 
     let k = cache.get(key);
     if (k) return k;
     let i0: number, v0: number | null;
-    if (start === 'fly') { i0 = 0; v0 = null; }
-    else if (start === 'exit') { i0 = lane.exitSamples; v0 = PIT_SPEED; }
-    else if (start === 'pl') { i0 = Math.max(0, lane.exitSamples - 10); v0 = 0; }
-    else { i0 = -Number(start.slice(5)); v0 = 0; } // grid:<samples behind the line>
+    if (start === 'fly') {
+      i0 = 0;
+      v0 = null;
+    } else if (start === 'exit') {
+      i0 = lane.exitSamples;
+      v0 = PIT_SPEED;
+    } else if (start === 'pl') {
+      i0 = Math.max(0, lane.exitSamples - 10);
+      v0 = 0;
+    } else {
+      i0 = -Number(start.slice(5));
+      v0 = 0;
+    } // grid:<samples behind the line>
     let i1: number, v1: number | null, decel: number | undefined;
-    if (end === 'fly') { i1 = n; v1 = null; }
-    else if (end === 'entry') { i1 = n - lane.entrySamples; v1 = PIT_SPEED; }
-    else { i1 = Number(end.slice(5)); v1 = 0; decel = 4; } // stop:<sample> (a retirement)
+    if (end === 'fly') {
+      i1 = n;
+      v1 = null;
+    } else if (end === 'entry') {
+      i1 = n - lane.entrySamples;
+      v1 = PIT_SPEED;
+    } else {
+      i1 = Number(end.slice(5));
+      v1 = 0;
+      decel = 4;
+    } // stop:<sample> (a retirement)
     k = knotsFromProfile(model.segment(i0, i1, v0, v1, decel), h);
     cache.set(key, k);
     return k;
@@ -127,7 +144,10 @@ export function planRace(data: RaceData, track: Track, model: SpeedModel, lane: 
   const stopsOf = new Map<number, { lap: number; durationSec: number }[]>();
   for (const s of [...data.pitStops].sort((a, b) => a.lap - b.lap || a.stop - b.stop)) {
     const list = stopsOf.get(s.number) ?? [];
-    if (list.some((x) => x.lap === s.lap)) { warnings.push(`car ${s.number}: second stop on lap ${s.lap} dropped`); continue; }
+    if (list.some((x) => x.lap === s.lap)) {
+      warnings.push(`car ${s.number}: second stop on lap ${s.lap} dropped`);
+      continue;
+    }
     list.push({ lap: s.lap, durationSec: s.durationSec });
     stopsOf.set(s.number, list);
   }
@@ -194,7 +214,8 @@ export function planRace(data: RaceData, track: Track, model: SpeedModel, lane: 
 
   /** Time of the last line crossing as a function of base: fixed + base × variable. */
   function linear(d: Draft): { fixed: number; variable: number } {
-    let fixed = d.wait, variable = 0;
+    let fixed = d.wait,
+      variable = 0;
     d.laps.forEach((lap, i) => {
       variable += lap.shape * lap.ref;
       if (lap.stop) {
@@ -209,7 +230,11 @@ export function planRace(data: RaceData, track: Track, model: SpeedModel, lane: 
   function solve(d: Draft, target: number): void {
     const { fixed, variable } = linear(d);
     d.base = (target - fixed) / variable;
-    if (!(d.base > 0.7 && d.base < 3)) throw new ReplayError('REPLAY_UNSOLVABLE', `car ${d.row.number}: reaching lap ${d.row.laps} at ${target.toFixed(3)} s needs a pace of ${d.base.toFixed(3)} × the model's lap`);
+    if (!(d.base > 0.7 && d.base < 3))
+      throw new ReplayError(
+        'REPLAY_UNSOLVABLE',
+        `car ${d.row.number}: reaching lap ${d.row.laps} at ${target.toFixed(3)} s needs a pace of ${d.base.toFixed(3)} × the model's lap`,
+      );
   }
 
   /** Duration of lap k (1-based) once base is known, including pit-lane time on either side. */
@@ -233,7 +258,8 @@ export function planRace(data: RaceData, track: Track, model: SpeedModel, lane: 
       d.laps[d.laps.length - 1].shape *= 1.05;
       solve(d, target);
     }
-    if (target - lapTime(d, d.laps.length) >= flagSec - 0.5) throw new ReplayError('REPLAY_UNSOLVABLE', `car ${r.number}: ${(target - flagSec).toFixed(3)} s behind the flag is more than its last lap`);
+    if (target - lapTime(d, d.laps.length) >= flagSec - 0.5)
+      throw new ReplayError('REPLAY_UNSOLVABLE', `car ${r.number}: ${(target - flagSec).toFixed(3)} s behind the flag is more than its last lap`);
     drafts.set(r.number, d);
   };
 
@@ -255,7 +281,8 @@ export function planRace(data: RaceData, track: Track, model: SpeedModel, lane: 
         span = shortest * 0.97;
       }
       targets().forEach((t, i) => {
-        if (t - lapTime(ds[i], ds[i].laps.length) >= flagSec) throw new ReplayError('REPLAY_UNSOLVABLE', `car ${ds[i].row.number}: cannot be ${winnerLaps - ds[i].row.laps} lap(s) down at the flag`);
+        if (t - lapTime(ds[i], ds[i].laps.length) >= flagSec)
+          throw new ReplayError('REPLAY_UNSOLVABLE', `car ${ds[i].row.number}: cannot be ${winnerLaps - ds[i].row.laps} lap(s) down at the flag`);
         drafts.set(ds[i].row.number, ds[i]);
       });
     }
@@ -297,7 +324,10 @@ export function planRace(data: RaceData, track: Track, model: SpeedModel, lane: 
     const startSec = t;
     const gridPiece = (lap: LapSpec, sBase: number, pace: number, phase: 'racing' | 'retiring'): Piece => {
       const p: Piece = { t0: t, pace, sBase, k: lap.knots, phase, offset: lap.offset };
-      if (lap.offset === 'grid' && slot !== null) { p.gridSide = slot % 2 === 1 ? 1 : -1; p.gridS0 = lap.knots.s[0]; }
+      if (lap.offset === 'grid' && slot !== null) {
+        p.gridSide = slot % 2 === 1 ? 1 : -1;
+        p.gridS0 = lap.knots.s[0];
+      }
       return p;
     };
     d.laps.forEach((lap, i) => {
@@ -332,7 +362,14 @@ export function planRace(data: RaceData, track: Track, model: SpeedModel, lane: 
       pieces.push(piece);
       t = pieceEnd(piece);
       retireSec = t;
-      pieces.push({ t0: t, pace: 1, sBase: N * L + d.tail.knots.s[d.tail.knots.s.length - 1], k: waitKnots(RETIRED_VISIBLE_SEC), phase: 'retired', offset: 'none' });
+      pieces.push({
+        t0: t,
+        pace: 1,
+        sBase: N * L + d.tail.knots.s[d.tail.knots.s.length - 1],
+        k: waitKnots(RETIRED_VISIBLE_SEC),
+        phase: 'retired',
+        offset: 'none',
+      });
     } else {
       finishSec = t;
       const cool = lapKnots('fly', 'fly');
@@ -342,7 +379,21 @@ export function planRace(data: RaceData, track: Track, model: SpeedModel, lane: 
         t = pieceEnd(piece);
       }
     }
-    return { row: d.row, number: d.row.number, team: d.row.constructorId, slot, pieces, laps: N, crossings, startSec, endKind, finishSec, retireSec, stops, base: d.base };
+    return {
+      row: d.row,
+      number: d.row.number,
+      team: d.row.constructorId,
+      slot,
+      pieces,
+      laps: N,
+      crossings,
+      startSec,
+      endKind,
+      finishSec,
+      retireSec,
+      stops,
+      base: d.base,
+    };
   }
 
   const cars = starters.map((r) => build(drafts.get(r.number) as Draft));

@@ -68,7 +68,15 @@ function gearFor(kmh: number): number {
  * Renders the race into `writer`, entity order = `order` (results order; absent cars included).
  * Returns the number of frames.
  */
-export function renderRace(plan: RacePlan, order: readonly number[], track: Track, lane: PitLane, zones: readonly DrsZone[], writer: TimelineWriter, options: RenderOptions): number {
+export function renderRace(
+  plan: RacePlan,
+  order: readonly number[],
+  track: Track,
+  lane: PitLane,
+  zones: readonly DrsZone[],
+  writer: TimelineWriter,
+  options: RenderOptions,
+): number {
   const L = track.lengthM;
   const E = order.length;
   const byNumber = new Map(plan.cars.map((c) => [c.number, c]));
@@ -77,11 +85,20 @@ export function renderRace(plan: RacePlan, order: readonly number[], track: Trac
     const p = byNumber.get(num);
     if (!p) return null;
     const finalGap = p.finishSec === null ? NaN : p.finishSec - timeAt(flagCar.pieces, p.laps * L);
-    return { plan: p, cursor: new Cursor(p.pieces), sample: { s: 0, v: 0, a: 0, piece: null, done: false }, prevD: NaN, armed: new Uint8Array(zones.length), finalGap };
+    return {
+      plan: p,
+      cursor: new Cursor(p.pieces),
+      sample: { s: 0, v: 0, a: 0, piece: null, done: false },
+      prevD: NaN,
+      armed: new Uint8Array(zones.length),
+      finalGap,
+    };
   });
   const values = new Float64Array(E * F);
   const rank: number[] = [];
-  const key1 = new Float64Array(E), key2 = new Float64Array(E), key3 = new Float64Array(E);
+  const key1 = new Float64Array(E),
+    key2 = new Float64Array(E),
+    key3 = new Float64Array(E);
   const ranked = new Uint8Array(E);
   const lastCross = new Float64Array(zones.length).fill(-Infinity);
   const pos = { x: 0, y: 0, nx: 0, ny: 0 };
@@ -97,7 +114,10 @@ export function renderRace(plan: RacePlan, order: readonly number[], track: Trac
       const st = states[e];
       const o = e * F;
       ranked[e] = 0;
-      if (!st) { values[o + STATUS] = Status.didNotStart; continue; }
+      if (!st) {
+        values[o + STATUS] = Status.didNotStart;
+        continue;
+      }
       const p = st.plan;
       const m = st.cursor.at(t, st.sample);
       const piece = m.piece;
@@ -115,7 +135,8 @@ export function renderRace(plan: RacePlan, order: readonly number[], track: Trac
       // position on the track, with the pit lane's or the grid's lateral offset
       let off = 0;
       if (piece?.offset === 'pit') off = pitOffsetAt(lane, track, m.s);
-      else if (piece?.offset === 'grid' && piece.gridS0 !== undefined) off = (piece.gridSide ?? 1) * GRID_HALF_WIDTH * (1 - smoothstep((m.s - piece.gridS0) / GRID_MERGE_M));
+      else if (piece?.offset === 'grid' && piece.gridS0 !== undefined)
+        off = (piece.gridSide ?? 1) * GRID_HALF_WIDTH * (1 - smoothstep((m.s - piece.gridS0) / GRID_MERGE_M));
       trackAt(track, m.s, pos);
       values[o + X] = pos.x + off * pos.nx;
       values[o + Y] = pos.y + off * pos.ny;
@@ -123,10 +144,13 @@ export function renderRace(plan: RacePlan, order: readonly number[], track: Trac
       values[o + SPEED] = kmh;
       const still = m.v < 0.5;
       values[o + GEAR] = still ? (phase === 'pit' || retired ? 0 : 1) : gearFor(kmh);
-      let throttle = 0, brake = 0;
+      let throttle = 0,
+        brake = 0;
       if (still) brake = phase === 'pit' || retired ? 1 : 0;
-      else if (phase === 'pit' || phase === 'pit-start') { if (m.a < -1) brake = 1; else throttle = 25; }
-      else if (m.a < -2.5) brake = 1;
+      else if (phase === 'pit' || phase === 'pit-start') {
+        if (m.a < -1) brake = 1;
+        else throttle = 25;
+      } else if (m.a < -2.5) brake = 1;
       else if (m.a > 0.5 || m.v * (piece?.pace ?? 1) >= V_MAX - 0.5) throttle = 100;
       else throttle = Math.max(10, Math.min(99, Math.round(35 + 25 * m.a)));
       values[o + THROTTLE] = throttle;
@@ -136,9 +160,19 @@ export function renderRace(plan: RacePlan, order: readonly number[], track: Trac
       // ranking keys: distance raced; finished cars by laps, then by finish time with penalties
       if (retired) continue;
       ranked[e] = 1;
-      if (finished) { key1[e] = p.laps * L; key2[e] = 1; key3[e] = -((p.finishSec as number) + p.row.penaltySec); }
-      else if (phase === 'pit-start') { key1[e] = -1e12; key2[e] = 0; key3[e] = 0; }
-      else { key1[e] = m.s; key2[e] = 0; key3[e] = 0; }
+      if (finished) {
+        key1[e] = p.laps * L;
+        key2[e] = 1;
+        key3[e] = -((p.finishSec as number) + p.row.penaltySec);
+      } else if (phase === 'pit-start') {
+        key1[e] = -1e12;
+        key2[e] = 0;
+        key3[e] = 0;
+      } else {
+        key1[e] = m.s;
+        key2[e] = 0;
+        key3[e] = 0;
+      }
     }
 
     // 2. positions: an insertion sort of last frame's order, which is nearly sorted already
@@ -147,7 +181,10 @@ export function renderRace(plan: RacePlan, order: readonly number[], track: Trac
     for (let i = 1; i < rank.length; i++) {
       const e = rank[i];
       let j = i - 1;
-      while (j >= 0 && ahead(e, rank[j])) { rank[j + 1] = rank[j]; j--; }
+      while (j >= 0 && ahead(e, rank[j])) {
+        rank[j + 1] = rank[j];
+        j--;
+      }
       rank[j + 1] = e;
     }
     const leader = rank.length > 0 ? states[rank[0]] : null;

@@ -38,7 +38,10 @@ export function teamColor(constructorId: string): string {
 
 /** "max-verstappen" → "Max Verstappen"; "carlos-sainz-jr" → "Carlos Sainz Jr." */
 export function driverName(driverId: string): string {
-  return driverId.split('-').map((w) => (SUFFIXES.has(w) ? `${titleCase(w)}.` : titleCase(w))).join(' ');
+  return driverId
+    .split('-')
+    .map((w) => (SUFFIXES.has(w) ? `${titleCase(w)}.` : titleCase(w)))
+    .join(' ');
 }
 
 /** Three-letter code: the first letters of the family name ("carlos-sainz-jr" → "SAI"). */
@@ -46,5 +49,9 @@ export function driverCode(driverId: string): string {
   if (CODES[driverId]) return CODES[driverId];
   const words = driverId.split('-').filter((w) => !SUFFIXES.has(w));
   const family = words[words.length - 1] ?? driverId;
-  return family.replace(/[^a-z]/g, '').slice(0, 3).toUpperCase().padEnd(3, 'X');
+  return family
+    .replace(/[^a-z]/g, '')
+    .slice(0, 3)
+    .toUpperCase()
+    .padEnd(3, 'X');
 }

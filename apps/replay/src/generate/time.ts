@@ -12,7 +12,8 @@ export function parseDuration(text: string, where: string): number {
   const h = m[1] === undefined ? 0 : Number(m[1]);
   const min = m[2] === undefined ? 0 : Number(m[2]);
   const s = Number(m[3]);
-  if ((m[2] !== undefined && s >= 60) || (m[1] !== undefined && min >= 60)) throw new ReplayError('REPLAY_BAD_DATA', `${where}: '${text}' has a field out of range`);
+  if ((m[2] !== undefined && s >= 60) || (m[1] !== undefined && min >= 60))
+    throw new ReplayError('REPLAY_BAD_DATA', `${where}: '${text}' has a field out of range`);
   return h * 3600 + min * 60 + s;
 }
 

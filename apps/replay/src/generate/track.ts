@@ -64,15 +64,24 @@ function densify(px: Float64Array, py: Float64Array): { x: Float64Array; y: Floa
   const vertexIndex = new Int32Array(n);
   const at = (i: number) => ((i % n) + n) % n;
   for (let i = 0; i < n; i++) {
-    const p0 = at(i - 1), p1 = i, p2 = at(i + 1), p3 = at(i + 2);
+    const p0 = at(i - 1),
+      p1 = i,
+      p2 = at(i + 1),
+      p3 = at(i + 2);
     const d01 = Math.max(1e-6, Math.sqrt(Math.hypot(px[p1] - px[p0], py[p1] - py[p0])));
     const d12 = Math.max(1e-6, Math.sqrt(Math.hypot(px[p2] - px[p1], py[p2] - py[p1])));
     const d23 = Math.max(1e-6, Math.sqrt(Math.hypot(px[p3] - px[p2], py[p3] - py[p2])));
-    const t0 = 0, t1 = t0 + d01, t2 = t1 + d12, t3 = t2 + d23;
+    const t0 = 0,
+      t1 = t0 + d01,
+      t2 = t1 + d12,
+      t3 = t2 + d23;
     vertexIndex[i] = i * DENSIFY;
     for (let k = 0; k < DENSIFY; k++) {
       const t = t1 + ((t2 - t1) * k) / DENSIFY;
-      for (const [src, dst] of [[px, x], [py, y]] as const) {
+      for (const [src, dst] of [
+        [px, x],
+        [py, y],
+      ] as const) {
         const a1 = ((t1 - t) * src[p0] + (t - t0) * src[p1]) / (t1 - t0);
         const a2 = ((t2 - t) * src[p1] + (t - t1) * src[p2]) / (t2 - t1);
         const a3 = ((t3 - t) * src[p2] + (t - t2) * src[p3]) / (t3 - t2);
@@ -137,9 +146,12 @@ function sampleLoop(d: ReturnType<typeof densify>, u0: number, n: number, length
   const k = new Float64Array(n);
   const m = 2;
   for (let i = 0; i < n; i++) {
-    const a = (i - m + n) % n, b = (i + m) % n;
-    const dx = (x[b] - x[a]) / 2, dy = (y[b] - y[a]) / 2;
-    const ddx = x[b] - 2 * x[i] + x[a], ddy = y[b] - 2 * y[i] + y[a];
+    const a = (i - m + n) % n,
+      b = (i + m) % n;
+    const dx = (x[b] - x[a]) / 2,
+      dy = (y[b] - y[a]) / 2;
+    const ddx = x[b] - 2 * x[i] + x[a],
+      ddy = y[b] - 2 * y[i] + y[a];
     const len = Math.hypot(dx, dy) || 1;
     nx[i] = -dy / len;
     ny[i] = dx / len;
@@ -151,14 +163,22 @@ function sampleLoop(d: ReturnType<typeof densify>, u0: number, n: number, length
 
 /** Arc position of the nearest point of the densified loop to (px, py). */
 function nearestArc(d: ReturnType<typeof densify>, px: number, py: number): number {
-  let best = Infinity, at = 0;
+  let best = Infinity,
+    at = 0;
   for (let j = 0; j < d.cum.length - 1; j++) {
-    const ax = d.x[j], ay = d.y[j], bx = d.x[j + 1], by = d.y[j + 1];
-    const vx = bx - ax, vy = by - ay;
+    const ax = d.x[j],
+      ay = d.y[j],
+      bx = d.x[j + 1],
+      by = d.y[j + 1];
+    const vx = bx - ax,
+      vy = by - ay;
     const l2 = vx * vx + vy * vy;
     const f = l2 > 0 ? Math.max(0, Math.min(1, ((px - ax) * vx + (py - ay) * vy) / l2)) : 0;
     const dd = Math.hypot(ax + vx * f - px, ay + vy * f - py);
-    if (dd < best) { best = dd; at = d.cum[j] + f * Math.sqrt(l2); }
+    if (dd < best) {
+      best = dd;
+      at = d.cum[j] + f * Math.sqrt(l2);
+    }
   }
   return at;
 }
@@ -195,7 +215,10 @@ export function findStraights(kappa: Float64Array, minSamples: number): Array<{ 
   const out: Array<{ start: number; count: number }> = [];
   let i = first;
   while (i < first + n) {
-    if (!straight(i)) { i++; continue; }
+    if (!straight(i)) {
+      i++;
+      continue;
+    }
     const start = i;
     while (i < first + n && straight(i)) i++;
     if (i - start >= minSamples) out.push({ start: start % n, count: i - start });
@@ -209,15 +232,20 @@ export function buildTrack(circuit: Circuit, options: TrackOptions): Track {
   if (!(lengthM >= 500 && lengthM <= 30_000)) throw new ReplayError('REPLAY_BAD_OPTION', `lap length ${lengthM} m is outside 500..30000`);
   const step = options.step ?? 2;
   if (!(step >= 0.5 && step <= 10)) throw new ReplayError('REPLAY_BAD_OPTION', `step ${step} m is outside 0.5..10`);
-  let px = circuit.x, py = circuit.y;
+  let px = circuit.x,
+    py = circuit.y;
   const area = signedArea(px, py);
   const wantClockwise = options.direction === 'CLOCKWISE';
-  const reversed = (area < 0) !== wantClockwise;
-  if (reversed) { px = px.slice().reverse(); py = py.slice().reverse(); }
+  const reversed = area < 0 !== wantClockwise;
+  if (reversed) {
+    px = px.slice().reverse();
+    py = py.slice().reverse();
+  }
   const d = densify(px, py);
   const total = d.cum[d.cum.length - 1];
   const scale = lengthM / total;
-  if (scale < 0.8 || scale > 1.25) throw new ReplayError('REPLAY_BAD_CIRCUIT', `the polyline is ${Math.round(total)} m long but the lap is ${lengthM} m: wrong circuit?`);
+  if (scale < 0.8 || scale > 1.25)
+    throw new ReplayError('REPLAY_BAD_CIRCUIT', `the polyline is ${Math.round(total)} m long but the lap is ${lengthM} m: wrong circuit?`);
   const n = Math.max(200, Math.round(lengthM / step));
 
   let u0: number;
@@ -235,8 +263,10 @@ export function buildTrack(circuit: Circuit, options: TrackOptions): Track {
     } else {
       const probe = sampleLoop(d, 0, n, lengthM);
       const straights = findStraights(probe.kappa, Math.round(250 / (lengthM / n)));
-      if (straights.length === 0) { u0 = first; startMethod = 'first-point'; }
-      else {
+      if (straights.length === 0) {
+        u0 = first;
+        startMethod = 'first-point';
+      } else {
         let best = straights[0];
         const mid = (s: { start: number; count: number }) => (s.start + Math.round(s.count * 0.6)) % n;
         if (options.venue) {

@@ -9,8 +9,10 @@ import type { Track } from './track.ts';
 const G = 9.81;
 /** Speed at which the aerodynamic terms below are quoted: 300 km/h. */
 const V_REF = 300 / 3.6;
-const LAT_BASE = 1.6, LAT_AERO = 3.0; // g: mechanical grip + downforce at V_REF
-const BRAKE_BASE = 1.8, BRAKE_AERO = 3.2; // g
+const LAT_BASE = 1.6,
+  LAT_AERO = 3.0; // g: mechanical grip + downforce at V_REF
+const BRAKE_BASE = 1.8,
+  BRAKE_AERO = 3.2; // g
 const TRACTION = 12; // m/s²
 const POWER = 940; // W/kg: ~750 kW for ~800 kg
 const DRAG = 0.0011; // 1/m: top speed ≈ ∛(POWER/DRAG) ≈ 95 m/s
@@ -128,13 +130,15 @@ export class SpeedModel {
 
 /** The grip factor whose flying lap takes `lapSec` (bisection; clamped to 0.4–2.5). */
 export function calibrate(track: Track, lapSec: number): SpeedModel {
-  let lo = 0.4, hi = 2.5;
+  let lo = 0.4,
+    hi = 2.5;
   let best = new SpeedModel(track, 1);
   if (!(lapSec > 0)) return best;
   for (let k = 0; k < 22; k++) {
     const mid = (lo + hi) / 2;
     best = new SpeedModel(track, mid);
-    if (best.lapTime > lapSec) lo = mid; else hi = mid;
+    if (best.lapTime > lapSec) lo = mid;
+    else hi = mid;
   }
   return best;
 }

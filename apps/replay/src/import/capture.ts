@@ -59,7 +59,9 @@ export class CaptureWriter {
     this.path = path;
     this.maxBuffered = options.maxBufferedBytes ?? 32 * 1024 * 1024;
     this.stream = createWriteStream(path, { flags: 'w' });
-    this.stream.on('error', (e) => { this.error ??= e; });
+    this.stream.on('error', (e) => {
+      this.error ??= e;
+    });
     this.stream.write(encodeCaptureHeader(this.startEpochMs));
   }
 

@@ -63,7 +63,10 @@ export class CarSamples {
   }
 
   private grow(capacity: number): void {
-    const copy = <A extends Float64Array | Float32Array | Int8Array | Uint8Array>(a: A, b: A): A => { b.set(a); return b; };
+    const copy = <A extends Float64Array | Float32Array | Int8Array | Uint8Array>(a: A, b: A): A => {
+      b.set(a);
+      return b;
+    };
     this.t = copy(this.t, new Float64Array(capacity));
     this.x = copy(this.x, new Float64Array(capacity));
     this.y = copy(this.y, new Float64Array(capacity));
@@ -82,17 +85,26 @@ export class CarSamples {
  */
 export class CarCursor {
   private i = 0;
-  constructor(private readonly s: CarSamples, private readonly maxGapMs: number) {}
+  constructor(
+    private readonly s: CarSamples,
+    private readonly maxGapMs: number,
+  ) {}
 
   /** Writes x, y, speed, throttle, gear, brake, drs into out[o + col…]; returns false (nothing written) when absent at t. */
-  at(t: number, out: Float64Array, o: number, col: { x: number; y: number; speed: number; throttle: number; gear: number; brake: number; drs: number }): boolean {
+  at(
+    t: number,
+    out: Float64Array,
+    o: number,
+    col: { x: number; y: number; speed: number; throttle: number; gear: number; brake: number; drs: number },
+  ): boolean {
     const s = this.s;
     const n = s.n;
     if (n === 0 || t < s.t[0]! || t > s.t[n - 1]!) return false;
     while (this.i + 1 < n && s.t[this.i + 1]! <= t) this.i++;
     const i = this.i;
     const ti = s.t[i]!;
-    let j = i, a = 0;
+    let j = i,
+      a = 0;
     if (ti < t) {
       j = i + 1;
       const tj = s.t[j]!;

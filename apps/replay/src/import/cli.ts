@@ -11,7 +11,12 @@ const IMPORT_CSV_OPTIONS = {
   name: { type: 'string', value: 'NAME', help: 'the session name shown by viewers (default: the file name)' },
   time: { type: 'string', value: 'COLUMN', parse: oneOf(['SessionTime', 'Date']), help: 'the time base: SessionTime (default when present) or Date' },
   rate: { type: 'string', value: 'HZ', parse: integer(1, 100), help: 'frames per second, 1–100 (default 25)' },
-  'max-gap': { type: 'string', value: 'SEC', parse: number(0.05, 3600, 'a number of seconds'), help: 'a car is absent inside a longer gap between its samples (default 5)' },
+  'max-gap': {
+    type: 'string',
+    value: 'SEC',
+    parse: number(0.05, 3600, 'a number of seconds'),
+    help: 'a car is absent inside a longer gap between its samples (default 5)',
+  },
 } as const satisfies OptionsTable;
 
 const SHOWN_BAD_ROWS = 10;
@@ -50,8 +55,10 @@ export function createReplayImportCsvCommand(out: Output = process.stdout, err: 
           if (s.badRows > SHOWN_BAD_ROWS) err.write(`  … and ${s.badRows - SHOWN_BAD_ROWS} more\n`);
         }
         await writeFileAtomic(outFile, r.file);
-        out.write(`wrote ${outFile}: ${s.cars} cars, ${s.frames} frames (${s.durationSec.toFixed(1)} s at ${r.schema.rateHz} Hz) from ${s.samples} samples `
-          + `(${s.rows} rows, ${s.badRows} bad, time base ${s.timeColumn}), ${s.fileBytes} bytes; imported in ${((performance.now() - started) / 1000).toFixed(2)} s\n`);
+        out.write(
+          `wrote ${outFile}: ${s.cars} cars, ${s.frames} frames (${s.durationSec.toFixed(1)} s at ${r.schema.rateHz} Hz) from ${s.samples} samples ` +
+            `(${s.rows} rows, ${s.badRows} bad, time base ${s.timeColumn}), ${s.fileBytes} bytes; imported in ${((performance.now() - started) / 1000).toFixed(2)} s\n`,
+        );
         return 0;
       } catch (e) {
         return failWithCode(err, 'import-csv', e);

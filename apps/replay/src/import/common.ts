@@ -36,9 +36,28 @@ export const DEFAULT_RATE_HZ = 25;
  * a car keeps its colour for the whole session because it is picked by entity order.
  */
 export const PALETTE = [
-  '#E6194B', '#3CB44B', '#FFE119', '#4363D8', '#F58231', '#911EB4', '#46F0F0', '#F032E6',
-  '#BCF60C', '#FABEBE', '#008080', '#E6BEFF', '#9A6324', '#FFFAC8', '#800000', '#AAFFC3',
-  '#808000', '#FFD8B1', '#000075', '#808080', '#FFFFFF', '#A9A9A9',
+  '#E6194B',
+  '#3CB44B',
+  '#FFE119',
+  '#4363D8',
+  '#F58231',
+  '#911EB4',
+  '#46F0F0',
+  '#F032E6',
+  '#BCF60C',
+  '#FABEBE',
+  '#008080',
+  '#E6BEFF',
+  '#9A6324',
+  '#FFFAC8',
+  '#800000',
+  '#AAFFC3',
+  '#808000',
+  '#FFD8B1',
+  '#000075',
+  '#808080',
+  '#FFFFFF',
+  '#A9A9A9',
 ] as const;
 
 export function paletteColor(i: number): string {
@@ -67,7 +86,8 @@ export function outlineFromPath(xs: ArrayLike<number>, ys: ArrayLike<number>, co
   const px: number[] = [];
   const py: number[] = [];
   for (let i = 0; i < count; i++) {
-    const x = xs[i]!, y = ys[i]!;
+    const x = xs[i]!,
+      y = ys[i]!;
     if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
     if (px.length > 0 && x === px[px.length - 1] && y === py[py.length - 1]) continue; // standing still
     px.push(x);
@@ -95,8 +115,10 @@ function closeLoop(px: number[], py: number[], s: Float64Array, i0: number): { f
   for (let j = i0 + 1; j < px.length; j++) {
     if (s[j]! - s[i0]! < MIN_LAP_M) continue;
     const d = Math.hypot(px[j]! - px[i0]!, py[j]! - py[i0]!);
-    if (d < CLOSE_M && d < bestD) { bestD = d; bestJ = j; }
-    else if (bestJ >= 0 && d >= CLOSE_M) break; // past the closest approach of the first return
+    if (d < CLOSE_M && d < bestD) {
+      bestD = d;
+      bestJ = j;
+    } else if (bestJ >= 0 && d >= CLOSE_M) break; // past the closest approach of the first return
   }
   if (bestJ < 0) return null;
   // The lap runs i0 … bestJ − 1; the closing segment back to i0 completes it.
@@ -114,7 +136,8 @@ function resample(px: number[], py: number[], s: Float64Array, from: number, to:
     while (i < to && s[i + 1]! <= d) i++;
     if (i >= to) {
       // On the closing segment (closed) or the end of the path (open).
-      const ex = closed ? px[from]! : px[to]!, ey = closed ? py[from]! : py[to]!;
+      const ex = closed ? px[from]! : px[to]!,
+        ey = closed ? py[from]! : py[to]!;
       const seg = closed ? Math.hypot(ex - px[to]!, ey - py[to]!) : 0;
       const a = seg > 0 ? Math.min(1, (d - s[to]!) / seg) : 0;
       out.push([round(px[to]! + (ex - px[to]!) * a, 2), round(py[to]! + (ey - py[to]!) * a, 2)]);

@@ -94,7 +94,8 @@ function intOption(v: number | undefined, def: number, min: number, max: number,
 
 function numOption(v: number | undefined, def: number, min: number, max: number, name: string): number {
   const x = v ?? def;
-  if (typeof x !== 'number' || !(x >= min && x <= max)) throw new ImportError('IMPORT_BAD_OPTION', `${name} must be a number in ${min}..${max}, got ${String(v)}`);
+  if (typeof x !== 'number' || !(x >= min && x <= max))
+    throw new ImportError('IMPORT_BAD_OPTION', `${name} must be a number in ${min}..${max}, got ${String(v)}`);
   return x;
 }
 
@@ -113,9 +114,19 @@ function mapColumns(header: string[], timeColumn: CsvImportOptions['timeColumn']
   const time = timeColumn === 'Date' || (timeColumn === undefined && sessionTime < 0) ? date : sessionTime;
   const missingRequired: string[] = [];
   if (time < 0) missingRequired.push(timeColumn ?? 'SessionTime or Date');
-  const req = REQUIRED_COLUMNS.map((c) => { const i = find(c); if (i < 0) missingRequired.push(c); return i; });
+  const req = REQUIRED_COLUMNS.map((c) => {
+    const i = find(c);
+    if (i < 0) missingRequired.push(c);
+    return i;
+  });
   if (missingRequired.length > 0) {
-    throw new ImportError('IMPORT_MISSING_COLUMN', `the CSV header lacks the required column${missingRequired.length > 1 ? 's' : ''} ${missingRequired.join(', ')}; its columns are: ${names.map((n) => JSON.stringify(n)).join(', ').slice(0, 2000)}`);
+    throw new ImportError(
+      'IMPORT_MISSING_COLUMN',
+      `the CSV header lacks the required column${missingRequired.length > 1 ? 's' : ''} ${missingRequired.join(', ')}; its columns are: ${names
+        .map((n) => JSON.stringify(n))
+        .join(', ')
+        .slice(0, 2000)}`,
+    );
   }
   const opt = OPTIONAL_COLUMNS.map((c) => find(c));
   const missing = OPTIONAL_COLUMNS.filter((_, k) => opt[k]! < 0);
@@ -123,12 +134,17 @@ function mapColumns(header: string[], timeColumn: CsvImportOptions['timeColumn']
   const known = new Set([...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS, ...KNOWN_UNUSED, 'SessionTime', 'Date'].map((c) => c.toLowerCase()));
   const ignored = names.filter((n, i) => !used.has(i) && !known.has(n.toLowerCase()) && n !== '');
   const seen = new Set<string>();
-  for (const n of names) { if (n !== '' && seen.has(n)) warnings.push(`column ${JSON.stringify(n)} appears twice; the first is used`); seen.add(n); }
+  for (const n of names) {
+    if (n !== '' && seen.has(n)) warnings.push(`column ${JSON.stringify(n)} appears twice; the first is used`);
+    seen.add(n);
+  }
   const [driver, x, y] = req as [number, number, number];
   const [speed, gear, throttle, brake, drs] = opt as [number, number, number, number, number];
   return {
     cols: { time, driver, x, y, speed, gear, throttle, brake, drs, minFields: Math.max(time, driver, x, y) + 1 },
-    ignored, missing: [...missing], warnings,
+    ignored,
+    missing: [...missing],
+    warnings,
   };
 }
 
@@ -141,7 +157,10 @@ const SPEED_MAX_KMH = 1000;
 /** 1/10 m: ±1000 km. */
 const COORD_MAX = 1e7;
 
-export async function importFastF1Csv(chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, options: CsvImportOptions): Promise<CsvImportResult> {
+export async function importFastF1Csv(
+  chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
+  options: CsvImportOptions,
+): Promise<CsvImportResult> {
   if (typeof options?.compress !== 'function') throw new ImportError('IMPORT_BAD_OPTION', 'compress must be a function');
   const rateHz = intOption(options.rateHz, DEFAULT_RATE_HZ, 1, 100, 'rateHz');
   const maxGapMs = numOption(options.maxGapSec, 5, 0.05, 3600, 'maxGapSec') * 1000;
@@ -149,7 +168,8 @@ export async function importFastF1Csv(chunks: AsyncIterable<Uint8Array | string>
   const maxDrivers = intOption(options.maxDrivers, 64, 1, 4096, 'maxDrivers');
   const maxSpanMs = numOption(options.maxSpanHours, 12, 0.001, 1000, 'maxSpanHours') * 3_600_000;
   const listBad = intOption(options.listBadRows, 20, 0, 10_000, 'listBadRows');
-  if (options.timeColumn !== undefined && options.timeColumn !== 'SessionTime' && options.timeColumn !== 'Date') throw new ImportError('IMPORT_BAD_OPTION', `timeColumn must be SessionTime or Date, got ${String(options.timeColumn)}`);
+  if (options.timeColumn !== undefined && options.timeColumn !== 'SessionTime' && options.timeColumn !== 'Date')
+    throw new ImportError('IMPORT_BAD_OPTION', `timeColumn must be SessionTime or Date, got ${String(options.timeColumn)}`);
   const sourceName = options.sourceName ?? 'telemetry.csv';
   const name = options.name ?? sourceName.replace(/\.[^.]*$/, '');
   if (name.length === 0 || new TextEncoder().encode(name).length > 100) throw new ImportError('IMPORT_BAD_OPTION', 'name must be 1–100 bytes of UTF-8');
@@ -160,7 +180,8 @@ export async function importFastF1Csv(chunks: AsyncIterable<Uint8Array | string>
   let cols: Columns | null = null;
   let header: ReturnType<typeof mapColumns> | null = null;
   let timeIsDate = false;
-  let rows = 0, badRows = 0;
+  let rows = 0,
+    badRows = 0;
   const badRowList: BadRow[] = [];
   let limitError = null as ImportError | null; // set inside onRecord: `as` keeps TS from narrowing it to null
   const bad = (line: number, reason: string) => {
@@ -176,12 +197,16 @@ export async function importFastF1Csv(chunks: AsyncIterable<Uint8Array | string>
       timeIsDate = fields[cols.time]!.trim().toLowerCase() === 'date';
       return;
     }
-    if (++rows > maxRows) { limitError = new ImportError('IMPORT_LIMIT', `more than ${maxRows} data rows (line ${line})`); return; }
+    if (++rows > maxRows) {
+      limitError = new ImportError('IMPORT_LIMIT', `more than ${maxRows} data rows (line ${line})`);
+      return;
+    }
     if (badReason !== null) return bad(line, badReason);
     const c = cols;
     if (fields.length < c.minFields) return bad(line, `${fields.length} fields, the header has ${c.minFields} or more`);
     const t = (timeIsDate ? parseDate : parseSessionTime)(fields[c.time]!);
-    if (t === undefined || Number.isNaN(t)) return bad(line, `${timeIsDate ? 'Date' : 'SessionTime'} ${JSON.stringify(fields[c.time]!.slice(0, 40))} is not a time`);
+    if (t === undefined || Number.isNaN(t))
+      return bad(line, `${timeIsDate ? 'Date' : 'SessionTime'} ${JSON.stringify(fields[c.time]!.slice(0, 40))} is not a time`);
     const driver = parseDriver(fields[c.driver]!);
     if (driver === undefined) return bad(line, `DriverNumber ${JSON.stringify(fields[c.driver]!.slice(0, 40))} is not a driver number`);
     const x = parseNumber(fields[c.x]!);
@@ -190,9 +215,11 @@ export async function importFastF1Csv(chunks: AsyncIterable<Uint8Array | string>
       return bad(line, `X/Y ${JSON.stringify(`${fields[c.x]!.slice(0, 20)},${fields[c.y]!.slice(0, 20)}`)} is not a position`);
     }
     const speed = cell(fields, c.speed, parseNumber);
-    if (speed === undefined || speed < 0 || speed > SPEED_MAX_KMH) return bad(line, `Speed ${JSON.stringify(fields[c.speed]!.slice(0, 20))} is not a speed in km/h`);
+    if (speed === undefined || speed < 0 || speed > SPEED_MAX_KMH)
+      return bad(line, `Speed ${JSON.stringify(fields[c.speed]!.slice(0, 20))} is not a speed in km/h`);
     const gear = cell(fields, c.gear, parseNumber);
-    if (gear === undefined || (!Number.isNaN(gear) && (!Number.isInteger(gear) || gear < -1 || gear > 15))) return bad(line, `nGear ${JSON.stringify(fields[c.gear]!.slice(0, 20))} is not a gear`);
+    if (gear === undefined || (!Number.isNaN(gear) && (!Number.isInteger(gear) || gear < -1 || gear > 15)))
+      return bad(line, `nGear ${JSON.stringify(fields[c.gear]!.slice(0, 20))} is not a gear`);
     let throttle = cell(fields, c.throttle, parseNumber);
     if (throttle === undefined || throttle < 0) return bad(line, `Throttle ${JSON.stringify(fields[c.throttle]!.slice(0, 20))} is not a percentage`);
     if (throttle > 100) throttle = NaN; // FastF1: 104 means "not available" (car stationary)
@@ -224,19 +251,29 @@ export async function importFastF1Csv(chunks: AsyncIterable<Uint8Array | string>
   // ---- 2. one time base ----------------------------------------------------------------
   let duplicateTimes = 0;
   let samples = 0;
-  let t0 = Infinity, tEnd = -Infinity;
+  let t0 = Infinity,
+    tEnd = -Infinity;
   for (const car of cars.values()) {
     duplicateTimes += car.sortByTime();
     samples += car.n;
     t0 = Math.min(t0, car.t[0]!);
     tEnd = Math.max(tEnd, car.t[car.n - 1]!);
   }
-  if (samples === 0) throw new ImportError('IMPORT_NO_DATA', `no usable row in ${rows} data rows (${badRows} bad${badRowList[0] ? `; line ${badRowList[0].line}: ${badRowList[0].reason}` : ''})`);
-  if (tEnd - t0 > maxSpanMs) throw new ImportError('IMPORT_LIMIT', `the samples span ${round((tEnd - t0) / 3_600_000, 2)} h, more than ${maxSpanMs / 3_600_000} h: several sessions in one file, or a bad time column?`);
+  if (samples === 0)
+    throw new ImportError(
+      'IMPORT_NO_DATA',
+      `no usable row in ${rows} data rows (${badRows} bad${badRowList[0] ? `; line ${badRowList[0].line}: ${badRowList[0].reason}` : ''})`,
+    );
+  if (tEnd - t0 > maxSpanMs)
+    throw new ImportError(
+      'IMPORT_LIMIT',
+      `the samples span ${round((tEnd - t0) / 3_600_000, 2)} h, more than ${maxSpanMs / 3_600_000} h: several sessions in one file, or a bad time column?`,
+    );
 
   // Entities in driver-number order (numbers first, numerically; then codes).
   const ids = [...cars.keys()].sort((a, b) => {
-    const na = /^\d+$/.test(a), nb = /^\d+$/.test(b);
+    const na = /^\d+$/.test(a),
+      nb = /^\d+$/.test(b);
     if (na && nb) return Number(a) - Number(b);
     if (na !== nb) return na ? -1 : 1;
     return a < b ? -1 : a > b ? 1 : 0;
@@ -268,8 +305,12 @@ export async function importFastF1Csv(chunks: AsyncIterable<Uint8Array | string>
         timeColumn,
         // What frame 0 is on the source's clock: a UTC date, or seconds of session time.
         ...(timeColumn === 'Date' ? { startTime: new Date(Math.floor(t0)).toISOString() } : { sessionTimeSec: round(t0 / 1000, 3) }),
-        rows, samples, badRows, duplicateTimes,
-        resampledHz: rateHz, maxGapSec: maxGapMs / 1000,
+        rows,
+        samples,
+        badRows,
+        duplicateTimes,
+        resampledHz: rateHz,
+        maxGapSec: maxGapMs / 1000,
         missingColumns: h.missing,
       },
     }),
@@ -293,15 +334,27 @@ export async function importFastF1Csv(chunks: AsyncIterable<Uint8Array | string>
   }
   const file = await writer.finish();
   const warnings = [...h.warnings];
-  if (h.missing.length) warnings.push(`no ${h.missing.join(', ')} column${h.missing.length > 1 ? 's' : ''}: ${h.missing.length > 1 ? 'those fields are' : 'that field is'} absent in every frame`);
+  if (h.missing.length)
+    warnings.push(
+      `no ${h.missing.join(', ')} column${h.missing.length > 1 ? 's' : ''}: ${h.missing.length > 1 ? 'those fields are' : 'that field is'} absent in every frame`,
+    );
   if (!outline.closed) warnings.push(`no closed lap found in car ${ref}'s path: static.track.points is its whole path`);
   return {
     file,
     schema,
     stats: {
-      rows, samples, badRows, badRowList, duplicateTimes, cars: ids.length, frames,
-      durationSec: frames / rateHz, fileBytes: file.length, timeColumn,
-      ignoredColumns: h.ignored, missingColumns: h.missing,
+      rows,
+      samples,
+      badRows,
+      badRowList,
+      duplicateTimes,
+      cars: ids.length,
+      frames,
+      durationSec: frames / rateHz,
+      fileBytes: file.length,
+      timeColumn,
+      ignoredColumns: h.ignored,
+      missingColumns: h.missing,
     },
     warnings,
   };

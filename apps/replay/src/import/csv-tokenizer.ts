@@ -22,7 +22,12 @@ const QUOTE = 0x22;
 const CR = 0x0d;
 const LF = 0x0a;
 
-const enum State { FieldStart, Unquoted, Quoted, QuoteInQuoted }
+const enum State {
+  FieldStart,
+  Unquoted,
+  Quoted,
+  QuoteInQuoted,
+}
 
 export class CsvTokenizer {
   readonly delimiter: number;
@@ -82,28 +87,58 @@ export class CsvTokenizer {
           }
           continue;
         case State.QuoteInQuoted:
-          if (c === QUOTE) { // "" inside quotes: one quote
+          if (c === QUOTE) {
+            // "" inside quotes: one quote
             this.state = State.Quoted;
             seg = i; // the second quote starts the next run, so it is copied
             continue;
           }
-          if (c === delim) { this.endField(); this.state = State.FieldStart; continue; }
-          if (c === CR || c === LF) { this.endRecord(emit, c); continue; }
+          if (c === delim) {
+            this.endField();
+            this.state = State.FieldStart;
+            continue;
+          }
+          if (c === CR || c === LF) {
+            this.endRecord(emit, c);
+            continue;
+          }
           this.state = State.Unquoted; // lenient: "ab"c reads as abc
           seg = i;
           continue;
         case State.FieldStart:
-          if (c === LF && this.afterCR) { this.afterCR = false; continue; } // the LF of a CRLF
+          if (c === LF && this.afterCR) {
+            this.afterCR = false;
+            continue;
+          } // the LF of a CRLF
           this.afterCR = false;
-          if (c === QUOTE) { this.state = State.Quoted; seg = i + 1; continue; }
-          if (c === delim) { this.endField(); continue; }
-          if (c === CR || c === LF) { this.endRecord(emit, c); continue; }
+          if (c === QUOTE) {
+            this.state = State.Quoted;
+            seg = i + 1;
+            continue;
+          }
+          if (c === delim) {
+            this.endField();
+            continue;
+          }
+          if (c === CR || c === LF) {
+            this.endRecord(emit, c);
+            continue;
+          }
           this.state = State.Unquoted;
           seg = i;
           continue;
         case State.Unquoted:
-          if (c === delim) { this.append(chunk, seg, i); this.endField(); this.state = State.FieldStart; continue; }
-          if (c === CR || c === LF) { this.append(chunk, seg, i); this.endRecord(emit, c); continue; }
+          if (c === delim) {
+            this.append(chunk, seg, i);
+            this.endField();
+            this.state = State.FieldStart;
+            continue;
+          }
+          if (c === CR || c === LF) {
+            this.append(chunk, seg, i);
+            this.endRecord(emit, c);
+            continue;
+          }
           continue;
       }
     }

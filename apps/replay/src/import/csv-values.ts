@@ -26,7 +26,9 @@ export function parseSessionTime(text: string): number | undefined {
   if (m) {
     const days = Number(m[1]);
     const sign = m[2] === '-' ? -1 : 1;
-    const h = Number(m[3]), min = Number(m[4]), s = Number(m[5]);
+    const h = Number(m[3]),
+      min = Number(m[4]),
+      s = Number(m[5]);
     if (min > 59 || s >= 60) return undefined;
     return days * 86_400_000 + sign * ((h * 60 + min) * 60 + s) * 1000;
   }
@@ -34,7 +36,8 @@ export function parseSessionTime(text: string): number | undefined {
   if (m) {
     const sign = m[1] === '-' ? -1 : 1;
     const h = m[2] === undefined ? 0 : Number(m[2]);
-    const min = Number(m[3]), s = Number(m[4]);
+    const min = Number(m[3]),
+      s = Number(m[4]);
     if (s >= 60 || (m[2] !== undefined && min > 59)) return undefined;
     return sign * ((h * 60 + min) * 60 + s) * 1000;
   }

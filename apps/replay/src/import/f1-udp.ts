@@ -5,9 +5,19 @@
 // `bad-length`, so a read can never run past the datagram (nor into a neighbour when Node hands
 // a view of a larger buffer: every read goes through the packet's own DataView).
 
-export const HEADER_SIZE = /* packetFormat */ 2 + /* gameYear */ 1 + /* major */ 1 + /* minor */ 1 + /* packetVersion */ 1
-  + /* packetId */ 1 + /* sessionUID */ 8 + /* sessionTime */ 4 + /* frameIdentifier */ 4 + /* overallFrameIdentifier */ 4
-  + /* playerCarIndex */ 1 + /* secondaryPlayerCarIndex */ 1; // 29
+export const HEADER_SIZE =
+  /* packetFormat */ 2 +
+  /* gameYear */ 1 +
+  /* major */ 1 +
+  /* minor */ 1 +
+  /* packetVersion */ 1 +
+  /* packetId */ 1 +
+  /* sessionUID */ 8 +
+  /* sessionTime */ 4 +
+  /* frameIdentifier */ 4 +
+  /* overallFrameIdentifier */ 4 +
+  /* playerCarIndex */ 1 +
+  /* secondaryPlayerCarIndex */ 1; // 29
 export const MAX_CARS = 22;
 /** The largest packet of any supported format is under 1,500 bytes; anything past this is not telemetry. */
 export const MAX_PACKET_BYTES = 2048;
@@ -15,14 +25,41 @@ export const SUPPORTED_FORMATS = [2023, 2024, 2025] as const;
 export type PacketFormat = (typeof SUPPORTED_FORMATS)[number];
 
 export const PacketId = {
-  motion: 0, session: 1, lapData: 2, event: 3, participants: 4, carSetups: 5, carTelemetry: 6, carStatus: 7,
-  finalClassification: 8, lobbyInfo: 9, carDamage: 10, sessionHistory: 11, tyreSets: 12, motionEx: 13,
-  timeTrial: 14, lapPositions: 15,
+  motion: 0,
+  session: 1,
+  lapData: 2,
+  event: 3,
+  participants: 4,
+  carSetups: 5,
+  carTelemetry: 6,
+  carStatus: 7,
+  finalClassification: 8,
+  lobbyInfo: 9,
+  carDamage: 10,
+  sessionHistory: 11,
+  tyreSets: 12,
+  motionEx: 13,
+  timeTrial: 14,
+  lapPositions: 15,
 } as const;
 
 export const PACKET_NAMES = [
-  'motion', 'session', 'lap-data', 'event', 'participants', 'car-setups', 'car-telemetry', 'car-status',
-  'final-classification', 'lobby-info', 'car-damage', 'session-history', 'tyre-sets', 'motion-ex', 'time-trial', 'lap-positions',
+  'motion',
+  'session',
+  'lap-data',
+  'event',
+  'participants',
+  'car-setups',
+  'car-telemetry',
+  'car-status',
+  'final-classification',
+  'lobby-info',
+  'car-damage',
+  'session-history',
+  'tyre-sets',
+  'motion-ex',
+  'time-trial',
+  'lap-positions',
 ] as const;
 
 /** Highest packet id of each format: 13 Motion Ex (2023), 14 Time Trial (2024), 15 Lap Positions (2025). */
@@ -47,9 +84,14 @@ interface Layout {
 }
 
 function layout(lapCar: number, participantCar: number, nameBytes: number): Layout {
-  const motionCar = 60, telemetryCar = 60;
+  const motionCar = 60,
+    telemetryCar = 60;
   return {
-    motionCar, lapCar, telemetryCar, participantCar, nameBytes,
+    motionCar,
+    lapCar,
+    telemetryCar,
+    participantCar,
+    nameBytes,
     motion: HEADER_SIZE + MAX_CARS * motionCar, // 1349
     lapData: HEADER_SIZE + MAX_CARS * lapCar + /* timeTrialPBCarIdx, timeTrialRivalCarIdx */ 2,
     telemetry: HEADER_SIZE + MAX_CARS * telemetryCar + /* mfdPanelIndex, …SecondaryPlayer, suggestedGear */ 3, // 1352
@@ -87,8 +129,12 @@ export interface PacketHeader {
 export interface MotionPacket {
   kind: 'motion';
   /** World position (m) and velocity (m/s) per car; the track plane is x–z, y is up. */
-  x: Float32Array; y: Float32Array; z: Float32Array;
-  vx: Float32Array; vy: Float32Array; vz: Float32Array;
+  x: Float32Array;
+  y: Float32Array;
+  z: Float32Array;
+  vx: Float32Array;
+  vy: Float32Array;
+  vz: Float32Array;
 }
 
 export interface LapDataPacket {
@@ -146,9 +192,7 @@ export interface OtherPacket {
 
 export type Packet = MotionPacket | LapDataPacket | CarTelemetryPacket | ParticipantsPacket | OtherPacket;
 
-export type DecodeResult =
-  | { ok: true; header: PacketHeader; packet: Packet }
-  | { ok: false; reason: DropReason; detail: string; header?: PacketHeader };
+export type DecodeResult = { ok: true; header: PacketHeader; packet: Packet } | { ok: false; reason: DropReason; detail: string; header?: PacketHeader };
 
 function fail(reason: DropReason, detail: string, header?: PacketHeader): DecodeResult {
   return header ? { ok: false, reason, detail, header } : { ok: false, reason, detail };
@@ -183,30 +227,42 @@ export function decodePacket(bytes: Uint8Array): DecodeResult {
     secondaryPlayerCarIndex: v.getUint8(28),
   };
   if (header.packetId > MAX_PACKET_ID[header.packetFormat]) return fail('unknown-packet', `packetId ${header.packetId} in format ${format}`, header);
-  if (!Number.isFinite(header.sessionTime) || header.sessionTime < 0 || header.sessionTime > 1e7) return fail('bad-value', `sessionTime ${header.sessionTime}`, header);
+  if (!Number.isFinite(header.sessionTime) || header.sessionTime < 0 || header.sessionTime > 1e7)
+    return fail('bad-value', `sessionTime ${header.sessionTime}`, header);
   const L = LAYOUTS[header.packetFormat];
   const size = (expected: number): DecodeResult | null =>
-    n < expected ? fail('truncated', `${PACKET_NAMES[header.packetId]} is ${n} bytes, format ${format} needs ${expected}`, header)
-      : n > expected ? fail('bad-length', `${PACKET_NAMES[header.packetId]} is ${n} bytes, format ${format} has ${expected}`, header) : null;
+    n < expected
+      ? fail('truncated', `${PACKET_NAMES[header.packetId]} is ${n} bytes, format ${format} needs ${expected}`, header)
+      : n > expected
+        ? fail('bad-length', `${PACKET_NAMES[header.packetId]} is ${n} bytes, format ${format} has ${expected}`, header)
+        : null;
   switch (header.packetId) {
-    case PacketId.motion: return size(L.motion) ?? { ok: true, header, packet: readMotion(v, L) };
-    case PacketId.lapData: return size(L.lapData) ?? { ok: true, header, packet: readLapData(v, L, header.packetFormat) };
-    case PacketId.carTelemetry: return size(L.telemetry) ?? { ok: true, header, packet: readTelemetry(v, L) };
+    case PacketId.motion:
+      return size(L.motion) ?? { ok: true, header, packet: readMotion(v, L) };
+    case PacketId.lapData:
+      return size(L.lapData) ?? { ok: true, header, packet: readLapData(v, L, header.packetFormat) };
+    case PacketId.carTelemetry:
+      return size(L.telemetry) ?? { ok: true, header, packet: readTelemetry(v, L) };
     case PacketId.participants: {
       const bad = size(L.participants);
       if (bad) return bad;
       const p = readParticipants(bytes, v, L);
       return p.numActiveCars > MAX_CARS ? fail('bad-value', `numActiveCars ${p.numActiveCars}`, header) : { ok: true, header, packet: p };
     }
-    default: return { ok: true, header, packet: { kind: 'other' } };
+    default:
+      return { ok: true, header, packet: { kind: 'other' } };
   }
 }
 
 function readMotion(v: DataView, L: Layout): MotionPacket {
   const p: MotionPacket = {
     kind: 'motion',
-    x: new Float32Array(MAX_CARS), y: new Float32Array(MAX_CARS), z: new Float32Array(MAX_CARS),
-    vx: new Float32Array(MAX_CARS), vy: new Float32Array(MAX_CARS), vz: new Float32Array(MAX_CARS),
+    x: new Float32Array(MAX_CARS),
+    y: new Float32Array(MAX_CARS),
+    z: new Float32Array(MAX_CARS),
+    vx: new Float32Array(MAX_CARS),
+    vy: new Float32Array(MAX_CARS),
+    vz: new Float32Array(MAX_CARS),
   };
   for (let i = 0; i < MAX_CARS; i++) {
     const o = HEADER_SIZE + i * L.motionCar;
@@ -224,9 +280,15 @@ function readMotion(v: DataView, L: Layout): MotionPacket {
 function readLapData(v: DataView, L: Layout, format: PacketFormat): LapDataPacket {
   const p: LapDataPacket = {
     kind: 'lap-data',
-    lapDistance: new Float32Array(MAX_CARS), totalDistance: new Float32Array(MAX_CARS), deltaToLeaderMs: new Float64Array(MAX_CARS),
-    carPosition: new Uint8Array(MAX_CARS), currentLapNum: new Uint8Array(MAX_CARS), pitStatus: new Uint8Array(MAX_CARS),
-    numPitStops: new Uint8Array(MAX_CARS), gridPosition: new Uint8Array(MAX_CARS), driverStatus: new Uint8Array(MAX_CARS),
+    lapDistance: new Float32Array(MAX_CARS),
+    totalDistance: new Float32Array(MAX_CARS),
+    deltaToLeaderMs: new Float64Array(MAX_CARS),
+    carPosition: new Uint8Array(MAX_CARS),
+    currentLapNum: new Uint8Array(MAX_CARS),
+    pitStatus: new Uint8Array(MAX_CARS),
+    numPitStops: new Uint8Array(MAX_CARS),
+    gridPosition: new Uint8Array(MAX_CARS),
+    driverStatus: new Uint8Array(MAX_CARS),
     resultStatus: new Uint8Array(MAX_CARS),
   };
   const modern = format >= 2024;
@@ -258,9 +320,14 @@ function readLapData(v: DataView, L: Layout, format: PacketFormat): LapDataPacke
 function readTelemetry(v: DataView, L: Layout): CarTelemetryPacket {
   const p: CarTelemetryPacket = {
     kind: 'car-telemetry',
-    speed: new Uint16Array(MAX_CARS), throttle: new Float32Array(MAX_CARS), steer: new Float32Array(MAX_CARS),
-    brake: new Float32Array(MAX_CARS), clutch: new Uint8Array(MAX_CARS), gear: new Int8Array(MAX_CARS),
-    engineRPM: new Uint16Array(MAX_CARS), drs: new Uint8Array(MAX_CARS),
+    speed: new Uint16Array(MAX_CARS),
+    throttle: new Float32Array(MAX_CARS),
+    steer: new Float32Array(MAX_CARS),
+    brake: new Float32Array(MAX_CARS),
+    clutch: new Uint8Array(MAX_CARS),
+    gear: new Int8Array(MAX_CARS),
+    engineRPM: new Uint16Array(MAX_CARS),
+    drs: new Uint8Array(MAX_CARS),
   };
   for (let i = 0; i < MAX_CARS; i++) {
     const o = HEADER_SIZE + i * L.telemetryCar;
@@ -293,7 +360,10 @@ function readParticipants(bytes: Uint8Array, v: DataView, L: Layout): Participan
       raceNumber: v.getUint8(o + 5),
       nationality: v.getUint8(o + 6),
       // Null-terminated UTF-8; a name with no terminator is cut at the field's end.
-      name: nameDecoder.decode(nul < 0 ? raw : raw.subarray(0, nul)).replace(NAME_CONTROL_CHARS, '').trim(),
+      name: nameDecoder
+        .decode(nul < 0 ? raw : raw.subarray(0, nul))
+        .replace(NAME_CONTROL_CHARS, '')
+        .trim(),
     });
   }
   return { kind: 'participants', numActiveCars: v.getUint8(HEADER_SIZE), cars };

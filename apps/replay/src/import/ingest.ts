@@ -105,7 +105,12 @@ function liveEntities(participants: { numActiveCars: number; cars: Participant[]
     const e: EntityDef = {
       id: p !== undefined && uniqueNumbers ? String(p.raceNumber) : `slot${i}`,
       name: p?.name || `Car ${i + 1}`,
-      code: p?.name ? p.name.replace(/[^\p{L}]/gu, '').slice(0, 3).toUpperCase() || `C${i + 1}` : `C${String(i + 1).padStart(2, '0')}`,
+      code: p?.name
+        ? p.name
+            .replace(/[^\p{L}]/gu, '')
+            .slice(0, 3)
+            .toUpperCase() || `C${i + 1}`
+        : `C${String(i + 1).padStart(2, '0')}`,
       team: constructorId ? teamName(constructorId) : '',
       color: constructorId ? teamColor(constructorId) : paletteColor(i),
       slot: i,
@@ -116,7 +121,12 @@ function liveEntities(participants: { numActiveCars: number; cars: Participant[]
   return out;
 }
 
-function liveSchema(name: string, rateHz: number, participants: { numActiveCars: number; cars: Participant[] } | null, capture: string | undefined): TimelineSchema {
+function liveSchema(
+  name: string,
+  rateHz: number,
+  participants: { numActiveCars: number; cars: Participant[] } | null,
+  capture: string | undefined,
+): TimelineSchema {
   return {
     name: 'f1-udp-live',
     rateHz,
@@ -129,7 +139,7 @@ function liveSchema(name: string, rateHz: number, participants: { numActiveCars:
       source: {
         kind: 'f1-udp',
         packetFormats: [...SUPPORTED_FORMATS],
-        coordinates: 'x = worldPositionX, y = worldPositionZ (m, the game\'s track plane)',
+        coordinates: "x = worldPositionX, y = worldPositionZ (m, the game's track plane)",
         entities: 'one per car slot (vehicle index 0–21)',
         ...(capture !== undefined ? { capture } : {}),
       },
@@ -150,12 +160,18 @@ async function scanParticipants(path: string): Promise<{ numActiveCars: number; 
 
 function checkOptions(o: ReplayIngestOptions): void {
   if (o === null || typeof o !== 'object') throw new ImportError('IMPORT_BAD_OPTION', 'options must be an object');
-  if (o.channel !== undefined && (typeof o.channel !== 'string' || o.channel.length === 0)) throw new ImportError('IMPORT_BAD_OPTION', 'channel must be a non-empty string');
-  if (o.udpPort !== undefined && o.udpPort !== null && !(Number.isInteger(o.udpPort) && o.udpPort >= 0 && o.udpPort <= 65535)) throw new ImportError('IMPORT_BAD_OPTION', `udpPort must be an integer in 0..65535, got ${String(o.udpPort)}`);
-  if (o.host !== undefined && (typeof o.host !== 'string' || isIP(o.host) === 0)) throw new ImportError('IMPORT_BAD_OPTION', `host must be an IP address, got ${String(o.host)}`);
-  if (o.rateHz !== undefined && !(Number.isInteger(o.rateHz) && o.rateHz >= 1 && o.rateHz <= 100)) throw new ImportError('IMPORT_BAD_OPTION', `rateHz must be an integer in 1..100, got ${String(o.rateHz)}`);
-  if (o.record !== undefined && (typeof o.record !== 'string' || o.record.length === 0)) throw new ImportError('IMPORT_BAD_OPTION', 'record must be a file path');
-  if (o.fromCapture !== undefined && (typeof o.fromCapture !== 'string' || o.fromCapture.length === 0)) throw new ImportError('IMPORT_BAD_OPTION', 'fromCapture must be a file path');
+  if (o.channel !== undefined && (typeof o.channel !== 'string' || o.channel.length === 0))
+    throw new ImportError('IMPORT_BAD_OPTION', 'channel must be a non-empty string');
+  if (o.udpPort !== undefined && o.udpPort !== null && !(Number.isInteger(o.udpPort) && o.udpPort >= 0 && o.udpPort <= 65535))
+    throw new ImportError('IMPORT_BAD_OPTION', `udpPort must be an integer in 0..65535, got ${String(o.udpPort)}`);
+  if (o.host !== undefined && (typeof o.host !== 'string' || isIP(o.host) === 0))
+    throw new ImportError('IMPORT_BAD_OPTION', `host must be an IP address, got ${String(o.host)}`);
+  if (o.rateHz !== undefined && !(Number.isInteger(o.rateHz) && o.rateHz >= 1 && o.rateHz <= 100))
+    throw new ImportError('IMPORT_BAD_OPTION', `rateHz must be an integer in 1..100, got ${String(o.rateHz)}`);
+  if (o.record !== undefined && (typeof o.record !== 'string' || o.record.length === 0))
+    throw new ImportError('IMPORT_BAD_OPTION', 'record must be a file path');
+  if (o.fromCapture !== undefined && (typeof o.fromCapture !== 'string' || o.fromCapture.length === 0))
+    throw new ImportError('IMPORT_BAD_OPTION', 'fromCapture must be a file path');
   if (o.record !== undefined && o.record === o.fromCapture) throw new ImportError('IMPORT_BAD_OPTION', 'record and fromCapture must be different files');
   const port = o.udpPort === undefined ? (o.fromCapture === undefined ? DEFAULT_UDP_PORT : null) : o.udpPort;
   if (port === null && o.fromCapture === undefined) throw new ImportError('IMPORT_BAD_OPTION', 'nothing to ingest: give udpPort or fromCapture');
@@ -197,7 +213,12 @@ class Ingest implements ReplayIngest, IngestCounters {
   }
 
   get title(): string {
-    const from = [this.udpAddress ? `udp://${this.udpAddress.address}:${this.udpAddress.port}` : '', this.options.fromCapture ? `capture ${this.options.fromCapture}` : ''].filter(Boolean).join(' and ');
+    const from = [
+      this.udpAddress ? `udp://${this.udpAddress.address}:${this.udpAddress.port}` : '',
+      this.options.fromCapture ? `capture ${this.options.fromCapture}` : '',
+    ]
+      .filter(Boolean)
+      .join(' and ');
     return `Live F1 game telemetry from ${from} → timeline "${this.channelName}"${this.options.record ? ` (recording to ${this.options.record})` : ''}`;
   }
 
@@ -229,7 +250,11 @@ class Ingest implements ReplayIngest, IngestCounters {
     const o = this.options;
     const rateHz = o.rateHz ?? DEFAULT_RATE_HZ;
     const participants = o.fromCapture !== undefined ? await scanParticipants(o.fromCapture) : null;
-    this.channel = server.timeline(this.channelName, { schema: liveSchema(o.name ?? 'F1 game session', rateHz, participants, o.fromCapture), live: true, ...(o.keyframeInterval !== undefined ? { keyframeInterval: o.keyframeInterval } : {}) });
+    this.channel = server.timeline(this.channelName, {
+      schema: liveSchema(o.name ?? 'F1 game session', rateHz, participants, o.fromCapture),
+      live: true,
+      ...(o.keyframeInterval !== undefined ? { keyframeInterval: o.keyframeInterval } : {}),
+    });
     this.race = new LiveRace({
       rateHz,
       onFrame: (values, timeMs) => {
@@ -330,11 +355,16 @@ class Ingest implements ReplayIngest, IngestCounters {
     this.packets.set(name, (this.packets.get(name) ?? 0) + 1);
     const p = d.packet;
     switch (p.kind) {
-      case 'motion': return this.race.motion(h, p);
-      case 'lap-data': return this.race.lapData(h, p);
-      case 'car-telemetry': return this.race.telemetry(h, p);
-      case 'participants': return this.race.participantsPacket(h, p.numActiveCars, p.cars);
-      default: return this.race.other(h);
+      case 'motion':
+        return this.race.motion(h, p);
+      case 'lap-data':
+        return this.race.lapData(h, p);
+      case 'car-telemetry':
+        return this.race.telemetry(h, p);
+      case 'participants':
+        return this.race.participantsPacket(h, p.numActiveCars, p.cars);
+      default:
+        return this.race.other(h);
     }
   }
 

@@ -82,9 +82,14 @@ export class LiveRace {
   motion(h: PacketHeader, p: MotionPacket): void {
     const t = this.clock(h);
     for (let i = 0; i < MAX_CARS; i++) {
-      const x = finite(p.x[i]!, MAX_COORD_M), y = finite(p.z[i]!, MAX_COORD_M);
-      this.m0t[i] = this.m1t[i]!; this.m0x[i] = this.m1x[i]!; this.m0y[i] = this.m1y[i]!;
-      this.m1t[i] = t; this.m1x[i] = x; this.m1y[i] = y;
+      const x = finite(p.x[i]!, MAX_COORD_M),
+        y = finite(p.z[i]!, MAX_COORD_M);
+      this.m0t[i] = this.m1t[i]!;
+      this.m0x[i] = this.m1x[i]!;
+      this.m0y[i] = this.m1y[i]!;
+      this.m1t[i] = t;
+      this.m1x[i] = x;
+      this.m1y[i] = y;
     }
     this.advance(t);
   }
@@ -162,7 +167,8 @@ export class LiveRace {
     for (let i = 0; i < MAX_CARS; i++) {
       if (!this.isPresent(i)) continue;
       const o = i * F;
-      const t1 = this.m1t[i]!, t0 = this.m0t[i]!;
+      const t1 = this.m1t[i]!,
+        t0 = this.m0t[i]!;
       if (!Number.isNaN(t1)) {
         if (!Number.isNaN(t0) && t < t1 && t1 > t0) {
           const a = Math.max(0, (t - t0) / (t1 - t0));

@@ -23,7 +23,10 @@ export interface ReplayServeOptions {
 
 /** What this command uses of the UDP importer (apps/replay/src/import, docs/replay-import.md). */
 export interface IngestModule {
-  mountReplayIngest(server: TidewireServer, options: { channel: string; udpPort: number; record?: string; fromCapture?: string; fast?: boolean }): Promise<{
+  mountReplayIngest(
+    server: TidewireServer,
+    options: { channel: string; udpPort: number; record?: string; fromCapture?: string; fast?: boolean },
+  ): Promise<{
     readonly channel: { readonly name: string };
     readonly udpAddress: { address: string; port: number } | null;
     close(): Promise<unknown>;
@@ -58,8 +61,16 @@ const OPTIONS = {
 /** One source (FILE, --race or --udp; the default race when none), and the options that go with it. */
 function check({ values: v, positionals }: ParsedArgs<typeof OPTIONS>): Parsed {
   const out: Parsed = {
-    host: v.host, port: v.port, file: positionals[0], race: v.race, seed: v.seed, data: v.data, udp: v.udp,
-    record: v.record, fromCapture: v['from-capture'], fast: v.fast,
+    host: v.host,
+    port: v.port,
+    file: positionals[0],
+    race: v.race,
+    seed: v.seed,
+    data: v.data,
+    udp: v.udp,
+    record: v.record,
+    fromCapture: v['from-capture'],
+    fast: v.fast,
   };
   const sources = [out.file !== undefined, out.race !== undefined, out.udp !== undefined].filter(Boolean).length;
   if (sources > 1) throw new UsageError('give one of FILE, --race NAME or --udp PORT');
@@ -82,9 +93,14 @@ async function loadIngest(load: () => Promise<unknown>): Promise<IngestModule> {
   try {
     mod = (await load()) as Partial<IngestModule> | null;
   } catch (e) {
-    throw new ReplayError('REPLAY_BAD_OPTION', `--udp is not available: the UDP importer (apps/replay/src/import) could not be loaded (${(e as Error).message})`, { cause: e });
+    throw new ReplayError(
+      'REPLAY_BAD_OPTION',
+      `--udp is not available: the UDP importer (apps/replay/src/import) could not be loaded (${(e as Error).message})`,
+      { cause: e },
+    );
   }
-  if (typeof mod?.mountReplayIngest !== 'function') throw new ReplayError('REPLAY_BAD_OPTION', '--udp is not available: apps/replay/src/import has no mountReplayIngest');
+  if (typeof mod?.mountReplayIngest !== 'function')
+    throw new ReplayError('REPLAY_BAD_OPTION', '--udp is not available: apps/replay/src/import has no mountReplayIngest');
   return mod as IngestModule;
 }
 
@@ -124,15 +140,20 @@ export function createReplayServeCommand(out: Output = process.stdout, err: Outp
             ...(parsed.fromCapture !== undefined ? { fromCapture: parsed.fromCapture } : {}),
             ...(parsed.fast ? { fast: true } : {}),
           });
-          closeApp = async () => { await mounted.close(); };
+          closeApp = async () => {
+            await mounted.close();
+          };
           const udp = mounted.udpAddress;
           title = `Live F1 game telemetry on udp://${udp ? `${udp.address}:${udp.port}` : `127.0.0.1:${parsed.udp}`}`;
           timeline = mounted.channel.name;
         } else {
           const log = (m: string) => err.write(`tidewire replay serve: ${m}\n`);
-          const mounted = await mountReplay(server, parsed.file !== undefined
-            ? { file: parsed.file }
-            : { race: parsed.race, seed: parsed.seed, dataRoot: parsed.data ?? options.dataRoot, cacheDir: options.cacheDir, log });
+          const mounted = await mountReplay(
+            server,
+            parsed.file !== undefined
+              ? { file: parsed.file }
+              : { race: parsed.race, seed: parsed.seed, dataRoot: parsed.data ?? options.dataRoot, cacheDir: options.cacheDir, log },
+          );
           closeApp = () => mounted.close();
           title = mounted.title;
         }

@@ -73,7 +73,8 @@ export async function mountReplay(server: TidewireServer, options: MountReplayOp
   try {
     channel = server.timeline(name, { file: bytes });
   } catch (e) {
-    if (TimelineError.is(e)) throw new ReplayError('REPLAY_BAD_FILE', `${source ?? 'the replay'} is not a readable timeline (${e.code}): ${e.message}`, { cause: e });
+    if (TimelineError.is(e))
+      throw new ReplayError('REPLAY_BAD_FILE', `${source ?? 'the replay'} is not a readable timeline (${e.code}): ${e.message}`, { cause: e });
     throw e;
   }
   return {

@@ -28,7 +28,17 @@ export interface ReadoutColumns {
 
 export function readoutColumnsOf(fieldIndex: (name: string) => number, fields: number): ReadoutColumns {
   const fi = fieldIndex;
-  return { fields, speed: fi('speed'), gear: fi('gear'), throttle: fi('throttle'), brake: fi('brake'), drs: fi('drs'), lap: fi('lap'), status: fi('status'), distance: fi('distance') };
+  return {
+    fields,
+    speed: fi('speed'),
+    gear: fi('gear'),
+    throttle: fi('throttle'),
+    brake: fi('brake'),
+    drs: fi('drs'),
+    lap: fi('lap'),
+    status: fi('status'),
+    distance: fi('distance'),
+  };
 }
 
 /** Car `e`'s readout from `v`; `lapM` is the lap length (null unknown). */

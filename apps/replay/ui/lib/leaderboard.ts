@@ -87,11 +87,16 @@ export interface RowText {
 
 export function statusText(status: number): string {
   switch (status) {
-    case STATUS.pit: return 'PIT';
-    case STATUS.retired: return 'OUT';
-    case STATUS.finished: return 'FIN';
-    case STATUS.didNotStart: return 'DNS';
-    default: return '';
+    case STATUS.pit:
+      return 'PIT';
+    case STATUS.retired:
+      return 'OUT';
+    case STATUS.finished:
+      return 'FIN';
+    case STATUS.didNotStart:
+      return 'DNS';
+    default:
+      return '';
   }
 }
 

@@ -98,7 +98,9 @@ function parseTrack(v: unknown): TrackGeometry | null {
   const points = parsePoints(t.points);
   if (!points) return null;
   const sf = rec(t.startFinish);
-  const sx = num(sf?.x), sy = num(sf?.y), sh = num(sf?.heading);
+  const sx = num(sf?.x),
+    sy = num(sf?.y),
+    sh = num(sf?.heading);
   const lane = rec(t.pitLane);
   const zones = Array.isArray(t.drsZones) ? t.drsZones.slice(0, 16) : [];
   return {
@@ -108,7 +110,8 @@ function parseTrack(v: unknown): TrackGeometry | null {
     pitLane: lane ? parsePoints(lane.points) : null,
     drsZones: zones.flatMap((z) => {
       const o = rec(z);
-      const s = num(o?.startM), e = num(o?.endM);
+      const s = num(o?.startM),
+        e = num(o?.endM);
       return s !== null && e !== null ? [{ startM: s, endM: e }] : [];
     }),
   };
@@ -176,7 +179,9 @@ export function parseReplayMeta(json: unknown, timeline: string): ReplayMeta {
   const pitStops = (Array.isArray(st.pitStops) ? st.pitStops.slice(0, 10_000) : []).flatMap((p) => {
     const o = rec(p);
     const index = byNumber.get(String(o?.number));
-    const lap = count(o?.lap), enter = num(o?.enterSec), exit = num(o?.exitSec);
+    const lap = count(o?.lap),
+      enter = num(o?.enterSec),
+      exit = num(o?.exitSec);
     return index !== undefined && lap !== null && enter !== null && exit !== null ? [{ index, lap, enterSec: enter, exitSec: exit }] : [];
   });
   return {
@@ -195,7 +200,10 @@ export function parseReplayMeta(json: unknown, timeline: string): ReplayMeta {
     leaderLapStartSec: leaderLapStarts(start, ends),
     pitStops,
     flagSec: num(st.flagSec),
-    attribution: (Array.isArray(st.attribution) ? st.attribution : []).slice(0, 8).map((a) => text(a)).filter((a) => a.length > 0),
+    attribution: (Array.isArray(st.attribution) ? st.attribution : [])
+      .slice(0, 8)
+      .map((a) => text(a))
+      .filter((a) => a.length > 0),
   };
 }
 

@@ -19,5 +19,15 @@ export interface TelemetryRequest {
 }
 
 export type TelemetryReply =
-  | { id: number; ok: true; entity: number; lap: number; x: Float64Array; speed: Float64Array; throttle: Float64Array; brake: Float64Array; xIsDistance: boolean }
+  | {
+      id: number;
+      ok: true;
+      entity: number;
+      lap: number;
+      x: Float64Array;
+      speed: Float64Array;
+      throttle: Float64Array;
+      brake: Float64Array;
+      xIsDistance: boolean;
+    }
   | { id: number; ok: false; message: string };

@@ -42,7 +42,8 @@ async function load(req: TelemetryRequest): Promise<TelemetryReply> {
     const body = unpack(new Uint8Array(await res.arrayBuffer()), 'frames answer') as { firstFrame?: unknown; frames?: unknown };
     const first = body.firstFrame;
     const frames = body.frames;
-    if (typeof first !== 'number' || !Number.isSafeInteger(first) || first > next || !Array.isArray(frames) || frames.length === 0) throw new Error('malformed frames answer');
+    if (typeof first !== 'number' || !Number.isSafeInteger(first) || first > next || !Array.isArray(frames) || frames.length === 0)
+      throw new Error('malformed frames answer');
     decoder.reset();
     let i = first;
     for (const bytes of frames) {
@@ -66,13 +67,24 @@ async function load(req: TelemetryRequest): Promise<TelemetryReply> {
     next = Math.max(next + 1, i);
   }
   const cut = (a: Float64Array) => a.slice(0, count);
-  return { id: req.id, ok: true, entity: e, lap: req.lap, x: cut(xs), speed: cut(sp), throttle: cut(th), brake: cut(br), xIsDistance: req.lapLengthM !== null && distance >= 0 };
+  return {
+    id: req.id,
+    ok: true,
+    entity: e,
+    lap: req.lap,
+    x: cut(xs),
+    speed: cut(sp),
+    throttle: cut(th),
+    brake: cut(br),
+    xIsDistance: req.lapLengthM !== null && distance >= 0,
+  };
 }
 
 self.onmessage = (ev: MessageEvent<TelemetryRequest>) => {
   const req = ev.data;
   load(req).then(
     (reply) => (self as unknown as Worker).postMessage(reply, reply.ok ? [reply.x.buffer, reply.speed.buffer, reply.throttle.buffer, reply.brake.buffer] : []),
-    (err: unknown) => (self as unknown as Worker).postMessage({ id: req.id, ok: false, message: String((err as Error)?.message ?? err) } satisfies TelemetryReply),
+    (err: unknown) =>
+      (self as unknown as Worker).postMessage({ id: req.id, ok: false, message: String((err as Error)?.message ?? err) } satisfies TelemetryReply),
   );
 };

@@ -56,7 +56,7 @@ function polylinePath(points: Float64Array, closed: boolean): Path2D {
 export function arcPath(points: Float64Array, cum: Float64Array, total: number, s0: number, s1: number): Path2D {
   const n = points.length / 2;
   const p = new Path2D();
-  const len = ((s1 - s0) % total + total) % total;
+  const len = (((s1 - s0) % total) + total) % total;
   const pointAt = (s: number): [number, number] => {
     const u = ((s % total) + total) % total;
     let i = 0;
@@ -113,7 +113,10 @@ export class TrackView {
     this.track = polylinePath(pts, true);
     this.pit = track.pitLane ? polylinePath(track.pitLane, false) : null;
     this.startFinish = track.startFinish;
-    let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+    let minX = Infinity,
+      minY = Infinity,
+      maxX = -Infinity,
+      maxY = -Infinity;
     for (let i = 0; i < pts.length; i += 2) {
       minX = Math.min(minX, pts[i]!);
       maxX = Math.max(maxX, pts[i]!);
@@ -227,8 +230,10 @@ export class TrackView {
     // A chequered strip across the track: 2 rows of squares, perpendicular to the heading.
     const half = Math.max(9 / s, 9);
     const sq = (2 * half) / 6;
-    const nx = -Math.sin(sf.heading), ny = Math.cos(sf.heading);
-    const tx = Math.cos(sf.heading), ty = Math.sin(sf.heading);
+    const nx = -Math.sin(sf.heading),
+      ny = Math.cos(sf.heading);
+    const tx = Math.cos(sf.heading),
+      ty = Math.sin(sf.heading);
     for (let row = 0; row < 2; row++) {
       for (let i = 0; i < 6; i++) {
         ctx.fillStyle = (i + row) % 2 === 0 ? '#f4f6f8' : '#14171b';

@@ -6,16 +6,21 @@ import * as Tone from 'tone';
 
 async function render(seconds: number, sampleRate: number): Promise<{ wallMs: number; rms: number }> {
   const t0 = performance.now();
-  const buffer = await Tone.Offline(() => {
-    const osc = new Tone.Oscillator({ frequency: 1000, type: 'sine', volume: -12 }).start(0);
-    const noise = new Tone.Noise({ type: 'pink', volume: -24 }).start(0);
-    const eq = new Tone.Filter({ type: 'peaking', frequency: 1000, Q: Math.SQRT1_2, gain: 6 });
-    const delay = new Tone.FeedbackDelay({ delayTime: 0.25, feedback: 0.3, wet: 0.3 });
-    const comp = new Tone.Compressor({ threshold: -30, ratio: 4, knee: 6, attack: 0.003, release: 0.1 });
-    osc.connect(eq);
-    noise.connect(eq);
-    eq.chain(delay, comp, Tone.getDestination());
-  }, seconds, 1, sampleRate);
+  const buffer = await Tone.Offline(
+    () => {
+      const osc = new Tone.Oscillator({ frequency: 1000, type: 'sine', volume: -12 }).start(0);
+      const noise = new Tone.Noise({ type: 'pink', volume: -24 }).start(0);
+      const eq = new Tone.Filter({ type: 'peaking', frequency: 1000, Q: Math.SQRT1_2, gain: 6 });
+      const delay = new Tone.FeedbackDelay({ delayTime: 0.25, feedback: 0.3, wet: 0.3 });
+      const comp = new Tone.Compressor({ threshold: -30, ratio: 4, knee: 6, attack: 0.003, release: 0.1 });
+      osc.connect(eq);
+      noise.connect(eq);
+      eq.chain(delay, comp, Tone.getDestination());
+    },
+    seconds,
+    1,
+    sampleRate,
+  );
   const wallMs = performance.now() - t0;
   const x = buffer.getChannelData(0);
   let e = 0;

@@ -34,7 +34,10 @@ class CaptureProcessor extends scope.AudioWorkletProcessor {
     this.written += n;
     if (this.written >= frames) {
       this.done = true;
-      this.port.postMessage({ type: 'captured', data: this.data }, this.data.map((d) => d.buffer));
+      this.port.postMessage(
+        { type: 'captured', data: this.data },
+        this.data.map((d) => d.buffer),
+      );
       return false;
     }
     return true;

@@ -33,8 +33,12 @@ export function findDelay(reference: ArrayLike<number>, recorded: ArrayLike<numb
   if (n > MAX_CORRELATION_FFT) throw new LabError('LAB_BAD_OPTION', `signals too long to correlate (${reference.length} + ${recorded.length} samples)`);
   const maxLag = Math.min(options.maxLag ?? recorded.length - 1, recorded.length - 1);
   const minRatio = options.minPeakRatio ?? 8;
-  const ar = new Float64Array(n), ai = new Float64Array(n), br = new Float64Array(n), bi = new Float64Array(n);
-  let ea = 0, eb = 0;
+  const ar = new Float64Array(n),
+    ai = new Float64Array(n),
+    br = new Float64Array(n),
+    bi = new Float64Array(n);
+  let ea = 0,
+    eb = 0;
   for (let i = 0; i < reference.length; i++) {
     ar[i] = reference[i]!;
     ea += ar[i]! * ar[i]!;

@@ -37,7 +37,11 @@ export async function captureAligned(context: AudioContext, source: AudioNode, i
   const frames = Math.round(seconds * context.sampleRate);
   const merger = new ChannelMergerNode(context, { numberOfInputs: 2 });
   const node = new AudioWorkletNode(context, CAPTURE_PROCESSOR, {
-    numberOfInputs: 1, numberOfOutputs: 0, channelCount: 2, channelCountMode: 'explicit', processorOptions: { frames, channels: 2 },
+    numberOfInputs: 1,
+    numberOfOutputs: 0,
+    channelCount: 2,
+    channelCountMode: 'explicit',
+    processorOptions: { frames, channels: 2 },
   });
   source.connect(merger, 0, 0);
   input.connect(merger, 0, 1);

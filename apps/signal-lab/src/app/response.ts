@@ -39,7 +39,8 @@ export function frequencyResponse(recorded: ArrayLike<number>, design: SweepDesi
   if (!(amplitude > 0)) throw new LabError('LAB_BAD_OPTION', 'amplitude must be positive');
   if (!Number.isInteger(points) || points < 2 || points > MAX_POINTS) throw new LabError('LAB_BAD_OPTION', `points must be an integer 2–${MAX_POINTS}`);
   if (!(smoothing >= 0 && smoothing <= 1)) throw new LabError('LAB_BAD_OPTION', 'smoothing must be 0–1 octave');
-  if (recorded.length < design.samples) throw new LabError('LAB_BAD_OPTION', `the recording (${recorded.length}) is shorter than the sweep (${design.samples})`);
+  if (recorded.length < design.samples)
+    throw new LabError('LAB_BAD_OPTION', `the recording (${recorded.length}) is shorter than the sweep (${design.samples})`);
   const full = deconvolveSweep(recorded, design);
   const size = full.length;
   // The 2nd harmonic's response starts L·ln2 before the end: stop well short of it.
@@ -69,7 +70,8 @@ export function frequencyResponse(recorded: ArrayLike<number>, design: SweepDesi
 
   const hz = new Float64Array(points);
   const db = new Float64Array(points);
-  const lo = Math.log(design.f1), hi = Math.log(design.f2);
+  const lo = Math.log(design.f1),
+    hi = Math.log(design.f2);
   const half = (smoothing / 2) * Math.LN2;
   for (let i = 0; i < points; i++) {
     const lf = lo + ((hi - lo) * i) / (points - 1);

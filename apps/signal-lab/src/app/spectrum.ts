@@ -28,7 +28,8 @@ export class SpectrumAnalyser {
   private primed = false;
 
   constructor(size: number, sampleRate: number, smoothing = 0.6) {
-    if (!isPowerOfTwo(size) || size < 256 || size > 1 << 16) throw new LabError('LAB_BAD_OPTION', `spectrum size must be a power of two 256–65536, got ${size}`);
+    if (!isPowerOfTwo(size) || size < 256 || size > 1 << 16)
+      throw new LabError('LAB_BAD_OPTION', `spectrum size must be a power of two 256–65536, got ${size}`);
     if (!(sampleRate > 0)) throw new LabError('LAB_BAD_OPTION', 'sample rate must be positive');
     this.size = size;
     this.sampleRate = sampleRate;
@@ -53,7 +54,9 @@ export class SpectrumAnalyser {
     const n = this.size;
     if (samples.length < n) throw new LabError('LAB_BAD_OPTION', `need ${n} samples`);
     const off = samples.length - n;
-    const re = this.re, im = this.im, w = this.window;
+    const re = this.re,
+      im = this.im,
+      w = this.window;
     for (let i = 0; i < n; i++) {
       re[i] = samples[off + i]! * w[i]!;
       im[i] = 0;
@@ -83,7 +86,9 @@ export class SpectrumAnalyser {
     for (let k = first; k < db.length - 1; k++) if (k0 < 0 || db[k]! > db[k0]!) k0 = k;
     if (k0 < 0 || db[k0]! <= FLOOR_DB + 1) return null;
     // Parabola through the three dB values around the maximum.
-    const a = db[k0 - 1]!, b = db[k0]!, c = db[k0 + 1]!;
+    const a = db[k0 - 1]!,
+      b = db[k0]!,
+      c = db[k0 + 1]!;
     const d = a - 2 * b + c;
     const frac = d !== 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / d)) : 0;
     return { hz: (k0 + frac) * this.binHz, db: b - 0.25 * (a - c) * frac };

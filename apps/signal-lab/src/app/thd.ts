@@ -68,7 +68,9 @@ export function analyzeTone(samples: ArrayLike<number>, sampleRate: number, opti
   for (let k = lo; k <= hi; k++) if (k0 < 0 || p[k]! > p[k0]!) k0 = k;
   if (k0 < 0 || !(p[k0]! > 0)) throw new LabError('LAB_MEASURE_FAILED', 'no tone in the capture');
   // Parabolic interpolation on the log magnitude: the true frequency between bins.
-  const la = Math.log(p[k0 - 1]! + 1e-300), lb = Math.log(p[k0]! + 1e-300), lc = Math.log(p[k0 + 1]! + 1e-300);
+  const la = Math.log(p[k0 - 1]! + 1e-300),
+    lb = Math.log(p[k0]! + 1e-300),
+    lc = Math.log(p[k0 + 1]! + 1e-300);
   const denom = la - 2 * lb + lc;
   const frac = denom !== 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (la - lc)) / denom)) : 0;
   const f0Bin = k0 + frac;

@@ -58,24 +58,36 @@ export function encodeWav(channels: readonly Float32Array[], sampleRate: number,
     for (let i = 0; i < 4; i++) out[o++] = s.charCodeAt(i);
   };
   tag('RIFF');
-  v.setUint32(o, total - 8, true); o += 4;
+  v.setUint32(o, total - 8, true);
+  o += 4;
   tag('WAVE');
   tag('fmt ');
-  v.setUint32(o, fmtBytes, true); o += 4;
-  v.setUint16(o, isFloat ? FORMAT_FLOAT : FORMAT_PCM, true); o += 2;
-  v.setUint16(o, nch, true); o += 2;
-  v.setUint32(o, sampleRate, true); o += 4;
-  v.setUint32(o, sampleRate * blockAlign, true); o += 4;
-  v.setUint16(o, blockAlign, true); o += 2;
-  v.setUint16(o, bps * 8, true); o += 2;
+  v.setUint32(o, fmtBytes, true);
+  o += 4;
+  v.setUint16(o, isFloat ? FORMAT_FLOAT : FORMAT_PCM, true);
+  o += 2;
+  v.setUint16(o, nch, true);
+  o += 2;
+  v.setUint32(o, sampleRate, true);
+  o += 4;
+  v.setUint32(o, sampleRate * blockAlign, true);
+  o += 4;
+  v.setUint16(o, blockAlign, true);
+  o += 2;
+  v.setUint16(o, bps * 8, true);
+  o += 2;
   if (isFloat) {
-    v.setUint16(o, 0, true); o += 2; // cbSize: no extension
+    v.setUint16(o, 0, true);
+    o += 2; // cbSize: no extension
     tag('fact');
-    v.setUint32(o, 4, true); o += 4;
-    v.setUint32(o, frames, true); o += 4;
+    v.setUint32(o, 4, true);
+    o += 4;
+    v.setUint32(o, frames, true);
+    o += 4;
   }
   tag('data');
-  v.setUint32(o, dataBytes, true); o += 4;
+  v.setUint32(o, dataBytes, true);
+  o += 4;
   writeSamples(v, o, channels, frames, format);
   return out;
 }
@@ -130,10 +142,23 @@ export function decodeWav(bytes: Uint8Array): WavInfo & { channels: number; data
     if (body + size > bytes.length) throw new LabError('LAB_BAD_OPTION', `chunk ${id} runs past the end of the file`);
     if (id === 'fmt ') {
       if (size < 16) throw new LabError('LAB_BAD_OPTION', 'fmt chunk too short');
-      fmt = { code: v.getUint16(body, true), nch: v.getUint16(body + 2, true), rate: v.getUint32(body + 4, true), align: v.getUint16(body + 12, true), bits: v.getUint16(body + 14, true) };
+      fmt = {
+        code: v.getUint16(body, true),
+        nch: v.getUint16(body + 2, true),
+        rate: v.getUint32(body + 4, true),
+        align: v.getUint16(body + 12, true),
+        bits: v.getUint16(body + 14, true),
+      };
     } else if (id === 'data') {
       if (!fmt) throw new LabError('LAB_BAD_OPTION', 'data chunk before fmt');
-      const format: WavFormat | null = fmt.code === FORMAT_PCM && fmt.bits === 16 ? 'pcm16' : fmt.code === FORMAT_PCM && fmt.bits === 24 ? 'pcm24' : fmt.code === FORMAT_FLOAT && fmt.bits === 32 ? 'float32' : null;
+      const format: WavFormat | null =
+        fmt.code === FORMAT_PCM && fmt.bits === 16
+          ? 'pcm16'
+          : fmt.code === FORMAT_PCM && fmt.bits === 24
+            ? 'pcm24'
+            : fmt.code === FORMAT_FLOAT && fmt.bits === 32
+              ? 'float32'
+              : null;
       if (!format || fmt.nch < 1 || fmt.nch > MAX_WAV_CHANNELS || fmt.align !== fmt.nch * bytesPerSample(format)) {
         throw new LabError('LAB_BAD_OPTION', `unsupported WAV format ${fmt.code}/${fmt.bits} bit/${fmt.nch} ch`);
       }
@@ -146,7 +171,7 @@ export function decodeWav(bytes: Uint8Array): WavInfo & { channels: number; data
             data[c]![i] = v.getInt16(p, true) / 32767;
             p += 2;
           } else if (format === 'pcm24') {
-            const s = (bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16)) << 8 >> 8;
+            const s = ((bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16)) << 8) >> 8;
             data[c]![i] = s / 8388607;
             p += 3;
           } else {

@@ -36,12 +36,20 @@ function rbjFromArray(type: number, pv: Float64Array, sampleRate: number, out: F
   let b0: number, b1: number, b2: number, a0: number, a1: number, a2: number;
   switch (type) {
     case EQ_LOWPASS:
-      b0 = (1 - cs) / 2; b1 = 1 - cs; b2 = b0;
-      a0 = 1 + alpha; a1 = -2 * cs; a2 = 1 - alpha;
+      b0 = (1 - cs) / 2;
+      b1 = 1 - cs;
+      b2 = b0;
+      a0 = 1 + alpha;
+      a1 = -2 * cs;
+      a2 = 1 - alpha;
       break;
     case EQ_HIGHPASS:
-      b0 = (1 + cs) / 2; b1 = -(1 + cs); b2 = b0;
-      a0 = 1 + alpha; a1 = -2 * cs; a2 = 1 - alpha;
+      b0 = (1 + cs) / 2;
+      b1 = -(1 + cs);
+      b2 = b0;
+      a0 = 1 + alpha;
+      a1 = -2 * cs;
+      a2 = 1 - alpha;
       break;
     case EQ_LOWSHELF: {
       const s = 2 * Math.sqrt(A) * alpha;
@@ -64,8 +72,12 @@ function rbjFromArray(type: number, pv: Float64Array, sampleRate: number, out: F
       break;
     }
     default:
-      b0 = 1 + alpha * A; b1 = -2 * cs; b2 = 1 - alpha * A;
-      a0 = 1 + alpha / A; a1 = -2 * cs; a2 = 1 - alpha / A;
+      b0 = 1 + alpha * A;
+      b1 = -2 * cs;
+      b2 = 1 - alpha * A;
+      a0 = 1 + alpha / A;
+      a1 = -2 * cs;
+      a2 = 1 - alpha / A;
       break;
   }
   out[0] = b0 / a0;
@@ -78,7 +90,10 @@ function rbjFromArray(type: number, pv: Float64Array, sampleRate: number, out: F
 /** |H(e^{jω})| of normalised coefficients at f Hz. */
 export function biquadMagnitude(c: ArrayLike<number>, f: number, sampleRate: number): number {
   const w = (2 * Math.PI * f) / sampleRate;
-  const c1 = Math.cos(w), s1 = Math.sin(w), c2 = Math.cos(2 * w), s2 = Math.sin(2 * w);
+  const c1 = Math.cos(w),
+    s1 = Math.sin(w),
+    c2 = Math.cos(2 * w),
+    s2 = Math.sin(2 * w);
   const nr = c[0] + c[1] * c1 + c[2] * c2;
   const ni = -(c[1] * s1 + c[2] * s2);
   const dr = 1 + c[3] * c1 + c[4] * c2;
@@ -141,8 +156,11 @@ export class Biquad {
     const gs = gain.length > 1 ? 1 : 0;
     const c = this.c;
     const k = this.k;
-    let s1 = this.s1, s2 = this.s2;
-    let lf = this.lf, lq = this.lq, g = this.g;
+    let s1 = this.s1,
+      s2 = this.s2;
+    let lf = this.lf,
+      lq = this.lq,
+      g = this.g;
     let dirty = this.dirty;
     if (lf !== lf) {
       lf = Math.log(Math.max(freq[0], 1));
@@ -150,7 +168,11 @@ export class Biquad {
       g = gain[0];
       dirty = true;
     }
-    let b0 = c[0], b1 = c[1], b2 = c[2], a1 = c[3], a2 = c[4];
+    let b0 = c[0],
+      b1 = c[1],
+      b2 = c[2],
+      a1 = c[3],
+      a2 = c[4];
     // Targets of constant parameters are computed once per block, automated ones per sample.
     // (Math.log(Math.max(..)) written out: a helper returning a double could box it.)
     let tf = Math.log(Math.max(freq[0], 1));
@@ -181,7 +203,11 @@ export class Biquad {
         pv[1] = Math.exp(lq);
         pv[2] = g;
         rbjFromArray(this.type, pv, this.sampleRate, c);
-        b0 = c[0]; b1 = c[1]; b2 = c[2]; a1 = c[3]; a2 = c[4];
+        b0 = c[0];
+        b1 = c[1];
+        b2 = c[2];
+        a1 = c[3];
+        a2 = c[4];
         dirty = false;
       }
       const x = buf[i];
@@ -193,8 +219,11 @@ export class Biquad {
     // Flush denormals: a silent input decays the state towards subnormals, which are slow.
     if (Math.abs(s1) < 1e-30) s1 *= 0;
     if (Math.abs(s2) < 1e-30) s2 *= 0;
-    this.s1 = s1; this.s2 = s2;
-    this.lf = lf; this.lq = lq; this.g = g;
+    this.s1 = s1;
+    this.s2 = s2;
+    this.lf = lf;
+    this.lq = lq;
+    this.g = g;
     this.dirty = dirty;
   }
 }

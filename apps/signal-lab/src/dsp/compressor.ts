@@ -54,8 +54,14 @@ export class Compressor {
   }
 
   process(
-    buf: Float64Array, n: number, threshold: Float32Array, ratio: Float32Array, knee: Float32Array,
-    attack: Float32Array, release: Float32Array, makeup: Float32Array,
+    buf: Float64Array,
+    n: number,
+    threshold: Float32Array,
+    ratio: Float32Array,
+    knee: Float32Array,
+    attack: Float32Array,
+    release: Float32Array,
+    makeup: Float32Array,
   ): void {
     const ts = threshold.length > 1 ? 1 : 0;
     const rs = ratio.length > 1 ? 1 : 0;

@@ -7,13 +7,21 @@ export const BLOCK = 128;
 export const PROCESSOR_NAME = 'tidewire-lab';
 export const TAP_PROCESSOR_NAME = 'tidewire-tap';
 
-export const GENERATOR_KINDS = [
-  'silence', 'sine', 'square', 'saw', 'triangle', 'white', 'pink', 'impulse', 'impulse-train', 'sweep', 'dc', 'input',
-] as const;
+export const GENERATOR_KINDS = ['silence', 'sine', 'square', 'saw', 'triangle', 'white', 'pink', 'impulse', 'impulse-train', 'sweep', 'dc', 'input'] as const;
 export type GeneratorKind = (typeof GENERATOR_KINDS)[number];
 export const GEN = {
-  silence: 0, sine: 1, square: 2, saw: 3, triangle: 4, white: 5, pink: 6,
-  impulse: 7, impulseTrain: 8, sweep: 9, dc: 10, input: 11,
+  silence: 0,
+  sine: 1,
+  square: 2,
+  saw: 3,
+  triangle: 4,
+  white: 5,
+  pink: 6,
+  impulse: 7,
+  impulseTrain: 8,
+  sweep: 9,
+  dc: 10,
+  input: 11,
 } as const;
 
 /** Effects in their default chain order; the id is the position here. */

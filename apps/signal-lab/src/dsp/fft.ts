@@ -54,8 +54,12 @@ export class Fft {
     for (let i = 0; i < n; i++) {
       const j = rev[i];
       if (j > i) {
-        let t = re[i]; re[i] = re[j]; re[j] = t;
-        t = im[i]; im[i] = im[j]; im[j] = t;
+        let t = re[i];
+        re[i] = re[j];
+        re[j] = t;
+        t = im[i];
+        im[i] = im[j];
+        im[j] = t;
       }
     }
     const cos = this.cos;

@@ -3,8 +3,20 @@
 export { createLab, createTap, loadWorkletModule, chainOrderCode, bypassCode, sharedMemoryAvailable, workletUrl } from './lab.ts';
 export type { Lab, LabOptions, SweepSettings, Tap, TapOptions } from './lab.ts';
 export {
-  BLOCK, PROCESSOR_NAME, TAP_PROCESSOR_NAME, GENERATOR_KINDS, EFFECT_KINDS, EQ_TYPES, DETECTORS, CONTROL, PARAMS, PARAM_NAMES,
-  MAX_DELAY_SECONDS, packOrder, unpackOrder, dbToGain,
+  BLOCK,
+  PROCESSOR_NAME,
+  TAP_PROCESSOR_NAME,
+  GENERATOR_KINDS,
+  EFFECT_KINDS,
+  EQ_TYPES,
+  DETECTORS,
+  CONTROL,
+  PARAMS,
+  PARAM_NAMES,
+  MAX_DELAY_SECONDS,
+  packOrder,
+  unpackOrder,
+  dbToGain,
 } from './constants.ts';
 export type { GeneratorKind, EffectKind, EqType, Detector, ParamName, ParamSpec, ControlKey } from './constants.ts';
 export { DspError, DSP_ERROR_CODES } from './errors.ts';
@@ -18,8 +30,15 @@ export { Oscillator } from './oscillators.ts';
 export { WhiteNoise, PinkNoise } from './noise.ts';
 export { ImpulseSource } from './impulse.ts';
 export {
-  designSweep, sweepSample, sweepFrequencyAt, harmonicDelay, renderSweep, sweepInverseSpectrum, deconvolveSweep,
-  sweepInverseFilter, harmonicResponse,
+  designSweep,
+  sweepSample,
+  sweepFrequencyAt,
+  harmonicDelay,
+  renderSweep,
+  sweepInverseSpectrum,
+  deconvolveSweep,
+  sweepInverseFilter,
+  harmonicResponse,
 } from './sweep.ts';
 export type { SweepDesign, Spectrum } from './sweep.ts';
 export { LabEngine } from './engine.ts';

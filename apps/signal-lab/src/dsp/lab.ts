@@ -3,7 +3,17 @@
 // port fallback otherwise, and turns names into the codes the audio thread understands.
 import workletUrl from './worklet.ts?worker&url';
 import {
-  CONTROL, DETECTORS, EFFECT_COUNT, EFFECT_KINDS, EQ_TYPES, GENERATOR_KINDS, PARAM_NAMES, PARAMS, PROCESSOR_NAME, TAP_PROCESSOR_NAME, packOrder,
+  CONTROL,
+  DETECTORS,
+  EFFECT_COUNT,
+  EFFECT_KINDS,
+  EQ_TYPES,
+  GENERATOR_KINDS,
+  PARAM_NAMES,
+  PARAMS,
+  PROCESSOR_NAME,
+  TAP_PROCESSOR_NAME,
+  packOrder,
 } from './constants.ts';
 import type { Detector, EffectKind, EqType, GeneratorKind, ParamName } from './constants.ts';
 import { ControlSender, controlStorage } from './controls.ts';

@@ -31,7 +31,13 @@ const K_DELAYED = 0.115926;
 
 /** RMS gain of the filter for white input, from its impulse response (computed once). */
 function kelletRmsGain(): number {
-  let b0 = 0, b1 = 0, b2 = 0, b3 = 0, b4 = 0, b5 = 0, b6 = 0;
+  let b0 = 0,
+    b1 = 0,
+    b2 = 0,
+    b3 = 0,
+    b4 = 0,
+    b5 = 0,
+    b6 = 0;
   let energy = 0;
   for (let i = 0; i < 1 << 17; i++) {
     const w = i === 0 ? 1 : 0;
@@ -74,7 +80,13 @@ export class PinkNoise {
   /** Filters white noise in place: no per-sample call hands a double across (see blep.ts). */
   render(out: Float64Array, n: number): void {
     this.white.render(out, n);
-    let b0 = this.b0, b1 = this.b1, b2 = this.b2, b3 = this.b3, b4 = this.b4, b5 = this.b5, b6 = this.b6;
+    let b0 = this.b0,
+      b1 = this.b1,
+      b2 = this.b2,
+      b3 = this.b3,
+      b4 = this.b4,
+      b5 = this.b5,
+      b6 = this.b6;
     for (let i = 0; i < n; i++) {
       const w = out[i];
       b0 = 0.99886 * b0 + w * 0.0555179;
@@ -86,6 +98,12 @@ export class PinkNoise {
       out[i] = (b0 + b1 + b2 + b3 + b4 + b5 + b6 + w * K_DIRECT) * PINK_NORM;
       b6 = w * K_DELAYED;
     }
-    this.b0 = b0; this.b1 = b1; this.b2 = b2; this.b3 = b3; this.b4 = b4; this.b5 = b5; this.b6 = b6;
+    this.b0 = b0;
+    this.b1 = b1;
+    this.b2 = b2;
+    this.b3 = b3;
+    this.b4 = b4;
+    this.b5 = b5;
+    this.b6 = b6;
   }
 }

@@ -41,10 +41,18 @@ export class Oscillator {
   render(out: Float64Array, n: number, freq: Float32Array): void {
     const fs = freq.length > 1 ? 1 : 0;
     switch (this.shape) {
-      case OSC_SINE: this.renderSine(out, n, freq, fs); break;
-      case OSC_SQUARE: this.renderSquare(out, n, freq, fs); break;
-      case OSC_SAW: this.renderSaw(out, n, freq, fs); break;
-      default: this.renderTriangle(out, n, freq, fs); break;
+      case OSC_SINE:
+        this.renderSine(out, n, freq, fs);
+        break;
+      case OSC_SQUARE:
+        this.renderSquare(out, n, freq, fs);
+        break;
+      case OSC_SAW:
+        this.renderSaw(out, n, freq, fs);
+        break;
+      default:
+        this.renderTriangle(out, n, freq, fs);
+        break;
     }
   }
 

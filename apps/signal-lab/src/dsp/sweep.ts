@@ -152,7 +152,8 @@ export function deconvolveSweep(recorded: ArrayLike<number>, d: SweepDesign, siz
   const fft = new Fft(size);
   fft.forward(re, im);
   for (let k = 0; k < size; k++) {
-    const a = re[k], b = im[k];
+    const a = re[k],
+      b = im[k];
     re[k] = a * inv.re[k] - b * inv.im[k];
     im[k] = a * inv.im[k] + b * inv.re[k];
   }

@@ -34,21 +34,41 @@ export interface FaustProcessorOptions {
 }
 
 /** Port messages: to the processor `set`/`dispose`; from it `ready` or `error`. */
-export type FaustPortMessage =
-  | { type: 'set'; params: number[] }
-  | { type: 'dispose' };
+export type FaustPortMessage = { type: 'set'; params: number[] } | { type: 'dispose' };
 
 const PAGE = 65536;
 const MAX_MEMORY_BYTES = 64 * 1024 * 1024;
 
 // The math functions a Faust wasm module may import from `env` (float and double variants).
 const MATH: Record<string, (...args: number[]) => number> = {
-  abs: Math.abs, acos: Math.acos, asin: Math.asin, atan: Math.atan, atan2: Math.atan2, ceil: Math.ceil,
-  cos: Math.cos, exp: Math.exp, floor: Math.floor, fmod: (x, y) => x % y, log: Math.log, log10: Math.log10,
-  max_: Math.max, min_: Math.min, remainder: (x, y) => x - Math.round(x / y) * y, pow: Math.pow,
-  round: Math.round, sin: Math.sin, sqrt: Math.sqrt, tan: Math.tan, acosh: Math.acosh, asinh: Math.asinh,
-  atanh: Math.atanh, cosh: Math.cosh, sinh: Math.sinh, tanh: Math.tanh,
-  isnan: (x) => (Number.isNaN(x) ? 1 : 0), isinf: (x) => (Number.isFinite(x) || Number.isNaN(x) ? 0 : 1),
+  abs: Math.abs,
+  acos: Math.acos,
+  asin: Math.asin,
+  atan: Math.atan,
+  atan2: Math.atan2,
+  ceil: Math.ceil,
+  cos: Math.cos,
+  exp: Math.exp,
+  floor: Math.floor,
+  fmod: (x, y) => x % y,
+  log: Math.log,
+  log10: Math.log10,
+  max_: Math.max,
+  min_: Math.min,
+  remainder: (x, y) => x - Math.round(x / y) * y,
+  pow: Math.pow,
+  round: Math.round,
+  sin: Math.sin,
+  sqrt: Math.sqrt,
+  tan: Math.tan,
+  acosh: Math.acosh,
+  asinh: Math.asinh,
+  atanh: Math.atanh,
+  cosh: Math.cosh,
+  sinh: Math.sinh,
+  tanh: Math.tanh,
+  isnan: (x) => (Number.isNaN(x) ? 1 : 0),
+  isinf: (x) => (Number.isFinite(x) || Number.isNaN(x) ? 0 : 1),
   copysign: (x, y) => (Math.sign(x) === Math.sign(y) ? x : -x),
 };
 

@@ -95,7 +95,17 @@ function collect(id: string, items: unknown, depth: number, out: FaustParam[], s
     }
     const scaleMeta = metaValue(raw, 'scale');
     const scale = scaleMeta === 'log' && min > 0 ? 'log' : 'lin';
-    out.push({ address: raw.address, label: typeof raw.label === 'string' ? raw.label : raw.address, min, max, init, step, unit: metaValue(raw, 'unit') ?? '', scale, index });
+    out.push({
+      address: raw.address,
+      label: typeof raw.label === 'string' ? raw.label : raw.address,
+      min,
+      max,
+      init,
+      step,
+      unit: metaValue(raw, 'unit') ?? '',
+      scale,
+      index,
+    });
     if (out.length > MAX_PARAMS) throw bad(id, `more than ${MAX_PARAMS} parameters`);
   }
 }

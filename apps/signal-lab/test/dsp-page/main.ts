@@ -101,7 +101,9 @@ async function live(spec: LiveSpec): Promise<LiveResult> {
   await ctx.resume();
   const scopeBuf = new Float32Array(1 << 16);
   const meterBuf = new Float32Array(3 * 1024);
-  let scope = 0, meterFrames = 0, maxPeak = 0;
+  let scope = 0,
+    meterFrames = 0,
+    maxPeak = 0;
   const deadline = performance.now() + 15_000;
   while ((scope < spec.minScope || meterFrames < spec.minMeterFrames) && performance.now() < deadline) {
     await new Promise((r) => setTimeout(r, 20));

@@ -52,7 +52,11 @@ export class AudioStats {
     void this.poll();
     const perf = performance as unknown as ChromiumPerformance;
     if (this.lab.isolated && typeof perf.measureUserAgentSpecificMemory === 'function') {
-      const measure = () => perf.measureUserAgentSpecificMemory!().then((m) => (this.uaMemoryMb = m.bytes / 1048576), () => {});
+      const measure = () =>
+        perf.measureUserAgentSpecificMemory!().then(
+          (m) => (this.uaMemoryMb = m.bytes / 1048576),
+          () => {},
+        );
       void measure();
       this.memTimer = setInterval(measure, 10_000);
     }

@@ -54,12 +54,24 @@ export class LabGraph {
     else this.output.disconnect(this.monitor.node);
   }
 
-  static async create(context: BaseAudioContext, s: LabSettings, catalog: FaustCatalog, options: { monitor?: boolean; shared?: boolean } = {}): Promise<LabGraph> {
+  static async create(
+    context: BaseAudioContext,
+    s: LabSettings,
+    catalog: FaustCatalog,
+    options: { monitor?: boolean; shared?: boolean } = {},
+  ): Promise<LabGraph> {
     const shared = options.shared === false ? { shared: false } : {};
     const [lab, monitor] = await Promise.all([
       createLab(context, {
-        generator: s.generator, seed: s.seed, chain: s.order, bypass: s.bypass, eqType: s.eqType, detector: s.detector,
-        sweep: s.sweep, params: s.params, ...shared,
+        generator: s.generator,
+        seed: s.seed,
+        chain: s.order,
+        bypass: s.bypass,
+        eqType: s.eqType,
+        detector: s.detector,
+        sweep: s.sweep,
+        params: s.params,
+        ...shared,
       }),
       options.monitor ? createTap(context, shared) : Promise.resolve(null),
     ]);

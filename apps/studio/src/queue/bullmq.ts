@@ -176,13 +176,7 @@ export class RedisQueue implements JobQueue {
   }
 
   async list(): Promise<JobStatus[]> {
-    const kinds = [
-      ['active'],
-      ['waiting', 'prioritized', 'paused'],
-      ['delayed'],
-      ['completed'],
-      ['failed'],
-    ] as const;
+    const kinds = [['active'], ['waiting', 'prioritized', 'paused'], ['delayed'], ['completed'], ['failed']] as const;
     const out: JobStatus[] = [];
     const seen = new Set<string>();
     for (const status of await this.#cancelledStatuses()) {
@@ -242,7 +236,8 @@ export class RedisQueue implements JobQueue {
     const handle: QueueWorker = {
       close: () => {
         closing ??= (async () => {
-          for (const [id, run] of this.#runs) if (this.#ownsRun(worker, id)) run.controller.abort(new StudioError('STUDIO_QUEUE_CLOSED', 'the worker is shutting down'));
+          for (const [id, run] of this.#runs)
+            if (this.#ownsRun(worker, id)) run.controller.abort(new StudioError('STUDIO_QUEUE_CLOSED', 'the worker is shutting down'));
           await worker.close();
           await connection.quit().catch(() => undefined);
           this.#workers.delete(handle);
@@ -358,7 +353,11 @@ export class RedisQueue implements JobQueue {
       ...(this.#retention.count >= 0 ? await this.#client.zrange(this.#cancelledOrderKey, 0, -(this.#retention.count + 1)) : []),
     ]);
     if (old.size > 0) {
-      await this.#client.multi().hdel(this.#cancelledKey, ...old).zrem(this.#cancelledOrderKey, ...old).exec();
+      await this.#client
+        .multi()
+        .hdel(this.#cancelledKey, ...old)
+        .zrem(this.#cancelledOrderKey, ...old)
+        .exec();
     }
   }
 
@@ -393,13 +392,22 @@ export class RedisQueue implements JobQueue {
     };
     // reason: entering a state starts its progress afresh; the fetched job may already carry
     // later progress, whose own events follow and would otherwise seem to go backwards
-    const entered = (state: JobState) => (s: JobStatus): JobStatus => ({ ...s, state, stage: undefined, progress: 0, outputId: undefined, finishedAt: undefined });
+    const entered =
+      (state: JobState) =>
+      (s: JobStatus): JobStatus => ({ ...s, state, stage: undefined, progress: 0, outputId: undefined, finishedAt: undefined });
     events.on('waiting', ({ jobId }) => refresh(jobId, entered('queued')));
     events.on('active', ({ jobId }) => refresh(jobId, entered('active')));
     events.on('delayed', ({ jobId }) => refresh(jobId, entered('retrying')));
     events.on('stalled', ({ jobId }) => refresh(jobId, entered('queued')));
     events.on('completed', ({ jobId, returnvalue }) =>
-      refresh(jobId, (s) => ({ ...s, state: 'completed', progress: 1, error: undefined, outputId: (returnvalue as unknown as JobResult | undefined)?.outputId ?? s.outputId, finishedAt: s.finishedAt ?? Date.now() })),
+      refresh(jobId, (s) => ({
+        ...s,
+        state: 'completed',
+        progress: 1,
+        error: undefined,
+        outputId: (returnvalue as unknown as JobResult | undefined)?.outputId ?? s.outputId,
+        finishedAt: s.finishedAt ?? Date.now(),
+      })),
     );
     events.on('failed', ({ jobId, failedReason }) => {
       const error = parseReason(failedReason);

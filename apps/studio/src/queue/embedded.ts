@@ -114,7 +114,8 @@ export class EmbeddedQueue implements JobQueue {
   ) {
     this.recovery = recovery;
     this.#retention = { count: options.retention?.count ?? DEFAULT_RETENTION.count, ageMs: options.retention?.ageMs ?? DEFAULT_RETENTION.ageMs };
-    if (!Number.isInteger(this.#retention.count) || this.#retention.count < 0) throw new StudioError('STUDIO_BAD_REQUEST', 'retention.count must be an integer ≥ 0');
+    if (!Number.isInteger(this.#retention.count) || this.#retention.count < 0)
+      throw new StudioError('STUDIO_BAD_REQUEST', 'retention.count must be an integer ≥ 0');
     this.#graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
     this.#progressIntervalMs = options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS;
     this.#pruneTimer = setInterval(() => this.#prune(), Math.min(Math.max(this.#retention.ageMs, 10), 60_000)).unref();
@@ -291,7 +292,10 @@ export class EmbeddedQueue implements JobQueue {
       worker,
       controller,
       throttle: new ProgressThrottle(this.#progressIntervalMs, (stage, fraction, stageChanged) => this.#progress(entry, run, stage, fraction, stageChanged)),
-      timeout: setTimeout(() => this.#abort(entry, run, new StudioError('STUDIO_TIMEOUT', `job ${entry.status.id} ran past its ${entry.opts.timeoutMs} ms timeout`)), entry.opts.timeoutMs),
+      timeout: setTimeout(
+        () => this.#abort(entry, run, new StudioError('STUDIO_TIMEOUT', `job ${entry.status.id} ran past its ${entry.opts.timeoutMs} ms timeout`)),
+        entry.opts.timeoutMs,
+      ),
       grace: undefined,
       settled: false,
       done,
@@ -363,11 +367,16 @@ export class EmbeddedQueue implements JobQueue {
     }
     if (shutdown) {
       // reason: the attempt was interrupted by us, not lost by the job; it does not count
-      this.#move(entry, 'queued', (s) => {
-        s.attempts--;
-        s.stage = undefined;
-        s.progress = 0;
-      }, true);
+      this.#move(
+        entry,
+        'queued',
+        (s) => {
+          s.attempts--;
+          s.stage = undefined;
+          s.progress = 0;
+        },
+        true,
+      );
       this.#waiting.unshift(entry);
       return;
     }

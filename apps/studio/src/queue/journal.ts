@@ -18,9 +18,7 @@ export interface JournalJob {
 }
 
 export type JournalRecord =
-  | { t: 'add'; status: JobStatus; data: RenderRequest; opts: Required<AddJobOptions> }
-  | { t: 'status'; status: JobStatus }
-  | { t: 'drop'; id: string };
+  { t: 'add'; status: JobStatus; data: RenderRequest; opts: Required<AddJobOptions> } | { t: 'status'; status: JobStatus } | { t: 'drop'; id: string };
 
 export interface JournalReplay {
   /** Live jobs in the order they were added. */
@@ -70,7 +68,8 @@ function parseRecord(line: string): JournalRecord | undefined {
   const r = value as Partial<Record<string, unknown>>;
   const status = r.status as Partial<JobStatus> | undefined;
   const statusOk = typeof status === 'object' && status !== null && typeof status.id === 'string' && typeof status.state === 'string';
-  if (r.t === 'add' && statusOk && typeof r.data === 'object' && r.data !== null && typeof r.opts === 'object' && r.opts !== null) return value as JournalRecord;
+  if (r.t === 'add' && statusOk && typeof r.data === 'object' && r.data !== null && typeof r.opts === 'object' && r.opts !== null)
+    return value as JournalRecord;
   if (r.t === 'status' && statusOk) return value as JournalRecord;
   if (r.t === 'drop' && typeof r.id === 'string') return value as JournalRecord;
   return undefined;

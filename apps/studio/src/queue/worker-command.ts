@@ -40,11 +40,23 @@ function queueName(raw: string, flag: string): string {
 
 const OPTIONS = {
   redis: { type: 'string', value: 'URL', parse: redisUrl, help: 'redis://[user:pass@]host:port[/db] (required)' },
-  concurrency: { type: 'string', value: 'N', default: () => String(availableParallelism()), parse: integer(1, 256), help: `jobs at once, 1–256 (default: the machine's cores, ${availableParallelism()})` },
+  concurrency: {
+    type: 'string',
+    value: 'N',
+    default: () => String(availableParallelism()),
+    parse: integer(1, 256),
+    help: `jobs at once, 1–256 (default: the machine's cores, ${availableParallelism()})`,
+  },
   queue: { type: 'string', value: 'NAME', default: 'studio-render', parse: queueName, help: 'queue name (default studio-render)' },
   'data-dir': { type: 'string', value: 'DIR', help: 'the studio data dir shared with the server (default .tidewire/studio in the repo)' },
-  'state-dir': { type: 'string', value: 'DIR', help: 'this worker\'s scratch and process-ledger folder, one per worker\n(default DATA-DIR/state/worker)' },
-  'lock-ms': { type: 'string', value: 'MS', default: '30000', parse: integer(200, 3_600_000), help: 'job lock duration; a killed worker\'s job is taken over after it (default 30000)' },
+  'state-dir': { type: 'string', value: 'DIR', help: "this worker's scratch and process-ledger folder, one per worker\n(default DATA-DIR/state/worker)" },
+  'lock-ms': {
+    type: 'string',
+    value: 'MS',
+    default: '30000',
+    parse: integer(200, 3_600_000),
+    help: "job lock duration; a killed worker's job is taken over after it (default 30000)",
+  },
 } as const satisfies OptionsTable;
 
 const ARGS = {
@@ -57,7 +69,14 @@ const ARGS = {
 function checkWorker({ values: v }: ParsedArgs<typeof OPTIONS>): WorkerArgs {
   if (v.redis === undefined) throw new UsageError('--redis URL is required');
   const dataDir = resolve(v['data-dir'] ?? DEFAULT_DATA_DIR);
-  return { redis: v.redis, concurrency: v.concurrency, queue: v.queue, dataDir, stateDir: resolve(v['state-dir'] ?? join(dataDir, 'state', 'worker')), lockMs: v['lock-ms'] };
+  return {
+    redis: v.redis,
+    concurrency: v.concurrency,
+    queue: v.queue,
+    dataDir,
+    stateDir: resolve(v['state-dir'] ?? join(dataDir, 'state', 'worker')),
+    lockMs: v['lock-ms'],
+  };
 }
 
 /** Where the command writes (process.stdout/stderr by default; tests pass sinks). */
@@ -66,7 +85,10 @@ export interface WorkerIo {
   err: { write(text: string): unknown };
 }
 
-export function createWorkerCommand(deps: WorkerDeps, io: WorkerIo = { out: process.stdout, err: process.stderr }): Command & { parse(args: readonly string[]): WorkerArgs } {
+export function createWorkerCommand(
+  deps: WorkerDeps,
+  io: WorkerIo = { out: process.stdout, err: process.stderr },
+): Command & { parse(args: readonly string[]): WorkerArgs } {
   return defineCommand({
     ...ARGS,
     summary: 'run render workers taking jobs from a Redis queue',
@@ -74,7 +96,12 @@ export function createWorkerCommand(deps: WorkerDeps, io: WorkerIo = { out: proc
     check: checkWorker,
     async run(args) {
       const handler = await deps.makeHandler(args);
-      const queue = await openRedisQueue({ url: args.redis, name: args.queue, lockDurationMs: args.lockMs, stalledIntervalMs: Math.max(100, Math.floor(args.lockMs / 2)) });
+      const queue = await openRedisQueue({
+        url: args.redis,
+        name: args.queue,
+        lockDurationMs: args.lockMs,
+        stalledIntervalMs: Math.max(100, Math.floor(args.lockMs / 2)),
+      });
       const worker = createRenderWorker(queue, handler, { concurrency: args.concurrency, log: (line) => io.err.write(`${line}\n`) });
       io.out.write(`studio worker: ${args.concurrency} slot(s) on queue ${args.queue}, pid ${process.pid}\n`);
       await worker.stopped;
@@ -85,5 +112,9 @@ export function createWorkerCommand(deps: WorkerDeps, io: WorkerIo = { out: proc
 
 /** `tidewire studio worker`'s arguments (throws UsageError; HelpRequested for --help). */
 export function parseWorkerArgs(args: string[]): WorkerArgs {
-  return createWorkerCommand({ makeHandler: () => { throw new Error('parse only'); } }).parse(args);
+  return createWorkerCommand({
+    makeHandler: () => {
+      throw new Error('parse only');
+    },
+  }).parse(args);
 }

@@ -68,7 +68,11 @@ export const BUILTIN_BACKGROUNDS: readonly BuiltinBackground[] = [
 
 export function builtinBackground(name: string): BuiltinBackground {
   const b = BUILTIN_BACKGROUNDS.find((x) => x.name === name);
-  if (!b) throw new StudioError('STUDIO_NOT_FOUND', `no builtin background '${String(name).slice(0, 40)}' (have ${BUILTIN_BACKGROUNDS.map((x) => x.name).join(', ')})`);
+  if (!b)
+    throw new StudioError(
+      'STUDIO_NOT_FOUND',
+      `no builtin background '${String(name).slice(0, 40)}' (have ${BUILTIN_BACKGROUNDS.map((x) => x.name).join(', ')})`,
+    );
   return b;
 }
 
@@ -85,7 +89,13 @@ export interface BuiltinFiles {
  * cache (`cache`, or the cache of folder `cache`). The files are leased: call `release()` when the
  * render that uses them is done; until then the cache does not evict them.
  */
-export async function ensureBuiltin(name: string, width: number, height: number, cache: DiskCache | string, run: AcquireRun = {}): Promise<BuiltinFiles & { release(): void }> {
+export async function ensureBuiltin(
+  name: string,
+  width: number,
+  height: number,
+  cache: DiskCache | string,
+  run: AcquireRun = {},
+): Promise<BuiltinFiles & { release(): void }> {
   const b = builtinBackground(name);
   const disk = typeof cache === 'string' ? openDiskCache(cache) : cache;
   const base = `builtin-${b.name}-${width}x${height}`;
@@ -93,18 +103,85 @@ export async function ensureBuiltin(name: string, width: number, height: number,
   const sh = Math.max(2, Math.round(height / b.reduce / 2) * 2);
   const up = `scale=${width}:${height}:flags=${b.scaler},setsar=1`;
   // reason: the temp name ends in .partial, so the muxer is named with -f rather than guessed.
-  const png = await disk.acquire(`${base}.png`, (tmp) => runTool(FFMPEG, ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', b.source(sw, sh, LOOP_FPS), '-frames:v', '1', '-vf', up, '-f', 'image2', '-c:v', 'png', tmp], run).then(() => {}), run);
+  const png = await disk.acquire(
+    `${base}.png`,
+    (tmp) =>
+      runTool(
+        FFMPEG,
+        [
+          '-hide_banner',
+          '-nostdin',
+          '-loglevel',
+          'error',
+          '-y',
+          '-f',
+          'lavfi',
+          '-i',
+          b.source(sw, sh, LOOP_FPS),
+          '-frames:v',
+          '1',
+          '-vf',
+          up,
+          '-f',
+          'image2',
+          '-c:v',
+          'png',
+          tmp,
+        ],
+        run,
+      ).then(() => {}),
+    run,
+  );
   if (b.kind === 'still') return { kind: 'still', png: png.path, release: png.release };
   let mp4: CacheLease;
   try {
-    mp4 = await disk.acquire(`${base}.mp4`, (tmp) => runTool(FFMPEG, [
-      '-hide_banner', '-nostdin', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', b.source(sw, sh, LOOP_FPS),
-      '-t', String(LOOP_SECONDS), '-vf', `${up},format=yuv420p`, '-an',
-      '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-g', String(LOOP_FPS), '-f', 'mp4', tmp,
-    ], run).then(() => {}), run);
+    mp4 = await disk.acquire(
+      `${base}.mp4`,
+      (tmp) =>
+        runTool(
+          FFMPEG,
+          [
+            '-hide_banner',
+            '-nostdin',
+            '-loglevel',
+            'error',
+            '-y',
+            '-f',
+            'lavfi',
+            '-i',
+            b.source(sw, sh, LOOP_FPS),
+            '-t',
+            String(LOOP_SECONDS),
+            '-vf',
+            `${up},format=yuv420p`,
+            '-an',
+            '-c:v',
+            'libx264',
+            '-preset',
+            'veryfast',
+            '-crf',
+            '20',
+            '-g',
+            String(LOOP_FPS),
+            '-f',
+            'mp4',
+            tmp,
+          ],
+          run,
+        ).then(() => {}),
+      run,
+    );
   } catch (e) {
     png.release();
     throw e;
   }
-  return { kind: 'video', png: png.path, mp4: mp4.path, release: () => { png.release(); mp4.release(); } };
+  return {
+    kind: 'video',
+    png: png.path,
+    mp4: mp4.path,
+    release: () => {
+      png.release();
+      mp4.release();
+    },
+  };
 }

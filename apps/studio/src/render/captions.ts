@@ -81,7 +81,10 @@ export function captionChangeTimes(caption: string, start: number, durationSecon
   if (wordHighlight) {
     const words = caption.split(/\s+/).filter((w) => w !== '');
     let at = startCs;
-    for (const k of karaokeDurations(words, durationSeconds)) { at += k; times.push(at); }
+    for (const k of karaokeDurations(words, durationSeconds)) {
+      at += k;
+      times.push(at);
+    }
   }
   return times.map((cs) => cs / 100);
 }

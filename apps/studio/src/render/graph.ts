@@ -5,10 +5,7 @@
 // captions file has a fixed name in the working directory.
 
 /** Where a scene's picture comes from, after assets and builtins are resolved to files. */
-export type BackgroundSource =
-  | { type: 'still'; path: string }
-  | { type: 'video'; path: string }
-  | { type: 'color'; hex: string };
+export type BackgroundSource = { type: 'still'; path: string } | { type: 'video'; path: string } | { type: 'color'; hex: string };
 
 export interface Segment {
   source: BackgroundSource;
@@ -87,7 +84,9 @@ export function composeArgs(plan: ComposePlan): string[] {
       inputs.push('-framerate', String(fps), '-i', `file:${s.path}`);
       if (seg.zoom) {
         const z = `1+${ZOOM_AMOUNT}*on/${Math.max(1, seg.frames)}`;
-        chains.push(`[${i}:v]${fit},zoompan=z='${z}':x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':d=${seg.frames}:s=${W}x${H}:fps=${fps},trim=end_frame=${seg.frames},settb=1/${fps},setpts=N${label}`);
+        chains.push(
+          `[${i}:v]${fit},zoompan=z='${z}':x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':d=${seg.frames}:s=${W}x${H}:fps=${fps},trim=end_frame=${seg.frames},settb=1/${fps},setpts=N${label}`,
+        );
       } else {
         chains.push(`[${i}:v]${fit},loop=loop=-1:size=1:start=0,trim=end_frame=${seg.frames},settb=1/${fps},setpts=N${label}`);
       }
@@ -130,14 +129,43 @@ export function composeArgs(plan: ComposePlan): string[] {
   }
 
   return [
-    '-hide_banner', '-nostdin', '-loglevel', 'error', '-nostats', '-progress', 'pipe:1', '-y',
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-nostats',
+    '-progress',
+    'pipe:1',
+    '-y',
     ...inputs,
-    '-filter_complex', chains.join(';'),
-    '-map', video, '-map', '[aout]',
-    '-c:v', 'libx264', '-preset', plan.encoder.preset, ...(staticPicture ? ['-tune', 'stillimage'] : []), '-crf', String(plan.encoder.crf),
-    '-pix_fmt', 'yuv420p', '-r', String(fps), '-g', String(fps * 4),
-    '-c:a', 'aac', '-b:a', plan.encoder.audioBitrate,
-    '-movflags', '+faststart', '-f', 'mp4', plan.outPath,
+    '-filter_complex',
+    chains.join(';'),
+    '-map',
+    video,
+    '-map',
+    '[aout]',
+    '-c:v',
+    'libx264',
+    '-preset',
+    plan.encoder.preset,
+    ...(staticPicture ? ['-tune', 'stillimage'] : []),
+    '-crf',
+    String(plan.encoder.crf),
+    '-pix_fmt',
+    'yuv420p',
+    '-r',
+    String(fps),
+    '-g',
+    String(fps * 4),
+    '-c:a',
+    'aac',
+    '-b:a',
+    plan.encoder.audioBitrate,
+    '-movflags',
+    '+faststart',
+    '-f',
+    'mp4',
+    plan.outPath,
   ];
 }
 

@@ -15,7 +15,19 @@ import type { Stage, Story } from '../model.ts';
 import { FFMPEG } from './backgrounds.ts';
 import { buildAss, captionText, type CaptionEvent } from './captions.ts';
 import { DEFAULT_ENCODER, ZOOM_AMOUNT } from './graph.ts';
-import { DEFAULT_FPS, eachLimited, frameSize, makeThumbnail, RENDER_LIMITS, resolveBackground, tempBeside, validateStory, VOICE_CONCURRENCY, type RenderTuning, type Run } from './pipeline.ts';
+import {
+  DEFAULT_FPS,
+  eachLimited,
+  frameSize,
+  makeThumbnail,
+  RENDER_LIMITS,
+  resolveBackground,
+  tempBeside,
+  validateStory,
+  VOICE_CONCURRENCY,
+  type RenderTuning,
+  type Run,
+} from './pipeline.ts';
 import { openDiskCache } from './disk-cache.ts';
 import { abortError, Ledger, runTool } from './process.ts';
 import type { RenderOptions, RenderOutput } from './types.ts';
@@ -99,9 +111,41 @@ export async function renderStoryNaive(story: Story, options: RenderOptions, tun
         vf = `fps=${fps},${fit},trim=end_frame=${frames}`;
       }
       const out = join(work, `scene-${i}.mp4`);
-      await runTool(FFMPEG, [...QUIET, ...input, '-i', `file:${join(work, `voice-${i}.wav`)}`,
-        '-filter_complex', `[0:v]${vf}[v];[1:a]apad=whole_dur=${seconds.toFixed(6)}[a]`, '-map', '[v]', '-map', '[a]',
-        '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '0', '-r', String(fps), '-c:a', 'aac', '-b:a', '256k', '-ar', '44100', '-t', seconds.toFixed(6), '-f', 'mp4', out], { ...run, stdin });
+      await runTool(
+        FFMPEG,
+        [
+          ...QUIET,
+          ...input,
+          '-i',
+          `file:${join(work, `voice-${i}.wav`)}`,
+          '-filter_complex',
+          `[0:v]${vf}[v];[1:a]apad=whole_dur=${seconds.toFixed(6)}[a]`,
+          '-map',
+          '[v]',
+          '-map',
+          '[a]',
+          '-c:v',
+          'libx264',
+          '-preset',
+          'ultrafast',
+          '-qp',
+          '0',
+          '-r',
+          String(fps),
+          '-c:a',
+          'aac',
+          '-b:a',
+          '256k',
+          '-ar',
+          '44100',
+          '-t',
+          seconds.toFixed(6),
+          '-f',
+          'mp4',
+          out,
+        ],
+        { ...run, stdin },
+      );
       sceneFiles.push(out);
       step();
     }
@@ -112,7 +156,28 @@ export async function renderStoryNaive(story: Story, options: RenderOptions, tun
     step();
 
     // 3. Burn the captions (lossless again).
-    await runTool(FFMPEG, [...QUIET, '-i', 'file:joined.mp4', '-vf', 'ass=captions.ass', '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '0', '-c:a', 'copy', '-f', 'mp4', 'captioned.mp4'], { ...run, cwd: work });
+    await runTool(
+      FFMPEG,
+      [
+        ...QUIET,
+        '-i',
+        'file:joined.mp4',
+        '-vf',
+        'ass=captions.ass',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-qp',
+        '0',
+        '-c:a',
+        'copy',
+        '-f',
+        'mp4',
+        'captioned.mp4',
+      ],
+      { ...run, cwd: work },
+    );
     step();
 
     // 4. Audio mix (the clean voice track, ducked music) and the final encode.
@@ -122,10 +187,41 @@ export async function renderStoryNaive(story: Story, options: RenderOptions, tun
     const audioGraph = music
       ? `[1:a]${stereo},asplit=2[voice][key];[2:a]${stereo},atrim=end=${track.durationSeconds.toFixed(6)},volume=${story.music!.volume.toFixed(3)}[bed];[bed][key]sidechaincompress=threshold=0.02:ratio=12:attack=15:release=350:makeup=1[ducked];[voice][ducked]amix=inputs=2:duration=first:normalize=0[aout]`
       : `[1:a]${stereo}[aout]`;
-    await runTool(FFMPEG, [...QUIET, '-i', `file:${join(work, 'captioned.mp4')}`, '-i', `file:${join(work, 'voice.wav')}`, ...(music ? ['-stream_loop', '-1', '-i', `file:${music}`] : []),
-      '-filter_complex', audioGraph, '-map', '0:v', '-map', '[aout]',
-      '-c:v', 'libx264', '-preset', encoder.preset, '-crf', String(encoder.crf), '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', encoder.audioBitrate,
-      '-movflags', '+faststart', '-f', 'mp4', tmpOut], run);
+    await runTool(
+      FFMPEG,
+      [
+        ...QUIET,
+        '-i',
+        `file:${join(work, 'captioned.mp4')}`,
+        '-i',
+        `file:${join(work, 'voice.wav')}`,
+        ...(music ? ['-stream_loop', '-1', '-i', `file:${music}`] : []),
+        '-filter_complex',
+        audioGraph,
+        '-map',
+        '0:v',
+        '-map',
+        '[aout]',
+        '-c:v',
+        'libx264',
+        '-preset',
+        encoder.preset,
+        '-crf',
+        String(encoder.crf),
+        '-pix_fmt',
+        'yuv420p',
+        '-c:a',
+        'aac',
+        '-b:a',
+        encoder.audioBitrate,
+        '-movflags',
+        '+faststart',
+        '-f',
+        'mp4',
+        tmpOut,
+      ],
+      run,
+    );
     step();
 
     progress('thumbnail', 0);

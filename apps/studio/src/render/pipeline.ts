@@ -64,15 +64,21 @@ export function frameSize(story: Story, tuning?: RenderTuning): { width: number;
 
 /** Throws the coded error for the first thing about the story the pipeline cannot render. */
 export async function validateStory(story: Story, options: Pick<RenderOptions, 'assets'>): Promise<void> {
-  if (!FORMATS.includes(story.format)) throw new StudioError('STUDIO_BAD_REQUEST', `format '${String(story.format).slice(0, 20)}' is not one of ${FORMATS.join(', ')}`);
+  if (!FORMATS.includes(story.format))
+    throw new StudioError('STUDIO_BAD_REQUEST', `format '${String(story.format).slice(0, 20)}' is not one of ${FORMATS.join(', ')}`);
   if (!Array.isArray(story.scenes) || story.scenes.length === 0) throw new StudioError('STUDIO_BAD_REQUEST', 'a story needs at least one scene');
-  if (story.scenes.length > RENDER_LIMITS.maxScenes) throw new StudioError('STUDIO_TOO_MANY_SCENES', `${story.scenes.length} scenes (cap ${RENDER_LIMITS.maxScenes})`);
-  if (!(story.gapSeconds >= 0 && story.gapSeconds <= RENDER_LIMITS.maxGapSeconds)) throw new StudioError('STUDIO_BAD_REQUEST', `gapSeconds ${story.gapSeconds} is outside 0–${RENDER_LIMITS.maxGapSeconds}`);
+  if (story.scenes.length > RENDER_LIMITS.maxScenes)
+    throw new StudioError('STUDIO_TOO_MANY_SCENES', `${story.scenes.length} scenes (cap ${RENDER_LIMITS.maxScenes})`);
+  if (!(story.gapSeconds >= 0 && story.gapSeconds <= RENDER_LIMITS.maxGapSeconds))
+    throw new StudioError('STUDIO_BAD_REQUEST', `gapSeconds ${story.gapSeconds} is outside 0–${RENDER_LIMITS.maxGapSeconds}`);
   const [minSize, maxSize] = RENDER_LIMITS.captionSize;
-  if (!(story.captions.size >= minSize && story.captions.size <= maxSize)) throw new StudioError('STUDIO_BAD_REQUEST', `caption size ${story.captions.size} is outside ${minSize}–${maxSize}`);
-  if (!['top', 'middle', 'bottom'].includes(story.captions.position)) throw new StudioError('STUDIO_BAD_REQUEST', `caption position '${String(story.captions.position).slice(0, 20)}'`);
+  if (!(story.captions.size >= minSize && story.captions.size <= maxSize))
+    throw new StudioError('STUDIO_BAD_REQUEST', `caption size ${story.captions.size} is outside ${minSize}–${maxSize}`);
+  if (!['top', 'middle', 'bottom'].includes(story.captions.position))
+    throw new StudioError('STUDIO_BAD_REQUEST', `caption position '${String(story.captions.position).slice(0, 20)}'`);
   for (const scene of story.scenes) {
-    if (scene.caption.length > RENDER_LIMITS.maxCaptionChars) throw new StudioError('STUDIO_TEXT_TOO_LONG', `scene ${scene.id}'s caption is ${scene.caption.length} characters (cap ${RENDER_LIMITS.maxCaptionChars})`);
+    if (scene.caption.length > RENDER_LIMITS.maxCaptionChars)
+      throw new StudioError('STUDIO_TEXT_TOO_LONG', `scene ${scene.id}'s caption is ${scene.caption.length} characters (cap ${RENDER_LIMITS.maxCaptionChars})`);
     await validateVoice(scene.voice);
     checkBackground(scene.background, options);
   }
@@ -89,13 +95,21 @@ function assetPath(assetId: string, options: Pick<RenderOptions, 'assets'>): str
 }
 
 function checkBackground(bg: Background, options: Pick<RenderOptions, 'assets'>): void {
-  if (bg.kind === 'color' && !/^#[0-9a-fA-F]{6}$/.test(bg.color)) throw new StudioError('STUDIO_BAD_REQUEST', `colour '${String(bg.color).slice(0, 20)}' is not #rrggbb`);
+  if (bg.kind === 'color' && !/^#[0-9a-fA-F]{6}$/.test(bg.color))
+    throw new StudioError('STUDIO_BAD_REQUEST', `colour '${String(bg.color).slice(0, 20)}' is not #rrggbb`);
   if (bg.kind === 'asset') assetPath(bg.assetId, options);
   if (!['color', 'asset', 'builtin'].includes(bg.kind)) throw new StudioError('STUDIO_BAD_REQUEST', 'unknown background kind');
 }
 
 /** A scene's picture as a file or colour; a builtin's files are leased from the cache until `release`. */
-export async function resolveBackground(bg: Background, width: number, height: number, options: RenderOptions, cache: DiskCache, run: Run): Promise<BackgroundSource & { release?: () => void }> {
+export async function resolveBackground(
+  bg: Background,
+  width: number,
+  height: number,
+  options: RenderOptions,
+  cache: DiskCache,
+  run: Run,
+): Promise<BackgroundSource & { release?: () => void }> {
   if (bg.kind === 'color') return { type: 'color', hex: bg.color.slice(1).toLowerCase() };
   if (bg.kind === 'asset') {
     const path = assetPath(bg.assetId, options);
@@ -112,7 +126,11 @@ export async function eachLimited<T>(items: T[], limit: number, work: (item: T, 
   const lane = async () => {
     while (failed === undefined && next < items.length) {
       const i = next++;
-      try { await work(items[i]!, i); } catch (e) { failed ??= e; }
+      try {
+        await work(items[i]!, i);
+      } catch (e) {
+        failed ??= e;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
@@ -155,7 +173,9 @@ export async function renderStory(story: Story, options: RenderOptions, tuning: 
     stage = s;
     options.onProgress?.(s, Math.min(1, Math.max(0, fraction)));
   };
-  const checkpoint = () => { if (controller.signal.aborted) throw abortError(controller.signal); };
+  const checkpoint = () => {
+    if (controller.signal.aborted) throw abortError(controller.signal);
+  };
   let sourcesP: Promise<BackgroundSource[]> | undefined;
   const leases: (() => void)[] = [];
   try {
@@ -174,11 +194,13 @@ export async function renderStory(story: Story, options: RenderOptions, tuning: 
     const disk = openDiskCache(options.cacheDir ?? join(stateDir, 'cache'), options.cacheQuotaBytes);
     await disk.ready;
     const memory = options.clipCache === null ? undefined : (options.clipCache ?? clipCache);
-    sourcesP = Promise.all(story.scenes.map(async (s) => {
-      const source = await resolveBackground(s.background, width, height, options, disk, run);
-      if (source.release) leases.push(source.release);
-      return source;
-    }));
+    sourcesP = Promise.all(
+      story.scenes.map(async (s) => {
+        const source = await resolveBackground(s.background, width, height, options, disk, run);
+        if (source.release) leases.push(source.release);
+        return source;
+      }),
+    );
     sourcesP.catch(() => {});
     await eachLimited(story.scenes, VOICE_CONCURRENCY, async (scene, i) => {
       clips[i] = await speak(scene.text, scene.voice, join(options.workDir, `voice-${i}.wav`), run, { memory, disk });
@@ -215,7 +237,19 @@ export async function renderStory(story: Story, options: RenderOptions, tuning: 
     }));
     const music = story.music ? { path: assetPath(story.music.assetId, options), volume: story.music.volume } : undefined;
     ledger.addTemp(tmpOut);
-    const args = composeArgs({ width, height, fps, segments, voicePath, totalSeconds: track.durationSeconds, music, captionsFile, captionChanges: tuning.everyFrameCaptions ? undefined : captionChanges, outPath: tmpOut, encoder });
+    const args = composeArgs({
+      width,
+      height,
+      fps,
+      segments,
+      voicePath,
+      totalSeconds: track.durationSeconds,
+      music,
+      captionsFile,
+      captionChanges: tuning.everyFrameCaptions ? undefined : captionChanges,
+      outPath: tmpOut,
+      encoder,
+    });
     await runTool(FFMPEG, args, {
       ...run,
       cwd: options.workDir,
@@ -248,7 +282,11 @@ export async function renderStory(story: Story, options: RenderOptions, tuning: 
     if (!controller.signal.aborted) controller.abort(new StudioError('STUDIO_CANCELLED', 'render finished'));
     await sourcesP?.catch(() => {});
     for (const release of leases) release();
-    await Promise.all([rm(tmpOut, { force: true }), rm(tmpThumb, { force: true }), tuning.keepWorkDir ? undefined : rm(options.workDir, { recursive: true, force: true })]);
+    await Promise.all([
+      rm(tmpOut, { force: true }),
+      rm(tmpThumb, { force: true }),
+      tuning.keepWorkDir ? undefined : rm(options.workDir, { recursive: true, force: true }),
+    ]);
     ledger.close();
   }
 }
@@ -257,7 +295,32 @@ export async function renderStory(story: Story, options: RenderOptions, tuning: 
 export async function makeThumbnail(video: string, out: string, atSeconds: number, width: number, height: number, run: Run): Promise<void> {
   const scale = width >= height ? `scale=${Math.min(480, width)}:-2` : `scale=-2:${Math.min(480, height)}`;
   for (const q of [5, 10, 18, 31]) {
-    await runTool(FFMPEG, ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', '-ss', atSeconds.toFixed(3), '-i', `file:${video}`, '-frames:v', '1', '-vf', scale, '-q:v', String(q), '-f', 'image2', '-c:v', 'mjpeg', out], run);
+    await runTool(
+      FFMPEG,
+      [
+        '-hide_banner',
+        '-nostdin',
+        '-loglevel',
+        'error',
+        '-y',
+        '-ss',
+        atSeconds.toFixed(3),
+        '-i',
+        `file:${video}`,
+        '-frames:v',
+        '1',
+        '-vf',
+        scale,
+        '-q:v',
+        String(q),
+        '-f',
+        'image2',
+        '-c:v',
+        'mjpeg',
+        out,
+      ],
+      run,
+    );
     if ((await stat(out)).size <= THUMB_MAX_BYTES) return;
   }
 }

@@ -48,7 +48,11 @@ export class ByteRing {
 
   /** The last `n` non-empty lines (the first may be cut by the ring). */
   lastLines(n = 8): string[] {
-    return this.toString().split(/\r?\n/).map((l) => l.trimEnd()).filter((l) => l !== '').slice(-n);
+    return this.toString()
+      .split(/\r?\n/)
+      .map((l) => l.trimEnd())
+      .filter((l) => l !== '')
+      .slice(-n);
   }
 }
 
@@ -90,7 +94,10 @@ export class Ledger {
   private readonly record: LedgerRecord = { groups: [], temps: [] };
   private closed = false;
 
-  constructor(readonly stateDir: string, id = randomBytes(6).toString('hex')) {
+  constructor(
+    readonly stateDir: string,
+    id = randomBytes(6).toString('hex'),
+  ) {
     const dir = join(stateDir, 'live');
     mkdirSync(dir, { recursive: true });
     this.file = join(dir, `${id}.json`);
@@ -177,16 +184,24 @@ export function cleanupLeftovers(stateDir: string): CleanupReport {
       try {
         process.kill(-g.pid, 'SIGKILL');
         report.killedGroups++;
-      } catch { /* gone meanwhile */ }
+      } catch {
+        /* gone meanwhile */
+      }
     }
     for (const p of record?.temps ?? []) {
       if (typeof p !== 'string' || p === '') continue;
       try {
         rmSync(p, { recursive: true, force: true });
         report.removedTemps++;
-      } catch { /* already gone */ }
+      } catch {
+        /* already gone */
+      }
     }
-    try { unlinkSync(file); } catch { /* already gone */ }
+    try {
+      unlinkSync(file);
+    } catch {
+      /* already gone */
+    }
   }
   return report;
 }
@@ -250,7 +265,11 @@ export function runTool(command: string, args: readonly string[], options: RunOp
 
     const killGroup = (sig: NodeJS.Signals) => {
       if (pid === undefined) return;
-      try { process.kill(-pid, sig); } catch { /* already gone */ }
+      try {
+        process.kill(-pid, sig);
+      } catch {
+        /* already gone */
+      }
     };
     const onAbort = () => {
       failure ??= abortError(signal!);
@@ -309,7 +328,17 @@ export function runTool(command: string, args: readonly string[], options: RunOp
       resolve({ stdout: Buffer.concat(stdoutChunks).toString('utf8'), stderr: stderr.toString() });
     };
     let settled = false;
-    child.once('error', (e: NodeJS.ErrnoException) => { if (!settled) { settled = true; finish(null, null, e); } });
-    child.once('close', (code, sig) => { if (!settled) { settled = true; finish(code, sig); } });
+    child.once('error', (e: NodeJS.ErrnoException) => {
+      if (!settled) {
+        settled = true;
+        finish(null, null, e);
+      }
+    });
+    child.once('close', (code, sig) => {
+      if (!settled) {
+        settled = true;
+        finish(code, sig);
+      }
+    });
   });
 }

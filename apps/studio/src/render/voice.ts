@@ -33,7 +33,9 @@ export function listVoices(): Promise<Set<string>> {
     }
     return names;
   });
-  voicesCache.catch(() => { voicesCache = undefined; });
+  voicesCache.catch(() => {
+    voicesCache = undefined;
+  });
   return voicesCache;
 }
 
@@ -79,7 +81,13 @@ export interface VoiceCaches {
  * A scene's clip, spoken only when neither cache has it (same espeak-ng, voice, rate, pitch and
  * text). Without a disk cache the WAV is written to `scratchWav`. `hit` says where it came from.
  */
-export async function speak(text: string, voice: Voice, scratchWav: string, run: { signal?: AbortSignal; ledger?: Ledger }, caches: VoiceCaches = {}): Promise<VoiceClip & { hit: 'memory' | 'disk' | false }> {
+export async function speak(
+  text: string,
+  voice: Voice,
+  scratchWav: string,
+  run: { signal?: AbortSignal; ledger?: Ledger },
+  caches: VoiceCaches = {},
+): Promise<VoiceClip & { hit: 'memory' | 'disk' | false }> {
   if (text.length > MAX_VOICE_TEXT) throw new StudioError('STUDIO_TEXT_TOO_LONG', `a scene's text is ${text.length} characters (cap ${MAX_VOICE_TEXT})`);
   const key = clipKey(ESPEAK, text, voice);
   const remembered = caches.memory?.get(key);
@@ -133,7 +141,10 @@ export async function writeVoiceTrack(clips: VoiceClip[], gapSeconds: number, pa
   const starts: number[] = [];
   let frames = 0;
   clips.forEach((c, i) => {
-    if (i > 0) { parts.push(gap); frames += gap.length / 2; }
+    if (i > 0) {
+      parts.push(gap);
+      frames += gap.length / 2;
+    }
     starts.push(frames / rate);
     parts.push(c.pcm);
     frames += c.pcm.length / 2;

@@ -42,7 +42,13 @@ export interface AssetLimits {
   concurrentDerive: number;
 }
 
-export const DEFAULT_ASSET_LIMITS: AssetLimits = { uploadBytes: 200 * 1024 * 1024, count: 1000, totalBytes: 10 * 1024 ** 3, concurrentUploads: 4, concurrentDerive: 2 };
+export const DEFAULT_ASSET_LIMITS: AssetLimits = {
+  uploadBytes: 200 * 1024 * 1024,
+  count: 1000,
+  totalBytes: 10 * 1024 ** 3,
+  concurrentUploads: 4,
+  concurrentDerive: 2,
+};
 
 export class AssetStore {
   readonly dir: string;
@@ -119,7 +125,8 @@ export class AssetStore {
     if (this.byId.size >= this.limits.count) throw new StudioError('STUDIO_QUOTA', `at most ${this.limits.count} assets`);
     const room = this.limits.totalBytes - this.totalBytes();
     if (room <= 0) throw new StudioError('STUDIO_QUOTA', `the uploads already use ${this.limits.totalBytes} bytes`);
-    if (this.receiving >= this.limits.concurrentUploads) throw new StudioError('STUDIO_QUOTA', `${this.limits.concurrentUploads} uploads are already in progress`);
+    if (this.receiving >= this.limits.concurrentUploads)
+      throw new StudioError('STUDIO_QUOTA', `${this.limits.concurrentUploads} uploads are already in progress`);
     const id = newId();
     const staging = join(this.dir, `.staging-${id}`);
     const part = join(this.tmp, `${id}.part`);

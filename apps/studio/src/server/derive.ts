@@ -32,7 +32,25 @@ function seekFor(info: MediaInfo): string[] {
 export async function makeThumbnail(ffmpeg: string, input: string, output: string, info: MediaInfo, run: RunOptions = {}): Promise<number> {
   for (const q of THUMB_QUALITIES) {
     const filter = info.kind === 'audio' ? `showwavespic=s=${THUMB_SIDE}x${THUMB_SIDE / 2}:colors=0x7fd1ae` : fit(THUMB_SIDE);
-    const args = ['-v', 'error', '-nostdin', '-y', ...seekFor(info), '-i', input, ...(info.kind === 'audio' ? ['-filter_complex', filter] : ['-vf', filter]), '-frames:v', '1', '-q:v', String(q), '-f', 'image2', '-c:v', 'mjpeg', output];
+    const args = [
+      '-v',
+      'error',
+      '-nostdin',
+      '-y',
+      ...seekFor(info),
+      '-i',
+      input,
+      ...(info.kind === 'audio' ? ['-filter_complex', filter] : ['-vf', filter]),
+      '-frames:v',
+      '1',
+      '-q:v',
+      String(q),
+      '-f',
+      'image2',
+      '-c:v',
+      'mjpeg',
+      output,
+    ];
     await unsupportedIfFails(runTool(ffmpeg, args, { timeoutMs: 60_000, ...run }));
     const { size } = await stat(output);
     if (size <= THUMBNAIL_MAX_BYTES) return size;
@@ -47,7 +65,27 @@ export async function makeProxy(ffmpeg: string, input: string, output: string, i
     info.kind === 'image'
       ? [...head, '-vf', fit(640), '-frames:v', '1', '-q:v', '5', '-f', 'image2', '-c:v', 'mjpeg', output]
       : info.kind === 'video'
-        ? [...head, '-t', '30', '-an', '-vf', fit(360), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '30', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', '-f', 'mp4', output]
+        ? [
+            ...head,
+            '-t',
+            '30',
+            '-an',
+            '-vf',
+            fit(360),
+            '-c:v',
+            'libx264',
+            '-preset',
+            'veryfast',
+            '-crf',
+            '30',
+            '-pix_fmt',
+            'yuv420p',
+            '-movflags',
+            '+faststart',
+            '-f',
+            'mp4',
+            output,
+          ]
         : [...head, '-t', '60', '-vn', '-c:a', 'aac', '-b:a', '64k', '-f', 'mp4', output];
   await unsupportedIfFails(runTool(ffmpeg, args, { timeoutMs: 180_000, ...run }));
 }
@@ -57,7 +95,8 @@ async function unsupportedIfFails(p: Promise<unknown>): Promise<void> {
   try {
     await p;
   } catch (err) {
-    if (err instanceof StudioError && err.code === 'STUDIO_TOOL_FAILED') throw new StudioError('STUDIO_UNSUPPORTED_MEDIA', `the file could not be decoded (${err.message.replace(/^.*?: /, '')})`);
+    if (err instanceof StudioError && err.code === 'STUDIO_TOOL_FAILED')
+      throw new StudioError('STUDIO_UNSUPPORTED_MEDIA', `the file could not be decoded (${err.message.replace(/^.*?: /, '')})`);
     throw err;
   }
 }

@@ -17,7 +17,10 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u20
 /** Throws STUDIO_BAD_NAME unless `id` is a plain id (letters, digits, `_`, `-`; ≤ 64). */
 export function checkId(what: string, id: unknown): string {
   if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH || !ID.test(id)) {
-    throw new StudioError('STUDIO_BAD_NAME', `${what} id must be 1–${MAX_ID_LENGTH} letters, digits, '_' or '-', got ${JSON.stringify(String(id).slice(0, 80))}`);
+    throw new StudioError(
+      'STUDIO_BAD_NAME',
+      `${what} id must be 1–${MAX_ID_LENGTH} letters, digits, '_' or '-', got ${JSON.stringify(String(id).slice(0, 80))}`,
+    );
   }
   return id;
 }

@@ -35,7 +35,8 @@ export async function probeMedia(ffprobe: string, file: string, run: RunOptions 
   try {
     raw = await runTool(ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '--', file], { timeoutMs: 20_000, ...run });
   } catch (err) {
-    if (err instanceof StudioError && err.code === 'STUDIO_TOOL_FAILED') throw new StudioError('STUDIO_UNSUPPORTED_MEDIA', `not a readable image, video or audio file (${err.message.replace(/^.*?: /, '')})`);
+    if (err instanceof StudioError && err.code === 'STUDIO_TOOL_FAILED')
+      throw new StudioError('STUDIO_UNSUPPORTED_MEDIA', `not a readable image, video or audio file (${err.message.replace(/^.*?: /, '')})`);
     throw err;
   }
   let parsed: { streams?: ProbeStream[]; format?: { format_name?: string; duration?: string } };
@@ -57,8 +58,10 @@ export function classify(streams: ProbeStream[], format: { format_name?: string;
   if (video) {
     const { width, height } = video;
     if (!width || !height) throw new StudioError('STUDIO_UNSUPPORTED_MEDIA', 'the picture cannot be read (no size: the file is corrupt or truncated)');
-    if (width > MAX_DIMENSION || height > MAX_DIMENSION) throw new StudioError('STUDIO_UNSUPPORTED_MEDIA', `the picture is ${width}×${height}; at most ${MAX_DIMENSION} on a side`);
-    const still = name.endsWith('_pipe') || name === 'image2' || (IMAGE_CODECS.has(video.codec_name ?? '') && (durationSeconds === undefined || video.nb_frames === '1'));
+    if (width > MAX_DIMENSION || height > MAX_DIMENSION)
+      throw new StudioError('STUDIO_UNSUPPORTED_MEDIA', `the picture is ${width}×${height}; at most ${MAX_DIMENSION} on a side`);
+    const still =
+      name.endsWith('_pipe') || name === 'image2' || (IMAGE_CODECS.has(video.codec_name ?? '') && (durationSeconds === undefined || video.nb_frames === '1'));
     return { kind: still ? 'image' : 'video', format: name, width, height, ...(still ? {} : durationSeconds ? { durationSeconds } : {}) };
   }
   if (audio) {

@@ -15,19 +15,23 @@ export function assetRoutes(scope: FastifyInstance, assets: AssetStore, metrics:
   void scope.register(async (upload) => {
     upload.removeAllContentTypeParsers();
     upload.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
-    upload.put<{ Querystring: { name?: string } }>('/assets', { schema: { querystring: { type: 'object', properties: { name: { type: 'string', maxLength: 1000 } } } } }, async (req, reply) => {
-      try {
-        const asset = await assets.upload(req.raw, req.query.name ?? '');
-        metrics.upload('ok');
-        return await reply.code(201).send(asset);
-      } catch (err) {
-        metrics.upload(err instanceof StudioError ? err.code : 'error');
-        // A refused body may still be arriving: close the connection after the answer rather
-        // than read (and throw away) the rest of it.
-        if (!req.raw.readableEnded) reply.header('connection', 'close');
-        throw err;
-      }
-    });
+    upload.put<{ Querystring: { name?: string } }>(
+      '/assets',
+      { schema: { querystring: { type: 'object', properties: { name: { type: 'string', maxLength: 1000 } } } } },
+      async (req, reply) => {
+        try {
+          const asset = await assets.upload(req.raw, req.query.name ?? '');
+          metrics.upload('ok');
+          return await reply.code(201).send(asset);
+        } catch (err) {
+          metrics.upload(err instanceof StudioError ? err.code : 'error');
+          // A refused body may still be arriving: close the connection after the answer rather
+          // than read (and throw away) the rest of it.
+          if (!req.raw.readableEnded) reply.header('connection', 'close');
+          throw err;
+        }
+      },
+    );
   });
 
   scope.get('/assets', async () => ({ assets: assets.list() }));
@@ -35,7 +39,10 @@ export function assetRoutes(scope: FastifyInstance, assets: AssetStore, metrics:
   scope.get<{ Params: { id: string } }>('/assets/:id', { schema: { params: idParams } }, async (req) => assets.get(checkId('asset', req.params.id)));
 
   scope.get<{ Params: { id: string } }>('/assets/:id/thumbnail', { schema: { params: idParams } }, async (req, reply) =>
-    sendFile(req, reply, assets.filePath(checkId('asset', req.params.id), 'thumb'), { type: 'image/jpeg', cacheControl: 'public, max-age=31536000, immutable' }),
+    sendFile(req, reply, assets.filePath(checkId('asset', req.params.id), 'thumb'), {
+      type: 'image/jpeg',
+      cacheControl: 'public, max-age=31536000, immutable',
+    }),
   );
 
   scope.get<{ Params: { id: string } }>('/assets/:id/proxy', { schema: { params: idParams } }, async (req, reply) => {

@@ -64,9 +64,11 @@ export function jobRoutes(scope: FastifyInstance, d: JobRouteDeps): void {
       const story = await d.stories.get(checkId('story', req.body.storyId));
       if (story.scenes.length === 0) throw new StudioError('STUDIO_BAD_REQUEST', 'the story has no scenes');
       checkAssets(story, d.assets);
-      if (d.library.totalBytes() >= d.renderQuotaBytes) throw new StudioError('STUDIO_QUOTA', `the renders already use ${d.library.totalBytes()} bytes; delete some from the library`);
+      if (d.library.totalBytes() >= d.renderQuotaBytes)
+        throw new StudioError('STUDIO_QUOTA', `the renders already use ${d.library.totalBytes()} bytes; delete some from the library`);
       const counts = await d.queue.counts();
-      if ((counts.queued ?? 0) + (counts.retrying ?? 0) >= MAX_WAITING_JOBS) throw new StudioError('STUDIO_QUOTA', `${MAX_WAITING_JOBS} jobs are already waiting`);
+      if ((counts.queued ?? 0) + (counts.retrying ?? 0) >= MAX_WAITING_JOBS)
+        throw new StudioError('STUDIO_QUOTA', `${MAX_WAITING_JOBS} jobs are already waiting`);
       return reply.code(202).send(await d.queue.add({ story }));
     },
   );
@@ -81,7 +83,14 @@ export function jobRoutes(scope: FastifyInstance, d: JobRouteDeps): void {
 
   scope.get<{ Querystring: { offset?: number; limit?: number } }>(
     '/library',
-    { schema: { querystring: { type: 'object', properties: { offset: { type: 'integer', minimum: 0, default: 0 }, limit: { type: 'integer', minimum: 1, maximum: MAX_LIBRARY_PAGE, default: 1000 } } } } },
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: { offset: { type: 'integer', minimum: 0, default: 0 }, limit: { type: 'integer', minimum: 1, maximum: MAX_LIBRARY_PAGE, default: 1000 } },
+        },
+      },
+    },
     async (req) => ({ total: d.library.size, offset: req.query.offset ?? 0, entries: d.library.page(req.query.offset ?? 0, req.query.limit ?? 1000) }),
   );
 
@@ -106,7 +115,11 @@ export function jobRoutes(scope: FastifyInstance, d: JobRouteDeps): void {
   scope.get<{ Params: { id: string } }>('/library/:id/download', { schema: { params: idParams } }, async (req, reply) => {
     const id = checkId('render', req.params.id);
     const entry = d.library.get(id);
-    return sendFile(req, reply, d.library.videoPath(id), { type: 'video/mp4', cacheControl: 'private, no-cache', disposition: contentDisposition(entry.title, 'mp4') });
+    return sendFile(req, reply, d.library.videoPath(id), {
+      type: 'video/mp4',
+      cacheControl: 'private, no-cache',
+      disposition: contentDisposition(entry.title, 'mp4'),
+    });
   });
 
   scope.delete<{ Params: { id: string } }>('/library/:id', { schema: { params: idParams } }, async (req, reply) => {

@@ -34,7 +34,13 @@ export function storyRoutes(scope: FastifyInstance, stories: StoryStore): void {
     '/stories',
     {
       bodyLimit: STORY_LIMITS.bodyBytes,
-      schema: { body: { type: 'object', additionalProperties: false, properties: { title: { type: 'string', maxLength: 400 }, script: { type: 'string', maxLength: 500_000 } } } },
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { title: { type: 'string', maxLength: 400 }, script: { type: 'string', maxLength: 500_000 } },
+        },
+      },
     },
     async (req, reply) => {
       const story = await stories.save(newStory(req.body?.title ?? '', req.body?.script ?? ''));
@@ -42,11 +48,15 @@ export function storyRoutes(scope: FastifyInstance, stories: StoryStore): void {
     },
   );
 
-  scope.put<{ Params: { id: string }; Body: Story }>('/stories/:id', { bodyLimit: STORY_LIMITS.bodyBytes, schema: { params: idParams, body: storySchema } }, async (req) => {
-    const id = checkId('story', req.params.id);
-    if (req.body.id !== id) throw new StudioError('STUDIO_BAD_REQUEST', `the body's id ${JSON.stringify(req.body.id)} is not ${id}`);
-    return stories.save(req.body);
-  });
+  scope.put<{ Params: { id: string }; Body: Story }>(
+    '/stories/:id',
+    { bodyLimit: STORY_LIMITS.bodyBytes, schema: { params: idParams, body: storySchema } },
+    async (req) => {
+      const id = checkId('story', req.params.id);
+      if (req.body.id !== id) throw new StudioError('STUDIO_BAD_REQUEST', `the body's id ${JSON.stringify(req.body.id)} is not ${id}`);
+      return stories.save(req.body);
+    },
+  );
 
   scope.delete<{ Params: { id: string } }>('/stories/:id', { schema: { params: idParams } }, async (req, reply) => {
     await stories.delete(checkId('story', req.params.id));
@@ -57,7 +67,14 @@ export function storyRoutes(scope: FastifyInstance, stories: StoryStore): void {
     '/script/split',
     {
       bodyLimit: STORY_LIMITS.bodyBytes,
-      schema: { body: { type: 'object', required: ['script'], additionalProperties: false, properties: { script: { type: 'string', maxLength: 500_000 }, voice: storySchema.properties.scenes.items.properties.voice } } },
+      schema: {
+        body: {
+          type: 'object',
+          required: ['script'],
+          additionalProperties: false,
+          properties: { script: { type: 'string', maxLength: 500_000 }, voice: storySchema.properties.scenes.items.properties.voice },
+        },
+      },
     },
     async (req) => ({ scenes: scenesFromScript(req.body.script, req.body.voice ?? DEFAULT_VOICE) }),
   );

@@ -40,7 +40,14 @@ export function voiceRoutes(scope: FastifyInstance, espeak: string, speak: Speak
     '/voice/preview',
     {
       bodyLimit: 64 * 1024,
-      schema: { body: { type: 'object', required: ['text', 'voice'], additionalProperties: false, properties: { text: { type: 'string', minLength: 1, maxLength: MAX_PREVIEW_CHARS * 4 }, voice: storySchema.properties.scenes.items.properties.voice } } },
+      schema: {
+        body: {
+          type: 'object',
+          required: ['text', 'voice'],
+          additionalProperties: false,
+          properties: { text: { type: 'string', minLength: 1, maxLength: MAX_PREVIEW_CHARS * 4 }, voice: storySchema.properties.scenes.items.properties.voice },
+        },
+      },
     },
     async (req, reply) => {
       const ac = new AbortController();

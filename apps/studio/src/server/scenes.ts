@@ -11,8 +11,10 @@ export const DEFAULT_VOICE: Voice = { voice: 'en', rate: 170, pitch: 50 };
 export const DEFAULT_BACKGROUND: Background = { kind: 'builtin', name: 'aurora' };
 
 export function scenesFromScript(script: string, voice: Voice = DEFAULT_VOICE, background: Background = DEFAULT_BACKGROUND): Scene[] {
-  if (script.length > STORY_LIMITS.scriptChars) throw new StudioError('STUDIO_TEXT_TOO_LONG', `the script has ${script.length} characters; at most ${STORY_LIMITS.scriptChars}`);
+  if (script.length > STORY_LIMITS.scriptChars)
+    throw new StudioError('STUDIO_TEXT_TOO_LONG', `the script has ${script.length} characters; at most ${STORY_LIMITS.scriptChars}`);
   const texts = splitScript(script);
-  if (texts.length > STORY_LIMITS.scenes) throw new StudioError('STUDIO_TOO_MANY_SCENES', `the script splits into ${texts.length} scenes; at most ${STORY_LIMITS.scenes}`);
+  if (texts.length > STORY_LIMITS.scenes)
+    throw new StudioError('STUDIO_TOO_MANY_SCENES', `the script splits into ${texts.length} scenes; at most ${STORY_LIMITS.scenes}`);
   return texts.map((text, i) => ({ id: `s${i + 1}`, text, caption: text, voice: { ...voice }, background: { ...background } as Background, zoom: true }));
 }

@@ -33,9 +33,19 @@ const voice = {
 } as const;
 const background = {
   oneOf: [
-    { type: 'object', required: ['kind', 'name'], additionalProperties: false, properties: { kind: { const: 'builtin' }, name: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[a-z0-9-]+$' } } },
+    {
+      type: 'object',
+      required: ['kind', 'name'],
+      additionalProperties: false,
+      properties: { kind: { const: 'builtin' }, name: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[a-z0-9-]+$' } },
+    },
     { type: 'object', required: ['kind', 'assetId'], additionalProperties: false, properties: { kind: { const: 'asset' }, assetId: id } },
-    { type: 'object', required: ['kind', 'color'], additionalProperties: false, properties: { kind: { const: 'color' }, color: { type: 'string', pattern: '^#[0-9a-fA-F]{6}$' } } },
+    {
+      type: 'object',
+      required: ['kind', 'color'],
+      additionalProperties: false,
+      properties: { kind: { const: 'color' }, color: { type: 'string', pattern: '^#[0-9a-fA-F]{6}$' } },
+    },
   ],
 } as const;
 // Lengths are capped loosely here (a schema error says only "bad request"); the real caps are
@@ -70,7 +80,12 @@ export const storySchema = {
       additionalProperties: false,
       properties: { size: { type: 'integer', minimum: 12, maximum: 200 }, position: { enum: ['top', 'middle', 'bottom'] }, wordHighlight: { type: 'boolean' } },
     },
-    music: { type: 'object', required: ['assetId', 'volume'], additionalProperties: false, properties: { assetId: id, volume: { type: 'number', minimum: 0, maximum: 1 } } },
+    music: {
+      type: 'object',
+      required: ['assetId', 'volume'],
+      additionalProperties: false,
+      properties: { assetId: id, volume: { type: 'number', minimum: 0, maximum: 1 } },
+    },
     gapSeconds: { type: 'number', minimum: 0, maximum: 10 },
     createdAt: { type: 'number' },
     updatedAt: { type: 'number' },
@@ -81,14 +96,18 @@ export const storySchema = {
 export function checkStory(story: Story): void {
   checkId('story', story.id);
   checkText('title', story.title);
-  if (story.script.length > STORY_LIMITS.scriptChars) throw new StudioError('STUDIO_TEXT_TOO_LONG', `the script has ${story.script.length} characters; at most ${STORY_LIMITS.scriptChars}`);
-  if (story.scenes.length > STORY_LIMITS.scenes) throw new StudioError('STUDIO_TOO_MANY_SCENES', `${story.scenes.length} scenes; at most ${STORY_LIMITS.scenes}`);
+  if (story.script.length > STORY_LIMITS.scriptChars)
+    throw new StudioError('STUDIO_TEXT_TOO_LONG', `the script has ${story.script.length} characters; at most ${STORY_LIMITS.scriptChars}`);
+  if (story.scenes.length > STORY_LIMITS.scenes)
+    throw new StudioError('STUDIO_TOO_MANY_SCENES', `${story.scenes.length} scenes; at most ${STORY_LIMITS.scenes}`);
   const seen = new Set<string>();
   for (const [i, s] of story.scenes.entries()) {
     checkId(`scene ${i + 1}`, s.id);
     if (seen.has(s.id)) throw new StudioError('STUDIO_BAD_REQUEST', `scene id ${s.id} is used twice`);
     seen.add(s.id);
-    if (s.text.length > STORY_LIMITS.sceneChars) throw new StudioError('STUDIO_TEXT_TOO_LONG', `scene ${i + 1} has ${s.text.length} characters; at most ${STORY_LIMITS.sceneChars}`);
-    if (s.caption.length > STORY_LIMITS.captionChars) throw new StudioError('STUDIO_TEXT_TOO_LONG', `scene ${i + 1}'s caption has ${s.caption.length} characters; at most ${STORY_LIMITS.captionChars}`);
+    if (s.text.length > STORY_LIMITS.sceneChars)
+      throw new StudioError('STUDIO_TEXT_TOO_LONG', `scene ${i + 1} has ${s.text.length} characters; at most ${STORY_LIMITS.sceneChars}`);
+    if (s.caption.length > STORY_LIMITS.captionChars)
+      throw new StudioError('STUDIO_TEXT_TOO_LONG', `scene ${i + 1}'s caption has ${s.caption.length} characters; at most ${STORY_LIMITS.captionChars}`);
   }
 }

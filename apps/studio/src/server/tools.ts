@@ -49,7 +49,10 @@ export function runTool(cmd: string, args: string[], options: RunOptions = {}): 
     const onAbort = () => kill(new StudioError('STUDIO_CANCELLED', `${cmd} was cancelled`));
     signal?.addEventListener('abort', onAbort, { once: true });
     child.on('error', (err: NodeJS.ErrnoException) => {
-      failure ??= err.code === 'ENOENT' ? new StudioError('STUDIO_TOOL_MISSING', `${cmd} is not installed`) : new StudioError('STUDIO_TOOL_FAILED', `${cmd}: ${err.message}`);
+      failure ??=
+        err.code === 'ENOENT'
+          ? new StudioError('STUDIO_TOOL_MISSING', `${cmd} is not installed`)
+          : new StudioError('STUDIO_TOOL_FAILED', `${cmd}: ${err.message}`);
     });
     child.on('close', (code) => {
       clearTimeout(timer);

@@ -27,7 +27,8 @@ export function pipelinePreview(tmpDir: string): Speaker {
     const wavPath = join(tmpDir, `preview-${randomBytes(6).toString('hex')}.wav`);
     try {
       const clip = await synthesize(words, voice, wavPath, signal ? { signal } : {});
-      if (clip.pcm.length > MAX_PREVIEW_BYTES) throw new StudioError('STUDIO_TEXT_TOO_LONG', `the preview is ${clip.pcm.length} bytes (cap ${MAX_PREVIEW_BYTES})`);
+      if (clip.pcm.length > MAX_PREVIEW_BYTES)
+        throw new StudioError('STUDIO_TEXT_TOO_LONG', `the preview is ${clip.pcm.length} bytes (cap ${MAX_PREVIEW_BYTES})`);
       return Buffer.concat([wavHeader(clip.sampleRate, 1, clip.pcm.length), clip.pcm]);
     } finally {
       await rm(wavPath, { force: true });

@@ -63,7 +63,15 @@ export function renderJobHandler(deps: RenderJobDeps): JobHandler {
         onProgress: (stage, fraction) => job.progress(stage, fraction),
       });
       const story = job.data.story;
-      await deps.library.add({ id, jobId: job.id, title: story.title || 'Untitled', format: story.format, durationSeconds: out.durationSeconds, bytes: out.bytes, createdAt: Date.now() });
+      await deps.library.add({
+        id,
+        jobId: job.id,
+        title: story.title || 'Untitled',
+        format: story.format,
+        durationSeconds: out.durationSeconds,
+        bytes: out.bytes,
+        createdAt: Date.now(),
+      });
       return { outputId: id, durationSeconds: out.durationSeconds, bytes: out.bytes };
     } finally {
       await rm(workDir, { recursive: true, force: true });

@@ -61,13 +61,20 @@ export const api = {
   story: (id: string) => call<Story>(`/stories/${encodeURIComponent(id)}`),
   createStory: (title: string, script: string) => call<Story>('/stories', json('POST', { title, script })),
   saveStory: (story: Story) => call<Story>(`/stories/${encodeURIComponent(story.id)}`, json('PUT', story)),
-  split: (script: string, voice?: Voice) => call<{ scenes: Story['scenes'] }>('/script/split', json('POST', voice ? { script, voice } : { script })).then((r) => r.scenes),
+  split: (script: string, voice?: Voice) =>
+    call<{ scenes: Story['scenes'] }>('/script/split', json('POST', voice ? { script, voice } : { script })).then((r) => r.scenes),
   assets: () => call<{ assets: AssetInfo[] }>('/assets').then((r) => r.assets),
   /** Streams the file as the request body (the browser never reads it into a string). */
-  upload: (file: File) => call<AssetInfo>(`/assets?name=${encodeURIComponent(file.name)}`, { method: 'PUT', body: file, headers: { 'content-type': file.type || 'application/octet-stream' } }),
+  upload: (file: File) =>
+    call<AssetInfo>(`/assets?name=${encodeURIComponent(file.name)}`, {
+      method: 'PUT',
+      body: file,
+      headers: { 'content-type': file.type || 'application/octet-stream' },
+    }),
   backgrounds: () => call<{ builtins: BuiltinBackground[] }>('/backgrounds').then((r) => r.builtins),
   voices: () => call<{ voices: { voice: string; name: string }[] }>('/voices').then((r) => r.voices),
-  preview: (text: string, voice: Voice, signal?: AbortSignal) => call<Blob>('/voice/preview', { ...json('POST', { text, voice }), ...(signal ? { signal } : {}) }),
+  preview: (text: string, voice: Voice, signal?: AbortSignal) =>
+    call<Blob>('/voice/preview', { ...json('POST', { text, voice }), ...(signal ? { signal } : {}) }),
   render: (storyId: string) => call<{ id: string }>('/jobs', json('POST', { storyId })),
   cancel: (jobId: string) => call<{ cancelled: boolean }>(`/jobs/${encodeURIComponent(jobId)}/cancel`, { method: 'POST' }),
   library: (offset: number, limit: number) => call<{ total: number; entries: LibraryEntry[] }>(`/library?offset=${offset}&limit=${limit}`),

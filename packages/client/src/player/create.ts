@@ -42,7 +42,15 @@ export function createPlayer(options: CreatePlayerOptions): Player {
   const serverUrl = client !== undefined ? client.url : absoluteUrl(options.url!);
   const token = options.token ?? (client !== undefined ? (new URL(client.url).searchParams.get('access_token') ?? undefined) : undefined);
   const httpUrl = (options.httpUrl ?? httpOrigin(serverUrl)).replace(/\/+$/, '');
-  const connect = client === undefined ? { url: serverUrl, ...(token !== undefined ? { token } : {}), ...(options.clientName !== undefined ? { clientName: options.clientName } : {}), ...(options.reconnect !== undefined ? { reconnect: options.reconnect } : {}) } : undefined;
+  const connect =
+    client === undefined
+      ? {
+          url: serverUrl,
+          ...(token !== undefined ? { token } : {}),
+          ...(options.clientName !== undefined ? { clientName: options.clientName } : {}),
+          ...(options.reconnect !== undefined ? { reconnect: options.reconnect } : {}),
+        }
+      : undefined;
   const open = { httpUrl, ...(token !== undefined ? { token } : {}), ...(connect ? { connect } : {}) };
 
   const w = options.worker;

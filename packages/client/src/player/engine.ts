@@ -16,7 +16,10 @@ import type { TimelineMeta } from './timebase.ts';
 import type { TimelineSubscription } from './timeline-subscription.ts';
 
 /** The part of fetch() the engine uses (browsers, workers and Node ≥ 18 have it). */
-export type FetchLike = (url: string, init?: { headers?: Record<string, string>; signal?: AbortSignal }) => Promise<{
+export type FetchLike = (
+  url: string,
+  init?: { headers?: Record<string, string>; signal?: AbortSignal },
+) => Promise<{
   ok: boolean;
   status: number;
   headers: { get(name: string): string | null };
@@ -266,7 +269,11 @@ export class PlayerEngine {
       // §W.2: a batch that does not continue the last one starts with a keyframe.
       decoder.reset();
       this.drop(n, bytes);
-      this.post({ t: 'error', code: 'TW_BAD_TIMELINE', message: `TL_FRAMES at ${f.firstFrame} neither continues at ${this.expectNext} nor starts with a keyframe` });
+      this.post({
+        t: 'error',
+        code: 'TW_BAD_TIMELINE',
+        message: `TL_FRAMES at ${f.firstFrame} neither continues at ${this.expectNext} nor starts with a keyframe`,
+      });
       return;
     }
     const C = this.cells;
@@ -347,7 +354,10 @@ export class PlayerEngine {
       const t0 = this.timers.now();
       const seg = parseSegmentPayload(new Uint8Array(buf), meta.rateHz);
       if (seg.index !== n || seg.firstFrame !== entry.firstFrame || seg.frameCount !== entry.frameCount || seg.startMs !== entry.startMs) {
-        throw new ClientError('TW_BAD_TIMELINE', `segment ${n} holds segment ${seg.index} (frames ${seg.firstFrame}+${seg.frameCount}), not what the metadata lists`);
+        throw new ClientError(
+          'TW_BAD_TIMELINE',
+          `segment ${n} holds segment ${seg.index} (frames ${seg.firstFrame}+${seg.frameCount}), not what the metadata lists`,
+        );
       }
       const C = this.cells;
       const count = seg.frameCount;

@@ -63,7 +63,8 @@ export class FrameBuffer {
   }
 
   private insert(b: DecodedBlock): void {
-    if (b.values.length !== b.count * this.cells) throw new RangeError(`block of ${b.count} frames has ${b.values.length} values, expected ${b.count * this.cells}`);
+    if (b.values.length !== b.count * this.cells)
+      throw new RangeError(`block of ${b.count} frames has ${b.values.length} values, expected ${b.count * this.cells}`);
     const arr = this.blocks;
     let i = arr.length;
     // Almost always appended at the end (playback moves forward).

@@ -33,7 +33,11 @@ export function parseTimelineMeta(json: unknown, expectedName: string): Timeline
   let schema;
   try {
     // The server sends fields under `schema` and entities / static beside it.
-    schema = validateSchema({ ...raw, entities: raw.entities ?? json.entities, ...(json.static !== undefined || raw.static !== undefined ? { static: raw.static ?? json.static } : {}) });
+    schema = validateSchema({
+      ...raw,
+      entities: raw.entities ?? json.entities,
+      ...(json.static !== undefined || raw.static !== undefined ? { static: raw.static ?? json.static } : {}),
+    });
   } catch (err) {
     throw new ClientError('TW_BAD_TIMELINE', `timeline metadata: ${(err as Error).message}`, { cause: err });
   }

@@ -122,7 +122,8 @@ export function checkTarget(target: SeekTarget): { timeMs: number } | { frame: n
   }
   if (target && typeof target === 'object') {
     if ('frame' in target) {
-      if (!Number.isSafeInteger(target.frame) || target.frame < 0) throw invalidOption(`seek frame must be a non-negative integer, got ${String(target.frame)}`);
+      if (!Number.isSafeInteger(target.frame) || target.frame < 0)
+        throw invalidOption(`seek frame must be a non-negative integer, got ${String(target.frame)}`);
       return { frame: target.frame };
     }
     if ('timeMs' in target && typeof target.timeMs === 'number' && Number.isFinite(target.timeMs)) return { timeMs: target.timeMs };

@@ -24,7 +24,18 @@ import { FrameBuffer } from './frame-buffer.ts';
 import { interpolationMask } from './interpolate.ts';
 import type { InterpolationOverrides } from './interpolate.ts';
 import type { EngineControl, EngineState, FromEngine, ToEngine, TransferPort } from './messages.ts';
-import { CONSUMED_EVERY_MS, MAX_SPEED, MAX_STEPS, MIN_SPEED, SEGMENT_RETRY_MS, checkTarget, defaultFrameScheduler, playerOptions, positiveOption, recordSeek } from './options.ts';
+import {
+  CONSUMED_EVERY_MS,
+  MAX_SPEED,
+  MAX_STEPS,
+  MIN_SPEED,
+  SEGMENT_RETRY_MS,
+  checkTarget,
+  defaultFrameScheduler,
+  playerOptions,
+  positiveOption,
+  recordSeek,
+} from './options.ts';
 import type { FrameEvent, PlayerMetrics, PlayerOpen, PlayerOptions, ResolvedPlayerOptions, SeekTarget } from './options.ts';
 import { closedPhase, enterPhase, nextPhase, seekSince } from './phase.ts';
 import type { PhaseData, PhaseEvent, PhaseName, PlayerPhase } from './phase.ts';
@@ -197,7 +208,8 @@ export class Player {
   }
 
   setSpeed(speed: number): void {
-    if (typeof speed !== 'number' || !(speed >= MIN_SPEED && speed <= MAX_SPEED)) throw invalidOption(`speed must be in [${MIN_SPEED}, ${MAX_SPEED}], got ${String(speed)}`);
+    if (typeof speed !== 'number' || !(speed >= MIN_SPEED && speed <= MAX_SPEED))
+      throw invalidOption(`speed must be in [${MIN_SPEED}, ${MAX_SPEED}], got ${String(speed)}`);
     if (this.closed) return;
     this.clock.setSpeed(speed, this.timers.now());
     if (this.opts.mode === 'server') this.control({ op: 'speed', speed });
@@ -224,7 +236,12 @@ export class Player {
     if (this.opts.mode === 'server') {
       // The server answers with a new epoch whose first batch starts at a keyframe (§W.2).
       this.buffer?.dropStreamExcept(-2);
-      if (this.subscribed) this.go('ask', { seq: this.control('frame' in t ? { op: 'seek', frame: Math.min(t.frame, lastFrame) } : { op: 'seek', timeMs: Math.max(0, ms) }), since: now, frame: undefined });
+      if (this.subscribed)
+        this.go('ask', {
+          seq: this.control('frame' in t ? { op: 'seek', frame: Math.min(t.frame, lastFrame) } : { op: 'seek', timeMs: Math.max(0, ms) }),
+          since: now,
+          frame: undefined,
+        });
       else this.go('seek', { since: now, frame: undefined });
     } else {
       this.go('seek', { since: now, frame: tb.frameForTime(ms) });
@@ -237,7 +254,8 @@ export class Player {
 
   /** Pauses and moves `n` frames (negative: back). */
   step(n: number): void {
-    if (!Number.isSafeInteger(n) || n === 0 || Math.abs(n) > MAX_STEPS) throw invalidOption(`step needs a non-zero integer within ±${MAX_STEPS}, got ${String(n)}`);
+    if (!Number.isSafeInteger(n) || n === 0 || Math.abs(n) > MAX_STEPS)
+      throw invalidOption(`step needs a non-zero integer within ±${MAX_STEPS}, got ${String(n)}`);
     if (this.closed || !this.timebase) return;
     const tb = this.timebase;
     const from = this.shownFrame >= 0 ? this.shownFrame : tb.frameForTime(this.clock.position(this.timers.now()));
@@ -389,11 +407,21 @@ export class Player {
     const p = this.phaseNow;
     // A seeking phase ends at its target frame (any frame while playing, or when it has none);
     // one that times no seek (a restate's answer) ends at the first frame shown.
-    if ((p.name === 'seeking' || (p.name === 'awaiting' && p.since !== undefined)) && (p.since === undefined || p.frame === undefined || p.frame === i || this.clock.playing)) {
+    if (
+      (p.name === 'seeking' || (p.name === 'awaiting' && p.since !== undefined)) &&
+      (p.since === undefined || p.frame === undefined || p.frame === i || this.clock.playing)
+    ) {
       this.go('shown', { since: undefined, frame: undefined });
       if (p.since !== undefined) recordSeek(this.metrics, this.perf, now - p.since);
     }
-    this.state.set({ status: 'ready', timeMs: pos, frame: i, seeking: seekSince(this.phaseNow) !== undefined, playing: this.clock.playing, speed: this.clock.speed });
+    this.state.set({
+      status: 'ready',
+      timeMs: pos,
+      frame: i,
+      seeking: seekSince(this.phaseNow) !== undefined,
+      playing: this.clock.playing,
+      speed: this.clock.speed,
+    });
     this.waiters.notify();
     if (!moved) return;
     const ev = this.frameEvent;
@@ -482,7 +510,14 @@ export class Player {
       case 'error':
         this.state.set({ error: { code: msg.code, message: msg.message } });
         // A broken stream heals from a keyframe: ask for the frame on screen again.
-        if (msg.code === 'TW_BAD_TIMELINE' && this.serverPaced && this.subscribed && this.phaseNow.name !== 'awaiting' && this.shownFrame >= 0 && !this.following) {
+        if (
+          msg.code === 'TW_BAD_TIMELINE' &&
+          this.serverPaced &&
+          this.subscribed &&
+          this.phaseNow.name !== 'awaiting' &&
+          this.shownFrame >= 0 &&
+          !this.following
+        ) {
           this.go('ask', { seq: this.control({ op: 'seek', frame: this.shownFrame }) });
         }
         return;

@@ -39,8 +39,23 @@ export interface PlayerState {
 
 export function initialState(mode: TimelineMode): PlayerState {
   return {
-    mode, status: 'loading', connection: 'idle', playing: false, speed: 1, timeMs: 0, frame: 0, startMs: 0, endMs: 0,
-    durationMs: 0, frameCount: 0, live: false, liveTimeline: false, buffering: false, seeking: false, buffered: [], error: null,
+    mode,
+    status: 'loading',
+    connection: 'idle',
+    playing: false,
+    speed: 1,
+    timeMs: 0,
+    frame: 0,
+    startMs: 0,
+    endMs: 0,
+    durationMs: 0,
+    frameCount: 0,
+    live: false,
+    liveTimeline: false,
+    buffering: false,
+    seeking: false,
+    buffered: [],
+    error: null,
   };
 }
 
