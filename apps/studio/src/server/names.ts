@@ -12,6 +12,7 @@ export const MAX_NAME_LENGTH = 200;
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 // C0, DEL, C1, and the Unicode line/paragraph separators and bidi overrides.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point: names holding them are refused
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 /** Throws STUDIO_BAD_NAME unless `id` is a plain id (letters, digits, `_`, `-`; ≤ 64). */

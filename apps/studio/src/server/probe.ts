@@ -41,7 +41,7 @@ export async function probeMedia(ffprobe: string, file: string, run: RunOptions 
   }
   let parsed: { streams?: ProbeStream[]; format?: { format_name?: string; duration?: string } };
   try {
-    parsed = JSON.parse(raw.toString('utf8'));
+    parsed = JSON.parse(raw.toString('utf8')) as typeof parsed;
   } catch {
     throw new StudioError('STUDIO_UNSUPPORTED_MEDIA', 'ffprobe gave no description of the file');
   }
