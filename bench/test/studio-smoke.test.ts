@@ -50,7 +50,7 @@ function isNum(v: unknown): v is number {
 }
 
 test(
-  'studio bench --quick --json: render, memory, queue and ui figures, real MP4s of equal duration, no orphans, no temp bytes',
+  'docs/studio-bench.md §5 studio bench --quick --json: render, memory, queue and ui figures, real MP4s of equal duration, no orphans, no temp bytes',
   { timeout: 240_000 },
   async () => {
     const { code, stdout, stderr } = await runQuick();

@@ -26,8 +26,6 @@ const ALLOWLIST: ReadonlySet<string> = new Set<string>([
   'apps/studio/test/browser.test.ts', // 5 titles (the page in Chromium; docs/studio.md)
   'apps/studio/test/bundle.test.ts', // 1 title (first-load size; docs/studio.md)
   'apps/studio/test/server-voice.test.ts', // 1 title (docs/studio.md §1.6)
-  'apps/tidewire/test/serve.test.ts', // 10 titles (`tidewire serve`; no doc section yet)
-  'apps/tidewire/test/standalone.test.ts', // 6 titles (the repository stands alone; no doc section yet)
 ]);
 
 /** Every *.test.ts under the scanned folders, relative to the root with forward slashes. */

@@ -1,4 +1,4 @@
-// `tidewire serve` — what `npm start` runs: its arguments, every app mounted on one port, and
+// docs/cli.md §6: `tidewire serve` — what `npm start` runs: its arguments, every app mounted on one port, and
 // staying up when one app cannot start (real server on loopback, real HTTP, real sockets holding
 // the ports; the pages are the production builds `npm test` makes).
 import assert from 'node:assert/strict';
@@ -57,7 +57,7 @@ async function takenTcpPort(t: { after(fn: () => unknown): void }): Promise<numb
   return (server.address() as AddressInfo).port;
 }
 
-describe('tidewire serve: arguments', () => {
+describe('§6.1 tidewire serve: arguments', () => {
   it('defaults to loopback, port 8080 (or $PORT), the bundled set and OSC port 9002', () => {
     const saved = process.env.PORT;
     delete process.env.PORT;
@@ -100,7 +100,7 @@ describe('tidewire serve: arguments', () => {
   });
 });
 
-describe('tidewire serve: every app on one port', { timeout: 300_000 }, () => {
+describe('§6.2 tidewire serve: every app on one port', { timeout: 300_000 }, () => {
   before(() => {
     for (const app of APPS) ensureAppBuilt(app, { quiet: true });
   });
@@ -125,7 +125,7 @@ describe('tidewire serve: every app on one port', { timeout: 300_000 }, () => {
   });
 });
 
-describe('tidewire serve: one app failing leaves the others serving', { timeout: 300_000 }, () => {
+describe('§6.3 tidewire serve: one app failing leaves the others serving', { timeout: 300_000 }, () => {
   before(() => {
     for (const app of APPS) ensureAppBuilt(app, { quiet: true });
   });
@@ -165,7 +165,7 @@ describe('tidewire serve: one app failing leaves the others serving', { timeout:
     for (const path of ['/liveset/', '/signal-lab/', '/demo/']) assert.equal((await fetch(`${running.url}${path}`)).status, 200, path);
   });
 
-  it('prints which apps are up and which failed, with the code', async (t) => {
+  it('§6.4 prints which apps are up and which failed, with the code', async (t) => {
     const osc = await takenUdpPort(t);
     const out = sink();
     const err = sink();

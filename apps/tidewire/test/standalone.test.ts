@@ -1,4 +1,4 @@
-// The repository stands alone: its files (what `git ls-files` lists, plus new files not yet
+// docs/cli.md §6.5: the repository stands alone: its files (what `git ls-files` lists, plus new files not yet
 // committed and not ignored) copied into an empty temporary folder — nothing beside it, so no
 // data folder next to the repository — run `tidewire serve`, and every page, the data behind it
 // and /metrics answer.
@@ -101,7 +101,7 @@ function serve(dir: string): Promise<Served> {
   });
 }
 
-describe('the repository stands alone', { skip: files === null ? 'not a git checkout' : false, timeout: 300_000 }, () => {
+describe('§6.5 the repository stands alone', { skip: files === null ? 'not a git checkout' : false, timeout: 300_000 }, () => {
   let base: string;
   let copy: string;
   let served: Served;
