@@ -23,9 +23,6 @@ const TEST_CALLS = new Set(['describe', 'it', 'test', 'suite']);
 // untitled tests are printed by the check below but do not fail it. Remove a file from here once
 // its titles carry a `§`; the last test fails for an entry whose file is gone.
 const ALLOWLIST: ReadonlySet<string> = new Set<string>([
-  'apps/studio/test/browser.test.ts', // 5 titles (the page in Chromium; docs/studio.md)
-  'apps/studio/test/bundle.test.ts', // 1 title (first-load size; docs/studio.md)
-  'apps/studio/test/server-voice.test.ts', // 1 title (docs/studio.md §1.6)
   'apps/tidewire/test/serve.test.ts', // 10 titles (`tidewire serve`; no doc section yet)
   'apps/tidewire/test/standalone.test.ts', // 6 titles (the repository stands alone; no doc section yet)
 ]);

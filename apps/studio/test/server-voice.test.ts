@@ -1,4 +1,4 @@
-// docs/studio.md §1.6 voices, preview and backgrounds; the token guard on /studio/api.
+// docs/studio.md §1.6 voices, preview and backgrounds; §1.10 the token guard on /studio/api.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
@@ -44,7 +44,7 @@ test('§1.6 the voice preview speaks one scene to a WAV; an unknown voice is STU
   );
 });
 
-test('/studio/api needs the server token when one is set', async (t) => {
+test('§1.10 /studio/api needs the server token when one is set', async (t) => {
   const { api } = await startStudio(t, {}, { token: 'sekrit-token-1234567890' });
   const denied = await fetch(`${api}/stories`);
   assert.equal(denied.status, 401);

@@ -139,7 +139,7 @@ async function job(url: string, id: string): Promise<JobStatus | undefined> {
   return jobs.find((j) => j.id === id);
 }
 
-describe('Media Studio end to end', { timeout: 240_000 }, () => {
+describe('§4 Media Studio end to end', { timeout: 240_000 }, () => {
   const procs: Proc[] = [];
   const dirs: string[] = [];
   after(async () => {
@@ -161,7 +161,7 @@ describe('Media Studio end to end', { timeout: 240_000 }, () => {
     return d;
   };
 
-  it('a server killed with SIGKILL mid-render: after a restart the job is re-queued and completes, no ffmpeg/espeak-ng is left, no partial output is listed', async () => {
+  it('§4.2 §5.6 a server killed with SIGKILL mid-render: after a restart the job is re-queued and completes, no ffmpeg/espeak-ng is left, no partial output is listed', async () => {
     const dataDir = tempDir('studio-e2e-kill-');
     const first = await startServer(dataDir);
     procs.push(first);
@@ -225,7 +225,7 @@ describe('Media Studio end to end', { timeout: 240_000 }, () => {
   });
 
   it(
-    'a `tidewire studio worker` on Redis renders a job submitted through the server; its progress reaches the page in Chromium',
+    '§4.4 a `tidewire studio worker` on Redis renders a job submitted through the server; its progress reaches the page in Chromium',
     { skip: redisAvailable() ? false : 'no redis-server' },
     async () => {
       ensureAppBuilt('studio', { quiet: true });
