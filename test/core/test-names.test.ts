@@ -19,15 +19,6 @@ import ts from 'typescript';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TEST_CALLS = new Set(['describe', 'it', 'test', 'suite']);
 
-// Files being edited elsewhere when this check landed (apps/studio, apps/tidewire): their
-// untitled tests are printed by the check below but do not fail it. Remove a file from here once
-// its titles carry a `§`; the last test fails for an entry whose file is gone.
-const ALLOWLIST: ReadonlySet<string> = new Set<string>([
-  'apps/studio/test/browser.test.ts', // 5 titles (the page in Chromium; docs/studio.md)
-  'apps/studio/test/bundle.test.ts', // 1 title (first-load size; docs/studio.md)
-  'apps/studio/test/server-voice.test.ts', // 1 title (docs/studio.md §1.6)
-]);
-
 /** Every *.test.ts under the scanned folders, relative to the root with forward slashes. */
 export function testFiles(root = ROOT): string[] {
   const out: string[] = [];
@@ -118,18 +109,9 @@ describe('README §Tests and benchmarks: test titles carry the doc section they 
     const files = testFiles();
     assert.ok(files.length > 50, `found only ${files.length} test files`);
     const failures: string[] = [];
-    const allowed: string[] = [];
     for (const file of files) {
-      const unnamed = unnamedTitles(readFileSync(join(ROOT, file), 'utf8'), file);
-      const lines = unnamed.map((u) => `${file}:${u.line} ${JSON.stringify(u.title)}`);
-      (ALLOWLIST.has(file) ? allowed : failures).push(...lines);
+      for (const u of unnamedTitles(readFileSync(join(ROOT, file), 'utf8'), file)) failures.push(`${file}:${u.line} ${JSON.stringify(u.title)}`);
     }
-    if (allowed.length > 0) console.log(`allowlisted, still without §:\n${allowed.join('\n')}`);
     assert.deepEqual(failures, [], `test titles without a § (and no describe with one around them):\n${failures.join('\n')}`);
-  });
-
-  it('every allowlisted file still exists', () => {
-    const files = new Set(testFiles());
-    for (const file of ALLOWLIST) assert.ok(files.has(file), `${file} is allowlisted but gone`);
   });
 });

@@ -14,7 +14,21 @@ export interface ScriptLimits {
   maxScriptBytes: number;
 }
 
-export const DEFAULT_SCRIPT_LIMITS: ScriptLimits = { maxScenes: 100, maxSceneChars: 280, maxScriptBytes: 64 * 1024 };
+/**
+ * A story's caps, one set for every door (docs/studio.md §8): the server's story schema, the
+ * render's validateStory, espeak-ng's text cap and the script splitter all read these, so a story
+ * the server accepts is one the render takes.
+ */
+export const STORY_CAPS = {
+  /** Scenes per story. */
+  scenes: 100,
+  /** A scene's spoken text, in characters. */
+  sceneChars: 2_000,
+  /** A scene's caption, in characters. */
+  captionChars: 1_000,
+} as const;
+
+export const DEFAULT_SCRIPT_LIMITS: ScriptLimits = { maxScenes: STORY_CAPS.scenes, maxSceneChars: 280, maxScriptBytes: 64 * 1024 };
 
 /** Sentence ends: `.`, `!`, `?`, `…` (and runs of them), with closing quotes or brackets, then space. */
 const SENTENCE_END = /(?<=[.!?…]+["'”’)\]]*)\s+/u;

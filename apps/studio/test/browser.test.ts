@@ -43,7 +43,7 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.setViewportSize({ width: 1280, height: 800 });
 }
 
-describe('Media Studio page in Chromium', { timeout: 180_000 }, () => {
+describe('§9 Media Studio page in Chromium', { timeout: 180_000 }, () => {
   let f: StudioFixture;
   let browser: LaunchedBrowser;
   const t = {
@@ -65,7 +65,7 @@ describe('Media Studio page in Chromium', { timeout: 180_000 }, () => {
     for (const fn of t.fns.reverse()) await fn();
   });
 
-  it('writes a story, renders it with progress from the tree channel, and plays the result', async () => {
+  it('§9.2 writes a story, renders it with progress from the tree channel, and plays the result', async () => {
     const { page } = browser;
     const apiCalls: string[] = [];
     page.on('request', (r) => {
@@ -139,7 +139,7 @@ describe('Media Studio page in Chromium', { timeout: 180_000 }, () => {
     assert.deepEqual(browser.errors, []);
   });
 
-  it('says what is wrong with a corrupt upload', async () => {
+  it('§9.3 says what is wrong with a corrupt upload', async () => {
     const { page } = browser;
     await page.locator('[data-tab="background"]').click();
     const input = page.getByTestId('upload');
@@ -158,7 +158,7 @@ describe('Media Studio page in Chromium', { timeout: 180_000 }, () => {
   });
 });
 
-describe('a 10,000-entry library in Chromium', { timeout: 180_000 }, () => {
+describe('§9.4 a 10,000-entry library in Chromium', { timeout: 180_000 }, () => {
   let f: StudioFixture;
   let browser: LaunchedBrowser;
   let dataDir: string;
@@ -197,7 +197,7 @@ describe('a 10,000-entry library in Chromium', { timeout: 180_000 }, () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('scrolls from top to bottom with no long task over 50 ms, rendering only the visible rows', async () => {
+  it('§9.4 scrolls from top to bottom with no long task over 50 ms, rendering only the visible rows', async () => {
     const { page } = browser;
     await page.goto(`${f.url}/studio/#library`);
     await page.getByTestId('library-count').filter({ hasText: '10,000 of 10,000' }).waitFor({ timeout: 30_000 });

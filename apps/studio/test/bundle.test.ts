@@ -10,7 +10,7 @@ import { ensureAppBuilt } from '@tidewire/testkit';
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 const INITIAL_JS_GZIP_MAX = 60 * 1024;
 
-test('initial JS (entry, preloads, the client worker) is at most 60 KB gzipped; tabs are separate chunks', () => {
+test('§9.1 initial JS (entry, preloads, the client worker) is at most 60 KB gzipped; tabs are separate chunks', () => {
   ensureAppBuilt('studio', { quiet: true });
   const html = readFileSync(`${dist}index.html`, 'utf8');
   const initial = new Set([...html.matchAll(/(?:src|href)="\/studio\/(assets\/[^"]+\.js)"/g)].map((m) => m[1]!));

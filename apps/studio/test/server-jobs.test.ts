@@ -1,7 +1,9 @@
 // docs/studio.md §1.3 jobs and library, §1.5 the live job channel, §1.8 metrics.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { request } from 'node:http';
+import { join } from 'node:path';
 import { TidewireClient } from '@tidewire/client';
 import { WebSocket } from 'ws';
 import type { JobStatus } from '../src/model.ts';
@@ -152,6 +154,14 @@ test('§1.8 /metrics has jobs by state, queue depth, stage durations, child proc
   assert.match(text, /studio_stage_duration_seconds_count\{stage="compose"\} 1/);
   assert.match(text, /studio_child_processes 3/);
   assert.match(text, /studio_cache_bytes\{kind="renders"\} [1-9]\d*/);
+  // The render went through the caches: its clips in memory, its intermediates (the builtin
+  // background; its WAVs unless an earlier test left the clips in memory) in <dataDir>/cache/render.
+  assert.match(text, /studio_cache_bytes\{kind="memory"\} [1-9]\d*/);
+  assert.match(text, /studio_cache_bytes\{kind="disk"\} [1-9]\d*/);
+  assert.ok(
+    readdirSync(join(f.dataDir, 'cache', 'render')).some((n) => n.includes('aurora')),
+    'the render cache is under the data dir',
+  );
   assert.match(text, /nodejs_eventloop_lag_seconds/);
   children = 0;
   assert.match(await (await fetch(`${f.url}/metrics`)).text(), /studio_child_processes 0/);
@@ -159,7 +169,6 @@ test('§1.8 /metrics has jobs by state, queue depth, stage durations, child proc
 
 test('§1.5 a failed render shows its error code and message on its job node, and leaves no scratch folder', async (t) => {
   const { StudioError } = await import('../src/errors.ts');
-  const { readdirSync } = await import('node:fs');
   const f = await startStudio(t, {
     render: async (_story, o) => {
       o.onProgress?.('voice', 0.5);

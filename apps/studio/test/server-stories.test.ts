@@ -3,6 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { validateStory } from '../src/render/index.ts';
+import { STORY_CAPS } from '../src/script.ts';
+import type { Story } from '../src/model.ts';
 import { sampleStory, startStudio } from './server-helpers.ts';
 
 async function json(res: Response): Promise<Record<string, unknown>> {
@@ -85,7 +88,7 @@ test('§1.4 ids with ../, separators or control characters are refused with STUD
 test('§1.7 caps and schema errors answer their codes as { code, message }', async (t) => {
   const { api } = await startStudio(t);
   const many = sampleStory('many');
-  many.scenes = Array.from({ length: 201 }, (_, i) => ({ ...many.scenes[0]!, id: `s${i}` }));
+  many.scenes = Array.from({ length: STORY_CAPS.scenes + 1 }, (_, i) => ({ ...many.scenes[0]!, id: `s${i}` }));
   const r1 = await fetch(`${api}/stories/many`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(many) });
   assert.equal(r1.status, 413);
   assert.equal((await json(r1)).code, 'STUDIO_TOO_MANY_SCENES');
@@ -111,4 +114,30 @@ test('§1.7 caps and schema errors answer their codes as { code, message }', asy
   assert.equal((await json(huge)).code, 'STUDIO_TEXT_TOO_LONG');
   const nope = await fetch(`${api}/nope`);
   assert.equal((await json(nope)).code, 'STUDIO_NOT_FOUND');
+});
+
+/** A story with `scenes` scenes whose first caption is `captionChars` long. */
+function capped(id: string, scenes: number, captionChars: number): Story {
+  const story = sampleStory(id);
+  story.scenes = Array.from({ length: scenes }, (_, i) => ({ ...story.scenes[1]!, id: `s${i}` }));
+  story.scenes[0]!.caption = 'x'.repeat(captionChars);
+  return story;
+}
+
+test('§8 the server and the render share one set of caps: a story at the cap is saved and validates, one past it is refused by both', async (t) => {
+  const { api } = await startStudio(t);
+  const put = (s: Story) => fetch(`${api}/stories/${s.id}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(s) });
+  const noAssets = { assets: () => undefined };
+
+  const atCap = capped('at-cap', STORY_CAPS.scenes, STORY_CAPS.captionChars);
+  assert.equal((await put(atCap)).status, 200);
+  await validateStory(atCap, noAssets);
+
+  for (const [past, code] of [
+    [capped('many', STORY_CAPS.scenes + 1, 10), 'STUDIO_TOO_MANY_SCENES'],
+    [capped('long', 2, STORY_CAPS.captionChars + 1), 'STUDIO_TEXT_TOO_LONG'],
+  ] as const) {
+    assert.equal((await json(await put(past))).code, code, past.id);
+    await assert.rejects(validateStory(past, noAssets), (e: { code?: string }) => e.code === code);
+  }
 });

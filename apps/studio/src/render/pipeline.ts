@@ -7,6 +7,7 @@ import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { StudioError } from '../errors.ts';
 import { FORMATS, type Background, type Stage, type Story } from '../model.ts';
+import { STORY_CAPS } from '../script.ts';
 import { FFMPEG, ensureBuiltin } from './backgrounds.ts';
 import { buildAss, captionChangeTimes, captionText, type CaptionEvent } from './captions.ts';
 import { composeArgs, DEFAULT_ENCODER, progressParser, STILL_EXTENSIONS, type BackgroundSource, type EncoderSettings } from './graph.ts';
@@ -19,8 +20,8 @@ import { speak, validateVoice, writeVoiceTrack, type VoiceClip } from './voice.t
 
 /** Limits checked before any work starts (docs/studio.md §8; their errors §7). */
 export const RENDER_LIMITS = {
-  maxScenes: 100,
-  maxCaptionChars: 1000,
+  maxScenes: STORY_CAPS.scenes,
+  maxCaptionChars: STORY_CAPS.captionChars,
   maxGapSeconds: 10,
   captionSize: [8, 400] as const,
   /** Default per-render timeout when the caller gives none. */

@@ -4,6 +4,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { StudioError } from '../errors.ts';
 import type { Voice } from '../model.ts';
+import { STORY_CAPS } from '../script.ts';
 import { clipKey, type ClipCache } from './clip-cache.ts';
 import type { DiskCache } from './disk-cache.ts';
 import { runTool, type Ledger } from './process.ts';
@@ -13,7 +14,8 @@ export const ESPEAK = process.env.TIDEWIRE_ESPEAK ?? 'espeak-ng';
 export const RATE_RANGE = [80, 450] as const;
 export const PITCH_RANGE = [0, 99] as const;
 /** Text handed to espeak-ng for one scene, in characters (the script splitter caps scenes lower). */
-export const MAX_VOICE_TEXT = 4000;
+/** A scene's spoken text (the story's cap, so the server and the render agree). */
+export const MAX_VOICE_TEXT = STORY_CAPS.sceneChars;
 
 let voicesCache: Promise<Set<string>> | undefined;
 

@@ -14,7 +14,8 @@ export interface StudioMetricsSource {
   counts(): Promise<Record<JobState, number>>;
   /** Child processes alive (FFmpeg, espeak-ng) of renders and uploads. */
   liveChildren(): number;
-  cacheBytes(): { renders: number; assets: number };
+  /** Finished renders and assets on disk; the render caches (spoken clips in memory, intermediates on disk). */
+  cacheBytes(): { renders: number; assets: number; memory: number; disk: number };
 }
 
 export class StudioMetrics {
@@ -54,13 +55,15 @@ export class StudioMetrics {
     });
     new Gauge({
       name: 'studio_cache_bytes',
-      help: 'Bytes on disk: finished renders and uploaded assets',
+      help: 'Bytes held: finished renders and uploaded assets on disk, the render caches (memory: spoken clips; disk: intermediates)',
       labelNames: ['kind'],
       registers,
       collect() {
         const b = source.cacheBytes();
         this.set({ kind: 'renders' }, b.renders);
         this.set({ kind: 'assets' }, b.assets);
+        this.set({ kind: 'memory' }, b.memory);
+        this.set({ kind: 'disk' }, b.disk);
       },
     });
     this.stageSeconds = new Histogram({

@@ -9,7 +9,7 @@ import { StudioError } from '../errors.ts';
 import { RedisQueue } from '../queue/bullmq.ts';
 import { openEmbeddedQueue } from '../queue/embedded.ts';
 import type { JobQueue, QueueWorker, WorkerOptions } from '../queue/types.ts';
-import { BUILTIN_BACKGROUNDS, liveChildren } from '../render/index.ts';
+import { BUILTIN_BACKGROUNDS, liveChildren, renderCacheBytes } from '../render/index.ts';
 import { liveChildPids } from '../render/process.ts';
 import { AssetStore, DEFAULT_ASSET_LIMITS } from './assets.ts';
 import type { AssetLimits } from './assets.ts';
@@ -29,7 +29,7 @@ import { DEFAULT_TOOLS } from './tools.ts';
 import type { RunOptions, ToolPaths } from './tools.ts';
 import { pipelinePreview } from './voice.ts';
 import type { Speaker } from './voice.ts';
-import { backgroundCache, cleanupWorkerLeftovers, renderJobHandler } from './worker.ts';
+import { cleanupWorkerLeftovers, renderCacheDir, renderJobHandler } from './worker.ts';
 import type { RenderFn } from './worker.ts';
 
 export const STUDIO_PATH = '/studio/';
@@ -149,7 +149,10 @@ async function mountLocked(
   const metrics = new StudioMetrics(server.metrics, {
     counts: () => queue.counts(),
     liveChildren: () => ownChildren + (options.liveChildren ?? liveChildren)(),
-    cacheBytes: () => ({ renders: library.totalBytes(), assets: assets.totalBytes() }),
+    cacheBytes: () => {
+      const render = renderCacheBytes();
+      return { renders: library.totalBytes(), assets: assets.totalBytes(), memory: render.memoryBytes, disk: render.diskBytes };
+    },
   });
   const unsubscribe = queue.onStatus((s) => {
     live.update(s);
@@ -165,7 +168,7 @@ async function mountLocked(
       assets: (id) => assets.resolve(id),
       workRoot,
       stateDir,
-      cacheDir: backgroundCache(dataDir),
+      cacheDir: renderCacheDir(dataDir),
       ...(options.render ? { render: options.render } : {}),
     });
     worker = queue.process(handler, typeof options.worker === 'object' ? options.worker : { concurrency: 1 });
@@ -178,7 +181,12 @@ async function mountLocked(
       storyRoutes(scope, stories);
       assetRoutes(scope, assets, metrics);
       jobRoutes(scope, { queue, stories, assets, library, ffmpeg: tools.ffmpeg, run, renderQuotaBytes: options.renderQuotaBytes ?? 20 * 1024 ** 3 });
-      voiceRoutes(scope, tools.espeak, options.speak ?? pipelinePreview(join(dataDir, 'tmp')), options.builtins ?? builtinList(BUILTIN_BACKGROUNDS));
+      voiceRoutes(
+        scope,
+        tools.espeak,
+        options.speak ?? pipelinePreview(join(dataDir, 'tmp'), renderCacheDir(dataDir)),
+        options.builtins ?? builtinList(BUILTIN_BACKGROUNDS),
+      );
     },
     { prefix: STUDIO_API },
   );

@@ -3,17 +3,18 @@
 import { FORMATS } from '../model.ts';
 import type { Story } from '../model.ts';
 import { StudioError } from '../errors.ts';
+import { STORY_CAPS } from '../script.ts';
 import { checkId, checkText, MAX_ID_LENGTH, MAX_NAME_LENGTH } from './names.ts';
 
 export const STORY_LIMITS = {
   /** A script's characters. */
   scriptChars: 20_000,
   /** Scenes per story. */
-  scenes: 200,
+  scenes: STORY_CAPS.scenes,
   /** A scene's spoken text. */
-  sceneChars: 2_000,
+  sceneChars: STORY_CAPS.sceneChars,
   /** A scene's caption. */
-  captionChars: 2_000,
+  captionChars: STORY_CAPS.captionChars,
   /** A story file on disk and a request body carrying one. */
   bodyBytes: 1024 * 1024,
   /** Stories kept on disk. */

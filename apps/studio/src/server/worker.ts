@@ -27,13 +27,18 @@ export interface RenderJobDeps {
    * folder would kill this one's renders.
    */
   stateDir: string;
-  /** Where generated builtin backgrounds are cached (shared; files appear by rename). */
+  /** The render's intermediates cache: spoken WAVs and generated builtin backgrounds (shared between processes; files appear by rename). */
   cacheDir: string;
 }
 
-/** The shared cache of generated builtin backgrounds under a studio data dir. */
-export function backgroundCache(dataDir: string): string {
-  return join(dataDir, 'cache', 'backgrounds');
+/**
+ * The intermediates cache under a studio data dir (docs/studio.md §1.1, §5.10): spoken WAVs and
+ * generated builtin backgrounds, shared by the server's worker, `tidewire studio worker` and the
+ * voice preview. The disk cache owns the whole folder (it evicts what it finds), so it is a
+ * folder of its own under `cache/`.
+ */
+export function renderCacheDir(dataDir: string): string {
+  return join(dataDir, 'cache', 'render');
 }
 
 /** A library id for a job: the job id when it is a safe file name, else a fresh one. */
@@ -115,5 +120,5 @@ export async function workerProcessHandler(dataDir: string, stateDir: string, re
   await cleanupWorkerLeftovers(dirs);
   const library = new Library(dataDir);
   await library.init();
-  return renderJobHandler({ library, assets: diskAssets(dataDir), ...dirs, cacheDir: backgroundCache(dataDir), ...(render ? { render } : {}) });
+  return renderJobHandler({ library, assets: diskAssets(dataDir), ...dirs, cacheDir: renderCacheDir(dataDir), ...(render ? { render } : {}) });
 }
