@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 export * from './model.ts';
 export { StudioError, StudioErrorCodes, isStudioErrorCode } from './errors.ts';
 export type { StudioErrorCode } from './errors.ts';
@@ -8,3 +9,6 @@ export type { RenderFn, RenderJobDeps } from './server/worker.ts';
 export { LIVE_CHANNEL, jobAttrs } from './server/live.ts';
 export type { AssetInfo } from './server/assets.ts';
 export type { BuiltinBackground } from './server/routes-voice.ts';
+export { Library } from './server/library.ts';
+/** The studio page's production build (apps/studio/dist), for hosts and benchmarks that serve it. */
+export const STUDIO_DIST = fileURLToPath(new URL('../dist/', import.meta.url));

@@ -1,6 +1,6 @@
 // The studio suite's server-side phases: the studio server in its own process (mountStudio on the
-// Redis queue, apps/studio/bench/server-entry.ts) and one render worker process at a time
-// (apps/studio/bench/worker-entry.ts, 2 renders at once). Drives N small jobs through the HTTP
+// Redis queue, bench/src/studio/server-entry.ts) and one render worker process at a time
+// (bench/src/studio/worker-entry.ts, 2 renders at once). Drives N small jobs through the HTTP
 // API, cancels some mid-render, kills the worker with SIGKILL mid-job several times (a new one
 // cleans up after it), samples memory from /proc, then measures the page in Chromium.
 import { fork } from 'node:child_process';
@@ -10,10 +10,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { launchChromium } from '@tidewire/testkit';
+import { STUDIO_DIST } from '@tidewire/studio';
 import { dirBytes, MB, orphans, rssBytes, treeRssBytes } from './procs.ts';
 
-const STUDIO = fileURLToPath(new URL('../../../apps/studio/', import.meta.url));
-export const STUDIO_DIST = join(STUDIO, 'dist');
+export { STUDIO_DIST };
+const ENTRIES = fileURLToPath(new URL('./', import.meta.url));
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 /** Short enough that a killed worker's job is taken over within seconds. */
 const LOCK_MS = 2000;
@@ -26,7 +27,7 @@ interface JobStatus {
 }
 
 function forkEntry(file: string, args: string[], execArgv: string[] = []): { child: ChildProcess; first: Promise<Record<string, unknown>> } {
-  const child = fork(join(STUDIO, 'bench', file), args, { execArgv: [...execArgv, '--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  const child = fork(join(ENTRIES, file), args, { execArgv: [...execArgv, '--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
   const first = new Promise<Record<string, unknown>>((resolve, reject) => {

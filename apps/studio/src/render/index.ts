@@ -15,3 +15,4 @@ export { DiskCache, openDiskCache, DISK_CACHE_QUOTA_BYTES } from './disk-cache.t
 export type { CacheLease } from './disk-cache.ts';
 export { speak } from './voice.ts';
 export type { VoiceCaches } from './voice.ts';
+export { synthesize } from './voice.ts';

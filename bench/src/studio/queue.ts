@@ -3,15 +3,15 @@
 // reported completed, all added at once) and the p99 of enqueue → handler start measured
 // separately on an idle queue, one job at a time (under a backlog it would measure the backlog).
 // Run alone:
-//   node --import tsx apps/studio/bench/queue.ts [jobs]
+//   node --import tsx bench/src/studio/queue.ts [jobs]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRedis } from '@tidewire/testkit';
-import type { RenderRequest } from '../src/model.ts';
-import { openRedisQueue } from '../src/queue/bullmq.ts';
-import { openEmbeddedQueue } from '../src/queue/embedded.ts';
-import type { JobQueue } from '../src/queue/types.ts';
+import type { RenderRequest } from '@tidewire/studio';
+import { openRedisQueue } from '@tidewire/studio/queue';
+import { openEmbeddedQueue } from '@tidewire/studio/queue';
+import type { JobQueue } from '@tidewire/studio/queue';
 
 export interface QueueMeasurement {
   jobsPerSec: number;

@@ -1,12 +1,12 @@
 // The studio server as the benchmark runs it, in its own process (so its RSS is its own):
 // mountStudio on a Tidewire server, jobs on the Redis queue, no render worker in this process
 // (renders run in worker-entry.ts processes), the built page under /studio/.
-//   node --import tsx apps/studio/bench/server-entry.ts <dataDir> <redisUrl> <queueName> <distDir>
+//   node --import tsx bench/src/studio/server-entry.ts <dataDir> <redisUrl> <queueName> <distDir>
 // Sends { url } over IPC once listening; closes on SIGTERM or the IPC message 'exit'; answers
 // { cmd: 'gc' } (run with --expose-gc) after a full collection.
 import { createServer } from '@tidewire/server';
-import { openRedisQueue } from '../src/queue/bullmq.ts';
-import { mountStudio } from '../src/server/mount.ts';
+import { openRedisQueue } from '@tidewire/studio/queue';
+import { mountStudio } from '@tidewire/studio';
 
 const [dataDir, redisUrl, queueName, dist] = process.argv.slice(2);
 if (!dataDir || !redisUrl || !queueName || !dist) throw new Error('usage: server-entry.ts <dataDir> <redisUrl> <queueName> <distDir>');

@@ -8,10 +8,10 @@ import { execFile } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Background, Scene, Story } from '../src/model.ts';
-import { renderStory } from '../src/render/pipeline.ts';
-import { renderStoryNaive } from '../src/render/naive.ts';
-import { synthesize } from '../src/render/voice.ts';
+import type { Background, Scene, Story } from '@tidewire/studio';
+import { renderStory } from '@tidewire/studio/render';
+import { renderStoryNaive } from '@tidewire/studio/render';
+import { synthesize } from '@tidewire/studio/render';
 
 const exec = promisify(execFile);
 const VOICE = { voice: 'en', rate: 170, pitch: 50 };
