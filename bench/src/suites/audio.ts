@@ -67,7 +67,7 @@ export const suite: Suite = {
     const out: Record<string, unknown> = { suite: 'audio', quick, renderSeconds: seconds, sampleRate: SAMPLE_RATE };
     if (!chromiumAvailable()) {
       out.note = 'no Chromium at CHROMIUM_PATH: nothing measured';
-      out.targets = { initialJsGzipBytes: null, audioReadyMs: null, offlineRenderXRealtime: null };
+      out.targets = { initialJsGzipBytes: null, audioReadyMs: null, offlineRenderXRealtime: null, realtimeRenderCapacityMeanPct: null };
       return out;
     }
     ensureAppBuilt('signal-lab', { quiet: true });
@@ -101,6 +101,59 @@ export const suite: Suite = {
         ctx.log(`audio ready: load ${i + 1}/${loads}`);
         readySamples.push(await ready());
       }
+
+      // --- real-time render capacity: the whole chain on, every generator in turn ------------
+      // The audio thread's load while the page plays in real time (DevTools Protocol
+      // WebAudio.getRealtimeData: the share of one callback's period the graph took). One reading is
+      // one callback, so the run is sampled every 50 ms and the mean is the figure. This target
+      // (≤ 5 %, issue 6) lives here, not in apps/signal-lab/test/realtime.test.ts: it measures the
+      // machine as much as the code.
+      const realtimeCapacity = async (secs: number): Promise<number[]> => {
+        const page = await browser.context.newPage();
+        const cdp = await browser.context.newCDPSession(page);
+        const contexts: Array<{ contextId: string; contextType: string }> = [];
+        cdp.on('WebAudio.contextCreated', (e: { context: { contextId: string; contextType: string } }) => contexts.push(e.context));
+        await cdp.send('WebAudio.enable');
+        await page.goto(`${base}/signal-lab/`);
+        await page.waitForFunction(() => (globalThis as { signalLab?: { lab: { audioReadyMs: number | null } } }).signalLab?.lab.audioReadyMs != null, null, {
+          timeout: 30_000,
+        });
+        await page.evaluate(async () => {
+          type LabUi = {
+            faust: Promise<unknown>;
+            lab: {
+              settings: { bypass: string[]; faust: Array<{ key: string; bypass: boolean }> };
+              toggleCore(k: string): void;
+              toggleFaust(k: string): Promise<void>;
+              setParam(k: string, v: number): void;
+            };
+          };
+          const w = globalThis as unknown as { signalLab: LabUi };
+          await w.signalLab.faust;
+          const lab = w.signalLab.lab;
+          for (const k of [...lab.settings.bypass]) lab.toggleCore(k);
+          for (const f of lab.settings.faust) if (f.bypass) await lab.toggleFaust(f.key);
+          lab.setParam('level', -18);
+        });
+        await page.waitForTimeout(500);
+        const realtime = contexts.find((c) => c.contextType === 'realtime');
+        if (!realtime) throw new Error('DevTools saw no real-time AudioContext');
+        const kinds = ['sine', 'square', 'saw', 'triangle', 'white', 'pink', 'impulse', 'impulse-train', 'sweep', 'dc', 'silence'];
+        const readings: number[] = [];
+        for (const kind of kinds) {
+          await page.evaluate((k) => (globalThis as unknown as { signalLab: { lab: { setGenerator(k: string): void } } }).signalLab.lab.setGenerator(k), kind);
+          for (const end = Date.now() + (secs * 1000) / kinds.length; Date.now() < end;) {
+            await page.waitForTimeout(50);
+            const rt = (await cdp.send('WebAudio.getRealtimeData', { contextId: realtime.contextId })) as { realtimeData: { renderCapacity: number } };
+            readings.push(rt.realtimeData.renderCapacity);
+          }
+        }
+        await page.close();
+        return readings;
+      };
+      ctx.log('real-time render capacity: the whole chain, every generator');
+      const capacity = await realtimeCapacity(quick ? 3 : 10);
+      const capacityMean = capacity.reduce((a, b) => a + b, 0) / capacity.length;
 
       // --- offline render of the same chain -------------------------------------------------
       const labPage = await browser.context.newPage();
@@ -194,6 +247,9 @@ export const suite: Suite = {
         initialJsFiles: labJs.files,
         audioReadyMs: round(percentile(readySamples, 50), 1),
         audioReadySamples: readySamples.map((v) => round(v, 1)),
+        realtimeRenderCapacityMeanPct: round(capacityMean * 100, 2),
+        realtimeRenderCapacityP95Pct: round(percentile(capacity, 95) * 100, 2),
+        realtimeRenderCapacityReadings: capacity.length,
       };
       out.tone = {
         version: toneVersion,
@@ -215,6 +271,7 @@ export const suite: Suite = {
         initialJsGzipBytes: labJs.bytes <= 100_000,
         audioReadyMs: percentile(readySamples, 50) <= 500,
         offlineRenderXRealtime: x(lab) >= x(tone),
+        realtimeRenderCapacityMeanPct: capacityMean <= 0.05,
       };
       return out;
     } finally {
