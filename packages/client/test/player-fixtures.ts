@@ -4,7 +4,9 @@
 import { gzipSync, gunzipSync } from 'node:zlib';
 import type { TestContext } from 'node:test';
 import { FrameDecoder, TimelineReader, TimelineWriter } from '@tidewire/timeline';
+import { validateSchema } from '@tidewire/timeline';
 import type { TimelineSchema } from '@tidewire/timeline';
+import type { SegmentEntry, TimelineMeta } from '@tidewire/client';
 import { createServer } from '@tidewire/server';
 import type { TidewireServer } from '@tidewire/server';
 
@@ -105,4 +107,42 @@ export function firstDifference(a: Float64Array, b: Float64Array, tolerance = 0)
     if (!(Math.abs(x - y) <= tolerance)) return `cell ${c} (entity ${Math.floor(c / F)}, field ${c % F}): ${x} vs ${y}`;
   }
   return null;
+}
+
+/** Segments of the scripted-engine unit tests: SEGMENTS segments of SEG frames of raceSchema(). */
+export const SEG = 50;
+export const SEGMENTS = 10;
+export const unitSchema = validateSchema(raceSchema());
+
+/** Timeline metadata for the scripted-engine tests (no server). */
+export function unitMeta(live = false): TimelineMeta {
+  const segments: SegmentEntry[] = Array.from({ length: SEGMENTS }, (_, i) => ({
+    index: i,
+    firstFrame: i * SEG,
+    frameCount: SEG,
+    startMs: i * SEG * PERIOD_MS,
+    endMs: (i * SEG + SEG - 1) * PERIOD_MS,
+  }));
+  return {
+    name: 'race',
+    version: 'v',
+    schema: unitSchema,
+    rateHz: RATE_HZ,
+    frameCount: SEG * SEGMENTS,
+    durationMs: SEG * SEGMENTS * PERIOD_MS,
+    live,
+    segments,
+  };
+}
+
+/** `count` decoded frames from `first`, as the engine hands them to the player. */
+export function unitBlock(first: number, count: number): { firstFrame: number; count: number; times: Float64Array; values: Float64Array } {
+  const c = unitSchema.entities.length * F;
+  const values = new Float64Array(count * c);
+  const times = new Float64Array(count);
+  for (let k = 0; k < count; k++) {
+    values.set(frameValues(unitSchema, first + k), k * c);
+    times[k] = (first + k) * PERIOD_MS;
+  }
+  return { firstFrame: first, count, times, values };
 }

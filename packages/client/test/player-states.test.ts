@@ -6,12 +6,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
 import { createPlayer, ManualTimers, manualScheduler, Player } from '@tidewire/client';
-import type { ClientError, PlayerOptions, SegmentEntry, TimelineMeta, TransferPort } from '@tidewire/client';
-import { validateSchema } from '@tidewire/timeline';
+import type { ClientError, PlayerOptions, TransferPort } from '@tidewire/client';
 import { enterPhase, nextPhase, PHASE_EVENTS, PHASE_NAMES } from '../src/player/phase.ts';
 import type { PhaseEvent, PhaseName, PlayerPhase } from '../src/player/phase.ts';
 import type { FromEngine, ToEngine } from '../src/player/messages.ts';
-import { F, PERIOD_MS, RATE_HZ, buildTimeline, frameValues, raceSchema, startTimelineServer } from './player-fixtures.ts';
+import { buildTimeline, startTimelineServer, SEG, SEGMENTS, unitBlock, unitMeta } from './player-fixtures.ts';
 
 const X = 'refused';
 type Row = Record<PhaseEvent, PhaseName | typeof X>;
@@ -66,31 +65,8 @@ test('§5.5 phase data: a move keeps the seek it carries unless told otherwise; 
 
 // ---- a real Player, scripted engine ------------------------------------------------------
 
-const SEG = 50;
-const SEGMENTS = 10;
-const schema = validateSchema(raceSchema());
-const C = schema.entities.length * F;
-
-function meta(live = false): TimelineMeta {
-  const segments: SegmentEntry[] = Array.from({ length: SEGMENTS }, (_, i) => ({
-    index: i,
-    firstFrame: i * SEG,
-    frameCount: SEG,
-    startMs: i * SEG * PERIOD_MS,
-    endMs: (i * SEG + SEG - 1) * PERIOD_MS,
-  }));
-  return { name: 'race', version: 'v', schema, rateHz: RATE_HZ, frameCount: SEG * SEGMENTS, durationMs: SEG * SEGMENTS * PERIOD_MS, live, segments };
-}
-
-function block(first: number, count: number): { firstFrame: number; count: number; times: Float64Array; values: Float64Array } {
-  const values = new Float64Array(count * C);
-  const times = new Float64Array(count);
-  for (let k = 0; k < count; k++) {
-    values.set(frameValues(schema, first + k), k * C);
-    times[k] = (first + k) * PERIOD_MS;
-  }
-  return { firstFrame: first, count, times, values };
-}
+const meta = unitMeta;
+const block = unitBlock;
 
 function scripted(options: Partial<PlayerOptions> = {}) {
   const timers = new ManualTimers();

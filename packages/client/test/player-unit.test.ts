@@ -17,7 +17,7 @@ import {
   TimelineFrameType,
 } from '@tidewire/protocol';
 import type { TimelineFrame } from '@tidewire/protocol';
-import { FrameEncoder, validateSchema } from '@tidewire/timeline';
+import { FrameEncoder } from '@tidewire/timeline';
 import {
   ManualTimers,
   manualScheduler,
@@ -30,37 +30,17 @@ import {
   TidewireClient,
   TimelineSubscription,
 } from '@tidewire/client';
-import type { ClientError, PlayerOptions, SegmentEntry, TimelineMeta, TransferPort } from '@tidewire/client';
+import type { ClientError, PlayerOptions, TransferPort } from '@tidewire/client';
 import type { EngineState, FromEngine, ToEngine } from '../src/player/messages.ts';
 import { socketFactory } from './fake-socket.ts';
-import { F, FIELD, PERIOD_MS, RATE_HZ, firstDifference, frameValues, raceSchema } from './player-fixtures.ts';
+import { F, FIELD, PERIOD_MS, RATE_HZ, firstDifference, frameValues, SEG, SEGMENTS, unitBlock, unitMeta, unitSchema } from './player-fixtures.ts';
 
-const SEG = 50;
-const SEGMENTS = 10;
-const schema = validateSchema(raceSchema());
+const schema = unitSchema;
 const E = schema.entities.length;
 const C = E * F;
 
-function meta(live = false): TimelineMeta {
-  const segments: SegmentEntry[] = Array.from({ length: SEGMENTS }, (_, i) => ({
-    index: i,
-    firstFrame: i * SEG,
-    frameCount: SEG,
-    startMs: i * SEG * PERIOD_MS,
-    endMs: (i * SEG + SEG - 1) * PERIOD_MS,
-  }));
-  return { name: 'race', version: 'v', schema, rateHz: RATE_HZ, frameCount: SEG * SEGMENTS, durationMs: SEG * SEGMENTS * PERIOD_MS, live, segments };
-}
-
-function block(first: number, count: number): { firstFrame: number; count: number; times: Float64Array; values: Float64Array } {
-  const values = new Float64Array(count * C);
-  const times = new Float64Array(count);
-  for (let k = 0; k < count; k++) {
-    values.set(frameValues(schema, first + k), k * C);
-    times[k] = (first + k) * PERIOD_MS;
-  }
-  return { firstFrame: first, count, times, values };
-}
+const meta = unitMeta;
+const block = unitBlock;
 
 class Harness {
   readonly timers = new ManualTimers();
