@@ -3,10 +3,15 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ensureNpmDependencies } from './ensure-deps.mjs';
+import { serverProcessEnv } from '../apps/tidewire/bin/process-env.js';
 
 const root = join(import.meta.dirname, '..');
 ensureNpmDependencies();
 const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
-const r = spawnSync(process.execPath, ['apps/tidewire/bin/tidewire.js', 'serve', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+const r = spawnSync(process.execPath, ['apps/tidewire/bin/tidewire.js', 'serve', ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit',
+  env: serverProcessEnv(),
+});
 process.exit(r.status ?? 0);

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { launchChromium } from '@tidewire/testkit';
 import { STUDIO_DIST } from '@tidewire/studio';
+import { serverProcessEnv } from 'tidewire/process-env';
 import { dirBytes, MB, orphans, rssBytes, treeRssBytes } from './procs.ts';
 
 export { STUDIO_DIST };
@@ -26,8 +27,17 @@ interface JobStatus {
   attempts: number;
 }
 
-function forkEntry(file: string, args: string[], execArgv: string[] = []): { child: ChildProcess; first: Promise<Record<string, unknown>> } {
-  const child = fork(join(ENTRIES, file), args, { execArgv: [...execArgv, '--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+function forkEntry(
+  file: string,
+  args: string[],
+  execArgv: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): { child: ChildProcess; first: Promise<Record<string, unknown>> } {
+  const child = fork(join(ENTRIES, file), args, {
+    execArgv: [...execArgv, '--import', 'tsx'],
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    env: { ...process.env, ...env },
+  });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
   const first = new Promise<Record<string, unknown>>((resolve, reject) => {
@@ -38,17 +48,40 @@ function forkEntry(file: string, args: string[], execArgv: string[] = []): { chi
   return { child, first };
 }
 
+/** What the server holds at one reading (bytes). */
+interface Settled {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  /** Committed size of V8's young generation: it grows with the work done and shrinks when the process rests. */
+  newSpace: number;
+}
+
 /**
- * The server's VmRSS after a full garbage collection in it: what it retains, without the garbage
- * a collection would free at some moment (the growth target is about leaks, not GC timing).
+ * How long the server rests (no request from the bench, no job) before a reading. V8 grows its
+ * young generation up to 16 MB semi-spaces while a process works and gives it back only when its
+ * memory reducer sees a low allocation rate (it first looks ~8 s after a full GC). Without the rest
+ * the reading after 100 jobs carried up to 28 MB of empty young generation that the reading after
+ * 10 did not (new_space 4 → 32 MB with a flat heapUsed), which is GC sizing, not retention.
  */
-async function settledRss(child: ChildProcess): Promise<{ rss: number; heapUsed: number; external: number }> {
-  const done = new Promise<NodeJS.MemoryUsage>((r) => child.once('message', (m) => r((m as { memory: NodeJS.MemoryUsage }).memory)));
+const REST_MS = 15_000;
+
+/**
+ * The server's VmRSS at rest, after a full garbage collection in it: what it retains, without
+ * the garbage a collection would free at some moment or the young generation it grew while busy
+ * (the growth target is about leaks, not GC timing).
+ */
+async function settledRss(child: ChildProcess): Promise<Settled> {
+  await new Promise((r) => setTimeout(r, REST_MS));
+  const done = new Promise<NodeJS.MemoryUsage & { newSpace: number }>((r) =>
+    child.once('message', (m) => r((m as { memory: NodeJS.MemoryUsage & { newSpace: number } }).memory)),
+  );
   child.send({ cmd: 'gc' });
   const memory = await done;
   await new Promise((r) => setTimeout(r, 100));
   // heapUsed and external (from the server itself) tell a retained-object leak from memory the allocator keeps.
-  return { rss: rssBytes(child.pid!), heapUsed: memory.heapUsed, external: memory.external };
+  return { rss: rssBytes(child.pid!), heapUsed: memory.heapUsed, heapTotal: memory.heapTotal, external: memory.external, newSpace: memory.newSpace };
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -81,6 +114,8 @@ export interface FleetOptions {
   kills: number;
   /** Page loads for the time to interactive (median). */
   loads: number;
+  /** The server process's environment on top of the bench's (default: what `npm start` gives the server, tidewire/process-env). */
+  serverEnv?: NodeJS.ProcessEnv;
   log(m: string): void;
 }
 
@@ -92,6 +127,10 @@ export interface FleetResult {
     heapUsedAfter100Mb: number;
     externalAfter10Mb: number;
     externalAfter100Mb: number;
+    heapTotalAfter10Mb: number;
+    heapTotalAfter100Mb: number;
+    newSpaceAfter10Mb: number;
+    newSpaceAfter100Mb: number;
     peakServerMb: number;
     peakTotalMb: number;
     orphans: number;
@@ -139,7 +178,7 @@ export function initialJs(dist: string, loadedPaths: string[]): { bytes: number;
 export async function runFleet(o: FleetOptions): Promise<FleetResult> {
   const dataDir = join(o.dir, 'studio-data');
   const queueName = `bench-studio-${process.pid}`;
-  const server = forkEntry('server-entry.ts', [dataDir, o.redisUrl, queueName, STUDIO_DIST], ['--expose-gc']);
+  const server = forkEntry('server-entry.ts', [dataDir, o.redisUrl, queueName, STUDIO_DIST], ['--expose-gc'], serverProcessEnv(o.serverEnv));
   const { url } = (await server.first) as { url: string };
   const serverPid = server.child.pid!;
   let worker = forkEntry('worker-entry.ts', [dataDir, o.redisUrl, queueName, '2', String(LOCK_MS)]);
@@ -166,7 +205,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     const acted = new Set<number>();
     let kills = 0;
     let cleaned = 0;
-    let after10: { rss: number; heapUsed: number; external: number } | undefined;
+    let after10: Settled | undefined;
     const tenMark = Math.min(10, Math.floor(o.jobs / 2));
     const t0 = performance.now();
     const deadline = Date.now() + Math.max(180_000, o.jobs * 30_000);
@@ -176,9 +215,11 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       if (Date.now() > deadline) throw new Error(`jobs did not finish in time: ${finished}/${o.jobs}`);
       statuses = await api.jobs();
       finished = ids.filter((id) => TERMINAL.has(statuses.get(id)?.state ?? '')).length;
+      // The first reading waits until the first ten jobs are done and nothing else was submitted,
+      // so both readings see a server at rest after N jobs.
       if (!after10 && finished >= tenMark) after10 = await settledRss(server.child);
       // Two rendering and one waiting: the worker never idles and the queue stays short.
-      while (ids.length < o.jobs && ids.length - finished < 3) {
+      while (ids.length < o.jobs && ids.length - finished < 3 && (after10 !== undefined || ids.length < tenMark)) {
         const s = await api.call<{ id: string }>('POST', '/jobs', { storyId: (await newStory(ids.length + 1)).id });
         ids.push(s.id);
         o.log(`job ${ids.length}/${o.jobs} submitted`);
@@ -230,6 +271,10 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
         heapUsedAfter10Mb: (after10?.heapUsed ?? 0) / MB,
         heapUsedAfter100Mb: after100.heapUsed / MB,
         externalAfter10Mb: (after10?.external ?? 0) / MB,
+        heapTotalAfter10Mb: (after10?.heapTotal ?? 0) / MB,
+        heapTotalAfter100Mb: after100.heapTotal / MB,
+        newSpaceAfter10Mb: (after10?.newSpace ?? 0) / MB,
+        newSpaceAfter100Mb: after100.newSpace / MB,
         externalAfter100Mb: after100.external / MB,
         peakServerMb: peakServer / MB,
         peakTotalMb: peakTotal / MB,

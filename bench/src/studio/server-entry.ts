@@ -3,7 +3,9 @@
 // (renders run in worker-entry.ts processes), the built page under /studio/.
 //   node --import tsx bench/src/studio/server-entry.ts <dataDir> <redisUrl> <queueName> <distDir>
 // Sends { url } over IPC once listening; closes on SIGTERM or the IPC message 'exit'; answers
-// { cmd: 'gc' } (run with --expose-gc) after a full collection.
+// { cmd: 'gc' } (run with --expose-gc) after a full collection, with process.memoryUsage() and the
+// young generation's committed size (new_space).
+import v8 from 'node:v8';
 import { createServer } from '@tidewire/server';
 import { openRedisQueue } from '@tidewire/studio/queue';
 import { mountStudio } from '@tidewire/studio';
@@ -34,7 +36,8 @@ process.on('message', (m) => {
   // With --expose-gc: collect, then answer, so the bench reads the RSS of what is retained.
   if (cmd === 'gc') {
     (globalThis as { gc?: () => void }).gc?.();
-    process.send?.({ gc: true, memory: process.memoryUsage() });
+    const newSpace = v8.getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0;
+    process.send?.({ gc: true, memory: { ...process.memoryUsage(), newSpace } });
   }
 });
 process.send?.({ url, pid: process.pid });
