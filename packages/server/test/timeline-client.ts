@@ -53,6 +53,9 @@ export class TimelineViewer extends TestSocket {
   wrongContent = 0;
   framesReceived = 0;
   frameBytesReceived = 0;
+  /** Everything this viewer granted with TL_CREDIT (W.2: granted = received + balance). */
+  framesGranted = 0;
+  bytesGranted = 0;
   /** Re-grant credit for what arrives (keeps the window open); off for flow-control tests. */
   autoCredit: { frames: number; bytes: number } | undefined;
   private epoch = 0;
@@ -114,6 +117,8 @@ export class TimelineViewer extends TestSocket {
   }
 
   credit(frames: number, bytes: number): void {
+    this.framesGranted += frames;
+    this.bytesGranted += bytes;
     this.ws.send(encodeTlCredit(this.channel, frames, bytes));
   }
 
