@@ -99,7 +99,7 @@ export class TimelineViewer extends TestSocket {
   /** Subscribes and waits for SUBSCRIBED and the first TL_STATE. */
   async subscribe(name: string): Promise<TlStateFrame> {
     this.ws.send(encodeSubscribe({ name }));
-    await this.until(() => this.states.length > 0 || this.errors.length > 0);
+    await this.until(() => this.states.length > 0 || this.errors.length > 0, `the first TL_STATE (or an ERROR) of ${name}`);
     if (this.states.length === 0) throw new Error(`subscribe failed: ${this.errors.join(',')}`);
     return this.states[0]!;
   }

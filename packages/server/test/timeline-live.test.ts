@@ -135,7 +135,7 @@ test('§W.8 segments are sealed (gzip, HTTP) as they fill; end() stops followers
   const { v } = await viewer();
   append(120);
   await v.until(() => v.renderedFrame === 119);
-  await waitFor(() => ch.store.segments.filter((x) => x.sealed).length === 2, 5000);
+  await waitFor(() => ch.store.segments.filter((x) => x.sealed).length === 2, 'segments 0 and 1 sealed');
   const meta = await (await fetch(`${server.url}/api/timelines/live`)).json();
   assert.equal(meta.live, true);
   assert.deepEqual(
