@@ -62,6 +62,13 @@ export class FakeConnection {
     return f as Extract<Frame, { type: T }>;
   }
 
+  /** The close once the client closes, or `timed out after N ms waiting for the client to close the connection`. */
+  closedWithin(timeoutMs = FAKE_WAIT_MS): Promise<{ code: number }> {
+    const gone: ((v: { code: number }) => void)[] = [];
+    void this.closed.then((v) => gone.shift()?.(v));
+    return waitIn(gone, timeoutMs, 'the client to close the connection');
+  }
+
   send(...frames: Uint8Array[]): void {
     for (const f of frames) this.ws.send(f);
   }

@@ -23,6 +23,7 @@ describe('README §Tests and benchmarks: waits have deadlines', { timeout: 5_000
     );
     const ms = performance.now() - t0;
     assert.ok(ms >= 290 && ms < 2_000, `failed after ${Math.round(ms)} ms`);
+    await assert.rejects(client.closedWithin(200), { message: 'timed out after 200 ms waiting for the connection to close' });
   });
 
   it('until() without words names the condition by its source (as tsx emits it); the default deadline is 10 s', async (t) => {

@@ -81,6 +81,12 @@ export class TestSocket {
     });
   }
 
+  /** The close (code, reason) once the peer closes, or `timed out after N ms waiting for the connection to close`. */
+  async closedWithin(timeoutMs = UNTIL_TIMEOUT_MS): Promise<{ code: number; reason: string }> {
+    await this.until(() => this.closeCode !== undefined, 'the connection to close', { timeoutMs });
+    return this.closed;
+  }
+
   /** Pauses or resumes reading from the socket (a slow consumer). */
   setReading(on: boolean): void {
     const socket = (this.ws as unknown as { _socket?: { pause(): void; resume(): void } })._socket;
