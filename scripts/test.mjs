@@ -52,7 +52,13 @@ if (files.length === 0) {
 // One file at a time: several acceptance tests measure the machine (main-thread long tasks in
 // Chromium, the audio thread's render capacity, stream lateness), and a second test file on the
 // other core of a 2-core CI machine turns them into coin flips.
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], {
+// No file can hang the run. On node 20 `--test-timeout` bounds each test FILE as a whole (it is
+// not a per-test default: a test without its own `{ timeout }` has none), so the limit fits the
+// slowest file: apps/tidewire/test/serve.test.ts declares two 300-s suites. A test's own
+// `{ timeout }` still applies inside its file. Waits inside tests fail sooner and say what they
+// waited for (TestSocket.until and the other wait helpers have deadlines).
+const FILE_TIMEOUT_MS = 900_000;
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', `--test-timeout=${FILE_TIMEOUT_MS}`, ...files], {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, TIDEWIRE_TEST: '1' },

@@ -52,7 +52,7 @@ async function waitFor<T>(get: () => T | undefined, what: string): Promise<T> {
   for (;;) {
     const v = get();
     if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${WAIT_MS} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }

@@ -31,8 +31,17 @@ async function handler(opts: { now?: () => number; burst?: number; ratePerSecond
     },
     opts,
   );
-  return { h, sent, map };
+  return { h, sent, map, byId };
 }
+
+/** The next double above / below x: the smallest step a range check can get wrong. */
+function nextUp(x: number): number {
+  if (x === 0) return Number.MIN_VALUE;
+  const b = new BigInt64Array(new Float64Array([x]).buffer);
+  b[0]! += x > 0 ? 1n : -1n;
+  return new Float64Array(b.buffer)[0]!;
+}
+const nextDown = (x: number): number => -nextUp(-x);
 
 describe('§4 control', () => {
   it('turns valid messages into AbletonOSC messages', async () => {
@@ -104,6 +113,41 @@ describe('§4 control', () => {
     // live08 track 2 device 0: its first parameter's range comes from the file.
     const r = h.handle('device.param', { track: 2, device: 0, param: 1, value: 1e9 }, 1);
     assert.equal(r, 'out_of_range');
+  });
+
+  it('accepts every ranged value at its exact bounds and refuses the next double past them', async () => {
+    // Four messages per range, a few hundred in all: the rate limit is not what this checks.
+    const { h, sent, map, byId } = await handler({ burst: 1e9 });
+    // [what, key, fields for a value, min, max]: the table's fixed ranges, then every device
+    // parameter of live08 with a min–max from the file, then parameter 0 (Device On, 0 or 1).
+    const ranged: [string, string, (x: number) => Record<string, number>, number, number][] = [
+      ['track.volume', 'track.volume', (x) => ({ track: 0, value: x }), 0, 1],
+      ['track.pan', 'track.pan', (x) => ({ track: 0, value: x }), -1, 1],
+      ['song.tempo', 'song.tempo', (x) => ({ value: x }), 20, 999],
+    ];
+    map.tracks.forEach((t, i) =>
+      t.devices.forEach((d, j) => {
+        ranged.push([`device ${i}/${j} on`, 'device.param', (x) => ({ track: i, device: j, param: 0, value: x }), 0, 1]);
+        d.params.forEach((id, p) => {
+          const { min, max } = byId.get(id) ?? {};
+          if (typeof min !== 'number' || typeof max !== 'number') return;
+          ranged.push([`device ${i}/${j} param ${p + 1}`, 'device.param', (x) => ({ track: i, device: j, param: p + 1, value: x }), min, max]);
+        });
+      }),
+    );
+    const params = ranged.filter(([, key]) => key === 'device.param').length - map.tracks.reduce((n, t) => n + t.devices.length, 0);
+    assert.ok(params >= 3, `live08 has ranged device parameters (${params})`);
+    for (const [what, key, fields, min, max] of ranged) {
+      assert.equal(h.handle(key, fields(min), 1), null, `${what}: min ${min} accepted`);
+      assert.equal(h.handle(key, fields(max), 1), null, `${what}: max ${max} accepted`);
+      assert.equal(h.handle(key, fields(nextDown(min)), 1), 'out_of_range', `${what}: ${nextDown(min)} (the double below min) refused`);
+      assert.equal(h.handle(key, fields(nextUp(max)), 1), 'out_of_range', `${what}: ${nextUp(max)} (the double above max) refused`);
+    }
+    // Only the bounds went out, each as its own value.
+    assert.deepEqual(
+      sent.map(([, args]) => args.at(-1)),
+      ranged.flatMap(([, , , min, max]) => [min, max]),
+    );
   });
 
   it('rate-limits each connection on its own', async () => {

@@ -208,7 +208,7 @@ describe('§12 the replay page', { skip: chromiumAvailable() ? false : 'no Chrom
     for (;;) {
       const s = await snapshot();
       if (check(s)) return s;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(s)}`);
+      if (Date.now() > deadline) throw new Error(`timed out after ${WAIT_MS} ms waiting for ${what}: ${JSON.stringify(s)}`);
       await new Promise((r) => setTimeout(r, 25));
     }
   }

@@ -136,13 +136,17 @@ describe('§11.3 tidewire replay serve', () => {
     return { out, err, stop, done };
   }
 
-  async function waitForUrl(out: { text: string }, done: Promise<number>): Promise<string> {
+  /** The page URL serve prints; fails when serve exits first, or after `timeoutMs` with its output so far. */
+  async function waitForUrl(out: { text: string }, done: Promise<number>, timeoutMs = 30_000): Promise<string> {
     let exited: number | undefined;
     void done.then((c) => (exited = c));
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       const m = /page:\s+(\S+)/.exec(out.text);
       if (m) return m[1]!;
       if (exited !== undefined) throw new Error(`serve exited with ${exited}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out after ${timeoutMs} ms waiting for serve to print its page URL; output: ${JSON.stringify(out.text)}`);
       await new Promise((r) => setTimeout(r, 20));
     }
   }

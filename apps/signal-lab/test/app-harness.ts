@@ -64,6 +64,6 @@ export async function waitMeter(page: Page, predicate: string, arg?: unknown): P
       const m = await page.evaluate(() =>
         JSON.stringify((globalThis as unknown as { signalLab: { lab: { feed: { meter: unknown } } } }).signalLab.lab.feed.meter),
       );
-      throw new Error(`meters never read ${predicate}: last ${m}`, { cause: e });
+      throw new Error(`timed out after ${WAIT_MS} ms waiting for the meters to read ${predicate}: last ${m}`, { cause: e });
     });
 }

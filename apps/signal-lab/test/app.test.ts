@@ -11,6 +11,7 @@ import { blackmanHarris, fftOf, nextPowerOfTwo, powerSpectrum } from '../src/app
 import { analyzeTone } from '../src/app/thd.ts';
 import { SpectrumAnalyser } from '../src/app/spectrum.ts';
 import { findDelay } from '../src/app/correlate.ts';
+import { judgeLoopback } from '../src/app/loopback.ts';
 import { frequencyResponse } from '../src/app/response.ts';
 import { biquadMagnitude, rbjCoefficients } from '../src/dsp/biquad.ts';
 import { designSweep, renderSweep } from '../src/dsp/sweep.ts';
@@ -285,6 +286,59 @@ describe('§4.3 loopback delay', () => {
       const rec = Float64Array.from({ length: 20000 }, () => rng.next() - 0.5);
       assert.equal(findDelay(ref, rec, 48000), null);
       assert.equal(findDelay(ref, new Float64Array(100), 48000), null, 'silence');
+    }));
+
+  /**
+   * One second as the capture worklet records it: the played channel holds the impulse alone; the
+   * input hears a 400 Hz square beep every 500 ms (Chromium's fake microphone beeps like this)
+   * over a little noise.
+   */
+  function capture(rng: Prng, sr: number, impulseAt: number, beep: { amplitude: number; ms: number }) {
+    const sent = new Float32Array(sr);
+    sent[impulseAt] = 1;
+    const heard = new Float32Array(sr);
+    const beepLen = Math.round((beep.ms / 1000) * sr);
+    for (let i = 0; i < sr; i++) {
+      const inBeep = i % (sr / 2) < beepLen;
+      const square = Math.floor((i * 2 * 400) / sr) % 2 === 0 ? 1 : -1;
+      heard[i] = (inBeep ? beep.amplitude * square : 0) + (rng.next() - 0.5) * 0.002;
+    }
+    return { sent, heard };
+  }
+
+  it('judges a recording with a delayed impulse "measured", with the exact delay, over the beeps', () => {
+    forSeeds(3, (rng) => {
+      const sr = 48000;
+      const at = 200 + rng.int(1000);
+      const lag = 50 + rng.int(20000);
+      const { sent, heard } = capture(rng, sr, at, { amplitude: 0.1, ms: 20 });
+      // A cable loop: attenuated, band-limited over three samples.
+      heard[at + lag - 1]! += 0.1;
+      heard[at + lag]! += 0.4;
+      heard[at + lag + 1]! += 0.1;
+      const r = judgeLoopback(sent, heard, sr, 1);
+      assert.equal(r.kind, 'measured');
+      assert.ok(r.kind === 'measured');
+      assert.equal(r.lagSamples, lag);
+      assert.ok(Math.abs(r.lagMs - (lag / sr) * 1000) < 1e-9);
+      assert.equal(r.lagsSearched, sr, 'every lag of the recording was searched');
+    });
+  });
+
+  it('judges beeps alone "no-loopback" after searching every lag, however high they stand', () =>
+    forSeeds(3, (rng) => {
+      const sr = 48000;
+      // 5-ms beeps: loud and rare enough to clear the 8× peak ratio; only the uniqueness test
+      // (a second peak as high, 2.5 ms on) tells them from an echo.
+      const { sent, heard } = capture(rng, sr, 200 + rng.int(1000), { amplitude: 0.3, ms: 5 });
+      const r = judgeLoopback(sent, heard, sr, 1);
+      assert.equal(r.kind, 'no-loopback');
+      assert.ok(r.kind === 'no-loopback');
+      assert.equal(r.lagsSearched, sr, 'every lag of the recording was searched');
+      assert.ok(r.bestPeakRatio >= r.minPeakRatio, `the beeps clear the peak ratio (${r.bestPeakRatio})`);
+      assert.ok(r.uniqueness < 1.1, `the beeps' peak is not unique (${r.uniqueness})`);
+      assert.equal(r.minUniqueness, 2);
+      assert.ok(r.inputRms > 0.01, 'the beeps were heard');
     }));
 });
 

@@ -61,26 +61,53 @@ export function aborted(signal: AbortSignal): Promise<void> {
   return new Promise((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })));
 }
 
+/**
+ * `work`, or a rejection `timed out after N ms waiting for <what>` when it has not settled by then
+ * (a probe that awaits a dead queue or Redis never settles; a poll loop alone would not end).
+ */
+export async function withDeadline<T>(work: Promise<T>, timeoutMs: number, what: string | (() => string)): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Waits until job `id` is in one of `states` (by events and by polling get), returns its status. */
 export async function waitForState(queue: JobQueue, id: string, states: JobState | JobState[], timeoutMs = 10_000): Promise<JobStatus> {
   const want = Array.isArray(states) ? states : [states];
-  const deadline = Date.now() + timeoutMs;
   let last: JobStatus | undefined;
-  while (Date.now() < deadline) {
-    last = await queue.get(id);
-    if (last && want.includes(last.state)) return last;
-    await sleep(15);
+  let stop = false;
+  const poll = async (): Promise<JobStatus> => {
+    for (;;) {
+      last = await queue.get(id);
+      if (last && want.includes(last.state)) return last;
+      if (stop) throw new Error('stopped');
+      await sleep(15);
+    }
+  };
+  try {
+    return await withDeadline(poll(), timeoutMs, () => `job ${id} to reach ${want.join('|')} (last: ${JSON.stringify(last)})`);
+  } finally {
+    stop = true;
   }
-  throw new Error(`job ${id} did not reach ${want.join('|')} within ${timeoutMs} ms (last: ${JSON.stringify(last)})`);
 }
 
-export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await sleep(10);
+/** Polls `check` every 10 ms until it holds; fails with `timed out after N ms waiting for <what>`. */
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = String(check)): Promise<void> {
+  let stop = false;
+  const poll = async (): Promise<void> => {
+    while (!stop && !(await check())) await sleep(10);
+  };
+  try {
+    await withDeadline(poll(), timeoutMs, what);
+  } finally {
+    stop = true;
   }
-  throw new Error(`${what} not reached within ${timeoutMs} ms`);
 }
 
 async function open(t: TestContext, makeQueue: MakeQueue, options: Partial<ContractOptions> = {}): Promise<JobQueue> {

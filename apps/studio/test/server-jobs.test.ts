@@ -111,7 +111,7 @@ test('§1.5 job progress arrives through tree channel `studio`, no polling', asy
   });
   await sub.ready();
   const done = await renderOne(f);
-  await sub.waitFor((s) => s.tree!.get(done.id)?.attrs.state === 'completed');
+  await sub.waitFor((s) => s.tree!.get(done.id)?.attrs.state === 'completed', { timeoutMs: 10_000 });
   const node = sub.tree!.get(done.id)!;
   assert.equal(node.attrs.state, 'completed');
   assert.equal(node.attrs.outputId, done.outputId);
@@ -181,7 +181,7 @@ test('§1.5 a failed render shows its error code and message on its job node, an
   await sub.ready();
   const done = await renderOne(f, 'failing');
   assert.equal(done.state, 'failed');
-  await sub.waitFor((s) => s.tree!.get(done.id)?.attrs.state === 'failed');
+  await sub.waitFor((s) => s.tree!.get(done.id)?.attrs.state === 'failed', { timeoutMs: 10_000 });
   const a = sub.tree!.get(done.id)!.attrs;
   assert.equal(a.errorCode, 'STUDIO_TOOL_FAILED');
   assert.match(String(a.errorMessage), /no such voice/);
@@ -197,11 +197,11 @@ test('§1.5 a client that reconnects mid-render resumes the job list and sees th
   const sub = client.tree(f.studio.channel);
   await sub.ready();
   const finished = renderOne(f, 'reconnect');
-  await sub.waitFor((s) => s.tree!.get('jobs')!.children.some((c) => c.attrs.state === 'active'));
+  await sub.waitFor((s) => s.tree!.get('jobs')!.children.some((c) => c.attrs.state === 'active'), { timeoutMs: 10_000 });
   client.reconnect();
   const done = await finished;
-  await sub.waitFor((s) => s.tree!.get(done.id)?.attrs.state === 'completed');
-  await sub.waitFor((s) => s.rootHash === (f.server.channel(f.studio.channel) as { tree: { rootHash: string } }).tree.rootHash);
+  await sub.waitFor((s) => s.tree!.get(done.id)?.attrs.state === 'completed', { timeoutMs: 10_000 });
+  await sub.waitFor((s) => s.rootHash === (f.server.channel(f.studio.channel) as { tree: { rootHash: string } }).tree.rootHash, { timeoutMs: 10_000 });
 });
 
 test('§1.3 past the render quota a new job is STUDIO_QUOTA', async (t) => {

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { ensureAppBuilt, launchChromium, redisAvailable, startRedis } from '@tidewire/testkit';
 import type { JobStatus, Story } from '../src/model.ts';
+import { withDeadline } from './queue-contract.ts';
 
 const SERVER_ENTRY = fileURLToPath(new URL('./fixtures/studio-server.ts', import.meta.url));
 /** `tidewire studio …`: the command apps/tidewire registers, as a process of its own. */
@@ -33,13 +34,22 @@ function start(args: string[], env: Record<string, string>): Proc {
   return { child, output: () => out, exited };
 }
 
+/** Polls `probe` until it gives a value; fails with `timed out after N ms waiting for <what>`, even
+ *  when a probe (an HTTP call to a stuck server) never settles. */
 async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000, everyMs = 20): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
+  let stop = false;
+  const poll = async (): Promise<T> => {
+    for (;;) {
+      const v = await probe();
+      if (v !== undefined && v !== false) return v;
+      if (stop) throw new Error('stopped');
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  };
+  try {
+    return await withDeadline(poll(), timeoutMs, what);
+  } finally {
+    stop = true;
   }
 }
 

@@ -7,6 +7,31 @@ import type { WebSocket } from 'ws';
 import { DEFAULT_LIMITS, FrameType, PROTOCOL_VERSION, decodeFrame, encodeWelcome } from '@tidewire/protocol';
 import type { Frame, WelcomeFrame } from '@tidewire/protocol';
 
+/** How long next(), expect() and connection() wait unless told. */
+export const FAKE_WAIT_MS = 10_000;
+
+/**
+ * Queues a waiter on `queue`. If nothing arrives within `timeoutMs` it leaves the queue (so what
+ * comes later is not handed to a dead waiter) and rejects with `timed out after N ms waiting for <what>`.
+ */
+function waitIn<T>(queue: ((v: T) => void)[], timeoutMs: number, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const waiter = (v: T) => {
+      clearTimeout(timer);
+      resolve(v);
+    };
+    const timer = setTimeout(() => {
+      const i = queue.indexOf(waiter);
+      if (i >= 0) queue.splice(i, 1);
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+    }, timeoutMs);
+    // The test's own socket or server keeps the process alive while it waits; a deadline alone
+    // must not keep a finished test file running.
+    timer.unref();
+    queue.push(waiter);
+  });
+}
+
 export class FakeConnection {
   private readonly frames: Frame[] = [];
   private readonly waiting: ((f: Frame) => void)[] = [];
@@ -23,18 +48,25 @@ export class FakeConnection {
     this.closed = new Promise((resolve) => ws.on('close', (code) => resolve({ code })));
   }
 
-  /** The next frame the client sent (waits for it). */
-  next(): Promise<Frame> {
+  /** The next frame the client sent (waits for it, up to `timeoutMs`). */
+  next(what = 'the next frame from the client', timeoutMs = FAKE_WAIT_MS): Promise<Frame> {
     const f = this.frames.shift();
     if (f) return Promise.resolve(f);
-    return new Promise((resolve) => this.waiting.push(resolve));
+    return waitIn(this.waiting, timeoutMs, what);
   }
 
   /** The next frame, asserted to be of `type`. */
-  async expect<T extends Frame['type']>(type: T): Promise<Extract<Frame, { type: T }>> {
-    const f = await this.next();
+  async expect<T extends Frame['type']>(type: T, timeoutMs = FAKE_WAIT_MS): Promise<Extract<Frame, { type: T }>> {
+    const f = await this.next(`a frame 0x${type.toString(16)} from the client`, timeoutMs);
     if (f.type !== type) throw new Error(`expected frame 0x${type.toString(16)}, got 0x${f.type.toString(16)}: ${JSON.stringify(f)}`);
     return f as Extract<Frame, { type: T }>;
+  }
+
+  /** The close once the client closes, or `timed out after N ms waiting for the client to close the connection`. */
+  closedWithin(timeoutMs = FAKE_WAIT_MS): Promise<{ code: number }> {
+    const gone: ((v: { code: number }) => void)[] = [];
+    void this.closed.then((v) => gone.shift()?.(v));
+    return waitIn(gone, timeoutMs, 'the client to close the connection');
   }
 
   send(...frames: Uint8Array[]): void {
@@ -53,8 +85,8 @@ export class FakeConnection {
 
 export interface FakeServer {
   url: string;
-  /** The next connection, after its HELLO (and our WELCOME unless `welcome: false`). */
-  connection(): Promise<FakeConnection>;
+  /** The next connection, after its HELLO (and our WELCOME unless `welcome: false`); fails after `timeoutMs`. */
+  connection(timeoutMs?: number): Promise<FakeConnection>;
   /** Connections opened so far. */
   readonly count: number;
 }
@@ -74,7 +106,10 @@ export async function startFakeServer(t: TestContext, options: FakeServerOptions
     count++;
     const conn = new FakeConnection(ws);
     void (async () => {
-      const hello = await conn.next();
+      // A socket that never says HELLO (its test ended first) is simply never offered: whoever
+      // awaits connection() times out with its own message.
+      const hello = await conn.next('HELLO').catch(() => undefined);
+      if (hello === undefined) return;
       if (hello.type !== FrameType.HELLO) throw new Error(`first frame was 0x${hello.type.toString(16)}, not HELLO`);
       if (options.welcome !== false) {
         conn.send(
@@ -103,10 +138,10 @@ export async function startFakeServer(t: TestContext, options: FakeServerOptions
     get count() {
       return count;
     },
-    connection() {
+    connection(timeoutMs = FAKE_WAIT_MS) {
       const c = ready.shift();
       if (c) return Promise.resolve(c);
-      return new Promise((resolve) => waiting.push(resolve));
+      return waitIn(waiting, timeoutMs, 'the client to connect and say HELLO');
     },
   };
 }

@@ -41,7 +41,7 @@ test('protocol.md §4.5–§4.8: integration: snapshot, live ops, replay after a
   doc.flush();
   await sub.waitForOffset(doc.position.offset, { epoch: doc.position.epoch });
   assert.equal(sub.rootHash, doc.tree.rootHash);
-  await store.waitFor((s) => s.position?.offset === doc.position.offset);
+  await store.waitFor((s) => s.position?.offset === doc.position.offset, { timeoutMs: 10_000 });
   assert.equal(store.rootHash, doc.tree.rootHash);
   assert.equal(store.get('new')!.parent, 't1');
   assert.equal(store.get('t3'), undefined);
@@ -84,14 +84,14 @@ test('protocol.md §4.5–§4.8: integration: snapshot, live ops, replay after a
   doc = server.tree('doc', restarted);
   server.events('control', { onMessage: () => {} });
   await server.listen();
-  await sub.waitFor((s) => s.position !== null && s.position.epoch !== oldEpoch && s.status === 'live');
+  await sub.waitFor((s) => s.position !== null && s.position.epoch !== oldEpoch && s.status === 'live', { timeoutMs: 10_000 });
   assert.equal(snapshots.at(-1)!.reason, 'epoch');
   assert.equal(sub.rootHash, doc.tree.rootHash);
   doc.set('t0c0', { name: 'after restart' });
   doc.flush();
   await sub.waitForOffset(doc.position.offset, { epoch: doc.position.epoch });
   assert.equal(sub.rootHash, doc.tree.rootHash);
-  await store.waitFor((s) => s.rootHash === doc.tree.rootHash);
+  await store.waitFor((s) => s.rootHash === doc.tree.rootHash, { timeoutMs: 10_000 });
   assert.equal(store.size, 1000);
 });
 
@@ -108,14 +108,14 @@ test('client.md §3: integration: the worker split against the real server', asy
   const wc = createWorkerClient({ url, channels: ['doc'], worker: port1 as unknown as MessagePortLike, reconnect: FAST });
   t.after(() => wc.perf?.stop());
   const store = wc.store('doc');
-  await store.waitFor((s) => s.status.state === 'live' && s.size === 5000);
+  await store.waitFor((s) => s.status.state === 'live' && s.size === 5000, { timeoutMs: 10_000 });
   assert.equal(store.rootHash, doc.tree.rootHash);
   for (let i = 0; i < 50; i++) {
     doc.set(`t${i % 20}c${i}`, { i });
     if (i % 10 === 0) doc.remove(`t${20 + i / 10}`);
     doc.flush();
   }
-  await store.waitFor((s) => s.position?.offset === doc.position.offset);
+  await store.waitFor((s) => s.position?.offset === doc.position.offset, { timeoutMs: 10_000 });
   assert.equal(store.rootHash, doc.tree.rootHash);
   assert.equal(store.size, doc.tree.size);
   await wc.close();

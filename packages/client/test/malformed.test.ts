@@ -29,7 +29,7 @@ async function subscribed(t: import('node:test').TestContext) {
 /** Sends `bytes`, then checks the client closed this connection and resumed on a new one. */
 async function expectReconnect(server: Awaited<ReturnType<typeof startFakeServer>>, conn: FakeConnection, bytes: Uint8Array | string) {
   conn.ws.send(bytes, { binary: typeof bytes !== 'string' });
-  await conn.closed;
+  await conn.closedWithin();
   const again = await server.connection();
   const resub = await again.expect(FrameType.SUBSCRIBE);
   assert.deepEqual(resub.from, { epoch: 7, offset: 0 }, 'the replica resumes from its position');

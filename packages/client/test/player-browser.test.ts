@@ -73,13 +73,26 @@ describe(
       return browser.page.evaluate(() => (window as unknown as { tl: { snapshot(): Snapshot } }).tl.snapshot());
     }
 
-    function until(check: string, arg?: unknown): Promise<unknown> {
-      return browser.page.waitForFunction(
-        // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the check is test source text evaluated in the page
-        ({ check, arg }) => new Function('s', 'arg', `return ${check}`)((window as unknown as { tl?: { snapshot(): unknown } }).tl?.snapshot(), arg),
-        { check, arg },
-        { timeout: 20_000, polling: 'raf' },
-      );
+    /** Waits for `check` (source over the snapshot `s`) to hold in the page; after 20 s it fails
+     *  with `timed out after 20000 ms waiting for <check>` and the page's last state. */
+    async function until(check: string, arg?: unknown): Promise<unknown> {
+      const timeoutMs = 20_000;
+      try {
+        return await browser.page.waitForFunction(
+          // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the check is test source text evaluated in the page
+          ({ check, arg }) => new Function('s', 'arg', `return ${check}`)((window as unknown as { tl?: { snapshot(): unknown } }).tl?.snapshot(), arg),
+          { check, arg },
+          { timeout: timeoutMs, polling: 'raf' },
+        );
+      } catch (e) {
+        if ((e as Error).name !== 'TimeoutError') throw e;
+        const state = await snapshot().then(
+          (s) => JSON.stringify(s.state),
+          () => 'no snapshot',
+        );
+        const on = arg === undefined ? '' : ` (arg ${JSON.stringify(arg)})`;
+        throw new Error(`timed out after ${timeoutMs} ms waiting for ${check}${on}; state ${state}`, { cause: e });
+      }
     }
 
     function control(code: string): Promise<void> {

@@ -140,7 +140,7 @@ test('§4.7 a batch that does not apply (TW_DIVERGED) reloads from a snapshot: S
     ['TW_DIVERGED'],
   );
   conn.send(h.subscribed('doc', 1, 'snapshot', 'new'), ...h.snapshotFrames(1));
-  await sub.waitFor((s) => s.position !== null);
+  await sub.waitFor((s) => s.position !== null, { timeoutMs: 10_000 });
   assert.equal(sub.rootHash, h.tree.rootHash);
 });
 

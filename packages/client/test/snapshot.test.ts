@@ -53,7 +53,7 @@ test('§4.6 a deflate-raw body (encoding 1), single or chunked, is inflated befo
   // And a single-frame compressed snapshot.
   const small = new History(bigTree(50), 3);
   conn.send(small.subscribed('doc', 1, 'snapshot', 'epoch'), ...small.snapshotFrames(1, 64 * 1024, SnapshotEncoding.DEFLATE_RAW));
-  await sub.waitFor((s) => s.position?.epoch === 3);
+  await sub.waitFor((s) => s.position?.epoch === 3, { timeoutMs: 10_000 });
   assert.equal(sub.rootHash, small.tree.rootHash);
 });
 

@@ -40,7 +40,7 @@ test('§3 the worker split: sliced snapshot, per-node changes, events both ways,
   const h = new History(bigTree(9000));
   const snapshot = h.snapshotFrames(1, 64 * 1024, SnapshotEncoding.DEFLATE_RAW);
   conn.send(h.subscribed('doc', 1, 'snapshot', 'new'), ...snapshot);
-  await store.waitFor((s) => s.status.state === 'live' && s.size === 9000);
+  await store.waitFor((s) => s.status.state === 'live' && s.size === 9000, { timeoutMs: 10_000 });
   assert.equal(store.rootHash, h.tree.rootHash);
   const slices = posted.filter((m) => m.t === 'slice');
   assert.deepEqual(
@@ -54,7 +54,7 @@ test('§3 the worker split: sliced snapshot, per-node changes, events both ways,
   store.subscribe('t0c5', (v) => seen.push(v));
   store.subscribe('t0c6', () => others++);
   conn.send(h.commit(1, [[0, 't0c5', { name: 'renamed' }]]), h.commit(1, [[0, 't0c5', { muted: true }]]));
-  await store.waitFor((s) => s.position?.offset === 2);
+  await store.waitFor((s) => s.position?.offset === 2, { timeoutMs: 10_000 });
   assert.equal(seen.length, 1, 'two batches, one notification');
   assert.equal(seen[0]!.attrs.name, 'renamed');
   assert.equal(seen[0]!.attrs.muted, true);

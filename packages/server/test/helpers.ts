@@ -1,11 +1,11 @@
 // Shared fixtures for server tests: servers on 127.0.0.1 port 0 torn down with the test.
-import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import type { NodeSnapshot } from '@tidewire/tree';
 import { createServer } from '../src/index.ts';
 import type { ServerOptions, TidewireServer } from '../src/index.ts';
 import type { InternalServerOptions } from '../src/server.ts';
 import { RawClient } from './raw-client.ts';
+import { describeCondition } from './test-socket.ts';
 import { seededRandom } from '@tidewire/random';
 
 export async function startServer(
@@ -48,11 +48,13 @@ export function bigTree(n: number, bytes: number, seed = 1): NodeSnapshot {
   return root(children);
 }
 
-/** Polls `cond` every 2 ms (server-side state has no event to wait on); fails after `polls`
- *  polls rather than hang. `cond` may have side effects: it is called once per poll. */
-export async function waitFor(cond: () => boolean, polls = 15_000): Promise<void> {
-  for (let i = 0; !cond(); i++) {
-    assert.ok(i < polls, 'condition not reached');
+/** Polls `cond` every 2 ms (server-side state has no event to wait on); after `timeoutMs` it
+ *  fails with `timed out after N ms waiting for <what>` (default: the condition's source) rather
+ *  than hang. `cond` may have side effects: it is called once per poll. */
+export async function waitFor(cond: () => boolean, what = describeCondition(cond), timeoutMs = 30_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!cond()) {
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 2));
   }
 }

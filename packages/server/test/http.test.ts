@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeSnapshotBody, pack, unpack } from '@tidewire/protocol';
@@ -149,10 +150,59 @@ test('§5 serveStatic: long cache for hashed assets, no-cache for index.html, ex
   const root = await fetch(`${server.url}/`);
   assert.equal(await root.text(), 'demo');
   assert.equal(root.headers.get('cross-origin-opener-policy'), null, 'headers stay under their prefix');
-  const traversal = await fetch(`${server.url}/lab/..%2f..%2fetc%2fpasswd`);
-  assert.notEqual(traversal.status, 200);
   // The API still wins over the static root at '/'.
   assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+});
+
+/** GET with the path sent byte for byte (fetch's URL parser would resolve `..` and `%2e%2e`). */
+function rawGet(base: string, path: string): Promise<{ status: number; body: string }> {
+  const u = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: u.hostname, port: u.port, path, method: 'GET' }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('§5 serveStatic: a path that climbs out of the root answers 403 in every encoding, a double-encoded one 404', async (t) => {
+  // site/ is served at /lab and at /; secret.txt sits next to it, one level up.
+  const base = mkdtempSync(join(tmpdir(), 'tw-static-'));
+  t.after(() => rmSync(base, { recursive: true, force: true }));
+  const site = join(base, 'site');
+  mkdirSync(join(site, 'assets'), { recursive: true });
+  writeFileSync(join(site, 'index.html'), 'lab');
+  writeFileSync(join(base, 'secret.txt'), 'SECRET');
+  const server = await startServer(t, {}, async (s) => {
+    await s.serveStatic('/lab', site);
+    await s.serveStatic('/', site);
+  });
+  const cases: [string, number][] = [
+    ['/lab/../secret.txt', 403],
+    ['/lab/..%2fsecret.txt', 403],
+    ['/lab/%2e%2e/secret.txt', 403],
+    ['/lab/%2e%2e%2fsecret.txt', 403],
+    ['/lab/%2E%2E%2Fsecret.txt', 403],
+    ['/lab/..\\secret.txt', 403],
+    ['/lab/..%5csecret.txt', 403],
+    ['/lab/assets/../../secret.txt', 403],
+    ['/lab/..%2f..%2fetc%2fpasswd', 403],
+    ['/..%2fsecret.txt', 403],
+    ['/%2e%2e/secret.txt', 403],
+    // Decoded once, a double-encoded path is a file name with a literal `%2f` in it: not there.
+    ['/lab/..%252fsecret.txt', 404],
+    ['/lab/%252e%252e%252fsecret.txt', 404],
+  ];
+  for (const [path, status] of cases) {
+    const r = await rawGet(server.url, path);
+    assert.equal(r.status, status, `GET ${path}`);
+    assert.ok(!r.body.includes('SECRET'), `GET ${path} does not leak the file`);
+  }
+  assert.equal((await rawGet(server.url, '/lab/index.html')).body, 'lab', 'the root itself is served');
 });
 
 test('§5 serveStatic after listen() is refused', async (t) => {

@@ -69,7 +69,7 @@ test('§6 malformed frames fail only their own connection while a bystander keep
         bad.send(c.frame);
         doc.set('counter', { n: ++n });
         if (c.fatal) {
-          const { code } = await bad.closed;
+          const { code } = await bad.closedWithin();
           assert.equal(code, c.close);
           assert.deepEqual(bad.errors(), [c.code]);
           const err = bad.frames.find((f) => f.type === FrameType.ERROR);

@@ -13,7 +13,7 @@ const hello = (major: number = PROTOCOL_VERSION.major) => encodeHello({ protocol
 
 /** The server closes `c` after exactly one ERROR, `code` (with `closeCode` when given). */
 async function expectFatal(c: RawClient, code: string, closeCode?: number): Promise<void> {
-  const closed = await c.closed;
+  const closed = await c.closedWithin();
   assert.deepEqual(c.errors(), [code]);
   if (closeCode !== undefined) assert.equal(closed.code, closeCode);
 }

@@ -16,7 +16,7 @@ import {
 } from '@tidewire/protocol';
 import type { Frame, Position, SnapshotEncodingCode } from '@tidewire/protocol';
 import { parseOps, Tree } from '@tidewire/tree';
-import { TestSocket } from './test-socket.ts';
+import { describeCondition, TestSocket } from './test-socket.ts';
 
 export interface Mirror {
   name: string;
@@ -110,7 +110,7 @@ export class RawClient extends TestSocket {
   async next(pred: (f: Frame) => boolean): Promise<Frame>;
   async next(pred: (f: Frame) => boolean): Promise<Frame> {
     let found: Frame | undefined;
-    await this.until(() => (found = this.frames.find(pred)) !== undefined);
+    await this.until(() => (found = this.frames.find(pred)) !== undefined, `a frame matching ${describeCondition(pred)}`);
     return found!;
   }
 

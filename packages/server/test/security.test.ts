@@ -152,7 +152,7 @@ test('§1 a frame above maxFrameBytes closes that connection with 1009; others a
   const other = await client(t, server);
   const c = await client(t, server);
   c.send(new Uint8Array(2000).fill(0x10));
-  const { code } = await c.closed;
+  const { code } = await c.closedWithin();
   assert.equal(code, 1009);
   other.subscribe('doc');
   await other.next((f) => f.type === FrameType.SUBSCRIBED);

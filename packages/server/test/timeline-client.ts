@@ -53,6 +53,9 @@ export class TimelineViewer extends TestSocket {
   wrongContent = 0;
   framesReceived = 0;
   frameBytesReceived = 0;
+  /** Everything this viewer granted with TL_CREDIT (W.2: granted = received + balance). */
+  framesGranted = 0;
+  bytesGranted = 0;
   /** Re-grant credit for what arrives (keeps the window open); off for flow-control tests. */
   autoCredit: { frames: number; bytes: number } | undefined;
   private epoch = 0;
@@ -96,7 +99,7 @@ export class TimelineViewer extends TestSocket {
   /** Subscribes and waits for SUBSCRIBED and the first TL_STATE. */
   async subscribe(name: string): Promise<TlStateFrame> {
     this.ws.send(encodeSubscribe({ name }));
-    await this.until(() => this.states.length > 0 || this.errors.length > 0);
+    await this.until(() => this.states.length > 0 || this.errors.length > 0, `the first TL_STATE (or an ERROR) of ${name}`);
     if (this.states.length === 0) throw new Error(`subscribe failed: ${this.errors.join(',')}`);
     return this.states[0]!;
   }
@@ -114,6 +117,8 @@ export class TimelineViewer extends TestSocket {
   }
 
   credit(frames: number, bytes: number): void {
+    this.framesGranted += frames;
+    this.bytesGranted += bytes;
     this.ws.send(encodeTlCredit(this.channel, frames, bytes));
   }
 

@@ -3,7 +3,9 @@
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { TimelineReader } from '@tidewire/timeline';
+import { get } from 'node:http';
+import { gunzipSync } from 'node:zlib';
+import { FrameDecoder, isKeyframe, parseSegmentPayload, TimelineReader } from '@tidewire/timeline';
 import type { TimelineChannel } from '../src/index.ts';
 import type { TimelineChannelImpl } from '../src/timeline-channel.ts';
 import { startServer, turns, waitFor } from './helpers.ts';
@@ -11,6 +13,18 @@ import { TimelineViewer } from './timeline-client.ts';
 import { frameOf, ManualClock, schema, values } from './timeline-helpers.ts';
 
 const s = schema(20, 25, 'live');
+
+/** A GET whose body comes back as sent (fetch would inflate a gzip body on its own). */
+function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    get(url, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    }).on('error', reject);
+  });
+}
 
 async function setup(t: TestContext) {
   const clock = new ManualClock();
@@ -121,7 +135,7 @@ test('§W.8 segments are sealed (gzip, HTTP) as they fill; end() stops followers
   const { v } = await viewer();
   append(120);
   await v.until(() => v.renderedFrame === 119);
-  await waitFor(() => ch.store.segments.filter((x) => x.sealed).length === 2, 5000);
+  await waitFor(() => ch.store.segments.filter((x) => x.sealed).length === 2, 'segments 0 and 1 sealed');
   const meta = await (await fetch(`${server.url}/api/timelines/live`)).json();
   assert.equal(meta.live, true);
   assert.deepEqual(
@@ -131,8 +145,21 @@ test('§W.8 segments are sealed (gzip, HTTP) as they fill; end() stops followers
       [1, 50, 50],
     ],
   );
-  const seg = await fetch(`${server.url}/api/timelines/live/segments/1`, { headers: { 'accept-encoding': 'gzip' } });
+  const seg = await rawGet(`${server.url}/api/timelines/live/segments/1`, { 'accept-encoding': 'gzip' });
   assert.equal(seg.status, 200);
+  assert.equal(seg.headers['content-encoding'], 'gzip');
+  // The body inflates to segment 1's payload (§5.5): frames 50–99, a keyframe first, each frame
+  // decoding to the values appended (x, y to their 0.01 scale; lap is the frame number).
+  const payload = parseSegmentPayload(gunzipSync(seg.body), s.rateHz);
+  assert.deepEqual([payload.index, payload.firstFrame, payload.frameCount, payload.frames.length], [1, 50, 50, 50]);
+  assert.ok(isKeyframe(payload.frames[0]!), 'the segment starts with a keyframe');
+  const decoder = new FrameDecoder(s);
+  payload.frames.forEach((f, k) => {
+    const got = decoder.decode(f);
+    const want = values(s, 50 + k);
+    for (let c = 0; c < want.length; c++) assert.ok(Math.abs(got[c]! - want[c]!) < 0.006, `frame ${50 + k} cell ${c}: ${got[c]} ≠ ${want[c]}`);
+    assert.equal(frameOf(got), 50 + k);
+  });
   assert.equal((await fetch(`${server.url}/api/timelines/live/segments/2`)).status, 404, 'the open segment is not served');
   const file = await (ch as TimelineChannel).end();
   const reader = TimelineReader.open(file);

@@ -46,7 +46,7 @@ async function setup(t: TestContext, options: Parameters<typeof startServer>[1] 
 
 async function fatal(v: TimelineViewer, bytes: Uint8Array, code = 'TW_BAD_FRAME'): Promise<void> {
   v.send(bytes);
-  const { code: closeCode } = await v.closed;
+  const { code: closeCode } = await v.closedWithin();
   assert.deepEqual(v.errors, [code]);
   assert.equal(closeCode, 1002);
 }

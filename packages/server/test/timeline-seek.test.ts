@@ -68,6 +68,14 @@ test('§W.5 1,000 random seeks at random speeds: no frame of a stale epoch after
   assert.equal(v.wrongContent, 0, `${msg}: a rendered frame decoded to another frame's values`);
   assert.equal(v.renderedFrame, v.state!.frame, `${msg}: the render ends on the final playhead`);
   assert.equal(v.currentEpoch, 1001, msg);
-  // Credit refunds keep the viewer's accounting exact: what it was granted = received + balance.
+  // W.2: credit refunds keep the viewer's accounting exact: granted = received + balance. One
+  // more acknowledged control first, so the server has applied every TL_CREDIT sent before it.
+  // (Runs here rarely drop a queued batch; the refund itself is checked in timeline-units.)
+  v.control({ op: 'pause', seq: ++seq });
+  const settled = seq;
+  await v.until(() => v.state?.ack === settled, 'the ack after the last TL_CREDIT');
+  const session = [...(ch as unknown as { sessions: Map<unknown, { creditFrames: number; creditBytes: number }> }).sessions.values()][0]!;
+  assert.equal(v.framesGranted, v.framesReceived + session.creditFrames, `${msg}: frames granted = received + balance`);
+  assert.equal(v.bytesGranted, v.frameBytesReceived + session.creditBytes, `${msg}: bytes granted = received + balance`);
   t.diagnostic(`frames sent ${ch.stats.framesSent}, dropped server-side ${ch.stats.framesDropped}, batches ${v.batches.length}`);
 });

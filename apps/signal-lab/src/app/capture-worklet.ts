@@ -23,6 +23,9 @@ class CaptureProcessor extends scope.AudioWorkletProcessor {
 
   process(inputs: Float32Array[][]): boolean {
     if (this.done) return false;
+    // The page starts what it wants recorded on this message: anything it plays earlier falls
+    // before the first recorded sample (a loopback impulse played too soon is never captured).
+    if (this.written === 0) this.port.postMessage({ type: 'started' });
     const input = inputs[0] ?? [];
     const frames = this.data[0]!.length;
     const n = Math.min(128, frames - this.written, input[0]?.length ?? 128);

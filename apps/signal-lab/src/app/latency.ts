@@ -4,13 +4,10 @@
 // the answer is 'no input', which the UI shows as such.
 import captureUrl from './capture-worklet.ts?worker&url';
 import { CAPTURE_PROCESSOR } from './capture-shared.ts';
-import { findDelay, type DelayEstimate } from './correlate.ts';
 import { LabError } from './errors.ts';
+import { judgeLoopback, type LatencyResult } from './loopback.ts';
 
-export type LatencyResult =
-  | { kind: 'no-input'; reason: string }
-  | { kind: 'no-loopback'; inputRms: number; seconds: number }
-  | ({ kind: 'measured'; inputRms: number; seconds: number } & DelayEstimate);
+export type { LatencyResult } from './loopback.ts';
 
 /** True when the browser lists at least one audio input (labels need a permission; kinds do not). */
 export async function hasAudioInput(): Promise<boolean> {
@@ -25,8 +22,17 @@ export async function hasAudioInput(): Promise<boolean> {
 
 const loaded = new WeakMap<BaseAudioContext, Promise<void>>();
 
-/** Records `seconds` of [source, input] aligned; resolves both channels. */
-export async function captureAligned(context: AudioContext, source: AudioNode, input: AudioNode, seconds: number): Promise<[Float32Array, Float32Array]> {
+/**
+ * Records `seconds` of [source, input] aligned; resolves both channels. `onStarted` runs once the
+ * capture processes its first block, so whatever it starts lands inside the recording.
+ */
+export async function captureAligned(
+  context: AudioContext,
+  source: AudioNode,
+  input: AudioNode,
+  seconds: number,
+  onStarted: () => void = () => {},
+): Promise<[Float32Array, Float32Array]> {
   if (!(seconds > 0 && seconds <= 10)) throw new LabError('LAB_BAD_OPTION', 'capture length must be 0–10 s');
   let p = loaded.get(context);
   if (!p) {
@@ -49,6 +55,7 @@ export async function captureAligned(context: AudioContext, source: AudioNode, i
   try {
     return await new Promise<[Float32Array, Float32Array]>((resolve) => {
       node.port.onmessage = (e: MessageEvent<{ type: string; data: Float32Array[] }>) => {
+        if (e.data?.type === 'started') onStarted();
         if (e.data?.type === 'captured') resolve([e.data.data[0]!, e.data.data[1]!]);
       };
     });
@@ -58,12 +65,6 @@ export async function captureAligned(context: AudioContext, source: AudioNode, i
     merger.disconnect();
     node.port.close();
   }
-}
-
-function rms(x: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += x[i]! * x[i]!;
-  return Math.sqrt(s / Math.max(1, x.length));
 }
 
 /**
@@ -81,12 +82,10 @@ export async function measureLoopback(context: AudioContext, source: AudioNode, 
   }
   try {
     const mic = new MediaStreamAudioSourceNode(context, { mediaStream: stream });
-    const capture = captureAligned(context, source, mic, seconds);
-    play();
-    const [sent, heard] = await capture;
-    const inputRms = rms(heard);
-    const d = findDelay(sent, heard, context.sampleRate);
-    return d ? { kind: 'measured', inputRms, seconds, ...d } : { kind: 'no-loopback', inputRms, seconds };
+    // play() waits for the capture to run: called earlier, the single impulse fired while the
+    // capture worklet was still loading and the played channel recorded silence.
+    const [sent, heard] = await captureAligned(context, source, mic, seconds, play);
+    return judgeLoopback(sent, heard, context.sampleRate, seconds);
   } finally {
     for (const t of stream.getTracks()) t.stop();
   }
