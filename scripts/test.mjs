@@ -52,15 +52,31 @@ if (files.length === 0) {
 // One file at a time: several acceptance tests measure the machine (main-thread long tasks in
 // Chromium, the audio thread's render capacity, stream lateness), and a second test file on the
 // other core of a 2-core CI machine turns them into coin flips.
-// No file can hang the run. On node 20 `--test-timeout` bounds each test FILE as a whole (it is
-// not a per-test default: a test without its own `{ timeout }` has none), so the limit fits the
-// slowest file: apps/tidewire/test/serve.test.ts declares two 300-s suites. A test's own
-// `{ timeout }` still applies inside its file. Waits inside tests fail sooner and say what they
-// waited for (TestSocket.until and the other wait helpers have deadlines).
+// No test can hang the run, in three layers: every test and hook without its own `{ timeout }`
+// gets 3 minutes (scripts/test-timeout.mjs, preloaded into each test file's process: node 20 has
+// no per-test default); `--test-force-exit` ends a file once its tests are done even when a
+// timed-out test left a socket or timer open; and `--test-timeout`, which on node 20 bounds each
+// FILE as a whole, fits the slowest file (apps/tidewire/test/serve.test.ts declares two 300-s
+// suites). Waits inside tests fail sooner and say what they waited for (TestSocket.until and the
+// other wait helpers have deadlines).
 const FILE_TIMEOUT_MS = 900_000;
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', `--test-timeout=${FILE_TIMEOUT_MS}`, ...files], {
-  cwd: root,
-  stdio: 'inherit',
-  env: { ...process.env, TIDEWIRE_TEST: '1' },
-});
+const r = spawnSync(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    '--import',
+    './scripts/test-timeout.mjs',
+    '--test',
+    '--test-concurrency=1',
+    '--test-force-exit',
+    `--test-timeout=${FILE_TIMEOUT_MS}`,
+    ...files,
+  ],
+  {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, TIDEWIRE_TEST: '1' },
+  },
+);
 process.exit(r.status ?? 1);
