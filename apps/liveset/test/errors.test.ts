@@ -102,6 +102,17 @@ describe('§6 XML layer', () => {
   it('caps the node count with ALS_TOO_LARGE', async () => {
     await assert.rejects(parseBytes(readFileSync(fixturePath('live12')), 'many.als', 65536, { maxNodes: 20 }), isAls('ALS_TOO_LARGE', 'many.als'));
   });
+  it('caps one token with ALS_TOKEN_TOO_LONG, with line and column, and maxTokenChars raises the cap', async () => {
+    // The cap is checked between inflated chunks (64 KiB), so the token must span one.
+    const xml = `<Ableton>\n<LiveSet><Name Value="${'x'.repeat(300_000)}"/></LiveSet></Ableton>`;
+    await assert.rejects(parseBytes(gzXml(xml), 'long.als', 65536, { maxTokenChars: 100_000 }), (err: unknown) => {
+      isAls('ALS_TOKEN_TOO_LONG', 'long.als')(err);
+      assert.equal((err as AlsError).line, 2);
+      return true;
+    });
+    const ok = await parseBytes(gzXml(xml), 'long.als', 65536, { maxTokenChars: 400_000 });
+    assert.equal(ok.summary.tracks.length, 0);
+  });
   it('accepts a minimal Live Set and omits what it does not store', async () => {
     const set = await parseBytes(gzXml('<Ableton Creator="x"><LiveSet/></Ableton>'), 'min.als');
     assert.deepEqual(set.summary, {
@@ -131,6 +142,7 @@ describe('§6 files and options', () => {
     const path = fixturePath('live12');
     await assert.rejects(readAls(path, { maxDepth: 0 }), isAls('ALS_BAD_OPTIONS', path));
     await assert.rejects(readAls(path, { maxNodes: Number.NaN }), isAls('ALS_BAD_OPTIONS', path));
+    await assert.rejects(readAls(path, { maxTokenChars: 0 }), isAls('ALS_BAD_OPTIONS', path));
   });
   it('documents every error code in docs/als.md', () => {
     const doc = readFileSync(new URL('../../../docs/als.md', import.meta.url), 'utf8');

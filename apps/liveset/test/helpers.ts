@@ -46,7 +46,7 @@ export function parseBytes(
   bytes: Uint8Array,
   fileName = 'test.als',
   chunkSize = 64 * 1024,
-  opts: { maxXmlBytes?: number; maxDepth?: number; maxNodes?: number } = {},
+  opts: { maxXmlBytes?: number; maxDepth?: number; maxNodes?: number; maxTokenChars?: number } = {},
 ) {
   async function* chunks(): AsyncGenerator<Uint8Array> {
     for (let i = 0; i < bytes.length; i += chunkSize) yield bytes.subarray(i, Math.min(bytes.length, i + chunkSize));

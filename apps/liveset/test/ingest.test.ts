@@ -80,6 +80,8 @@ describe('§5 drops', () => {
     const before = mirror.channel.tree.rootHash;
     const expected = {
       OSC_BAD_PACKET: 0,
+      OSC_BAD_STRING: 0,
+      OSC_BAD_BLOB: 0,
       OSC_TOO_LARGE: 0,
       OSC_UNKNOWN_ADDRESS: 0,
       OSC_BAD_ARGS: 0,
@@ -121,6 +123,65 @@ describe('§5 drops', () => {
     const text = await res.text();
     assert.match(text, /tidewire_liveset_osc_dropped_total\{code="OSC_OUT_OF_RANGE"\} 6/);
     assert.match(text, /tidewire_liveset_osc_dropped_total\{code="OSC_BAD_ARGS"\} 5/);
+  });
+
+  it('§5 a malformed OSC string changed the mirror: unterminated, badly padded strings and blobs are dropped by code', async (t) => {
+    // Regression (issue 12): osc.js read a string with no NUL up to the end of the packet and
+    // ignored padding bytes, so these packets renamed scene 0 and counted as good messages.
+    const { mirror } = await startMirror(t, { alsPath: fixturePath('foo') });
+    const udp = await udpSender(t);
+    const port = mirror.oscPort;
+    const tree = mirror.channel.tree;
+    const before = tree.rootHash;
+    const nameBefore = tree.get('scene:0')!.attrs.name;
+    /** A well-formed OSC string: the text, a NUL, NULs up to a multiple of 4. */
+    const ostr = (text: string) => Buffer.concat([Buffer.from(text), Buffer.alloc(4 - (Buffer.byteLength(text) % 4))]);
+    const int32 = (n: number) => {
+      const b = Buffer.alloc(4);
+      b.writeInt32BE(n);
+      return b;
+    };
+    const address = ostr('/live/scene/get/name'); // 20 characters + NUL + 3 NULs of padding
+    const sceneName = (...tail: Buffer[]) => Buffer.concat([address, ostr(',is'), int32(0), ...tail]);
+    const expected = { OSC_BAD_STRING: 0, OSC_BAD_BLOB: 0, OSC_BAD_PACKET: 0 };
+    const bad = async (code: keyof typeof expected, bytes: Buffer) => {
+      expected[code]++;
+      await udp.sendRaw(port, bytes);
+    };
+    // The name "Evil" runs to the end of the packet: no NUL, no padding.
+    await bad('OSC_BAD_STRING', sceneName(Buffer.from('Evil')));
+    // "Ev" • NUL • 'X': a padding byte that is not NUL.
+    await bad('OSC_BAD_STRING', sceneName(Buffer.from('Ev\0X')));
+    // "Evil" • NUL and only 3 of the 4 bytes its padding needs.
+    await bad('OSC_BAD_STRING', sceneName(Buffer.from('Evil\0\0\0')));
+    // The address padded with "\0\0x" instead of three NULs.
+    await bad('OSC_BAD_STRING', Buffer.concat([Buffer.from('/live/scene/get/name\0\0x'), ostr(',is'), int32(0), ostr('Evil')]));
+    // The type tag string ",is" runs to the end of the packet.
+    await bad('OSC_BAD_STRING', Buffer.concat([address, Buffer.from(',is')]));
+    // ",isb": a blob of 100 bytes with 4 left, and a blob of 1 byte padded with 0xff.
+    await bad('OSC_BAD_BLOB', Buffer.concat([address, ostr(',isb'), int32(0), ostr('Evil'), int32(100), Buffer.from('abcd')]));
+    await bad('OSC_BAD_BLOB', Buffer.concat([address, ostr(',isb'), int32(0), ostr('Evil'), int32(1), Buffer.from([0x61, 0xff, 0, 0])]));
+    await bad('OSC_BAD_BLOB', Buffer.concat([address, ostr(',isb'), int32(0), ostr('Evil'), int32(-4)]));
+    // Four bytes after the last argument.
+    await bad('OSC_BAD_PACKET', sceneName(ostr('Evil'), int32(7)));
+    // A bundle whose element claims 8 bytes but whose message runs on past them: its address
+    // has no NUL within the element.
+    const message = sceneName(ostr('Evil'));
+    await bad('OSC_BAD_STRING', Buffer.concat([Buffer.from('#bundle\0'), Buffer.alloc(8), int32(8), message]));
+    // A bundle whose element claims more bytes than the bundle holds.
+    await bad('OSC_BAD_PACKET', Buffer.concat([Buffer.from('#bundle\0'), Buffer.alloc(8), int32(message.length + 4), message]));
+
+    // A sentinel that changes no node: loopback UDP from one socket arrives in order, so once
+    // it is seen every packet above has been handled.
+    await udp.send(port, '/live/song/get/beat', [int(99)]);
+    await waitFor(() => (mirror.events.latest('beat') as { beat: number } | undefined)?.beat === 99, 'the sentinel');
+    assert.equal(tree.get('scene:0')!.attrs.name, nameBefore);
+    assert.equal(tree.rootHash, before);
+    assert.deepEqual(Object.fromEntries(Object.entries(mirror.metrics.dropped).filter(([, n]) => n > 0)), expected);
+    assert.equal(mirror.metrics.oscMessages, 1, 'only the sentinel');
+    // The same message well framed applies (the drops above were the framing, not the content).
+    await udp.sendRaw(port, sceneName(ostr('Fine')));
+    await waitFor(() => tree.get('scene:0')?.attrs.name === 'Fine', 'the well-framed name');
   });
 
   it('flattens bundles and drops one holding more messages than the cap', async (t) => {

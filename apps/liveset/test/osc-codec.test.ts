@@ -39,6 +39,60 @@ describe('§5 drops: the decoder', () => {
   });
 });
 
+describe('§5 framing: strings and blobs', () => {
+  it('throws OSC_BAD_STRING for a string with no NUL before the end', () => {
+    // "/a\0\0" ",s\0\0" "Evil" (no NUL)
+    throwsCode(() => decodeOsc(hex('2f 61 00 00 2c 73 00 00 45 76 69 6c')), 'OSC_BAD_STRING');
+    // "/abc" with no NUL at all
+    throwsCode(() => decodeOsc(hex('2f 61 62 63')), 'OSC_BAD_STRING');
+  });
+  it('throws OSC_BAD_STRING for padding that is not NUL or runs past the end', () => {
+    // "/a\0\0" ",s\0\0" "Ev\0" 58 (padding byte 'X')
+    throwsCode(() => decodeOsc(hex('2f 61 00 00 2c 73 00 00 45 76 00 58')), 'OSC_BAD_STRING');
+    // "/a\0\0" ",s\0\0" "Evil\0" and 3 of the padding bytes missing
+    throwsCode(() => decodeOsc(hex('2f 61 00 00 2c 73 00 00 45 76 69 6c 00')), 'OSC_BAD_STRING');
+    // "/a\0" 01 (address padded with 0x01)
+    throwsCode(() => decodeOsc(hex('2f 61 00 01 2c 00 00 00')), 'OSC_BAD_STRING');
+  });
+  it('throws OSC_BAD_BLOB for a size past the end, a negative size, or padding that is not NUL', () => {
+    // "/a\0\0" ",b\0\0" size 100, 4 bytes
+    throwsCode(() => decodeOsc(hex('2f 61 00 00 2c 62 00 00 00 00 00 64 61 62 63 64')), 'OSC_BAD_BLOB');
+    // "/a\0\0" ",b\0\0" size -4
+    throwsCode(() => decodeOsc(hex('2f 61 00 00 2c 62 00 00 ff ff ff fc')), 'OSC_BAD_BLOB');
+    // "/a\0\0" ",b\0\0" size 1, 61, padding ff 00 00
+    throwsCode(() => decodeOsc(hex('2f 61 00 00 2c 62 00 00 00 00 00 01 61 ff 00 00')), 'OSC_BAD_BLOB');
+  });
+  it('throws OSC_BAD_PACKET for bytes after the last argument and bundle elements that do not fit', () => {
+    // "/a\0\0" ",i\0\0" int32 7, then 4 more bytes
+    throwsCode(() => decodeOsc(hex('2f 61 00 00 2c 69 00 00 00 00 00 07 00 00 00 08')), 'OSC_BAD_PACKET');
+    const m = encodeOsc('/a', [int(1)]);
+    const b = bundle([m]);
+    new DataView(b.buffer).setUint32(16, m.length + 4); // the element claims 4 bytes it does not have
+    throwsCode(() => decodeOsc(b), 'OSC_BAD_PACKET');
+    new DataView(b.buffer).setUint32(16, 6); // not a multiple of 4
+    throwsCode(() => decodeOsc(b), 'OSC_BAD_PACKET');
+  });
+  it('accepts every type osc.js writes, and reads a blob from a view into a larger buffer', () => {
+    const args = [
+      { type: 'i', value: -5 },
+      { type: 'f', value: 0.5 },
+      { type: 's', value: 'abc' },
+      { type: 's', value: 'abcd' },
+      { type: 'b', value: Uint8Array.from([1, 2, 3, 4, 5]) },
+      { type: 'T', value: true },
+      { type: 'F', value: false },
+      { type: 'N', value: null },
+      { type: 'd', value: 1.25 },
+    ];
+    const bytes = encodeOsc('/all', args);
+    assert.deepEqual(decodeOsc(bytes)[0]!.args, args);
+    // The same packet 8 bytes into a larger buffer (osc.js alone read the blob from byte 0).
+    const big = new Uint8Array(bytes.length + 16).fill(0xee);
+    big.set(bytes, 8);
+    assert.deepEqual(decodeOsc(big.subarray(8, 8 + bytes.length))[0]!.args, args);
+  });
+});
+
 describe('§5 drops: the registry', () => {
   it('lists every drop code in docs/liveset-osc.md §5, and no other', () => {
     const doc = readFileSync(new URL('../../../docs/liveset-osc.md', import.meta.url), 'utf8');

@@ -10,7 +10,7 @@ import { seedHint, testSeed } from '@tidewire/random';
 import { gzip } from '../src/generate/load.ts';
 import { readReplayInfo } from '../src/index.ts';
 import { CsvTokenizer } from '../src/import/csv-tokenizer.ts';
-import { IMPORT_ERROR_CODES, createReplayImportCsvCommand, importFastF1Csv, importFastF1CsvFile, ImportError } from '../src/import/index.ts';
+import { BAD_ROW_CODES, IMPORT_ERROR_CODES, createReplayImportCsvCommand, importFastF1Csv, importFastF1CsvFile, ImportError } from '../src/import/index.ts';
 import type { CsvImportOptions } from '../src/import/index.ts';
 import { circuitAt, FIXTURE_CARS, sampleCars, toCsv, truthAt, type Sample } from './fixtures/fastf1-csv.ts';
 import { cell, decodeAll } from './fixtures/timeline-frames.ts';
@@ -259,11 +259,60 @@ test('§2.4 bad rows are skipped, counted and listed with their line numbers', a
   assert.match(r.stats.badRowList[6]!.reason, /Brake/);
   assert.match(r.stats.badRowList[7]!.reason, /DRS/);
   assert.match(r.stats.badRowList[8]!.reason, /not closed/);
+  assert.deepEqual(
+    r.stats.badRowList.map((b) => b.code),
+    ['BAD_TIME', 'BAD_POSITION', 'BAD_DRIVER', 'TOO_FEW_FIELDS', 'BAD_SPEED', 'BAD_GEAR', 'BAD_BRAKE', 'BAD_DRS', 'MALFORMED'],
+  );
   // The good rows still give the clean import's frames.
   assert.deepEqual((await decodeAll(r.file)).frames, (await decodeAll((await run(csv)).file)).frames);
   const capped = await run(`${out.join('\n')}\n`, { listBadRows: 2 });
   assert.equal(capped.stats.badRows, bad.length + 1);
   assert.equal(capped.stats.badRowList.length, 2);
+});
+
+test('§2.4 one absurd but finite timestamp aborted the import: a time outside the plausible range is a bad row', async () => {
+  // Regression (issue 12): SessionTime 1e308 (→ Infinity ms) or 1e20 s made the span huge and
+  // the whole import failed with IMPORT_LIMIT, while NaN rows were merely skipped.
+  const lines = csv.trimEnd().split('\n');
+  const row = (sessionTime: string, date = '2024-05-05 15:00:01') => `9100,${date},${sessionTime},,,,,100,3,50,True,0,car,1,OnTrack,100,100,0,44`;
+  const insert = (odd: string[]): { text: string; badLines: number[] } => {
+    const out = [lines[0]!];
+    const badLines: number[] = [];
+    let next = 1;
+    for (const o of odd) {
+      for (let k = 0; k < 7; k++) out.push(lines[next++]!);
+      out.push(o);
+      badLines.push(out.length);
+    }
+    out.push(...lines.slice(next));
+    return { text: `${out.join('\n')}\n`, badLines };
+  };
+  const clean = await decodeAll((await run(csv)).file);
+
+  const times = ['1e308', '1e20', '-1e20', '-1e308', '604801', '99999999 days 00:00:00.000000', '-8 days +00:00:00.000000'];
+  const { text, badLines } = insert(times.map((t) => row(t)));
+  const r = await run(text);
+  assert.equal(r.stats.badRows, times.length);
+  assert.deepEqual(
+    r.stats.badRowList.map((b) => [b.line, b.code]),
+    badLines.map((line) => [line, 'TIME_OUT_OF_RANGE']),
+  );
+  assert.match(r.stats.badRowList[0]!.reason, /SessionTime "1e308"/);
+  assert.deepEqual((await decodeAll(r.file)).frames, clean.frames);
+
+  const dates = ['0001-01-01 00:00:00', '1949-12-31 23:59:59', '2200-01-01 00:00:00', '9999-12-31 23:59:59.999'];
+  const byDate = insert(dates.map((d) => row('0 days 01:00:01.000000', d)));
+  const rd = await run(byDate.text, { timeColumn: 'Date' });
+  assert.deepEqual(
+    rd.stats.badRowList.map((b) => [b.line, b.code]),
+    byDate.badLines.map((line) => [line, 'TIME_OUT_OF_RANGE']),
+  );
+  assert.deepEqual((await decodeAll(rd.file)).frames, (await decodeAll((await run(csv, { timeColumn: 'Date' })).file)).frames);
+
+  // -0 s is time 0, inside the range: imported, not bad (and the ends of the range are good).
+  const edge = await run('SessionTime,DriverNumber,X,Y\n-0,7,0,0\n0.2,7,20,0\n604800,8,0,0\n', { maxSpanHours: 200 });
+  assert.equal(edge.stats.badRows, 0);
+  assert.equal(edge.stats.samples, 3);
 });
 
 test('§2.5 limits: rows, drivers and time span are capped; no usable row is IMPORT_NO_DATA', async () => {
@@ -376,4 +425,10 @@ test('§2.6 tidewire replay import-csv: writes the file, reports bad rows with l
 test('§5 every error code is documented in docs/replay-import.md', async () => {
   const doc = await readFile(new URL('../../../docs/replay-import.md', import.meta.url), 'utf8');
   for (const code of Object.keys(IMPORT_ERROR_CODES)) assert.ok(doc.includes(`\`${code}\``), `${code} is documented`);
+});
+
+test('§2.4 every bad-row code is documented in docs/replay-import.md §2.4', async () => {
+  const doc = await readFile(new URL('../../../docs/replay-import.md', import.meta.url), 'utf8');
+  const section = doc.slice(doc.indexOf('### 2.4'), doc.indexOf('### 2.5'));
+  for (const code of Object.keys(BAD_ROW_CODES)) assert.match(section, new RegExp(`^\\| \`${code}\` \\|`, 'm'), `${code} is in §2.4`);
 });

@@ -10,6 +10,10 @@ export const ALS_ERROR_CODES = {
   ALS_BAD_XML: { description: 'the XML is not well-formed (the error carries line and column)' },
   ALS_NOT_LIVE_SET: { description: 'the XML root is not <Ableton> holding a <LiveSet>' },
   ALS_TOO_LARGE: { description: 'a size cap was exceeded (decompressed bytes, element depth or node count)' },
+  ALS_TOKEN_TOO_LONG: {
+    description:
+      'one XML token held whole while parsing (a tag with its attributes, a comment, CDATA, a processing instruction, a doctype, a name) runs past maxTokenChars',
+  },
   ALS_IO: { description: 'the file could not be read' },
   ALS_BAD_OPTIONS: { description: 'an option passed to the reader is invalid' },
 } as const;

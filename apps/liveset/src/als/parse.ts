@@ -10,6 +10,7 @@ import { AlsError } from './errors.ts';
 import type { AlsNode } from './node.ts';
 import { summarize } from './summary.ts';
 import type { AlsSummary } from './summary.ts';
+import { TokenGuard } from './token-guard.ts';
 
 export interface ParseAlsOptions {
   /** Name used in error messages (default: the path for readAls, `<stream>` otherwise). */
@@ -20,6 +21,9 @@ export interface ParseAlsOptions {
   maxDepth?: number;
   /** Cap on tree nodes (default 1,000,000). */
   maxNodes?: number;
+  /** Cap on one XML token saxes holds whole: a tag with its attributes, a comment, CDATA,
+   * a processing instruction, a doctype, a name (default 1 MiB characters; text is not held). */
+  maxTokenChars?: number;
   signal?: AbortSignal;
 }
 
@@ -35,6 +39,8 @@ export const DEFAULT_LIMITS = {
   maxXmlBytes: 512 * 1024 * 1024,
   maxDepth: 256,
   maxNodes: 1_000_000,
+  // The largest tag in the fixtures is 306 characters; 1 Mi keeps a bomb's cost to a few MB.
+  maxTokenChars: 1024 * 1024,
 } as const;
 
 // Inflating in 64 KiB pieces measured fastest (fewer saxes.write calls than 16 KiB,
@@ -75,7 +81,12 @@ export async function parseAls(input: AsyncIterable<Uint8Array> | Readable, opts
     });
     throw saxError;
   });
-  sax.on('opentag', (tag) => builder.open(tag.name, tag.attributes as Record<string, string>));
+  const guard = new TokenGuard(sax, limits.maxTokenChars);
+  sax.on('opentagstart', () => guard.tagStarted());
+  sax.on('opentag', (tag) => {
+    guard.tagEnded();
+    builder.open(tag.name, tag.attributes as Record<string, string>);
+  });
   sax.on('closetag', () => builder.close());
 
   const decoder = new TextDecoder('utf-8');
@@ -95,6 +106,19 @@ export async function parseAls(input: AsyncIterable<Uint8Array> | Readable, opts
               throw new AlsError('ALS_TOO_LARGE', `the XML inflates past ${limits.maxXmlBytes} bytes`, { fileName });
             }
             sax.write(decoder.decode(chunk, { stream: true }));
+            // After every chunk, so saxes holds at most the cap plus one chunk of a token.
+            const over = guard.overLimit();
+            if (over !== undefined) {
+              throw new AlsError(
+                'ALS_TOKEN_TOO_LONG',
+                `${over.what} runs past ${limits.maxTokenChars} characters (at line ${sax.line}, column ${sax.column})`,
+                {
+                  fileName,
+                  line: sax.line,
+                  column: sax.column,
+                },
+              );
+            }
           }
         } catch (err) {
           failed.error ??= err;
@@ -183,11 +207,12 @@ function stripSaxPrefix(message: string): string {
   return message.replace(/^[^:]*:\d+:\d+: /, '');
 }
 
-function checkOptions(opts: ParseAlsOptions, fileName: string): { maxXmlBytes: number; maxDepth: number; maxNodes: number } {
+function checkOptions(opts: ParseAlsOptions, fileName: string): { maxXmlBytes: number; maxDepth: number; maxNodes: number; maxTokenChars: number } {
   const out = {
     maxXmlBytes: opts.maxXmlBytes ?? DEFAULT_LIMITS.maxXmlBytes,
     maxDepth: opts.maxDepth ?? DEFAULT_LIMITS.maxDepth,
     maxNodes: opts.maxNodes ?? DEFAULT_LIMITS.maxNodes,
+    maxTokenChars: opts.maxTokenChars ?? DEFAULT_LIMITS.maxTokenChars,
   };
   for (const [k, v] of Object.entries(out)) {
     if (!Number.isSafeInteger(v) || v < 1) {

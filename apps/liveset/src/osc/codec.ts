@@ -4,6 +4,7 @@
 import osc from 'osc/src/osc.js';
 import type { OscJsBundle, OscJsMessage } from 'osc/src/osc.js';
 import { OscDecodeError } from './errors.ts';
+import { checkOscFraming } from './framing.ts';
 
 export interface OscArg {
   /** OSC type tag: i f d h s S T F N b t c r m … */
@@ -24,13 +25,17 @@ function isBundle(p: OscJsMessage | OscJsBundle): p is OscJsBundle {
 }
 
 /**
- * Decodes one UDP payload. Throws OscDecodeError for bytes that are not OSC, and when a bundle
- * (however nested) holds more than `maxMessages` messages.
+ * Decodes one UDP payload. Throws OscDecodeError for bytes that are not OSC or not well framed
+ * (framing.ts), and when a bundle (however nested) holds more than `maxMessages` messages.
  */
 export function decodeOsc(bytes: Uint8Array, maxMessages = 64): OscMessage[] {
+  checkOscFraming(bytes);
+  // osc.js reads a blob from the start of the whole ArrayBuffer, ignoring byteOffset: a view
+  // into a larger buffer would yield its neighbour's bytes. Copy only then (UDP payloads are not).
+  const own = bytes.byteOffset === 0 ? bytes : bytes.slice();
   let packet: OscJsMessage | OscJsBundle;
   try {
-    packet = osc.readPacket(bytes, READ_OPTIONS);
+    packet = osc.readPacket(own, READ_OPTIONS);
   } catch (err) {
     throw new OscDecodeError('OSC_BAD_PACKET', (err as Error).message ?? String(err));
   }

@@ -34,8 +34,27 @@ export interface CsvImportOptions {
   listBadRows?: number;
 }
 
+/** Why a row was skipped (docs/replay-import.md §2.4). Stable: tests and tools compare the code. */
+export const BAD_ROW_CODES = {
+  MALFORMED: { description: 'the tokenizer marked the record (a quote left open, text after a closing quote)' },
+  TOO_FEW_FIELDS: { description: 'fewer fields than the required columns need' },
+  BAD_TIME: { description: 'the time cell is empty or not a time' },
+  TIME_OUT_OF_RANGE: { description: 'the time parses but is outside the plausible range (SessionTime beyond ±7 days, Date before 1950 or from 2200)' },
+  BAD_DRIVER: { description: 'DriverNumber is not a driver number or code' },
+  BAD_POSITION: { description: 'X or Y is empty, not a number, or beyond ±1000 km' },
+  BAD_SPEED: { description: 'Speed is not a speed in 0–1000 km/h' },
+  BAD_GEAR: { description: 'nGear is not an integer in −1…15' },
+  BAD_THROTTLE: { description: 'Throttle is not a number ≥ 0' },
+  BAD_BRAKE: { description: 'Brake is not True/False or a number ≥ 0' },
+  BAD_DRS: { description: 'DRS is not an integer code 0–255' },
+  TOO_MANY_DRIVERS: { description: 'the row is of a car beyond maxDrivers' },
+} as const;
+
+export type BadRowCode = keyof typeof BAD_ROW_CODES;
+
 export interface BadRow {
   line: number;
+  code: BadRowCode;
   reason: string;
 }
 
@@ -154,6 +173,12 @@ function cell(fields: string[], i: number, parse: (t: string) => number | undefi
 }
 
 const SPEED_MAX_KMH = 1000;
+/** SessionTime counts from one session's start, and no session lasts a day: beyond ±7 days a
+ * time is not a session clock (1e20 s, or 1e308 s which is Infinity in ms). */
+export const SESSION_TIME_MAX_MS = 7 * 86_400_000;
+/** Dates: from the year of the first championship race (1950) to before 2200. */
+export const DATE_MIN_MS = Date.UTC(1950, 0, 1);
+export const DATE_MAX_MS = Date.UTC(2200, 0, 1);
 /** 1/10 m: ±1000 km. */
 const COORD_MAX = 1e7;
 
@@ -184,9 +209,9 @@ export async function importFastF1Csv(
     badRows = 0;
   const badRowList: BadRow[] = [];
   let limitError = null as ImportError | null; // set inside onRecord: `as` keeps TS from narrowing it to null
-  const bad = (line: number, reason: string) => {
+  const bad = (line: number, code: BadRowCode, reason: string) => {
     badRows++;
-    if (badRowList.length < listBad) badRowList.push({ line, reason });
+    if (badRowList.length < listBad) badRowList.push({ line, code, reason });
   };
   const onRecord = (fields: string[], line: number, badReason: string | null): void => {
     if (limitError) return;
@@ -201,35 +226,43 @@ export async function importFastF1Csv(
       limitError = new ImportError('IMPORT_LIMIT', `more than ${maxRows} data rows (line ${line})`);
       return;
     }
-    if (badReason !== null) return bad(line, badReason);
+    if (badReason !== null) return bad(line, 'MALFORMED', badReason);
     const c = cols;
-    if (fields.length < c.minFields) return bad(line, `${fields.length} fields, the header has ${c.minFields} or more`);
+    if (fields.length < c.minFields) return bad(line, 'TOO_FEW_FIELDS', `${fields.length} fields, the header has ${c.minFields} or more`);
     const t = (timeIsDate ? parseDate : parseSessionTime)(fields[c.time]!);
     if (t === undefined || Number.isNaN(t))
-      return bad(line, `${timeIsDate ? 'Date' : 'SessionTime'} ${JSON.stringify(fields[c.time]!.slice(0, 40))} is not a time`);
+      return bad(line, 'BAD_TIME', `${timeIsDate ? 'Date' : 'SessionTime'} ${JSON.stringify(fields[c.time]!.slice(0, 40))} is not a time`);
+    // A finite but absurd time is one bad row, not a span that fails the whole import (§2.4).
+    if (timeIsDate ? !(t >= DATE_MIN_MS && t < DATE_MAX_MS) : !(Math.abs(t) <= SESSION_TIME_MAX_MS))
+      return bad(
+        line,
+        'TIME_OUT_OF_RANGE',
+        `${timeIsDate ? 'Date' : 'SessionTime'} ${JSON.stringify(fields[c.time]!.slice(0, 40))} is outside ${timeIsDate ? '1950-01-01 to 2199-12-31' : '±7 days'}`,
+      );
     const driver = parseDriver(fields[c.driver]!);
-    if (driver === undefined) return bad(line, `DriverNumber ${JSON.stringify(fields[c.driver]!.slice(0, 40))} is not a driver number`);
+    if (driver === undefined) return bad(line, 'BAD_DRIVER', `DriverNumber ${JSON.stringify(fields[c.driver]!.slice(0, 40))} is not a driver number`);
     const x = parseNumber(fields[c.x]!);
     const y = parseNumber(fields[c.y]!);
     if (x === undefined || y === undefined || Number.isNaN(x) || Number.isNaN(y) || Math.abs(x) > COORD_MAX || Math.abs(y) > COORD_MAX) {
-      return bad(line, `X/Y ${JSON.stringify(`${fields[c.x]!.slice(0, 20)},${fields[c.y]!.slice(0, 20)}`)} is not a position`);
+      return bad(line, 'BAD_POSITION', `X/Y ${JSON.stringify(`${fields[c.x]!.slice(0, 20)},${fields[c.y]!.slice(0, 20)}`)} is not a position`);
     }
     const speed = cell(fields, c.speed, parseNumber);
     if (speed === undefined || speed < 0 || speed > SPEED_MAX_KMH)
-      return bad(line, `Speed ${JSON.stringify(fields[c.speed]!.slice(0, 20))} is not a speed in km/h`);
+      return bad(line, 'BAD_SPEED', `Speed ${JSON.stringify(fields[c.speed]!.slice(0, 20))} is not a speed in km/h`);
     const gear = cell(fields, c.gear, parseNumber);
     if (gear === undefined || (!Number.isNaN(gear) && (!Number.isInteger(gear) || gear < -1 || gear > 15)))
-      return bad(line, `nGear ${JSON.stringify(fields[c.gear]!.slice(0, 20))} is not a gear`);
+      return bad(line, 'BAD_GEAR', `nGear ${JSON.stringify(fields[c.gear]!.slice(0, 20))} is not a gear`);
     let throttle = cell(fields, c.throttle, parseNumber);
-    if (throttle === undefined || throttle < 0) return bad(line, `Throttle ${JSON.stringify(fields[c.throttle]!.slice(0, 20))} is not a percentage`);
+    if (throttle === undefined || throttle < 0)
+      return bad(line, 'BAD_THROTTLE', `Throttle ${JSON.stringify(fields[c.throttle]!.slice(0, 20))} is not a percentage`);
     if (throttle > 100) throttle = NaN; // FastF1: 104 means "not available" (car stationary)
     const brake = cell(fields, c.brake, parseBrake);
-    if (brake === undefined) return bad(line, `Brake ${JSON.stringify(fields[c.brake]!.slice(0, 20))} is not a brake state`);
+    if (brake === undefined) return bad(line, 'BAD_BRAKE', `Brake ${JSON.stringify(fields[c.brake]!.slice(0, 20))} is not a brake state`);
     const drs = cell(fields, c.drs, parseDrs);
-    if (drs === undefined) return bad(line, `DRS ${JSON.stringify(fields[c.drs]!.slice(0, 20))} is not a DRS code`);
+    if (drs === undefined) return bad(line, 'BAD_DRS', `DRS ${JSON.stringify(fields[c.drs]!.slice(0, 20))} is not a DRS code`);
     let car = cars.get(driver);
     if (!car) {
-      if (cars.size >= maxDrivers) return bad(line, `more than ${maxDrivers} distinct DriverNumber values`);
+      if (cars.size >= maxDrivers) return bad(line, 'TOO_MANY_DRIVERS', `more than ${maxDrivers} distinct DriverNumber values`);
       car = new CarSamples();
       cars.set(driver, car);
     }
