@@ -14,6 +14,7 @@ export type { ConnectionStats } from './connection.ts';
 export type { StaticOptions } from './static.ts';
 export { isHashedAsset, cacheControlFor } from './static.ts';
 export { isCompressibleType, COMPRESS_THRESHOLD_BYTES } from './compress.ts';
-export { ServerError, ServerErrorCodes } from './errors.ts';
+export { RefusalCodes, RefusalError, ServerError, ServerErrorCodes } from './errors.ts';
+export type { RefusalCode } from './errors.ts';
 export type { ServerErrorCode } from './errors.ts';
 export { waitForStop } from './wait-for-stop.ts';

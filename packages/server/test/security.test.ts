@@ -89,8 +89,8 @@ test('§1 an upgrade from a foreign Origin is refused with HTTP 403 before the h
   assert.equal(await upgradeStatus(server.url, { origin: `http://localhost:${server.port}` }), 101);
   assert.equal(await upgradeStatus(server.url, { origin: `http://127.0.0.1:${server.port}` }), 101);
   assert.equal(await upgradeStatus(server.url), 101, 'no Origin header is allowed');
-  // A DNS-rebinding page has a matching Host but a foreign Origin.
-  const r = await rawUpgrade(server.url, '/ws', { Origin: `http://rebind.example:${server.port}`, Host: `rebind.example:${server.port}` });
+  // A foreign Origin under a loopback Host (a rebound Host is refused before: §1.1).
+  const r = await rawUpgrade(server.url, '/ws', { Origin: `http://rebind.example:${server.port}`, Host: `localhost:${server.port}` });
   assert.equal(r.status, 403);
   assert.equal(JSON.parse(r.body).code, 'TW_ORIGIN_NOT_ALLOWED');
   assert.match(await server.metrics.metrics(), /^tidewire_upgrade_refusals_total\{status="403"\} 2$/m);
