@@ -22,6 +22,8 @@ import type { EventsChannelImpl } from './events-channel.ts';
 import type { ServerMetrics } from './metrics.ts';
 import type { ServerLimits } from './options.ts';
 import { Outbox } from './outbox.ts';
+import { kFaultHandler, TidewireSocket } from './socket.ts';
+import type { FaultHandler } from './socket.ts';
 import type { OutboxStats } from './outbox.ts';
 import type { SnapshotEntry } from './snapshot.ts';
 import type { TimelineChannelImpl } from './timeline-channel.ts';
@@ -62,7 +64,7 @@ const CLOSE_GOING_AWAY = 1001;
 const CLOSE_POLICY = 1008;
 const CLOSE_INTERNAL = 1011;
 
-export class Connection implements ConnectionInfo {
+export class Connection implements ConnectionInfo, FaultHandler {
   readonly id: number;
   readonly remoteAddress: string;
   client = '';
@@ -89,6 +91,7 @@ export class Connection implements ConnectionInfo {
     this.outbox = new Outbox(this, { chunkBytes: host.limits.chunkBytes, maxQueuedBytes: host.limits.maxQueuedBytes });
     this.onSent = () => this.outbox.sent();
     this.ws[kConnection] = this;
+    if (ws instanceof TidewireSocket) ws[kFaultHandler] = this;
     ws.on('message', onMessage);
     ws.on('close', onClose);
     ws.on('error', onError);
@@ -357,6 +360,19 @@ export class Connection implements ConnectionInfo {
       this.host.logError(`connection ${this.id}: close failed`, err);
       this.ws.terminate();
     }
+  }
+
+  /** ws's receiver rejected the peer's input (1009: above maxFrameBytes; 1002, 1007: broken
+   *  framing or UTF-8) and asks to close: the coded ERROR goes first, the code is the reason. */
+  receiverFault(closeCode: number): boolean {
+    if (this.state === State.Closed) return false;
+    const err =
+      closeCode === 1009
+        ? new ProtocolError('TW_FRAME_TOO_LARGE', `a frame above maxFrameBytes (${this.host.limits.maxFrameBytes} bytes)`)
+        : new ProtocolError('TW_BAD_FRAME', `invalid WebSocket framing (ws closes with ${closeCode})`);
+    this.host.serverMetrics.protocolError(err.code);
+    this.close(closeCode, err.code, errorFrameFor(err));
+    return true;
   }
 
   /** ws rejected a frame itself (oversized, bad WebSocket framing) and is closing the socket. */

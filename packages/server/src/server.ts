@@ -23,11 +23,13 @@ import { RefusalError, ServerError } from './errors.ts';
 import { EventsChannelImpl } from './events-channel.ts';
 import type { EventsChannel, EventsChannelOptions } from './events-channel.ts';
 import { registerRoutes } from './http.ts';
+import { registerMethodNotAllowed } from './methods.ts';
 import { ServerMetrics } from './metrics.ts';
 import { defaultOrigins, resolveOptions } from './options.ts';
 import type { ResolvedOptions, ServerLimits, ServerOptions } from './options.ts';
 import { PlaybackScheduler } from './playback-scheduler.ts';
 import { HostPolicy, OriginPolicy, TokenCheck } from './security.ts';
+import { TidewireSocket } from './socket.ts';
 import { serveStatic } from './static.ts';
 import type { StaticOptions } from './static.ts';
 import { TimelineChannelImpl } from './timeline-channel.ts';
@@ -135,9 +137,12 @@ class Server implements TidewireServer, ConnectionHost {
     this.fastify = Fastify({ logger: opts.logger as boolean, forceCloseConnections: true });
     // At the root and first, so it covers every route, static root and the 404 handler.
     if (this.hostPolicy !== undefined) this.fastify.addHook('onRequest', this.checkHost.bind(this));
+    // Before any route, so it sees them all.
+    registerMethodNotAllowed(this.fastify, (code) => this.serverMetrics.refused(code));
     // First, so its onSend hook covers every route and static root registered after it.
     if (opts.compression) registerCompression(this.fastify);
     this.wss = new WebSocketServer({
+      WebSocket: TidewireSocket,
       noServer: true,
       maxPayload: opts.limits.maxFrameBytes,
       perMessageDeflate: false,

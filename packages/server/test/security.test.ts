@@ -159,3 +159,23 @@ test('§1 a frame above maxFrameBytes closes that connection with 1009; others a
   const metrics = await server.metrics.metrics();
   assert.match(metrics, /tidewire_protocol_errors_total\{code="TW_FRAME_TOO_LARGE"\} 1/);
 });
+
+// ws failed an oversized frame by itself: close 1009 with an empty reason and no ERROR frame,
+// so a client could not tell it from any other 1009.
+test('§1 a frame above maxFrameBytes gets ERROR TW_FRAME_TOO_LARGE, then close 1009 with the code as reason', async (t) => {
+  const server = await startServer(t, { limits: { maxFrameBytes: 1024 } });
+  const whole = await client(t, server);
+  whole.send(new Uint8Array(2000).fill(0x10));
+  const closed = await whole.closed;
+  assert.deepEqual(whole.errors(), ['TW_FRAME_TOO_LARGE']);
+  assert.equal(closed.code, 1009);
+  assert.equal(closed.reason, 'TW_FRAME_TOO_LARGE');
+  // A message whose fragments only add up to more than the cap is the same fault.
+  const fragmented = await client(t, server);
+  fragmented.ws.send(new Uint8Array(700), { fin: false });
+  fragmented.ws.send(new Uint8Array(700), { fin: true });
+  const closed2 = await fragmented.closed;
+  assert.deepEqual(fragmented.errors(), ['TW_FRAME_TOO_LARGE']);
+  assert.deepEqual([closed2.code, closed2.reason], [1009, 'TW_FRAME_TOO_LARGE']);
+  assert.match(await server.metrics.metrics(), /tidewire_protocol_errors_total\{code="TW_FRAME_TOO_LARGE"\} 2/);
+});
