@@ -30,6 +30,7 @@ import type { ResolvedOptions, ServerLimits, ServerOptions } from './options.ts'
 import { PlaybackScheduler } from './playback-scheduler.ts';
 import { HostPolicy, OriginPolicy, TokenCheck } from './security.ts';
 import { TidewireSocket } from './socket.ts';
+import { SnapshotJsonCache } from './snapshot-json.ts';
 import { serveStatic } from './static.ts';
 import type { StaticOptions } from './static.ts';
 import { TimelineChannelImpl } from './timeline-channel.ts';
@@ -163,6 +164,9 @@ class Server implements TidewireServer, ConnectionHost {
         channel: (name) => this.byName.get(name),
         connectionCount: () => this.connections.size,
         requireToken: this.requireToken,
+        snapshotJson: new SnapshotJsonCache(opts.snapshotJson, (coding) => this.serverMetrics.jsonRendered(coding)),
+        compression: opts.compression,
+        refused: (code) => this.serverMetrics.refused(code),
       });
       registerTimelineRoutes(scope, {
         timeline: (name) => {
