@@ -4,7 +4,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { RefusalError } from './errors.ts';
+import { RefusalCodes, RefusalError } from './errors.ts';
 import type { RefusalCode } from './errors.ts';
 
 export const WS_PATH = '/ws';
@@ -38,16 +38,14 @@ export function judgeUpgrade(req: IncomingMessage, policy: UpgradePolicy): Upgra
   return undefined;
 }
 
-const MESSAGES: Record<RefusalCode, string> = {
+/** The message of each refusal an upgrade can get (judgeUpgrade's verdicts). */
+const MESSAGES: Partial<Record<RefusalCode, string>> = {
   TW_HOST_NOT_ALLOWED: 'this server does not answer to that Host name',
   TW_ORIGIN_NOT_ALLOWED: 'this Origin may not open a WebSocket here',
   TW_UNAUTHORIZED: 'a bearer token is required',
   TW_NOT_FOUND: 'no WebSocket endpoint at this path',
-  TW_METHOD_NOT_ALLOWED: 'method not allowed',
   TW_UNAVAILABLE: 'the server is full or closing',
   TW_TOO_MANY_CONNECTIONS: 'this address holds its share of connections',
-  TW_BUSY: 'busy',
-  TW_IDLE_TIMEOUT: 'idle',
 };
 
 /** Writes a complete HTTP error response on the raw socket and closes it. */
@@ -56,7 +54,7 @@ export function refuseUpgrade(socket: Duplex, code: RefusalCode): void {
     socket.destroy();
     return;
   }
-  const refusal = new RefusalError(code, MESSAGES[code]);
+  const refusal = new RefusalError(code, MESSAGES[code] ?? RefusalCodes[code].description);
   const status = refusal.status;
   const body = JSON.stringify(refusal.body());
   const headers = [

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { FrameType } from '@tidewire/protocol';
+import { connect } from 'node:net';
+import { decodeFrame, FrameType } from '@tidewire/protocol';
 import { createServer, isLoopbackHost, ServerError } from '../src/index.ts';
 import { defaultOrigins, resolveOptions } from '../src/options.ts';
 import { OriginPolicy, TokenCheck } from '../src/security.ts';
@@ -178,4 +179,35 @@ test('§1 a frame above maxFrameBytes gets ERROR TW_FRAME_TOO_LARGE, then close 
   assert.deepEqual(fragmented.errors(), ['TW_FRAME_TOO_LARGE']);
   assert.deepEqual([closed2.code, closed2.reason], [1009, 'TW_FRAME_TOO_LARGE']);
   assert.match(await server.metrics.metrics(), /tidewire_protocol_errors_total\{code="TW_FRAME_TOO_LARGE"\} 2/);
+});
+
+test('§1 broken WebSocket framing (an unmasked client frame) gets ERROR TW_BAD_FRAME, then close 1002 with the code as reason', async (t) => {
+  const server = await startServer(t);
+  const bytes = await new Promise<Buffer>((resolve, reject) => {
+    const s = connect(server.port, '127.0.0.1', () => {
+      s.write(
+        `GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
+      );
+    });
+    t.after(() => s.destroy());
+    let got = Buffer.alloc(0);
+    s.on('data', (d: Buffer) => {
+      got = Buffer.concat([got, d]);
+      const head = got.indexOf('\r\n\r\n');
+      if (head >= 0 && got.subarray(0, 12).toString('latin1') === 'HTTP/1.1 101' && !s.destroyed && got.length === head + 4) {
+        // fin + binary, no mask bit, 1-byte payload: clients must mask (RFC 6455 §5.1).
+        s.write(Buffer.from([0x82, 0x01, 0x00]));
+      }
+    });
+    s.on('end', () => resolve(got.subarray(got.indexOf('\r\n\r\n') + 4)));
+    s.on('error', reject);
+  });
+  // Server frames are unmasked; both are short (7-bit lengths).
+  assert.equal(bytes[0], 0x82, 'a binary frame first');
+  const error = decodeFrame(new Uint8Array(bytes.subarray(2, 2 + bytes[1]!)));
+  assert.ok(error.type === FrameType.ERROR && error.code === 'TW_BAD_FRAME' && error.fatal);
+  const close = bytes.subarray(2 + bytes[1]!);
+  assert.equal(close[0], 0x88, 'then the close frame');
+  assert.equal(close.readUInt16BE(2), 1002);
+  assert.equal(close.subarray(4, 2 + close[1]!).toString('utf8'), 'TW_BAD_FRAME');
 });
