@@ -6,7 +6,7 @@
 // the whole command, with the flag that changes it (--port); a taken OSC port names --osc-port.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createServer, waitForStop } from '@tidewire/server';
+import { createServer, parseHost, waitForStop } from '@tidewire/server';
 import type { StaticOptions, TidewireServer } from '@tidewire/server';
 import { mountDemo } from '@tidewire/demo';
 import { BUNDLED_SET, mountLiveSet } from '@tidewire/liveset';
@@ -29,6 +29,8 @@ export interface ServeOptions {
   host: string;
   port: number;
   token?: string;
+  /** Host names answered besides loopback ones (docs/server.md §1.1); none when absent. */
+  allowedHosts?: string[];
   storm: boolean;
   als: string;
   oscPort: number;
@@ -50,6 +52,12 @@ const OPTIONS = {
     help: 'HTTP/WebSocket port (default 8080 or $PORT, 0 = any free port)',
   },
   token: { type: 'string', value: 'TOKEN', help: 'bearer token clients must send (default $TIDEWIRE_TOKEN)' },
+  'allowed-hosts': {
+    type: 'string',
+    value: 'NAMES',
+    parse: hostList,
+    help: 'Host names to answer besides loopback ones, comma-separated, each NAME or NAME:PORT\n(every other Host gets 403: DNS-rebinding protection)',
+  },
   'no-storm': { type: 'boolean', help: 'keep the core demo still (no simulated change storm)' },
   als: { type: 'string', value: 'FILE.als', default: BUNDLED_SET, help: 'the Live Set to mirror (default: the bundled Michelle.als)' },
   'osc-port': {
@@ -67,6 +75,12 @@ const OPTIONS = {
   },
 } as const satisfies OptionsTable;
 
+function hostList(raw: string, flag: string): string[] {
+  const names = raw.split(',').map((n) => n.trim());
+  for (const n of names) if (parseHost(n) === undefined) throw new UsageError(`${flag} needs host names (NAME or NAME:PORT), got '${n}'`);
+  return names;
+}
+
 function redisUrl(raw: string, flag: string): string {
   if (!/^rediss?:\/\/[^\s]+$/.test(raw)) throw new UsageError(`${flag} needs a redis:// URL, got '${raw}'`);
   return raw;
@@ -81,6 +95,7 @@ function toServeOptions({ values: v }: ParsedArgs<typeof OPTIONS>): ServeOptions
     als: v.als,
     oscPort: v['osc-port'],
     ...(token ? { token } : {}),
+    ...(v['allowed-hosts'] ? { allowedHosts: v['allowed-hosts'] } : {}),
     ...(v.redis ? { redis: v.redis } : {}),
   };
 }
@@ -143,7 +158,13 @@ export interface RunningServe {
  * cannot listen (ServeError TIDEWIRE_PORT_IN_USE for a taken --port).
  */
 export async function startAll(opts: ServeOptions): Promise<RunningServe> {
-  const server = await createServer({ host: opts.host, port: opts.port, ...(opts.token ? { token: opts.token } : {}), logger: false });
+  const server = await createServer({
+    host: opts.host,
+    port: opts.port,
+    ...(opts.token ? { token: opts.token } : {}),
+    ...(opts.allowedHosts ? { allowedHosts: opts.allowedHosts } : {}),
+    logger: false,
+  });
   const mounted: MountedApp[] = [];
   const apps: AppStatus[] = [];
   for (const entry of APPS) {
@@ -224,7 +245,7 @@ export function createServeCommand(
   return defineCommand({
     name: 'serve',
     summary: 'serve every Tidewire app on one port (what `npm start` runs)',
-    synopsis: ['[--host 127.0.0.1] [--port 8080] [--token TOKEN] [--no-storm] [--als FILE.als] [--osc-port 9002] [--redis URL]'],
+    synopsis: ['[--host 127.0.0.1] [--port 8080] [--token TOKEN] [--allowed-hosts NAMES] [--no-storm] [--als FILE.als] [--osc-port 9002] [--redis URL]'],
     description: [
       'Serves every Tidewire app on one port:',
       '  /liveset/     Live Set mirror: the bundled set (or --als), moved by a built-in OSC simulator',

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -30,6 +31,21 @@ function sink(): { write(t: string): void; text: string } {
       this.text += t;
     },
   };
+}
+
+/** GET `path` with this Host header (fetch() will not send one of our choosing). */
+function hostRequest(url: string, path: string, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}${path}`, { headers: { Host: host, Accept: 'application/json' }, agent: false });
+    req.on('response', (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 /** A UDP port held by another socket for the test's lifetime. */
@@ -90,6 +106,18 @@ describe('§6.1 tidewire serve: arguments', () => {
     assert.equal(parseServeArgs(['--port', '0', '--osc-port', '0']).port, 0);
   });
 
+  it('passes --allowed-hosts as a list of names and refuses anything but NAME or NAME:PORT', () => {
+    assert.equal(parseServeArgs([]).allowedHosts, undefined);
+    assert.deepEqual(parseServeArgs(['--allowed-hosts', 'studio.lan, box.example:8443']).allowedHosts, ['studio.lan', 'box.example:8443']);
+    for (const bad of ['http://x.example', 'a.example,', 'x.example/path']) {
+      assert.throws(
+        () => parseServeArgs(['--allowed-hosts', bad]),
+        (e: Error) => e instanceof UsageError && /--allowed-hosts/.test(e.message),
+        bad,
+      );
+    }
+  });
+
   it('passes --redis URL to Media Studio and refuses anything but a redis:// URL', () => {
     assert.equal(parseServeArgs([]).redis, undefined);
     assert.equal(parseServeArgs(['--redis', 'redis://127.0.0.1:6390/2']).redis, 'redis://127.0.0.1:6390/2');
@@ -122,6 +150,29 @@ describe('§6.2 tidewire serve: every app on one port', { timeout: 300_000 }, ()
     }
     const tree = await fetch(`${running.url}/api/trees/liveset`, { headers: { accept: 'application/json' } });
     assert.equal(tree.status, 200);
+  });
+});
+
+describe('§6.2 tidewire serve: the Host check (docs/server.md §1.1)', { timeout: 300_000 }, () => {
+  // A DNS-rebinding page (its name re-pointed at 127.0.0.1) got every page, tree, timeline and
+  // the metrics with 200 from a tokenless `tidewire serve`.
+  it('§6.2 (server.md §1.1) a foreign Host gets 403 TW_HOST_NOT_ALLOWED on pages, API, timelines, metrics and /ws; loopback names and --allowed-hosts get in', async (t) => {
+    const running = await startAll({
+      ...parseServeArgs(['--port', '0', '--osc-port', '0', '--no-storm', '--allowed-hosts', 'studio.lan']),
+      studioDataDir: studioDir(t),
+    });
+    t.after(() => running.close());
+    const paths = ['/demo/', '/api/trees/demo', '/api/timelines/race', '/metrics', '/studio/', '/ws'];
+    for (const path of paths) {
+      const r = await hostRequest(running.url, path, 'evil.example:8181');
+      assert.equal(r.status, 403, path);
+      assert.equal((JSON.parse(r.body) as { code?: string }).code, 'TW_HOST_NOT_ALLOWED', path);
+    }
+    const port = new URL(running.url).port;
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, 'studio.lan:8080']) {
+      for (const path of ['/api/trees/demo', '/api/timelines/race', '/metrics', '/healthz'])
+        assert.equal((await hostRequest(running.url, path, host)).status, 200, `${host} ${path}`);
+    }
   });
 });
 

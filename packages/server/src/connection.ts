@@ -5,6 +5,7 @@
 import {
   decodeFrame,
   decodeTimelineFrame,
+  encodeError,
   encodeSubscribed,
   errorFrameFor,
   FrameType,
@@ -16,10 +17,13 @@ import {
 import type { Frame, Position, ResyncReason, TimelineFrame } from '@tidewire/protocol';
 import type { RawData, WebSocket } from 'ws';
 import type { ConnectionInfo } from './channel.ts';
+import { RefusalCodes } from './errors.ts';
 import type { EventsChannelImpl } from './events-channel.ts';
 import type { ServerMetrics } from './metrics.ts';
 import type { ServerLimits } from './options.ts';
 import { Outbox } from './outbox.ts';
+import { kFaultHandler, TidewireSocket } from './socket.ts';
+import type { FaultHandler } from './socket.ts';
 import type { OutboxStats } from './outbox.ts';
 import type { SnapshotEntry } from './snapshot.ts';
 import type { TimelineChannelImpl } from './timeline-channel.ts';
@@ -60,7 +64,7 @@ const CLOSE_GOING_AWAY = 1001;
 const CLOSE_POLICY = 1008;
 const CLOSE_INTERNAL = 1011;
 
-export class Connection implements ConnectionInfo {
+export class Connection implements ConnectionInfo, FaultHandler {
   readonly id: number;
   readonly remoteAddress: string;
   client = '';
@@ -74,6 +78,8 @@ export class Connection implements ConnectionInfo {
   /** Tree channels whose queue is held until this snapshot's frames are ready. */
   private readonly waiting = new Map<number, SnapshotEntry>();
   private handshakeTimer: NodeJS.Timeout | undefined;
+  /** Armed while the connection is open and subscribed to nothing (docs/server.md §1.2). */
+  private idleTimer: NodeJS.Timeout | undefined;
   /** One completion callback per connection, reused for every send. */
   private readonly onSent: (err?: Error) => void;
 
@@ -85,6 +91,7 @@ export class Connection implements ConnectionInfo {
     this.outbox = new Outbox(this, { chunkBytes: host.limits.chunkBytes, maxQueuedBytes: host.limits.maxQueuedBytes });
     this.onSent = () => this.outbox.sent();
     this.ws[kConnection] = this;
+    if (ws instanceof TidewireSocket) ws[kFaultHandler] = this;
     ws.on('message', onMessage);
     ws.on('close', onClose);
     ws.on('error', onError);
@@ -238,6 +245,27 @@ export class Connection implements ConnectionInfo {
     this.info = Object.freeze({ id: this.id, remoteAddress: this.remoteAddress, client });
     this.state = State.Open;
     this.control(this.host.welcomeFrame());
+    this.armIdle();
+  }
+
+  /** Starts the idle clock when nothing is subscribed (at HELLO, after the last UNSUBSCRIBE). */
+  private armIdle(): void {
+    if (this.state !== State.Open || this.subs.size > 0 || this.idleTimer !== undefined) return;
+    this.idleTimer = setTimeout(onIdleTimeout, this.host.limits.idleTimeoutMs, this);
+  }
+
+  private disarmIdle(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
+  /** A connection past HELLO that holds a slot and subscribes to nothing: give the slot back. */
+  idleTimedOut(): void {
+    this.idleTimer = undefined;
+    if (this.state !== State.Open || this.subs.size > 0) return;
+    this.host.serverMetrics.refused('TW_IDLE_TIMEOUT');
+    const frame = encodeError({ code: 'TW_IDLE_TIMEOUT', message: `subscribed to nothing for ${this.host.limits.idleTimeoutMs} ms`, fatal: true });
+    this.close(RefusalCodes.TW_IDLE_TIMEOUT.closeCode, 'TW_IDLE_TIMEOUT', frame);
   }
 
   private onSubscribe(name: string, from: Position | undefined): void {
@@ -251,6 +279,7 @@ export class Connection implements ConnectionInfo {
       throw new ProtocolError('TW_TOO_MANY_SUBSCRIPTIONS', `at most ${this.host.limits.maxTimelineSessions} timeline sessions`, { channelName: name });
     }
     this.subs.set(ch.id, ch);
+    this.disarmIdle();
     if (ch.kind === 'tree') ch.addSubscriber(this, from);
     else ch.addSubscriber(this);
   }
@@ -286,6 +315,7 @@ export class Connection implements ConnectionInfo {
     this.subs.delete(ch.id);
     this.waiting.delete(ch.id);
     this.outbox.dropChannel(ch.id);
+    this.armIdle();
   }
 
   /** Queues a control frame (SUBSCRIBED, TL_STATE…): written ahead of every state frame. */
@@ -332,6 +362,19 @@ export class Connection implements ConnectionInfo {
     }
   }
 
+  /** ws's receiver rejected the peer's input (1009: above maxFrameBytes; 1002, 1007: broken
+   *  framing or UTF-8) and asks to close: the coded ERROR goes first, the code is the reason. */
+  receiverFault(closeCode: number): boolean {
+    if (this.state === State.Closed) return false;
+    const err =
+      closeCode === 1009
+        ? new ProtocolError('TW_FRAME_TOO_LARGE', `a frame above maxFrameBytes (${this.host.limits.maxFrameBytes} bytes)`)
+        : new ProtocolError('TW_BAD_FRAME', `invalid WebSocket framing (ws closes with ${closeCode})`);
+    this.host.serverMetrics.protocolError(err.code);
+    this.close(closeCode, err.code, errorFrameFor(err));
+    return true;
+  }
+
   /** ws rejected a frame itself (oversized, bad WebSocket framing) and is closing the socket. */
   transportFailed(code: 'TW_FRAME_TOO_LARGE' | 'TW_BAD_FRAME'): void {
     if (this.state === State.Closed) return;
@@ -345,6 +388,7 @@ export class Connection implements ConnectionInfo {
     this.state = State.Closed;
     clearTimeout(this.handshakeTimer);
     this.handshakeTimer = undefined;
+    this.disarmIdle();
     for (const ch of this.subs.values()) ch.removeSubscriber(this);
     this.subs.clear();
     this.waiting.clear();
@@ -371,6 +415,10 @@ function onError(this: TwSocket, err: Error & { code?: string }): void {
   if (conn === undefined) return;
   // ws has already failed the connection (and chosen the close code, 1009 for maxPayload).
   conn.transportFailed(err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'TW_FRAME_TOO_LARGE' : 'TW_BAD_FRAME');
+}
+
+function onIdleTimeout(conn: Connection): void {
+  conn.idleTimedOut();
 }
 
 function onHandshakeTimeout(conn: Connection): void {

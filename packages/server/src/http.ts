@@ -1,10 +1,15 @@
 // REST routes: GET /api/trees/:name (a tree's snapshot as msgpack or JSON, with an ETag of
-// its root hash), GET /healthz and GET /metrics.
+// its root hash; JSON bodies rendered once per version and coding: snapshot-json.ts),
+// GET /healthz and GET /metrics.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import { asBuffer } from './bytes.ts';
 import type { AnyChannel } from './connection.ts';
-import type { SnapshotEntry } from './snapshot.ts';
+import { RefusalError } from './errors.ts';
+import type { RefusalCode } from './errors.ts';
+import { pickCoding } from './snapshot-json.ts';
+import type { JsonSource, SnapshotJsonCache, TreeVersion } from './snapshot-json.ts';
+import type { TreeChannelImpl } from './tree-channel.ts';
 
 export interface HttpHost {
   readonly instanceId: string;
@@ -13,6 +18,10 @@ export interface HttpHost {
   connectionCount(): number;
   /** onRequest hook: 401 unless the request carries the token (no-op without a token). */
   requireToken(req: FastifyRequest, reply: FastifyReply): Promise<void>;
+  readonly snapshotJson: SnapshotJsonCache;
+  /** Whether responses may be compressed (ServerOptions.compression). */
+  readonly compression: boolean;
+  refused(code: RefusalCode): void;
 }
 
 /** q-value the Accept header gives `type` (exact, type/*, or *\/*; the most specific wins). */
@@ -48,15 +57,19 @@ export function etagMatches(ifNoneMatch: string | undefined, etag: string): bool
   return ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
 }
 
-/** JSON has no binary type: byte strings become {"$base64": "…"}. */
-function jsonReplacer(_key: string, value: unknown): unknown {
-  if (value instanceof Uint8Array) return { $base64: asBuffer(value).toString('base64') };
-  return value;
+function versionHeaders(reply: FastifyReply, entry: TreeVersion): void {
+  reply.header('etag', `"${entry.rootHash}"`).header('x-tidewire-epoch', String(entry.epoch)).header('x-tidewire-offset', String(entry.offset));
 }
 
-function snapshotJson(entry: SnapshotEntry, tree: () => unknown): string {
-  entry.json ??= JSON.stringify(tree(), jsonReplacer);
-  return entry.json;
+function jsonSource(ch: TreeChannelImpl): JsonSource {
+  return {
+    id: ch.id,
+    version: () => {
+      ch.flush();
+      return { ...ch.position, rootHash: ch.tree.rootHash };
+    },
+    plain: () => ch.tree.toSnapshot(),
+  };
 }
 
 export function registerRoutes(fastify: FastifyInstance, host: HttpHost): void {
@@ -67,23 +80,30 @@ export function registerRoutes(fastify: FastifyInstance, host: HttpHost): void {
     return reply.type(host.metrics.contentType).header('cache-control', 'no-store').send(text);
   });
 
-  fastify.get<{ Params: { name: string } }>('/api/trees/:name', { onRequest: host.requireToken }, async (req, reply) => {
+  // Not compressed by the plugin: msgpack does not shrink, and JSON bodies come compressed from the cache.
+  fastify.get<{ Params: { name: string } }>('/api/trees/:name', { onRequest: host.requireToken, compress: false }, async (req, reply) => {
     const ch = host.channel(req.params.name);
     if (ch === undefined || ch.kind !== 'tree') {
       return reply.code(404).send({ code: 'TW_UNKNOWN_CHANNEL', message: `no tree channel named ${JSON.stringify(req.params.name)}` });
     }
-    const entry = ch.snapshot();
-    const etag = `"${entry.rootHash}"`;
-    reply
-      .header('etag', etag)
-      .header('vary', 'Accept')
-      .header('cache-control', 'no-cache')
-      .header('x-tidewire-epoch', String(entry.epoch))
-      .header('x-tidewire-offset', String(entry.offset));
-    if (etagMatches(req.headers['if-none-match'], etag)) return reply.code(304).send();
-    if (prefersJson(req.headers.accept)) {
-      return reply.type('application/json; charset=utf-8').send(snapshotJson(entry, () => ch.tree.toSnapshot()));
+    const json = prefersJson(req.headers.accept);
+    const source = jsonSource(ch);
+    const snap = json ? undefined : ch.snapshot();
+    const entry = snap ?? source.version();
+    versionHeaders(reply, entry);
+    reply.header('vary', 'Accept, Accept-Encoding').header('cache-control', 'no-cache');
+    if (etagMatches(req.headers['if-none-match'], `"${entry.rootHash}"`)) return reply.code(304).send();
+    if (snap !== undefined) return reply.type('application/msgpack').send(asBuffer(snap.msgpack));
+    const coding = pickCoding(req.headers['accept-encoding'], host.compression);
+    const body = await host.snapshotJson.body(source, coding);
+    if (body === undefined) {
+      const refusal = new RefusalError('TW_BUSY', 'too many snapshot renders queued; retry shortly');
+      host.refused(refusal.code);
+      return reply.code(refusal.status).header('retry-after', '1').header('cache-control', 'no-store').removeHeader('etag').send(refusal.body());
     }
-    return reply.type('application/msgpack').send(asBuffer(entry.msgpack));
+    // The version may have moved on while the request waited for a render slot.
+    if (body.version.offset !== entry.offset || body.version.epoch !== entry.epoch) versionHeaders(reply, body.version);
+    if (coding !== 'identity') reply.header('content-encoding', coding);
+    return reply.type('application/json; charset=utf-8').send(body.bytes);
   });
 }

@@ -3,6 +3,8 @@
 // prom-client metrics read them at scrape time through `collect`, so sending a frame costs no
 // label lookup.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { refusalStatus } from './errors.ts';
+import type { RefusalCode } from './errors.ts';
 
 /** What a channel exposes to metrics; the counters are plain fields bumped on hot paths. */
 export interface ChannelCounters {
@@ -27,6 +29,8 @@ export class ServerMetrics {
   readonly registry = new Registry();
   private readonly protocolErrors: Counter<'code'>;
   private readonly refusals: Counter<'status'>;
+  private readonly refusalsByCode: Counter<'code'>;
+  private readonly jsonRenders: Counter<'encoding'>;
   private readonly encodeSeconds: Histogram<'channel'>;
 
   constructor(source: MetricsSource, defaultMetrics: boolean) {
@@ -61,14 +65,35 @@ export class ServerMetrics {
     });
     this.refusals = new Counter({
       name: 'tidewire_upgrade_refusals_total',
-      help: 'WebSocket upgrades refused before the handshake, by HTTP status (401 token, 403 origin, 404 path, 503 full or closing)',
+      help: 'WebSocket upgrades refused before the handshake, by HTTP status (401 token, 403 host or origin, 404 path, 503 full, address over its cap, or closing)',
       labelNames: ['status'],
+      registers,
+    });
+    this.refusalsByCode = new Counter({
+      name: 'tidewire_refusals_total',
+      help: 'Requests and connections turned away, by refusal code (docs/server.md §1.3)',
+      labelNames: ['code'],
+      registers,
+    });
+    this.jsonRenders = new Counter({
+      name: 'tidewire_snapshot_json_renders_total',
+      help: 'JSON renderings of GET /api/trees/:name made, by content coding (identity, gzip, br); cached per tree version',
+      labelNames: ['encoding'],
       registers,
     });
   }
 
-  upgradeRefused(status: number): void {
-    this.refusals.inc({ status: String(status) });
+  upgradeRefused(code: RefusalCode): void {
+    this.refusals.inc({ status: String(refusalStatus(code)) });
+    this.refused(code);
+  }
+
+  refused(code: RefusalCode): void {
+    this.refusalsByCode.inc({ code });
+  }
+
+  jsonRendered(encoding: string): void {
+    this.jsonRenders.inc({ encoding });
   }
 
   protocolError(code: string): void {

@@ -14,10 +14,18 @@ export interface ServerLimits {
   chunkBytes: number;
   /** Cap on queued OPS bytes per connection; past it the connection is resynced by snapshot. */
   maxQueuedBytes: number;
-  /** Open WebSocket connections per server; further upgrades get HTTP 503. */
+  /** Open WebSocket connections per server; further upgrades get HTTP 503 (TW_UNAVAILABLE). */
   maxConnections: number;
+  /** Open WebSocket connections per non-loopback client address (an IPv6 client by its /64);
+   *  further upgrades from it get HTTP 503 (TW_TOO_MANY_CONNECTIONS). */
+  maxConnectionsPerAddress: number;
+  /** The same cap for each loopback address; default maxConnections minus a reserve of
+   *  min(64, maxConnections / 8), so one local process cannot take every slot. */
+  maxLoopbackConnectionsPerAddress: number;
   /** A connection that has not sent HELLO by then is closed (TW_HANDSHAKE_TIMEOUT). */
   handshakeTimeoutMs: number;
+  /** A connection past HELLO subscribed to nothing for this long is closed (TW_IDLE_TIMEOUT). */
+  idleTimeoutMs: number;
   /** Timeline playback sessions per connection (each is also a subscription). */
   maxTimelineSessions: number;
 }
@@ -38,6 +46,9 @@ export interface ServerOptions {
   token?: string;
   /** Origins allowed to open /ws; default the loopback origins of the bound port. */
   allowedOrigins?: string[];
+  /** Host names a tokenless server answers besides loopback names (docs/server.md §1.1):
+   *  `name` (any port) or `name:port`. Given with a token, the Host check applies too. */
+  allowedHosts?: string[];
   limits?: Partial<ServerLimits>;
   /** Batching tick for tree channels under load (ms); default 1000/60, one 60 Hz display frame,
    *  so a storm costs at most 60 OPS frames a second per channel. Fractions allowed. */
@@ -54,6 +65,17 @@ export interface ServerOptions {
   snapshotCompression?: { minBytes?: number; asyncMinBytes?: number; level?: number };
   /** Pacing of timeline playback (docs/timeline-format.md §W). */
   timeline?: TimelineOptions;
+  /** JSON renderings of GET /api/trees/:name (docs/server.md §5.1). */
+  snapshotJson?: SnapshotJsonOptions;
+}
+
+export interface SnapshotJsonOptions {
+  /** Bytes of rendered JSON bodies (plain and compressed) kept; default 64 MiB. */
+  cacheBytes?: number;
+  /** Renders running at once; default 2. */
+  maxRenders?: number;
+  /** Renders waiting for a slot; past it a request gets 503 TW_BUSY; default 32. */
+  maxQueuedRenders?: number;
 }
 
 export interface ResolvedOptions {
@@ -61,6 +83,8 @@ export interface ResolvedOptions {
   port: number;
   token: string | undefined;
   allowedOrigins: string[] | undefined;
+  /** Undefined: no Host check (a token guards the server). */
+  allowedHosts: string[] | undefined;
   limits: ServerLimits;
   tickMs: number;
   opLog: Required<OpLogOptions>;
@@ -69,15 +93,26 @@ export interface ResolvedOptions {
   compression: boolean;
   snapshotCompression: { minBytes: number; asyncMinBytes: number; level: number };
   timeline: TimelineOptions | undefined;
+  snapshotJson: Required<SnapshotJsonOptions>;
 }
 
-export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = {
+/** The defaults; maxLoopbackConnectionsPerAddress is derived from maxConnections (loopbackCap). */
+export const DEFAULT_SERVER_LIMITS: Readonly<Omit<ServerLimits, 'maxLoopbackConnectionsPerAddress'>> = {
   ...DEFAULT_LIMITS,
   maxQueuedBytes: 4 * 1024 * 1024,
   maxConnections: 1024,
+  maxConnectionsPerAddress: 64,
   handshakeTimeoutMs: 10_000,
+  idleTimeoutMs: 60_000,
   maxTimelineSessions: 16,
 };
+
+/** Default per-address cap of a loopback address: every slot but a reserve (1024 → 960). */
+export function loopbackCap(maxConnections: number): number {
+  return maxConnections - Math.min(64, Math.floor(maxConnections / 8));
+}
+
+export const DEFAULT_SNAPSHOT_JSON: Readonly<Required<SnapshotJsonOptions>> = { cacheBytes: 64 * 1024 * 1024, maxRenders: 2, maxQueuedRenders: 32 };
 
 export const DEFAULT_OP_LOG: Readonly<Required<OpLogOptions>> = { maxBatches: 1024, maxBytes: 8 * 1024 * 1024 };
 
@@ -87,6 +122,24 @@ export function isLoopbackHost(host: string): boolean {
   if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
   const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
   return isIP(v4) === 4 && v4.startsWith('127.');
+}
+
+/** A Host value split into a lower-case name (IPv6 without brackets) and its port, if any. */
+export interface HostName {
+  name: string;
+  port: number | undefined;
+}
+
+const BRACKETED = /^\[([0-9a-f:.]+)\](?::([0-9]{1,5}))?$/i;
+const NAMED = /^([a-z0-9_.-]+?)\.?(?::([0-9]{1,5}))?$/i;
+
+/** Parses `name[:port]` or `[v6][:port]` as a Host header carries it; undefined when malformed. */
+export function parseHost(value: string): HostName | undefined {
+  const m = BRACKETED.exec(value) ?? NAMED.exec(value);
+  if (m === null || m[1] === '' || m[1]!.startsWith('.')) return undefined;
+  const port = m[2] === undefined ? undefined : Number(m[2]);
+  if (port !== undefined && port > 65_535) return undefined;
+  return { name: m[1]!.toLowerCase(), port };
 }
 
 export function int(name: string, value: unknown, min: number, max: number): number {
@@ -124,14 +177,39 @@ export function resolveOptions(o: ServerOptions = {}): ResolvedOptions {
     }
     allowedOrigins = o.allowedOrigins.map(normalizeOrigin);
   }
-  const l = { ...DEFAULT_SERVER_LIMITS, ...(o.limits ?? {}) };
+  let allowedHosts: string[] | undefined;
+  if (o.allowedHosts !== undefined) {
+    if (!Array.isArray(o.allowedHosts) || !o.allowedHosts.every((s) => typeof s === 'string' && s.length <= 255 && parseHost(s) !== undefined)) {
+      throw new ServerError('TW_SERVER_BAD_OPTION', 'allowedHosts must be an array of host names, each `name` or `name:port`');
+    }
+    allowedHosts = [...o.allowedHosts];
+  } else if (token === undefined) {
+    // Tokenless (so loopback-bound): only loopback names.
+    allowedHosts = [];
+  }
+  const l: Partial<ServerLimits> & typeof DEFAULT_SERVER_LIMITS = { ...DEFAULT_SERVER_LIMITS, ...(o.limits ?? {}) };
+  const maxConnections = int('limits.maxConnections', l.maxConnections, 1, 1_000_000);
   const limits: ServerLimits = {
     maxFrameBytes: int('limits.maxFrameBytes', l.maxFrameBytes, 64, 256 * 1024 * 1024),
     maxSubscriptions: int('limits.maxSubscriptions', l.maxSubscriptions, 1, 65_536),
     chunkBytes: int('limits.chunkBytes', l.chunkBytes, 64, 64 * 1024 * 1024),
     maxQueuedBytes: int('limits.maxQueuedBytes', l.maxQueuedBytes, 1024, 1024 * 1024 * 1024),
-    maxConnections: int('limits.maxConnections', l.maxConnections, 1, 1_000_000),
+    maxConnections,
+    // A default above a small maxConnections is clamped to it; a given one is checked.
+    maxConnectionsPerAddress: int(
+      'limits.maxConnectionsPerAddress',
+      o.limits?.maxConnectionsPerAddress ?? Math.min(l.maxConnectionsPerAddress, maxConnections),
+      1,
+      maxConnections,
+    ),
+    maxLoopbackConnectionsPerAddress: int(
+      'limits.maxLoopbackConnectionsPerAddress',
+      l.maxLoopbackConnectionsPerAddress ?? loopbackCap(maxConnections),
+      1,
+      maxConnections,
+    ),
     handshakeTimeoutMs: int('limits.handshakeTimeoutMs', l.handshakeTimeoutMs, 1, 3_600_000),
+    idleTimeoutMs: int('limits.idleTimeoutMs', l.idleTimeoutMs, 1, 24 * 3_600_000),
     maxTimelineSessions: int('limits.maxTimelineSessions', l.maxTimelineSessions, 1, 65_536),
   };
   const opLog = { ...DEFAULT_OP_LOG, ...(o.opLog ?? {}) };
@@ -140,6 +218,7 @@ export function resolveOptions(o: ServerOptions = {}): ResolvedOptions {
     port: int('port', o.port ?? 0, 0, 65_535),
     token,
     allowedOrigins,
+    allowedHosts,
     limits,
     tickMs: num('tickMs', o.tickMs ?? DEFAULT_TICK_MS, 1, 60_000),
     opLog: {
@@ -156,6 +235,11 @@ export function resolveOptions(o: ServerOptions = {}): ResolvedOptions {
       level: int('snapshotCompression.level', o.snapshotCompression?.level ?? 6, 0, 9),
     },
     timeline: o.timeline,
+    snapshotJson: {
+      cacheBytes: int('snapshotJson.cacheBytes', o.snapshotJson?.cacheBytes ?? DEFAULT_SNAPSHOT_JSON.cacheBytes, 0, Number.MAX_SAFE_INTEGER),
+      maxRenders: int('snapshotJson.maxRenders', o.snapshotJson?.maxRenders ?? DEFAULT_SNAPSHOT_JSON.maxRenders, 1, 1024),
+      maxQueuedRenders: int('snapshotJson.maxQueuedRenders', o.snapshotJson?.maxQueuedRenders ?? DEFAULT_SNAPSHOT_JSON.maxQueuedRenders, 0, 65_536),
+    },
   };
 }
 

@@ -1,9 +1,39 @@
-// Admission checks shared by the WebSocket upgrade and the protected HTTP routes: Origin
-// allow-list (browsers always send Origin on a WebSocket; a missing Origin is a non-browser
-// client, which cross-site pages cannot impersonate) and the bearer token.
+// Admission checks shared by the WebSocket upgrade and the HTTP routes: Host allow-list
+// (docs/server.md §1.1), Origin allow-list (browsers always send Origin on a WebSocket; a
+// missing Origin is a non-browser client, which cross-site pages cannot impersonate) and the
+// bearer token.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { normalizeOrigin } from './options.ts';
+import { isLoopbackHost, normalizeOrigin, parseHost } from './options.ts';
+
+/**
+ * Which Host values a tokenless server answers (docs/server.md §1.1). A DNS-rebinding page
+ * reaches 127.0.0.1 under the attacker's name, and that name is in Host; a page the browser
+ * loaded from a loopback name cannot be rebound. So: loopback names on any port (a dev proxy
+ * forwards the Host of its own port), plus the configured names (any port) and name:port
+ * pairs (that port only). No Host at all is not a browser (every browser sends one).
+ */
+export class HostPolicy {
+  private readonly anyPort = new Set<string>();
+  private readonly withPort = new Set<string>();
+
+  constructor(allowed: readonly string[]) {
+    for (const entry of allowed) {
+      const h = parseHost(entry);
+      if (h === undefined) continue; // resolveOptions refuses these first
+      if (h.port === undefined) this.anyPort.add(h.name);
+      else this.withPort.add(`${h.name}:${h.port}`);
+    }
+  }
+
+  allows(host: string | undefined): boolean {
+    if (host === undefined) return true;
+    const h = parseHost(host);
+    if (h === undefined) return false;
+    if (isLoopbackHost(h.name) || this.anyPort.has(h.name)) return true;
+    return h.port !== undefined && this.withPort.has(`${h.name}:${h.port}`);
+  }
+}
 
 export class OriginPolicy {
   private readonly allowed: Set<string>;

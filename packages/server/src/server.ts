@@ -14,19 +14,23 @@ import type { NodeSnapshot } from '@tidewire/tree';
 import type { Registry } from 'prom-client';
 import { realClock } from './batcher.ts';
 import type { BatchClock } from './batcher.ts';
+import { AddressCounter } from './admission.ts';
 import { checkChannelName } from './channel.ts';
 import { Connection } from './connection.ts';
 import type { AnyChannel, ConnectionHost, ConnectionStats } from './connection.ts';
 import { registerCompression } from './compress.ts';
-import { ServerError } from './errors.ts';
+import { RefusalError, ServerError } from './errors.ts';
 import { EventsChannelImpl } from './events-channel.ts';
 import type { EventsChannel, EventsChannelOptions } from './events-channel.ts';
 import { registerRoutes } from './http.ts';
+import { registerMethodNotAllowed } from './methods.ts';
 import { ServerMetrics } from './metrics.ts';
 import { defaultOrigins, resolveOptions } from './options.ts';
 import type { ResolvedOptions, ServerLimits, ServerOptions } from './options.ts';
 import { PlaybackScheduler } from './playback-scheduler.ts';
-import { OriginPolicy, TokenCheck } from './security.ts';
+import { HostPolicy, OriginPolicy, TokenCheck } from './security.ts';
+import { TidewireSocket } from './socket.ts';
+import { SnapshotJsonCache } from './snapshot-json.ts';
 import { serveStatic } from './static.ts';
 import type { StaticOptions } from './static.ts';
 import { TimelineChannelImpl } from './timeline-channel.ts';
@@ -47,6 +51,10 @@ export const TIMELINE_CAPABILITY = 'timeline';
 
 /** How long close() waits for clients to answer the close handshake before cutting them off. */
 const CLOSE_GRACE_MS = 1000;
+/** How long a closing socket may wait for the peer's close frame before it is destroyed (ws's
+ *  default is 30 s). A socket closed for a timeout belongs to a peer that stopped talking; it
+ *  must not keep its connection slot that long (docs/server.md §1.2). */
+const CLOSE_TIMEOUT_MS = 2000;
 
 export interface TidewireServer {
   /** Register routes, hooks and static roots here before listen(). */
@@ -105,6 +113,9 @@ class Server implements TidewireServer, ConnectionHost {
   private readonly sockets = new Set<WebSocket>();
   private readonly wss: WebSocketServer;
   private readonly tokenCheck: TokenCheck | undefined;
+  /** Undefined: any Host (a token guards the server). */
+  private readonly hostPolicy: HostPolicy | undefined;
+  private readonly perAddress: AddressCounter;
   private readonly playback: PlaybackScheduler;
   private readonly timelineMetrics: TimelineMetrics;
   private readonly timelineOpts: ResolvedTimelineOptions;
@@ -121,15 +132,24 @@ class Server implements TidewireServer, ConnectionHost {
     this.internal = internal;
     this.limits = opts.limits;
     this.tokenCheck = opts.token === undefined ? undefined : new TokenCheck(opts.token);
+    this.hostPolicy = opts.allowedHosts === undefined ? undefined : new HostPolicy(opts.allowedHosts);
+    this.perAddress = new AddressCounter({ remote: opts.limits.maxConnectionsPerAddress, loopback: opts.limits.maxLoopbackConnectionsPerAddress });
     this.serverMetrics = new ServerMetrics({ channelCounters: () => this.byName.values(), connectionCount: () => this.connections.size }, opts.defaultMetrics);
     this.fastify = Fastify({ logger: opts.logger as boolean, forceCloseConnections: true });
+    // At the root and first, so it covers every route, static root and the 404 handler.
+    if (this.hostPolicy !== undefined) this.fastify.addHook('onRequest', this.checkHost.bind(this));
+    // Before any route, so it sees them all.
+    registerMethodNotAllowed(this.fastify, (code) => this.serverMetrics.refused(code));
     // First, so its onSend hook covers every route and static root registered after it.
     if (opts.compression) registerCompression(this.fastify);
     this.wss = new WebSocketServer({
+      WebSocket: TidewireSocket,
       noServer: true,
       maxPayload: opts.limits.maxFrameBytes,
       perMessageDeflate: false,
       clientTracking: false,
+      // reason: closeTimeout is in ws 8.23 but not yet in @types/ws 8.18.
+      ...({ closeTimeout: CLOSE_TIMEOUT_MS } as object),
     });
     this.requireToken = this.requireToken.bind(this);
     this.timelineOpts = resolveTimelineOptions(opts.timeline, opts.limits.chunkBytes);
@@ -144,6 +164,9 @@ class Server implements TidewireServer, ConnectionHost {
         channel: (name) => this.byName.get(name),
         connectionCount: () => this.connections.size,
         requireToken: this.requireToken,
+        snapshotJson: new SnapshotJsonCache(opts.snapshotJson, (coding) => this.serverMetrics.jsonRendered(coding)),
+        compression: opts.compression,
+        refused: (code) => this.serverMetrics.refused(code),
       });
       registerTimelineRoutes(scope, {
         timeline: (name) => {
@@ -273,6 +296,14 @@ class Server implements TidewireServer, ConnectionHost {
 
   // ---- HTTP ----------------------------------------------------------------------------
 
+  /** onRequest hook (docs/server.md §1.1): 403 TW_HOST_NOT_ALLOWED for a Host outside the policy. */
+  private async checkHost(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (this.hostPolicy!.allows(req.headers.host)) return;
+    const refusal = new RefusalError('TW_HOST_NOT_ALLOWED', 'this server does not answer to that Host name');
+    this.serverMetrics.refused(refusal.code);
+    await reply.code(refusal.status).header('cache-control', 'no-store').send(refusal.body());
+  }
+
   async requireToken(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (this.tokenCheck === undefined || this.tokenCheck.allows(req.headers, req.raw.url)) return;
     await reply.code(401).header('www-authenticate', 'Bearer').send({ code: 'TW_UNAUTHORIZED', message: 'a bearer token is required' });
@@ -288,13 +319,15 @@ class Server implements TidewireServer, ConnectionHost {
     socket.on('error', ignoreSocketError);
     try {
       const verdict = judgeUpgrade(req, {
+        allowsHost: (h) => this.hostPolicy === undefined || this.hostPolicy.allows(h),
         allowsOrigin: (o) => this.origins !== undefined && this.origins.allows(o),
         allowsToken: (r) => this.tokenCheck === undefined || this.tokenCheck.allows(r.headers, r.url),
         // Closing sockets still hold resources until the peer answers (or ws gives up).
         hasRoom: () => this.sockets.size < this.limits.maxConnections,
+        addressHasRoom: (r) => this.perAddress.hasRoom(r.socket.remoteAddress),
         closing: () => this.state !== 'listening',
       });
-      if (verdict !== 0) {
+      if (verdict !== undefined) {
         this.serverMetrics.upgradeRefused(verdict);
         refuseUpgrade(socket, verdict);
         return;
@@ -314,7 +347,12 @@ class Server implements TidewireServer, ConnectionHost {
     const conn = new Connection(this.nextConnectionId++, ws, req.socket.remoteAddress ?? '', this);
     this.connections.add(conn);
     this.sockets.add(ws);
-    ws.once('close', () => this.sockets.delete(ws));
+    // Counted until the socket has fully closed, like the global cap.
+    const key = this.perAddress.acquire(req.socket.remoteAddress ?? '');
+    ws.once('close', () => {
+      this.sockets.delete(ws);
+      this.perAddress.release(key);
+    });
   }
 
   // ---- lifecycle -----------------------------------------------------------------------

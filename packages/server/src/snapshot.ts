@@ -34,8 +34,6 @@ export class SnapshotEntry {
   wireBytes = 0;
   /** One SNAPSHOT frame or SNAPSHOT_BEGIN + chunks; undefined while compression runs. */
   frames: readonly Uint8Array[] | undefined = undefined;
-  /** Cached JSON rendering for GET /api/trees/:name. */
-  json: string | undefined = undefined;
   private waiters: ReadyCallback[] = [];
 
   constructor(channel: number, pos: Position, nodeCount: number, rootHash: string, msgpack: Uint8Array) {

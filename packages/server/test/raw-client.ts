@@ -37,6 +37,8 @@ export interface ConnectOptions {
   origin?: string;
   headers?: Record<string, string>;
   query?: string;
+  /** Source address to connect from (127.0.0.2 … act as other clients on this machine). */
+  localAddress?: string;
 }
 
 export function inflateBody(encoding: SnapshotEncodingCode, body: Uint8Array): Uint8Array {
@@ -80,7 +82,7 @@ export class RawClient extends TestSocket {
 
   static connect(url: string, opts: ConnectOptions = {}): Promise<RawClient> {
     const wsUrl = `${url.replace(/^http/, 'ws')}/ws${opts.query ? `?${opts.query}` : ''}`;
-    const ws = new WebSocket(wsUrl, { origin: opts.origin, headers: opts.headers });
+    const ws = new WebSocket(wsUrl, { origin: opts.origin, headers: opts.headers, ...(opts.localAddress ? { localAddress: opts.localAddress } : {}) });
     const client = new RawClient(ws, opts.retain ?? true);
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(client));

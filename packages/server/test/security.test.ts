@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { FrameType } from '@tidewire/protocol';
+import { connect } from 'node:net';
+import { decodeFrame, FrameType } from '@tidewire/protocol';
 import { createServer, isLoopbackHost, ServerError } from '../src/index.ts';
 import { defaultOrigins, resolveOptions } from '../src/options.ts';
 import { OriginPolicy, TokenCheck } from '../src/security.ts';
@@ -89,8 +90,8 @@ test('§1 an upgrade from a foreign Origin is refused with HTTP 403 before the h
   assert.equal(await upgradeStatus(server.url, { origin: `http://localhost:${server.port}` }), 101);
   assert.equal(await upgradeStatus(server.url, { origin: `http://127.0.0.1:${server.port}` }), 101);
   assert.equal(await upgradeStatus(server.url), 101, 'no Origin header is allowed');
-  // A DNS-rebinding page has a matching Host but a foreign Origin.
-  const r = await rawUpgrade(server.url, '/ws', { Origin: `http://rebind.example:${server.port}`, Host: `rebind.example:${server.port}` });
+  // A foreign Origin under a loopback Host (a rebound Host is refused before: §1.1).
+  const r = await rawUpgrade(server.url, '/ws', { Origin: `http://rebind.example:${server.port}`, Host: `localhost:${server.port}` });
   assert.equal(r.status, 403);
   assert.equal(JSON.parse(r.body).code, 'TW_ORIGIN_NOT_ALLOWED');
   assert.match(await server.metrics.metrics(), /^tidewire_upgrade_refusals_total\{status="403"\} 2$/m);
@@ -158,4 +159,55 @@ test('§1 a frame above maxFrameBytes closes that connection with 1009; others a
   await other.next((f) => f.type === FrameType.SUBSCRIBED);
   const metrics = await server.metrics.metrics();
   assert.match(metrics, /tidewire_protocol_errors_total\{code="TW_FRAME_TOO_LARGE"\} 1/);
+});
+
+// ws failed an oversized frame by itself: close 1009 with an empty reason and no ERROR frame,
+// so a client could not tell it from any other 1009.
+test('§1 a frame above maxFrameBytes gets ERROR TW_FRAME_TOO_LARGE, then close 1009 with the code as reason', async (t) => {
+  const server = await startServer(t, { limits: { maxFrameBytes: 1024 } });
+  const whole = await client(t, server);
+  whole.send(new Uint8Array(2000).fill(0x10));
+  const closed = await whole.closed;
+  assert.deepEqual(whole.errors(), ['TW_FRAME_TOO_LARGE']);
+  assert.equal(closed.code, 1009);
+  assert.equal(closed.reason, 'TW_FRAME_TOO_LARGE');
+  // A message whose fragments only add up to more than the cap is the same fault.
+  const fragmented = await client(t, server);
+  fragmented.ws.send(new Uint8Array(700), { fin: false });
+  fragmented.ws.send(new Uint8Array(700), { fin: true });
+  const closed2 = await fragmented.closed;
+  assert.deepEqual(fragmented.errors(), ['TW_FRAME_TOO_LARGE']);
+  assert.deepEqual([closed2.code, closed2.reason], [1009, 'TW_FRAME_TOO_LARGE']);
+  assert.match(await server.metrics.metrics(), /tidewire_protocol_errors_total\{code="TW_FRAME_TOO_LARGE"\} 2/);
+});
+
+test('§1 broken WebSocket framing (an unmasked client frame) gets ERROR TW_BAD_FRAME, then close 1002 with the code as reason', async (t) => {
+  const server = await startServer(t);
+  const bytes = await new Promise<Buffer>((resolve, reject) => {
+    const s = connect(server.port, '127.0.0.1', () => {
+      s.write(
+        `GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
+      );
+    });
+    t.after(() => s.destroy());
+    let got = Buffer.alloc(0);
+    s.on('data', (d: Buffer) => {
+      got = Buffer.concat([got, d]);
+      const head = got.indexOf('\r\n\r\n');
+      if (head >= 0 && got.subarray(0, 12).toString('latin1') === 'HTTP/1.1 101' && !s.destroyed && got.length === head + 4) {
+        // fin + binary, no mask bit, 1-byte payload: clients must mask (RFC 6455 §5.1).
+        s.write(Buffer.from([0x82, 0x01, 0x00]));
+      }
+    });
+    s.on('end', () => resolve(got.subarray(got.indexOf('\r\n\r\n') + 4)));
+    s.on('error', reject);
+  });
+  // Server frames are unmasked; both are short (7-bit lengths).
+  assert.equal(bytes[0], 0x82, 'a binary frame first');
+  const error = decodeFrame(new Uint8Array(bytes.subarray(2, 2 + bytes[1]!)));
+  assert.ok(error.type === FrameType.ERROR && error.code === 'TW_BAD_FRAME' && error.fatal);
+  const close = bytes.subarray(2 + bytes[1]!);
+  assert.equal(close[0], 0x88, 'then the close frame');
+  assert.equal(close.readUInt16BE(2), 1002);
+  assert.equal(close.subarray(4, 2 + close[1]!).toString('utf8'), 'TW_BAD_FRAME');
 });
