@@ -9,3 +9,5 @@ export { port, integer, number, oneOf } from './validators.ts';
 export { CliError, CliErrorCodes } from './errors.ts';
 export type { CliErrorCode } from './errors.ts';
 export { checkOutputPath, commitOutputFile, describeFileType, openOutputFile, tempPathBeside, writeOutputFile } from './output-file.ts';
+export { LOG_LEVELS, logLevelOption } from './log-option.ts';
+export type { LogLevelName } from './log-option.ts';

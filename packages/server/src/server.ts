@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import Fastify from 'fastify';
+import type { Logger } from 'pino';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
@@ -22,10 +23,13 @@ import { ServerError } from './errors.ts';
 import { EventsChannelImpl } from './events-channel.ts';
 import type { EventsChannel, EventsChannelOptions } from './events-channel.ts';
 import { registerRoutes } from './http.ts';
+import { createLogger, InternalErrors } from './logging.ts';
+import type { ErrorComponent } from './logging.ts';
 import { ServerMetrics } from './metrics.ts';
 import { defaultOrigins, resolveOptions } from './options.ts';
 import type { ResolvedOptions, ServerLimits, ServerOptions } from './options.ts';
 import { PlaybackScheduler } from './playback-scheduler.ts';
+import { registerRequestErrors, RequestLogController } from './request-errors.ts';
 import { OriginPolicy, TokenCheck } from './security.ts';
 import { serveStatic } from './static.ts';
 import type { StaticOptions } from './static.ts';
@@ -76,6 +80,13 @@ export interface TidewireServer {
   /** Closes every connection and the listener. Idempotent. */
   close(): Promise<void>;
   readonly metrics: Registry;
+  /** The server's logger (Fastify's own pino logger, docs/server.md §Logging). Apps log their
+   *  background work through a child: `server.log.child({ app: 'liveset' })`. */
+  readonly log: Logger;
+  /** Reports an internal error of work outside a request (an app's background task, a promise
+   *  nobody handled): logged once at `error` with its code and `context`, counted in
+   *  tidewire_internal_errors_total with component `app` when `context.app` names one, else `process`. */
+  reportError(err: unknown, context: Record<string, unknown>, msg: string): void;
 }
 
 /** Test hooks; not part of the supported API. */
@@ -96,6 +107,8 @@ class Server implements TidewireServer, ConnectionHost {
   readonly instanceId = randomBytes(8).toString('hex');
   readonly limits: ServerLimits;
   readonly serverMetrics: ServerMetrics;
+  readonly internalErrors: InternalErrors;
+  readonly log: Logger;
   private readonly opts: ResolvedOptions;
   private readonly internal: InternalServerOptions;
   private readonly byName = new Map<string, AnyChannel>();
@@ -122,7 +135,12 @@ class Server implements TidewireServer, ConnectionHost {
     this.limits = opts.limits;
     this.tokenCheck = opts.token === undefined ? undefined : new TokenCheck(opts.token);
     this.serverMetrics = new ServerMetrics({ channelCounters: () => this.byName.values(), connectionCount: () => this.connections.size }, opts.defaultMetrics);
-    this.fastify = Fastify({ logger: opts.logger as boolean, forceCloseConnections: true });
+    const log = (this.log = createLogger(opts.logger));
+    // reason: Fastify types an instance by its logger's type; the server's API keeps the base one.
+    this.fastify = Fastify({ loggerInstance: log, logController: new RequestLogController(), forceCloseConnections: true }) as unknown as FastifyInstance;
+    this.internalErrors = new InternalErrors(log, this.serverMetrics.registry);
+    // Before any route, so every route and plugin inherits the hooks.
+    registerRequestErrors(this.fastify, this.internalErrors);
     // First, so its onSend hook covers every route and static root registered after it.
     if (opts.compression) registerCompression(this.fastify);
     this.wss = new WebSocketServer({
@@ -207,7 +225,7 @@ class Server implements TidewireServer, ConnectionHost {
       scheduler: this.playback,
       config: this.timelineOpts.session,
       observeSeekLatency: (seconds) => this.timelineMetrics.observeSeek(seconds),
-      logError: (msg, err) => this.logError(msg, err),
+      logError: (msg, err) => this.internalErrors.report('timeline', err, { channel: name }, msg),
     });
     this.addChannel(ch);
     return ch;
@@ -263,8 +281,12 @@ class Server implements TidewireServer, ConnectionHost {
     this.connections.delete(conn);
   }
 
-  logError(msg: string, err: unknown): void {
-    this.fastify.log.error({ err }, msg);
+  reportInternal(component: ErrorComponent, err: unknown, context: Record<string, unknown>, msg: string): void {
+    this.internalErrors.report(component, err, context, msg);
+  }
+
+  reportError(err: unknown, context: Record<string, unknown>, msg: string): void {
+    this.internalErrors.report(typeof context.app === 'string' ? 'app' : 'process', err, context, msg);
   }
 
   connectionStats(): ConnectionStats[] {
@@ -301,7 +323,7 @@ class Server implements TidewireServer, ConnectionHost {
       }
       this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, req));
     } catch (err) {
-      this.logError('upgrade failed', err);
+      this.internalErrors.report('upgrade', err, { url: req.url?.split('?')[0] }, 'upgrade failed');
       socket.destroy();
     }
   }
