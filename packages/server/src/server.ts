@@ -151,7 +151,9 @@ class Server implements TidewireServer, ConnectionHost {
     });
     this.requireToken = this.requireToken.bind(this);
     this.timelineOpts = resolveTimelineOptions(opts.timeline, opts.limits.chunkBytes);
-    this.playback = new PlaybackScheduler(internal.timelineClock ?? realClock);
+    this.playback = new PlaybackScheduler(internal.timelineClock ?? realClock, (err, entry) =>
+      this.internalErrors.report('timeline', err, this.sessionContext(entry), 'playback session failed'),
+    );
     this.timelineMetrics = new TimelineMetrics(this.serverMetrics.registry, { timelines: () => this.timelines() });
     this.fastify.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
     // In a plugin, so the routes load after (and are covered by) the compression plugin.
@@ -283,6 +285,13 @@ class Server implements TidewireServer, ConnectionHost {
 
   reportInternal(component: ErrorComponent, err: unknown, context: Record<string, unknown>, msg: string): void {
     this.internalErrors.report(component, err, context, msg);
+  }
+
+  /** Which channel and connection a failed playback entry (a TimelineSession) served. */
+  private sessionContext(entry: object): Record<string, unknown> {
+    const s = entry as { host?: { id?: unknown }; sink?: { id?: unknown; client?: unknown } };
+    const channel = typeof s.host?.id === 'number' ? this.byId[s.host.id]?.name : undefined;
+    return { channel, connection: s.sink?.id, client: s.sink?.client };
   }
 
   reportError(err: unknown, context: Record<string, unknown>, msg: string): void {

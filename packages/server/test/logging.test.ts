@@ -7,6 +7,9 @@ import assert from 'node:assert/strict';
 import { encodeEvent, FrameType } from '@tidewire/protocol';
 import type { TidewireServer } from '../src/index.ts';
 import { logLevelFromEnv, prettyLine } from '../src/logging.ts';
+import { PlaybackScheduler } from '../src/playback-scheduler.ts';
+import type { Scheduled } from '../src/playback-scheduler.ts';
+import { ManualClock } from './timeline-helpers.ts';
 import { client, startServer, waitFor } from './helpers.ts';
 
 interface LogRecord {
@@ -149,4 +152,29 @@ test('§6 the terminal format: one short line with the fields, the stack indente
     prettyLine(json),
     '03:04:05 ERROR events handler threw  code=APP_BROKEN channel=control client="evil\\x1b[2Jclient name"\n    Error: x\n        at here\n',
   );
+});
+
+test('§6 a playback session whose wake throws goes to the error hook; the other sessions keep being served', () => {
+  const clock = new ManualClock();
+  const failures: [unknown, Scheduled][] = [];
+  const sched = new PlaybackScheduler(clock, (err, entry) => failures.push([err, entry]));
+  const woke: string[] = [];
+  const make = (name: string, fail: boolean): Scheduled => ({
+    due: Infinity,
+    heapIndex: -1,
+    wake() {
+      woke.push(name);
+      if (fail) throw new Error(`${name} broke`);
+    },
+  });
+  const bad = make('bad', true);
+  const good = make('good', false);
+  sched.at(bad, clock.now() + 10);
+  sched.at(good, clock.now() + 20);
+  clock.advance(30);
+  assert.deepEqual(woke, ['bad', 'good']);
+  assert.equal(failures.length, 1);
+  assert.equal((failures[0]![0] as Error).message, 'bad broke');
+  assert.equal(failures[0]![1], bad);
+  sched.close();
 });
