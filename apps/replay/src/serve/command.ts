@@ -25,7 +25,7 @@ export interface ReplayServeOptions {
 export interface IngestModule {
   mountReplayIngest(
     server: TidewireServer,
-    options: { channel: string; udpPort: number; record?: string; fromCapture?: string; fast?: boolean },
+    options: { channel: string; udpPort: number; record?: string; fromCapture?: string; fast?: boolean; onWarning?: (message: string) => void },
   ): Promise<{
     readonly channel: { readonly name: string };
     readonly udpAddress: { address: string; port: number } | null;
@@ -107,6 +107,12 @@ async function loadIngest(load: () => Promise<unknown>): Promise<IngestModule> {
   return mod as IngestModule;
 }
 
+/** The app's one-string messages as lines of the server's log (docs/server.md §6), tagged `app: replay`. */
+function appLog(server: TidewireServer, level: 'info' | 'warn'): (message: string) => void {
+  const log = server.log.child({ app: 'replay' });
+  return (message) => log[level](message);
+}
+
 export function createReplayServeCommand(out: Output = process.stdout, err: Output = process.stderr, options: ReplayServeOptions = {}): Command {
   return defineCommand({
     name: 'replay serve',
@@ -148,6 +154,7 @@ export function createReplayServeCommand(out: Output = process.stdout, err: Outp
             ...(parsed.record !== undefined ? { record: parsed.record } : {}),
             ...(parsed.fromCapture !== undefined ? { fromCapture: parsed.fromCapture } : {}),
             ...(parsed.fast ? { fast: true } : {}),
+            onWarning: appLog(server, 'warn'),
           });
           closeApp = async () => {
             await mounted.close();
@@ -156,7 +163,7 @@ export function createReplayServeCommand(out: Output = process.stdout, err: Outp
           title = `Live F1 game telemetry on udp://${udp ? `${udp.address}:${udp.port}` : `127.0.0.1:${parsed.udp}`}`;
           timeline = mounted.channel.name;
         } else {
-          const log = (m: string) => err.write(`tidewire replay serve: ${m}\n`);
+          const log = appLog(server, 'info');
           const mounted = await mountReplay(
             server,
             parsed.file !== undefined
