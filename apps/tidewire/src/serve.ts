@@ -300,7 +300,7 @@ export function createServeCommand(
  * server keeps serving the other apps. An uncaught exception still ends the process (its state
  * is unknown), after a `fatal` line. Returns the function that removes both listeners.
  */
-function watchProcess(server: TidewireServer): () => void {
+export function watchProcess(server: TidewireServer): () => void {
   const onRejection = (reason: unknown) => server.reportError(reason, { source: 'unhandledRejection' }, 'unhandled promise rejection');
   const onUncaught = (err: unknown, origin: string) => server.log.fatal({ component: 'process', origin, err }, 'uncaught exception: exiting');
   process.on('unhandledRejection', onRejection);

@@ -2,12 +2,15 @@
 // staying up when one app cannot start (real server on loopback, real HTTP, real sockets holding
 // the ports; the pages are the production builds `npm test` makes).
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createTcpServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { before, describe, it } from 'node:test';
 import { ensureAppBuilt } from '@tidewire/testkit';
 import { UsageError } from '@tidewire/cli';
@@ -258,5 +261,17 @@ describe('§6.7 tidewire serve: the server log', { timeout: 300_000 }, () => {
     );
     const metrics = await (await fetch(`${running.url}/metrics`)).text();
     assert.match(metrics, /# TYPE tidewire_internal_errors_total counter/);
+  });
+
+  it('an unhandled promise rejection while serving is one error line (component process, its code) and +1 in /metrics; the process goes on', async () => {
+    const child = fileURLToPath(new URL('./unhandled-child.ts', import.meta.url));
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', child], { timeout: 60_000, env: { ...process.env, TIDEWIRE_TEST: '' } });
+    const { lines, metrics } = JSON.parse(stdout) as { lines: Record<string, unknown>[]; metrics: string[] };
+    const errors = lines.filter((l) => (l.level as number) >= 50);
+    assert.equal(errors.length, 1, JSON.stringify(lines));
+    assert.equal(errors[0]!.component, 'process');
+    assert.equal(errors[0]!.code, 'APP_BACKGROUND');
+    assert.equal(errors[0]!.source, 'unhandledRejection');
+    assert.deepEqual(metrics, ['tidewire_internal_errors_total{code="APP_BACKGROUND",component="process"} 1']);
   });
 });
