@@ -1,7 +1,7 @@
 // `tidewire liveset --als PATH …`: a Tidewire server with the Live Set mirror on it, until
 // SIGINT or SIGTERM. The tree is at GET /api/trees/liveset, the page at /liveset/.
-import { defineCommand, parsePort, port, UsageError } from '@tidewire/cli';
-import type { Command, OptionsTable, ParsedArgs } from '@tidewire/cli';
+import { defineCommand, logLevelOption, parsePort, port, UsageError } from '@tidewire/cli';
+import type { Command, LogLevelName, OptionsTable, ParsedArgs } from '@tidewire/cli';
 import { createServer, waitForStop } from '@tidewire/server';
 import { AlsError } from './als/errors.ts';
 import type { Output } from './cli.ts';
@@ -29,6 +29,7 @@ interface Parsed {
   host: string;
   port: number;
   mount: MountLiveSetOptions;
+  logLevel: LogLevelName;
 }
 
 const OPTIONS = {
@@ -49,6 +50,7 @@ const OPTIONS = {
     help: 'where control messages go without --abletonosc (default 127.0.0.1:11000)',
   },
   simulate: { type: 'boolean', help: 'play a simulated Live into the mirror (no Live needed)' },
+  'log-level': logLevelOption(),
 } as const satisfies OptionsTable;
 
 /** The cross-option rules: a source is needed, and the simulator stands in for Live. */
@@ -61,7 +63,7 @@ function check({ values: v }: ParsedArgs<typeof OPTIONS>): Parsed {
   if (v.abletonosc !== undefined) mount.abletonOsc = v.abletonosc;
   if (v.live !== undefined) mount.liveControl = { address: v.live.host, port: v.live.port };
   if (v.simulate) mount.simulate = true;
-  return { host: v.host, port: v.port, mount };
+  return { host: v.host, port: v.port, mount, logLevel: v['log-level'] };
 }
 
 export function createLivesetCommand(out: Output = process.stdout, err: Output = process.stderr, options: LivesetCommandOptions = {}): Command {
@@ -80,7 +82,13 @@ export function createLivesetCommand(out: Output = process.stdout, err: Output =
     async run(parsed) {
       const env = options.env ?? process.env;
       const token = env.TIDEWIRE_TOKEN || undefined;
-      const server = await createServer({ host: parsed.host, port: parsed.port, token });
+      // docs/server.md §6: JSON lines on the command's stderr, one short line each on a terminal.
+      const server = await createServer({
+        host: parsed.host,
+        port: parsed.port,
+        token,
+        logger: { level: parsed.logLevel, stream: err, format: (err as { isTTY?: boolean }).isTTY ? 'pretty' : 'json' },
+      });
       let mounted;
       try {
         mounted = await mountLiveSet(server, { ...parsed.mount, log: (m) => err.write(`tidewire liveset: ${m}\n`) });

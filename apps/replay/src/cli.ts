@@ -1,9 +1,8 @@
 // `tidewire replay generate …` and `tidewire replay info FILE [--json]` (docs/replay-generator.md §7).
 // Each subcommand is a Command of its own; replayCommand dispatches between them.
-import { defineCommand, defineGroup, integer, UsageError } from '@tidewire/cli';
+import { defineCommand, defineGroup, integer, UsageError, writeOutputFile } from '@tidewire/cli';
 import type { Command, OptionsTable, ParsedArgs } from '@tidewire/cli';
 import { failWithCode } from './cli-common.ts';
-import { writeFileAtomic } from './files.ts';
 import { ReplayError } from './generate/errors.ts';
 import { readReplayInfo, type ReplayInfo } from './generate/info.ts';
 import { BUNDLED_RACES, bundledRace, defaultDataRoot, generateRaceFiles } from './generate/load.ts';
@@ -84,7 +83,7 @@ export function createReplayGenerateCommand(out: Output = process.stdout, err: O
         const started = performance.now();
         const result = await generateRaceFiles({ ...files, entrantsFile: input.entrants, seed: input.seed, onProgress: progressPrinter(err) });
         for (const w of result.warnings) err.write(`warning: ${w}\n`);
-        await writeFileAtomic(input.outFile, result.file);
+        await writeOutputFile(input.outFile, result.file);
         const s = result.stats;
         const winner = result.classification.find((c) => c.position === 1);
         out.write(

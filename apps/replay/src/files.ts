@@ -1,6 +1,7 @@
 // Node file helpers the generator's loader, the commands and the replay server share: the size
-// check before a capped read, and a write that never leaves half a file behind.
-import { rename, rm, stat, writeFile } from 'node:fs/promises';
+// check before a capped read. (Writes go through @tidewire/cli's writeOutputFile: atomic, and no
+// link, device or FIFO is replaced.)
+import { stat } from 'node:fs/promises';
 import { ReplayError, type ReplayErrorCode } from './generate/errors.ts';
 
 /**
@@ -21,18 +22,4 @@ export async function checkFileSize(path: string, maxBytes: number, tooLarge: Re
   }
   if (size > maxBytes) throw new ReplayError(tooLarge, `${path} is larger than ${maxBytes} bytes`);
   return true;
-}
-
-/**
- * Writes `bytes` to `tmp` next to `path` and renames it over `path` (atomic), so a reader sees
- * the whole file or none; on failure the temporary file is removed and the error rethrown.
- */
-export async function writeFileAtomic(path: string, bytes: Uint8Array, tmp = `${path}.tmp-${process.pid}`): Promise<void> {
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
 }

@@ -1,10 +1,11 @@
 // docs/replay-generator.md §7: `tidewire replay generate` and `tidewire replay info`, on a
 // synthetic race folder laid out like the bundled data (so `--race` runs in a fraction of a second).
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { specialTargets } from '@tidewire/testkit';
 import { BUNDLED_RACES, createReplayCommand, defaultDataRoot } from '../src/index.ts';
 import { syntheticRace } from './generate-helpers.ts';
 
@@ -56,7 +57,7 @@ describe('§7 replay generate', () => {
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /^wrote .*a\.tl: 4 cars, \d+ frames/);
     assert.match(r.err, /rendering frames 100%/);
-    assert.ok(existsSync(file) && !existsSync(`${file}.tmp-${process.pid}`));
+    assert.ok(existsSync(file) && !readdirSync(root).some((n) => n.startsWith('.a.tl.tmp-')));
   });
 
   it('--race NAME finds the bundled race under the data root, byte-identical to --race-dir for a seed', async () => {
@@ -151,5 +152,20 @@ describe('§7 replay info', () => {
     const none = await run(['info', join(root, 'none.tl')]);
     assert.equal(none.code, 1);
     assert.match(none.err, /REPLAY_DATA_MISSING/);
+  });
+});
+
+describe('docs/cli.md §7 replay generate --out: only a new path or a regular file is written', () => {
+  it('a symbolic link, a FIFO, a directory, a character device: exit 1 with CLI_OUT_NOT_REGULAR naming it, and it is left as it was', async () => {
+    const dir = mkdtempSync(join(root, 'special-'));
+    const targets = await specialTargets(dir, 'tl');
+    const made = readdirSync(dir).sort();
+    for (const target of targets) {
+      const r = await run(['generate', '--race-dir', raceDir, '--circuit', circuit, '--out', target.path]);
+      await target.assertUnchanged();
+      assert.equal(r.code, 1, `${target.kind}: ${r.err}`);
+      assert.ok(r.err.includes(`CLI_OUT_NOT_REGULAR: `) && r.err.includes(target.path) && r.err.includes(target.kind), r.err);
+    }
+    assert.deepEqual(readdirSync(dir).sort(), made, 'no temporary file is left behind');
   });
 });

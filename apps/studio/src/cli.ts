@@ -7,7 +7,7 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
-import { defineCommand, defineGroup, integer, number, oneOf, parseCommandArgs, UsageError } from '@tidewire/cli';
+import { checkOutputPath, defineCommand, defineGroup, integer, number, oneOf, parseCommandArgs, UsageError } from '@tidewire/cli';
 import type { ArgsSpec, Command, OptionsTable, ParsedArgs } from '@tidewire/cli';
 import { StudioError } from './errors.ts';
 import { FORMATS, type Background, type Format, type Stage } from './model.ts';
@@ -178,6 +178,9 @@ export function createStudioRenderCommand(out: Output = process.stdout, err: Out
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
+        // Refused now rather than after minutes of rendering (and again when the files are renamed into place).
+        await checkOutputPath(a.out);
+        await checkOutputPath(a.thumbnail);
         let script: string;
         try {
           script = await readFile(a.script, 'utf8');

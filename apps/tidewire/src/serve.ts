@@ -13,8 +13,8 @@ import { BUNDLED_SET, mountLiveSet } from '@tidewire/liveset';
 import { mountReplay } from '@tidewire/replay';
 import { mountSignalLab } from '@tidewire/signal-lab';
 import { mountStudio } from '@tidewire/studio';
-import { defineCommand, port, UsageError } from '@tidewire/cli';
-import type { Command, OptionsTable, Output, ParsedArgs } from '@tidewire/cli';
+import { defineCommand, logLevelOption, port, UsageError } from '@tidewire/cli';
+import type { Command, LogLevelName, OptionsTable, Output, ParsedArgs } from '@tidewire/cli';
 import { ServeError } from './errors.ts';
 
 /** The Live Set `npm start` mirrors (an MIT-licensed fixture; see apps/liveset/fixtures/README.md). */
@@ -40,6 +40,10 @@ export interface ServeOptions {
   redis?: string;
   /** Media Studio's data dir (tests; the default is .tidewire/studio in the repository). */
   studioDataDir?: string;
+  /** The server log's level (--log-level; default $TIDEWIRE_LOG_LEVEL, else info, silent under TIDEWIRE_TEST=1). */
+  logLevel?: LogLevelName;
+  /** Where the log goes (default stderr) and how: JSON lines, or one short line each (`pretty`, for a terminal). */
+  log?: { stream?: Output; format?: 'json' | 'pretty' };
 }
 
 const OPTIONS = {
@@ -73,6 +77,7 @@ const OPTIONS = {
     parse: redisUrl,
     help: 'Media Studio jobs go through this Redis (redis://host:port), rendered here and by\nany `tidewire studio worker --redis URL` (default: the embedded queue)',
   },
+  'log-level': logLevelOption(),
 } as const satisfies OptionsTable;
 
 function hostList(raw: string, flag: string): string[] {
@@ -94,6 +99,7 @@ function toServeOptions({ values: v }: ParsedArgs<typeof OPTIONS>): ServeOptions
     storm: !v['no-storm'],
     als: v.als,
     oscPort: v['osc-port'],
+    logLevel: v['log-level'],
     ...(token ? { token } : {}),
     ...(v['allowed-hosts'] ? { allowedHosts: v['allowed-hosts'] } : {}),
     ...(v.redis ? { redis: v.redis } : {}),
@@ -119,9 +125,13 @@ interface AppEntry {
 }
 
 const APPS: readonly AppEntry[] = [
-  { name: 'liveset', path: '/liveset/', mount: (server, o) => mountLiveSet(server, { alsPath: o.als, oscPort: o.oscPort, simulate: true }) },
+  {
+    name: 'liveset',
+    path: '/liveset/',
+    mount: (server, o) => mountLiveSet(server, { alsPath: o.als, oscPort: o.oscPort, simulate: true, log: appLog(server, 'liveset', 'warn') }),
+  },
   // The bundled race: generated on the first start (~4 s), then loaded from .cache/replay/.
-  { name: 'replay', path: '/replay/', mount: (server, o) => mountReplay(server, { race: '2024-bahrain', ...o.replay }) },
+  { name: 'replay', path: '/replay/', mount: (server, o) => mountReplay(server, { race: '2024-bahrain', log: appLog(server, 'replay', 'info'), ...o.replay }) },
   // Cross-origin isolated (COOP/COEP) so SharedArrayBuffer ring buffers work.
   { name: 'signal-lab', path: '/signal-lab/', mount: (server) => mountSignalLab(server) },
   { name: 'demo', path: '/demo/', mount: (server, o) => mountDemo(server, { storm: o.storm }) },
@@ -132,6 +142,12 @@ const APPS: readonly AppEntry[] = [
     mount: (server, o) => mountStudio(server, { ...(o.redis ? { redis: o.redis } : {}), ...(o.studioDataDir ? { dataDir: o.studioDataDir } : {}) }),
   },
 ];
+
+/** An app's one-string log callback as lines of the server's log, tagged with the app. */
+function appLog(server: TidewireServer, app: string, level: 'info' | 'warn'): (message: string) => void {
+  const log = server.log.child({ app });
+  return (message) => log[level](message);
+}
 
 /** A failure's code and message, with the flag that fixes it when a port is taken. */
 function describeFailure(app: string, e: unknown, opts: ServeOptions): { code: string; message: string } {
@@ -163,7 +179,11 @@ export async function startAll(opts: ServeOptions): Promise<RunningServe> {
     port: opts.port,
     ...(opts.token ? { token: opts.token } : {}),
     ...(opts.allowedHosts ? { allowedHosts: opts.allowedHosts } : {}),
-    logger: false,
+    logger: {
+      ...(opts.logLevel ? { level: opts.logLevel } : {}),
+      ...(opts.log?.stream ? { stream: opts.log.stream } : {}),
+      format: opts.log?.format ?? 'json',
+    },
   });
   const mounted: MountedApp[] = [];
   const apps: AppStatus[] = [];
@@ -173,6 +193,7 @@ export async function startAll(opts: ServeOptions): Promise<RunningServe> {
       app = await entry.mount(server, opts);
     } catch (e) {
       const failure = describeFailure(entry.name, e, opts);
+      server.log.warn({ app: entry.name, code: failure.code }, `${entry.name} did not start: ${failure.message}`);
       apps.push({ name: entry.name, path: entry.path, state: 'failed', ...failure });
       const body = `${entry.name} did not start: ${failure.code}: ${failure.message}\n`;
       server.fastify.get(`${entry.path}*`, (_req, reply) => reply.code(503).type('text/plain; charset=utf-8').send(body));
@@ -245,7 +266,7 @@ export function createServeCommand(
   return defineCommand({
     name: 'serve',
     summary: 'serve every Tidewire app on one port (what `npm start` runs)',
-    synopsis: ['[--host 127.0.0.1] [--port 8080] [--token TOKEN] [--allowed-hosts NAMES] [--no-storm] [--als FILE.als] [--osc-port 9002] [--redis URL]'],
+    synopsis: ['[--host 127.0.0.1] [--port 8080] [--token TOKEN] [--allowed-hosts NAMES] [--no-storm] [--als FILE.als] [--osc-port 9002] [--redis URL] [--log-level info]'],
     description: [
       'Serves every Tidewire app on one port:',
       '  /liveset/     Live Set mirror: the bundled set (or --als), moved by a built-in OSC simulator',
@@ -257,6 +278,8 @@ export function createServeCommand(
       '',
       'An app that cannot start (say its UDP port is taken) is reported and the others still serve.',
       '--token (or TIDEWIRE_TOKEN) is required when --host is not a loopback address.',
+      'The server logs JSON lines on stderr (one short line each on a terminal): internal errors once,',
+      'with their code and context, also counted in /metrics as tidewire_internal_errors_total.',
     ].join('\n'),
     options: OPTIONS,
     io: { out, err },
@@ -268,6 +291,7 @@ export function createServeCommand(
           ...opts,
           ...(options.replay ? { replay: options.replay } : {}),
           ...(options.studioDataDir ? { studioDataDir: options.studioDataDir } : {}),
+          log: { stream: err, format: (err as { isTTY?: boolean }).isTTY ? 'pretty' : 'json' },
         });
       } catch (e) {
         const coded = e as { code?: unknown; message?: unknown };
@@ -276,12 +300,31 @@ export function createServeCommand(
         return 1;
       }
       out.write(formatStatus(running.url, running.apps));
+      const stopWatching = watchProcess(running.server);
       await waitForStop(options.signal);
       out.write('tidewire: shutting down\n');
       await running.close();
+      stopWatching();
       return 0;
     },
   });
+}
+
+/**
+ * While serving, a promise rejection nobody handled (the apps' and the server's own async work)
+ * is an internal error: logged once with its code, counted (component `process`), and the
+ * server keeps serving the other apps. An uncaught exception still ends the process (its state
+ * is unknown), after a `fatal` line. Returns the function that removes both listeners.
+ */
+export function watchProcess(server: TidewireServer): () => void {
+  const onRejection = (reason: unknown) => server.reportError(reason, { source: 'unhandledRejection' }, 'unhandled promise rejection');
+  const onUncaught = (err: unknown, origin: string) => server.log.fatal({ component: 'process', origin, err }, 'uncaught exception: exiting');
+  process.on('unhandledRejection', onRejection);
+  process.on('uncaughtExceptionMonitor', onUncaught);
+  return () => {
+    process.off('unhandledRejection', onRejection);
+    process.off('uncaughtExceptionMonitor', onUncaught);
+  };
 }
 
 export const serveCommand = createServeCommand();

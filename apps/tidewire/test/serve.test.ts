@@ -2,6 +2,7 @@
 // staying up when one app cannot start (real server on loopback, real HTTP, real sockets holding
 // the ports; the pages are the production builds `npm test` makes).
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
@@ -9,6 +10,8 @@ import { createServer as createTcpServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { before, describe, it } from 'node:test';
 import { ensureAppBuilt } from '@tidewire/testkit';
 import { UsageError } from '@tidewire/cli';
@@ -253,6 +256,73 @@ describe('§6.3 tidewire serve: one app failing leaves the others serving', { ti
     const out = sink();
     const err = sink();
     assert.equal(await createServeCommand(out, err, { studioDataDir: studioDir(t) }).run(['--port', String(taken), '--osc-port', '0', '--no-storm']), 1);
-    assert.match(err.text, new RegExp(`^tidewire serve: TIDEWIRE_PORT_IN_USE: TCP port ${taken} on 127\\.0\\.0\\.1 is in use; pass --port N`));
+    // `m`: the server's log lines (§6.7) share stderr.
+    assert.match(err.text, new RegExp(`^tidewire serve: TIDEWIRE_PORT_IN_USE: TCP port ${taken} on 127\\.0\\.0\\.1 is in use; pass --port N`, 'm'));
+  });
+});
+
+describe('§6.7 tidewire serve: the server log', { timeout: 300_000 }, () => {
+  it('--log-level: default $TIDEWIRE_LOG_LEVEL, else info (silent under TIDEWIRE_TEST=1); a level that is not one is a usage error; --help shows it', async () => {
+    const saved = { level: process.env.TIDEWIRE_LOG_LEVEL, test: process.env.TIDEWIRE_TEST };
+    try {
+      delete process.env.TIDEWIRE_LOG_LEVEL;
+      delete process.env.TIDEWIRE_TEST;
+      assert.equal(parseServeArgs([]).logLevel, 'info');
+      process.env.TIDEWIRE_TEST = '1';
+      assert.equal(parseServeArgs([]).logLevel, 'silent');
+      process.env.TIDEWIRE_LOG_LEVEL = 'debug';
+      assert.equal(parseServeArgs([]).logLevel, 'debug');
+      assert.equal(parseServeArgs(['--log-level', 'warn']).logLevel, 'warn');
+      assert.throws(
+        () => parseServeArgs(['--log-level', 'loud']),
+        (e: Error) => e instanceof UsageError && /--log-level/.test(e.message),
+      );
+    } finally {
+      for (const [k, v] of [
+        ['TIDEWIRE_LOG_LEVEL', saved.level],
+        ['TIDEWIRE_TEST', saved.test],
+      ] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+    const out = sink();
+    assert.equal(await createServeCommand(out, sink()).run(['--help']), 0);
+    assert.match(out.text, /--log-level LEVEL +server log level: fatal, error, warn, info, debug, trace, silent/);
+  });
+
+  it('logs JSON lines to the given stream: an app that did not start at warn with its code, no error line; the internal-error counter is in /metrics', async (t) => {
+    for (const app of APPS) ensureAppBuilt(app, { quiet: true });
+    const tmp = mkdtempSync(join(tmpdir(), 'tidewire-serve-log-'));
+    t.after(() => rmSync(tmp, { recursive: true, force: true }));
+    const lines: Record<string, unknown>[] = [];
+    const running = await startAll({
+      ...parseServeArgs(['--port', '0', '--osc-port', '0', '--no-storm', '--log-level', 'info']),
+      replay: { dataRoot: join(tmp, 'nowhere'), cacheDir: join(tmp, 'cache') },
+      studioDataDir: join(tmp, 'studio'),
+      log: { stream: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } },
+    });
+    t.after(() => running.close());
+    const failed = lines.filter((l) => l.app === 'replay' && l.code === 'REPLAY_DATA_MISSING');
+    assert.equal(failed.length, 1, JSON.stringify(lines));
+    assert.equal(failed[0]!.level, 40);
+    assert.deepEqual(
+      lines.filter((l) => (l.level as number) >= 50),
+      [],
+    );
+    const metrics = await (await fetch(`${running.url}/metrics`)).text();
+    assert.match(metrics, /# TYPE tidewire_internal_errors_total counter/);
+  });
+
+  it('an unhandled promise rejection while serving is one error line (component process, its code) and +1 in /metrics; the process goes on', async () => {
+    const child = fileURLToPath(new URL('./unhandled-child.ts', import.meta.url));
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', child], { timeout: 60_000, env: { ...process.env, TIDEWIRE_TEST: '' } });
+    const { lines, metrics } = JSON.parse(stdout) as { lines: Record<string, unknown>[]; metrics: string[] };
+    const errors = lines.filter((l) => (l.level as number) >= 50);
+    assert.equal(errors.length, 1, JSON.stringify(lines));
+    assert.equal(errors[0]!.component, 'process');
+    assert.equal(errors[0]!.code, 'APP_BACKGROUND');
+    assert.equal(errors[0]!.source, 'unhandledRejection');
+    assert.deepEqual(metrics, ['tidewire_internal_errors_total{code="APP_BACKGROUND",component="process"} 1']);
   });
 });

@@ -4,6 +4,7 @@
 // error format (`tidewire <cmd>: <message>` then the usage, exit 2) as every other command.
 import { parseArgs } from 'node:util';
 import { UsageError } from './command.ts';
+import { CliError } from './errors.ts';
 import type { Command, Output } from './command.ts';
 
 /** One option of a command. `parse` validates and converts a string value (throw UsageError). */
@@ -203,7 +204,14 @@ export function defineCommand<O extends OptionsTable, R = ParsedArgs<O>>(spec: C
         err.write(`tidewire ${spec.name}: ${e.message}\n${usage}\n`);
         return 2;
       }
-      return spec.run(input);
+      try {
+        return await spec.run(input);
+      } catch (e) {
+        // A refused output path (§7) is the user's to fix, not a bug: its code, exit 1.
+        if (!(e instanceof CliError)) throw e;
+        err.write(`tidewire ${spec.name}: ${e.code}: ${e.message}\n`);
+        return 1;
+      }
     },
   };
 }

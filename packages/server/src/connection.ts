@@ -15,10 +15,12 @@ import {
   TimelineFrameType,
 } from '@tidewire/protocol';
 import type { Frame, Position, ResyncReason, TimelineFrame } from '@tidewire/protocol';
+import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
 import type { ConnectionInfo } from './channel.ts';
 import { RefusalCodes } from './errors.ts';
 import type { EventsChannelImpl } from './events-channel.ts';
+import type { ErrorComponent } from './logging.ts';
 import type { ServerMetrics } from './metrics.ts';
 import type { ServerLimits } from './options.ts';
 import { Outbox } from './outbox.ts';
@@ -39,7 +41,10 @@ export interface ConnectionHost {
   channelByName(name: string): AnyChannel | undefined;
   channelById(id: number): AnyChannel | undefined;
   connectionClosed(conn: Connection): void;
-  logError(msg: string, err: unknown): void;
+  /** An internal error (our bug or the app's): logged once at `error` and counted. */
+  reportInternal(component: ErrorComponent, err: unknown, context: Record<string, unknown>, msg: string): void;
+  /** For what a client did wrong: `debug` only. */
+  readonly log: Logger;
 }
 
 export interface ConnectionStats extends OutboxStats {
@@ -300,7 +305,7 @@ export class Connection implements ConnectionInfo, FaultHandler {
       ch.onMessage(key, value, this.info!);
     } catch (err) {
       // The application's bug, not the client's: log it and keep the connection.
-      this.host.logError(`events channel ${ch.name}: onMessage threw`, err);
+      this.host.reportInternal('events', err, { channel: ch.name, key, connection: this.id, client: this.client }, 'events handler threw');
     }
   }
 
@@ -335,11 +340,13 @@ export class Connection implements ConnectionInfo, FaultHandler {
   fail(err: unknown): void {
     if (this.state === State.Closed) return;
     if (!(err instanceof ProtocolError)) {
-      this.host.logError(`connection ${this.id}: internal error`, err);
+      this.host.reportInternal('ws', err, { connection: this.id, client: this.client }, 'message handling failed');
       this.close(CLOSE_INTERNAL, 'internal error');
       return;
     }
     this.host.serverMetrics.protocolError(err.code);
+    // The client's mistake, not ours: counted above, logged for whoever debugs that client.
+    this.host.log.debug({ code: err.code, connection: this.id, client: this.client, fatal: err.fatal }, err.message);
     if (!err.fatal) {
       this.control(errorFrameFor(err));
       return;
@@ -357,7 +364,7 @@ export class Connection implements ConnectionInfo, FaultHandler {
       if (lastFrame && this.ws.readyState === 1) this.ws.send(lastFrame, SEND_OPTIONS);
       this.ws.close(code, reason);
     } catch (err) {
-      this.host.logError(`connection ${this.id}: close failed`, err);
+      this.host.reportInternal('ws', err, { connection: this.id, client: this.client }, 'close failed');
       this.ws.terminate();
     }
   }
@@ -379,6 +386,7 @@ export class Connection implements ConnectionInfo, FaultHandler {
   transportFailed(code: 'TW_FRAME_TOO_LARGE' | 'TW_BAD_FRAME'): void {
     if (this.state === State.Closed) return;
     this.host.serverMetrics.protocolError(code);
+    this.host.log.debug({ code, connection: this.id, client: this.client, fatal: true }, 'WebSocket framing error');
     this.cleanup();
   }
 

@@ -3,6 +3,7 @@
 import { isIP } from 'node:net';
 import { DEFAULT_LIMITS } from '@tidewire/protocol';
 import { ServerError } from './errors.ts';
+import type { ServerLogOptions } from './logging.ts';
 import type { TimelineOptions } from './timeline-options.ts';
 
 export interface ServerLimits {
@@ -54,8 +55,10 @@ export interface ServerOptions {
    *  so a storm costs at most 60 OPS frames a second per channel. Fractions allowed. */
   tickMs?: number;
   opLog?: OpLogOptions;
-  /** Fastify logger option; default false. */
-  logger?: boolean | object;
+  /** Structured logging (docs/server.md §Logging): `false` is silent; `true` or absent takes the
+   *  defaults (level from TIDEWIRE_LOG_LEVEL, else `info`, `silent` under TIDEWIRE_TEST=1; JSON
+   *  lines on stderr). Internal errors are counted in /metrics either way. */
+  logger?: boolean | ServerLogOptions;
   /** Collect prom-client's default process metrics into this server's registry; default true. */
   defaultMetrics?: boolean;
   /** Compress text-like HTTP responses (br/gzip/deflate by Accept-Encoding); default true. */
@@ -88,7 +91,7 @@ export interface ResolvedOptions {
   limits: ServerLimits;
   tickMs: number;
   opLog: Required<OpLogOptions>;
-  logger: boolean | object;
+  logger: false | ServerLogOptions;
   defaultMetrics: boolean;
   compression: boolean;
   snapshotCompression: { minBytes: number; asyncMinBytes: number; level: number };
@@ -225,7 +228,7 @@ export function resolveOptions(o: ServerOptions = {}): ResolvedOptions {
       maxBatches: int('opLog.maxBatches', opLog.maxBatches, 0, 10_000_000),
       maxBytes: int('opLog.maxBytes', opLog.maxBytes, 0, 4 * 1024 * 1024 * 1024),
     },
-    logger: o.logger ?? false,
+    logger: o.logger === false ? false : o.logger === true || o.logger === undefined ? {} : checkLogOptions(o.logger),
     defaultMetrics: o.defaultMetrics ?? true,
     compression: o.compression ?? true,
     snapshotCompression: {
@@ -241,6 +244,15 @@ export function resolveOptions(o: ServerOptions = {}): ResolvedOptions {
       maxQueuedRenders: int('snapshotJson.maxQueuedRenders', o.snapshotJson?.maxQueuedRenders ?? DEFAULT_SNAPSHOT_JSON.maxQueuedRenders, 0, 65_536),
     },
   };
+}
+
+function checkLogOptions(o: ServerLogOptions): ServerLogOptions {
+  if (o === null || typeof o !== 'object') throw new ServerError('TW_SERVER_BAD_OPTION', 'logger must be a boolean or { level, format, stream }');
+  if (o.format !== undefined && o.format !== 'json' && o.format !== 'pretty')
+    throw new ServerError('TW_SERVER_BAD_OPTION', "logger.format must be 'json' or 'pretty'");
+  if (o.stream !== undefined && typeof o.stream?.write !== 'function')
+    throw new ServerError('TW_SERVER_BAD_OPTION', 'logger.stream must have a write() method');
+  return o;
 }
 
 /** The serialisation browsers send in `Origin`: scheme://host[:port], lower case, no path. */

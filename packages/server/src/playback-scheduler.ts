@@ -31,8 +31,12 @@ export class PlaybackScheduler {
   wakes = 0;
   private readonly onTimer: () => void;
 
-  constructor(clock: BatchClock = realClock) {
+  /** Where a wake that threw goes (the server logs and counts it); without it, the throw goes on. */
+  private readonly onError: ((err: unknown, entry: Scheduled) => void) | undefined;
+
+  constructor(clock: BatchClock = realClock, onError?: (err: unknown, entry: Scheduled) => void) {
     this.clock = clock;
+    this.onError = onError;
     this.onTimer = () => {
       this.timer = undefined;
       this.timerDue = Number.POSITIVE_INFINITY;
@@ -110,7 +114,16 @@ export class PlaybackScheduler {
         const due = e.due;
         this.remove(e);
         this.wakes++;
-        e.wake(Math.max(now, due));
+        // One session's bug must not end the others' playback (nor, from a timer, the process):
+        // the failed entry stays out of the heap.
+        if (this.onError === undefined) e.wake(Math.max(now, due));
+        else {
+          try {
+            e.wake(Math.max(now, due));
+          } catch (err) {
+            this.onError(err, e);
+          }
+        }
       }
     } finally {
       this.running = false;

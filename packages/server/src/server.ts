@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import Fastify from 'fastify';
+import type { Logger } from 'pino';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
@@ -23,11 +24,14 @@ import { RefusalError, ServerError } from './errors.ts';
 import { EventsChannelImpl } from './events-channel.ts';
 import type { EventsChannel, EventsChannelOptions } from './events-channel.ts';
 import { registerRoutes } from './http.ts';
+import { createLogger, InternalErrors } from './logging.ts';
+import type { ErrorComponent } from './logging.ts';
 import { registerMethodNotAllowed } from './methods.ts';
 import { ServerMetrics } from './metrics.ts';
 import { defaultOrigins, resolveOptions } from './options.ts';
 import type { ResolvedOptions, ServerLimits, ServerOptions } from './options.ts';
 import { PlaybackScheduler } from './playback-scheduler.ts';
+import { registerRequestErrors, RequestLogController } from './request-errors.ts';
 import { HostPolicy, OriginPolicy, TokenCheck } from './security.ts';
 import { TidewireSocket } from './socket.ts';
 import { SnapshotJsonCache } from './snapshot-json.ts';
@@ -84,6 +88,13 @@ export interface TidewireServer {
   /** Closes every connection and the listener. Idempotent. */
   close(): Promise<void>;
   readonly metrics: Registry;
+  /** The server's logger (Fastify's own pino logger, docs/server.md §Logging). Apps log their
+   *  background work through a child: `server.log.child({ app: 'liveset' })`. */
+  readonly log: Logger;
+  /** Reports an internal error of work outside a request (an app's background task, a promise
+   *  nobody handled): logged once at `error` with its code and `context`, counted in
+   *  tidewire_internal_errors_total with component `app` when `context.app` names one, else `process`. */
+  reportError(err: unknown, context: Record<string, unknown>, msg: string): void;
 }
 
 /** Test hooks; not part of the supported API. */
@@ -104,6 +115,8 @@ class Server implements TidewireServer, ConnectionHost {
   readonly instanceId = randomBytes(8).toString('hex');
   readonly limits: ServerLimits;
   readonly serverMetrics: ServerMetrics;
+  readonly internalErrors: InternalErrors;
+  readonly log: Logger;
   private readonly opts: ResolvedOptions;
   private readonly internal: InternalServerOptions;
   private readonly byName = new Map<string, AnyChannel>();
@@ -135,9 +148,14 @@ class Server implements TidewireServer, ConnectionHost {
     this.hostPolicy = opts.allowedHosts === undefined ? undefined : new HostPolicy(opts.allowedHosts);
     this.perAddress = new AddressCounter({ remote: opts.limits.maxConnectionsPerAddress, loopback: opts.limits.maxLoopbackConnectionsPerAddress });
     this.serverMetrics = new ServerMetrics({ channelCounters: () => this.byName.values(), connectionCount: () => this.connections.size }, opts.defaultMetrics);
-    this.fastify = Fastify({ logger: opts.logger as boolean, forceCloseConnections: true });
+    const log = (this.log = createLogger(opts.logger));
+    // reason: Fastify types an instance by its logger's type; the server's API keeps the base one.
+    this.fastify = Fastify({ loggerInstance: log, logController: new RequestLogController(), forceCloseConnections: true }) as unknown as FastifyInstance;
+    this.internalErrors = new InternalErrors(log, this.serverMetrics.registry);
     // At the root and first, so it covers every route, static root and the 404 handler.
     if (this.hostPolicy !== undefined) this.fastify.addHook('onRequest', this.checkHost.bind(this));
+    // Before any route, so every route and plugin inherits the hooks.
+    registerRequestErrors(this.fastify, this.internalErrors);
     // Before any route, so it sees them all.
     registerMethodNotAllowed(this.fastify, (code) => this.serverMetrics.refused(code));
     // First, so its onSend hook covers every route and static root registered after it.
@@ -153,7 +171,9 @@ class Server implements TidewireServer, ConnectionHost {
     });
     this.requireToken = this.requireToken.bind(this);
     this.timelineOpts = resolveTimelineOptions(opts.timeline, opts.limits.chunkBytes);
-    this.playback = new PlaybackScheduler(internal.timelineClock ?? realClock);
+    this.playback = new PlaybackScheduler(internal.timelineClock ?? realClock, (err, entry) =>
+      this.internalErrors.report('timeline', err, this.sessionContext(entry), 'playback session failed'),
+    );
     this.timelineMetrics = new TimelineMetrics(this.serverMetrics.registry, { timelines: () => this.timelines() });
     this.fastify.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
     // In a plugin, so the routes load after (and are covered by) the compression plugin.
@@ -230,7 +250,7 @@ class Server implements TidewireServer, ConnectionHost {
       scheduler: this.playback,
       config: this.timelineOpts.session,
       observeSeekLatency: (seconds) => this.timelineMetrics.observeSeek(seconds),
-      logError: (msg, err) => this.logError(msg, err),
+      logError: (msg, err) => this.internalErrors.report('timeline', err, { channel: name }, msg),
     });
     this.addChannel(ch);
     return ch;
@@ -286,8 +306,19 @@ class Server implements TidewireServer, ConnectionHost {
     this.connections.delete(conn);
   }
 
-  logError(msg: string, err: unknown): void {
-    this.fastify.log.error({ err }, msg);
+  reportInternal(component: ErrorComponent, err: unknown, context: Record<string, unknown>, msg: string): void {
+    this.internalErrors.report(component, err, context, msg);
+  }
+
+  /** Which channel and connection a failed playback entry (a TimelineSession) served. */
+  private sessionContext(entry: object): Record<string, unknown> {
+    const s = entry as { host?: { id?: unknown }; sink?: { id?: unknown; client?: unknown } };
+    const channel = typeof s.host?.id === 'number' ? this.byId[s.host.id]?.name : undefined;
+    return { channel, connection: s.sink?.id, client: s.sink?.client };
+  }
+
+  reportError(err: unknown, context: Record<string, unknown>, msg: string): void {
+    this.internalErrors.report(typeof context.app === 'string' ? 'app' : 'process', err, context, msg);
   }
 
   connectionStats(): ConnectionStats[] {
@@ -334,7 +365,7 @@ class Server implements TidewireServer, ConnectionHost {
       }
       this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, req));
     } catch (err) {
-      this.logError('upgrade failed', err);
+      this.internalErrors.report('upgrade', err, { url: req.url?.split('?')[0] }, 'upgrade failed');
       socket.destroy();
     }
   }

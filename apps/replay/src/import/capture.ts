@@ -8,8 +8,9 @@
 // Little-endian. recvTimeMs is milliseconds since the capture started (monotonic clock), never
 // decreasing. A record cut short at the end of the file (the recorder was killed) ends the
 // capture without an error; anything else that does not parse is IMPORT_BAD_CAPTURE.
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { createReadStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { openOutputFile } from '@tidewire/cli';
 import { ImportError } from './errors.ts';
 
 export const CAPTURE_MAGIC = Uint8Array.of(0x89, 0x54, 0x57, 0x43, 0x41, 0x50, 0x0d, 0x0a);
@@ -43,7 +44,11 @@ export interface CaptureWriterOptions {
   maxBufferedBytes?: number;
 }
 
-/** Appends datagrams to a capture file. UDP cannot be slowed down, so a disk that falls behind loses records rather than memory. */
+/**
+ * Appends datagrams to a capture file. UDP cannot be slowed down, so a disk that falls behind loses
+ * records rather than memory. The file is written in place (a killed recorder leaves every whole
+ * record), and only a new path or a regular file is (docs/cli.md §7: CLI_OUT_NOT_REGULAR).
+ */
 export class CaptureWriter {
   readonly path: string;
   readonly startEpochMs = Date.now();
@@ -55,10 +60,16 @@ export class CaptureWriter {
   records = 0;
   dropped = 0;
 
-  constructor(path: string, options: CaptureWriterOptions = {}) {
+  /** Creates or truncates `path` (refused unless it is new or a regular file) and writes the header. */
+  static async open(path: string, options: CaptureWriterOptions = {}): Promise<CaptureWriter> {
+    const handle = await openOutputFile(path);
+    return new CaptureWriter(path, handle.createWriteStream(), options);
+  }
+
+  private constructor(path: string, stream: WriteStream, options: CaptureWriterOptions) {
     this.path = path;
     this.maxBuffered = options.maxBufferedBytes ?? 32 * 1024 * 1024;
-    this.stream = createWriteStream(path, { flags: 'w' });
+    this.stream = stream;
     this.stream.on('error', (e) => {
       this.error ??= e;
     });

@@ -1,9 +1,8 @@
 // `tidewire replay import-csv FILE --out FILE` (docs/replay-import.md §2.6).
-import { defineCommand, integer, number, oneOf, UsageError } from '@tidewire/cli';
+import { defineCommand, integer, number, oneOf, UsageError, writeOutputFile } from '@tidewire/cli';
 import type { Command, OptionsTable } from '@tidewire/cli';
 import type { Output } from '../cli.ts';
 import { failWithCode } from '../cli-common.ts';
-import { writeFileAtomic } from '../files.ts';
 import { importFastF1CsvFile } from './csv-file.ts';
 
 const IMPORT_CSV_OPTIONS = {
@@ -54,7 +53,7 @@ export function createReplayImportCsvCommand(out: Output = process.stdout, err: 
           for (const b of s.badRowList.slice(0, SHOWN_BAD_ROWS)) err.write(`  line ${b.line}: ${b.reason}\n`);
           if (s.badRows > SHOWN_BAD_ROWS) err.write(`  … and ${s.badRows - SHOWN_BAD_ROWS} more\n`);
         }
-        await writeFileAtomic(outFile, r.file);
+        await writeOutputFile(outFile, r.file);
         out.write(
           `wrote ${outFile}: ${s.cars} cars, ${s.frames} frames (${s.durationSec.toFixed(1)} s at ${r.schema.rateHz} Hz) from ${s.samples} samples ` +
             `(${s.rows} rows, ${s.badRows} bad, time base ${s.timeColumn}), ${s.fileBytes} bytes; imported in ${((performance.now() - started) / 1000).toFixed(2)} s\n`,

@@ -271,7 +271,7 @@ class Ingest implements ReplayIngest, IngestCounters {
     try {
       const port = o.udpPort === undefined ? (o.fromCapture === undefined ? DEFAULT_UDP_PORT : null) : o.udpPort;
       if (port !== null) await this.listen(port, o.host ?? '127.0.0.1');
-      if (o.record !== undefined) this.recorder = new CaptureWriter(o.record);
+      if (o.record !== undefined) this.recorder = await CaptureWriter.open(o.record);
     } catch (e) {
       await this.close().catch(() => {});
       throw e;

@@ -2,8 +2,8 @@
 // server with a race replay (or a live UDP feed) and the replay page, until SIGINT or SIGTERM.
 import { createServer, waitForStop } from '@tidewire/server';
 import type { TidewireServer } from '@tidewire/server';
-import { defineCommand, integer, port, UsageError } from '@tidewire/cli';
-import type { Command, OptionsTable, ParsedArgs } from '@tidewire/cli';
+import { defineCommand, integer, logLevelOption, port, UsageError } from '@tidewire/cli';
+import type { Command, LogLevelName, OptionsTable, ParsedArgs } from '@tidewire/cli';
 import type { Output } from '../cli.ts';
 import { failWithCode } from '../cli-common.ts';
 import { ReplayError } from '../generate/errors.ts';
@@ -25,7 +25,7 @@ export interface ReplayServeOptions {
 export interface IngestModule {
   mountReplayIngest(
     server: TidewireServer,
-    options: { channel: string; udpPort: number; record?: string; fromCapture?: string; fast?: boolean },
+    options: { channel: string; udpPort: number; record?: string; fromCapture?: string; fast?: boolean; onWarning?: (message: string) => void },
   ): Promise<{
     readonly channel: { readonly name: string };
     readonly udpAddress: { address: string; port: number } | null;
@@ -44,6 +44,7 @@ interface Parsed {
   record?: string;
   fromCapture?: string;
   fast?: boolean;
+  logLevel?: LogLevelName;
 }
 
 const OPTIONS = {
@@ -56,6 +57,7 @@ const OPTIONS = {
   fast: { type: 'boolean', help: 'with --from-capture: feed the whole capture at once' },
   host: { type: 'string', value: 'HOST', default: '127.0.0.1', help: 'HTTP/WebSocket interface (default 127.0.0.1; another needs TIDEWIRE_TOKEN)' },
   port: { type: 'string', value: 'N', default: '8080', parse: port(), help: 'HTTP/WebSocket port (default 8080, 0 = any free port)' },
+  'log-level': logLevelOption(),
 } as const satisfies OptionsTable;
 
 /** One source (FILE, --race or --udp; the default race when none), and the options that go with it. */
@@ -71,6 +73,7 @@ function check({ values: v, positionals }: ParsedArgs<typeof OPTIONS>): Parsed {
     record: v.record,
     fromCapture: v['from-capture'],
     fast: v.fast,
+    logLevel: v['log-level'],
   };
   const sources = [out.file !== undefined, out.race !== undefined, out.udp !== undefined].filter(Boolean).length;
   if (sources > 1) throw new UsageError('give one of FILE, --race NAME or --udp PORT');
@@ -104,6 +107,12 @@ async function loadIngest(load: () => Promise<unknown>): Promise<IngestModule> {
   return mod as IngestModule;
 }
 
+/** The app's one-string messages as lines of the server's log (docs/server.md §6), tagged `app: replay`. */
+function appLog(server: TidewireServer, level: 'info' | 'warn'): (message: string) => void {
+  const log = server.log.child({ app: 'replay' });
+  return (message) => log[level](message);
+}
+
 export function createReplayServeCommand(out: Output = process.stdout, err: Output = process.stderr, options: ReplayServeOptions = {}): Command {
   return defineCommand({
     name: 'replay serve',
@@ -127,7 +136,13 @@ export function createReplayServeCommand(out: Output = process.stdout, err: Outp
       let server: TidewireServer | undefined;
       let closeApp: (() => Promise<void>) | undefined;
       try {
-        server = await createServer({ host: parsed.host, port: parsed.port, token: env.TIDEWIRE_TOKEN || undefined, logger: false });
+        server = await createServer({
+          host: parsed.host,
+          port: parsed.port,
+          token: env.TIDEWIRE_TOKEN || undefined,
+          // docs/server.md §6: JSON lines on the command's stderr, one short line each on a terminal.
+          logger: { ...(parsed.logLevel ? { level: parsed.logLevel } : {}), stream: err, format: err.isTTY ? 'pretty' : 'json' },
+        });
         let title: string;
         let timeline: string | undefined;
         if (parsed.udp !== undefined) {
@@ -139,6 +154,7 @@ export function createReplayServeCommand(out: Output = process.stdout, err: Outp
             ...(parsed.record !== undefined ? { record: parsed.record } : {}),
             ...(parsed.fromCapture !== undefined ? { fromCapture: parsed.fromCapture } : {}),
             ...(parsed.fast ? { fast: true } : {}),
+            onWarning: appLog(server, 'warn'),
           });
           closeApp = async () => {
             await mounted.close();
@@ -147,7 +163,7 @@ export function createReplayServeCommand(out: Output = process.stdout, err: Outp
           title = `Live F1 game telemetry on udp://${udp ? `${udp.address}:${udp.port}` : `127.0.0.1:${parsed.udp}`}`;
           timeline = mounted.channel.name;
         } else {
-          const log = (m: string) => err.write(`tidewire replay serve: ${m}\n`);
+          const log = appLog(server, 'info');
           const mounted = await mountReplay(
             server,
             parsed.file !== undefined

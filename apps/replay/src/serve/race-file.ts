@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkFileSize, writeFileAtomic } from '../files.ts';
+import { writeOutputFile } from '@tidewire/cli';
+import { checkFileSize } from '../files.ts';
 import { ReplayError } from '../generate/errors.ts';
 import { GENERATOR, REPLAY_FORMAT_VERSION } from '../generate/generate.ts';
 import { readReplayInfo } from '../generate/info.ts';
@@ -92,7 +93,7 @@ export async function bundledRaceFile(options: RaceFileOptions = {}): Promise<Ra
   // Parallel processes (or calls) may generate the same race: each writes its own temporary file
   // and the rename is atomic, so a reader sees one whole file or none.
   try {
-    await writeFileAtomic(path, result.file, `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    await writeOutputFile(path, result.file);
   } catch (e) {
     // A read-only checkout still serves the race; it is only generated again next time.
     options.log?.(`could not cache ${path}: ${(e as Error).message}`);

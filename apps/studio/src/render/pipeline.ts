@@ -1,10 +1,12 @@
 // The render pipeline (docs/studio.md §5): story → voice (espeak-ng per scene) → captions (ASS) →
 // compose (one FFmpeg filter-graph pass) → thumbnail. What the queue worker and the CLI call.
 // Every child runs in its own process group and is killed on cancel or timeout; the MP4 and the
-// thumbnail are written under temp names beside their final paths and renamed only when complete.
+// thumbnail are written under temp names beside their final paths and renamed only when complete —
+// and only over a new path or a regular file (@tidewire/cli commitOutputFile, docs/cli.md §7).
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
+import { checkOutputPath, CliError, commitOutputFile } from '@tidewire/cli';
 import { StudioError } from '../errors.ts';
 import { FORMATS, type Background, type Stage, type Story } from '../model.ts';
 import { STORY_CAPS } from '../script.ts';
@@ -148,7 +150,9 @@ export function tempBeside(finalPath: string): string {
  * Renders `story` to `options.outPath` (H.264/AAC MP4, +faststart) and `options.thumbnailPath`.
  * Rejects with a StudioError: STUDIO_CANCELLED (signal), STUDIO_TIMEOUT, STUDIO_TOOL_FAILED,
  * STUDIO_TOOL_MISSING, STUDIO_BAD_VOICE, STUDIO_NOT_FOUND, … — and then no child of this render
- * is running, and neither the output nor any temp file exists.
+ * is running, and neither the output nor any temp file exists. An output path that is (or became,
+ * while the render ran) a symbolic link, FIFO, device or directory is left alone: CliError
+ * CLI_OUT_NOT_REGULAR.
  */
 export async function renderStory(story: Story, options: RenderOptions, tuning: RenderTuning = {}): Promise<RenderOutput> {
   const controller = new AbortController();
@@ -267,12 +271,15 @@ export async function renderStory(story: Story, options: RenderOptions, tuning: 
     progress('thumbnail', 1);
     checkpoint();
 
-    await rename(tmpThumb, options.thumbnailPath);
-    await rename(tmpOut, options.outPath);
+    // Both checked before either is renamed, so a refusal leaves neither half-delivered.
+    await checkOutputPath(options.outPath);
+    await commitOutputFile(tmpThumb, options.thumbnailPath);
+    await commitOutputFile(tmpOut, options.outPath);
     const bytes = (await stat(options.outPath)).size;
     return { outPath: options.outPath, thumbnailPath: options.thumbnailPath, durationSeconds: track.durationSeconds, bytes, sceneStarts: track.starts };
   } catch (e) {
     if (controller.signal.aborted) throw abortError(controller.signal);
+    if (e instanceof CliError) throw e;
     const full = mapDiskFull(e, stage);
     if (full instanceof StudioError) throw full;
     throw new StudioError('STUDIO_TOOL_FAILED', `${stage}: ${(e as Error).message}`, { cause: e });
