@@ -266,7 +266,9 @@ export function createServeCommand(
   return defineCommand({
     name: 'serve',
     summary: 'serve every Tidewire app on one port (what `npm start` runs)',
-    synopsis: ['[--host 127.0.0.1] [--port 8080] [--token TOKEN] [--allowed-hosts NAMES] [--no-storm] [--als FILE.als] [--osc-port 9002] [--redis URL] [--log-level info]'],
+    synopsis: [
+      '[--host 127.0.0.1] [--port 8080] [--token TOKEN] [--allowed-hosts NAMES] [--no-storm] [--als FILE.als] [--osc-port 9002] [--redis URL] [--log-level info]',
+    ],
     description: [
       'Serves every Tidewire app on one port:',
       '  /liveset/     Live Set mirror: the bundled set (or --als), moved by a built-in OSC simulator',
