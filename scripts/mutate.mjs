@@ -1,4 +1,4 @@
-// Mutation testing with StrykerJS (docs/mutation.md): `npm run mutate -- <package> [--json] [--force]`.
+// Mutation testing with StrykerJS (docs/mutation.md): `npm run mutate -- <package> [--json] [--force] [--dry-run]`.
 // Not part of `npm test`: a run re-runs test files once per mutant and takes minutes to hours on 2 cores.
 //
 // One generated config per package (no five copied stryker.conf files). Stryker runs in a child
@@ -38,18 +38,19 @@ const reportDir = (pkg) => join(root, '.cache', 'mutation', pkg);
 const incrementalFile = (pkg) => join(root, 'mutation', `${pkg}.incremental.json`);
 
 function usage(message) {
-  process.stderr.write(`${message}\nusage: npm run mutate -- <${Object.keys(PACKAGES).join('|')}> [--json] [--force]\n`);
+  process.stderr.write(`${message}\nusage: npm run mutate -- <${Object.keys(PACKAGES).join('|')}> [--json] [--force] [--dry-run]\n`);
   process.exit(2);
 }
 
 function parseArgs(argv) {
   const flags = new Set(argv.filter((a) => a.startsWith('--')));
   const names = argv.filter((a) => !a.startsWith('--'));
-  for (const f of flags) if (f !== '--json' && f !== '--force') usage(`unknown option ${f}`);
+  for (const f of flags) if (!['--json', '--force', '--dry-run'].includes(f)) usage(`unknown option ${f}`);
   if (names.length !== 1) usage('name exactly one package');
   const pkg = names[0];
   if (!Object.hasOwn(PACKAGES, pkg)) usage(`unknown package ${pkg}`);
-  return { pkg, json: flags.has('--json'), force: flags.has('--force') };
+  if (flags.has('--dry-run') && flags.has('--json')) usage('--dry-run writes no report: it takes no --json');
+  return { pkg, json: flags.has('--json'), force: flags.has('--force'), dryRun: flags.has('--dry-run') };
 }
 
 /** The test files of a package, relative to the root, minus the excluded ones. */
@@ -100,11 +101,13 @@ function strykerConfig(pkg, force) {
 }
 
 /**
- * Inside Stryker's sandbox: the tests import their package by name (`@tidewire/protocol`). The
- * sandbox's node_modules is a symlink to the real one, whose `@tidewire/*` entries point back at the
- * ORIGINAL packages/, so the tests would load unmutated code and every mutant would survive.
- * `packages/node_modules/@tidewire/<name>` → `../../<dir>` is found first by Node's lookup from any
- * file under packages/ and points at the sandbox's own (mutated) copies.
+ * Inside Stryker's sandbox, node_modules is a symlink to the real one, whose `@tidewire/*` entries
+ * point back at the ORIGINAL packages/. A package's tests importing its own name are safe (Node's
+ * package self-reference resolves `@tidewire/protocol` inside packages/protocol to the sandbox
+ * copy), but any other workspace they import (client tests import @tidewire/server, testkit) would
+ * load its imports from the originals: a second, unmutated copy of whatever it shares with the
+ * package under test. `packages/node_modules/@tidewire/<name>` → `../../<dir>` is found first by
+ * Node's lookup from any file under packages/, so every workspace name resolves into the sandbox.
  */
 function linkWorkspaces() {
   const packagesDir = join(process.cwd(), 'packages');
@@ -181,11 +184,11 @@ function printReadable(summary, survivors, seconds) {
   console.log(`\nHTML report: ${relative(root, join(reportDir(s.package), 'report.html'))}`);
 }
 
-function runStryker(configPath, json) {
+function runStryker(configPath, json, dryRun) {
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      [join(root, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js'), 'run', configPath],
+      [join(root, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js'), 'run', configPath, ...(dryRun ? ['--dryRunOnly'] : [])],
       // With --json, Stryker's own output goes to stderr: stdout carries only the summary.
       { cwd: root, stdio: ['ignore', json ? process.stderr : 'inherit', 'inherit'] },
     );
@@ -200,7 +203,7 @@ async function main() {
     linkWorkspaces();
     return;
   }
-  const { pkg, json, force } = parseArgs(argv);
+  const { pkg, json, force, dryRun } = parseArgs(argv);
   // Installs on a fresh clone; its messages must not reach stdout (the --json contract).
   const deps = spawnSync(process.execPath, [join(root, 'scripts', 'ensure-deps.mjs')], { stdio: ['ignore', 2, 2] });
   if (deps.status !== 0) process.exit(deps.status ?? 1);
@@ -211,12 +214,15 @@ async function main() {
   writeFileSync(configPath, `${JSON.stringify(strykerConfig(pkg, force), null, 2)}\n`);
 
   const started = performance.now();
-  const code = await runStryker(relative(root, configPath), json);
+  const code = await runStryker(relative(root, configPath), json, dryRun);
   const seconds = (performance.now() - started) / 1000;
   if (code !== 0) {
     process.stderr.write(`mutate: Stryker exited with ${code}\n`);
     process.exit(code);
   }
+  // A dry run (instrument, run every test file once with coverage) writes no report: Stryker's log
+  // above has the mutant count and the test run's time, which is what it is for.
+  if (dryRun) return;
   const report = JSON.parse(readFileSync(join(reportDir(pkg), 'report.json'), 'utf8'));
   const { summary, survivors } = summarize(pkg, report);
   if (json) process.stdout.write(`${JSON.stringify(summary)}\n`);
