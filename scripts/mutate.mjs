@@ -184,6 +184,38 @@ function printReadable(summary, survivors, seconds) {
   console.log(`\nHTML report: ${relative(root, join(reportDir(s.package), 'report.html'))}`);
 }
 
+/** Object keys sorted and each file's mutants in source order: Stryker writes reused results in
+ *  another order (and with other key orders) than fresh ones, which would make every commit of the
+ *  incremental file a diff of thousands of lines. Stryker matches mutants by location, not by order. */
+function sortKeys(value) {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, sortKeys(value[k])]),
+  );
+}
+
+function bySourcePosition(a, b) {
+  const { start: sa, end: ea } = a.location;
+  const { start: sb, end: eb } = b.location;
+  return (
+    sa.line - sb.line ||
+    sa.column - sb.column ||
+    ea.line - eb.line ||
+    ea.column - eb.column ||
+    `${a.mutatorName} ${a.replacement}`.localeCompare(`${b.mutatorName} ${b.replacement}`)
+  );
+}
+
+function normalizeIncrementalFile(path) {
+  if (!existsSync(path)) return;
+  const report = JSON.parse(readFileSync(path, 'utf8'));
+  for (const file of Object.values(report.files)) file.mutants.sort(bySourcePosition);
+  writeFileSync(path, `${JSON.stringify(sortKeys(report), null, 2)}\n`);
+}
+
 function runStryker(configPath, json, dryRun) {
   return new Promise((resolve) => {
     const child = spawn(
@@ -223,6 +255,7 @@ async function main() {
   // A dry run (instrument, run every test file once with coverage) writes no report: Stryker's log
   // above has the mutant count and the test run's time, which is what it is for.
   if (dryRun) return;
+  normalizeIncrementalFile(incrementalFile(pkg));
   const report = JSON.parse(readFileSync(join(reportDir(pkg), 'report.json'), 'utf8'));
   const { summary, survivors } = summarize(pkg, report);
   if (json) process.stdout.write(`${JSON.stringify(summary)}\n`);
