@@ -205,8 +205,10 @@ function decodeFrames(r: FrameReader): TlFramesFrame {
   const count = r.varuint('TL_FRAMES.count');
   // Every frame takes at least two bytes (length + one byte): refuse a count the rest cannot
   // hold before allocating for it.
+  // Stryker disable next-line ArithmeticOperator: with count / 2 a too-large count still fails at the first truncated read below (same TW_BAD_FRAME); only the allocation grows
   if (count === 0 || count * 2 > r.remaining) throw badFrame(`TL_FRAMES.count ${count} does not fit in ${r.remaining} bytes`);
   if (!Number.isSafeInteger(firstFrame + count)) throw badFrame('TL_FRAMES frame numbers exceed 2^53-1');
+  // Stryker disable next-line ArrayDeclaration: the loop assigns every index 0…count−1, so a presized and an empty array end up equal
   const frames = new Array<Uint8Array>(count);
   for (let i = 0; i < count; i++) {
     const start = r.pos;

@@ -23,6 +23,7 @@ import {
   encodeUnsubscribed,
   encodeWelcome,
   errorFrameFor,
+  errorFromFrame,
   pack,
   snapshotFrames,
   FrameReader,
@@ -345,4 +346,141 @@ describe('§6 errors', () => {
   it('maps a version mismatch to close code 4001', () => {
     assert.equal(new ProtocolError('TW_PROTOCOL_VERSION', 'x').closeCode, 4001);
   });
+});
+
+// Limits exactly at their bounds, optional fields left out, and the helpers around the decoder:
+// each test pins a behaviour that a mutation run (docs/mutation.md) showed no other test checks.
+const helloBody = (body: Record<string, unknown>) => cat(hex('01'), pack({ protocol: [1, 0], client: 'x', capabilities: [], ...body }));
+
+describe('§3 msgpack bodies: encoder settings', () => {
+  it('uses no msgpackr extension types (moreTypes: false): a Set travels as a plain array', () => {
+    assert.deepEqual(unpack(pack({ s: new Set([1, 2]) })), { s: [1, 2] });
+  });
+  it('rejects undecodable msgpack with TW_BAD_FRAME from unpack itself, and an empty payload', () => {
+    assert.throws(() => unpack(hex('dd ffffffff')), { code: 'TW_BAD_FRAME' }); // array32 claiming 4G items in 5 bytes
+    assert.throws(() => unpack(new Uint8Array(0)), { code: 'TW_BAD_FRAME' });
+  });
+});
+
+describe('§4.1 HELLO: bounds and optional fields', () => {
+  it('accepts a client of exactly 128 bytes (ASCII and two-byte UTF-8) and rejects 129', () => {
+    assert.equal((decodeFrame(helloBody({ client: 'x'.repeat(128) })) as { client: string }).client.length, 128);
+    assert.equal((decodeFrame(helloBody({ client: 'é'.repeat(64) })) as { client: string }).client.length, 64);
+    assert.equal((decodeFrame(helloBody({ client: 'x'.repeat(43) })) as { client: string }).client.length, 43);
+    rejects(helloBody({ client: 'x'.repeat(129) }), 'TW_BAD_FRAME');
+    rejects(helloBody({ client: 'é'.repeat(65) }), 'TW_BAD_FRAME');
+  });
+  it('reads a missing client as empty and missing capabilities as none', () => {
+    assert.deepEqual(decodeFrame(cat(hex('01'), pack({ protocol: [1, 0] }))), { type: FrameType.HELLO, protocol: [1, 0], client: '', capabilities: [] });
+  });
+  it('accepts 64 capabilities of up to 128 characters and rejects 65, or one of 129', () => {
+    const caps = Array.from({ length: 64 }, (_, i) => `${i}`.padEnd(128, 'c'));
+    assert.equal((decodeFrame(helloBody({ capabilities: caps })) as { capabilities: string[] }).capabilities.length, 64);
+    rejects(helloBody({ capabilities: [...caps, 'one-more'] }), 'TW_BAD_FRAME');
+    rejects(helloBody({ capabilities: ['c'.repeat(129)] }), 'TW_BAD_FRAME');
+  });
+  it('takes version numbers from 0 to 65535, integers only, both of them checked', () => {
+    assert.deepEqual((decodeFrame(helloBody({ protocol: [65535, 0] })) as { protocol: number[] }).protocol, [65535, 0]);
+    for (const protocol of [
+      [65536, 0],
+      [-1, 0],
+      [1, -1],
+      [1.5, 0],
+      [1, 'x'],
+      ['1', 0],
+    ])
+      rejects(helloBody({ protocol }), 'TW_BAD_FRAME');
+  });
+});
+
+describe('§4.2 WELCOME: bounds', () => {
+  const welcome = (body: Record<string, unknown>) =>
+    cat(hex('02'), pack({ protocol: [1, 0], instance: 'i', capabilities: [], limits: { ...DEFAULT_LIMITS }, channels: [], ...body }));
+  it('rejects an empty instance and an empty channel name', () => {
+    rejects(welcome({ instance: '' }), 'TW_BAD_FRAME');
+    rejects(welcome({ channels: [{ name: '', kind: 'tree' }] }), 'TW_BAD_FRAME');
+  });
+  it('lists at most 4096 channels', () => {
+    const channels = Array.from({ length: 4096 }, (_, i) => ({ name: `c${i}`, kind: 'events' }));
+    assert.equal((decodeFrame(welcome({ channels })) as { channels: unknown[] }).channels.length, 4096);
+    rejects(welcome({ channels: [...channels, { name: 'more', kind: 'tree' }] }), 'TW_BAD_FRAME');
+  });
+});
+
+describe('§2 transport: default limits', () => {
+  it('announces maxFrameBytes 1 MiB by default', () => assert.equal(DEFAULT_LIMITS.maxFrameBytes, 1024 * 1024));
+});
+
+describe('§4.3 SUBSCRIBE: a null position', () => {
+  it('reads from: null as no position', () => {
+    assert.deepEqual(decodeFrame(cat(hex('10'), pack({ name: 'a', from: null }))), { type: FrameType.SUBSCRIBE, name: 'a' });
+  });
+});
+
+describe('§4.5 SUBSCRIBED: optional reason and bounds', () => {
+  const body = { name: 'x', channel: 2, kind: 'tree' as const, epoch: 9, offset: 3, resume: 'replay' as const };
+  it('leaves reason out of the map when there is none, and decodes without it', () => {
+    const frame = encodeSubscribed(body);
+    assert.ok(!('reason' in (unpack(frame.subarray(1)) as object)));
+    assert.deepEqual(decodeFrame(frame), { type: FrameType.SUBSCRIBED, ...body });
+  });
+  it('rejects an empty name', () => rejects(cat(hex('12'), pack({ ...body, name: '' })), 'TW_BAD_FRAME'));
+});
+
+describe('§4.6 SNAPSHOT: bounds', () => {
+  it('rejects BEGIN with no bytes or no chunks, and takes one byte per chunk', () => {
+    rejects(encodeSnapshotBegin(1, { epoch: 1, offset: 0 }, 1, 0, 0, 0), 'TW_BAD_FRAME');
+    rejects(encodeSnapshotBegin(1, { epoch: 1, offset: 0 }, 1, 0, 10, 0), 'TW_BAD_FRAME');
+    assert.equal((decodeFrame(encodeSnapshotBegin(1, { epoch: 1, offset: 0 }, 1, 0, 10, 10)) as { chunkCount: number }).chunkCount, 10);
+  });
+  it('sends a body of exactly chunkBytes as one SNAPSHOT frame, and refuses a chunk size that is not positive', () => {
+    const body = new Uint8Array(1000).fill(7);
+    const frames = snapshotFrames(1, { epoch: 1, offset: 0 }, 1, SnapshotEncoding.MSGPACK, body, 1000);
+    assert.equal(frames.length, 1);
+    assert.equal(frames[0]![0], FrameType.SNAPSHOT);
+    for (const chunkBytes of [0, -1, Number.NaN]) {
+      assert.throws(() => snapshotFrames(1, { epoch: 1, offset: 0 }, 1, SnapshotEncoding.MSGPACK, body, chunkBytes), RangeError);
+    }
+  });
+  it('accepts an announcement of exactly the assembler cap and keeps the position it announces', () => {
+    const begin = { type: FrameType.SNAPSHOT_BEGIN, channel: 1, epoch: 4, offset: 9, nodeCount: 1, encoding: 0, totalBytes: 100, chunkCount: 1 } as const;
+    const asm = new SnapshotAssembler(begin, 100);
+    assert.deepEqual(asm.position, { epoch: 4, offset: 9 });
+    assert.throws(() => new SnapshotAssembler(begin, 99), { code: 'TW_BAD_FRAME' });
+  });
+});
+
+describe('§4.8 EVENT: key bound', () => {
+  it('accepts a key of exactly 256 characters', () => {
+    assert.equal((decodeFrame(encodeEvent(1, 'k'.repeat(256), 1)) as { key: string }).key.length, 256);
+  });
+});
+
+describe('§4.9 ERROR: message cap and optional fields', () => {
+  it('cuts a long message to 1024 characters, so that it fits the 4096-byte cap in any UTF-8', () => {
+    const f = decodeFrame(encodeError({ code: 'TW_BAD_FRAME', message: '€'.repeat(5000), fatal: true })) as { message: string };
+    assert.equal(f.message, '€'.repeat(1024));
+  });
+  it('leaves channel and name out of the map when they are not set', () => {
+    const body = unpack(encodeError({ code: 'TW_BAD_FRAME', message: 'm', fatal: true }).subarray(1)) as object;
+    assert.deepEqual(Object.keys(body).sort(), ['code', 'fatal', 'message']);
+    const fromErr = unpack(errorFrameFor(new ProtocolError('TW_BAD_FRAME', 'm')).subarray(1)) as object;
+    assert.deepEqual(Object.keys(fromErr).sort(), ['code', 'fatal', 'message']);
+  });
+  it('carries the channel name of a ProtocolError', () => {
+    const err = new ProtocolError('TW_UNKNOWN_CHANNEL', 'no channel', { channelName: 'demo' });
+    assert.equal(err.channelName, 'demo');
+    assert.equal((decodeFrame(errorFrameFor(err)) as { name?: string }).name, 'demo');
+  });
+  it('rejects an empty code', () => rejects(cat(hex('03'), pack({ code: '', message: 'm', fatal: true })), 'TW_BAD_FRAME'));
+  it('turns a received ERROR back into a ProtocolError; an unknown code becomes TW_BAD_FRAME', () => {
+    const known = errorFromFrame({ type: FrameType.ERROR, code: 'TW_NOT_SUBSCRIBED', message: 'm', fatal: false, channel: 4, name: 'demo' });
+    assert.ok(known instanceof ProtocolError);
+    assert.deepEqual([known.code, known.channel, known.channelName, known.fatal], ['TW_NOT_SUBSCRIBED', 4, 'demo', false]);
+    assert.equal(errorFromFrame({ type: FrameType.ERROR, code: 'SOMETHING_ELSE', message: 'm', fatal: true }).code, 'TW_BAD_FRAME');
+  });
+});
+
+describe('§6 errors: the class', () => {
+  it('is named ProtocolError', () => assert.equal(new ProtocolError('TW_BAD_FRAME', 'm').name, 'ProtocolError'));
 });

@@ -16,6 +16,7 @@ import {
   encodeTlState,
   isTimelineFrameType,
   pack,
+  unpack,
 } from '@tidewire/protocol';
 import type { TimelineFrame } from '@tidewire/protocol';
 import { seededRandom, seeds } from '@tidewire/random';
@@ -201,3 +202,40 @@ describe('§W decoder robustness', () => {
 function state0() {
   return { seekEpoch: 1, playing: false, speed: 1, frame: 0, frameCount: 10, live: false, rateHz: 25 };
 }
+
+// Bounds exactly at their limits and optional fields left out: each test pins a behaviour that a
+// mutation run (docs/mutation.md) showed no other test checks.
+describe('§W.1 TL_CONTROL: bounds and optional fields', () => {
+  it('puts only the fields that are set into the map', () => {
+    const body = unpack(encodeTlControl(1, { op: 'pause' }).subarray(2)) as object;
+    assert.deepEqual(Object.keys(body), ['op']);
+    const full = { op: 'seek' as const, frame: 1, timeMs: 2, speed: 1, steps: 1, mode: 'server' as const, seq: 3 };
+    assert.deepEqual(Object.keys(unpack(encodeTlControl(1, full).subarray(2)) as object).sort(), Object.keys(full).sort());
+  });
+  it('accepts a seek to time 0 and a step of exactly ±MAX_TL_STEPS', () => {
+    assert.deepEqual(roundTrip(encodeTlControl(1, { op: 'seek', timeMs: 0 })), { type: TimelineFrameType.TL_CONTROL, channel: 1, op: 'seek', timeMs: 0 });
+    for (const steps of [MAX_TL_STEPS, -MAX_TL_STEPS]) assert.equal((roundTrip(encodeTlControl(1, { op: 'step', steps })) as { steps: number }).steps, steps);
+  });
+  it('rejects a timeMs on ops other than seek', () => rejects(cat(hex('40 01'), pack({ op: 'play', timeMs: 3 }))));
+});
+
+describe('§W.3 TL_FRAMES: bounds', () => {
+  it('accepts a count whose frames exactly fill the message (two bytes each)', () => {
+    assert.deepEqual(roundTrip(hex('42 01 01 00 02 01 aa 01 bb')), {
+      type: TimelineFrameType.TL_FRAMES,
+      channel: 1,
+      seekEpoch: 1,
+      firstFrame: 0,
+      frames: [hex('aa'), hex('bb')],
+    });
+  });
+  it('rejects a zero-length frame even when the rest of the message is well formed', () => rejects(hex('42 01 01 00 02 00 02 aa bb')));
+});
+
+describe('§W.4 TL_STATE: optional fields', () => {
+  it('puts liveFrame, mode and ack into the map only when they are set', () => {
+    const state = { seekEpoch: 1, playing: false, speed: 1, frame: 0, frameCount: 10, live: false, rateHz: 25 };
+    const keys = Object.keys(unpack(encodeTlState(1, state).subarray(2)) as object).sort();
+    assert.deepEqual(keys, Object.keys(state).sort());
+  });
+});
