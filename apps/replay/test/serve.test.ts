@@ -179,7 +179,7 @@ describe('§11.3 tidewire replay serve', () => {
   });
 
   it('hands --udp to the importer and shows its live timeline', async () => {
-    const calls: unknown[] = [];
+    const calls: Record<string, unknown>[] = [];
     let closed = false;
     const s = await serve(['--udp', '20777', '--port', '0'], {
       importIngest: async (): Promise<IngestModule> => ({
@@ -200,7 +200,11 @@ describe('§11.3 tidewire replay serve', () => {
       }),
     });
     const page = await waitForUrl(s.out, s.done);
-    assert.deepEqual(calls, [{ channel: 'race', udpPort: 20777 }]);
+    // Warnings (a recording file that hit a full disk, docs/replay-import.md §3.7) go to stderr.
+    assert.deepEqual(
+      calls.map(({ onWarning, ...o }) => ({ ...o, onWarning: typeof onWarning })),
+      [{ channel: 'race', udpPort: 20777, onWarning: 'function' }],
+    );
     assert.match(page, /\/replay\/$/);
     assert.match(s.out.text, /udp:\/\/127\.0\.0\.1:20777/);
     const meta = (await (await fetch(`${new URL(page).origin}/api/timelines/race`)).json()) as { live: boolean };
