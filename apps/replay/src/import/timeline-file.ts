@@ -18,7 +18,12 @@ function gzipAsync(raw: Uint8Array): Promise<Uint8Array> {
 /** Writes all of `bytes` at the end of the file (a short write is retried; the next call reports ENOSPC or EFBIG). */
 function writeAll(fd: number, bytes: Uint8Array): void {
   let done = 0;
-  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
+  while (done < bytes.length) {
+    const n = writeSync(fd, bytes, done, bytes.length - done);
+    // Not expected from a regular file (errors throw), but a loop that cannot end must not exist.
+    if (n === 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
+    done += n;
+  }
 }
 
 export type TimelineFileState = 'recording' | 'failed' | 'closed';
