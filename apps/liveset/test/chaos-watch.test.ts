@@ -33,7 +33,8 @@ interface Child {
 async function startChild(t: TestContext, file: string): Promise<Child> {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, '--als', file, '--port', '0', '--osc-port', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, TIDEWIRE_TEST: '1' },
+    // The mirror's "keeping the last good tree" line is asserted on stderr, where the log may be silent in tests.
+    env: { ...process.env, TIDEWIRE_TEST: '1', TIDEWIRE_LOG_LEVEL: 'warn' },
   });
   let out = '';
   let err = '';

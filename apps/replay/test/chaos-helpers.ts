@@ -44,12 +44,16 @@ export interface Recorder {
   metric(name: string, labels?: string): Promise<number>;
 }
 
-/** Spawns `replay serve --udp PORT …args --port 0` (optionally under a wrapper such as prlimit) and waits until it listens. */
+/**
+ * Spawns `replay serve --udp PORT …args --port 0` (optionally under a wrapper such as prlimit) and
+ * waits until it listens. Warnings are asserted on stderr: TIDEWIRE_LOG_LEVEL=warn keeps them
+ * there where the server log is silent in tests.
+ */
 export async function startRecorder(t: TestContext, args: string[], wrap: string[] = []): Promise<Recorder> {
   const udpPort = await freeUdpPort();
   const argv = ['--import', 'tsx', CHILD, '--udp', String(udpPort), '--port', '0', ...args];
   const [cmd, ...pre] = wrap.length > 0 ? [...wrap, process.execPath] : [process.execPath];
-  const child = spawn(cmd!, [...pre, ...argv], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TIDEWIRE_TEST: '1' } });
+  const child = spawn(cmd!, [...pre, ...argv], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TIDEWIRE_TEST: '1', TIDEWIRE_LOG_LEVEL: 'warn' } });
   let out = '';
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
