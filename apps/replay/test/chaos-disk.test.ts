@@ -82,6 +82,11 @@ describe('§3.7 §5 the disk fills up while recording', () => {
   });
 
   it('§3.7 §5 the file size limit (prlimit --fsize, EFBIG) cuts a segment record in two: IMPORT_DISK_FULL, the whole segments before it recover', async (t) => {
+    const prlimit = await run('prlimit', ['--version']).then(
+      () => true,
+      () => false,
+    );
+    if (!prlimit) return t.skip('prlimit (util-linux) is not installed');
     const { dir } = await tempDir(t);
     const timeline = join(dir, 'live.twtl');
     // The header (~2.9 KB) and three segments (~0.5 KB each) fit; the fourth is written in part.
