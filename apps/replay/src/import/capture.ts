@@ -11,7 +11,7 @@
 import { createReadStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { openOutputFile } from '@tidewire/cli';
-import { ImportError } from './errors.ts';
+import { ImportError, writeError } from './errors.ts';
 
 export const CAPTURE_MAGIC = Uint8Array.of(0x89, 0x54, 0x57, 0x43, 0x41, 0x50, 0x0d, 0x0a);
 export const CAPTURE_VERSION = 1;
@@ -42,6 +42,8 @@ export function encodeCaptureRecord(datagram: Uint8Array, recvTimeMs: number): U
 export interface CaptureWriterOptions {
   /** Bytes waiting for the disk at most; datagrams arriving past it are dropped (and counted). Default 32 MiB. */
   maxBufferedBytes?: number;
+  /** Called once when a write fails (IMPORT_DISK_FULL, IMPORT_WRITE_FAILED); every later datagram is dropped. */
+  onError?: (error: ImportError) => void;
 }
 
 /**
@@ -55,7 +57,7 @@ export class CaptureWriter {
   private readonly start = performance.now();
   private readonly stream: WriteStream;
   private readonly maxBuffered: number;
-  private error: unknown = null;
+  private error: ImportError | null = null;
   private lastMs = 0;
   records = 0;
   dropped = 0;
@@ -71,7 +73,9 @@ export class CaptureWriter {
     this.maxBuffered = options.maxBufferedBytes ?? 32 * 1024 * 1024;
     this.stream = stream;
     this.stream.on('error', (e) => {
-      this.error ??= e;
+      if (this.error !== null) return;
+      this.error = writeError(path, e);
+      options.onError?.(this.error);
     });
     this.stream.write(encodeCaptureHeader(this.startEpochMs));
   }
@@ -94,13 +98,12 @@ export class CaptureWriter {
     return true;
   }
 
-  /** Flushes and closes the file; rejects with the first write error. */
+  /** Flushes and closes the file; rejects with the first write error (IMPORT_DISK_FULL, IMPORT_WRITE_FAILED). */
   async close(): Promise<void> {
     if (!this.stream.writableEnded) {
       this.stream.end();
       if (!this.stream.writableFinished && this.error === null) await once(this.stream, 'close').catch(() => {});
     }
-    // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows the stream's own 'error' event value as received
     if (this.error !== null) throw this.error;
   }
 }

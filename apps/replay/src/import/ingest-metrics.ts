@@ -11,6 +11,8 @@ export interface IngestCounters {
   readonly dropped: ReadonlyMap<string, number>;
   readonly bytesReceived: number;
   readonly captureDropped: number;
+  /** Failed writes of the recording files, keyed "<file> <code>" (file: capture, timeline). */
+  readonly writeErrors: ReadonlyMap<string, number>;
 }
 
 const mounted = new WeakMap<Registry, Set<IngestCounters>>();
@@ -61,6 +63,21 @@ export function registerIngestMetrics(registry: Registry, ingest: IngestCounters
       collect() {
         this.reset();
         for (const g of ingests) this.inc({ channel: g.channelName }, g.captureDropped);
+      },
+    });
+    new Counter({
+      name: 'tidewire_replay_record_errors_total',
+      help: 'Recording files (file: capture, timeline) that stopped on a write error, by code (IMPORT_DISK_FULL, IMPORT_WRITE_FAILED)',
+      labelNames: ['channel', 'file', 'code'],
+      registers,
+      collect() {
+        this.reset();
+        for (const g of ingests) {
+          for (const [key, n] of g.writeErrors) {
+            const [file, code] = key.split(' ');
+            this.inc({ channel: g.channelName, file, code }, n);
+          }
+        }
       },
     });
   }

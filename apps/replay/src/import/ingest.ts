@@ -16,6 +16,7 @@ import { ImportError } from './errors.ts';
 import { decodePacket, MAX_CARS, PACKET_NAMES, SUPPORTED_FORMATS, type DropReason, type Participant } from './f1-udp.ts';
 import { registerIngestMetrics, type IngestCounters } from './ingest-metrics.ts';
 import { LiveRace } from './live-race.ts';
+import { TimelineFileRecorder } from './timeline-file.ts';
 
 export const DEFAULT_UDP_PORT = 20777;
 export const DEFAULT_CHANNEL = 'live';
@@ -29,6 +30,8 @@ export interface ReplayIngestOptions {
   host?: string;
   /** Write every datagram received over UDP to this capture file. */
   record?: string;
+  /** Write the live timeline to this segment file as it is recorded (§3.7). */
+  recordTimeline?: string;
   /** Replay this capture file into the pipeline. */
   fromCapture?: string;
   /** Replay the capture as fast as possible instead of at its recorded pace. */
@@ -58,6 +61,8 @@ export interface IngestStats {
   session: string | null;
   recorded: number;
   recordDropped: number;
+  /** The live timeline file (§3.7): segments and bytes written, and the code that stopped it; null without one. */
+  timelineFile: { segments: number; bytes: number; error: string | null } | null;
 }
 
 export interface CaptureReplayResult {
@@ -173,6 +178,10 @@ function checkOptions(o: ReplayIngestOptions): void {
   if (o.fromCapture !== undefined && (typeof o.fromCapture !== 'string' || o.fromCapture.length === 0))
     throw new ImportError('IMPORT_BAD_OPTION', 'fromCapture must be a file path');
   if (o.record !== undefined && o.record === o.fromCapture) throw new ImportError('IMPORT_BAD_OPTION', 'record and fromCapture must be different files');
+  if (o.recordTimeline !== undefined && (typeof o.recordTimeline !== 'string' || o.recordTimeline.length === 0))
+    throw new ImportError('IMPORT_BAD_OPTION', 'recordTimeline must be a file path');
+  if (o.recordTimeline !== undefined && (o.recordTimeline === o.record || o.recordTimeline === o.fromCapture))
+    throw new ImportError('IMPORT_BAD_OPTION', 'recordTimeline must be a file of its own');
   const port = o.udpPort === undefined ? (o.fromCapture === undefined ? DEFAULT_UDP_PORT : null) : o.udpPort;
   if (port === null && o.fromCapture === undefined) throw new ImportError('IMPORT_BAD_OPTION', 'nothing to ingest: give udpPort or fromCapture');
   if (port === null && o.record !== undefined) throw new ImportError('IMPORT_BAD_OPTION', 'record needs a UDP socket (udpPort)');
@@ -193,6 +202,9 @@ class Ingest implements ReplayIngest, IngestCounters {
   private race!: LiveRace;
   private socket: Socket | null = null;
   private recorder: CaptureWriter | null = null;
+  private timelineFile: TimelineFileRecorder | null = null;
+  /** Failed writes of the recording files, by file and code (capture / timeline → IMPORT_DISK_FULL…). */
+  readonly writeErrors = new Map<string, number>();
   private closed: Promise<Uint8Array> | null = null;
   private stopReplay = false;
   private waiters: Array<{ count: number; resolve: () => void }> = [];
@@ -243,6 +255,10 @@ class Ingest implements ReplayIngest, IngestCounters {
       session: this.session,
       recorded: this.recorder?.records ?? 0,
       recordDropped: this.recorder?.dropped ?? 0,
+      timelineFile:
+        this.timelineFile === null
+          ? null
+          : { segments: this.timelineFile.segments, bytes: this.timelineFile.bytes, error: this.timelineFile.error?.code ?? null },
     };
   }
 
@@ -261,6 +277,7 @@ class Ingest implements ReplayIngest, IngestCounters {
         if (!this.channel.live) return;
         try {
           this.channel.append(values, timeMs);
+          this.timelineFile?.append(values, timeMs);
         } catch (e) {
           this.appendErrors++;
           if (this.appendErrors <= 10) this.warn(`frame at ${timeMs} ms not appended: ${(e as Error).message}`);
@@ -271,7 +288,14 @@ class Ingest implements ReplayIngest, IngestCounters {
     try {
       const port = o.udpPort === undefined ? (o.fromCapture === undefined ? DEFAULT_UDP_PORT : null) : o.udpPort;
       if (port !== null) await this.listen(port, o.host ?? '127.0.0.1');
-      if (o.record !== undefined) this.recorder = await CaptureWriter.open(o.record);
+      // The timeline file first: it refuses an existing file, before the capture truncates its own.
+      if (o.recordTimeline !== undefined) {
+        this.timelineFile = new TimelineFileRecorder(o.recordTimeline, this.channel.schema, {
+          ...(o.keyframeInterval !== undefined ? { keyframeInterval: o.keyframeInterval } : {}),
+          onError: (e) => this.writeFailed('timeline', e),
+        });
+      }
+      if (o.record !== undefined) this.recorder = await CaptureWriter.open(o.record, { onError: (e) => this.writeFailed('capture', e) });
     } catch (e) {
       await this.close().catch(() => {});
       throw e;
@@ -339,6 +363,13 @@ class Ingest implements ReplayIngest, IngestCounters {
     }
   }
 
+  /** A recording file stopped (the disk filled up…): say so once with its code; the ingest and the server go on. */
+  private writeFailed(file: 'capture' | 'timeline', e: ImportError): void {
+    const key = `${file} ${e.code}`;
+    this.writeErrors.set(key, (this.writeErrors.get(key) ?? 0) + 1);
+    this.warn(`${e.code}: the ${file} file stopped recording (what it holds stays readable): ${e.message}`);
+  }
+
   private drop(reason: DropReason): void {
     this.dropped.set(reason, (this.dropped.get(reason) ?? 0) + 1);
   }
@@ -379,11 +410,10 @@ class Ingest implements ReplayIngest, IngestCounters {
       const socket = this.socket;
       this.socket = null;
       if (socket) await new Promise<void>((r) => socket.close(() => r()));
-      try {
-        await this.recorder?.close();
-      } finally {
-        this.unregister();
-      }
+      // A recording file that failed was reported when it did; closing the rest goes on.
+      await this.recorder?.close().catch(() => {});
+      await this.timelineFile?.close();
+      this.unregister();
       return this.channel.end();
     })();
     return this.closed;

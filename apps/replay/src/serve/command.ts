@@ -25,7 +25,15 @@ export interface ReplayServeOptions {
 export interface IngestModule {
   mountReplayIngest(
     server: TidewireServer,
-    options: { channel: string; udpPort: number; record?: string; fromCapture?: string; fast?: boolean; onWarning?: (message: string) => void },
+    options: {
+      channel: string;
+      udpPort: number;
+      record?: string;
+      recordTimeline?: string;
+      fromCapture?: string;
+      fast?: boolean;
+      onWarning?: (message: string) => void;
+    },
   ): Promise<{
     readonly channel: { readonly name: string };
     readonly udpAddress: { address: string; port: number } | null;
@@ -42,6 +50,7 @@ interface Parsed {
   data?: string;
   udp?: number;
   record?: string;
+  recordTimeline?: string;
   fromCapture?: string;
   fast?: boolean;
   logLevel?: LogLevelName;
@@ -53,6 +62,7 @@ const OPTIONS = {
   data: { type: 'string', value: 'DIR', help: 'where the bundled data is (default: apps/replay/data)' },
   udp: { type: 'string', value: 'PORT', parse: port({ allowZero: false }), help: 'receive F1 game UDP telemetry on this port (a live timeline)' },
   record: { type: 'string', value: 'FILE', help: 'also write the raw packets to a capture file' },
+  'record-timeline': { type: 'string', value: 'FILE', help: 'also write the live timeline to a segment file as it is recorded' },
   'from-capture': { type: 'string', value: 'FILE', help: 'replay a capture into the live timeline (at its pace; --fast: at once)' },
   fast: { type: 'boolean', help: 'with --from-capture: feed the whole capture at once' },
   host: { type: 'string', value: 'HOST', default: '127.0.0.1', help: 'HTTP/WebSocket interface (default 127.0.0.1; another needs TIDEWIRE_TOKEN)' },
@@ -71,6 +81,7 @@ function check({ values: v, positionals }: ParsedArgs<typeof OPTIONS>): Parsed {
     data: v.data,
     udp: v.udp,
     record: v.record,
+    recordTimeline: v['record-timeline'],
     fromCapture: v['from-capture'],
     fast: v.fast,
     logLevel: v['log-level'],
@@ -79,8 +90,8 @@ function check({ values: v, positionals }: ParsedArgs<typeof OPTIONS>): Parsed {
   if (sources > 1) throw new UsageError('give one of FILE, --race NAME or --udp PORT');
   if ((out.seed !== undefined || out.data !== undefined) && out.file === undefined && out.udp === undefined) out.race ??= DEFAULT_RACE;
   if ((out.seed !== undefined || out.data !== undefined) && out.race === undefined) throw new UsageError('--seed and --data go with --race');
-  if ((out.record !== undefined || out.fromCapture !== undefined || out.fast) && out.udp === undefined) {
-    throw new UsageError('--record, --from-capture and --fast go with --udp');
+  if ((out.record !== undefined || out.recordTimeline !== undefined || out.fromCapture !== undefined || out.fast) && out.udp === undefined) {
+    throw new UsageError('--record, --record-timeline, --from-capture and --fast go with --udp');
   }
   if (sources === 0) out.race = DEFAULT_RACE;
   return out;
@@ -120,7 +131,7 @@ export function createReplayServeCommand(out: Output = process.stdout, err: Outp
     synopsis: [
       'FILE [--port N] [--host HOST]',
       '--race NAME [--seed N] [--data DIR] [--port N] [--host HOST]',
-      '--udp PORT [--record FILE | --from-capture FILE [--fast]] [--port N] [--host HOST]',
+      '--udp PORT [--record FILE] [--record-timeline FILE] [--from-capture FILE [--fast]] [--port N] [--host HOST]',
     ],
     description: [
       'Serves a race replay and its page (/replay/): a replay file, a bundled race (generated once',
@@ -152,8 +163,10 @@ export function createReplayServeCommand(out: Output = process.stdout, err: Outp
             channel: DEFAULT_TIMELINE,
             udpPort: parsed.udp,
             ...(parsed.record !== undefined ? { record: parsed.record } : {}),
+            ...(parsed.recordTimeline !== undefined ? { recordTimeline: parsed.recordTimeline } : {}),
             ...(parsed.fromCapture !== undefined ? { fromCapture: parsed.fromCapture } : {}),
             ...(parsed.fast ? { fast: true } : {}),
+            // Problems that do not stop the server (a recording file that hit a full disk…), with their code, in the server's log (docs/server.md §6).
             onWarning: appLog(server, 'warn'),
           });
           closeApp = async () => {
