@@ -1,0 +1,85 @@
+// The oracle (docs/fuzzing.md §4): a decoder either returns a value or throws one of its own
+// documented coded errors, within a second and without blowing up memory. Anything else —
+// another error class (TypeError, RangeError, a plain Error), a failed round trip, a slow
+// input, a resident set past the cap — is a Finding.
+import type { FuzzTarget } from './target.ts';
+
+export const SLOW_MS = 1000;
+/** Resident set above which a target process counts as blown up (the fuzzer itself uses ~150 MB). */
+export const MAX_RSS_BYTES = 1024 * 1024 * 1024;
+/** RSS is read after every input slower than this (big allocations take time) and every 256th. */
+const RSS_CHECK_MS = 5;
+
+export type FindingKind = 'undocumented-error' | 'round-trip' | 'slow' | 'memory';
+
+export class Finding extends Error {
+  override readonly name = 'Finding';
+  constructor(
+    readonly kind: FindingKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export interface OracleStats {
+  inputs: number;
+  slowestMs: number;
+  /** Inputs that ended in a documented error (the rest decoded). */
+  rejected: number;
+}
+
+export function newStats(): OracleStats {
+  return { inputs: 0, slowestMs: 0, rejected: 0 };
+}
+
+/** One line naming an error: class, code, message (first 300 characters). */
+export function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return `non-Error thrown: ${String(err).slice(0, 300)}`;
+  const code = (err as { code?: unknown }).code;
+  return `${err.name}${typeof code === 'string' ? ` ${code}` : ''}: ${err.message.slice(0, 300)}`;
+}
+
+function finish(stats: OracleStats, t0: number): void {
+  const ms = performance.now() - t0;
+  if (ms > stats.slowestMs) stats.slowestMs = ms;
+  if (ms > SLOW_MS) throw new Finding('slow', `took ${ms.toFixed(0)} ms (limit ${SLOW_MS} ms)`);
+  if (ms > RSS_CHECK_MS || (stats.inputs & 255) === 0) {
+    const rss = process.memoryUsage.rss();
+    if (rss > MAX_RSS_BYTES)
+      throw new Finding('memory', `resident set ${(rss / 2 ** 20).toFixed(0)} MiB after this input (limit ${MAX_RSS_BYTES / 2 ** 20} MiB)`);
+  }
+}
+
+function settle(target: FuzzTarget, stats: OracleStats, t0: number, err: unknown): void {
+  if (err instanceof Finding) throw err;
+  if (err instanceof Error && err.name === 'RoundTripMismatch') throw new Finding('round-trip', err.message, { cause: err });
+  if (!target.documented(err)) throw new Finding('undocumented-error', describeError(err), { cause: err });
+  stats.rejected++;
+  finish(stats, t0);
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof (v as { then?: unknown } | null)?.then === 'function';
+}
+
+/** Runs one input through the oracle; returns a promise only for an async decoder. */
+export function checkInput(target: FuzzTarget, input: Uint8Array, stats: OracleStats): void | Promise<void> {
+  stats.inputs++;
+  const t0 = performance.now();
+  let result: unknown;
+  try {
+    result = target.decode(input);
+  } catch (err) {
+    settle(target, stats, t0, err);
+    return;
+  }
+  if (isThenable(result)) {
+    return Promise.resolve(result).then(
+      () => finish(stats, t0),
+      (err: unknown) => settle(target, stats, t0, err),
+    );
+  }
+  finish(stats, t0);
+}
