@@ -42,7 +42,7 @@ const MAX_SECONDS = 3600;
 export async function fuzzTarget(target: FuzzTarget, options: RunOptions): Promise<TargetReport> {
   // Plain Uint8Array copies: encoders return Buffers under Node, and decoders that hand out views
   // (msgpackr's binary values) hand out the input's own kind.
-  const seeds = target.seeds().map((s) => Uint8Array.from(s));
+  const seeds = (await target.seeds()).map((s) => Uint8Array.from(s));
   const arb = targetInputs(seeds, target.generate());
   const stats = newStats();
   const onInput = options.onInput;

@@ -7,8 +7,8 @@ export interface FuzzTarget {
   readonly name: string;
   /** One line: which decoder, fed what. */
   readonly what: string;
-  /** Real inputs, built from fixtures and testing helpers; the mutator starts from these. */
-  seeds(): Uint8Array[];
+  /** Real inputs, built from fixtures and testing helpers; the mutator starts from these. Runs before generate(). */
+  seeds(): Uint8Array[] | Promise<Uint8Array[]>;
   /** Valid-looking inputs with hostile values (huge lengths, NaN, deep nesting, long strings). */
   generate(): fc.Arbitrary<Uint8Array>;
   /**

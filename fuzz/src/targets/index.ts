@@ -1,11 +1,13 @@
 // Every fuzz target (docs/fuzzing.md §2), in the order `npm run fuzz -- all` runs them.
 import type { FuzzTarget } from '../target.ts';
 import { protocolFrame } from './protocol-frame.ts';
+import { timelineFile } from './timeline-file.ts';
+import { timelineSegment } from './timeline-segment.ts';
 import { treeColumns } from './tree-columns.ts';
 import { treeOps } from './tree-ops.ts';
 import { treeSnapshot } from './tree-snapshot.ts';
 
-export const TARGETS: readonly FuzzTarget[] = [protocolFrame, treeOps, treeSnapshot, treeColumns];
+export const TARGETS: readonly FuzzTarget[] = [protocolFrame, treeOps, treeSnapshot, treeColumns, timelineSegment, timelineFile];
 
 export function targetNamed(name: string): FuzzTarget | undefined {
   return TARGETS.find((t) => t.name === name);
