@@ -2,7 +2,7 @@
 // documented coded errors, within a second and without blowing up memory. Anything else —
 // another error class (TypeError, RangeError, a plain Error), a failed round trip, a slow
 // input, a resident set past the cap — is a Finding.
-import type { FuzzTarget } from './target.ts';
+import { ContractViolation, RoundTripMismatch, type FuzzTarget } from './target.ts';
 
 export const SLOW_MS = 1000;
 /** Resident set above which a target process counts as blown up (the fuzzer itself uses ~150 MB). */
@@ -10,7 +10,7 @@ export const MAX_RSS_BYTES = 1024 * 1024 * 1024;
 /** RSS is read after every input slower than this (big allocations take time) and every 256th. */
 const RSS_CHECK_MS = 5;
 
-export type FindingKind = 'undocumented-error' | 'round-trip' | 'slow' | 'memory';
+export type FindingKind = 'undocumented-error' | 'round-trip' | 'contract' | 'slow' | 'memory';
 
 export class Finding extends Error {
   override readonly name = 'Finding';
@@ -54,7 +54,8 @@ function finish(stats: OracleStats, t0: number): void {
 
 function settle(target: FuzzTarget, stats: OracleStats, t0: number, err: unknown): void {
   if (err instanceof Finding) throw err;
-  if (err instanceof Error && err.name === 'RoundTripMismatch') throw new Finding('round-trip', err.message, { cause: err });
+  if (err instanceof RoundTripMismatch) throw new Finding('round-trip', err.message, { cause: err });
+  if (err instanceof ContractViolation) throw new Finding('contract', err.message, { cause: err });
   if (!target.documented(err)) throw new Finding('undocumented-error', describeError(err), { cause: err });
   stats.rejected++;
   finish(stats, t0);

@@ -26,3 +26,9 @@ export interface FuzzTarget {
 export class RoundTripMismatch extends Error {
   override readonly name = 'RoundTripMismatch';
 }
+
+/** Thrown by a target when a decoder breaks its documented contract other than by throwing
+ *  (a result outside its declared shape, a reader whose counts disagree with what it reads). */
+export class ContractViolation extends Error {
+  override readonly name = 'ContractViolation';
+}

@@ -21,7 +21,7 @@ import {
 import { hostileCount } from '../hostile.ts';
 import { mutatedSeeds } from '../mutate.ts';
 import type { FuzzTarget } from '../target.ts';
-import { RoundTripMismatch } from '../target.ts';
+import { ContractViolation } from '../target.ts';
 import { concat } from './common.ts';
 import { raceFrameBytes, raceValues, smallRaceSchema } from './race.ts';
 import { schemaLike } from './timeline-values.ts';
@@ -144,7 +144,7 @@ async function readAll(reader: TimelineReader): Promise<void> {
     for (const f of seg.frames) decoder.decode(f);
     frames += seg.frameCount;
   }
-  if (frames !== reader.frameCount) throw new RoundTripMismatch(`segments hold ${frames} frames, the reader says ${reader.frameCount}`);
+  if (frames !== reader.frameCount) throw new ContractViolation(`segments hold ${frames} frames, the reader says ${reader.frameCount}`);
   if (reader.frameCount > 0) {
     reader.frameForTime(reader.startMs - 1);
     reader.frameForTime(reader.endMs + 1);
