@@ -50,7 +50,7 @@ export const INTERESTING_INTS = [
 /** Floats that break arithmetic: NaN, infinities, −0, the extremes. */
 export const INTERESTING_FLOATS = [NaN, Infinity, -Infinity, -0, 1e308, -1e308, 5e-324, 3.4028234663852886e38, 1e-45, 0.1, 2 ** 53] as const;
 
-type Mutation =
+export type Mutation =
   | { kind: 'flip'; at: number; bit: number }
   | { kind: 'byte'; at: number; value: number }
   | { kind: 'truncate'; at: number }
