@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const target = targetNamed(options.target);
   if (!target) throw new Error(`no fuzz target ${options.target}`);
   const note = `target ${target.name} (${target.what})\nfound by: ${reproduce(options)}`;
-  const watchdog = startWatchdog(join(CORPUS_DIR, target.name), note);
+  const watchdog = await startWatchdog(join(CORPUS_DIR, target.name), note);
   const report = await fuzzTarget(target, { ...options, onInput: (input) => watchdog.running(input) });
   await watchdog.stop();
   const { failure, ...rest } = report;

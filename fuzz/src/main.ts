@@ -51,12 +51,21 @@ function runChild(options: ChildOptions): Promise<Outcome> {
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
     const limitS = (options.seconds ?? 3600) + CHILD_GRACE_S;
-    const timer = setTimeout(() => child.kill('SIGKILL'), limitS * 1000);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, limitS * 1000);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const line = stdout.trim().split('\n').at(-1) ?? '';
       if (code === 0 && line.startsWith('{')) resolve({ target: options.target, report: JSON.parse(line) as ChildReport });
-      else resolve({ target: options.target, crash: `child exited with ${signal ?? `code ${code}`}: ${stderr.trim().split('\n').slice(-6).join(' | ')}` });
+      else {
+        const why = timedOut
+          ? `killed after ${limitS} s`
+          : `exited with ${signal ?? `code ${code}`}${signal === 'SIGKILL' ? ' (the hang watchdog, or out of memory)' : ''}`;
+        resolve({ target: options.target, crash: `child ${why}: ${stderr.trim().split('\n').slice(-6).join(' | ')}` });
+      }
     });
   });
 }

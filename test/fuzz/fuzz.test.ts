@@ -1,8 +1,12 @@
 // docs/fuzzing.md: the seeded short pass of every fuzz target (20,000 inputs in all, fixed
 // seed), the replay of every saved corpus input, and the oracle's own verdicts.
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { CORPUS_DIR, loadCorpus } from '../../fuzz/src/corpus.ts';
 import { applyMutations } from '../../fuzz/src/mutate.ts';
 import { checkInput, Finding, newStats } from '../../fuzz/src/oracle.ts';
@@ -147,5 +151,24 @@ describe('§4 the oracle', () => {
     assert.deepEqual(applyMutations(seed, [{ kind: 'int', at: 0, value: 0xffffffff, width: 4, little: true }], [seed]), Uint8Array.of(0xff, 0xff, 0xff, 0xff));
     assert.deepEqual(applyMutations(seed, [{ kind: 'varuint', at: 0, value: 300, insert: true }], [seed]), Uint8Array.of(0xac, 0x02, 0x10, 0x20, 0x30, 0x40));
     assert.deepEqual(applyMutations(new Uint8Array(0), [{ kind: 'byte', at: 0.9, value: 1 }], [seed]), new Uint8Array(0));
+  });
+});
+
+describe('§4 the hang watchdog', () => {
+  it('§4 an input still running after the limit is saved to the corpus folder and its process killed', (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'fuzz-watchdog-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const watchdog = fileURLToPath(new URL('../../fuzz/src/watchdog.ts', import.meta.url));
+    const script = [
+      `const { startWatchdog } = await import(${JSON.stringify(watchdog)});`,
+      `(await startWatchdog(${JSON.stringify(dir)}, 'a test hang', 300)).running(Uint8Array.of(1, 2, 3));`,
+      'for (;;);',
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.signal, 'SIGKILL', `the busy loop was not killed by the watchdog (stderr: ${r.stderr})`);
+    const files = readdirSync(dir).sort();
+    assert.equal(files.length, 2, files.join(', '));
+    assert.deepEqual(new Uint8Array(readFileSync(join(dir, files[0]!))), Uint8Array.of(1, 2, 3));
+    assert.match(readFileSync(join(dir, files[1]!), 'utf8'), /a test hang\nhang: one input ran for more than 300 ms/);
   });
 });
