@@ -64,7 +64,12 @@ export async function fuzzTarget(target: FuzzTarget, options: RunOptions): Promi
           fc.asyncProperty(arb, async (b) => check(b)),
           params,
         )
-      : fc.check(fc.property(arb, check), params);
+      : fc.check(
+          fc.property(arb, (b) => {
+            if (check(b) !== undefined) throw new Error(`target ${target.name} decodes asynchronously: mark it async`);
+          }),
+          params,
+        );
   const seconds = (performance.now() - started) / 1000;
   const report: TargetReport = {
     target: target.name,
