@@ -2,6 +2,7 @@
 // mirrors, slow readers, churners, replay viewers) so their CPU is not the measuring process's,
 // and answers the suite's commands over IPC (bench/src/soak/messages.ts). Never writes to stdout
 // (the suite's --json output shares it).
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Prng } from '@tidewire/random';
 import { sleep } from '../stats.ts';
 import type { CheckReply, ClientKind, RunnerCommand, RunnerReport, StartCommand, Target } from './messages.ts';
@@ -9,6 +10,9 @@ import { ReplayViewer } from './replay-viewer.ts';
 import { TreeMirror } from './tree-mirror.ts';
 
 const MAX_ERROR_TEXTS = 20;
+/** This process's own event-loop delay: a client process that falls behind sends HELLO late, reads late. */
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
 
 /** The load's lifecycle in this process. */
 type LoadState = 'idle' | 'running' | 'stopping' | 'stopped';
@@ -20,6 +24,8 @@ const mirrors: { kind: ClientKind; m: TreeMirror }[] = [];
 const viewers: ReplayViewer[] = [];
 const loops: Promise<void>[] = [];
 const verified = new Set<TreeMirror>();
+/** The server version each mirror is being checked against. */
+const watched = new Map<TreeMirror, Target>();
 let pauses = 0;
 const counts: Record<ClientKind, number> = { mirror: 0, slow: 0, churn: 0, replay: 0 };
 
@@ -113,7 +119,7 @@ async function stop(): Promise<void> {
 }
 
 /** One pass over the mirrors not yet verified: verifies those at the target, counts the rest. */
-function checkPass(targets: Record<string, Target>): Omit<CheckReply, 'verified'> {
+function checkPass(): Omit<CheckReply, 'verified'> {
   let mismatched = 0;
   let missed = 0;
   let pending = 0;
@@ -121,8 +127,8 @@ function checkPass(targets: Record<string, Target>): Omit<CheckReply, 'verified'
   const unverified = new Set<string>();
   for (const { m } of mirrors) {
     if (verified.has(m)) continue;
-    const t = targets[m.channelName];
-    const h = t ? m.hashAt(t) : 'missed';
+    const t = watched.get(m);
+    const h = m.hashAtTarget();
     if (t && h === t.hash) {
       verified.add(m);
       continue;
@@ -141,10 +147,16 @@ function checkPass(targets: Record<string, Target>): Omit<CheckReply, 'verified'
 /** Waits until every unverified mirror has reached its channel's target (or time is up). */
 async function check(targets: Record<string, Target>, timeoutMs: number): Promise<CheckReply> {
   const deadline = performance.now() + timeoutMs;
-  let pass = checkPass(targets);
+  for (const { m } of mirrors) {
+    const t = targets[m.channelName];
+    if (verified.has(m) || !t) continue;
+    watched.set(m, t);
+    m.watch(t);
+  }
+  let pass = checkPass();
   while (pass.pending > 0 && performance.now() < deadline) {
     await sleep(50);
-    pass = checkPass(targets);
+    pass = checkPass();
   }
   return { verified: verified.size, ...pass };
 }
@@ -168,7 +180,20 @@ function report(): RunnerReport {
     seeks += v.stats.seeks;
     seeksAcked += v.stats.seeksAcked;
   }
-  return { clients: { ...counts }, errors, firstErrors, snapshots, opsApplied, slowResyncs, reconnects, pauses, replayFrames, seeks, seeksAcked };
+  return {
+    clients: { ...counts },
+    errors,
+    firstErrors,
+    snapshots,
+    opsApplied,
+    slowResyncs,
+    reconnects,
+    pauses,
+    replayFrames,
+    seeks,
+    seeksAcked,
+    lagMaxMs: loopDelay.max / 1e6,
+  };
 }
 
 async function handle(msg: RunnerCommand): Promise<unknown> {
@@ -187,7 +212,6 @@ async function handle(msg: RunnerCommand): Promise<unknown> {
     case 'report':
       return report();
     case 'close':
-      for (const { m } of mirrors) m.stopRecording();
       await Promise.all([...mirrors.map(({ m }) => m.close()), ...viewers.map((v) => v.close())]);
       return { ok: true };
     case 'exit':

@@ -41,9 +41,9 @@ export type RunnerCommand =
   | StartCommand
   /** Stop the load: slow readers resume, churners reconnect and stay, viewers close. */
   | { cmd: 'stop' }
-  /** Mirrors start recording their root hash at every position. */
+  /** Mirrors start keeping their root hash at the last few positions they reach. */
   | { cmd: 'record' }
-  /** Compare mirrors not yet verified with the server's version of their channel. */
+  /** Compare mirrors not yet verified with the server's version of their channel (each takes its hash there). */
   | { cmd: 'check'; targets: Record<string, Target>; timeoutMs: number }
   | { cmd: 'report' }
   /** Close every connection gracefully. */
@@ -54,7 +54,7 @@ export interface CheckReply {
   /** Mirrors whose hash at the target equals the server's (cumulative over rounds). */
   verified: number;
   mismatched: number;
-  /** Mirrors that went past the target without stopping there (retried with a newer target). */
+  /** Mirrors past the target without having stood there (retried with a newer target). */
   missed: number;
   /** Mirrors that did not reach the target in time. */
   pending: number;
@@ -75,4 +75,6 @@ export interface RunnerReport {
   replayFrames: number;
   seeks: number;
   seeksAcked: number;
+  /** The longest event-loop delay in this client process since it started (ms, with the 10 ms resolution). */
+  lagMaxMs: number;
 }

@@ -5,12 +5,15 @@
 // and open connections. The scrape uses a fresh connection each time (Connection: close), so
 // the sampler holds no socket of the server's between samples and fdsEnd counts only what the
 // server keeps.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { request } from 'node:http';
 import { MB, rssBytes } from '../studio/procs.ts';
 
 /** prom-client's event-loop monitor resolution (its default): every reading includes it. */
 export const LAG_RESOLUTION_MS = 10;
+/** USER_HZ: /proc reports CPU times in these ticks (100 on Linux everywhere that matters). */
+const CLOCK_TICKS = 100;
 
 export interface Sample {
   /** Seconds since the load started. */
@@ -24,6 +27,22 @@ export interface Sample {
   /** State bytes queued for slow connections, all channels (tidewire_channel_queued_bytes). */
   queuedBytes: number;
   connections: number;
+  /** The server's CPU time in the window over its length (100 = one core busy all the time). */
+  serverCpuPct: number;
+  /** The machine's 1-minute load average: a lag spike on a machine busy with others is not the server's alone. */
+  loadAvg1: number;
+}
+
+/** CPU seconds (user + system) `pid` has used; NaN when it is gone. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // reason: the command name in parentheses may contain spaces; fields after the last ')' do not.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(rest[11]) + Number(rest[12])) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
 }
 
 /** Open file descriptors of `pid` (entries of /proc/PID/fd); -1 when it is gone. */
@@ -78,7 +97,21 @@ export async function scrape(url: string): Promise<Map<string, number>> {
   return m;
 }
 
-export async function takeSample(url: string, pid: number, t: number): Promise<Sample> {
+/** The previous reading of the server's CPU time, for the next sample's window. */
+export interface CpuMark {
+  at: number;
+  cpu: number;
+}
+
+export function cpuMark(pid: number): CpuMark {
+  return { at: performance.now(), cpu: cpuSeconds(pid) };
+}
+
+/** One sample; `mark` (the previous sample's CPU reading) is moved to now. */
+export async function takeSample(url: string, pid: number, t: number, mark: CpuMark): Promise<Sample> {
+  const now = cpuMark(pid);
+  const serverCpuPct = (100 * (now.cpu - mark.cpu)) / ((now.at - mark.at) / 1000);
+  Object.assign(mark, now);
   const rss = rssBytes(pid);
   const fds = fdCount(pid);
   const m = await scrape(url);
@@ -92,6 +125,8 @@ export async function takeSample(url: string, pid: number, t: number): Promise<S
     lagP99Ms: overResolution(m.get('nodejs_eventloop_lag_p99_seconds') ?? 0),
     queuedBytes: m.get('tidewire_channel_queued_bytes') ?? 0,
     connections: m.get('tidewire_connections')!,
+    serverCpuPct,
+    loadAvg1: loadavg()[0]!,
   };
 }
 

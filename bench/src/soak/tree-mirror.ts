@@ -1,8 +1,9 @@
 // One soak client of a tree channel over a real WebSocket: HELLO and SUBSCRIBE pipelined, every
 // frame decoded with @tidewire/protocol, the channel mirrored with @tidewire/tree (snapshots,
 // chunked snapshots, OPS in order), as packages/server/test/raw-client.ts does. For the final
-// convergence check it records its root hash at every position it reaches (`record()`), so it
-// can be compared with the server's hash at one position while the server keeps changing.
+// convergence check it takes its root hash at one given position (`watch()`, or `record()` for
+// the last few positions already passed), so it can be compared with the server's hash there
+// while the server keeps changing.
 import { inflateRawSync } from 'node:zlib';
 import { WebSocket } from 'ws';
 import {
@@ -21,6 +22,8 @@ import { parseOps, Tree } from '@tidewire/tree';
 
 /** Non-fatal ERROR codes that are part of the load, not failures: a paused reader is resynced. */
 const EXPECTED_ERRORS = new Set(['TW_SLOW_CONSUMER']);
+/** Positions remembered while recording (a few seconds of a storm at 60 batches a second). */
+const RECENT = 512;
 
 export interface MirrorStats {
   snapshots: number;
@@ -53,8 +56,11 @@ export class TreeMirror {
   private state: SocketState = 'closed';
   private channel = -1;
   private assembler: SnapshotAssembler | undefined;
-  /** Root hash by position since record() (undefined: not recording). */
-  private hashes: Map<string, string> | undefined;
+  /** The position watched for the convergence check, and the root hash taken there. */
+  private target: Position | undefined;
+  private targetHash: string | undefined;
+  /** Root hashes at the last RECENT positions since record() (undefined: not recording). */
+  private recent: Map<string, string> | undefined;
 
   constructor(
     private readonly url: string,
@@ -139,25 +145,51 @@ export class TreeMirror {
     });
   }
 
-  /** From now on, remember the root hash at every position reached (and at the current one). */
+  /**
+   * From now on, keep the root hash at each of the last RECENT positions reached: a mirror may
+   * pass the server's version in the moment between the bench reading it and the watch arriving.
+   */
   record(): void {
-    this.hashes = new Map();
-    if (this.tree && this.position) this.hashes.set(key(this.position), this.tree.rootHash);
+    this.recent = new Map();
+    this.remember();
   }
 
   /**
-   * The mirror's root hash at `p` if it reached it while recording; 'pending' if it has not got
-   * there yet; 'missed' if it went past without stopping there (a snapshot jumped over it).
+   * Watches for `target`: the root hash is taken when the mirror stands exactly there (now, or
+   * when it gets there). Only that one position is hashed, so watching costs nothing per op.
    */
-  hashAt(p: Position): string | 'pending' | 'missed' {
-    const h = this.hashes?.get(key(p));
+  watch(target: Position): void {
+    this.target = target;
+    this.targetHash = undefined;
+    this.capture();
+  }
+
+  /**
+   * The mirror's root hash at the watched position if it stood there; 'pending' if it has not got
+   * there yet; 'missed' if it is past it without having stopped there (a snapshot jumped over it,
+   * or it was already past when the watch began).
+   */
+  hashAtTarget(): string | 'pending' | 'missed' {
+    const p = this.target;
+    if (!p) return 'missed';
+    const h = this.targetHash ?? this.recent?.get(key(p));
     if (h !== undefined) return h;
     if (!this.position || this.position.epoch < p.epoch || (this.position.epoch === p.epoch && this.position.offset < p.offset)) return 'pending';
     return 'missed';
   }
 
-  stopRecording(): void {
-    this.hashes = undefined;
+  private remember(): void {
+    const r = this.recent;
+    if (!r || !this.tree || !this.position) return;
+    r.set(key(this.position), this.tree.rootHash);
+    if (r.size > RECENT) r.delete(r.keys().next().value!);
+  }
+
+  private capture(): void {
+    const t = this.target;
+    if (t && this.targetHash === undefined && this.tree && this.position?.epoch === t.epoch && this.position.offset === t.offset) {
+      this.targetHash = this.tree.rootHash;
+    }
   }
 
   private onFrame(f: Frame): void {
@@ -199,7 +231,8 @@ export class TreeMirror {
         this.tree.applyBatch(parseOps(f.ops));
         this.position = { epoch: f.epoch, offset: f.offset };
         this.stats.opsApplied++;
-        this.hashes?.set(key(this.position), this.tree.rootHash);
+        this.remember();
+        this.capture();
         return;
       }
       case FrameType.ERROR:
@@ -214,6 +247,7 @@ export class TreeMirror {
     this.tree = Tree.fromColumns(decodeSnapshotBody(body), unpack);
     this.position = p;
     this.stats.snapshots++;
-    this.hashes?.set(key(p), this.tree.rootHash);
+    this.remember();
+    this.capture();
   }
 }

@@ -21,7 +21,7 @@ import { MB, rssBytes } from '../studio/procs.ts';
 import { round, sleep } from '../stats.ts';
 import type { Suite } from '../suite.ts';
 import type { CheckReply, ClientMix, RunnerCommand, RunnerReport, StartCommand, Target } from '../soak/messages.ts';
-import { fdCount, httpGet, scrape, slopeMbPerHour, takeSample } from '../soak/sampler.ts';
+import { cpuMark, fdCount, httpGet, scrape, slopeMbPerHour, takeSample } from '../soak/sampler.ts';
 import type { Sample } from '../soak/sampler.ts';
 import { startServe } from '../soak/serve.ts';
 import type { Served } from '../soak/serve.ts';
@@ -34,7 +34,7 @@ const TIMELINE = 'race';
 const RUNNERS = 2;
 /** The share of each kind in the client count (the rest are plain mirrors). */
 const SHARES = { slow: 0.1, churn: 0.06, replay: 0.04 };
-const CONVERGE_ROUNDS = 5;
+const CONVERGE_ROUNDS = 10;
 const CONVERGE_TIMEOUT_MS = 60_000;
 /** How long the server may take to close sockets after the clients left. */
 const FDS_SETTLE_MS = 20_000;
@@ -207,9 +207,10 @@ export const suite: Suite = {
       // A quiet window before the clients: the idle sample's lag is the server with its own
       // storms only (and whatever else the machine runs), the baseline for maxEventLoopLagMs.
       await scrape(served.url);
+      const mark = cpuMark(served.pid);
       await sleep(5000);
       const fdsStart = fdCount(served.pid);
-      const idle = await takeSample(served.url, served.pid, 0);
+      const idle = await takeSample(served.url, served.pid, 0, mark);
       ctx.log(`idle: RSS ${idle.rssMb.toFixed(1)} MB, heap ${idle.heapUsedMb.toFixed(1)} MB, ${fdsStart} fds, lag max ${idle.lagMaxMs.toFixed(1)} ms`);
 
       // ---- ramp up ---------------------------------------------------------------------------
@@ -242,14 +243,15 @@ export const suite: Suite = {
       const end = loadStart + p.minutes * 60_000;
       let next = loadStart + p.sampleSeconds * 1000;
       await scrape(served.url); // resets the event-loop window: the ramp is not the soak
+      Object.assign(mark, cpuMark(served.pid));
       while (next <= end + 1) {
         await sleep(Math.max(0, next - performance.now()));
         next += p.sampleSeconds * 1000;
         try {
-          const s = await takeSample(served.url, served.pid, (performance.now() - loadStart) / 1000);
+          const s = await takeSample(served.url, served.pid, (performance.now() - loadStart) / 1000, mark);
           samples.push(s);
           ctx.log(
-            `t=${s.t.toFixed(0)} s: RSS ${s.rssMb.toFixed(1)} MB, heap ${s.heapUsedMb.toFixed(1)} MB, ${s.fds} fds, lag max ${s.lagMaxMs.toFixed(1)} ms, queued ${(s.queuedBytes / 1024).toFixed(0)} KB, ${s.connections} connections`,
+            `t=${s.t.toFixed(0)} s: RSS ${s.rssMb.toFixed(1)} MB, heap ${s.heapUsedMb.toFixed(1)} MB, ${s.fds} fds, lag max ${s.lagMaxMs.toFixed(1)} ms, queued ${(s.queuedBytes / 1024).toFixed(0)} KB, ${s.connections} connections, server CPU ${s.serverCpuPct.toFixed(0)} %, load ${s.loadAvg1.toFixed(1)}`,
           );
         } catch (err) {
           fail(`sample: ${(err as Error).message}`);
@@ -261,22 +263,36 @@ export const suite: Suite = {
       // ---- stop and converge -----------------------------------------------------------------
       await flood.stop();
       ctx.log(`load stopped after ${loadSeconds.toFixed(0)} s (${flood.sent} OSC events sent); checking convergence`);
+      let phase = performance.now();
+      const lap = () => {
+        const s = (performance.now() - phase) / 1000;
+        phase = performance.now();
+        return s.toFixed(1);
+      };
       await Promise.all(runners.map((r) => r.call({ cmd: 'stop' })));
+      ctx.log(`clients stopped the load in ${lap()} s`);
       await Promise.all(runners.map((r) => r.call({ cmd: 'record' })));
       let replies: CheckReply[] = [];
       let rounds = 0;
+      const convergeStart = performance.now();
       let pendingChannels = new Set(TREE_CHANNELS);
       for (; rounds < CONVERGE_ROUNDS && pendingChannels.size > 0;) {
         rounds++;
         const targets: Record<string, Target> = {};
         for (const name of pendingChannels) targets[name] = await treeVersion(served.url, name);
         replies = await Promise.all(runners.map((r) => r.call<CheckReply>({ cmd: 'check', targets, timeoutMs: CONVERGE_TIMEOUT_MS })));
+        const n = (f: (c: CheckReply) => number) => replies.reduce((k, c) => k + f(c), 0);
+        ctx.log(
+          `round ${rounds} (${lap()} s): ${n((c) => c.verified)} verified, ${n((c) => c.missed)} past the version, ${n((c) => c.pending)} not there yet, ${n((c) => c.mismatched)} mismatched`,
+        );
         if (replies.some((c) => c.mismatched > 0)) break;
         pendingChannels = new Set(replies.flatMap((c) => c.unverifiedChannels));
       }
+      const convergeSeconds = (performance.now() - convergeStart) / 1000;
       const mirrors = mixes.reduce((n, m) => n + m.mirror + m.slow + m.churn, 0);
       const verified = replies.reduce((n, c) => n + c.verified, 0);
       const mismatched = replies.reduce((n, c) => n + c.mismatched, 0);
+      const unreached = replies.reduce((n, c) => n + c.pending + c.missed, 0);
       const converged = verified === mirrors && mismatched === 0;
       ctx.log(`convergence: ${verified}/${mirrors} mirrors equal to the server after ${rounds} round(s)${mismatched ? `, ${mismatched} MISMATCHED` : ''}`);
 
@@ -286,7 +302,9 @@ export const suite: Suite = {
 
       // ---- leave and count what the server kept --------------------------------------------------
       await Promise.all(runners.map((r) => r.call({ cmd: 'close' })));
+      ctx.log(`reports and disconnects in ${lap()} s`);
       const fdsEnd = await settledFds(served.pid, fdsStart);
+      ctx.log(`fds ${fdsStart} → ${fdsEnd} (${lap()} s)`);
       const final = await scrape(served.url);
       const rssEndMb = rssBytes(served.pid) / MB;
       const connectionsEnd = final.get('tidewire_connections') ?? -1;
@@ -325,7 +343,9 @@ export const suite: Suite = {
           mirrors,
           verified,
           mismatched,
+          unreached,
           rounds,
+          seconds: round(convergeSeconds, 1),
           ...(replies.find((c) => c.firstMismatch) ? { firstMismatch: replies.find((c) => c.firstMismatch)!.firstMismatch } : {}),
         },
         load: {
@@ -341,12 +361,16 @@ export const suite: Suite = {
           replayFrames: sum((r) => r.replayFrames),
           seeks: sum((r) => r.seeks),
           seeksAcked: sum((r) => r.seeksAcked),
+          clientProcessLagMaxMs: round(Math.max(...reports.map((r) => r.lagMaxMs)), 1),
         },
         server: {
           startSeconds: round(startSeconds, 1),
           idleRssMb: round(idle.rssMb, 1),
           idleHeapMb: round(idle.heapUsedMb, 1),
           idleLagMaxMs: round(idle.lagMaxMs, 1),
+          idleCpuPct: round(idle.serverCpuPct, 0),
+          meanCpuPct: round(samples.reduce((n, s) => n + s.serverCpuPct, 0) / Math.max(1, samples.length), 0),
+          meanLoadAvg1: round(samples.reduce((n, s) => n + s.loadAvg1, 0) / Math.max(1, samples.length), 1),
           rssMaxMb: round(
             samples.reduce((m, s) => Math.max(m, s.rssMb), 0),
             1,
@@ -372,6 +396,8 @@ export const suite: Suite = {
           lagP99Ms: round(s.lagP99Ms, 1),
           queuedBytes: s.queuedBytes,
           connections: s.connections,
+          serverCpuPct: round(s.serverCpuPct, 0),
+          loadAvg1: round(s.loadAvg1, 1),
         })),
         targets: {
           rssSlope: Math.abs(rssSlope) <= TARGETS.slopeMbPerHour,
