@@ -13,6 +13,9 @@ const MAX_ERROR_TEXTS = 20;
 /** This process's own event-loop delay: a client process that falls behind sends HELLO late, reads late. */
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
+/** The same per sample window (reset at every 'lag'). */
+const windowDelay = monitorEventLoopDelay({ resolution: 10 });
+windowDelay.enable();
 
 /** The load's lifecycle in this process. */
 type LoadState = 'idle' | 'running' | 'stopping' | 'stopped';
@@ -211,6 +214,11 @@ async function handle(msg: RunnerCommand): Promise<unknown> {
       return check(msg.targets, msg.timeoutMs);
     case 'report':
       return report();
+    case 'lag': {
+      const lagMaxMs = windowDelay.max / 1e6;
+      windowDelay.reset();
+      return { lagMaxMs };
+    }
     case 'close':
       await Promise.all([...mirrors.map(({ m }) => m.close()), ...viewers.map((v) => v.close())]);
       return { ok: true };

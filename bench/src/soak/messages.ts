@@ -46,6 +46,8 @@ export type RunnerCommand =
   /** Compare mirrors not yet verified with the server's version of their channel (each takes its hash there). */
   | { cmd: 'check'; targets: Record<string, Target>; timeoutMs: number }
   | { cmd: 'report' }
+  /** This process's longest event-loop delay since the last 'lag' (ms, with the 10 ms resolution). */
+  | { cmd: 'lag' }
   /** Close every connection gracefully. */
   | { cmd: 'close' }
   | { cmd: 'exit' };

@@ -18,6 +18,7 @@ import {
 } from '@tidewire/protocol';
 import { FrameDecoder, isKeyframe } from '@tidewire/timeline';
 import type { TimelineSchema } from '@tidewire/timeline';
+import { CLOSE_WAIT_MS } from './tree-mirror.ts';
 
 const CREDIT_EVERY_MS = 50;
 const WINDOW_FRAMES = 50;
@@ -93,7 +94,11 @@ export class ReplayViewer {
     if (this.state === 'closing') return Promise.resolve();
     this.state = 'closing';
     return new Promise((r) => {
-      this.ws.once('close', () => r());
+      const timer = setTimeout(() => this.ws.terminate(), CLOSE_WAIT_MS);
+      this.ws.once('close', () => {
+        clearTimeout(timer);
+        r();
+      });
       this.ws.close(1000, 'bye');
     });
   }

@@ -31,6 +31,8 @@ export interface Sample {
   serverCpuPct: number;
   /** The machine's 1-minute load average: a lag spike on a machine busy with others is not the server's alone. */
   loadAvg1: number;
+  /** The client processes' longest event-loop delay in the window (over the 10 ms resolution); -1 if they did not answer before the next sample. */
+  clientLagMaxMs: number;
 }
 
 /** CPU seconds (user + system) `pid` has used; NaN when it is gone. */
@@ -127,6 +129,7 @@ export async function takeSample(url: string, pid: number, t: number, mark: CpuM
     connections: m.get('tidewire_connections')!,
     serverCpuPct,
     loadAvg1: loadavg()[0]!,
+    clientLagMaxMs: -1,
   };
 }
 

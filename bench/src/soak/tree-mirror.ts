@@ -22,6 +22,8 @@ import { parseOps, Tree } from '@tidewire/tree';
 
 /** Non-fatal ERROR codes that are part of the load, not failures: a paused reader is resynced. */
 const EXPECTED_ERRORS = new Set(['TW_SLOW_CONSUMER']);
+/** How long a graceful close may wait for the server's close frame before the socket is dropped. */
+export const CLOSE_WAIT_MS = 5000;
 /** Positions remembered while recording (a few seconds of a storm at 60 batches a second). */
 const RECENT = 512;
 
@@ -139,9 +141,14 @@ export class TreeMirror {
     if (!ws || this.state === 'closed') return Promise.resolve();
     this.state = 'closing';
     return new Promise((r) => {
-      ws.once('close', () => r());
-      if (abrupt) ws.terminate();
-      else ws.close(1000, 'bye');
+      ws.once('close', () => {
+        clearTimeout(timer);
+        r();
+      });
+      // A client process far behind would read its backlog before the server's close frame:
+      // past CLOSE_WAIT_MS the socket is dropped instead (the server sees the connection end either way).
+      const timer = setTimeout(() => ws.terminate(), abrupt ? 0 : CLOSE_WAIT_MS);
+      if (!abrupt) ws.close(1000, 'bye');
     });
   }
 
