@@ -97,14 +97,24 @@ async function start(c: StartCommand): Promise<void> {
         const n = i + j;
         const clientRng = rng.fork(n);
         if (kind === 'replay') {
-          const v = await ReplayViewer.open(c.url, c.replay.channel, c.replay.schema, address(n), error);
+          let v: ReplayViewer;
+          try {
+            v = await ReplayViewer.open(c.url, c.replay.channel, c.replay.schema, address(n), error);
+          } catch (err) {
+            error(`replay: open failed: ${(err as Error).message}`);
+            return;
+          }
           viewers.push(v);
           counts.replay++;
           loops.push(replayLoop(v, clientRng, c.replay.frameCount));
           return;
         }
         const m = new TreeMirror(c.url, c.channels[n % c.channels.length]!, address(n), { error });
-        await m.open();
+        // A refused or failed open is an error, retried as a churner's reconnect is; the mirror stays in the check.
+        await m.open().catch((err: Error) => {
+          error(`${m.channelName}: open failed: ${err.message}`);
+          return reopen(m);
+        });
         mirrors.push({ kind, m });
         counts[kind]++;
         if (kind === 'slow') loops.push(slowLoop(m, clientRng));

@@ -244,7 +244,8 @@ export class TreeMirror {
       }
       case FrameType.ERROR:
         if (EXPECTED_ERRORS.has(f.code)) this.stats.slowResyncs++;
-        else this.hooks.error(`${this.channelName}: ERROR ${f.code}: ${f.message}`);
+        // While opening, a refusal is the open's failure (its close reason names the code): one error, not two.
+        else if (this.state !== 'opening') this.hooks.error(`${this.channelName}: ERROR ${f.code}: ${f.message}`);
         return;
       default:
     }

@@ -21,7 +21,7 @@ import { MB, rssBytes } from '../studio/procs.ts';
 import { round, sleep } from '../stats.ts';
 import type { Suite } from '../suite.ts';
 import type { CheckReply, ClientMix, RunnerCommand, RunnerReport, StartCommand, Target } from '../soak/messages.ts';
-import { cpuMark, fdCount, httpGet, scrape, slopeMbPerHour, takeSample } from '../soak/sampler.ts';
+import { cpuMark, fdCount, httpGet, LAG_RESOLUTION_MS, scrape, slopeMbPerHour, takeSample } from '../soak/sampler.ts';
 import type { Sample } from '../soak/sampler.ts';
 import { startServe } from '../soak/serve.ts';
 import type { Served } from '../soak/serve.ts';
@@ -255,7 +255,7 @@ export const suite: Suite = {
           // The client processes' own delay in the same window, filled in when they answer (not
           // awaited: a client process that is behind answers late, and the sampler must not wait).
           void Promise.all(runners.map((r) => r.call<{ lagMaxMs: number }>({ cmd: 'lag' }))).then((lags) => {
-            s.clientLagMaxMs = Math.max(0, Math.max(...lags.map((l) => l.lagMaxMs)) - 10);
+            s.clientLagMaxMs = Math.max(0, Math.max(...lags.map((l) => l.lagMaxMs)) - LAG_RESOLUTION_MS);
           });
           ctx.log(
             `t=${s.t.toFixed(0)} s: RSS ${s.rssMb.toFixed(1)} MB, heap ${s.heapUsedMb.toFixed(1)} MB, ${s.fds} fds, lag max ${s.lagMaxMs.toFixed(1)} ms, queued ${(s.queuedBytes / 1024).toFixed(0)} KB, ${s.connections} connections, server CPU ${s.serverCpuPct.toFixed(0)} %, load ${s.loadAvg1.toFixed(1)}`,
@@ -419,7 +419,7 @@ export const suite: Suite = {
         notes: [
           `server: \`tidewire serve\` (every app, the demo's change storm and the Live Set simulator on) in its own process with the environment npm start gives it (tidewire/process-env); ${RUNNERS} client processes`,
           `slopes: least squares over the samples after the first 20 % (warm-up), MB per hour; heap is nodejs_heap_size_used_bytes from /metrics (includes garbage not yet collected)`,
-          `maxEventLoopLagMs: the largest nodejs_eventloop_lag_max_seconds over the sample windows (prom-client's monitorEventLoopDelay, reset at every scrape) minus its ${10} ms resolution`,
+          `maxEventLoopLagMs: the largest nodejs_eventloop_lag_max_seconds over the sample windows (prom-client's monitorEventLoopDelay, reset at every scrape) minus its ${LAG_RESOLUTION_MS} ms resolution`,
           'fdsEnd: /proc/PID/fd after every client left (waited up to 20 s for the count to return to fdsStart)',
           'converged: every tree mirror (plain, slow, churned) had the server root hash at the same (epoch, offset) after the load stopped',
         ],
