@@ -38,6 +38,8 @@ const CONVERGE_ROUNDS = 10;
 const CONVERGE_ROUND_MS = 60_000;
 /** All rounds together: a client process that cannot keep up with the storms never gets there. */
 const CONVERGE_BUDGET_MS = 180_000;
+/** How long past its own timeout a client process may take to answer a check before it counts as stalled. */
+const STALL_GRACE_MS = 30_000;
 /** How long the server may take to close sockets after the clients left. */
 const FDS_SETTLE_MS = 20_000;
 
@@ -254,9 +256,12 @@ export const suite: Suite = {
           samples.push(s);
           // The client processes' own delay in the same window, filled in when they answer (not
           // awaited: a client process that is behind answers late, and the sampler must not wait).
-          void Promise.all(runners.map((r) => r.call<{ lagMaxMs: number }>({ cmd: 'lag' }))).then((lags) => {
-            s.clientLagMaxMs = Math.max(0, Math.max(...lags.map((l) => l.lagMaxMs)) - LAG_RESOLUTION_MS);
-          });
+          void Promise.all(runners.map((r) => r.call<{ lagMaxMs: number }>({ cmd: 'lag' }))).then(
+            (lags) => {
+              s.clientLagMaxMs = Math.max(0, Math.max(...lags.map((l) => l.lagMaxMs)) - LAG_RESOLUTION_MS);
+            },
+            () => {},
+          ); // a client process killed before it answered: the sample keeps -1
           ctx.log(
             `t=${s.t.toFixed(0)} s: RSS ${s.rssMb.toFixed(1)} MB, heap ${s.heapUsedMb.toFixed(1)} MB, ${s.fds} fds, lag max ${s.lagMaxMs.toFixed(1)} ms, queued ${(s.queuedBytes / 1024).toFixed(0)} KB, ${s.connections} connections, server CPU ${s.serverCpuPct.toFixed(0)} %, load ${s.loadAvg1.toFixed(1)}`,
           );
@@ -280,6 +285,7 @@ export const suite: Suite = {
       ctx.log(`clients stopped the load in ${lap()} s`);
       await Promise.all(runners.map((r) => r.call({ cmd: 'record' })));
       let replies: CheckReply[] = [];
+      let stalled = false;
       let rounds = 0;
       const convergeStart = performance.now();
       let pendingChannels = new Set(TREE_CHANNELS);
@@ -288,7 +294,15 @@ export const suite: Suite = {
         rounds++;
         const targets: Record<string, Target> = {};
         for (const name of pendingChannels) targets[name] = await treeVersion(served.url, name);
-        replies = await Promise.all(runners.map((r) => r.call<CheckReply>({ cmd: 'check', targets, timeoutMs })));
+        const got = await answered(Promise.all(runners.map((r) => r.call<CheckReply>({ cmd: 'check', targets, timeoutMs }))), timeoutMs + STALL_GRACE_MS);
+        if (!got) {
+          // Behind its sockets' backlog, a client process answers nothing in time: the run reports
+          // it unconverged instead of hanging, and those processes are killed below.
+          stalled = true;
+          fail(`client processes did not answer the convergence check within ${((timeoutMs + STALL_GRACE_MS) / 1000).toFixed(0)} s (behind the load)`);
+          break;
+        }
+        replies = got;
         const n = (f: (c: CheckReply) => number) => replies.reduce((k, c) => k + f(c), 0);
         ctx.log(
           `round ${rounds} (${lap()} s): ${n((c) => c.verified)} verified, ${n((c) => c.missed)} past the version, ${n((c) => c.pending)} not there yet, ${n((c) => c.mismatched)} mismatched`,
@@ -300,16 +314,17 @@ export const suite: Suite = {
       const mirrors = mixes.reduce((n, m) => n + m.mirror + m.slow + m.churn, 0);
       const verified = replies.reduce((n, c) => n + c.verified, 0);
       const mismatched = replies.reduce((n, c) => n + c.mismatched, 0);
-      const unreached = replies.reduce((n, c) => n + c.pending + c.missed, 0);
+      const unreached = stalled ? mirrors - verified : replies.reduce((n, c) => n + c.pending + c.missed, 0);
       const converged = verified === mirrors && mismatched === 0;
       ctx.log(`convergence: ${verified}/${mirrors} mirrors equal to the server after ${rounds} round(s)${mismatched ? `, ${mismatched} MISMATCHED` : ''}`);
 
-      const reports = await Promise.all(runners.map((r) => r.call<RunnerReport>({ cmd: 'report' })));
+      const reports = stalled ? runners.map(emptyReport) : await Promise.all(runners.map((r) => r.call<RunnerReport>({ cmd: 'report' })));
       const sum = (f: (r: RunnerReport) => number) => reports.reduce((n, r) => n + f(r), 0);
       const clientErrors = sum((r) => r.errors);
 
       // ---- leave and count what the server kept --------------------------------------------------
-      await Promise.all(runners.map((r) => r.call({ cmd: 'close' })));
+      if (stalled) await Promise.all(runners.splice(0).map((r) => r.kill()));
+      else await Promise.all(runners.map((r) => r.call({ cmd: 'close' })));
       ctx.log(`reports and disconnects in ${lap()} s`);
       const fdsEnd = await settledFds(served.pid, fdsStart);
       ctx.log(`fds ${fdsStart} → ${fdsEnd} (${lap()} s)`);
@@ -328,12 +343,14 @@ export const suite: Suite = {
       const maxLag = samples.reduce((m, s) => Math.max(m, s.lagMaxMs), 0);
       // The suite's own findings (samples, server counters, exit code), the clients' and failed OSC sends.
       const errorCount = errors.length + clientErrors + flood.errors;
-      const clientKinds = {
-        mirror: sum((r) => r.clients.mirror),
-        slow: sum((r) => r.clients.slow),
-        churn: sum((r) => r.clients.churn),
-        replay: sum((r) => r.clients.replay),
-      };
+      const clientKinds = stalled
+        ? { mirror: sum0(mixes, 'mirror'), slow: sum0(mixes, 'slow'), churn: sum0(mixes, 'churn'), replay: sum0(mixes, 'replay') }
+        : {
+            mirror: sum((r) => r.clients.mirror),
+            slow: sum((r) => r.clients.slow),
+            churn: sum((r) => r.clients.churn),
+            replay: sum((r) => r.clients.replay),
+          };
       return {
         suite: 'soak',
         quick: ctx.quick,
@@ -454,6 +471,41 @@ export const suite: Suite = {
     ].join('\n');
   },
 };
+
+/** Clients of one kind over the client processes' mixes. */
+function sum0(mixes: ClientMix[], kind: keyof ClientMix): number {
+  return mixes.reduce((n, m) => n + m[kind], 0);
+}
+
+/** `p`'s value, or undefined once `ms` have passed without it. */
+async function answered<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  p.catch(() => {}); // a reply that never comes (its process killed) rejects after the race is over
+  const late = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms)));
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** What a stalled client process reports: nothing it could say in time. */
+function emptyReport(): RunnerReport {
+  return {
+    clients: { mirror: 0, slow: 0, churn: 0, replay: 0 },
+    errors: 0,
+    firstErrors: [],
+    snapshots: 0,
+    opsApplied: 0,
+    slowResyncs: 0,
+    reconnects: 0,
+    pauses: 0,
+    replayFrames: 0,
+    seeks: 0,
+    seeksAcked: 0,
+    lagMaxMs: NaN,
+  };
+}
 
 /** tidewire_protocol_errors_total by code. */
 async function serverProtocolErrors(url: string): Promise<Record<string, number>> {
