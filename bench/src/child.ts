@@ -32,6 +32,14 @@ export class Child<C extends { cmd: string }> {
     return reply;
   }
 
+  /** SIGKILL, for a child that no longer answers (its late replies must not be taken for later commands). */
+  async kill(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const done = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGKILL');
+    await done;
+  }
+
   async exit(): Promise<void> {
     if (this.child.exitCode !== null) return;
     const done = new Promise((r) => this.child.once('exit', r));

@@ -1,4 +1,4 @@
-// `npm run bench -- <suite> [--json] [--quick]`: runs one benchmark suite. Each suite measures
+// `npm run bench -- <suite> [--json] [--quick] [suite options]`: runs one benchmark suite. Each suite measures
 // the original design, the best peer and Tidewire side by side in one run and reports ratios;
 // with --json it prints exactly one JSON object on stdout (progress goes to stderr).
 import type { Suite } from './suite.ts';
@@ -10,10 +10,11 @@ const suites: Record<string, () => Promise<{ suite: Suite }>> = {
   replay: () => import('./suites/replay.ts'),
   audio: () => import('./suites/audio.ts'),
   studio: () => import('./suites/studio.ts'),
+  soak: () => import('./suites/soak.ts'),
 };
 
 function usage(): string {
-  return `usage: npm run bench -- <suite> [--json] [--quick]\nsuites: ${Object.keys(suites).join(', ')}`;
+  return `usage: npm run bench -- <suite> [--json] [--quick]\nsuites: ${Object.keys(suites).join(', ')}\nsoak: [--minutes M] [--clients N] [--sample-seconds S] [--osc-rate R]`;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -25,7 +26,8 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const { suite } = await suites[name]!();
-  const result = await suite.run({ quick, log: (msg: string) => console.error(`[bench ${name}] ${msg}`) });
+  const args = argv.slice(argv.indexOf(name) + 1);
+  const result = await suite.run({ quick, args, log: (msg: string) => console.error(`[bench ${name}] ${msg}`) });
   if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
   else console.log(suite.format ? suite.format(result) : JSON.stringify(result, null, 2));
   return 0;
