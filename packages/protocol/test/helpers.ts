@@ -32,7 +32,7 @@ export function decodesAlike<F>(decode: (bytes: Uint8Array) => F, bytes: Uint8Ar
 
 /** `run` throws a ProtocolError of `code` whose message names what was wrong: every pattern of
  *  `names` matches it (the field such as `HELLO.client`, the value or limit that failed). Tests
- *  match these names, never a whole sentence (docs/protocol.md §6). */
+ *  match these names, never a whole sentence (docs/protocol.md §4.9). */
 export function throwsNaming(run: () => unknown, code: string, names: readonly RegExp[] = []): void {
   assert.throws(run, (err: unknown) => {
     assert.ok(err instanceof ProtocolError, `expected a ProtocolError, got ${String(err)}`);

@@ -240,24 +240,27 @@ describe('§W.4 TL_STATE: optional fields', () => {
   });
 });
 
-// Bad input gets a clear error naming what was wrong (STYLE.md; docs/protocol.md §6): each vector
+// Bad input gets a clear error naming what was wrong (STYLE.md; docs/protocol.md §4.9): each vector
 // checks the code and that the message names the frame and field (and the value or limit where
 // one is at fault), never the sentence around them.
 type Named = readonly [what: string, bytes: Uint8Array, names: readonly RegExp[]];
 
-function namesWhatWasWrong(table: readonly Named[], code = 'TW_BAD_FRAME'): void {
-  for (const [what, bytes, names] of table) it(what, () => rejectsWith(decodeTimelineFrame, bytes, code, names));
+/** The table's vectors, each with the code it must fail with. */
+function withCode(table: readonly Named[], code = 'TW_BAD_FRAME') {
+  return table.map(([what, bytes, names]) => ({ what, bytes, names, code }));
 }
 
 const control = (body: unknown) => cat(hex('40 01'), pack(body));
 
 describe('§W timeline frame types: errors name the type', () => {
-  namesWhatWasWrong([['an empty frame', new Uint8Array(0), [/\bframe type\b/]]]);
-  namesWhatWasWrong([['type 0x04 (two hex digits)', Uint8Array.of(0x04, 0), [/\b0x04\b/]]], 'TW_UNKNOWN_FRAME_TYPE');
+  for (const v of withCode([['an empty frame', new Uint8Array(0), [/\bframe type\b/]]]))
+    it(v.what, () => rejectsWith(decodeTimelineFrame, v.bytes, v.code, v.names));
+  for (const v of withCode([['type 0x04 (two hex digits)', Uint8Array.of(0x04, 0), [/\b0x04\b/]]], 'TW_UNKNOWN_FRAME_TYPE'))
+    it(v.what, () => rejectsWith(decodeTimelineFrame, v.bytes, v.code, v.names));
 });
 
 describe('§W.1 TL_CONTROL: errors name the field and the value', () => {
-  namesWhatWasWrong([
+  for (const v of withCode([
     ['no channel', hex('40'), [/\bTL_CONTROL\.channel\b/]],
     ['no body', hex('40 01'), [/\bTL_CONTROL body\b/, /\bempty\b/]],
     ['a body that is not a map', control(['play']), [/\bTL_CONTROL body\b/, /\bmap\b/]],
@@ -275,7 +278,8 @@ describe('§W.1 TL_CONTROL: errors name the field and the value', () => {
     ['a speed op without a speed', control({ op: 'speed' }), [/\bTL_CONTROL\b/, /\bspeed\b/]],
     ['a target on play', control({ op: 'play', frame: 3 }), [/\bTL_CONTROL play\b/, /\bframe\b/]],
     ['steps on pause', control({ op: 'pause', steps: 1 }), [/\bTL_CONTROL pause\b/, /\bsteps\b/]],
-  ]);
+  ]))
+    it(v.what, () => rejectsWith(decodeTimelineFrame, v.bytes, v.code, v.names));
   it('accepts a speed down to the float tolerance below the minimum, not beyond it', () => {
     // 0.1 may travel as float32 (0.10000000149…, above) or be computed a hair below: 1e-9 of slack.
     assert.equal((roundTrip(encodeTlControl(1, { op: 'speed', speed: MIN_TL_SPEED - 1e-9 })) as { speed: number }).speed, MIN_TL_SPEED - 1e-9);
@@ -284,16 +288,17 @@ describe('§W.1 TL_CONTROL: errors name the field and the value', () => {
 });
 
 describe('§W.2 TL_CREDIT: errors name the field', () => {
-  namesWhatWasWrong([
+  for (const v of withCode([
     ['no channel', hex('41'), [/\bTL_CREDIT\.channel\b/]],
     ['no frames', hex('41 01'), [/\bTL_CREDIT\.frames\b/]],
     ['no bytes', hex('41 01 01'), [/\bTL_CREDIT\.bytes\b/]],
     ['trailing bytes', hex('41 01 01 01 00'), [/\bTL_CREDIT\b/, /\b1 trailing bytes?\b/]],
-  ]);
+  ]))
+    it(v.what, () => rejectsWith(decodeTimelineFrame, v.bytes, v.code, v.names));
 });
 
 describe('§W.3 TL_FRAMES: errors name the field and the value', () => {
-  namesWhatWasWrong([
+  for (const v of withCode([
     ['no channel', hex('42'), [/\bTL_FRAMES\.channel\b/]],
     ['no seekEpoch', hex('42 01'), [/\bTL_FRAMES\.seekEpoch\b/]],
     ['no firstFrame', hex('42 01 01'), [/\bTL_FRAMES\.firstFrame\b/]],
@@ -305,7 +310,8 @@ describe('§W.3 TL_FRAMES: errors name the field and the value', () => {
     ['a frame length past the end', hex('42 01 01 00 01 03 aa bb'), [/\bTL_FRAMES frame 0\b/, /\blength 3\b/, /\boffset 5\b/]],
     ['a zero-length frame', hex('42 01 01 00 02 00 02 aa bb'), [/\bTL_FRAMES frame 0\b/, /\blength 0\b/]],
     ['trailing bytes', hex('42 01 01 00 01 01 aa 00'), [/\bTL_FRAMES\b/, /\btrailing\b/]],
-  ]);
+  ]))
+    it(v.what, () => rejectsWith(decodeTimelineFrame, v.bytes, v.code, v.names));
   it('an empty batch is a RangeError naming the count', () => {
     assert.throws(
       () => encodeTlFrames(1, 1, 0, []),
@@ -323,7 +329,7 @@ describe('§W.4 TL_STATE: errors name the field and the value', () => {
   const state = { seekEpoch: 3, playing: true, speed: 0.5, frame: 100, frameCount: 4000, live: false, rateHz: 25 };
   const stateFrame = (body: unknown) => cat(hex('43 01'), pack(body));
   const without = (key: string) => stateFrame(Object.fromEntries(Object.entries(state).filter(([k]) => k !== key)));
-  namesWhatWasWrong([
+  for (const v of withCode([
     ['no channel', hex('43'), [/\bTL_STATE\.channel\b/]],
     ['no body', hex('43 01'), [/\bTL_STATE body\b/, /\bempty\b/]],
     ['a body that is not a map', stateFrame([1]), [/\bTL_STATE body\b/, /\bmap\b/]],
@@ -333,5 +339,6 @@ describe('§W.4 TL_STATE: errors name the field and the value', () => {
     ['a negative liveFrame', stateFrame({ ...state, liveFrame: -1 }), [/\bTL_STATE\.liveFrame\b/]],
     ['an unknown mode', stateFrame({ ...state, mode: 'peer' }), [/\bTL_STATE\.mode\b/, /\bserver\b/]],
     ['a fractional ack', stateFrame({ ...state, ack: 1.5 }), [/\bTL_STATE\.ack\b/]],
-  ]);
+  ]))
+    it(v.what, () => rejectsWith(decodeTimelineFrame, v.bytes, v.code, v.names));
 });
