@@ -30,6 +30,7 @@ export const ErrorCodes = {
 
 export type ErrorCode = keyof typeof ErrorCodes;
 
+// Stryker disable next-line StringLiteral: the registry's name only shows on a direct instance of registry.Error, which nothing creates; ProtocolError takes its own class name (new.target)
 const registry = defineErrors('ProtocolError', ErrorCodes);
 
 export class ProtocolError extends registry.Error {

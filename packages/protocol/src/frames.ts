@@ -261,10 +261,8 @@ export function encodeError(f: Body<ErrorFrame>): Uint8Array {
 
 /** The ERROR frame that reports `err` to the peer. */
 export function errorFrameFor(err: ProtocolError): Uint8Array {
-  const f: Body<ErrorFrame> = { code: err.code, message: err.message, fatal: err.fatal };
-  if (err.channel !== undefined) f.channel = err.channel;
-  if (err.channelName !== undefined) f.name = err.channelName;
-  return encodeError(f);
+  // encodeError leaves channel and name out of the map when they are undefined.
+  return encodeError({ code: err.code, message: err.message, fatal: err.fatal, channel: err.channel, name: err.channelName });
 }
 
 // ---- decoding ------------------------------------------------------------------------
@@ -393,7 +391,8 @@ export function decodeFrame(bytes: Uint8Array): Frame {
       const totalBytes = r.varuint('SNAPSHOT_BEGIN.totalBytes');
       const chunkCount = r.varuint('SNAPSHOT_BEGIN.chunkCount');
       expectEnd(r, 'SNAPSHOT_BEGIN');
-      if (totalBytes === 0 || chunkCount === 0 || chunkCount > totalBytes) {
+      // 1 ≤ chunkCount ≤ totalBytes: every chunk carries at least one byte (so totalBytes ≥ 1 too).
+      if (chunkCount === 0 || chunkCount > totalBytes) {
         throw badFrame(`SNAPSHOT_BEGIN totals are inconsistent (totalBytes ${totalBytes}, chunkCount ${chunkCount})`);
       }
       return { type, channel, epoch, offset, nodeCount, encoding, totalBytes, chunkCount };

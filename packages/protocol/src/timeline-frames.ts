@@ -3,7 +3,7 @@
 // frames.ts so decodeFrame() stays as it is: a receiver routes 0x40–0x4F here.
 import { pack, unpack } from './codec.ts';
 import { badFrame, ProtocolError } from './errors.ts';
-import { asMap, bool, oneOf, uint } from './fields.ts';
+import { asMap, bool, isFiniteNumber, isSafeInteger, oneOf, uint } from './fields.ts';
 import type { Fields } from './fields.ts';
 import { TIMELINE_FRAME_RANGE } from './frames.ts';
 import { varuintSize, writeVaruint } from '@tidewire/base';
@@ -96,7 +96,7 @@ type ControlBody = Omit<TlControlFrame, 'type' | 'channel'>;
 
 function finite(m: Fields, key: string, frame: string): number {
   const v = m[key];
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw badFrame(`${frame}.${key} must be a finite number`);
+  if (!isFiniteNumber(v)) throw badFrame(`${frame}.${key} must be a finite number`);
   return v;
 }
 
@@ -130,7 +130,7 @@ function decodeControl(r: FrameReader): TlControlFrame {
   if (m.speed !== undefined) f.speed = checkSpeed(finite(m, 'speed', 'TL_CONTROL'), 'TL_CONTROL');
   if (m.steps !== undefined) {
     const s = m.steps;
-    if (typeof s !== 'number' || !Number.isSafeInteger(s) || s === 0 || Math.abs(s) > MAX_TL_STEPS) {
+    if (!isSafeInteger(s) || s === 0 || Math.abs(s) > MAX_TL_STEPS) {
       throw badFrame(`TL_CONTROL.steps must be a non-zero integer within ±${MAX_TL_STEPS}`);
     }
     f.steps = s;

@@ -32,7 +32,7 @@ import {
 } from '@tidewire/protocol';
 import type { Frame } from '@tidewire/protocol';
 import { varuintSize, writeVaruint } from '@tidewire/base';
-import { cat, decodesAlike, hex, rejectsWith } from './helpers.ts';
+import { cat, decodesAlike, hex, rejectsWith, throwsNaming } from './helpers.ts';
 
 const rejects = (bytes: Uint8Array, code: string) => rejectsWith(decodeFrame, bytes, code);
 const roundTrip = (bytes: Uint8Array): Frame => decodesAlike(decodeFrame, bytes);
@@ -483,4 +483,221 @@ describe('§4.9 ERROR: message cap and optional fields', () => {
 
 describe('§6 errors: the class', () => {
   it('is named ProtocolError', () => assert.equal(new ProtocolError('TW_BAD_FRAME', 'm').name, 'ProtocolError'));
+});
+
+// Bad input gets a clear error naming what was wrong (STYLE.md; docs/protocol.md §4.9): each vector
+// checks the code and that the message names the frame and field (and the value or limit where
+// one is at fault), never the sentence around them. The patterns spell out whole labels
+// (`HELLO.client`), so a label lost on its way down to the field readers fails them, and `\b`
+// between listed values fails on a list joined without its separators.
+type Named = readonly [what: string, bytes: Uint8Array, names: readonly RegExp[]];
+
+/** The table's vectors, each with the code it must fail with. */
+function withCode(table: readonly Named[], code = 'TW_BAD_FRAME') {
+  return table.map(([what, bytes, names]) => ({ what, bytes, names, code }));
+}
+
+const mapFrame = (type: string, body: unknown) => cat(hex(type), pack(body));
+
+describe('§3 varuint: errors name the field and the offset', () => {
+  for (const v of withCode([
+    ['a truncated varuint', hex('11 80'), [/\bUNSUBSCRIBE\.channel\b/, /\bend\b/, /\boffset 1\b/]],
+    ['a varuint longer than 8 bytes', hex('11 ffffffffffffffff01'), [/\bUNSUBSCRIBE\.channel\b/, /\b8 bytes\b/, /\boffset 1\b/]],
+    ['a value above 2^53-1', hex('11 ffffffffffffff7f'), [/\bUNSUBSCRIBE\.channel\b/, /2\^53/]],
+  ]))
+    it(v.what, () => rejectsWith(decodeFrame, v.bytes, v.code, v.names));
+});
+
+describe('§3 msgpack bodies: errors name the body', () => {
+  for (const v of withCode([
+    ['an empty body', hex('10'), [/\bSUBSCRIBE body\b/, /\bempty\b/]],
+    ['undecodable msgpack', hex('10 c1c1'), [/\bSUBSCRIBE body\b/, /\bmsgpack\b/]],
+    ['trailing bytes after the msgpack value', cat(encodeSubscribe({ name: 'a' }), hex('00')), [/\bSUBSCRIBE body\b/, /\bmsgpack\b/]],
+  ]))
+    it(v.what, () => rejectsWith(decodeFrame, v.bytes, v.code, v.names));
+  it('names an empty payload for unpack without a label', () => {
+    throwsNaming(() => unpack(new Uint8Array(0)), 'TW_BAD_FRAME', [/^payload\b/, /\bempty\b/]);
+  });
+  it("quotes at most 120 characters of msgpackr's reason, however long the value it quotes", () => {
+    // msgpackr's trailing-bytes error quotes the decoded value as JSON: 10 kB of attacker text here.
+    const bytes = cat(pack({ blob: 'x'.repeat(10_000) }), hex('00'));
+    throwsNaming(() => unpack(bytes), 'TW_BAD_FRAME', [/\bmsgpack\b/]);
+    assert.throws(
+      () => unpack(bytes),
+      (err: unknown) => err instanceof ProtocolError && err.message.length <= 'payload is not valid msgpack: '.length + 120,
+    );
+  });
+});
+
+describe('§4 frames: errors name the frame type', () => {
+  for (const v of withCode([['an empty frame', new Uint8Array(0), [/\bframe type\b/]]])) it(v.what, () => rejectsWith(decodeFrame, v.bytes, v.code, v.names));
+  for (const v of withCode(
+    [
+      ['type 0x04 (two hex digits)', Uint8Array.of(0x04, 0), [/\b0x04\b/]],
+      ['type 0xff', Uint8Array.of(0xff, 0), [/\b0xff\b/]],
+    ],
+    'TW_UNKNOWN_FRAME_TYPE',
+  ))
+    it(v.what, () => rejectsWith(decodeFrame, v.bytes, v.code, v.names));
+});
+
+describe('§4.1 HELLO: errors name the field', () => {
+  for (const v of withCode([
+    ['a body that is not a map', mapFrame('01', [1, 0]), [/\bHELLO body\b/, /\bmap\b/]],
+    ['an empty body', hex('01'), [/\bHELLO body\b/, /\bempty\b/]],
+    ['a malformed version', helloBody({ protocol: '1.0' }), [/\bHELLO\.protocol\b/, /\bmajor\b/]],
+    ['a client that is not a string', helloBody({ client: 5 }), [/\bHELLO\.client\b/, /\bstring\b/]],
+    ['a client above 128 bytes', helloBody({ client: 'x'.repeat(129) }), [/\bHELLO\.client\b/, /\b128 bytes\b/]],
+    ['capabilities that are not an array', helloBody({ capabilities: 'tree' }), [/\bHELLO\.capabilities\b/, /\barray\b/]],
+    ['more than 64 capabilities', helloBody({ capabilities: Array.from({ length: 65 }, (_, i) => `c${i}`) }), [/\bHELLO\.capabilities\b/, /\b64\b/]],
+    ['a capability that is not a string', helloBody({ capabilities: ['tree', 1] }), [/\bHELLO\.capabilities\[1\]/, /\b128 bytes\b/]],
+  ]))
+    it(v.what, () => rejectsWith(decodeFrame, v.bytes, v.code, v.names));
+});
+
+describe('§4.2 WELCOME: errors name the field', () => {
+  const welcome = (body: Record<string, unknown>) =>
+    mapFrame('02', { protocol: [1, 0], instance: 'i', capabilities: [], limits: { ...DEFAULT_LIMITS }, channels: [], ...body });
+  const { maxFrameBytes: _m, ...noMaxFrameBytes } = DEFAULT_LIMITS;
+  const { maxSubscriptions: _s, ...noMaxSubscriptions } = DEFAULT_LIMITS;
+  const { chunkBytes: _c, ...noChunkBytes } = DEFAULT_LIMITS;
+  for (const v of withCode([
+    ['a body that is not a map', mapFrame('02', 'welcome'), [/\bWELCOME body\b/, /\bmap\b/]],
+    ['a malformed version', welcome({ protocol: [1] }), [/\bWELCOME\.protocol\b/]],
+    ['an empty instance', welcome({ instance: '' }), [/\bWELCOME\.instance\b/, /\bempty\b/]],
+    ['capabilities that are not an array', welcome({ capabilities: null }), [/\bWELCOME\.capabilities\b/, /\barray\b/]],
+    ['limits that are not a map', welcome({ limits: [1, 2, 3] }), [/\bWELCOME\.limits body\b/, /\bmap\b/]],
+    ['a missing maxFrameBytes', welcome({ limits: noMaxFrameBytes }), [/\bWELCOME\.limits\.maxFrameBytes\b/, /\bnon-negative integer\b/]],
+    ['a missing maxSubscriptions', welcome({ limits: noMaxSubscriptions }), [/\bWELCOME\.limits\.maxSubscriptions\b/]],
+    ['a missing chunkBytes', welcome({ limits: noChunkBytes }), [/\bWELCOME\.limits\.chunkBytes\b/]],
+    ['channels that are not an array', welcome({ channels: {} }), [/\bWELCOME\.channels\b/, /\b4096\b/]],
+    ['a channel that is not a map', welcome({ channels: ['demo'] }), [/\bWELCOME\.channels\[\] body\b/, /\bmap\b/]],
+    ['a channel without a name', welcome({ channels: [{ kind: 'tree' }] }), [/\bWELCOME\.channels\[\]\.name\b/, /\bstring\b/]],
+    // The allowed values are listed one by one: `\b` between them fails when they run together.
+    ['an unknown channel kind', welcome({ channels: [{ name: 'x', kind: 'video' }] }), [/\bWELCOME\.channels\[\]\.kind\b/, /\btree\b.*\bevents\b/]],
+  ]))
+    it(v.what, () => rejectsWith(decodeFrame, v.bytes, v.code, v.names));
+});
+
+describe('§4.3 SUBSCRIBE: errors name the field', () => {
+  for (const v of withCode([
+    ['a body that is not a map', mapFrame('10', ['a']), [/\bSUBSCRIBE body\b/, /\bmap\b/]],
+    ['an empty name', encodeSubscribe({ name: '' }), [/\bSUBSCRIBE\.name\b/, /\bempty\b/]],
+    ['a position that is not a map', mapFrame('10', { name: 'a', from: [1, 2] }), [/\bSUBSCRIBE\.from body\b/, /\bmap\b/]],
+    ['a negative epoch', mapFrame('10', { name: 'a', from: { epoch: -1, offset: 0 } }), [/\bSUBSCRIBE\.from\.epoch\b/, /\bnon-negative integer\b/]],
+    ['a fractional offset', mapFrame('10', { name: 'a', from: { epoch: 1, offset: 0.5 } }), [/\bSUBSCRIBE\.from\.offset\b/]],
+  ]))
+    it(v.what, () => rejectsWith(decodeFrame, v.bytes, v.code, v.names));
+});
+
+describe('§4.4 UNSUBSCRIBE / UNSUBSCRIBED: errors name the field', () => {
+  for (const v of withCode([
+    ['UNSUBSCRIBE without a channel', hex('11'), [/\bUNSUBSCRIBE\.channel\b/]],
+    ['trailing bytes after UNSUBSCRIBE', hex('11 01 00 00'), [/\bUNSUBSCRIBE\b/, /\b2 trailing bytes\b/, /\boffset 2\b/]],
+    ['UNSUBSCRIBED without a channel', hex('13'), [/\bUNSUBSCRIBED\.channel\b/]],
+    ['UNSUBSCRIBED without a body', hex('13 07'), [/\bUNSUBSCRIBED body\b/, /\bempty\b/]],
+    ['UNSUBSCRIBED without a reason', mapFrame('13 07', {}), [/\bUNSUBSCRIBED\.reason\b/, /\bstring\b/]],
+  ]))
+    it(v.what, () => rejectsWith(decodeFrame, v.bytes, v.code, v.names));
+});
+
+describe('§4.5 SUBSCRIBED: errors name the field', () => {
+  const good = { name: 'x', channel: 1, kind: 'tree', epoch: 1, offset: 0, resume: 'none' };
+  for (const v of withCode([
+    ['a body that is not a map', mapFrame('12', 7), [/\bSUBSCRIBED body\b/, /\bmap\b/]],
+    ['an empty name', mapFrame('12', { ...good, name: '' }), [/\bSUBSCRIBED\.name\b/]],
+    ['a negative channel', mapFrame('12', { ...good, channel: -1 }), [/\bSUBSCRIBED\.channel\b/]],
+    ['an unknown kind', mapFrame('12', { ...good, kind: 'video' }), [/\bSUBSCRIBED\.kind\b/, /\btree\b/]],
+    ['a missing epoch', mapFrame('12', { ...good, epoch: undefined }), [/\bSUBSCRIBED\.epoch\b/]],
+    ['a string offset', mapFrame('12', { ...good, offset: '0' }), [/\bSUBSCRIBED\.offset\b/]],
+    ['an unknown resume mode', mapFrame('12', { ...good, resume: 'maybe' }), [/\bSUBSCRIBED\.resume\b/, /\breplay\b.*\bsnapshot\b.*\bnone\b/]],
+    ['an unknown reason', mapFrame('12', { ...good, reason: 'why' }), [/\bSUBSCRIBED\.reason\b/, /\bnew\b.*\bepoch\b.*\bgap\b/]],
+  ]))
+    it(v.what, () => rejectsWith(decodeFrame, v.bytes, v.code, v.names));
+});
+
+describe('§4.6 SNAPSHOT: errors name the field and the value', () => {
+  for (const v of withCode([
+    ['SNAPSHOT without a channel', hex('20'), [/\bSNAPSHOT\.channel\b/]],
+    ['SNAPSHOT without an epoch', hex('20 01'), [/\bSNAPSHOT\.epoch\b/]],
+    ['SNAPSHOT without an offset', hex('20 01 01'), [/\bSNAPSHOT\.offset\b/]],
+    ['SNAPSHOT without a nodeCount', hex('20 01 01 00'), [/\bSNAPSHOT\.nodeCount\b/]],
+    ['SNAPSHOT without an encoding', hex('20 01 01 00 01'), [/\bSNAPSHOT\.encoding\b/, /\boffset 5\b/]],
+    ['SNAPSHOT with an unknown encoding', hex('20 01 01 00 01 07 aa'), [/\bSNAPSHOT\.encoding\b/, /\b7\b/]],
+    ['SNAPSHOT without a body', hex('20 01 01 00 01 00'), [/\bSNAPSHOT\b/, /\bbody\b/]],
+    ['SNAPSHOT_BEGIN without a channel', hex('21'), [/\bSNAPSHOT_BEGIN\.channel\b/]],
+    ['SNAPSHOT_BEGIN without an epoch', hex('21 01'), [/\bSNAPSHOT_BEGIN\.epoch\b/]],
+    ['SNAPSHOT_BEGIN without an offset', hex('21 01 01'), [/\bSNAPSHOT_BEGIN\.offset\b/]],
+    ['SNAPSHOT_BEGIN without a nodeCount', hex('21 01 01 00'), [/\bSNAPSHOT_BEGIN\.nodeCount\b/]],
+    ['SNAPSHOT_BEGIN with an unknown encoding', hex('21 01 01 00 01 07 0a 01'), [/\bSNAPSHOT_BEGIN\.encoding\b/, /\b7\b/]],
+    ['SNAPSHOT_BEGIN without totalBytes', hex('21 01 01 00 01 00'), [/\bSNAPSHOT_BEGIN\.totalBytes\b/]],
+    ['SNAPSHOT_BEGIN without chunkCount', hex('21 01 01 00 01 00 0a'), [/\bSNAPSHOT_BEGIN\.chunkCount\b/]],
+    ['trailing bytes after SNAPSHOT_BEGIN', hex('21 01 01 00 01 00 0a 01 00'), [/\bSNAPSHOT_BEGIN\b/, /\btrailing\b/]],
+    ['more chunks than bytes', encodeSnapshotBegin(1, { epoch: 1, offset: 0 }, 1, 0, 10, 11), [/\bSNAPSHOT_BEGIN\b/, /\btotalBytes 10\b/, /\bchunkCount 11\b/]],
+    ['SNAPSHOT_CHUNK without a channel', hex('22'), [/\bSNAPSHOT_CHUNK\.channel\b/]],
+    ['SNAPSHOT_CHUNK without an index', hex('22 01'), [/\bSNAPSHOT_CHUNK\.index\b/]],
+    ['SNAPSHOT_CHUNK without bytes', hex('22 01 00'), [/\bSNAPSHOT_CHUNK\b/, /\bbytes\b/]],
+  ]))
+    it(v.what, () => rejectsWith(decodeFrame, v.bytes, v.code, v.names));
+  const begin = { type: FrameType.SNAPSHOT_BEGIN, channel: 1, epoch: 1, offset: 0, nodeCount: 1, encoding: 0, totalBytes: 10, chunkCount: 2 } as const;
+  const chunk = (channel: number, index: number, n: number) => ({ type: FrameType.SNAPSHOT_CHUNK, channel, index, bytes: new Uint8Array(n) }) as const;
+  it('the assembler names the announced size and its limit', () => {
+    throwsNaming(() => new SnapshotAssembler({ ...begin, totalBytes: 100 }, 99), 'TW_BAD_FRAME', [/\bSNAPSHOT_BEGIN\b/, /\b100 bytes\b/, /\b99-byte limit\b/]);
+  });
+  it('the assembler names a chunk of another channel, a chunk out of order, an overrun and a shortfall', () => {
+    throwsNaming(() => new SnapshotAssembler(begin).push(chunk(2, 0, 5)), 'TW_BAD_FRAME', [/\bSNAPSHOT_CHUNK\b/, /\bchannel 2\b/, /\bchannel 1's\b/]);
+    throwsNaming(() => new SnapshotAssembler(begin).push(chunk(1, 1, 5)), 'TW_BAD_FRAME', [/\bSNAPSHOT_CHUNK\b/, /\bindex 1\b/, /\bexpected 0\b/]);
+    throwsNaming(() => new SnapshotAssembler(begin).push(chunk(1, 0, 11)), 'TW_BAD_FRAME', [/\bSNAPSHOT_CHUNK 0\b/, /\b10 bytes\b/]);
+    const a = new SnapshotAssembler(begin);
+    a.push(chunk(1, 0, 3));
+    throwsNaming(() => a.push(chunk(1, 1, 3)), 'TW_BAD_FRAME', [/\b6 of 10 bytes\b/, /\b2 of 2 chunks\b/]);
+  });
+  it('a body that is not msgpack names the snapshot body', () => {
+    throwsNaming(() => decodeSnapshotBody(new Uint8Array(0)), 'TW_BAD_FRAME', [/\bsnapshot body\b/, /\bempty\b/]);
+  });
+  it('a chunk size that is not positive is a RangeError naming it and its value', () => {
+    assert.throws(
+      () => snapshotFrames(1, { epoch: 1, offset: 0 }, 1, SnapshotEncoding.MSGPACK, new Uint8Array(10), -3),
+      (err: unknown) => {
+        assert.ok(err instanceof RangeError);
+        assert.match(err.message, /\bchunkBytes\b/);
+        assert.match(err.message, /-3\b/);
+        return true;
+      },
+    );
+  });
+});
+
+describe('§4.7 OPS: errors name the field', () => {
+  for (const v of withCode([
+    ['OPS without a channel', hex('23'), [/\bOPS\.channel\b/]],
+    ['OPS without an epoch', hex('23 01'), [/\bOPS\.epoch\b/]],
+    ['OPS without an offset', hex('23 01 01'), [/\bOPS\.offset\b/]],
+    ['OPS without a body', hex('23 01 01 01'), [/\bOPS body\b/, /\bempty\b/]],
+    ['an OPS body that is not an array', mapFrame('23 01 01 01', { ops: [] }), [/\bOPS body\b/, /\barray\b/]],
+  ]))
+    it(v.what, () => rejectsWith(decodeFrame, v.bytes, v.code, v.names));
+});
+
+describe('§4.8 EVENT: errors name the field and the limit', () => {
+  for (const v of withCode([
+    ['EVENT without a channel', hex('30'), [/\bEVENT\.channel\b/]],
+    ['EVENT without a body', hex('30 01'), [/\bEVENT body\b/, /\bempty\b/]],
+    ['an EVENT body that is not [key, value]', mapFrame('30 01', { k: 'x' }), [/\bEVENT body\b/, /\bkey\b/]],
+    ['an EVENT key above 256 characters', encodeEvent(1, 'k'.repeat(257), 1), [/\bEVENT key\b/, /\b256\b/]],
+  ]))
+    it(v.what, () => rejectsWith(decodeFrame, v.bytes, v.code, v.names));
+});
+
+describe('§4.9 ERROR: errors name the field', () => {
+  const good = { code: 'TW_BAD_FRAME', message: 'm', fatal: true };
+  for (const v of withCode([
+    ['a body that is not a map', mapFrame('03', 'oops'), [/\bERROR body\b/, /\bmap\b/]],
+    ['an empty code', mapFrame('03', { ...good, code: '' }), [/\bERROR\.code\b/, /\bempty\b/]],
+    ['a message that is not a string', mapFrame('03', { ...good, message: 1 }), [/\bERROR\.message\b/, /\bstring\b/]],
+    ['a fatal that is not a boolean', mapFrame('03', { ...good, fatal: 1 }), [/\bERROR\.fatal\b/, /\bboolean\b/]],
+    ['a negative channel', mapFrame('03', { ...good, channel: -1 }), [/\bERROR\.channel\b/]],
+    ['a name that is not a string', mapFrame('03', { ...good, name: 5 }), [/\bERROR\.name\b/]],
+  ]))
+    it(v.what, () => rejectsWith(decodeFrame, v.bytes, v.code, v.names));
 });

@@ -1,5 +1,5 @@
 // Test helpers shared by the frame tests: hex literals, concatenation, and the two checks every
-// decoder gets (same result from a slice of a larger buffer; the expected error code).
+// decoder gets (same result from a slice of a larger buffer; the expected error code and the names its message carries).
 import assert from 'node:assert/strict';
 import { ProtocolError } from '@tidewire/protocol';
 
@@ -30,9 +30,18 @@ export function decodesAlike<F>(decode: (bytes: Uint8Array) => F, bytes: Uint8Ar
   return f;
 }
 
-export function rejectsWith(decode: (bytes: Uint8Array) => unknown, bytes: Uint8Array, code: string): void {
-  assert.throws(
-    () => decode(bytes),
-    (err: unknown) => err instanceof ProtocolError && err.code === code,
-  );
+/** `run` throws a ProtocolError of `code` whose message names what was wrong: every pattern of
+ *  `names` matches it (the field such as `HELLO.client`, the value or limit that failed). Tests
+ *  match these names, never a whole sentence (docs/protocol.md §4.9). */
+export function throwsNaming(run: () => unknown, code: string, names: readonly RegExp[] = []): void {
+  assert.throws(run, (err: unknown) => {
+    assert.ok(err instanceof ProtocolError, `expected a ProtocolError, got ${String(err)}`);
+    assert.equal(err.code, code);
+    for (const name of names) assert.match(err.message, name);
+    return true;
+  });
+}
+
+export function rejectsWith(decode: (bytes: Uint8Array) => unknown, bytes: Uint8Array, code: string, names: readonly RegExp[] = []): void {
+  throwsNaming(() => decode(bytes), code, names);
 }

@@ -239,3 +239,106 @@ describe('§W.4 TL_STATE: optional fields', () => {
     assert.deepEqual(keys, Object.keys(state).sort());
   });
 });
+
+// Bad input gets a clear error naming what was wrong (STYLE.md; docs/protocol.md §4.9): each vector
+// checks the code and that the message names the frame and field (and the value or limit where
+// one is at fault), never the sentence around them.
+type Named = readonly [what: string, bytes: Uint8Array, names: readonly RegExp[]];
+
+/** The table's vectors, each with the code it must fail with. */
+function withCode(table: readonly Named[], code = 'TW_BAD_FRAME') {
+  return table.map(([what, bytes, names]) => ({ what, bytes, names, code }));
+}
+
+const control = (body: unknown) => cat(hex('40 01'), pack(body));
+
+describe('§W timeline frame types: errors name the type', () => {
+  for (const v of withCode([['an empty frame', new Uint8Array(0), [/\bframe type\b/]]]))
+    it(v.what, () => rejectsWith(decodeTimelineFrame, v.bytes, v.code, v.names));
+  for (const v of withCode([['type 0x04 (two hex digits)', Uint8Array.of(0x04, 0), [/\b0x04\b/]]], 'TW_UNKNOWN_FRAME_TYPE'))
+    it(v.what, () => rejectsWith(decodeTimelineFrame, v.bytes, v.code, v.names));
+});
+
+describe('§W.1 TL_CONTROL: errors name the field and the value', () => {
+  for (const v of withCode([
+    ['no channel', hex('40'), [/\bTL_CONTROL\.channel\b/]],
+    ['no body', hex('40 01'), [/\bTL_CONTROL body\b/, /\bempty\b/]],
+    ['a body that is not a map', control(['play']), [/\bTL_CONTROL body\b/, /\bmap\b/]],
+    ['an unknown op', control({ op: 'rewind' }), [/\bTL_CONTROL\.op\b/, /\bplay\b.*\bpause\b.*\blive\b/]],
+    ['a negative frame', control({ op: 'seek', frame: -1 }), [/\bTL_CONTROL\.frame\b/]],
+    ['an infinite timeMs', control({ op: 'seek', timeMs: Number.POSITIVE_INFINITY }), [/\bTL_CONTROL\.timeMs\b/, /\bfinite\b/]],
+    ['a negative timeMs', control({ op: 'seek', timeMs: -0.5 }), [/\bTL_CONTROL\.timeMs\b/, /-0\.5\b/, /\bnegative\b/]],
+    ['a speed that is not a number', control({ op: 'speed', speed: '2' }), [/\bTL_CONTROL\.speed\b/, /\bfinite\b/]],
+    ['a speed above 16', control({ op: 'play', speed: 32 }), [/\bTL_CONTROL\.speed\b/, /\b32\b/, /\b0\.1\b/, /\b16\b/]],
+    ['a zero step', control({ op: 'step', steps: 0 }), [/\bTL_CONTROL\.steps\b/, new RegExp(`\\b${MAX_TL_STEPS}\\b`)]],
+    ['an unknown mode', control({ op: 'play', mode: 'peer' }), [/\bTL_CONTROL\.mode\b/, /\bserver\b/]],
+    ['a negative seq', control({ op: 'play', seq: -1 }), [/\bTL_CONTROL\.seq\b/]],
+    ['a seq above 2^32-1', control({ op: 'play', seq: 2 ** 32 }), [/\bTL_CONTROL\.seq\b/, /\b4294967295\b/]],
+    ['a seek with two targets', control({ op: 'seek', frame: 1, timeMs: 2 }), [/\bseek\b/, /\bframe\b/, /\btimeMs\b/]],
+    ['a speed op without a speed', control({ op: 'speed' }), [/\bTL_CONTROL\b/, /\bspeed\b/]],
+    ['a target on play', control({ op: 'play', frame: 3 }), [/\bTL_CONTROL play\b/, /\bframe\b/]],
+    ['steps on pause', control({ op: 'pause', steps: 1 }), [/\bTL_CONTROL pause\b/, /\bsteps\b/]],
+  ]))
+    it(v.what, () => rejectsWith(decodeTimelineFrame, v.bytes, v.code, v.names));
+  it('accepts a speed down to the float tolerance below the minimum, not beyond it', () => {
+    // 0.1 may travel as float32 (0.10000000149…, above) or be computed a hair below: 1e-9 of slack.
+    assert.equal((roundTrip(encodeTlControl(1, { op: 'speed', speed: MIN_TL_SPEED - 1e-9 })) as { speed: number }).speed, MIN_TL_SPEED - 1e-9);
+    rejects(control({ op: 'speed', speed: MIN_TL_SPEED - 2e-9 }));
+  });
+});
+
+describe('§W.2 TL_CREDIT: errors name the field', () => {
+  for (const v of withCode([
+    ['no channel', hex('41'), [/\bTL_CREDIT\.channel\b/]],
+    ['no frames', hex('41 01'), [/\bTL_CREDIT\.frames\b/]],
+    ['no bytes', hex('41 01 01'), [/\bTL_CREDIT\.bytes\b/]],
+    ['trailing bytes', hex('41 01 01 01 00'), [/\bTL_CREDIT\b/, /\b1 trailing bytes?\b/]],
+  ]))
+    it(v.what, () => rejectsWith(decodeTimelineFrame, v.bytes, v.code, v.names));
+});
+
+describe('§W.3 TL_FRAMES: errors name the field and the value', () => {
+  for (const v of withCode([
+    ['no channel', hex('42'), [/\bTL_FRAMES\.channel\b/]],
+    ['no seekEpoch', hex('42 01'), [/\bTL_FRAMES\.seekEpoch\b/]],
+    ['no firstFrame', hex('42 01 01'), [/\bTL_FRAMES\.firstFrame\b/]],
+    ['no count', hex('42 01 01 00'), [/\bTL_FRAMES\.count\b/]],
+    ['a count the bytes cannot hold', hex('42 01 01 00 05 01 aa'), [/\bTL_FRAMES\.count 5\b/, /\b2 bytes\b/]],
+    ['frame numbers beyond 2^53-1', cat(hex('42 01 01 ffffffffffffff0f 02'), hex('01 aa 01 bb')), [/\bTL_FRAMES\b/, /2\^53/]],
+    ['a truncated frame length', hex('42 01 01 00 01 80 80'), [/\bTL_FRAMES frame length\b/]],
+    // Without the length check the reader would step past the end and fail later, naming trailing bytes.
+    ['a frame length past the end', hex('42 01 01 00 01 03 aa bb'), [/\bTL_FRAMES frame 0\b/, /\blength 3\b/, /\boffset 5\b/]],
+    ['a zero-length frame', hex('42 01 01 00 02 00 02 aa bb'), [/\bTL_FRAMES frame 0\b/, /\blength 0\b/]],
+    ['trailing bytes', hex('42 01 01 00 01 01 aa 00'), [/\bTL_FRAMES\b/, /\btrailing\b/]],
+  ]))
+    it(v.what, () => rejectsWith(decodeTimelineFrame, v.bytes, v.code, v.names));
+  it('an empty batch is a RangeError naming the count', () => {
+    assert.throws(
+      () => encodeTlFrames(1, 1, 0, []),
+      (err: unknown) => {
+        assert.ok(err instanceof RangeError);
+        assert.match(err.message, /\bTL_FRAMES\b/);
+        assert.match(err.message, /\bgot 0\b/);
+        return true;
+      },
+    );
+  });
+});
+
+describe('§W.4 TL_STATE: errors name the field and the value', () => {
+  const state = { seekEpoch: 3, playing: true, speed: 0.5, frame: 100, frameCount: 4000, live: false, rateHz: 25 };
+  const stateFrame = (body: unknown) => cat(hex('43 01'), pack(body));
+  const without = (key: string) => stateFrame(Object.fromEntries(Object.entries(state).filter(([k]) => k !== key)));
+  for (const v of withCode([
+    ['no channel', hex('43'), [/\bTL_STATE\.channel\b/]],
+    ['no body', hex('43 01'), [/\bTL_STATE body\b/, /\bempty\b/]],
+    ['a body that is not a map', stateFrame([1]), [/\bTL_STATE body\b/, /\bmap\b/]],
+    ...Object.keys(state).map((key): Named => [`a missing ${key}`, without(key), [new RegExp(`\\bTL_STATE\\.${key}\\b`)]]),
+    ['a speed below 0.1', stateFrame({ ...state, speed: 0.01 }), [/\bTL_STATE\.speed\b/, /\b0\.01\b/]],
+    ['a rateHz of 0', stateFrame({ ...state, rateHz: 0 }), [/\bTL_STATE\.rateHz 0\b/, /\bpositive\b/]],
+    ['a negative liveFrame', stateFrame({ ...state, liveFrame: -1 }), [/\bTL_STATE\.liveFrame\b/]],
+    ['an unknown mode', stateFrame({ ...state, mode: 'peer' }), [/\bTL_STATE\.mode\b/, /\bserver\b/]],
+    ['a fractional ack', stateFrame({ ...state, ack: 1.5 }), [/\bTL_STATE\.ack\b/]],
+  ]))
+    it(v.what, () => rejectsWith(decodeTimelineFrame, v.bytes, v.code, v.names));
+});
