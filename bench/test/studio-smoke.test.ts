@@ -75,6 +75,8 @@ test(
     for (const f of ['stillRtfVsNaive', 'videoRtfVsNaive', 'rssAfter100VsAfter10']) assert.ok(isNum(r.ratios[f]), `ratios.${f}`);
     const targets = r.targets as Record<string, unknown>;
     assert.deepEqual(Object.keys(targets).sort(), [
+      'initialJs',
+      'longestTask',
       'orphans',
       'peakServer',
       'peakTotal',

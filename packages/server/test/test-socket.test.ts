@@ -7,8 +7,6 @@ import { RawClient } from './raw-client.ts';
 import { startServer, waitFor } from './helpers.ts';
 import { UNTIL_TIMEOUT_MS } from './test-socket.ts';
 
-const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-
 describe('README §Tests and benchmarks: waits have deadlines', { timeout: 5_000 }, () => {
   it('until() on a real socket fails within its deadline, naming what it waited for', async (t) => {
     const server = await startServer(t);
@@ -42,18 +40,30 @@ describe('README §Tests and benchmarks: waits have deadlines', { timeout: 5_000
   it('until() clears its timer when the condition comes true, and when the socket closes', async (t) => {
     const server = await startServer(t);
     const client = await RawClient.open(server.url);
-    const before = timers();
+    // The timers until() arms, caught at setTimeout (counting process-wide active timers also
+    // counts the runner's own, which come and go).
+    const armed: NodeJS.Timeout[] = [];
+    const realSetTimeout = globalThis.setTimeout;
+    t.mock.method(globalThis, 'setTimeout', (...args: Parameters<typeof setTimeout>) => {
+      const handle = realSetTimeout(...args);
+      armed.push(handle);
+      return handle;
+    });
+    const cleared = (h: NodeJS.Timeout) => (h as unknown as { _destroyed: boolean })._destroyed;
     let ready = false;
     const waiting = client.until(() => ready, 'ready');
-    assert.equal(timers(), before + 1, 'a pending wait holds one timer');
+    assert.equal(armed.length, 1, 'a pending wait holds one timer');
+    assert.equal(cleared(armed[0]!), false);
     ready = true;
     client.send(new Uint8Array([0xff])); // any message wakes the waiters
     await waiting;
-    assert.equal(timers(), before, 'its timer is gone once it resolved');
+    assert.equal(cleared(armed[0]!), true, 'its timer is gone once it resolved');
     const never = client.until(() => false, 'a frame after the close');
+    const second = armed.at(-1)!;
+    assert.notEqual(second, armed[0]);
     await client.close();
     await assert.rejects(never, { message: /^connection closed \(\d+\) while waiting for a frame after the close$/ });
-    assert.equal(timers(), before, 'and once it rejected');
+    assert.equal(cleared(second), true, 'and once it rejected');
   });
 
   it('waitFor() polls until its deadline and names the condition', async () => {
