@@ -5,6 +5,7 @@
 // real 1 MiB tmpfs (mount needs root; the test is skipped without it).
 import { espeakCountFile, espeakDir } from './render-cache-espeak.ts';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { execFile, spawn } from 'node:child_process';
 import { mkdir, rm, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -165,7 +166,11 @@ describe('§5.10.2 the intermediates cache on disk', () => {
       assert.ok((await readdir(dir)).every((n) => !n.endsWith('.partial')));
       second.release();
     } finally {
+      // Wait until it is reaped: until then its pid still answers kill(pid, 0) (a zombie), and the
+      // reopened cache would rightly keep the pin (a race a busy machine lost once).
+      const exited = sleeper.exitCode !== null || sleeper.signalCode !== null ? Promise.resolve() : once(sleeper, 'exit');
       sleeper.kill('SIGKILL');
+      await exited;
       held.release();
     }
     // Reopened after the other process died: its pin is cleaned up.
