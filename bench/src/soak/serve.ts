@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { serverProcessEnv } from 'tidewire/process-env';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const CLI = fileURLToPath(new URL('../../../apps/tidewire/bin/tidewire.js', import.meta.url));
+// The tidewire command, found by its package's name (the `./bin` export).
+const CLI = fileURLToPath(import.meta.resolve('tidewire/bin'));
 /** The first start generates the bundled race (~4 s) and may build nothing else; be generous on a busy machine. */
 const START_TIMEOUT_MS = 180_000;
 
