@@ -1,7 +1,7 @@
 // A replay viewer of the soak: a server-paced timeline client (what the replay page's Player
 // speaks, without the display) that seeks the race to a new frame every few seconds and plays
-// from there. Credit is granted as in bench/src/timeline/ws-viewer.ts (a 2 s window, returned at
-// most every 50 ms). Every TL_FRAMES is decoded; frames after a seek must start with a keyframe
+// from there. Frames, epochs and credit are handled as in the timeline bench's viewer
+// (bench/src/timeline/paced-frames.ts: a 2 s window here, returned at most every 50 ms). Every TL_FRAMES is decoded; frames after a seek must start with a keyframe
 // and then continue without a gap, else it is an error.
 import { WebSocket } from 'ws';
 import {
@@ -16,11 +16,10 @@ import {
   PROTOCOL_VERSION,
   TimelineFrameType,
 } from '@tidewire/protocol';
-import { FrameDecoder, isKeyframe } from '@tidewire/timeline';
 import type { TimelineSchema } from '@tidewire/timeline';
+import { PacedFrames } from '../timeline/paced-frames.ts';
 import { CLOSE_WAIT_MS } from './tree-mirror.ts';
 
-const CREDIT_EVERY_MS = 50;
 const WINDOW_FRAMES = 50;
 const WINDOW_BYTES = 1024 * 1024;
 
@@ -38,14 +37,8 @@ export class ReplayViewer {
   readonly stats: ViewerStats = { frames: 0, seeks: 0, seeksAcked: 0 };
   private state: ViewerState = 'opening';
   private channel = -1;
-  private epoch = -1;
-  private expectNext = -1;
-  private owedFrames = 0;
-  private owedBytes = 0;
-  private lastGrant = 0;
   private seq = 0;
-  private readonly decoder: FrameDecoder;
-  private readonly values: Float64Array;
+  private readonly paced: PacedFrames;
 
   private constructor(
     private readonly ws: WebSocket,
@@ -53,8 +46,7 @@ export class ReplayViewer {
     schema: TimelineSchema,
     private readonly error: (message: string) => void,
   ) {
-    this.decoder = new FrameDecoder(schema);
-    this.values = new Float64Array(schema.entities.length * schema.fields.length);
+    this.paced = new PacedFrames(schema);
   }
 
   /** Connects, subscribes and grants credit; resolves once subscribed. */
@@ -109,10 +101,7 @@ export class ReplayViewer {
       const f = decodeTimelineFrame(b);
       if (f.type === TimelineFrameType.TL_FRAMES) this.onFrames(f.seekEpoch, f.firstFrame, f.frames);
       else if (f.type === TimelineFrameType.TL_STATE) {
-        if (f.seekEpoch !== this.epoch) {
-          this.epoch = f.seekEpoch;
-          this.expectNext = -1;
-        }
+        this.paced.state(f.seekEpoch);
         if (f.ack !== undefined && f.ack % 2 === 1) this.stats.seeksAcked++;
       }
       return false;
@@ -121,7 +110,7 @@ export class ReplayViewer {
     if (f.type === FrameType.SUBSCRIBED && f.name === this.channelName) {
       this.channel = f.channel;
       this.state = 'open';
-      this.lastGrant = performance.now();
+      this.paced.start(performance.now());
       this.ws.send(encodeTlCredit(f.channel, WINDOW_FRAMES, WINDOW_BYTES));
       return true;
     }
@@ -130,25 +119,8 @@ export class ReplayViewer {
   }
 
   private onFrames(epoch: number, first: number, frames: Uint8Array[]): void {
-    const at = performance.now();
-    let bytes = 0;
-    for (const f of frames) bytes += f.length;
-    this.owedFrames += frames.length;
-    this.owedBytes += bytes;
-    if (epoch === this.epoch && frames.length > 0) {
-      if (first !== this.expectNext && !isKeyframe(frames[0]!)) {
-        this.error(`replay: TL_FRAMES at ${first} neither continues at ${this.expectNext} nor starts with a keyframe`);
-      } else {
-        for (const frame of frames) this.decoder.decode(frame, this.values);
-        this.stats.frames += frames.length;
-        this.expectNext = first + frames.length;
-      }
-    }
-    if (at - this.lastGrant >= CREDIT_EVERY_MS) {
-      this.ws.send(encodeTlCredit(this.channel, this.owedFrames, this.owedBytes));
-      this.owedFrames = 0;
-      this.owedBytes = 0;
-      this.lastGrant = at;
-    }
+    const grant = this.paced.frames(epoch, first, frames, performance.now(), (m) => this.error(`replay: ${m}`));
+    this.stats.frames = this.paced.decoded;
+    if (grant) this.ws.send(encodeTlCredit(this.channel, grant.frames, grant.bytes));
   }
 }

@@ -31,12 +31,12 @@ function forkEntry(
   file: string,
   args: string[],
   execArgv: string[] = [],
-  env: NodeJS.ProcessEnv = {},
+  env: NodeJS.ProcessEnv = process.env,
 ): { child: ChildProcess; first: Promise<Record<string, unknown>> } {
   const child = fork(join(ENTRIES, file), args, {
     execArgv: [...execArgv, '--import', 'tsx'],
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    env: { ...process.env, ...env },
+    env,
   });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
@@ -114,8 +114,6 @@ export interface FleetOptions {
   kills: number;
   /** Page loads for the time to interactive (median). */
   loads: number;
-  /** The server process's environment on top of the bench's (default: what `npm start` gives the server, tidewire/process-env). */
-  serverEnv?: NodeJS.ProcessEnv;
   log(m: string): void;
 }
 
@@ -178,7 +176,7 @@ export function initialJs(dist: string, loadedPaths: string[]): { bytes: number;
 export async function runFleet(o: FleetOptions): Promise<FleetResult> {
   const dataDir = join(o.dir, 'studio-data');
   const queueName = `bench-studio-${process.pid}`;
-  const server = forkEntry('server-entry.ts', [dataDir, o.redisUrl, queueName, STUDIO_DIST], ['--expose-gc'], serverProcessEnv(o.serverEnv));
+  const server = forkEntry('server-entry.ts', [dataDir, o.redisUrl, queueName, STUDIO_DIST], ['--expose-gc'], serverProcessEnv()); // what `npm start` gives the server
   const { url } = (await server.first) as { url: string };
   const serverPid = server.child.pid!;
   let worker = forkEntry('worker-entry.ts', [dataDir, o.redisUrl, queueName, '2', String(LOCK_MS)]);

@@ -1,7 +1,7 @@
 // A raw server-paced viewer of the real server (the protocol a Player speaks, without the
 // display): HELLO and SUBSCRIBE pipelined, a credit window like the Player's default (2 s of
-// frames at 16×, 8 MiB), TL_CONTROL seek + play, then every TL_FRAMES decoded with one
-// FrameDecoder and its credit returned at most every 50 ms (the Player's CONSUMED_EVERY_MS).
+// frames at 16×, 8 MiB), TL_CONTROL seek + play, then every TL_FRAMES checked, decoded and its
+// credit returned as paced-frames.ts does (at most every 50 ms, the Player's CONSUMED_EVERY_MS).
 // Lighter than a Player, so a viewer process can run a thousand of them.
 import { WebSocket } from 'ws';
 import type { IncomingMessage } from 'node:http';
@@ -17,12 +17,11 @@ import {
   PROTOCOL_VERSION,
   TimelineFrameType,
 } from '@tidewire/protocol';
-import { FrameDecoder, isKeyframe } from '@tidewire/timeline';
 import type { TimelineSchema } from '@tidewire/timeline';
 import type { ByteMeter } from './byte-meter.ts';
+import { PacedFrames } from './paced-frames.ts';
 import { CHANNEL } from './session-file.ts';
 
-const CREDIT_EVERY_MS = 50;
 const SEEK_SEQ = 1;
 const PLAY_SEQ = 2;
 
@@ -34,13 +33,7 @@ export interface WsViewerHooks {
 
 export class WsViewer {
   private channel = -1;
-  private epoch = -1;
-  private expectNext = -1;
-  private owedFrames = 0;
-  private owedBytes = 0;
-  private lastGrant = 0;
-  private readonly decoder: FrameDecoder;
-  private readonly values: Float64Array;
+  private readonly paced: PacedFrames;
 
   private constructor(
     private readonly ws: WebSocket,
@@ -48,8 +41,7 @@ export class WsViewer {
     private readonly startFrame: number,
     private readonly hooks: WsViewerHooks,
   ) {
-    this.decoder = new FrameDecoder(schema);
-    this.values = new Float64Array(schema.entities.length * schema.fields.length);
+    this.paced = new PacedFrames(schema);
   }
 
   /** Resolves once the server has acknowledged play at `startFrame`. */
@@ -81,10 +73,7 @@ export class WsViewer {
       if (f.type === TimelineFrameType.TL_FRAMES) {
         this.onFrames(f.seekEpoch, f.firstFrame, f.frames);
       } else if (f.type === TimelineFrameType.TL_STATE) {
-        if (f.seekEpoch !== this.epoch) {
-          this.epoch = f.seekEpoch;
-          this.expectNext = -1;
-        }
+        this.paced.state(f.seekEpoch);
         return f.ack === PLAY_SEQ;
       }
       return false;
@@ -92,7 +81,7 @@ export class WsViewer {
     const f = decodeFrame(b);
     if (f.type === FrameType.SUBSCRIBED) {
       this.channel = f.channel;
-      this.lastGrant = performance.now();
+      this.paced.start(performance.now());
       this.ws.send(encodeTlCredit(f.channel, 800, 8 * 1024 * 1024));
       this.ws.send(encodeTlControl(f.channel, { op: 'seek', frame: this.startFrame, seq: SEEK_SEQ }));
       this.ws.send(encodeTlControl(f.channel, { op: 'play', seq: PLAY_SEQ }));
@@ -104,28 +93,12 @@ export class WsViewer {
 
   private onFrames(epoch: number, first: number, frames: Uint8Array[]): void {
     const at = performance.now();
-    let bytes = 0;
-    for (const f of frames) bytes += f.length;
-    this.owedFrames += frames.length;
-    this.owedBytes += bytes;
-    if (epoch === this.epoch) {
-      if (first !== this.expectNext && !isKeyframe(frames[0]!)) {
-        this.hooks.error(`TL_FRAMES at ${first} neither continues at ${this.expectNext} nor starts with a keyframe`);
-      } else {
-        // Epoch 1 is the paused session at frame 0, before our seek: decoded, not reported.
-        for (let j = 0; j < frames.length; j++) {
-          this.decoder.decode(frames[j]!, this.values);
-          if (epoch >= 2 && first + j >= this.startFrame) this.hooks.frame(first + j, at, this.values);
-        }
-        this.expectNext = first + frames.length;
-      }
-    }
-    if (at - this.lastGrant >= CREDIT_EVERY_MS) {
-      this.ws.send(encodeTlCredit(this.channel, this.owedFrames, this.owedBytes));
-      this.owedFrames = 0;
-      this.owedBytes = 0;
-      this.lastGrant = at;
-    }
+    const hooks = this.hooks;
+    const start = this.startFrame;
+    // Epoch 1 is the paused session at frame 0, before our seek: decoded, not reported.
+    const report = epoch >= 2 ? (k: number, values: Float64Array) => k >= start && hooks.frame(k, at, values) : undefined;
+    const grant = this.paced.frames(epoch, first, frames, at, (m) => hooks.error(m), report);
+    if (grant) this.ws.send(encodeTlCredit(this.channel, grant.frames, grant.bytes));
   }
 
   close(): void {

@@ -1,6 +1,7 @@
 // Helpers the targets share: packing generated values without letting the generator throw, and
 // the round-trip comparison.
 import { isDeepStrictEqual } from 'node:util';
+import { concatBytes } from '@tidewire/base';
 import { pack } from '@tidewire/protocol';
 import { RoundTripMismatch } from '../target.ts';
 
@@ -16,16 +17,9 @@ export function safePack(value: unknown): Uint8Array {
   }
 }
 
+/** The parts one after the other (@tidewire/base concatBytes; number lists are taken as bytes). */
 export function concat(...parts: readonly (Uint8Array | readonly number[])[]): Uint8Array {
-  let size = 0;
-  for (const p of parts) size += p.length;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts.map((p) => (p instanceof Uint8Array ? p : Uint8Array.from(p))));
 }
 
 /**
