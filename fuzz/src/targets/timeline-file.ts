@@ -6,6 +6,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import * as fc from 'fast-check';
 import {
   crc32,
+  encodeRecord,
   encodeSchema,
   encodeSegmentPayload,
   FORMAT_VERSION,
@@ -51,18 +52,6 @@ async function seeds(): Promise<Uint8Array[]> {
   return seedFiles;
 }
 
-/** opcode • u64 length • content • crc32 (§5.2), the CRC over opcode, length and content. */
-function record(opcode: number, content: Uint8Array): Uint8Array {
-  const head = new Uint8Array(9);
-  const view = new DataView(head.buffer);
-  head[0] = opcode;
-  view.setUint32(1, content.length, true);
-  const body = concat(head, content);
-  const crc = new Uint8Array(4);
-  new DataView(crc.buffer).setUint32(0, crc32(body), true);
-  return concat(body, crc);
-}
-
 /** Recomputes the CRC of every record whose framing still parses, from the start of the file. */
 export function fixCrcs(file: Uint8Array): Uint8Array {
   const out = file.slice();
@@ -103,7 +92,7 @@ const fileLike: fc.Arbitrary<Uint8Array> = fc
     } catch {
       schemaBytes = new TextEncoder().encode(JSON.stringify(schema, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v)));
     }
-    const parts: Uint8Array[] = [MAGIC, record(Opcode.HEADER, header), record(Opcode.SCHEMA, schemaBytes)];
+    const parts: Uint8Array[] = [MAGIC, encodeRecord(Opcode.HEADER, header), encodeRecord(Opcode.SCHEMA, schemaBytes)];
     let offset = parts.reduce((n, p) => n + p.length, 0);
     const entries: Uint8Array[] = [];
     segments.forEach(([index, firstFrame, frameCount, startMs, n], i) => {
@@ -116,7 +105,7 @@ const fileLike: fc.Arbitrary<Uint8Array> = fc
       v.setFloat64(16, startMs, true);
       v.setUint32(24, payload.length, true);
       fixed.set(u64(payload.length), 28);
-      const seg = record(Opcode.SEGMENT, concat(fixed, payload));
+      const seg = encodeRecord(Opcode.SEGMENT, concat(fixed, payload));
       entries.push(concat(u64(offset), u64(seg.length), u64(firstFrame), fixed.subarray(12, 16), fixed.subarray(16, 24)));
       parts.push(seg);
       offset += seg.length;
@@ -125,7 +114,7 @@ const fileLike: fc.Arbitrary<Uint8Array> = fc
       const count = new Uint8Array(8);
       new DataView(count.buffer).setUint32(0, 36, true);
       new DataView(count.buffer).setUint32(4, entries.length, true);
-      parts.push(record(Opcode.INDEX, concat(count, ...entries)), record(Opcode.FOOTER, u64(offset)), MAGIC);
+      parts.push(encodeRecord(Opcode.INDEX, concat(count, ...entries)), encodeRecord(Opcode.FOOTER, u64(offset)), MAGIC);
     }
     return concat(...parts);
   });

@@ -10,7 +10,7 @@ export { FrameKind, isKeyframe } from './frame-format.ts';
 export { FrameEncoder, type FrameEncoderOptions } from './frame-encoder.ts';
 export { FrameDecoder } from './frame-decoder.ts';
 export { encodeSegmentPayload, parseSegmentPayload, type Segment } from './segment.ts';
-export { MAGIC, FORMAT_VERSION, Opcode } from './records.ts';
+export { MAGIC, FORMAT_VERSION, Opcode, encodeRecord } from './records.ts';
 export {
   TimelineWriter,
   type Compress,
