@@ -6,23 +6,9 @@
 // asserted here: seconds of samples on a shared machine say nothing about them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { runSuiteJson } from './run-suite.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ARGS = ['soak', '--quick', '--json', '--minutes', '0.2', '--clients', '24', '--sample-seconds', '3'];
-
-function runSoak(): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/src/main.ts', ...ARGS], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-20_000)));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 interface SoakResult {
   suite: string;
@@ -49,11 +35,7 @@ test(
   'docs/soak-bench.md §5 soak bench --quick --json: the documented fields, every mirror converged, no errors, fds back to start',
   { timeout: 240_000 },
   async () => {
-    const { code, stdout, stderr } = await runSoak();
-    assert.equal(code, 0, `bench exited with ${code}:\n${stderr.slice(-4000)}`);
-    const lines = stdout.trim().split('\n');
-    assert.equal(lines.length, 1, 'exactly one line on stdout');
-    const r = JSON.parse(lines[0]!) as SoakResult;
+    const r = await runSuiteJson<SoakResult>(ARGS);
     assert.equal(r.suite, 'soak');
     assert.equal(r.quick, true);
     assert.equal(r.minutes, 0.2);

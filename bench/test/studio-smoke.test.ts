@@ -6,27 +6,10 @@
 // Speeds are not asserted here: the targets live in the benchmark's own output.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { runSuiteJson } from './run-suite.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** One frame at the pipeline's 25 fps, plus a millisecond of rounding. */
 const FRAME = 1 / 25 + 0.001;
-
-function runQuick(): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/src/main.ts', 'studio', '--quick', '--json'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-20_000)));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 type Probe = { formatDurationSec: number; videoCodec: string; audioCodec: string; width: number; height: number; bytes: number };
 type Figures = Record<string, number>;
@@ -53,11 +36,7 @@ test(
   'docs/studio-bench.md §5 studio bench --quick --json: render, memory, queue and ui figures, real MP4s of equal duration, no orphans, no temp bytes',
   { timeout: 240_000 },
   async () => {
-    const { code, stdout, stderr } = await runQuick();
-    assert.equal(code, 0, `bench exited with ${code}:\n${stderr.slice(-4000)}`);
-    const lines = stdout.trim().split('\n');
-    assert.equal(lines.length, 1, 'exactly one line on stdout');
-    const r = JSON.parse(lines[0]!) as StudioResult;
+    const r = await runSuiteJson<StudioResult>(['studio', '--quick', '--json']);
     assert.equal(r.suite, 'studio');
     assert.equal(r.quick, true);
 

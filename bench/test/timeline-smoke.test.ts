@@ -4,34 +4,13 @@
 // asserted here (targets live in the benchmark's own output).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { runSuiteJson } from './run-suite.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SYSTEMS = ['baseline', 'tidewire-ws', 'tidewire-http'] as const;
 const FIELDS = ['bytesPerSecPerStream', 'serverCpuPctPerStream', 'maxStreamsAt25fps', 'seekP50Ms', 'seekP99Ms', 'staleFramesAfterSeeks'] as const;
 
-function runQuick(): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/src/main.ts', 'timeline', '--quick', '--json'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 test('§W timeline bench --quick --json prints the three systems, ratios, targets and a clean correctness check', { timeout: 120_000 }, async () => {
-  const { code, stdout, stderr } = await runQuick();
-  assert.equal(code, 0, `bench exited with ${code}:\n${stderr.slice(-4000)}`);
-  const lines = stdout.trim().split('\n');
-  assert.equal(lines.length, 1, 'exactly one line on stdout');
-  const r = JSON.parse(lines[0]!) as Record<string, unknown>;
+  const r = await runSuiteJson<Record<string, unknown>>(['timeline', '--quick', '--json']);
   assert.equal(r.suite, 'timeline');
   assert.equal(r.quick, true);
   const session = r.session as Record<string, number>;
