@@ -6,6 +6,7 @@
 // concurrent requests for a body being made wait for it, and renders of bodies not yet made
 // are bounded (a few at once, a short queue, then 503 TW_BUSY).
 import { brotliCompress, constants, gzip } from 'node:zlib';
+import { negotiate } from '@fastify/accept-negotiator';
 import { LRUCache } from 'lru-cache';
 import { asBuffer } from './bytes.ts';
 import type { SnapshotJsonOptions } from './options.ts';
@@ -34,24 +35,14 @@ export interface JsonBody {
   bytes: Buffer;
 }
 
-/** q-value per coding from Accept-Encoding; the coding to answer with. No header: identity. */
+// Ties go to the first: br, then gzip (x-gzip is gzip's old name, RFC 9110 §8.4.1.3).
+const CODINGS = ['br', 'gzip', 'x-gzip'];
+
+/** The coding to answer with, negotiated from Accept-Encoding as @fastify/compress does. No header: identity. */
 export function pickCoding(header: string | string[] | undefined, compression: boolean): JsonCoding {
   if (!compression || header === undefined) return 'identity';
-  const q: Record<string, number> = {};
-  for (const part of (Array.isArray(header) ? header.join(',') : header).split(',')) {
-    const [codingRaw, ...params] = part.split(';');
-    const coding = codingRaw!.trim().toLowerCase();
-    let v = 1;
-    for (const p of params) {
-      const m = /^\s*q\s*=\s*([0-9.]+)\s*$/i.exec(p);
-      if (m) v = Number(m[1]);
-    }
-    q[coding] = v;
-  }
-  const br = q.br ?? q['*'] ?? 0;
-  const gz = q.gzip ?? q['x-gzip'] ?? q['*'] ?? 0;
-  if (br > 0 && br >= gz) return 'br';
-  return gz > 0 ? 'gzip' : 'identity';
+  const coding = negotiate(Array.isArray(header) ? header.join(',') : header, CODINGS);
+  return coding === 'br' ? 'br' : coding === null ? 'identity' : 'gzip';
 }
 
 /** JSON has no binary type: byte strings become {"$base64": "…"}. */

@@ -92,6 +92,7 @@ test('§5.1 Accept-Encoding negotiation and option validation', () => {
   assert.equal(pickCoding('br;q=0, gzip;q=0', true), 'identity');
   assert.equal(pickCoding('deflate', true), 'identity');
   assert.equal(pickCoding('*', true), 'br');
+  assert.equal(pickCoding('x-gzip', true), 'gzip');
   assert.equal(pickCoding('gzip', false), 'identity');
   assert.deepEqual(resolveOptions({}).snapshotJson, { cacheBytes: 64 * 1024 * 1024, maxRenders: 2, maxQueuedRenders: 32 });
   for (const snapshotJson of [{ cacheBytes: -1 }, { maxRenders: 0 }, { maxQueuedRenders: 1.5 }]) {
