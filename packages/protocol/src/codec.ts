@@ -22,12 +22,50 @@ export function packSnapshot(value: unknown): Uint8Array {
   return snapshotPackr.pack(value);
 }
 
+/**
+ * How deep arrays and maps may nest in one payload (docs/protocol.md §3.1). msgpackr decodes
+ * recursively, so without a bound whether a deeply nested body decodes would depend on how much
+ * stack its caller has left (≈4,400 levels at the top of a Node process, ≈1,900 under 5,000
+ * frames): the same bytes would be a value on one path and an error on another. Every body the
+ * protocol defines nests a few levels (tree snapshots are columns, not nested nodes).
+ */
+export const MAX_NESTING = 512;
+
 /** Decodes exactly one msgpack value spanning all of `bytes`; anything else is TW_BAD_FRAME. */
 export function unpack(bytes: Uint8Array, what = 'payload'): unknown {
   if (bytes.length === 0) throw badFrame(`${what} is empty`);
+  let value: unknown;
   try {
-    return unpackr.unpack(bytes);
+    value = unpackr.unpack(bytes);
   } catch (err) {
+    if (isStackOverflow(err)) throw tooDeep(what);
     throw badFrame(`${what} is not valid msgpack: ${(err as Error).message.slice(0, 120)}`);
   }
+  // Each level of nesting takes at least one byte, so a short body cannot be too deep.
+  if (bytes.length > MAX_NESTING && nestsDeeperThan(value, MAX_NESTING)) throw tooDeep(what);
+  return value;
+}
+
+function tooDeep(what: string) {
+  return badFrame(`${what} nests arrays and maps deeper than ${MAX_NESTING} levels`);
+}
+
+function isStackOverflow(err: unknown): boolean {
+  return err instanceof RangeError && /call stack/i.test(err.message);
+}
+
+/** True when `value` has containers more than `levels` deep; recursion stops at `levels`. */
+function nestsDeeperThan(value: unknown, levels: number): boolean {
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return false;
+  if (levels === 0) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (nestsDeeperThan(item, levels - 1)) return true;
+    return false;
+  }
+  if (value instanceof Map) {
+    for (const [k, v] of value) if (nestsDeeperThan(k, levels - 1) || nestsDeeperThan(v, levels - 1)) return true;
+    return false;
+  }
+  for (const k in value) if (nestsDeeperThan((value as Record<string, unknown>)[k], levels - 1)) return true;
+  return false;
 }

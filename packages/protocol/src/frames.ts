@@ -107,9 +107,9 @@ export interface UnsubscribedFrame {
 }
 /** How a snapshot body is encoded (§4.6). */
 export const SnapshotEncoding = {
-  /** msgpack(node) as it is. */
+  /** msgpack(columns) as it is. */
   MSGPACK: 0,
-  /** deflate-raw (RFC 1951) of msgpack(node): browsers inflate it natively (DecompressionStream). */
+  /** deflate-raw (RFC 1951) of msgpack(columns): browsers inflate it natively (DecompressionStream). */
   DEFLATE_RAW: 1,
 } as const;
 export type SnapshotEncodingCode = (typeof SnapshotEncoding)[keyof typeof SnapshotEncoding];

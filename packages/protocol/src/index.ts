@@ -2,6 +2,6 @@
 export * from './errors.ts';
 export * from './frames.ts';
 export * from './snapshot.ts';
-export { pack, unpack } from './codec.ts';
+export { MAX_NESTING, pack, unpack } from './codec.ts';
 export { FrameReader } from './varuint.ts';
 export * from './timeline-frames.ts';

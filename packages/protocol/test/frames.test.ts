@@ -29,6 +29,7 @@ import {
   FrameReader,
   SnapshotEncoding,
   unpack,
+  MAX_NESTING,
 } from '@tidewire/protocol';
 import type { Frame } from '@tidewire/protocol';
 import { varuintSize, writeVaruint } from '@tidewire/base';
@@ -92,6 +93,31 @@ describe('§3 msgpack bodies', () => {
     const b = encodeSubscribed({ name: 'n', channel: 1, kind: 'tree', epoch: 5, offset: 0, resume: 'snapshot', reason: 'new' });
     assert.deepEqual(a, b);
     assert.equal((decodeFrame(b) as { name: string }).name, 'n');
+  });
+});
+
+describe('§3.1 nesting', () => {
+  // The bound is the codec's (every body goes through unpack), so these call it directly with
+  // `levels` nested one-item arrays around a nil.
+  const nested = (levels: number) => cat(new Uint8Array(levels).fill(0x91), hex('c0'));
+  it('decodes a body nested exactly MAX_NESTING levels', () => {
+    let v = unpack(nested(MAX_NESTING)) as unknown[];
+    for (let i = 1; i < MAX_NESTING; i++) v = v[0] as unknown[];
+    assert.deepEqual(v, [null]);
+  });
+  it('rejects one level more, naming the bound', () => {
+    throwsNaming(() => unpack(nested(MAX_NESTING + 1), 'OPS body'), 'TW_BAD_FRAME', [/OPS body/, /deeper than 512 levels/]);
+  });
+  it('gives the same error whether or not the recursive decoder runs out of stack', () => {
+    // 100,000 levels overflow msgpackr's recursion wherever it runs; 2,000 decode at the top
+    // of a process but not deep in a call stack: both must end in the same error.
+    for (const levels of [2000, 100_000]) throwsNaming(() => unpack(nested(levels), 'OPS body'), 'TW_BAD_FRAME', [/deeper than 512 levels/]);
+    const deepInStack = (frames: number): void => (frames === 0 ? void unpack(nested(2000)) : deepInStack(frames - 1));
+    throwsNaming(() => deepInStack(5000), 'TW_BAD_FRAME', [/deeper than 512 levels/]);
+  });
+  it('counts map nesting too', () => {
+    const maps = cat(...Array.from({ length: MAX_NESTING + 1 }, () => hex('81 a1 6b')), hex('c0'));
+    throwsNaming(() => unpack(maps), 'TW_BAD_FRAME', [/deeper than 512 levels/]);
   });
 });
 
