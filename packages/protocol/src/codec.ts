@@ -54,14 +54,14 @@ function isStackOverflow(err: unknown): boolean {
   return err instanceof RangeError && /call stack/i.test(err.message);
 }
 
-/** True when `value` has containers more than `levels` deep; recursion stops at `levels`. */
+/**
+ * True when `value` has arrays, maps or objects more than `levels` deep; recursion stops at
+ * `levels`. msgpack maps decode to Maps here (records to objects), binary to a Uint8Array,
+ * whose bytes are not walked.
+ */
 function nestsDeeperThan(value: unknown, levels: number): boolean {
   if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return false;
   if (levels === 0) return true;
-  if (Array.isArray(value)) {
-    for (const item of value) if (nestsDeeperThan(item, levels - 1)) return true;
-    return false;
-  }
   if (value instanceof Map) {
     for (const [k, v] of value) if (nestsDeeperThan(k, levels - 1) || nestsDeeperThan(v, levels - 1)) return true;
     return false;

@@ -115,9 +115,18 @@ describe('§3.1 nesting', () => {
     const deepInStack = (frames: number): void => (frames === 0 ? void unpack(nested(2000)) : deepInStack(frames - 1));
     throwsNaming(() => deepInStack(5000), 'TW_BAD_FRAME', [/deeper than 512 levels/]);
   });
-  it('counts map nesting too', () => {
+  it('counts maps, map keys and records (objects) as levels too', () => {
     const maps = cat(...Array.from({ length: MAX_NESTING + 1 }, () => hex('81 a1 6b')), hex('c0'));
     throwsNaming(() => unpack(maps), 'TW_BAD_FRAME', [/deeper than 512 levels/]);
+    // {[[…[nil]…]]: 1}: the depth is in the key.
+    const inKey = cat(hex('81'), nested(MAX_NESTING), hex('01'));
+    throwsNaming(() => unpack(inKey), 'TW_BAD_FRAME', [/deeper than 512 levels/]);
+    let record: unknown = 1;
+    for (let i = 0; i < MAX_NESTING + 1; i++) record = { r: record };
+    throwsNaming(() => unpack(pack(record)), 'TW_BAD_FRAME', [/deeper than 512 levels/]);
+    let shallower: unknown = 1;
+    for (let i = 0; i < MAX_NESTING; i++) shallower = { r: shallower };
+    assert.deepEqual(unpack(pack(shallower)), shallower);
   });
 });
 
