@@ -32,6 +32,11 @@ export class Child<C extends { cmd: string }> {
     return reply;
   }
 
+  /** The child's process id (for /proc readings and its scheduling priority). */
+  get pid(): number {
+    return this.child.pid!;
+  }
+
   /** SIGKILL, for a child that no longer answers (its late replies must not be taken for later commands). */
   async kill(): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;

@@ -58,7 +58,7 @@ export async function ffprobeJson(path: string): Promise<{ streams: Record<strin
     '-v',
     'error',
     '-show_entries',
-    'stream=codec_type,codec_name,width,height,duration,nb_frames,r_frame_rate:format=duration',
+    'stream=codec_type,codec_name,width,height,channels,duration,nb_frames,r_frame_rate:format=duration',
     '-of',
     'json',
     path,
@@ -71,12 +71,20 @@ export async function durationOf(path: string): Promise<number> {
   return Number(stdout.trim());
 }
 
-/** One frame at `t` seconds as 8-bit gray pixels. */
+/**
+ * The picture showing at `t` seconds as 8-bit gray pixels. `fps=25` first turns a variable-rate
+ * file's frames into the picture at every 1/25 s, and `-ss` after the input trims after that
+ * filter: before the input, it would drop a frame that began before `t` and show the next one.
+ */
 export async function grayFrame(path: string, t: number, width: number, height: number): Promise<Buffer> {
-  const { stdout } = await exec('ffmpeg', ['-v', 'error', '-ss', t.toFixed(3), '-i', path, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], {
-    encoding: 'buffer',
-    maxBuffer: 64 << 20,
-  });
+  const { stdout } = await exec(
+    'ffmpeg',
+    ['-v', 'error', '-i', path, '-vf', 'fps=25', '-ss', t.toFixed(3), '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'gray', '-'],
+    {
+      encoding: 'buffer',
+      maxBuffer: 64 << 20,
+    },
+  );
   if (stdout.length !== width * height) throw new Error(`frame at ${t}: ${stdout.length} bytes, ${width * height} expected`);
   return stdout;
 }

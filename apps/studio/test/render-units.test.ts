@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { StudioError } from '../src/errors.ts';
 import { assTime, buildAss, captionText, escapeAssText, karaokeDurations } from '../src/render/captions.ts';
-import { composeArgs, mergeSegments, progressParser } from '../src/render/graph.ts';
+import { assMillisOfFrame, composeArgs, firstFrameDrawnAt, mergeSegments, pictureChangeFrames, progressParser } from '../src/render/graph.ts';
 import { ByteRing, cleanupLeftovers, Ledger, runTool } from '../src/render/process.ts';
 import { parseWav, voicedSpan, wavHeader } from '../src/render/wav.ts';
 import { splitScript, storyFromScript } from '../src/script.ts';
@@ -175,6 +175,8 @@ describe('§5.5 the compose command', () => {
     totalSeconds: 3,
     outPath: '/o/.x.partial.mp4',
     encoder: { preset: 'ultrafast' as const, crf: 23, audioBitrate: '128k' },
+    captionChanges: [0.5, 1.17],
+    frameMode: 'variable' as const,
   };
 
   it('one input for consecutive scenes on the same still; files as file: arguments, never in the graph', () => {
@@ -210,6 +212,49 @@ describe('§5.5 the compose command', () => {
     assert.match(graph, /\[bed\]\[key\]sidechaincompress/);
     assert.ok(!args.includes('stillimage'));
     assert.ok(!graph.includes('ass='));
+  });
+
+  it('§5.5.3 frame n is drawn at trunc(n × (1/fps) × 1000) ms, as the ass filter computes it', () => {
+    assert.equal(assMillisOfFrame(803, 25), 32119); // 803 × 0.04 × 1000 = 32119.999…
+    assert.equal(assMillisOfFrame(804, 25), 32160);
+    assert.equal(assMillisOfFrame(2, 30), 66);
+    assert.equal(firstFrameDrawnAt(32120, 25), 804, 'frame 803 is drawn at 32119 ms, before a change at 32.12 s');
+    assert.equal(firstFrameDrawnAt(32110, 25), 803);
+    assert.equal(firstFrameDrawnAt(0, 25), 0);
+    assert.equal(firstFrameDrawnAt(1130, 25), 29);
+    assert.equal(firstFrameDrawnAt(1160, 25), 29);
+  });
+
+  it('§5.5.3 the kept frames: first, last, segment starts, and the first frame at or after each caption change', () => {
+    assert.deepEqual(pictureChangeFrames([0.5, 1.17, 9], [0, 40], 25, 75), [0, 13, 30, 40, 74]);
+    assert.deepEqual(pictureChangeFrames([], [0], 25, 1), [0]);
+  });
+
+  it('§5.5.3 a still picture keeps only its changing frames: variable rate by default, constant or every frame on request', () => {
+    const segs = [
+      { source: { type: 'color' as const, hex: '203040' }, frames: 30, zoom: false },
+      { source: { type: 'color' as const, hex: 'e0e0e0' }, frames: 60, zoom: false },
+    ];
+    const graphOf = (args: string[]) => args[args.indexOf('-filter_complex') + 1]!;
+    const variable = composeArgs({ ...base, segments: segs, captionsFile: 'captions.ass' });
+    // 0.5 s → frame 15, 1.17 s → frame 36 at 30 fps; segment 2 starts at 30; the last is 89.
+    assert.match(graphOf(variable), /select='\(\(eq\(n,0\)\+eq\(n,15\)\)\+\(eq\(n,30\)\+\(eq\(n,36\)\+eq\(n,89\)\)\)\)',ass=captions\.ass\[vout\]/);
+    assert.deepEqual(variable.slice(variable.indexOf('-fps_mode'), variable.indexOf('-fps_mode') + 2), ['-fps_mode', 'vfr']);
+    assert.ok(!variable.includes('-r'));
+    const constant = composeArgs({ ...base, segments: segs, captionsFile: 'captions.ass', frameMode: 'constant' });
+    assert.match(graphOf(constant), /select='[^']+',ass=captions\.ass,fps=30\[vout\]/);
+    assert.deepEqual(constant.slice(constant.indexOf('-r'), constant.indexOf('-r') + 2), ['-r', '30']);
+    const every = composeArgs({ ...base, segments: segs, captionsFile: 'captions.ass', frameMode: 'every-frame' });
+    assert.match(graphOf(every), /\[bg\]ass=captions\.ass\[vout\]/);
+    assert.ok(!graphOf(every).includes('select'));
+    // No captions: the segment starts and the last frame are still all that changes.
+    assert.match(graphOf(composeArgs({ ...base, segments: segs })), /\[bg\]select='\(eq\(n,0\)\+\(eq\(n,30\)\+eq\(n,89\)\)\)'\[vout\]/);
+  });
+
+  it('§5.5.4 the voice alone is one mono track; with a music bed the mix is stereo', () => {
+    const segs = [{ source: { type: 'color' as const, hex: '203040' }, frames: 30, zoom: false }];
+    assert.match(composeArgs({ ...base, segments: segs }).join(' '), /channel_layouts=mono\[aout\]/);
+    assert.match(composeArgs({ ...base, segments: segs, music: { path: '/m.mp3', volume: 0.3 } }).join(' '), /channel_layouts=stereo,asplit/);
   });
 
   it('reads -progress lines', () => {

@@ -132,6 +132,7 @@ describe('§5.7 the output file', () => {
     const audio = probe.streams.find((x) => x.codec_type === 'audio')!;
     assert.equal(video.codec_name, 'h264');
     assert.equal(audio.codec_name, 'aac');
+    assert.equal(audio.channels, 1, 'the voice alone is mono');
     assert.equal(video.width, 1080);
     assert.equal(video.height, 1920);
     const voices = await Promise.all(texts.map((_, i) => durationOf(join(o.workDir, `scene-${i}.wav`))));
@@ -179,7 +180,7 @@ describe('§5.5 captions are burned into the picture', () => {
     assert.ok(dGap < 0.5, `in the gap they do not (${dGap.toFixed(2)})`);
   });
 
-  it('on stills, burning captions only where they change gives the same frames as burning every frame', async () => {
+  it('on stills, drawing only the frames that change gives the same pictures as drawing every frame (variable and constant rate)', async () => {
     const texts = ['Word by word highlight', 'Across two scenes with several words'];
     const st = story(
       withBackground(
@@ -190,16 +191,43 @@ describe('§5.5 captions are burned into the picture', () => {
     );
     // Lossless (CRF 0) so the comparison sees the filter graph's pictures, not the encoder's choices.
     const lossless = { ...small, encoder: { crf: 0 } };
-    const a = await renderStory(st, opts('changes'), lossless);
-    const b = await renderStory(st, opts('every'), { ...lossless, everyFrameCaptions: true });
+    const variable = await renderStory(st, opts('variable'), lossless);
+    const constant = await renderStory(st, opts('constant'), { ...lossless, frameMode: 'constant' });
+    const every = await renderStory(st, opts('every'), { ...lossless, frameMode: 'every-frame' });
+    // The picture at every 1/25 s: the variable-rate file's frames last until the next one.
     const md5 = async (path: string) =>
-      (await exec('ffmpeg', ['-v', 'error', '-i', path, '-map', '0:v', '-f', 'framemd5', '-'])).stdout
+      (await exec('ffmpeg', ['-v', 'error', '-i', path, '-map', '0:v', '-vf', 'fps=25', '-f', 'framemd5', '-'])).stdout
         .split('\n')
         .filter((l) => /^\d/.test(l))
         .map((l) => l.split(',').pop()!.trim());
-    const [ma, mb] = await Promise.all([md5(a.outPath), md5(b.outPath)]);
-    assert.ok(ma.length > 50);
-    assert.deepEqual(ma, mb);
+    const [mv, mc, me] = await Promise.all([md5(variable.outPath), md5(constant.outPath), md5(every.outPath)]);
+    assert.ok(me.length > 50);
+    assert.deepEqual(mc, me, 'constant rate');
+    assert.deepEqual(mv, me, 'variable rate');
+    const frames = async (path: string) => Number((await ffprobeJson(path)).streams.find((x) => x.codec_type === 'video')!.nb_frames);
+    const [fv, fc] = await Promise.all([frames(variable.outPath), frames(constant.outPath)]);
+    assert.equal(fc, me.length);
+    assert.ok(fv < fc / 2, `the variable-rate file encodes ${fv} frames of ${fc}`);
+  });
+
+  it('on stills, a scene without a caption still changes the picture where it starts', async () => {
+    // Frames are kept where captions change and where a background segment starts; with no
+    // caption on the second scene only the segment start shows its background in time.
+    const st = story(
+      [
+        scene(0, 'First scene speaks here', { background: { kind: 'color', color: '#204080' } }),
+        scene(1, 'Second scene is silent on screen', { caption: '', background: { kind: 'color', color: '#e0e0e0' } }),
+      ],
+      {
+        gapSeconds: 0.4,
+      },
+    );
+    const result = await renderStory(st, opts('uncaptioned'), small);
+    const first = await grayFrame(result.outPath, 0.3, W, H);
+    const atStart = await grayFrame(result.outPath, result.sceneStarts[1]! + 0.05, W, H);
+    const atEnd = await grayFrame(result.outPath, result.durationSeconds - 0.1, W, H);
+    assert.ok(meanAbsDiff(first, atStart) > 50, 'the second background shows from its scene start');
+    assert.ok(meanAbsDiff(atStart, atEnd) < 2);
   });
 
   it('caption text with ASS codes ({\\alpha&HFF&}, {\\b1}, \\N, \\n, \\h, braces) shows literally', async () => {
@@ -369,6 +397,7 @@ describe('§5.4 backgrounds', () => {
     const result = await renderStory(st, opts('bg', { assets: (id) => (id === 'm' ? music : undefined) }), small);
     const probe = await ffprobeJson(result.outPath);
     assert.equal(probe.streams.length, 2);
+    assert.equal(probe.streams.find((x) => x.codec_type === 'audio')!.channels, 2, 'a music bed is stereo');
     assert.ok(Math.abs(Number(probe.format.duration) - result.durationSeconds) <= FRAME);
     // The zoom moves the picture: two frames of the zoomed scene differ.
     const z0 = await grayFrame(result.outPath, result.sceneStarts[1]! + 0.05, W, H);

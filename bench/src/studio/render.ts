@@ -114,8 +114,15 @@ export async function probe(path: string): Promise<RenderRun['probe']> {
   };
 }
 
+/**
+ * The renders compared: the pipeline with its defaults, the pipeline writing a constant frame
+ * rate (every frame encoded, docs/studio.md §5.5.3; what it did before variable rate), and the
+ * naive baseline.
+ */
+export type RenderKind = 'tidewire' | 'tidewire-constant' | 'naive';
+
 /** Renders `story` once with the pipeline or the baseline into `dir`, timed (wall clock). */
-export async function timedRender(kind: 'tidewire' | 'naive', story: Story, dir: string, assets: Record<string, string>, name: string): Promise<RenderRun> {
+export async function timedRender(kind: RenderKind, story: Story, dir: string, assets: Record<string, string>, name: string): Promise<RenderRun> {
   const state = join(dir, 'state');
   await mkdir(state, { recursive: true });
   const outPath = join(dir, `${name}.mp4`);
@@ -130,7 +137,10 @@ export async function timedRender(kind: 'tidewire' | 'naive', story: Story, dir:
     assets: (id: string) => assets[id],
   };
   const t0 = performance.now();
-  const out = kind === 'tidewire' ? await renderStory(story, options) : await renderStoryNaive(story, options);
+  const out =
+    kind === 'naive'
+      ? await renderStoryNaive(story, options)
+      : await renderStory(story, options, kind === 'tidewire-constant' ? { frameMode: 'constant' } : {});
   const wallSec = (performance.now() - t0) / 1000;
   const p = await probe(outPath);
   await rm(options.workDir, { recursive: true, force: true });

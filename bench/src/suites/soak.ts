@@ -11,6 +11,7 @@
 //            position, every client disconnects and the server's fds must return to the start
 // Figures: RSS and heap slopes (least squares over the samples after a 20 % warm-up, MB/h),
 // fds at start and end, the longest event-loop delay, errors, converged. docs/soak-bench.md.
+import { setPriority } from 'node:os';
 import { createSocket } from 'node:dgram';
 import { encodeOsc, oscFloat, oscInt, IndexMap } from '@tidewire/liveset';
 import type { NodeSnapshot } from '@tidewire/tree';
@@ -28,6 +29,8 @@ import type { Served } from '../soak/serve.ts';
 import { TreeMirror } from '../soak/tree-mirror.ts';
 
 const RUNNER = new URL('../soak/client-runner.ts', import.meta.url);
+/** The client processes' nice level: below the server's, which runs at the default 0. */
+const CLIENT_NICE = 10;
 /** The tree channels `tidewire serve` has: the demo, the Live Set mirror, Media Studio's live state. */
 const TREE_CHANNELS = ['demo', 'liveset', 'studio'];
 const TIMELINE = 'race';
@@ -219,7 +222,13 @@ export const suite: Suite = {
 
       // ---- ramp up ---------------------------------------------------------------------------
       const rampStart = performance.now();
-      for (let r = 0; r < RUNNERS; r++) runners.push(await Child.spawn<RunnerCommand>(RUNNER));
+      for (let r = 0; r < RUNNERS; r++) {
+        const runner = await Child.spawn<RunnerCommand>(RUNNER);
+        // reason: the load generator shares the machine with the server it measures; at a lower
+        // priority it cannot take a core the server is waiting for (docs/soak-bench.md §2).
+        setPriority(runner.pid, CLIENT_NICE);
+        runners.push(runner);
+      }
       const starts = runners.map((runner, r) => {
         const cmd: StartCommand = {
           cmd: 'start',

@@ -26,15 +26,25 @@ export interface ComposePlan {
   music?: { path: string; volume: number };
   /** The ASS file's name relative to the run's working directory; undefined for no captions. */
   captionsFile?: string;
-  /**
-   * When the captions' picture changes (seconds; `captionChangeTimes`). On a video made only of
-   * stills and colours, libass then draws only the frames around these times and the others
-   * repeat them (§5.5.2): the same pictures for a fraction of the cost.
-   */
-  captionChanges?: number[];
+  /** When the captions' picture changes (seconds, as written to the ASS file; `captionChangeTimes`). */
+  captionChanges: number[];
+  /** How a still picture's frames reach the encoder (§5.5.3); moving pictures always draw every frame. */
+  frameMode: FrameMode;
   outPath: string;
   encoder: EncoderSettings;
 }
+
+/**
+ * On a video made only of stills and colours (no zoom) the picture changes only where a scene
+ * or a caption does (§5.5.3):
+ * - `variable` (the default): only the frames whose picture differs from the one before are
+ *   drawn and encoded, each shown until the next: a variable-frame-rate MP4;
+ * - `constant`: the same frames drawn, each repeated by reference up to FPS: a constant-rate
+ *   MP4 (what some editors want), the same pictures for the encoder's cost of every frame;
+ * - `every-frame`: libass draws every frame (the slow reference the tests compare with).
+ */
+export type FrameMode = 'variable' | 'constant' | 'every-frame';
+export const FRAME_MODES: readonly FrameMode[] = ['variable', 'constant', 'every-frame'];
 
 export interface EncoderSettings {
   preset: 'ultrafast' | 'superfast' | 'veryfast' | 'faster' | 'fast' | 'medium';
@@ -104,14 +114,20 @@ export function composeArgs(plan: ComposePlan): string[] {
     video = '[bg]';
   }
   const staticPicture = segments.every((s) => s.source.type !== 'video' && !s.zoom);
-  if (plan.captionsFile !== undefined) {
+  const onlyChanges = staticPicture && plan.frameMode !== 'every-frame';
+  const variableRate = onlyChanges && plan.frameMode === 'variable';
+  const picture: string[] = [];
+  if (onlyChanges) {
+    const starts = segments.map((_, i) => segments.slice(0, i).reduce((a, s) => a + s.frames, 0));
     const totalFrames = segments.reduce((a, s) => a + s.frames, 0);
-    const keep = staticPicture && plan.captionChanges ? changeFrames(plan.captionChanges, fps, totalFrames) : undefined;
-    // Only frames whose caption picture may differ from the previous frame's go through libass;
-    // fps then repeats each one (by reference) until the next, back to a constant rate.
-    const select = keep ? `select='${balancedSum(keep.map((n) => `eq(n,${n})`))}',` : '';
-    const refill = keep ? `,fps=${fps}` : '';
-    chains.push(`${video}${select}ass=${plan.captionsFile}${refill}[vout]`);
+    const keep = pictureChangeFrames(plan.captionsFile === undefined ? [] : plan.captionChanges, starts, fps, totalFrames);
+    picture.push(`select='${balancedSum(keep.map((n) => `eq(n,${n})`))}'`);
+  }
+  if (plan.captionsFile !== undefined) picture.push(`ass=${plan.captionsFile}`);
+  // reason: `fps` repeats each kept frame by reference until the next, back to a constant rate.
+  if (onlyChanges && !variableRate) picture.push(`fps=${fps}`);
+  if (picture.length > 0) {
+    chains.push(`${video}${picture.join(',')}[vout]`);
     video = '[vout]';
   }
 
@@ -125,7 +141,9 @@ export function composeArgs(plan: ComposePlan): string[] {
     chains.push('[bed][key]sidechaincompress=threshold=0.02:ratio=12:attack=15:release=350:makeup=1[ducked]');
     chains.push('[voice][ducked]amix=inputs=2:duration=first:normalize=0[aout]');
   } else {
-    chains.push(`[${voiceIndex}:a]${stereo}[aout]`);
+    // reason: the voice is mono; a stereo track would carry it twice, and the AAC encoder, which
+    // runs in FFmpeg's one encoding thread, took 4.7 s of a 7.5 s render for 65 s in stereo (2.2 s mono).
+    chains.push(`[${voiceIndex}:a]aresample=44100,aformat=sample_fmts=fltp:channel_layouts=mono[aout]`);
   }
 
   return [
@@ -153,8 +171,9 @@ export function composeArgs(plan: ComposePlan): string[] {
     String(plan.encoder.crf),
     '-pix_fmt',
     'yuv420p',
-    '-r',
-    String(fps),
+    // A variable rate keeps each frame's own timestamp (frame n at n/FPS), so a kept frame lasts
+    // until the next; `-r` would duplicate them again before the encoder.
+    ...(variableRate ? ['-fps_mode', 'vfr'] : ['-r', String(fps)]),
     '-g',
     String(fps * 4),
     '-c:a',
@@ -170,15 +189,32 @@ export function composeArgs(plan: ComposePlan): string[] {
 }
 
 /**
- * The frame numbers to render captions on: the first and last frame, and around each change
- * time the first frame at or after it with one frame of slack either side (libass truncates a
- * frame's time to whole milliseconds, so the exact frame can be off by one).
+ * The millisecond libass is asked to draw for frame `n`: FFmpeg's `ass` filter passes
+ * `pts × time_base × 1000` truncated to an integer, in double arithmetic, which this repeats
+ * operation for operation (so 29 × 0.04 × 1000 = 1159.999… draws 1159, not 1160).
  */
-export function changeFrames(changes: number[], fps: number, totalFrames: number): number[] {
-  const keep = new Set<number>([0, Math.max(0, totalFrames - 1)]);
-  for (const t of changes) {
-    const n = Math.ceil(t * fps - 1e-6);
-    for (const m of [n - 1, n, n + 1]) if (m >= 0 && m < totalFrames) keep.add(m);
+export function assMillisOfFrame(n: number, fps: number): number {
+  return Math.trunc(n * (1 / fps) * 1000);
+}
+
+/** The first frame libass draws at or after `ms` (an event or karaoke time, whole milliseconds). */
+export function firstFrameDrawnAt(ms: number, fps: number): number {
+  let n = Math.max(0, Math.floor((ms * fps) / 1000) - 1);
+  while (assMillisOfFrame(n, fps) < ms) n++;
+  return n;
+}
+
+/**
+ * The frames whose picture may differ from the frame before (§5.5.3): the first and the last,
+ * the first frame of each background segment, and the first frame libass draws at or after
+ * each caption change (libass shows an event and highlights a karaoke word from its time on,
+ * `start ≤ now`). Every other frame repeats the one before it.
+ */
+export function pictureChangeFrames(captionChanges: number[], segmentStarts: number[], fps: number, totalFrames: number): number[] {
+  const keep = new Set<number>([0, Math.max(0, totalFrames - 1), ...segmentStarts]);
+  for (const t of captionChanges) {
+    const n = firstFrameDrawnAt(Math.round(t * 1000), fps);
+    if (n < totalFrames) keep.add(n);
   }
   return [...keep].sort((a, b) => a - b);
 }

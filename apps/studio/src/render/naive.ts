@@ -226,7 +226,7 @@ export async function renderStoryNaive(story: Story, options: RenderOptions, tun
 
     progress('thumbnail', 0);
     ledger.addTemp(tmpThumb);
-    await makeThumbnail(tmpOut, tmpThumb, track.starts[0]! + clips[0]!.durationSeconds / 2, W, H, run);
+    await makeThumbnail(tmpOut, tmpThumb, track.starts[0]! + clips[0]!.durationSeconds / 2, W, H, fps, run);
     progress('thumbnail', 1);
     if (controller.signal.aborted) throw abortError(controller.signal);
     await rename(tmpThumb, options.thumbnailPath);

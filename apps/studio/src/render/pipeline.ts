@@ -12,7 +12,7 @@ import { FORMATS, type Background, type Stage, type Story } from '../model.ts';
 import { STORY_CAPS } from '../script.ts';
 import { FFMPEG, ensureBuiltin } from './backgrounds.ts';
 import { buildAss, captionChangeTimes, captionText, type CaptionEvent } from './captions.ts';
-import { composeArgs, DEFAULT_ENCODER, progressParser, STILL_EXTENSIONS, type BackgroundSource, type EncoderSettings } from './graph.ts';
+import { composeArgs, DEFAULT_ENCODER, progressParser, STILL_EXTENSIONS, type BackgroundSource, type EncoderSettings, type FrameMode } from './graph.ts';
 import { clipCache } from './clip-cache.ts';
 import { openDiskCache, type DiskCache } from './disk-cache.ts';
 import { abortError, Ledger, runTool } from './process.ts';
@@ -45,8 +45,8 @@ export interface RenderTuning {
   size?: { width: number; height: number };
   fps?: number;
   encoder?: Partial<EncoderSettings>;
-  /** Burn captions on every frame instead of only where they change (the slower reference the tests compare with). */
-  everyFrameCaptions?: boolean;
+  /** How a still picture's frames are drawn and encoded (graph.ts `FrameMode`; default `variable`). */
+  frameMode?: FrameMode;
   /** Leave workDir in place (voice-N.wav as spoken, scene-N.wav trimmed, voice.wav, captions.ass) for inspection; tests use it. */
   keepWorkDir?: boolean;
 }
@@ -251,7 +251,8 @@ export async function renderStory(story: Story, options: RenderOptions, tuning: 
       totalSeconds: track.durationSeconds,
       music,
       captionsFile,
-      captionChanges: tuning.everyFrameCaptions ? undefined : captionChanges,
+      captionChanges,
+      frameMode: tuning.frameMode ?? 'variable',
       outPath: tmpOut,
       encoder,
     });
@@ -267,7 +268,7 @@ export async function renderStory(story: Story, options: RenderOptions, tuning: 
     // Thumbnail: a frame from the middle of the first scene (its caption showing).
     progress('thumbnail', 0);
     ledger.addTemp(tmpThumb);
-    await makeThumbnail(tmpOut, tmpThumb, track.starts[0]! + clips[0]!.durationSeconds / 2, width, height, run);
+    await makeThumbnail(tmpOut, tmpThumb, track.starts[0]! + clips[0]!.durationSeconds / 2, width, height, fps, run);
     progress('thumbnail', 1);
     checkpoint();
 
@@ -299,9 +300,15 @@ export async function renderStory(story: Story, options: RenderOptions, tuning: 
   }
 }
 
-/** A JPEG of at most 480 px on its long side and ≤ 30 KB (quality lowered until it fits). */
-export async function makeThumbnail(video: string, out: string, atSeconds: number, width: number, height: number, run: Run): Promise<void> {
-  const scale = width >= height ? `scale=${Math.min(480, width)}:-2` : `scale=-2:${Math.min(480, height)}`;
+/**
+ * A JPEG of at most 480 px on its long side and ≤ 30 KB (quality lowered until it fits), of the
+ * picture showing at `atSeconds`. The video may have a variable frame rate (§5.5.3), whose frame
+ * on screen at a time usually began before it: `fps` first turns the frames into the picture at
+ * every 1/fps s, and `-ss` after the input trims after the filters (before the input it would
+ * drop the frame on screen and take the next one). Decoding up to a few seconds in costs little.
+ */
+export async function makeThumbnail(video: string, out: string, atSeconds: number, width: number, height: number, fps: number, run: Run): Promise<void> {
+  const scale = `fps=${fps},${width >= height ? `scale=${Math.min(480, width)}:-2` : `scale=-2:${Math.min(480, height)}`}`;
   for (const q of [5, 10, 18, 31]) {
     await runTool(
       FFMPEG,
@@ -311,10 +318,10 @@ export async function makeThumbnail(video: string, out: string, atSeconds: numbe
         '-loglevel',
         'error',
         '-y',
-        '-ss',
-        atSeconds.toFixed(3),
         '-i',
         `file:${video}`,
+        '-ss',
+        atSeconds.toFixed(3),
         '-frames:v',
         '1',
         '-vf',
