@@ -2,6 +2,14 @@
 // macrotask (so a burst within one turn of the event loop still coalesces into one batch); a
 // change within tickMs of the last flush waits for the next tick. A lone edit therefore goes
 // out in about a millisecond, and a storm costs at most one OPS frame per tick per channel.
+// Under load the tick stretches: a batch whose delivery to every subscriber took `cost` ms
+// holds the next one back for FANOUT_STRETCH × cost, so one channel's fan-out takes at most
+// about a fifth of the event loop however many clients it has (docs/server.md §2).
+
+/** The next tick waits at least this many times the last batch's delivery time. */
+export const FANOUT_STRETCH = 4;
+/** A stretched tick never exceeds this: a storm still reaches every client 4 times a second. */
+export const MAX_STRETCHED_TICK_MS = 250;
 
 export interface BatchClock {
   now(): number;
@@ -26,6 +34,8 @@ export const realClock: BatchClock = {
 
 export class FlushScheduler {
   private readonly tickMs: number;
+  /** The current tick: tickMs, or longer after a costly fan-out (stretch()). */
+  private interval: number;
   private readonly clock: BatchClock;
   private readonly flush: () => void;
   private handle: unknown = undefined;
@@ -35,6 +45,7 @@ export class FlushScheduler {
 
   constructor(tickMs: number, flush: () => void, clock: BatchClock = realClock) {
     this.tickMs = tickMs;
+    this.interval = tickMs;
     this.flush = flush;
     this.clock = clock;
     this.run = () => {
@@ -42,7 +53,7 @@ export class FlushScheduler {
       this.handle = undefined;
       // Timers measure from the event loop's cached clock and can fire up to a loop iteration
       // early; re-arm for the rest so a storm really costs at most one flush per tick.
-      const early = this.lastFlush + this.tickMs - this.clock.now();
+      const early = this.lastFlush + this.interval - this.clock.now();
       if (!wasSoon && early > 0) {
         this.handle = this.clock.after(Math.ceil(early), this.run);
         return;
@@ -54,7 +65,7 @@ export class FlushScheduler {
   /** Something is pending: make sure a flush is scheduled. */
   touch(): void {
     if (this.handle !== undefined) return;
-    const wait = this.lastFlush + this.tickMs - this.clock.now();
+    const wait = this.lastFlush + this.interval - this.clock.now();
     this.handleIsSoon = wait <= 0;
     this.handle = this.handleIsSoon ? this.clock.soon(this.run) : this.clock.after(wait, this.run);
   }
@@ -63,6 +74,22 @@ export class FlushScheduler {
   published(): void {
     this.lastFlush = this.clock.now();
     this.cancel();
+  }
+
+  /**
+   * Delivering the batch just published took `costMs` (encoding it and writing it to every
+   * subscriber): the next tick is FANOUT_STRETCH × that, at most MAX_STRETCHED_TICK_MS and at
+   * least tickMs (a configured tick longer than the cap stays as it is). Separate from
+   * published(), which runs before the fan-out so that a change made during it is scheduled
+   * rather than cancelled.
+   */
+  stretch(costMs: number): void {
+    this.interval = Math.max(this.tickMs, Math.min(MAX_STRETCHED_TICK_MS, costMs * FANOUT_STRETCH));
+  }
+
+  /** The tick now in force (tickMs unless stretched). */
+  get currentTickMs(): number {
+    return this.interval;
   }
 
   get pending(): boolean {

@@ -27,7 +27,7 @@ import { Outbox } from './outbox.ts';
 import { kFaultHandler, TidewireSocket } from './socket.ts';
 import type { FaultHandler } from './socket.ts';
 import type { OutboxStats } from './outbox.ts';
-import type { SnapshotEntry } from './snapshot.ts';
+import type { SnapshotStart } from './tree-channel.ts';
 import type { TimelineChannelImpl } from './timeline-channel.ts';
 import type { TreeChannelImpl } from './tree-channel.ts';
 
@@ -81,7 +81,7 @@ export class Connection implements ConnectionInfo, FaultHandler {
   private state = State.Handshake;
   private readonly subs = new Map<number, AnyChannel>();
   /** Tree channels whose queue is held until this snapshot's frames are ready. */
-  private readonly waiting = new Map<number, SnapshotEntry>();
+  private readonly waiting = new Map<number, SnapshotStart>();
   private handshakeTimer: NodeJS.Timeout | undefined;
   /** Armed while the connection is open and subscribed to nothing (docs/server.md §1.2). */
   private idleTimer: NodeJS.Timeout | undefined;
@@ -131,11 +131,11 @@ export class Connection implements ConnectionInfo, FaultHandler {
   resync(channel: number): void {
     const ch = this.subs.get(channel);
     if (ch === undefined || ch.kind !== 'tree') return;
-    // snapshot() may flush pending ops; this channel is still marked for resync in the outbox,
+    // subscriberStart() may flush pending ops; this channel is still marked for resync in the outbox,
     // so that batch is dropped here (it is inside the snapshot).
-    const snap = ch.snapshot();
+    const start = ch.subscriberStart();
     ch.resyncs++;
-    this.startSnapshot(ch, 'gap', snap);
+    this.startSnapshot(ch, 'gap', start);
   }
 
   // ---- called by channels --------------------------------------------------------------
@@ -148,27 +148,32 @@ export class Connection implements ConnectionInfo, FaultHandler {
     this.outbox.stateFrames(ch.id, frames);
   }
 
-  /** SUBSCRIBED (snapshot) now; the snapshot frames as soon as they are encoded, OPS behind them. */
-  startSnapshot(ch: TreeChannelImpl, reason: ResyncReason, snap: SnapshotEntry): void {
+  /**
+   * SUBSCRIBED (snapshot) now; the snapshot frames as soon as they are encoded, then `start.tail`
+   * (the logged OPS from the snapshot's offset to now), then live OPS.
+   */
+  startSnapshot(ch: TreeChannelImpl, reason: ResyncReason, start: SnapshotStart): void {
     if (this.state !== State.Open) return;
+    const { snap, tail } = start;
     this.outbox.restart(ch.id);
     this.control(encodeSubscribed({ name: ch.name, channel: ch.id, kind: 'tree', epoch: snap.epoch, offset: snap.offset, resume: 'snapshot', reason }));
     if (snap.frames !== undefined) {
       this.waiting.delete(ch.id);
-      this.outbox.stateFrames(ch.id, snap.frames);
+      this.outbox.stateFrames(ch.id, tail.length === 0 ? snap.frames : [...snap.frames, ...tail]);
       return;
     }
     this.outbox.hold(ch.id);
-    this.waiting.set(ch.id, snap);
-    snap.whenReady(this.onSnapshotReady);
+    this.waiting.set(ch.id, start);
+    snap.whenReady(() => this.onSnapshotReady(start));
   }
 
-  private readonly onSnapshotReady = (snap: SnapshotEntry): void => {
-    // Only if this connection still waits for this very snapshot (not restarted, not resynced).
-    if (this.waiting.get(snap.channel) !== snap) return;
-    this.waiting.delete(snap.channel);
-    this.outbox.release(snap.channel, snap.frames!);
-  };
+  private onSnapshotReady(start: SnapshotStart): void {
+    // Only if this connection still waits for this very start (not restarted, not resynced).
+    const channel = start.snap.channel;
+    if (this.waiting.get(channel) !== start) return;
+    this.waiting.delete(channel);
+    this.outbox.release(channel, [...start.snap.frames!, ...start.tail]);
+  }
 
   startEvents(ch: EventsChannelImpl): void {
     this.outbox.addEventsChannel(ch.id);
@@ -187,7 +192,7 @@ export class Connection implements ConnectionInfo, FaultHandler {
 
   /** The channel started a new history: restart this subscription from a snapshot. */
   restartTree(ch: TreeChannelImpl, reason: ResyncReason): void {
-    this.startSnapshot(ch, reason, ch.snapshot());
+    this.startSnapshot(ch, reason, ch.subscriberStart());
   }
 
   // ---- inbound -------------------------------------------------------------------------

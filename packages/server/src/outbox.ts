@@ -247,6 +247,11 @@ export class Outbox {
     for (const f of front) {
       q.bytes += f.length;
       this.queuedBytes += f.length;
+      // A snapshot may bring the op-log tail that follows it (tree-channel.ts subscriberStart()).
+      if (f[0] === OPS_TYPE) {
+        q.opsBytes += f.length;
+        this.queuedOpsBytes += f.length;
+      }
     }
     if (q.frames.length > 0) this.joinRing(q);
     this.pump();

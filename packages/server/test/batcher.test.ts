@@ -1,7 +1,7 @@
 // docs/server.md §2: the adaptive flush scheduler, against a manual clock.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FlushScheduler } from '../src/batcher.ts';
+import { FANOUT_STRETCH, FlushScheduler, MAX_STRETCHED_TICK_MS } from '../src/batcher.ts';
 import type { BatchClock } from '../src/batcher.ts';
 import { resolveOptions } from '../src/options.ts';
 
@@ -104,6 +104,34 @@ test('§2 after the burst ends, the next lone change is immediate again', () => 
   assert.equal(clock.log.at(-1), 'soon@1105');
   clock.advance(0);
   assert.deepEqual(flushes, [1000, 1016, 1105]);
+});
+
+test('§2 under load the tick stretches to FANOUT_STRETCH × the last fan-out, at most MAX_STRETCHED_TICK_MS, and shrinks back', () => {
+  const { clock, flushes, s } = setup(16);
+  assert.equal(FANOUT_STRETCH, 4);
+  assert.equal(MAX_STRETCHED_TICK_MS, 250);
+  s.touch();
+  clock.advance(0); // flush at 1000
+  s.stretch(10); // that fan-out took 10 ms: the next batch waits 40 ms, not 16
+  assert.equal(s.currentTickMs, 40);
+  s.touch();
+  assert.equal(clock.log.at(-1), 'after(40)@1000');
+  clock.advance(40);
+  assert.deepEqual(flushes, [1000, 1040]);
+  s.stretch(1000); // capped
+  assert.equal(s.currentTickMs, 250);
+  s.stretch(3); // a cheap fan-out: back to the configured tick
+  assert.equal(s.currentTickMs, 16);
+  s.touch();
+  assert.equal(clock.log.at(-1), 'after(16)@1040');
+});
+
+test('§2 a configured tick longer than the stretch cap is never shortened', () => {
+  const { s } = setup(1000);
+  s.stretch(1000);
+  assert.equal(s.currentTickMs, 1000);
+  s.stretch(0);
+  assert.equal(s.currentTickMs, 1000);
 });
 
 test('§2 an explicit publish cancels the scheduled flush, with the clear function of its kind', () => {

@@ -134,3 +134,40 @@ test('§4.5 a client that reconnects with its position converges to the server t
   assert.equal(subscribed(c)[0]!.resume, 'replay');
   assert.equal(c.mirror(doc.id)!.tree!.rootHash, doc.tree.rootHash);
 });
+
+test('§4.5 a new subscriber starts from the cached snapshot and the logged batches after it, while they are small', async (t) => {
+  let doc!: TreeChannel;
+  const leaves = Array.from({ length: 60 }, (_, i) => leaf(`n${i}`, { label: `node number ${i}`, v: i }));
+  const server = await startServer(
+    t,
+    { opLog: { maxBatches: 100, maxBytes: 1 << 20 } },
+    (s) => void (doc = s.tree('doc', root([leaf('a', { v: 0 }), ...leaves]))),
+  );
+  const live = await client(t, server);
+  live.subscribe('doc');
+  await live.until(() => live.mirror(doc.id)?.tree !== undefined); // encodes the snapshot at offset 0
+  await publish(doc, live, 3);
+  const c = await client(t, server);
+  c.subscribe('doc');
+  await c.until(() => c.mirror(doc.id)?.position?.offset === 3);
+  const sub = subscribed(c)[0]!;
+  assert.deepEqual([sub.resume, sub.reason, sub.offset], ['snapshot', 'new', 0], 'the cached snapshot, not a new one at offset 3');
+  assert.deepEqual(
+    opsFrames(c).map((f) => f.offset),
+    [1, 2, 3],
+  );
+  assert.equal(c.mirror(doc.id)!.tree!.rootHash, doc.tree.rootHash);
+
+  // Once the batches since the cached snapshot outweigh half of it, a fresh one is encoded.
+  for (let i = 0; i < 40; i++) {
+    doc.set(`n${i}`, { label: `a much longer label than before, number ${i}` });
+    doc.flush();
+  }
+  await live.until(() => live.mirror(doc.id)?.position?.offset === doc.position.offset);
+  const d = await client(t, server);
+  d.subscribe('doc');
+  await d.until(() => d.mirror(doc.id)?.tree !== undefined);
+  assert.equal(subscribed(d)[0]!.offset, doc.position.offset);
+  assert.equal(opsFrames(d).length, 0);
+  assert.equal(d.mirror(doc.id)!.tree!.rootHash, doc.tree.rootHash);
+});
