@@ -115,6 +115,18 @@ describe('§3.1 nesting', () => {
     const deepInStack = (frames: number): void => (frames === 0 ? void unpack(nested(2000)) : deepInStack(frames - 1));
     throwsNaming(() => deepInStack(5000), 'TW_BAD_FRAME', [/deeper than 512 levels/]);
   });
+  it('a truncated number is still "not valid msgpack", not a nesting error (both are RangeErrors inside msgpackr)', () => {
+    throwsNaming(() => unpack(hex('cb 0000'), 'OPS body'), 'TW_BAD_FRAME', [/OPS body is not valid msgpack/, /outside the bounds/]);
+  });
+  it('a long body with shallow maps decodes (the depth walk looks into maps without rejecting them)', () => {
+    const value = new Map<string, unknown>([
+      ['text', 'x'.repeat(600)],
+      ['list', [new Map([['k', 1]])]],
+    ]);
+    const bytes = pack(value);
+    assert.ok(bytes.length > MAX_NESTING);
+    assert.deepEqual(unpack(bytes), value);
+  });
   it('counts maps, map keys and records (objects) as levels too', () => {
     const maps = cat(...Array.from({ length: MAX_NESTING + 1 }, () => hex('81 a1 6b')), hex('c0'));
     throwsNaming(() => unpack(maps), 'TW_BAD_FRAME', [/deeper than 512 levels/]);

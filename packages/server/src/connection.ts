@@ -131,8 +131,8 @@ export class Connection implements ConnectionInfo, FaultHandler {
   resync(channel: number): void {
     const ch = this.subs.get(channel);
     if (ch === undefined || ch.kind !== 'tree') return;
-    // subscriberStart() may flush pending ops; this channel is still marked for resync in the outbox,
-    // so that batch is dropped here (it is inside the snapshot).
+    // subscriberStart() may flush pending ops; this channel is still marked for resync in the
+    // outbox, so that batch is dropped here (the snapshot or the tail after it carries it).
     const start = ch.subscriberStart();
     ch.resyncs++;
     this.startSnapshot(ch, 'gap', start);
