@@ -44,7 +44,6 @@ export interface ComposePlan {
  * - `every-frame`: libass draws every frame (the slow reference the tests compare with).
  */
 export type FrameMode = 'variable' | 'constant' | 'every-frame';
-export const FRAME_MODES: readonly FrameMode[] = ['variable', 'constant', 'every-frame'];
 
 export interface EncoderSettings {
   preset: 'ultrafast' | 'superfast' | 'veryfast' | 'faster' | 'fast' | 'medium';
@@ -118,8 +117,8 @@ export function composeArgs(plan: ComposePlan): string[] {
   const variableRate = onlyChanges && plan.frameMode === 'variable';
   const picture: string[] = [];
   if (onlyChanges) {
-    const starts = segments.map((_, i) => segments.slice(0, i).reduce((a, s) => a + s.frames, 0));
-    const totalFrames = segments.reduce((a, s) => a + s.frames, 0);
+    let totalFrames = 0;
+    const starts = segments.map((s) => (totalFrames += s.frames) - s.frames);
     const keep = pictureChangeFrames(plan.captionsFile === undefined ? [] : plan.captionChanges, starts, fps, totalFrames);
     picture.push(`select='${balancedSum(keep.map((n) => `eq(n,${n})`))}'`);
   }

@@ -2,7 +2,6 @@
 // the server: render a story, clean up after a crash, count live children, list the builtins.
 export { renderStory, validateStory, RENDER_LIMITS, DEFAULT_FPS } from './pipeline.ts';
 export type { RenderTuning } from './pipeline.ts';
-export { FRAME_MODES } from './graph.ts';
 export type { FrameMode } from './graph.ts';
 export { renderStoryNaive } from './naive.ts';
 export { cleanupLeftovers, liveChildren } from './process.ts';

@@ -37,7 +37,8 @@ export const RENDER_LIMITS = {
 export const DEFAULT_FPS = 25;
 /** espeak-ng runs at once (the machine's 2 cores; each run is short). */
 export const VOICE_CONCURRENCY = 2;
-const THUMB_MAX_BYTES = 30 * 1024;
+/** The cap on every thumbnail, of renders and of uploads (docs/studio.md §2.3). */
+export const THUMBNAIL_MAX_BYTES = 30 * 1024;
 
 /** Options beyond the queue worker's contract, for previews, tests and the benchmark. */
 export interface RenderTuning {
@@ -336,6 +337,6 @@ export async function makeThumbnail(video: string, out: string, atSeconds: numbe
       ],
       run,
     );
-    if ((await stat(out)).size <= THUMB_MAX_BYTES) return;
+    if ((await stat(out)).size <= THUMBNAIL_MAX_BYTES) return;
   }
 }

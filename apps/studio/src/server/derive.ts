@@ -3,11 +3,11 @@
 // JPEG; video: 360 px H.264 without audio, at most 30 s; audio: 64 kb/s AAC, at most 60 s).
 import { stat, rm } from 'node:fs/promises';
 import { StudioError } from '../errors.ts';
+import { THUMBNAIL_MAX_BYTES } from '../render/pipeline.ts';
 import type { MediaInfo } from './probe.ts';
 import { runTool } from './tools.ts';
 import type { RunOptions } from './tools.ts';
 
-export const THUMBNAIL_MAX_BYTES = 30 * 1024;
 const THUMB_SIDE = 320;
 /** JPEG qualities tried in turn (mjpeg -q:v; higher is smaller) until the thumbnail fits. */
 const THUMB_QUALITIES = [4, 8, 14, 24, 31];
