@@ -63,6 +63,15 @@ function isStackOverflow(err: unknown): boolean {
 function nestsDeeperThan(value: unknown, levels: number): boolean {
   if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return false;
   if (levels === 0) return true;
+  // reason: an indexed loop over arrays, not `for…in` (which enumerates indices as strings), and
+  // no call for a leaf: this runs on every large OPS body a client receives.
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item === 'object' && item !== null && !ArrayBuffer.isView(item) && nestsDeeperThan(item, levels - 1)) return true;
+    }
+    return false;
+  }
   if (value instanceof Map) {
     for (const [k, v] of value) if (nestsDeeperThan(k, levels - 1) || nestsDeeperThan(v, levels - 1)) return true;
     return false;
