@@ -30,6 +30,7 @@ import type { OutboxStats } from './outbox.ts';
 import type { SnapshotStart } from './tree-channel.ts';
 import type { TimelineChannelImpl } from './timeline-channel.ts';
 import type { TreeChannelImpl } from './tree-channel.ts';
+import type { WriteTurns } from './write-turns.ts';
 
 export type AnyChannel = TreeChannelImpl | EventsChannelImpl | TimelineChannelImpl;
 
@@ -37,6 +38,8 @@ export type AnyChannel = TreeChannelImpl | EventsChannelImpl | TimelineChannelIm
 export interface ConnectionHost {
   readonly limits: ServerLimits;
   readonly serverMetrics: ServerMetrics;
+  /** Shared by every connection: bounds the time pumps take per event-loop iteration. */
+  readonly writeTurns: WriteTurns;
   welcomeFrame(): Uint8Array;
   channelByName(name: string): AnyChannel | undefined;
   channelById(id: number): AnyChannel | undefined;
@@ -93,7 +96,7 @@ export class Connection implements ConnectionInfo, FaultHandler {
     this.ws = ws as TwSocket;
     this.remoteAddress = remoteAddress;
     this.host = host;
-    this.outbox = new Outbox(this, { chunkBytes: host.limits.chunkBytes, maxQueuedBytes: host.limits.maxQueuedBytes });
+    this.outbox = new Outbox(this, { chunkBytes: host.limits.chunkBytes, maxQueuedBytes: host.limits.maxQueuedBytes, schedule: host.writeTurns.add });
     this.onSent = () => this.outbox.sent();
     this.ws[kConnection] = this;
     if (ws instanceof TidewireSocket) ws[kFaultHandler] = this;
@@ -181,7 +184,7 @@ export class Connection implements ConnectionInfo, FaultHandler {
   }
 
   deliverOps(ch: TreeChannelImpl, frame: Uint8Array): void {
-    if (this.outbox.state(ch.id, frame) === 'overflow') {
+    if (this.outbox.broadcastState(ch.id, frame) === 'overflow') {
       this.host.serverMetrics.protocolError('TW_SLOW_CONSUMER');
       const err = new ProtocolError('TW_SLOW_CONSUMER', `more than ${this.host.limits.maxQueuedBytes} bytes queued; ops dropped, a snapshot follows`, {
         channel: ch.id,

@@ -31,7 +31,8 @@ export interface OutboxOptions {
   priorityBytes?: number;
   /** Cap on queued control bytes; control() reports overflow past it. Default maxQueuedBytes. */
   maxControlBytes?: number;
-  /** Defers a pump to a later macrotask (default setImmediate) so other sockets get a turn. */
+  /** Defers a pump to a later turn so other sockets get theirs: default setImmediate; a server
+   *  passes its WriteTurns, which bounds the time all pumps take per loop iteration. */
   schedule?: (task: () => void) => void;
 }
 
@@ -157,7 +158,9 @@ export class Outbox {
     const had = slot.pending.has(key);
     slot.pending.set(key, frame);
     if (!had && slot.open) this.pendingEvents++;
-    this.pump();
+    // Events are fan-outs (one EVENT to every subscriber): written in a turn, not by the caller.
+    // Until the turn comes, a newer value for the key replaces this one.
+    this.pumpSoon();
   }
 
   /** Returns false when the control queue is over its cap (the peer sends but does not read). */
@@ -178,6 +181,20 @@ export class Outbox {
    * the cache, and counting them would make a snapshot larger than the cap resync forever.
    */
   state(channel: number, frame: Uint8Array): StateResult {
+    const result = this.queueState(channel, frame);
+    if (result === 'queued') this.pump();
+    return result;
+  }
+
+  /** Queues one state frame like state() and leaves the writing to a coming turn (`schedule`):
+   *  for fan-outs, where one frame goes to every subscriber (docs/server.md §4.1). */
+  broadcastState(channel: number, frame: Uint8Array): StateResult {
+    const result = this.queueState(channel, frame);
+    if (result === 'queued') this.pumpSoon();
+    return result;
+  }
+
+  private queueState(channel: number, frame: Uint8Array): StateResult {
     if (this.closed) return 'dropped';
     if (this.resyncWanted.has(channel)) return 'dropped';
     const isOps = frame[0] === OPS_TYPE;
@@ -189,7 +206,6 @@ export class Outbox {
       return 'overflow';
     }
     this.push(channel, frame, isOps);
-    this.pump();
     return 'queued';
   }
 
@@ -327,10 +343,7 @@ export class Outbox {
         this.sizesHead = 0;
       }
     }
-    if (!this.scheduled && !this.closed && this.hasWork()) {
-      this.scheduled = true;
-      this.schedule(this.pumpTask);
-    }
+    if (this.hasWork()) this.pumpSoon();
     if (this.drainWanted && !this.drainScheduled && !this.closed && this.inFlight < this.chunkBytes) {
       // After the pump above (same queue, later): what was already queued goes first.
       this.drainWanted = false;
@@ -342,6 +355,13 @@ export class Outbox {
   /** Asks for one sink.drained() call once the state window has room again (after a sent()). */
   requestDrain(): void {
     this.drainWanted = true;
+  }
+
+  /** Runs pump() in a coming turn (once, however often it is asked before the turn comes). */
+  private pumpSoon(): void {
+    if (this.scheduled || this.closed) return;
+    this.scheduled = true;
+    this.schedule(this.pumpTask);
   }
 
   private hasWork(): boolean {

@@ -19,6 +19,7 @@ import { AddressCounter } from './admission.ts';
 import { checkChannelName } from './channel.ts';
 import { Connection } from './connection.ts';
 import type { AnyChannel, ConnectionHost, ConnectionStats } from './connection.ts';
+import { WriteTurns } from './write-turns.ts';
 import { registerCompression } from './compress.ts';
 import { RefusalError, ServerError } from './errors.ts';
 import { EventsChannelImpl } from './events-channel.ts';
@@ -117,6 +118,8 @@ class Server implements TidewireServer, ConnectionHost {
   readonly serverMetrics: ServerMetrics;
   readonly internalErrors: InternalErrors;
   readonly log: Logger;
+  /** Every connection's outbox writes fan-outs in these turns (docs/server.md §4.1). */
+  readonly writeTurns = new WriteTurns();
   private readonly opts: ResolvedOptions;
   private readonly internal: InternalServerOptions;
   private readonly byName = new Map<string, AnyChannel>();
@@ -230,6 +233,7 @@ class Server implements TidewireServer, ConnectionHost {
       },
       opLog: this.opts.opLog,
       encodeTimer: this.serverMetrics.encodeTimer(name),
+      writeTurns: this.writeTurns,
       clock: this.internal.clock,
     });
     this.addChannel(ch);

@@ -16,6 +16,7 @@ import { OpLog } from './oplog.ts';
 import { ServerError } from './errors.ts';
 import { encodeSnapshot, SnapshotEntry } from './snapshot.ts';
 import type { SnapshotEncodingOptions } from './snapshot.ts';
+import type { WriteTurns } from './write-turns.ts';
 
 /** The Tree without its mutators: the channel is the only writer, or subscribers would miss ops. */
 export type ReadonlyTree = Omit<Tree, 'apply' | 'applyBatch'>;
@@ -48,6 +49,8 @@ export interface TreeChannelConfig {
   snapshot: SnapshotEncodingOptions;
   opLog: { maxBatches: number; maxBytes: number };
   encodeTimer: EncodeTimer;
+  /** Where the subscribers' outboxes write: its time spent counts as delivery cost (stretch). */
+  writeTurns: Pick<WriteTurns, 'spentMs'>;
   clock?: BatchClock;
 }
 
@@ -80,6 +83,8 @@ export class TreeChannelImpl extends ChannelBase implements TreeChannel {
   private snapshots: SnapshotEntry[] = [];
   private readonly config: TreeChannelConfig;
   private closed = false;
+  /** writeTurns.spentMs at the last flush. */
+  private writtenBefore = 0;
 
   constructor(name: string, id: number, initial: NodeSnapshot, config: TreeChannelConfig) {
     super(name, id);
@@ -163,7 +168,12 @@ export class TreeChannelImpl extends ChannelBase implements TreeChannel {
     this.log.append(this.offset, frame);
     this.scheduler.published();
     for (const conn of this.subscribers) conn.deliverOps(this, frame);
-    this.scheduler.stretch(performance.now() - t0);
+    // The loop above only queues; the writes run in write turns after it (docs/server.md §4.1).
+    // What the turns spent since the last batch (on every channel's frames) is the delivery cost
+    // the tick stretches for.
+    const written = this.config.writeTurns.spentMs;
+    this.scheduler.stretch(performance.now() - t0 + written - this.writtenBefore);
+    this.writtenBefore = written;
   }
 
   /** The encoded snapshot at the current position (pending ops are flushed first). Its frames

@@ -98,7 +98,21 @@ test('§4 an event overtakes every queued snapshot chunk', () => {
   box.addEventsChannel(2);
   box.controlFrame(control(0), 2);
   box.event(2, 'cursor', event(7));
-  assert.deepEqual(sink.take(), ['12:0', '30:7'], 'control and event go out while a chunk is in flight');
+  assert.deepEqual(sink.take(), ['12:0'], 'control is written by the caller, an event in a turn');
+  sink.runTasks();
+  assert.deepEqual(sink.take(), ['30:7'], 'the event goes out while a chunk is in flight');
+});
+
+test('§4 a broadcast state frame is written in a turn, not by the caller, in order with the rest', () => {
+  const { sink, box } = setup();
+  assert.equal(box.broadcastState(1, ops(1)), 'queued');
+  assert.equal(box.broadcastState(1, ops(2)), 'queued');
+  assert.deepEqual(sink.take(), [], 'nothing written before the turn');
+  assert.equal(sink.tasks.length, 1, 'one turn asked for, however many frames wait');
+  assert.equal(box.state(1, ops(3)), 'queued');
+  assert.deepEqual(sink.take(), ['23:1', '23:2', '23:3'], 'a direct state() writes what waits ahead of it first');
+  sink.runTasks();
+  assert.deepEqual(sink.take(), []);
 });
 
 test('§4 events wait for the SUBSCRIBED that opens their channel', () => {
