@@ -35,9 +35,10 @@ export async function freeUdpPort(): Promise<number> {
   return port;
 }
 
-export async function startServe(): Promise<Served> {
+/** Starts the server; `nodeArgs` go before the script (e.g. --cpu-prof). */
+export async function startServe(nodeArgs: readonly string[] = []): Promise<Served> {
   const oscPort = await freeUdpPort();
-  const args = [CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--osc-port', String(oscPort)];
+  const args = [...nodeArgs, CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--osc-port', String(oscPort)];
   // PORT and TIDEWIRE_TOKEN from the caller's shell would change the port or demand a token.
   const env = serverProcessEnv({ ...process.env, PORT: '', TIDEWIRE_TOKEN: '' });
   const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -58,6 +58,8 @@ export interface SoakParams {
   sampleSeconds: number;
   /** OSC events per second into the Live Set mirror. */
   oscRate: number;
+  /** Write a CPU profile of the server process into this folder (`node --cpu-prof`). */
+  cpuProfDir?: string;
 }
 
 const FULL: SoakParams = { minutes: 30, clients: 1000, sampleSeconds: 10, oscRate: 500 };
@@ -82,7 +84,10 @@ export function parseSoakArgs(args: readonly string[], quick: boolean): SoakPara
     else if (a === '--clients') p.clients = positive(a, value, true);
     else if (a === '--sample-seconds') p.sampleSeconds = positive(a, value, false);
     else if (a === '--osc-rate') p.oscRate = positive(a, value, true);
-    else throw new Error(`soak: unknown option '${a}' (options: --minutes M --clients N --sample-seconds S --osc-rate R --quick --json)`);
+    else if (a === '--cpu-prof') {
+      if (value === undefined || value === '') throw new Error('soak: --cpu-prof needs a folder');
+      p.cpuProfDir = value;
+    } else throw new Error(`soak: unknown option '${a}' (options: --minutes M --clients N --sample-seconds S --osc-rate R --cpu-prof DIR --quick --json)`);
   }
   if (p.clients < 4 * RUNNERS) throw new Error(`soak: --clients needs at least ${4 * RUNNERS} (every kind in every client process)`);
   return p;
@@ -193,7 +198,7 @@ export const suite: Suite = {
 
     ctx.log(`starting tidewire serve (every app)`);
     const t0 = performance.now();
-    const served: Served = await startServe();
+    const served: Served = await startServe(p.cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', p.cpuProfDir]);
     const startSeconds = (performance.now() - t0) / 1000;
     const runners: Runner[] = [];
     let flood: OscFlood | undefined;
