@@ -49,10 +49,11 @@ export function parseSnapshot(value: unknown, limits?: Partial<TreeLimits>): Nod
 }
 
 function parseIndex(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+  // Number.isSafeInteger is false for every non-number, so no typeof check goes in front.
+  if (!Number.isSafeInteger(value) || (value as number) < 0) {
     throw new TreeError('TREE_BAD_OP', `${what} must be a non-negative integer, got ${describe(value)}`);
   }
-  return value;
+  return value as number;
 }
 
 function parseId(value: unknown, what: string, limits: TreeLimits): string {

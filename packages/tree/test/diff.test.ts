@@ -3,6 +3,8 @@ import { describe, test } from 'node:test';
 import { diff, MAX_TREE_DEPTH, Tree, TreeError, type NodeSnapshot, type Op } from '../src/index.ts';
 import { allNodes, applyTracked, copyTree, counterIds, dirtyCount, IdPool, randomOp, randomSnapshot } from '../src/testing.ts';
 import { forSeeds, type Prng } from '@tidewire/random';
+import { Buffer } from 'node:buffer';
+import { throwsNaming } from './helpers.ts';
 
 const n = (id: string, children: NodeSnapshot[] = [], attrs: NodeSnapshot['attrs'] = {}, type = 't'): NodeSnapshot => ({
   id,
@@ -140,6 +142,52 @@ describe('§5 diff', () => {
       assertConverges(ta, tb);
       assertConverges(tb, ta);
     });
+  });
+
+  test('§5 §2 a set carries exactly the attributes whose values differ (NaN, -0, binary by bytes, maps in any order)', () => {
+    const u8 = (...xs: number[]) => new Uint8Array(xs);
+    type V = NodeSnapshot['attrs'][string];
+    // [a's value, b's value, equal?]; `z` differs on every pair so the hashes differ and diff compares values.
+    const pairs: [V, V, boolean][] = [
+      [Number.NaN, Number.NaN, true],
+      [0, -0, true],
+      [1, 2, false],
+      [1, Number.NaN, false],
+      [Number.NaN, 1, false],
+      [1, '1', false],
+      ['1', 1, false],
+      [true, 1, false],
+      ['x', ['x'], false],
+      [['x'], 'x', false],
+      [u8(1, 2), Buffer.from([1, 2]), true],
+      [[u8(7)], [Buffer.from([7])], true],
+      [u8(1, 2), u8(1, 3), false],
+      [u8(1, 2), u8(1, 2, 3), false],
+      [u8(1, 2), [1, 2], false],
+      [[1, 2], u8(1, 2), false],
+      [{ a: 1 }, u8(1), false],
+      [[1, [2, Number.NaN]], [1, [2, Number.NaN]], true],
+      [[1, 2], [1, 3], false],
+      [[1], [1, 2], false],
+      [[1, 2], { 0: 1, 1: 2, length: 2 }, false],
+      [{ 0: 1 }, [1], false],
+      [{ a: 1, b: { c: [2] } }, { b: { c: [2] }, a: 1 }, true],
+      [{ a: 1 }, { b: 1 }, false],
+      [{ a: 1 }, { a: 2 }, false],
+      [{ a: 1 }, { a: 1, b: 1 }, false],
+      [{ a: 1, b: 1 }, { a: 1 }, false],
+    ];
+    for (const [av, bv, equal] of pairs) {
+      const a = new Tree(n('r', [n('x', [], { v: av, z: 0 })]));
+      const b = new Tree(n('r', [n('x', [], { v: bv, z: 1 })]));
+      const ops = diff(a, b);
+      const expected: Record<string, unknown> = equal ? { z: 1 } : { v: bv, z: 1 };
+      assert.deepEqual(ops, [[0, 'x', expected]], `${String(av)} vs ${String(bv)}`);
+    }
+  });
+
+  test('§5 roots that differ are named in TREE_ROOT_MISMATCH', () => {
+    throwsNaming(() => diff(new Tree(n('r')), new Tree(n('s', [], {}, 'u'))), 'TREE_ROOT_MISMATCH', [/"r":"t" vs "s":"u"/]);
   });
 
   test('roots that differ in id or type are TREE_ROOT_MISMATCH', () => {
