@@ -49,6 +49,7 @@ class DiffWalk {
     let list = this.kids.get(pid);
     if (list === undefined) {
       const children = (this.aNode(pid) as Node).children;
+      // Stryker disable next-line ArrayDeclaration: the length only preallocates; every index 0..n-1 is assigned below, so new Array() ends up the same array
       list = new Array<string>(children.length);
       for (let i = 0; i < children.length; i++) list[i] = children[i].id;
       this.kids.set(pid, list);
@@ -220,6 +221,7 @@ class DiffWalk {
 /** Indexes into seq of one longest strictly increasing subsequence (patience sorting, O(n log n)). */
 function longestIncreasing(seq: readonly number[]): number[] {
   const tails: number[] = []; // tails[k]: index of the smallest tail of an increasing run of length k + 1
+  // Stryker disable next-line ArrayDeclaration: the length only preallocates; every index 0..n-1 is assigned below, so new Array() ends up the same array
   const prevOf = new Array<number>(seq.length);
   for (let i = 0; i < seq.length; i++) {
     let lo = 0;
@@ -232,6 +234,7 @@ function longestIncreasing(seq: readonly number[]): number[] {
     prevOf[i] = lo > 0 ? tails[lo - 1] : -1;
     tails[lo] = i;
   }
+  // Stryker disable next-line ArrayDeclaration: the length only preallocates; every index 0..n-1 is assigned below, so new Array() ends up the same array
   const out = new Array<number>(tails.length);
   for (let k = tails.length - 1, i = tails[tails.length - 1] ?? -1; k >= 0; k--, i = prevOf[i]) out[k] = i;
   return out;
