@@ -57,11 +57,11 @@ class DiffWalk {
     return list;
   }
 
-  /** The id at position i of pid's working child list, without copying anything. */
-  kidAt(pid: string, i: number): string | undefined {
+  /** The id at position i (< kidCount(pid)) of pid's working child list, without copying anything. */
+  kidAt(pid: string, i: number): string {
     const list = this.kids.get(pid);
     if (list !== undefined) return list[i];
-    return (this.aNode(pid) as Node).children[i]?.id;
+    return (this.aNode(pid) as Node).children[i].id;
   }
 
   kidCount(pid: string): number {
@@ -138,7 +138,7 @@ class DiffWalk {
     const ids: string[] = [];
     const seq: number[] = [];
     for (let j = 0; j < n; j++) {
-      const id = this.kidAt(pid, j) as string;
+      const id = this.kidAt(pid, j);
       const p = bPos.get(id);
       if (p !== undefined) {
         ids.push(id);
@@ -211,7 +211,7 @@ class DiffWalk {
     for (const pid of this.visitedParents) {
       const n = this.kidCount(pid);
       for (let j = 0; j < n; j++) {
-        const id = this.kidAt(pid, j) as string;
+        const id = this.kidAt(pid, j);
         if (b.get(id)?.parent?.id !== pid) this.ops.push([OpKind.REMOVE, id]);
       }
     }

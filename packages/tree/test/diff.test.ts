@@ -186,6 +186,39 @@ describe('§5 diff', () => {
     }
   });
 
+  test('§5 §4 a subtree counts as unchanged only when both hash lanes match', () => {
+    // Found by a birthday search over {v: i} and frozen: each pair agrees in one 32-bit lane only.
+    const leafHash = (v: number) => new Tree(n('x', [], { v })).rootHash;
+    assert.equal(leafHash(51683).slice(0, 8), leafHash(72333).slice(0, 8));
+    assert.notEqual(leafHash(51683).slice(8), leafHash(72333).slice(8));
+    assert.equal(leafHash(1512).slice(8), leafHash(23646).slice(8));
+    assert.notEqual(leafHash(1512).slice(0, 8), leafHash(23646).slice(0, 8));
+    for (const [va, vb] of [
+      [51683, 72333],
+      [1512, 23646],
+    ]) {
+      const ops = assertConverges(new Tree(n('r', [n('x', [], { v: va! })])), new Tree(n('r', [n('x', [], { v: vb! })])));
+      assert.deepEqual(ops, [[0, 'x', { v: vb }]]);
+    }
+  });
+
+  test('§5 a child list of the same length in another order is reordered', () => {
+    const a = new Tree(n('r', [n('x'), n('y'), n('z')]));
+    const b = new Tree(n('r', [n('z'), n('x'), n('y')]));
+    assert.deepEqual(assertConverges(a, b), [[3, 'z', 'r', 0]]);
+  });
+
+  test('§5 a changed subtree moved deeper where it just fits is moved, not emptied first', () => {
+    // d0 … d(M-5) sit at depths 2 … M-3; x's subtree is 3 levels: under d(M-5) it reaches exactly level M.
+    const deep = MAX_TREE_DEPTH - 4;
+    const a = new Tree(n('root', [chain('d', deep), n('x', [chain('t', 2)], { v: 1 })]));
+    const b = new Tree(n('root', [chain('d', deep, [n('x', [chain('t', 2)], { v: 2 })])]));
+    assert.deepEqual(assertConverges(a, b), [
+      [3, 'x', `d${deep - 1}`, 0],
+      [0, 'x', { v: 2 }],
+    ]);
+  });
+
   test('§5 roots that differ are named in TREE_ROOT_MISMATCH', () => {
     throwsNaming(() => diff(new Tree(n('r')), new Tree(n('s', [], {}, 'u'))), 'TREE_ROOT_MISMATCH', [/"r":"t" vs "s":"u"/]);
   });
