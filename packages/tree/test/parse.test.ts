@@ -244,6 +244,10 @@ describe('§7 parse errors name what was wrong (field, id, value or limit)', () 
     snap(node('r', { attrs: 's'.repeat(40) }), [/\bgot "s{40}"/]);
     snap(node('r', { children: {} }), [/\bchildren of node "r" must be an array\b/, /\bgot Object\b/]);
     snap(node('r', { children: new Uint8Array(1) }), [/\bgot binary\b/]);
+    // without a prototype, or with one that has no constructor: just "object"
+    snap(node('r', { children: Object.create(null) as object }), [/\bgot object\b/]);
+    snap(node('r', { children: Object.create(Object.create(null) as object) as object }), [/\bgot object\b/]);
+    snap(node('r', { children: new (class Columns {})() }), [/\bgot Columns\b/]);
   });
 
   test('§7 snapshot: attribute values name the attribute, the path inside it and the value', () => {
