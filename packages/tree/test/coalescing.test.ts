@@ -212,6 +212,18 @@ describe('§6 coalescing', () => {
     assertSameEffect(sample(), ops, out);
   });
 
+  test('§6 moving the inserted root within its own parent does not stop the cancel', () => {
+    // The move's index counts positions after x is detached, so it never counted x.
+    const ops: Op[] = [
+      [1, 'root', 0, n('x')],
+      [3, 'x', 'root', 2],
+      [0, 'x', { v: 1 }],
+      [2, 'x'],
+    ];
+    assert.deepEqual(coalesce(ops), []);
+    assertSameEffect(sample(), ops, []);
+  });
+
   test('§6 §2 a merged "__proto__" key stays an ordinary key, so the op fails in apply as it would have', () => {
     const evil = JSON.parse('{"__proto__": {"y": 1}}') as Record<string, never>;
     const out = coalesce([
