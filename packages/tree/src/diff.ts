@@ -220,6 +220,7 @@ class DiffWalk {
 
 /** Indexes into seq of one longest strictly increasing subsequence (patience sorting, O(n log n)). */
 function longestIncreasing(seq: readonly number[]): number[] {
+  // Stryker disable next-line ArrayDeclaration: a stray first entry is overwritten on the first step (seq[stray] is undefined, never < seq[0], so lo = 0), and with an empty seq it only adds ids[stray] = undefined to the kept set, which no child id equals
   const tails: number[] = []; // tails[k]: index of the smallest tail of an increasing run of length k + 1
   // Stryker disable next-line ArrayDeclaration: the length only preallocates; every index 0..n-1 is assigned below, so new Array() ends up the same array
   const prevOf = new Array<number>(seq.length);
