@@ -123,6 +123,7 @@ export class OpBatch {
   #close(g: Group): void {
     if (!g.open) return;
     g.open = false;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: an open group is always its root's entry (a re-insert closes the old group before registering the new one), and a closed entry left behind is never used (pushRemove and pushMove check g.open): the delete only frees the entry
     if (this.#openByRoot.get(g.root) === g) this.#openByRoot.delete(g.root);
     this.#byParent.get(g.parent)?.delete(g);
   }

@@ -87,6 +87,7 @@ export function toColumns(tree: ColumnSource, packValues: PackValues): SnapshotC
       shapeList.push(keys);
     }
     shapeOf.setUint16(2 * i, s, true);
+    // Stryker disable next-line ArrayDeclaration: the length only preallocates; every index 0..n-1 is assigned below, so new Array() ends up the same array
     const values = new Array<AttrValue>(keys.length);
     for (let k = 0; k < keys.length; k++) values[k] = attrs[keys[k]!]!;
     const blob = packValues(values);
@@ -219,6 +220,7 @@ export function buildFromColumns(value: unknown, unpack: UnpackValues): { root: 
   }
 
   // Ids: slice the concatenation by the length column, checking as we go.
+  // Stryker disable next-line ArrayDeclaration: the length only preallocates; every index 0..n-1 is assigned below, so new Array() ends up the same array
   const idList = new Array<string>(n);
   let at = 0;
   for (let i = 0; i < n; i++) {
@@ -233,7 +235,7 @@ export function buildFromColumns(value: unknown, unpack: UnpackValues): { root: 
     }
     idList[i] = id;
   }
-  if (at !== ids.length) throw bad(`ids column has ${ids.length - at} bytes after the last id`);
+  if (at !== ids.length) throw bad(`ids column has ${ids.length - at} UTF-16 code units after the last id`);
 
   // Value ranges must tile the values column exactly.
   let prevEnd = 0;

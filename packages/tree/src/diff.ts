@@ -49,6 +49,7 @@ class DiffWalk {
     let list = this.kids.get(pid);
     if (list === undefined) {
       const children = (this.aNode(pid) as Node).children;
+      // Stryker disable next-line ArrayDeclaration: the length only preallocates; every index 0..n-1 is assigned below, so new Array() ends up the same array
       list = new Array<string>(children.length);
       for (let i = 0; i < children.length; i++) list[i] = children[i].id;
       this.kids.set(pid, list);
@@ -56,11 +57,11 @@ class DiffWalk {
     return list;
   }
 
-  /** The id at position i of pid's working child list, without copying anything. */
-  kidAt(pid: string, i: number): string | undefined {
+  /** The id at position i (< kidCount(pid)) of pid's working child list, without copying anything. */
+  kidAt(pid: string, i: number): string {
     const list = this.kids.get(pid);
     if (list !== undefined) return list[i];
-    return (this.aNode(pid) as Node).children[i]?.id;
+    return (this.aNode(pid) as Node).children[i].id;
   }
 
   kidCount(pid: string): number {
@@ -137,7 +138,7 @@ class DiffWalk {
     const ids: string[] = [];
     const seq: number[] = [];
     for (let j = 0; j < n; j++) {
-      const id = this.kidAt(pid, j) as string;
+      const id = this.kidAt(pid, j);
       const p = bPos.get(id);
       if (p !== undefined) {
         ids.push(id);
@@ -210,7 +211,7 @@ class DiffWalk {
     for (const pid of this.visitedParents) {
       const n = this.kidCount(pid);
       for (let j = 0; j < n; j++) {
-        const id = this.kidAt(pid, j) as string;
+        const id = this.kidAt(pid, j);
         if (b.get(id)?.parent?.id !== pid) this.ops.push([OpKind.REMOVE, id]);
       }
     }
@@ -219,7 +220,9 @@ class DiffWalk {
 
 /** Indexes into seq of one longest strictly increasing subsequence (patience sorting, O(n log n)). */
 function longestIncreasing(seq: readonly number[]): number[] {
+  // Stryker disable next-line ArrayDeclaration: a stray first entry is overwritten on the first step (seq[stray] is undefined, never < seq[0], so lo = 0), and with an empty seq it only adds ids[stray] = undefined to the kept set, which no child id equals
   const tails: number[] = []; // tails[k]: index of the smallest tail of an increasing run of length k + 1
+  // Stryker disable next-line ArrayDeclaration: the length only preallocates; every index 0..n-1 is assigned below, so new Array() ends up the same array
   const prevOf = new Array<number>(seq.length);
   for (let i = 0; i < seq.length; i++) {
     let lo = 0;
@@ -232,6 +235,7 @@ function longestIncreasing(seq: readonly number[]): number[] {
     prevOf[i] = lo > 0 ? tails[lo - 1] : -1;
     tails[lo] = i;
   }
+  // Stryker disable next-line ArrayDeclaration: the length only preallocates; every index 0..n-1 is assigned below, so new Array() ends up the same array
   const out = new Array<number>(tails.length);
   for (let k = tails.length - 1, i = tails[tails.length - 1] ?? -1; k >= 0; k--, i = prevOf[i]) out[k] = i;
   return out;

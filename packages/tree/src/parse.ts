@@ -35,6 +35,7 @@ function parseNode(value: unknown, depth: number, p: SnapshotParse): NodeSnapsho
   err = checkAttrs(attrs, p.limits);
   if (err !== null) throw fail(p, `node ${JSON.stringify(nodeId)}: ${err}`);
   if (!Array.isArray(children)) throw fail(p, `children of node ${JSON.stringify(nodeId)} must be an array, got ${describe(children)}`);
+  // Stryker disable next-line ArrayDeclaration: the length only preallocates; every index 0..n-1 is assigned below, so new Array() ends up the same array
   const out = new Array<NodeSnapshot>(children.length);
   for (let i = 0; i < children.length; i++) out[i] = parseNode(children[i], depth + 1, p);
   // Fields other than these four are dropped (forward compatibility, docs/protocol.md §8).
@@ -49,10 +50,11 @@ export function parseSnapshot(value: unknown, limits?: Partial<TreeLimits>): Nod
 }
 
 function parseIndex(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+  // Number.isSafeInteger is false for every non-number, so no typeof check goes in front.
+  if (!Number.isSafeInteger(value) || (value as number) < 0) {
     throw new TreeError('TREE_BAD_OP', `${what} must be a non-negative integer, got ${describe(value)}`);
   }
-  return value;
+  return value as number;
 }
 
 function parseId(value: unknown, what: string, limits: TreeLimits): string {
@@ -106,6 +108,7 @@ export function parseOps(value: unknown, limits?: Partial<TreeLimits>): Op[] {
   if (!Array.isArray(value)) throw new TreeError('TREE_BAD_OP', `ops must be an array, got ${describe(value)}`);
   if (value.length > l.maxOps) throw new TreeError('TREE_BAD_OP', `more than ${l.maxOps} ops`);
   const nodes = { count: 0 };
+  // Stryker disable next-line ArrayDeclaration: the length only preallocates; every index 0..n-1 is assigned below, so new Array() ends up the same array
   const out = new Array<Op>(value.length);
   for (let i = 0; i < value.length; i++) {
     try {

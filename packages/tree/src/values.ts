@@ -18,7 +18,7 @@ export function checkKey(key: string, maxBytes: number): string | null {
   // Assigning "__proto__" on a plain object replaces its prototype instead of adding a key;
   // refusing the name keeps every attrs object an ordinary record.
   if (key === '__proto__') return 'attribute name "__proto__" is not allowed';
-  if (utf8LengthCapped(key, maxBytes) > maxBytes) return `attribute name exceeds ${maxBytes} UTF-8 bytes`;
+  if (utf8LengthCapped(key, maxBytes) > maxBytes) return `attribute name ${describe(key)} exceeds ${maxBytes} UTF-8 bytes`;
   return null;
 }
 

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { OpBatch, Tree, type NodeSnapshot, type Op, type TreeNode } from '../src/index.ts';
 import { allNodes, applyTracked, copyTree, counterIds, IdPool, randomAttrs, randomOp, randomSnapshot } from '../src/testing.ts';
 import { forSeeds, type Prng } from '@tidewire/random';
+import { throwsNaming } from './helpers.ts';
 
 const n = (id: string, children: NodeSnapshot[] = [], attrs: NodeSnapshot['attrs'] = {}): NodeSnapshot => ({
   id,
@@ -209,6 +210,39 @@ describe('§6 coalescing', () => {
     const out = coalesce(ops);
     assert.deepEqual(out, ops);
     assertSameEffect(sample(), ops, out);
+  });
+
+  test('§6 moving the inserted root within its own parent does not stop the cancel', () => {
+    // The move's index counts positions after x is detached, so it never counted x.
+    const ops: Op[] = [
+      [1, 'root', 0, n('x')],
+      [3, 'x', 'root', 2],
+      [0, 'x', { v: 1 }],
+      [2, 'x'],
+    ];
+    assert.deepEqual(coalesce(ops), []);
+    assertSameEffect(sample(), ops, []);
+  });
+
+  test('§6 §2 a merged "__proto__" key stays an ordinary key, so the op fails in apply as it would have', () => {
+    const evil = JSON.parse('{"__proto__": {"y": 1}}') as Record<string, never>;
+    const out = coalesce([
+      [0, 'a', { x: 1 }],
+      [0, 'a', evil],
+    ]);
+    assert.equal(out.length, 1);
+    const merged = out[0]![2] as Record<string, unknown>;
+    assert.equal(Object.getPrototypeOf(merged), Object.prototype);
+    assert.deepEqual(Object.keys(merged), ['x', '__proto__']);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(merged, '__proto__'), { value: { y: 1 }, enumerable: true, writable: true, configurable: true });
+    throwsNaming(() => sample().apply(out[0]!), 'TREE_BAD_OP', [/\battribute name "__proto__"/]);
+  });
+
+  test('§6 push refuses what is not an op, naming it', () => {
+    const batch = new OpBatch();
+    throwsNaming(() => batch.push(null as never), 'TREE_BAD_OP', [/\bop must be an array, got null\b/]);
+    throwsNaming(() => batch.push([9, 'a'] as never), 'TREE_BAD_OP', [/\bunknown op code 9\b/]);
+    assert.equal(batch.length, 0);
   });
 
   test('take() empties the batch', () => {

@@ -3,6 +3,8 @@ import { describe, test } from 'node:test';
 import { diff, MAX_TREE_DEPTH, Tree, TreeError, type NodeSnapshot, type Op } from '../src/index.ts';
 import { allNodes, applyTracked, copyTree, counterIds, dirtyCount, IdPool, randomOp, randomSnapshot } from '../src/testing.ts';
 import { forSeeds, type Prng } from '@tidewire/random';
+import { Buffer } from 'node:buffer';
+import { throwsNaming } from './helpers.ts';
 
 const n = (id: string, children: NodeSnapshot[] = [], attrs: NodeSnapshot['attrs'] = {}, type = 't'): NodeSnapshot => ({
   id,
@@ -140,6 +142,85 @@ describe('§5 diff', () => {
       assertConverges(ta, tb);
       assertConverges(tb, ta);
     });
+  });
+
+  test('§5 §2 a set carries exactly the attributes whose values differ (NaN, -0, binary by bytes, maps in any order)', () => {
+    const u8 = (...xs: number[]) => new Uint8Array(xs);
+    type V = NodeSnapshot['attrs'][string];
+    // [a's value, b's value, equal?]; `z` differs on every pair so the hashes differ and diff compares values.
+    const pairs: [V, V, boolean][] = [
+      [Number.NaN, Number.NaN, true],
+      [0, -0, true],
+      [1, 2, false],
+      [1, Number.NaN, false],
+      [Number.NaN, 1, false],
+      [1, '1', false],
+      ['1', 1, false],
+      [true, 1, false],
+      ['x', ['x'], false],
+      [['x'], 'x', false],
+      [u8(1, 2), Buffer.from([1, 2]), true],
+      [[u8(7)], [Buffer.from([7])], true],
+      [u8(1, 2), u8(1, 3), false],
+      [u8(1, 2), u8(1, 2, 3), false],
+      [u8(1, 2), [1, 2], false],
+      [[1, 2], u8(1, 2), false],
+      [{ a: 1 }, u8(1), false],
+      [[1, [2, Number.NaN]], [1, [2, Number.NaN]], true],
+      [[1, 2], [1, 3], false],
+      [[1], [1, 2], false],
+      [[1, 2], { 0: 1, 1: 2, length: 2 }, false],
+      [{ 0: 1 }, [1], false],
+      [{ a: 1, b: { c: [2] } }, { b: { c: [2] }, a: 1 }, true],
+      [{ a: 1 }, { b: 1 }, false],
+      [{ a: 1 }, { a: 2 }, false],
+      [{ a: 1 }, { a: 1, b: 1 }, false],
+      [{ a: 1, b: 1 }, { a: 1 }, false],
+    ];
+    for (const [av, bv, equal] of pairs) {
+      const a = new Tree(n('r', [n('x', [], { v: av, z: 0 })]));
+      const b = new Tree(n('r', [n('x', [], { v: bv, z: 1 })]));
+      const ops = diff(a, b);
+      const expected: Record<string, unknown> = equal ? { z: 1 } : { v: bv, z: 1 };
+      assert.deepEqual(ops, [[0, 'x', expected]], `${String(av)} vs ${String(bv)}`);
+    }
+  });
+
+  test('§5 §4 a subtree counts as unchanged only when both hash lanes match', () => {
+    // Found by a birthday search over {v: i} and frozen: each pair agrees in one 32-bit lane only.
+    const leafHash = (v: number) => new Tree(n('x', [], { v })).rootHash;
+    assert.equal(leafHash(51683).slice(0, 8), leafHash(72333).slice(0, 8));
+    assert.notEqual(leafHash(51683).slice(8), leafHash(72333).slice(8));
+    assert.equal(leafHash(1512).slice(8), leafHash(23646).slice(8));
+    assert.notEqual(leafHash(1512).slice(0, 8), leafHash(23646).slice(0, 8));
+    for (const [va, vb] of [
+      [51683, 72333],
+      [1512, 23646],
+    ]) {
+      const ops = assertConverges(new Tree(n('r', [n('x', [], { v: va! })])), new Tree(n('r', [n('x', [], { v: vb! })])));
+      assert.deepEqual(ops, [[0, 'x', { v: vb }]]);
+    }
+  });
+
+  test('§5 a child list of the same length in another order is reordered', () => {
+    const a = new Tree(n('r', [n('x'), n('y'), n('z')]));
+    const b = new Tree(n('r', [n('z'), n('x'), n('y')]));
+    assert.deepEqual(assertConverges(a, b), [[3, 'z', 'r', 0]]);
+  });
+
+  test('§5 a changed subtree moved deeper where it just fits is moved, not emptied first', () => {
+    // d0 … d(M-5) sit at depths 2 … M-3; x's subtree is 3 levels: under d(M-5) it reaches exactly level M.
+    const deep = MAX_TREE_DEPTH - 4;
+    const a = new Tree(n('root', [chain('d', deep), n('x', [chain('t', 2)], { v: 1 })]));
+    const b = new Tree(n('root', [chain('d', deep, [n('x', [chain('t', 2)], { v: 2 })])]));
+    assert.deepEqual(assertConverges(a, b), [
+      [3, 'x', `d${deep - 1}`, 0],
+      [0, 'x', { v: 2 }],
+    ]);
+  });
+
+  test('§5 roots that differ are named in TREE_ROOT_MISMATCH', () => {
+    throwsNaming(() => diff(new Tree(n('r')), new Tree(n('s', [], {}, 'u'))), 'TREE_ROOT_MISMATCH', [/"r":"t" vs "s":"u"/]);
   });
 
   test('roots that differ in id or type are TREE_ROOT_MISMATCH', () => {

@@ -7,6 +7,8 @@ import { forSeeds } from '@tidewire/random';
 
 const leaf = (id: string, attrs: Attrs = {}, type = 't'): NodeSnapshot => ({ id, type, attrs, children: [] });
 const hashOfAttrs = (attrs: Attrs): string => new Tree(leaf('x', attrs)).rootHash;
+/** {k0: 0, …, k(n-1): n-1}, inserted in counting order (which is not the sorted order past k9). */
+const manyKeys = (n: number): Attrs => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]));
 
 describe('§4 hashing', () => {
   test('a hash is 16 lowercase hex digits', () => {
@@ -23,6 +25,9 @@ describe('§4 hashing', () => {
       [leaf('r', { s: 'héllo 🎵', i: -7, f: 0.1, b: true, n: [1, '1', false], m: { z: 1, a: 2 } }, 'root'), KAT[1]],
       [leaf('r', { bin: new Uint8Array([0, 1, 2, 3, 4, 255]) }, 'root'), KAT[2]],
       [{ id: 'r', type: 'root', attrs: {}, children: [leaf('a'), leaf('b', { x: 1 })] }, KAT[3]],
+      [leaf('r', { i: 4 }, 'root'), KAT[4]], // lane 2 starts with a 0 digit: both lanes are zero-padded
+      // binary with 3 tail bytes (one word each), NaN, and more than 32 keys (sorted another way)
+      [leaf('r', { bin3: new Uint8Array([1, 2, 3]), bin7: new Uint8Array([1, 2, 3, 4, 5, 6, 7]), nan: Number.NaN, ...manyKeys(40) }, 'root'), KAT[5]],
     ];
     assert.deepEqual(
       vectors.map(([snap]) => new Tree(snap).rootHash),
@@ -34,6 +39,11 @@ describe('§4 hashing', () => {
     const a = new Tree({ id: 'r', type: 'root', attrs: { x: 1, y: { p: 1, q: [2] } }, children: [leaf('c', { k: 'v', j: 2 })] });
     const b = new Tree({ id: 'r', type: 'root', attrs: { y: { q: [2], p: 1 }, x: 1 }, children: [leaf('c', { j: 2, k: 'v' })] });
     assert.equal(a.rootHash, b.rootHash);
+  });
+
+  test('§4 more than 32 attribute keys hash the same in any order', () => {
+    const keys = Object.entries(manyKeys(40));
+    assert.equal(hashOfAttrs(Object.fromEntries(keys)), hashOfAttrs(Object.fromEntries(keys.reverse())));
   });
 
   test('child order matters', () => {
@@ -139,4 +149,4 @@ describe('§4 hashing', () => {
 });
 
 // Computed once by this implementation and frozen.
-const KAT = ['b0f85de5e1241bb4', '96fd6b9db52efae9', '5aa2dfcd1554c4a5', '091213c8175d918f'];
+const KAT = ['b0f85de5e1241bb4', '96fd6b9db52efae9', '5aa2dfcd1554c4a5', '091213c8175d918f', '62c9a1ef07026318', '565bc05c0243d1c8'];

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MAX_TREE_DEPTH, Tree, TreeError, type NodeSnapshot, type Op, type TreeErrorCode } from '../src/index.ts';
+import { dirtyCount } from '../src/testing.ts';
+import { throwsNaming } from './helpers.ts';
 
 const n = (id: string, children: NodeSnapshot[] = [], attrs: NodeSnapshot['attrs'] = {}, type = 't'): NodeSnapshot => ({
   id,
@@ -288,5 +290,128 @@ describe('§3.5 applying a batch', () => {
       rejects(t, op as unknown as Op, 'TREE_BAD_OP');
     }
     assert.throws(() => t.applyBatch(null as never), { code: 'TREE_BAD_OP' });
+  });
+});
+
+describe('§8 op errors name the op, the ids and the value at fault', () => {
+  const fails = (op: unknown, code: TreeErrorCode, names: RegExp[]) => {
+    const t = sample();
+    throwsNaming(() => t.apply(op as Op), code, names);
+  };
+
+  test('§3 the op’s shape: its kind, element count and code', () => {
+    fails(null, 'TREE_BAD_OP', [/\bop must be an array, got null\b/]);
+    fails([9, 'a'], 'TREE_BAD_OP', [/\bunknown op code 9\b/]);
+    fails([0, 'a', { y: 1 }, 'extra'], 'TREE_BAD_OP', [/\bset op must have 3 elements, got 4\b/]);
+    fails([1, 'root', 0, n('c'), 'extra'], 'TREE_BAD_OP', [/\binsert op must have 4 elements, got 5\b/]);
+    fails([2, 'a', 'extra'], 'TREE_BAD_OP', [/\bremove op must have 2 elements, got 3\b/]);
+    fails([3, 'a1', 'b', 0, 'extra'], 'TREE_BAD_OP', [/\bmove op must have 4 elements, got 5\b/]);
+    fails([2, 5], 'TREE_BAD_OP', [/\bremove: id must be a string, got 5\b/]);
+    fails([0, 'a', []], 'TREE_BAD_OP', [/\bset "a": set attrs must be a map, got array\b/]);
+    // A well-formed op with an extra element is refused as a whole: nothing of it applies.
+    const t = sample();
+    throwsNaming(() => t.apply([0, 'a', { y: 1 }, 'extra'] as unknown as Op), 'TREE_BAD_OP');
+    assert.deepEqual(t.get('a')?.attrs, { x: 1 });
+    throwsNaming(() => t.apply([1, 'root', 0, n('c'), 'extra'] as unknown as Op), 'TREE_BAD_OP');
+    assert.equal(t.has('c'), false);
+  });
+
+  test('§3 unknown ids name the operation and the id', () => {
+    fails([0, 'zz', { x: 1 }], 'TREE_UNKNOWN_ID', [/\bset: unknown node id "zz"/]);
+    fails([1, 'zz', 0, n('c')], 'TREE_UNKNOWN_ID', [/\binsert: unknown node id "zz"/]);
+    fails([2, 'zz'], 'TREE_UNKNOWN_ID', [/\bremove: unknown node id "zz"/]);
+    fails([3, 'zz', 'a', 0], 'TREE_UNKNOWN_ID', [/\bmove: unknown node id "zz"/]);
+    fails([3, 'a1', 'zz', 0], 'TREE_UNKNOWN_ID', [/\bmove: unknown node id "zz"/]);
+    throwsNaming(() => sample().hashOf('zz'), 'TREE_UNKNOWN_ID', [/\bhashOf: unknown node id "zz"/]);
+    throwsNaming(() => sample().snapshotOf('zz'), 'TREE_UNKNOWN_ID', [/\bsnapshotOf: unknown node id "zz"/]);
+  });
+
+  test('§3.2 §3.4 indexes, cycles, the root and depth name the ids and the range', () => {
+    fails([1, 'a', 3, n('c')], 'TREE_BAD_INDEX', [/\binsert under "a": index 3 outside \[0, 2\]/]);
+    fails([1, 'a', '0', n('c')], 'TREE_BAD_INDEX', [/\bindex "0" outside\b/]);
+    fails([3, 'a1', 'b', 2], 'TREE_BAD_INDEX', [/\bmove "a1" under "b": index 2 outside \[0, 1\]/]);
+    fails([3, 'a1', 'b', '0'], 'TREE_BAD_INDEX', [/\bindex "0" outside\b/]);
+    fails([3, 'a', 'a2', 0], 'TREE_CYCLE', [/\bcannot move "a" into "a2"/]);
+    fails([2, 'root'], 'TREE_REMOVE_ROOT', [/\broot "root"/]);
+    fails([3, 'root', 'b', 0], 'TREE_MOVE_ROOT', [/\broot "root"/]);
+    const t = new Tree(n('root', [chain('d', MAX_TREE_DEPTH - 2), n('x', [chain('t', 10)])]));
+    throwsNaming(() => t.apply([3, 'x', `d${MAX_TREE_DEPTH - 3}`, 0]), 'TREE_TOO_DEEP', [/\bmoving "x" under "d253" exceeds depth 256\b/]);
+  });
+
+  test('§3.4 a move one level deeper is checked against the depth limit too', () => {
+    // root ─ p ─ x ─ chain of 253 (x's subtree is 254 levels, reaching depth 256), and q beside x:
+    // moving x under q puts it one level deeper, at 257.
+    const t = new Tree(n('root', [n('p', [n('x', [chain('c', MAX_TREE_DEPTH - 3)]), n('q')])]));
+    throwsNaming(() => t.apply([3, 'x', 'q', 0]), 'TREE_TOO_DEEP', [/\bmoving "x" under "q"/]);
+    t.apply([3, 'x', 'p', 1]); // the same level is fine
+    assert.deepEqual(childIds(t, 'p'), ['q', 'x']);
+  });
+
+  test('§3.5 a batch names the failing op; an error that is not a TreeError passes through unchanged', () => {
+    throwsNaming(() => sample().applyBatch(null as never), 'TREE_BAD_OP', [/\bops must be an array, got null\b/]);
+    const err = throwsNaming(
+      () =>
+        sample().applyBatch([
+          [0, 'a', { y: 1 }],
+          [2, 'b'],
+          [2, 'zz'],
+        ]),
+      'TREE_UNKNOWN_ID',
+      [/^op 2: remove: unknown node id "zz"/],
+    );
+    assert.equal(err.opIndex, 2);
+    const boom = new Error('boom');
+    const trap = new Proxy([2, 'b'], {
+      get(target, key, receiver) {
+        if (key === '0') throw boom;
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+    assert.throws(
+      () => sample().applyBatch([trap as unknown as Op]),
+      (e: unknown) => e === boom,
+    );
+  });
+});
+
+describe('§1 §3.2 snapshots and inserted subtrees name the node and the field', () => {
+  const bad = (snap: unknown, names: RegExp[]) => throwsNaming(() => new Tree(snap as NodeSnapshot), 'TREE_BAD_SNAPSHOT', names);
+
+  test('§1 new Tree: the node, its id, type, attrs and children', () => {
+    bad(5, [/\bnode must be a map, got 5\b/]);
+    bad({ ...n('r'), id: 1 }, [/\bnode id must be a string, got 1\b/]);
+    bad({ ...n('r'), type: '' }, [/\btype of node "r" must not be empty\b/]);
+    bad(n('r', [], { v: null as never }), [/\bnode "r": attrs\.v: null\b/]);
+    bad({ ...n('r'), children: 'x' }, [/\bchildren of node "r" must be an array, got "x"/]);
+    throwsNaming(() => new Tree(n('r', [n('a'), n('a')])), 'TREE_DUPLICATE_ID', [/\bduplicate node id "a"/]);
+    throwsNaming(() => new Tree(chain('c', MAX_TREE_DEPTH + 1)), 'TREE_TOO_DEEP', [/\bnode "c256" would be at depth 257 > 256\b/]);
+  });
+
+  test('§3.2 insert: the same names, with TREE_BAD_OP', () => {
+    const t = sample();
+    throwsNaming(() => t.apply([1, 'b', 0, { ...n('c'), id: '' }]), 'TREE_BAD_OP', [/\bnode id must not be empty\b/]);
+    throwsNaming(() => t.apply([1, 'b', 0, n('c', [n('d', [], { v: [null] as never })])]), 'TREE_BAD_OP', [/\bnode "d": attrs\.v: \[0\]: null\b/]);
+    throwsNaming(() => t.apply([1, 'b', 0, n('a1')]), 'TREE_DUPLICATE_ID', [/\bduplicate node id "a1"/]);
+  });
+});
+
+describe('§3.1 set keeps what it does not change', () => {
+  test('§3.1 a changed attribute keeps its place among the others; a removed one leaves it', () => {
+    const t = new Tree(n('r', [n('a', [], { x: 1, y: 2, z: 3 })]));
+    t.apply([0, 'a', { x: 9 }]);
+    assert.deepEqual(Object.keys(t.get('a')!.attrs), ['x', 'y', 'z']);
+    t.apply([0, 'a', { y: null, w: 4 }]);
+    assert.deepEqual(Object.keys(t.get('a')!.attrs), ['x', 'z', 'w']);
+  });
+
+  test('§3.1 §4 an empty set, and a move to where the node is, mark nothing for rehashing', () => {
+    const t = sample();
+    const attrs = t.get('a')!.attrs;
+    void t.rootHash;
+    t.apply([0, 'a', {}]);
+    assert.equal(t.get('a')!.attrs, attrs, 'the attrs object is kept');
+    assert.equal(dirtyCount(t), 0);
+    t.apply([3, 'a2', 'a', 1]);
+    assert.equal(dirtyCount(t), 0);
   });
 });
