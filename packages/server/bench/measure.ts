@@ -49,9 +49,9 @@ big.set('n0', { touch: 1 });
 let t0 = performance.now();
 const snap = bigImpl.snapshot();
 const blocked = performance.now() - t0;
-await new Promise((r) => snap.whenReady(r));
+await new Promise((r) => snap.whenSettled(r));
 console.log(
-  `snapshot 20k nodes: msgpack ${(snap.msgpack.length / 1e6).toFixed(2)} MB → wire ${(snap.wireBytes / 1e6).toFixed(2)} MB in ${snap.frames!.length} frames; event loop blocked ${blocked.toFixed(1)} ms, ready after ${(performance.now() - t0).toFixed(1)} ms`,
+  `snapshot 20k nodes: msgpack ${(snap.msgpack!.length / 1e6).toFixed(2)} MB → wire ${(snap.wireBytes / 1e6).toFixed(2)} MB in ${snap.frames!.length} frames; event loop blocked ${blocked.toFixed(1)} ms, ready after ${(performance.now() - t0).toFixed(1)} ms`,
 );
 t0 = performance.now();
 bigImpl.snapshot();
@@ -60,7 +60,7 @@ big.set('n1', { touch: 2 });
 t0 = performance.now();
 const snap2 = bigImpl.snapshot();
 const blocked2 = performance.now() - t0;
-await new Promise((r) => snap2.whenReady(r));
+await new Promise((r) => snap2.whenSettled(r));
 console.log(`next position (warm): event loop blocked ${blocked2.toFixed(1)} ms, ready after ${(performance.now() - t0).toFixed(1)} ms`);
 
 // 4. A client joining the big channel and an events channel: chunks ahead of a mid-snapshot event.

@@ -160,22 +160,28 @@ export class Connection implements ConnectionInfo, FaultHandler {
     const { snap, tail } = start;
     this.outbox.restart(ch.id);
     this.control(encodeSubscribed({ name: ch.name, channel: ch.id, kind: 'tree', epoch: snap.epoch, offset: snap.offset, resume: 'snapshot', reason }));
-    if (snap.frames !== undefined) {
+    if (snap.status === 'ready') {
       this.waiting.delete(ch.id);
-      this.outbox.stateFrames(ch.id, tail.length === 0 ? snap.frames : [...snap.frames, ...tail]);
+      this.outbox.stateFrames(ch.id, tail.length === 0 ? snap.frames! : [...snap.frames!, ...tail]);
       return;
     }
     this.outbox.hold(ch.id);
     this.waiting.set(ch.id, start);
-    snap.whenReady(() => this.onSnapshotReady(start));
+    snap.whenSettled(() => this.onSnapshotSettled(ch, start));
   }
 
-  private onSnapshotReady(start: SnapshotStart): void {
+  private onSnapshotSettled(ch: TreeChannelImpl, start: SnapshotStart): void {
     // Only if this connection still waits for this very start (not restarted, not resynced).
     const channel = start.snap.channel;
     if (this.waiting.get(channel) !== start) return;
     this.waiting.delete(channel);
-    this.outbox.release(channel, [...start.snap.frames!, ...start.tail]);
+    if (start.snap.status === 'ready') {
+      this.outbox.release(channel, [...start.snap.frames!, ...start.tail]);
+    } else if (this.subs.get(channel) === ch) {
+      // The snapshot thread could not encode it (docs/server.md §4.2): start over; the channel
+      // now encodes on the event loop.
+      this.startSnapshot(ch, 'gap', ch.subscriberStart());
+    }
   }
 
   startEvents(ch: EventsChannelImpl): void {

@@ -88,12 +88,12 @@ export function registerRoutes(fastify: FastifyInstance, host: HttpHost): void {
     }
     const json = prefersJson(req.headers.accept);
     const source = jsonSource(ch);
-    const snap = json ? undefined : ch.snapshot();
+    const snap = json ? undefined : await ch.readySnapshot();
     const entry = snap ?? source.version();
     versionHeaders(reply, entry);
     reply.header('vary', 'Accept, Accept-Encoding').header('cache-control', 'no-cache');
     if (etagMatches(req.headers['if-none-match'], `"${entry.rootHash}"`)) return reply.code(304).send();
-    if (snap !== undefined) return reply.type('application/msgpack').send(asBuffer(snap.msgpack));
+    if (snap !== undefined) return reply.type('application/msgpack').send(asBuffer(snap.msgpack!));
     const coding = pickCoding(req.headers['accept-encoding'], host.compression);
     const body = await host.snapshotJson.body(source, coding);
     if (body === undefined) {

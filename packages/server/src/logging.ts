@@ -23,7 +23,7 @@ export interface ServerLogOptions {
 }
 
 /** Where an internal error happened: the counter's `component` label (a closed set). */
-export type ErrorComponent = 'http' | 'ws' | 'events' | 'upgrade' | 'timeline' | 'process' | 'app';
+export type ErrorComponent = 'http' | 'ws' | 'events' | 'upgrade' | 'timeline' | 'snapshot' | 'process' | 'app';
 
 /** The code of an error without a well-formed code of its own. */
 export const INTERNAL_ERROR_CODE = 'TW_INTERNAL_ERROR';

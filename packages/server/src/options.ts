@@ -66,6 +66,8 @@ export interface ServerOptions {
   /** deflate-raw for snapshot bodies of at least minBytes (default 4 KiB) at zlib `level`
    *  (default 6); bodies of at least asyncMinBytes (default 256 KiB) off the event loop. */
   snapshotCompression?: { minBytes?: number; asyncMinBytes?: number; level?: number };
+  /** Encode snapshots of large trees on a worker thread (docs/server.md §4.2); default true. */
+  snapshotThread?: boolean;
   /** Pacing of timeline playback (docs/timeline-format.md §W). */
   timeline?: TimelineOptions;
   /** JSON renderings of GET /api/trees/:name (docs/server.md §5.1). */
@@ -95,6 +97,7 @@ export interface ResolvedOptions {
   defaultMetrics: boolean;
   compression: boolean;
   snapshotCompression: { minBytes: number; asyncMinBytes: number; level: number };
+  snapshotThread: boolean;
   timeline: TimelineOptions | undefined;
   snapshotJson: Required<SnapshotJsonOptions>;
 }
@@ -237,6 +240,7 @@ export function resolveOptions(o: ServerOptions = {}): ResolvedOptions {
       asyncMinBytes: int('snapshotCompression.asyncMinBytes', o.snapshotCompression?.asyncMinBytes ?? 256 * 1024, 0, Number.MAX_SAFE_INTEGER),
       level: int('snapshotCompression.level', o.snapshotCompression?.level ?? 6, 0, 9),
     },
+    snapshotThread: o.snapshotThread ?? true,
     timeline: o.timeline,
     snapshotJson: {
       cacheBytes: int('snapshotJson.cacheBytes', o.snapshotJson?.cacheBytes ?? DEFAULT_SNAPSHOT_JSON.cacheBytes, 0, Number.MAX_SAFE_INTEGER),

@@ -20,6 +20,7 @@ import { checkChannelName } from './channel.ts';
 import { Connection } from './connection.ts';
 import type { AnyChannel, ConnectionHost, ConnectionStats } from './connection.ts';
 import { WriteTurns } from './write-turns.ts';
+import { OffThreadSnapshots } from './off-thread-snapshots.ts';
 import { registerCompression } from './compress.ts';
 import { RefusalError, ServerError } from './errors.ts';
 import { EventsChannelImpl } from './events-channel.ts';
@@ -120,6 +121,8 @@ class Server implements TidewireServer, ConnectionHost {
   readonly log: Logger;
   /** Every connection's outbox writes fan-outs in these turns (docs/server.md §4.1). */
   readonly writeTurns = new WriteTurns();
+  /** Undefined when ServerOptions.snapshotThread is false. */
+  private readonly offThread: OffThreadSnapshots | undefined;
   private readonly opts: ResolvedOptions;
   private readonly internal: InternalServerOptions;
   private readonly byName = new Map<string, AnyChannel>();
@@ -155,6 +158,9 @@ class Server implements TidewireServer, ConnectionHost {
     // reason: Fastify types an instance by its logger's type; the server's API keeps the base one.
     this.fastify = Fastify({ loggerInstance: log, logController: new RequestLogController(), forceCloseConnections: true }) as unknown as FastifyInstance;
     this.internalErrors = new InternalErrors(log, this.serverMetrics.registry);
+    this.offThread = opts.snapshotThread
+      ? new OffThreadSnapshots((err, context) => this.reportInternal('snapshot', err, context, 'snapshot thread failed; encoding on the event loop'))
+      : undefined;
     // At the root and first, so it covers every route, static root and the 404 handler.
     if (this.hostPolicy !== undefined) this.fastify.addHook('onRequest', this.checkHost.bind(this));
     // Before any route, so every route and plugin inherits the hooks.
@@ -234,6 +240,7 @@ class Server implements TidewireServer, ConnectionHost {
       opLog: this.opts.opLog,
       encodeTimer: this.serverMetrics.encodeTimer(name),
       writeTurns: this.writeTurns,
+      offThread: this.offThread,
       clock: this.internal.clock,
     });
     this.addChannel(ch);
@@ -413,6 +420,7 @@ class Server implements TidewireServer, ConnectionHost {
     this.state = 'closing';
     for (const ch of this.byName.values()) if (ch.kind === 'tree' || ch.kind === 'timeline') ch.close();
     this.playback.close();
+    const threadClosed = this.offThread?.close();
     for (const c of [...this.connections]) c.close(1001, 'server shutting down');
     const open = [...this.sockets];
     const closed = open.map((ws) => new Promise<void>((resolve) => (ws.readyState === ws.CLOSED ? resolve() : ws.once('close', () => resolve()))));
@@ -427,6 +435,7 @@ class Server implements TidewireServer, ConnectionHost {
     for (const ws of open) ws.terminate();
     this.wss.close();
     await this.fastify.close();
+    await threadClosed;
     this.state = 'closed';
   }
 }

@@ -17,6 +17,8 @@ import { ServerError } from './errors.ts';
 import { encodeSnapshot, SnapshotEntry } from './snapshot.ts';
 import type { SnapshotEncodingOptions } from './snapshot.ts';
 import type { WriteTurns } from './write-turns.ts';
+import { OFF_THREAD_MIN_NODES } from './off-thread-snapshots.ts';
+import type { OffThreadSnapshots } from './off-thread-snapshots.ts';
 
 /** The Tree without its mutators: the channel is the only writer, or subscribers would miss ops. */
 export type ReadonlyTree = Omit<Tree, 'apply' | 'applyBatch'>;
@@ -51,6 +53,8 @@ export interface TreeChannelConfig {
   encodeTimer: EncodeTimer;
   /** Where the subscribers' outboxes write: its time spent counts as delivery cost (stretch). */
   writeTurns: Pick<WriteTurns, 'spentMs'>;
+  /** Encodes large snapshots off the event loop (docs/server.md §4.2); absent: all on the loop. */
+  offThread?: OffThreadSnapshots;
   clock?: BatchClock;
 }
 
@@ -93,6 +97,7 @@ export class TreeChannelImpl extends ChannelBase implements TreeChannel {
     this.config = config;
     this.log = new OpLog(config.opLog.maxBatches, config.opLog.maxBytes);
     this.scheduler = new FlushScheduler(config.tickMs, () => this.flush(), config.clock);
+    config.offThread?.start(id, initial);
   }
 
   get tree(): Tree {
@@ -154,6 +159,7 @@ export class TreeChannelImpl extends ChannelBase implements TreeChannel {
     this.offset = 0;
     this.log.clear(0);
     this.snapshots = [];
+    this.config.offThread?.start(this.id, next);
     for (const conn of this.subscribers) conn.restartTree(this, 'epoch');
   }
 
@@ -166,6 +172,7 @@ export class TreeChannelImpl extends ChannelBase implements TreeChannel {
     const frame = encodeOps(this.id, { epoch: this.epoch, offset: this.offset }, ops);
     this.config.encodeTimer.observe((performance.now() - t0) / 1000);
     this.log.append(this.offset, frame);
+    this.config.offThread?.ops(this.id, frame);
     this.scheduler.published();
     for (const conn of this.subscribers) conn.deliverOps(this, frame);
     // The loop above only queues; the writes run in write turns after it (docs/server.md §4.1).
@@ -176,15 +183,34 @@ export class TreeChannelImpl extends ChannelBase implements TreeChannel {
     this.writtenBefore = written;
   }
 
-  /** The encoded snapshot at the current position (pending ops are flushed first). Its frames
-   *  may still be compressing: use entry.whenReady(). */
+  /** The encoded snapshot at the current position (pending ops are flushed first). It may
+   *  still be encoding: use entry.whenSettled(). A large tree is encoded on the snapshot
+   *  thread; a failed entry is never returned (the next call encodes again). */
   snapshot(): SnapshotEntry {
     this.flush();
-    for (const s of this.snapshots) if (s.offset === this.offset && s.epoch === this.epoch) return s;
-    const entry = encodeSnapshot(this.id, this.position, this.current, this.config.snapshot, this.observeEncode);
+    for (const s of this.snapshots) if (s.offset === this.offset && s.epoch === this.epoch && s.status !== 'failed') return s;
+    const entry = this.encodeHere();
     this.snapshots.unshift(entry);
     if (this.snapshots.length > SNAPSHOT_CACHE_SIZE) this.snapshots.length = SNAPSHOT_CACHE_SIZE;
     return entry;
+  }
+
+  /** snapshot(), once it is ready (a failure on the thread is retried on the event loop). */
+  async readySnapshot(): Promise<SnapshotEntry> {
+    for (;;) {
+      const entry = await this.snapshot().settled();
+      if (entry.status === 'ready') return entry;
+    }
+  }
+
+  private encodeHere(): SnapshotEntry {
+    const { offThread, snapshot: opts } = this.config;
+    if (offThread !== undefined && this.current.size >= OFF_THREAD_MIN_NODES) {
+      const entry = new SnapshotEntry(this.id, this.position, this.current.size, this.current.rootHash);
+      const compression = { minBytes: opts.compressMinBytes, level: opts.level };
+      if (offThread.encode(this.id, entry, compression, opts.chunkBytes)) return entry;
+    }
+    return encodeSnapshot(this.id, this.position, this.current, opts, this.observeEncode);
   }
 
   private readonly observeEncode = (seconds: number): void => this.config.encodeTimer.observe(seconds);
@@ -194,16 +220,18 @@ export class TreeChannelImpl extends ChannelBase implements TreeChannel {
    * snapshot of this epoch followed by the logged batches since it, while those batches are at
    * most half the snapshot's wire size and within maxReplayBytes; else a fresh snapshot. Under
    * a storm the position moves every tick, so without the tail every reconnecting client cost a
-   * full encode (the soak's churning clients: ~15 encodes a second).
+   * full encode (the soak's churning clients: ~15 encodes a second). A snapshot still encoding
+   * is young, so its tail is only held to maxReplayBytes.
    */
   subscriberStart(): SnapshotStart {
     this.flush();
     const cached = this.snapshots[0];
-    if (cached !== undefined && cached.epoch === this.epoch && cached.frames !== undefined) {
+    if (cached !== undefined && cached.epoch === this.epoch && cached.status !== 'failed') {
       const tail = this.log.since(cached.offset);
       if (tail !== undefined) {
         const bytes = byteLength(tail);
-        if (bytes <= cached.wireBytes / 2 && bytes <= this.config.maxReplayBytes) return { snap: cached, tail };
+        const withinSnapshot = cached.status === 'encoding' || bytes <= cached.wireBytes / 2;
+        if (withinSnapshot && bytes <= this.config.maxReplayBytes) return { snap: cached, tail };
       }
     }
     return { snap: this.snapshot(), tail: [] };
@@ -240,6 +268,7 @@ export class TreeChannelImpl extends ChannelBase implements TreeChannel {
   close(): void {
     this.closed = true;
     this.scheduler.cancel();
+    this.config.offThread?.drop(this.id);
   }
 }
 
