@@ -246,6 +246,22 @@ export function encodeOps(channel: number, pos: Position, ops: readonly unknown[
   return headedFrame(FrameType.OPS, [channel, pos.epoch, pos.offset], pack(ops));
 }
 
+/** An OPS frame without its type and node-local channel id: `varuint(epoch) • varuint(offset) •
+ *  msgpack(op[])`. A cluster stores and forwards this, so a batch is encoded once however many
+ *  nodes serve it (docs/cluster.md §3). The result is a view into `frame`. */
+export function opsBatch(frame: Uint8Array): Uint8Array {
+  const r = new FrameReader(frame);
+  const type = r.u8('frame type');
+  if (type !== FrameType.OPS) throw badFrame(`opsBatch expects an OPS frame (0x23), got type 0x${type.toString(16).padStart(2, '0')}`);
+  r.varuint('OPS.channel');
+  return frame.subarray(r.pos);
+}
+
+/** The OPS frame of `channel` carrying `batch` (from opsBatch): the inverse of opsBatch. */
+export function opsFrameFromBatch(channel: number, batch: Uint8Array): Uint8Array {
+  return headedFrame(FrameType.OPS, [channel], batch);
+}
+
 // ---- §4.8 EVENT ----------------------------------------------------------------------
 export function encodeEvent(channel: number, key: string, value: unknown): Uint8Array {
   return headedFrame(FrameType.EVENT, [channel], pack([key, value]));
