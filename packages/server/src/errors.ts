@@ -16,6 +16,7 @@ export const ServerErrorCodes = {
   TW_SERVER_BAD_CHANNEL_NAME: { description: 'a channel name must be 1–128 bytes of UTF-8' },
   TW_SERVER_CHANNEL_EXISTS: { description: 'a channel with that name already exists' },
   TW_SERVER_BAD_EVENT_KEY: { description: 'an event key must be a string of at most 256 bytes' },
+  TW_SERVER_REPLICA: { description: 'a change to a tree channel another cluster node owns (docs/cluster.md §7): changes go to the owner' },
   TW_SERVER_STATE: { description: 'the call is not valid in the server’s current state (listening, closed)' },
 } as const;
 

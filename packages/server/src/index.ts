@@ -3,7 +3,8 @@ export { createServer, SERVER_CAPABILITIES, TIMELINE_CAPABILITY } from './server
 export type { TidewireServer } from './server.ts';
 export type { ServerOptions, ServerLimits, OpLogOptions } from './options.ts';
 export { DEFAULT_SERVER_LIMITS, DEFAULT_OP_LOG, DEFAULT_TICK_MS, isLoopbackHost, parseHost } from './options.ts';
-export type { TreeChannel, ReadonlyTree, SnapshotEntry } from './tree-channel.ts';
+export type { TreeChannel, ReadonlyTree, SnapshotEntry, TreeChannelHooks, TreeChannelObserver } from './tree-channel.ts';
+export { treeChannelHooks } from './tree-channel.ts';
 export type { EventsChannel, EventsChannelOptions } from './events-channel.ts';
 export type { TimelineChannel, TimelineStats } from './timeline-channel.ts';
 export type { TimelineOptions, TimelineSource } from './timeline-options.ts';

@@ -3,7 +3,7 @@
 // Each batch is encoded once into an OPS frame; the same bytes go to every subscriber and
 // into the log, so a replay sends exactly what live subscribers got.
 import { randomInt } from 'node:crypto';
-import { encodeOps } from '@tidewire/protocol';
+import { encodeOps, opsFrameFromBatch } from '@tidewire/protocol';
 import type { Position, ResyncReason } from '@tidewire/protocol';
 import { diff, OpBatch, OpKind, Tree } from '@tidewire/tree';
 import type { AttrValue, NodeSnapshot, Op } from '@tidewire/tree';
@@ -58,6 +58,17 @@ export interface TreeChannelConfig {
   clock?: BatchClock;
 }
 
+/**
+ * Sees every history and batch a channel publishes (docs/cluster.md §7): the cluster's owner
+ * appends them to Redis. Called synchronously; an observer must not throw or block.
+ */
+export interface TreeChannelObserver {
+  /** A new history (created or reset) at `position`, offset 0 or the replica's. */
+  began(position: Position): void;
+  /** One published batch: its OPS frame (this node's channel id), position and the root hash after it. */
+  published(frame: Uint8Array, position: Position, rootHash: string): void;
+}
+
 /** Snapshots kept per channel: the current one and the one before, for late joiners. */
 const SNAPSHOT_CACHE_SIZE = 2;
 
@@ -89,6 +100,13 @@ export class TreeChannelImpl extends ChannelBase implements TreeChannel {
   private closed = false;
   /** writeTurns.spentMs at the last flush. */
   private writtenBefore = 0;
+  /**
+   * `local`: this process changes the tree (single process, or the cluster's owner). `replica`:
+   * another node owns it; changes arrive through adoptSnapshot/adoptBatch (docs/cluster.md §7)
+   * and the mutators refuse.
+   */
+  private source: 'local' | 'replica' = 'local';
+  private observer: TreeChannelObserver | undefined;
 
   constructor(name: string, id: number, initial: NodeSnapshot, config: TreeChannelConfig) {
     super(name, id);
@@ -130,6 +148,7 @@ export class TreeChannelImpl extends ChannelBase implements TreeChannel {
   }
 
   private applyOne(op: Op): void {
+    this.refuseIfReplica();
     // Tree.apply validates and throws before changing anything, so only applied ops are queued.
     this.current.apply(op);
     this.pending.push(op);
@@ -151,6 +170,7 @@ export class TreeChannelImpl extends ChannelBase implements TreeChannel {
   }
 
   reset(next: NodeSnapshot): void {
+    this.refuseIfReplica();
     const tree = new Tree(next);
     this.scheduler.cancel();
     this.pending.take();
@@ -160,7 +180,67 @@ export class TreeChannelImpl extends ChannelBase implements TreeChannel {
     this.log.clear(0);
     this.snapshots = [];
     this.config.offThread?.start(this.id, next);
+    this.observer?.began(this.position);
     for (const conn of this.subscribers) conn.restartTree(this, 'epoch');
+  }
+
+  // ---- cluster (docs/cluster.md §7) ---------------------------------------------------------
+
+  /** Reports every later history and batch to `observer` (the cluster owner); undefined stops it. */
+  observe(observer: TreeChannelObserver | undefined): void {
+    this.observer = observer;
+  }
+
+  /** A new epoch from the tree as it is (a standby that takes over behind Redis's history). */
+  restartHistory(): void {
+    this.reset(this.current.toSnapshot());
+  }
+
+  /** Whether this process changes the tree (`local`) or follows another node's (`replica`). */
+  get mode(): 'local' | 'replica' {
+    return this.source;
+  }
+
+  /**
+   * Makes this channel a replica whose tree is `tree` at the owner's `position` (a first load or
+   * a reload). The replica owns `tree` and changes it before each adoptBatch. Subscribers start
+   * over from a snapshot: reason `epoch` when the history changed, `gap` when it is the same one.
+   */
+  adoptSnapshot(tree: Tree, position: Position): void {
+    this.source = 'replica';
+    this.scheduler.cancel();
+    this.pending.take();
+    const reason: ResyncReason = position.epoch === this.epoch ? 'gap' : 'epoch';
+    this.current = tree;
+    this.epoch = position.epoch;
+    this.offset = position.offset;
+    this.log.clear(position.offset);
+    this.snapshots = [];
+    if (this.config.offThread !== undefined && tree.size >= OFF_THREAD_MIN_NODES) this.config.offThread.start(this.id, tree.toSnapshot());
+    else this.config.offThread?.drop(this.id);
+    for (const conn of this.subscribers) conn.restartTree(this, reason);
+  }
+
+  /**
+   * One batch of the owner, already applied to the adopted tree by the replica: `batch` is the
+   * owner's bytes (docs/cluster.md §3), forwarded behind this node's own channel id.
+   */
+  adoptBatch(batch: Uint8Array, position: Position): void {
+    if (this.source !== 'replica') throw new ServerError('TW_SERVER_BAD_OPTION', `channel ${this.name} is not a replica: adoptSnapshot first`);
+    this.offset = position.offset;
+    const frame = opsFrameFromBatch(this.id, batch);
+    this.log.append(this.offset, frame);
+    this.config.offThread?.ops(this.id, frame);
+    for (const conn of this.subscribers) conn.deliverOps(this, frame);
+  }
+
+  /** Takes the tree back (this node became the owner): local changes continue from the adopted position. */
+  becomeLocal(): void {
+    this.source = 'local';
+  }
+
+  private refuseIfReplica(): void {
+    if (this.source === 'replica') throw new ServerError('TW_SERVER_REPLICA', `channel ${this.name} is a replica: another node owns it, changes go there`);
   }
 
   flush(): void {
@@ -173,6 +253,7 @@ export class TreeChannelImpl extends ChannelBase implements TreeChannel {
     this.config.encodeTimer.observe((performance.now() - t0) / 1000);
     this.log.append(this.offset, frame);
     this.config.offThread?.ops(this.id, frame);
+    this.observer?.published(frame, this.position, this.current.rootHash);
     this.scheduler.published();
     for (const conn of this.subscribers) conn.deliverOps(this, frame);
     // The loop above only queues; the writes run in write turns after it (docs/server.md §4.1).
@@ -270,6 +351,25 @@ export class TreeChannelImpl extends ChannelBase implements TreeChannel {
     this.scheduler.cancel();
     this.config.offThread?.drop(this.id);
   }
+}
+
+/** What the cluster layer uses of a tree channel (docs/cluster.md §7). */
+export interface TreeChannelHooks {
+  readonly name: string;
+  readonly mode: 'local' | 'replica';
+  readonly position: Position;
+  observe(observer: TreeChannelObserver | undefined): void;
+  adoptSnapshot(tree: Tree, position: Position): void;
+  adoptBatch(batch: Uint8Array, position: Position): void;
+  becomeLocal(): void;
+  restartHistory(): void;
+  readySnapshot(): Promise<SnapshotEntry>;
+}
+
+/** The cluster hooks of one of this server's tree channels. */
+export function treeChannelHooks(channel: TreeChannel): TreeChannelHooks {
+  if (!(channel instanceof TreeChannelImpl)) throw new ServerError('TW_SERVER_BAD_OPTION', 'treeChannelHooks takes a tree channel made by server.tree()');
+  return channel;
 }
 
 function byteLength(frames: readonly Uint8Array[]): number {

@@ -1,0 +1,74 @@
+// docs/cluster.md §7: the hooks the cluster layer uses. An owner's channel reports every history
+// and batch; a replica's channel serves an adopted tree and forwards the owner's batch bytes
+// behind its own channel id, and refuses local changes.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { encodeOps, FrameType, opsBatch } from '@tidewire/protocol';
+import type { SubscribedFrame } from '@tidewire/protocol';
+import { OpKind, Tree } from '@tidewire/tree';
+import type { Op } from '@tidewire/tree';
+import { ServerError, treeChannelHooks } from '../src/index.ts';
+import type { TreeChannel } from '../src/index.ts';
+import { client, leaf, root, startServer } from './helpers.ts';
+
+test('§7 an observed channel reports its history, then every batch with the root hash after it', async (t) => {
+  let ch!: TreeChannel;
+  await startServer(t, {}, (s) => {
+    ch = s.tree('owned', root([leaf('a')]));
+  });
+  const seen: string[] = [];
+  const frames: Uint8Array[] = [];
+  treeChannelHooks(ch).observe({
+    began: (p) => seen.push(`began ${p.epoch}/${p.offset}`),
+    published: (frame, p, hash) => {
+      frames.push(frame);
+      seen.push(`batch ${p.offset} ${hash === ch.tree.rootHash ? 'hash ok' : 'hash wrong'}`);
+    },
+  });
+  const epoch = ch.position.epoch;
+  ch.set('a', { v: 1 });
+  ch.flush();
+  ch.insert('root', 1, leaf('b'));
+  ch.flush();
+  ch.reset(root([leaf('c')]));
+  assert.deepEqual(seen, ['batch 1 hash ok', 'batch 2 hash ok', `began ${ch.position.epoch}/0`]);
+  assert.notEqual(ch.position.epoch, epoch);
+  assert.equal(frames[0]![0], FrameType.OPS);
+});
+
+test('§7 a replica channel serves the adopted tree, forwards batch bytes under its own id, and refuses local changes', async (t) => {
+  let ch!: TreeChannel;
+  const server = await startServer(t, {}, (s) => {
+    s.tree('other', root()); // so the replica's channel id differs from the owner's (7 below)
+    ch = s.tree('mirror', root());
+  });
+  const hooks = treeChannelHooks(ch);
+  const owner = new Tree(root([leaf('a', { v: 1 })]));
+  const replicaTree = new Tree(owner.toSnapshot());
+  hooks.adoptSnapshot(replicaTree, { epoch: 4242, offset: 10 });
+  assert.equal(hooks.mode, 'replica');
+  assert.throws(
+    () => ch.set('a', { v: 2 }),
+    (e: unknown) => e instanceof ServerError && e.code === 'TW_SERVER_REPLICA' && /\bmirror\b/.test(e.message),
+  );
+  const c = await client(t, server);
+  c.subscribe('mirror');
+  const sub = (await c.next((f) => f.type === FrameType.SUBSCRIBED && f.name === 'mirror')) as SubscribedFrame;
+  assert.deepEqual([sub.epoch, sub.offset], [4242, 10], 'clients see the owner position');
+  // The owner's batch, as Redis carries it: its OPS frame under the owner's channel id 7, cut.
+  const op: Op = [OpKind.SET, 'a', { v: 2 }];
+  const batch = opsBatch(encodeOps(7, { epoch: 4242, offset: 11 }, [op]));
+  replicaTree.apply(op);
+  hooks.adoptBatch(batch, { epoch: 4242, offset: 11 });
+  await c.until(() => c.mirror(sub.channel)?.position?.offset === 11, 'the client to apply the forwarded batch');
+  assert.equal(c.mirror(sub.channel)!.tree!.rootHash, replicaTree.rootHash);
+  // A client resuming at offset 10 on this node gets a replay of the forwarded batch.
+  const r = await client(t, server);
+  r.subscribe('mirror', { epoch: 4242, offset: 10 });
+  const resumed = (await r.next((f) => f.type === FrameType.SUBSCRIBED && f.name === 'mirror')) as SubscribedFrame;
+  assert.equal(resumed.resume, 'replay');
+  hooks.becomeLocal();
+  ch.set('a', { v: 3 });
+  ch.flush();
+  assert.deepEqual(ch.position, { epoch: 4242, offset: 12 }, 'local changes continue the adopted history');
+});
