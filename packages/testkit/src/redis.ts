@@ -13,6 +13,12 @@ export interface RunningRedis {
   url: string;
   port: number;
   stop(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open and every command waits — Redis "unreachable". */
+  pause(): void;
+  /** Thaws a paused server (SIGCONT). */
+  resume(): void;
+  /** Stops the server and starts an empty one on the same port (a Redis restart that lost its data). */
+  restart(): Promise<void>;
 }
 
 export function redisAvailable(): boolean {
@@ -28,7 +34,19 @@ export async function startRedis(): Promise<RunningRedis> {
   let lastError: unknown;
   for (let tries = 0; tries < 3; tries++) {
     try {
-      return await startOnce(await freePort());
+      const port = await freePort();
+      let current = await startOnce(port);
+      return {
+        url: current.url,
+        port,
+        stop: () => current.stop(),
+        pause: () => current.child.kill('SIGSTOP'),
+        resume: () => current.child.kill('SIGCONT'),
+        restart: async () => {
+          await current.stop();
+          current = await startOnce(port);
+        },
+      };
     } catch (e) {
       lastError = e;
     }
@@ -36,7 +54,13 @@ export async function startRedis(): Promise<RunningRedis> {
   throw lastError;
 }
 
-async function startOnce(port: number): Promise<RunningRedis> {
+interface RedisProcess {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+async function startOnce(port: number): Promise<RedisProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'tidewire-redis-'));
   const child = spawn(
     REDIS_SERVER_PATH,
@@ -64,13 +88,14 @@ async function startOnce(port: number): Promise<RunningRedis> {
   child.stderr?.on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async () => {
+    if (child.signalCode === null && child.exitCode === null) child.kill('SIGCONT'); // a paused server cannot handle SIGTERM
     await kill(child, exited);
     rmSync(dir, { recursive: true, force: true });
   };
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) break;
-    if (await ping(port)) return { url: `redis://127.0.0.1:${port}`, port, stop };
+    if (await ping(port)) return { url: `redis://127.0.0.1:${port}`, child, stop };
     await new Promise((r) => setTimeout(r, 50));
   }
   await stop();
