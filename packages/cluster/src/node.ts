@@ -1,0 +1,245 @@
+// One Tidewire server's place in the cluster (docs/cluster.md §7): for each tree channel it
+// serves, the node owns it (appends its batches) when no other node does, and otherwise follows
+// it as a replica and stands by to take over when the owner's lease runs out.
+import { promisify } from 'node:util';
+import { deflateRaw } from 'node:zlib';
+import { treeChannelHooks, type TreeChannel, type TreeChannelHooks } from '@tidewire/server';
+import { Redis } from 'ioredis';
+import { ClusterError } from './errors.ts';
+import { ChannelOwner, type OwnerState, type StoredSnapshot } from './owner.ts';
+import { PubSubRouter } from './pubsub.ts';
+import { ChannelReplica } from './replica.ts';
+
+const deflate = promisify(deflateRaw);
+
+export interface ClusterNodeOptions {
+  /** redis://host:port */
+  url: string;
+  /** This node's name in leases. Default host-pid. */
+  nodeId?: string;
+  leaseTtlMs?: number;
+  /** Stream length cap per channel. Default 10,000 batches. */
+  maxLen?: number;
+  keyPrefix?: string;
+  /** Role changes and failures, for logs and metrics. */
+  onEvent?: (event: ClusterEvent) => void;
+}
+
+export type ChannelRole = 'owner' | 'replica';
+
+export type ClusterEvent =
+  | { kind: 'role'; channel: string; role: ChannelRole }
+  | { kind: 'owner-state'; channel: string; state: OwnerState }
+  | { kind: 'error'; channel: string; error: unknown };
+
+/** The channel's current snapshot as the owner stores it: the channel's own encoding, deflated off the loop. */
+async function storedSnapshotOf(hooks: TreeChannelHooks): Promise<StoredSnapshot> {
+  const entry = await hooks.readySnapshot();
+  const msgpack = entry.msgpack!;
+  const z = await deflate(msgpack);
+  const deflated = z.length < msgpack.length;
+  return {
+    epoch: entry.epoch,
+    offset: entry.offset,
+    nodes: entry.nodeCount,
+    hash: entry.rootHash,
+    encoding: deflated ? 1 : 0,
+    body: deflated ? new Uint8Array(z.buffer, z.byteOffset, z.byteLength) : msgpack,
+  };
+}
+
+/** One channel on this node: owner, or replica standing by. */
+class ChannelMember {
+  #role: ChannelRole | undefined;
+  #owner: ChannelOwner | undefined;
+  #replica: ChannelReplica | undefined;
+  #standbyTimer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(
+    readonly node: ClusterNode,
+    readonly hooks: TreeChannelHooks,
+  ) {}
+
+  get role(): ChannelRole | undefined {
+    return this.#role;
+  }
+
+  get replica(): ChannelReplica | undefined {
+    return this.#replica;
+  }
+
+  get owner(): ChannelOwner | undefined {
+    return this.#owner;
+  }
+
+  async start(): Promise<ChannelRole> {
+    if (await this.#tryOwn(undefined)) return 'owner';
+    await this.#follow();
+    return 'replica';
+  }
+
+  /** Tries the lease; as a standby (`continueAt` = the replica's position) continues or restarts the history. */
+  async #tryOwn(continueAt: { epoch: number; offset: number } | undefined): Promise<boolean> {
+    const { hooks } = this;
+    const owner = this.node.newOwner(hooks);
+    // Batches the channel publishes while the lease is being taken: appended after the owner's
+    // first snapshot (those it covers are skipped), so none is missing from the stream.
+    let early: Parameters<ChannelOwner['append']>[] | undefined = [];
+    const append = (frame: Uint8Array, position: { epoch: number; offset: number }, hash: string): void => {
+      if (early !== undefined) early.push([frame, position, hash]);
+      else void owner.append(frame, position, hash).catch(() => undefined); // a refusal deposes (onDeposed)
+    };
+    hooks.observe({
+      began: (position) => void owner.begin(position.epoch).catch((error: unknown) => this.node.report({ kind: 'error', channel: hooks.name, error })),
+      published: append,
+    });
+    let outcome: 'began' | 'continued' | 'stale';
+    try {
+      outcome = await owner.acquire(continueAt);
+    } catch (err) {
+      hooks.observe(undefined);
+      if (err instanceof ClusterError && err.code === 'TW_CLUSTER_LEASE_HELD') return false;
+      throw err;
+    }
+    if (this.#closed) {
+      hooks.observe(undefined);
+      await owner.close();
+      return false;
+    }
+    for (const args of early) void owner.append(...args).catch(() => undefined);
+    early = undefined;
+    this.#owner = owner;
+    clearInterval(this.#standbyTimer);
+    const replica = this.#replica;
+    this.#replica = undefined;
+    hooks.becomeLocal();
+    // A standby whose replica was behind Redis's history starts a new epoch from the tree it has
+    // (began() above begins it in Redis): its clients get one snapshot.
+    if (outcome === 'stale') hooks.restartHistory();
+    await replica?.close();
+    this.#setRole('owner');
+    return true;
+  }
+
+  async #follow(): Promise<void> {
+    const { hooks } = this;
+    hooks.observe(undefined);
+    this.#owner = undefined;
+    const replica = new ChannelReplica(this.node.redis, this.node.router, hooks.name, {
+      snapshot: (tree, position) => hooks.adoptSnapshot(tree, position),
+      batch: (batch, position) => hooks.adoptBatch(batch, position),
+    });
+    this.#replica = replica;
+    await replica.start();
+    this.#setRole('replica');
+    // Stand by: when the lease is free, take over (the owner died or closed).
+    const ttl = this.node.leaseTtlMs;
+    this.#standbyTimer = setInterval(() => void this.#standby(), Math.max(50, Math.floor(ttl / 4)));
+    this.#standbyTimer.unref();
+  }
+
+  async #standby(): Promise<void> {
+    const replica = this.#replica;
+    if (this.#closed || replica === undefined || replica.state !== 'live') return;
+    try {
+      if ((await this.node.redis.exists(replica.keys.lease)) === 1) return;
+      await this.#tryOwn(replica.position);
+    } catch (error) {
+      this.node.report({ kind: 'error', channel: this.hooks.name, error });
+    }
+  }
+
+  /** The owner lost the channel (another node holds the fence): follow it instead. */
+  async deposed(): Promise<void> {
+    if (this.#closed) return;
+    await this.#follow();
+  }
+
+  #setRole(role: ChannelRole): void {
+    this.#role = role;
+    this.node.report({ kind: 'role', channel: this.hooks.name, role });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#standbyTimer);
+    this.hooks.observe(undefined);
+    await this.#replica?.close();
+    await this.#owner?.close();
+  }
+}
+
+export class ClusterNode {
+  readonly router: PubSubRouter;
+  readonly #members = new Map<string, ChannelMember>();
+
+  private constructor(
+    readonly redis: Redis,
+    subscriber: Redis,
+    readonly options: ClusterNodeOptions,
+  ) {
+    this.router = new PubSubRouter(subscriber);
+  }
+
+  /** Connects (two connections: commands, and one in subscribe mode shared by every replica). */
+  static async connect(options: ClusterNodeOptions): Promise<ClusterNode> {
+    const redis = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 2, commandTimeout: 2_000 });
+    const subscriber = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 2 });
+    for (const r of [redis, subscriber]) r.on('error', () => undefined); // ioredis reconnects; failed commands reject
+    try {
+      await redis.connect();
+      await subscriber.connect();
+    } catch (err) {
+      redis.disconnect();
+      subscriber.disconnect();
+      throw new ClusterError('TW_CLUSTER_REDIS', `cannot reach Redis at ${options.url}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+    return new ClusterNode(redis, subscriber, options);
+  }
+
+  get nodeId(): string {
+    return this.options.nodeId ?? `node-${process.pid}`;
+  }
+
+  get leaseTtlMs(): number {
+    return this.options.leaseTtlMs ?? 5_000;
+  }
+
+  /** Serves `channel` in the cluster; resolves with this node's role for it. */
+  async serve(channel: TreeChannel): Promise<ChannelRole> {
+    const hooks = treeChannelHooks(channel);
+    if (this.#members.has(hooks.name)) throw new ClusterError('TW_CLUSTER_BAD_NAME', `channel ${hooks.name} is already served by this node`);
+    const member = new ChannelMember(this, hooks);
+    this.#members.set(hooks.name, member);
+    return member.start();
+  }
+
+  /** The member of a channel (tests, metrics). */
+  member(name: string): { role: ChannelRole | undefined; replica: ChannelReplica | undefined; owner: ChannelOwner | undefined } | undefined {
+    return this.#members.get(name);
+  }
+
+  newOwner(hooks: TreeChannelHooks): ChannelOwner {
+    return new ChannelOwner(this.redis, hooks.name, {
+      ownerId: this.nodeId,
+      leaseTtlMs: this.leaseTtlMs,
+      maxLen: this.options.maxLen ?? 10_000,
+      keyPrefix: this.options.keyPrefix ?? 'tw',
+      snapshot: () => storedSnapshotOf(hooks),
+      onState: (state) => this.report({ kind: 'owner-state', channel: hooks.name, state }),
+      onDeposed: () => void this.#members.get(hooks.name)?.deposed(),
+    });
+  }
+
+  report(event: ClusterEvent): void {
+    this.options.onEvent?.(event);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#members.values()].map((m) => m.close()));
+    this.#members.clear();
+    this.redis.disconnect();
+    this.router.subscriber.disconnect();
+  }
+}
