@@ -3,8 +3,9 @@
 // it as a replica and stands by to take over when the owner's lease runs out.
 import { promisify } from 'node:util';
 import { deflateRaw } from 'node:zlib';
-import { treeChannelHooks, type TreeChannel, type TreeChannelHooks } from '@tidewire/server';
+import { channelCounter, channelGauge, treeChannelHooks, type TreeChannel, type TreeChannelHooks } from '@tidewire/server';
 import { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
 import { ClusterError } from './errors.ts';
 import { ChannelOwner, type OwnerState, type StoredSnapshot } from './owner.ts';
 import { PubSubRouter } from './pubsub.ts';
@@ -48,8 +49,21 @@ async function storedSnapshotOf(hooks: TreeChannelHooks): Promise<StoredSnapshot
   };
 }
 
+/** Counters of one channel on this node, across the owners and replicas it has had. */
+interface MemberTotals {
+  redisCalls: number;
+  loads: number;
+  catchUps: number;
+  hashMismatches: number;
+  ownershipChanges: number;
+}
+
+const zeroTotals = (): MemberTotals => ({ redisCalls: 0, loads: 0, catchUps: 0, hashMismatches: 0, ownershipChanges: 0 });
+
 /** One channel on this node: owner, or replica standing by. */
 class ChannelMember {
+  /** What closed owners and replicas counted (the current ones are added in totals()). */
+  readonly #retired = zeroTotals();
   #role: ChannelRole | undefined;
   #owner: ChannelOwner | undefined;
   #replica: ChannelReplica | undefined;
@@ -61,8 +75,38 @@ class ChannelMember {
     readonly hooks: TreeChannelHooks,
   ) {}
 
+  get name(): string {
+    return this.hooks.name;
+  }
+
   get role(): ChannelRole | undefined {
     return this.#role;
+  }
+
+  totals(): MemberTotals {
+    const t = { ...this.#retired };
+    if (this.#owner !== undefined) t.redisCalls += this.#owner.stats.redisCalls;
+    if (this.#replica !== undefined) {
+      const r = this.#replica.stats;
+      t.redisCalls += r.redisCalls;
+      t.loads += r.loads;
+      t.catchUps += r.catchUps;
+      t.hashMismatches += r.hashMismatches;
+    }
+    return t;
+  }
+
+  /** Batches Redis holds beyond this node's replica (0 for an owner). */
+  lagBatches(): number {
+    return this.#replica?.stats.lagBatches ?? 0;
+  }
+
+  #retireReplica(replica: ChannelReplica): void {
+    const r = replica.stats;
+    this.#retired.redisCalls += r.redisCalls;
+    this.#retired.loads += r.loads;
+    this.#retired.catchUps += r.catchUps;
+    this.#retired.hashMismatches += r.hashMismatches;
   }
 
   get replica(): ChannelReplica | undefined {
@@ -117,7 +161,10 @@ class ChannelMember {
     // A standby whose replica was behind Redis's history starts a new epoch from the tree it has
     // (began() above begins it in Redis): its clients get one snapshot.
     if (outcome === 'stale') hooks.restartHistory();
-    await replica?.close();
+    if (replica !== undefined) {
+      this.#retireReplica(replica);
+      await replica.close();
+    }
     this.#setRole('owner');
     return true;
   }
@@ -125,6 +172,7 @@ class ChannelMember {
   async #follow(): Promise<void> {
     const { hooks } = this;
     hooks.observe(undefined);
+    if (this.#owner !== undefined) this.#retired.redisCalls += this.#owner.stats.redisCalls;
     this.#owner = undefined;
     const replica = new ChannelReplica(this.node.redis, this.node.router, hooks.name, {
       snapshot: (tree, position) => hooks.adoptSnapshot(tree, position),
@@ -157,6 +205,7 @@ class ChannelMember {
   }
 
   #setRole(role: ChannelRole): void {
+    if (this.#role !== undefined && this.#role !== role) this.#retired.ownershipChanges++;
     this.#role = role;
     this.node.report({ kind: 'role', channel: this.hooks.name, role });
   }
@@ -213,6 +262,33 @@ export class ClusterNode {
     const member = new ChannelMember(this, hooks);
     this.#members.set(hooks.name, member);
     return member.start();
+  }
+
+  /**
+   * Adds this node's cluster metrics to `registry` (the server's, so they appear on its
+   * /metrics): read at scrape time from the members, so the hot path only bumps numbers.
+   */
+  registerMetrics(registry: Registry): void {
+    const registers = [registry];
+    const members = () => this.#members.values();
+    const counter = (name: string, help: string, read: (t: MemberTotals) => number) => channelCounter(registers, name, help, members, (m) => read(m.totals()));
+    counter('tidewire_cluster_redis_calls_total', 'Redis round trips made for the channel (scripts and replica reads)', (t) => t.redisCalls);
+    counter(
+      'tidewire_cluster_replica_loads_total',
+      'Replica loads from a stored snapshot (first loads, new epochs, gaps the stream could not fill)',
+      (t) => t.loads,
+    );
+    counter('tidewire_cluster_replica_catchups_total', 'Replica reads of the stream', (t) => t.catchUps);
+    counter('tidewire_cluster_hash_mismatches_total', "Batches or snapshots whose root hash was not the owner's", (t) => t.hashMismatches);
+    counter('tidewire_cluster_ownership_changes_total', 'Times this node started or stopped owning the channel', (t) => t.ownershipChanges);
+    channelGauge(registers, 'tidewire_cluster_owner', '1 for a channel this node owns, 0 for one it follows', members, (m) => (m.role === 'owner' ? 1 : 0));
+    channelGauge(
+      registers,
+      'tidewire_cluster_stream_lag_batches',
+      "Batches in Redis this node's replica had not applied at its last position check",
+      members,
+      (m) => m.lagBatches(),
+    );
   }
 
   /** The member of a channel (tests, metrics). */

@@ -55,8 +55,16 @@ interface PendingBatch {
  * snapshot at the current position and the batches after it are stored; owning or repairing →
  * deposed when a script refuses (another owner holds the fence); any → closed.
  */
+/** Counters for /metrics. */
+export interface OwnerStats {
+  appends: number;
+  snapshots: number;
+  redisCalls: number;
+}
+
 export class ChannelOwner {
   readonly keys: ChannelKeys;
+  readonly stats: OwnerStats = { appends: 0, snapshots: 0, redisCalls: 0 };
   #state: OwnerState = 'standby';
   #fence = 0;
   #epoch = 0;
@@ -82,7 +90,7 @@ export class ChannelOwner {
   ) {
     this.#options = { ...DEFAULTS, keyPrefix: 'tw', ...options };
     this.keys = channelKeys(name, this.#options.keyPrefix);
-    this.#scripts = clusterScripts(redis);
+    this.#scripts = clusterScripts(redis, () => this.stats.redisCalls++);
   }
 
   get state(): OwnerState {
@@ -187,6 +195,7 @@ export class ChannelOwner {
   async #appendOne(p: PendingBatch): Promise<void> {
     if (p.offset <= this.#storedThrough) return; // the stored snapshot already covers it
     await this.#scripts.append(this.keys, this.#fence, this.#epoch, p.offset, p.batch, p.hash, this.#options.maxLen);
+    this.stats.appends++;
   }
 
   async #snapshotNow(): Promise<void> {
@@ -213,6 +222,7 @@ export class ChannelOwner {
     for (let at = 0; at < snap.body.length; at += chunkBytes) chunks.push(snap.body.subarray(at, at + chunkBytes));
     await this.#scripts.snapshot(this.keys, this.#fence, snap.epoch, snap.offset, snap.nodes, snap.hash, snap.encoding, chunks);
     this.#storedThrough = Math.max(this.#storedThrough, snap.offset);
+    this.stats.snapshots++;
   }
 
   /**

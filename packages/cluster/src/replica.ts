@@ -40,6 +40,9 @@ export interface ReplicaStats {
   catchUps: number;
   hashMismatches: number;
   batches: number;
+  redisCalls: number;
+  /** Batches Redis had beyond the replica at the last position check (0 when caught up). */
+  lagBatches: number;
 }
 
 const DEFAULTS = { keyPrefix: 'tw', retryMs: 250, checkMs: 1_000, maxInbox: 10_000 };
@@ -49,7 +52,7 @@ class ReloadNeeded extends Error {}
 
 export class ChannelReplica {
   readonly keys: ChannelKeys;
-  readonly stats: ReplicaStats = { loads: 0, catchUps: 0, hashMismatches: 0, batches: 0 };
+  readonly stats: ReplicaStats = { loads: 0, catchUps: 0, hashMismatches: 0, batches: 0, redisCalls: 0, lagBatches: 0 };
   #state: ReplicaState = 'empty';
   #tree: Tree | undefined;
   #position: ReplicaPosition = { epoch: 0, offset: 0 };
@@ -160,6 +163,7 @@ export class ChannelReplica {
   /** Loads the stored snapshot and the stream after it. False when none is stored yet. */
   async #load(): Promise<boolean> {
     this.#state = 'catching-up';
+    this.stats.redisCalls++;
     const raw = await this.redis.hgetallBuffer(this.keys.snap);
     if (raw.n === undefined) return false;
     const field = (name: string): Buffer => {
@@ -197,6 +201,7 @@ export class ChannelReplica {
   async #catchUp(): Promise<void> {
     this.stats.catchUps++;
     const from = this.#position.offset + 1;
+    this.stats.redisCalls++;
     const entries = await this.redis.xrangeBuffer(this.keys.log, `${from}-1`, '+');
     for (const [id, fields] of entries) {
       const offset = Number(id.toString('latin1').split('-')[0]);
@@ -250,11 +255,13 @@ export class ChannelReplica {
   async #check(): Promise<void> {
     if (this.#state !== 'live' || this.#draining) return; // #drain schedules the next check when it ends
     try {
+      this.stats.redisCalls++;
       const [epoch, offset] = await this.redis.hmget(this.keys.meta, 'epoch', 'offset');
       // No meta: Redis restarted empty. Keep serving what we have until an owner begins again.
       if (epoch !== null && offset !== null) {
         if (Number(epoch) !== this.#position.epoch) this.#reloadWanted = true;
         else if (Number(offset) > this.#position.offset) this.#catchUpWanted = true;
+        this.stats.lagBatches = Number(epoch) === this.#position.epoch ? Math.max(0, Number(offset) - this.#position.offset) : 0;
       }
     } catch {
       // Redis away: try again at the next check.

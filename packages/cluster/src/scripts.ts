@@ -130,12 +130,14 @@ const SCRIPTS = {
   twSnapshot: { numberOfKeys: 3, lua: SNAPSHOT },
 } as const;
 
-export function clusterScripts(redis: Redis): ClusterScripts {
+/** `onCall` counts round trips (one per script call) for /metrics. */
+export function clusterScripts(redis: Redis, onCall: () => void = () => undefined): ClusterScripts {
   const commands = redis as unknown as Record<keyof typeof SCRIPTS, ScriptCommand | undefined>;
   for (const [name, def] of Object.entries(SCRIPTS)) {
     if (commands[name as keyof typeof SCRIPTS] === undefined) redis.defineCommand(name, def);
   }
   const run = async (name: keyof typeof SCRIPTS, ...args: Arg[]): Promise<unknown> => {
+    onCall();
     try {
       return await commands[name]!(...args.map(toRedisArg));
     } catch (err) {

@@ -29,6 +29,7 @@ async function node(t: import('node:test').TestContext, initial: ReturnType<type
   const channel = server.tree('demo', initial);
   const url = await server.listen();
   const cluster = await ClusterNode.connect({ url: redis.url, nodeId: `n${server.port}`, leaseTtlMs: 600 });
+  cluster.registerMetrics(server.metrics);
   t.after(async () => {
     await cluster.close();
     await server.close();
@@ -82,4 +83,18 @@ test('§7 a replica node serves the owner tree to its clients; the standby takes
   await until('the client at the new owner position', () => sub.position?.offset === b.channel.position.offset);
   assert.equal(sub.rootHash, b.channel.tree.rootHash);
   assert.equal(snapshots, 0, 'its clients saw no snapshot');
+
+  const metrics = await b.server.metrics.metrics();
+  const value = (name: string): number => {
+    const m = new RegExp(`^${name}\\{channel="demo"\\} (\\S+)$`, 'm').exec(metrics);
+    assert.ok(m, `${name} on /metrics`);
+    return Number(m[1]);
+  };
+  assert.equal(value('tidewire_cluster_owner'), 1);
+  assert.equal(value('tidewire_cluster_ownership_changes_total'), 1, 'replica → owner');
+  assert.equal(value('tidewire_cluster_replica_loads_total'), 1, 'one load: the takeover needed none');
+  assert.ok(value('tidewire_cluster_replica_catchups_total') >= 1);
+  assert.ok(value('tidewire_cluster_redis_calls_total') > 10, 'replica reads and the new owner appends are counted');
+  assert.equal(value('tidewire_cluster_hash_mismatches_total'), 0);
+  assert.equal(value('tidewire_cluster_stream_lag_batches'), 0);
 });

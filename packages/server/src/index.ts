@@ -19,3 +19,4 @@ export { RefusalCodes, RefusalError, ServerError, ServerErrorCodes } from './err
 export type { RefusalCode } from './errors.ts';
 export type { ServerErrorCode } from './errors.ts';
 export { waitForStop } from './wait-for-stop.ts';
+export { channelCounter, channelGauge } from './metrics.ts';
