@@ -187,9 +187,14 @@ class ChannelMember {
     this.#standbyTimer.unref();
   }
 
+  /**
+   * When the lease is free, take over with the replica's position: the takeover script continues
+   * the history only if it is still Redis's (§4); otherwise — the replica was behind, or Redis
+   * lost its data and nobody owns anything — the node starts a new epoch.
+   */
   async #standby(): Promise<void> {
     const replica = this.#replica;
-    if (this.#closed || replica === undefined || replica.state !== 'live') return;
+    if (this.#closed || replica === undefined) return;
     try {
       if ((await this.node.redis.exists(replica.keys.lease)) === 1) return;
       await this.#tryOwn(replica.position);
