@@ -343,6 +343,14 @@ describe('§4.5 encoder choices (known answers)', () => {
     assert.equal(toHex(enc.encodeDelta(Float64Array.of(0, 4, 0, 0, 4, 0))), '0202010200');
   });
 
+  it('§4.5 absent cells cost nothing: the order is chosen by the present cells only', () => {
+    const enc = new FrameEncoder(tiny);
+    assert.equal(toHex(enc.encodeKeyframe(x(1))), '010100c801c801');
+    // a 1.00 → 2.00, b goes absent: order 1 (a: zigzag(100) = c8 01), PRESENCE 01. Counting b's
+    // residual against its prediction (100) would make order 0 look cheaper.
+    assert.equal(toHex(enc.encodeDelta(Float64Array.of(2, 0, 0, NaN, 0, 0))), '02010501c801');
+  });
+
   it('§4.1 predict: order 0 is 0, order 1 is q₁, order 2 is 2·q₁ − q₂ only when p₁ and p₂ are present', () => {
     assert.equal(predict(0, 5, 3, 1, 1), 0);
     assert.equal(predict(1, 5, 3, 1, 1), 5);
