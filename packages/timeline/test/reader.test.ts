@@ -81,6 +81,19 @@ describe('§5.9 open: the MAGIC and the size of a complete file', () => {
   });
 });
 
+describe('§5.5 a segment of 65,535 frames (the cap)', () => {
+  it('§5.5 is written, opened (also by the recovery scan) and split', async () => {
+    const schema = { name: 't', rateHz: 1000, fields: [{ name: 'v', type: 'u8' as const }], entities: [{ id: 'a' }] };
+    const w = new TimelineWriter(schema, { compress: (b) => b, compression: '', keyframeInterval: 65535 });
+    for (let i = 0; i < 65535; i++) w.append(i, Float64Array.of(i & 0xff));
+    const f = await w.finish();
+    const r = open(f);
+    assert.deepEqual([r.segmentCount, r.segmentInfo(0).frameCount], [1, 65535]);
+    assert.equal((await r.decodeSegment(0)).frames.length, 65535);
+    assert.equal(TimelineReader.open(f.subarray(0, offsets(f).index), { recover: true }).segmentCount, 1);
+  });
+});
+
 describe('§5.10 random access: arguments in range', () => {
   const r = open(file);
 
