@@ -13,11 +13,17 @@ function badFrame(message: string, offset: number): TimelineError {
   return new TimelineError('TL_BAD_FRAME', message, { offset });
 }
 
+/** How messages name column f: its number and its field's name. Built only when an error is thrown. */
+function column(layout: Layout, f: number): string {
+  return `column ${f} "${layout.fieldDefs[f].name}"`;
+}
+
 /** A column's entity bitmap ending at `end` must lie inside the frame and set no bit past the last entity. */
-function checkBitmap(frame: Uint8Array, end: number, entities: number, column: number, name: 'presence' | 'residual'): void {
-  if (end > frame.length) throw badFrame(`column ${column}: frame ends inside the ${name} bitmap`, frame.length);
+function checkBitmap(frame: Uint8Array, end: number, layout: Layout, f: number, name: 'presence' | 'residual'): void {
+  const entities = layout.entities;
+  if (end > frame.length) throw badFrame(`${column(layout, f)}: frame ends inside the ${name} bitmap`, frame.length);
   if ((entities & 7) !== 0 && frame[end - 1] >>> (entities & 7) !== 0)
-    throw badFrame(`column ${column}: ${name} bitmap has bits past the last entity`, end - 1);
+    throw badFrame(`${column(layout, f)}: ${name} bitmap has bits past entity ${entities - 1}, the last`, end - 1);
 }
 
 export class FrameDecoder {
@@ -54,14 +60,15 @@ export class FrameDecoder {
    * decoder needs a keyframe (TL_NO_KEYFRAME for a delta) and `out` holds partial values.
    */
   decode(frame: Uint8Array, out?: Float64Array): Float64Array {
-    const { entities: E, fields: F, qMin, qMax, div, mul } = this.layout;
+    const layout = this.layout;
+    const { entities: E, fields: F, qMin, qMax, div, mul } = layout;
     if (out === undefined) out = new Float64Array(E * F);
-    else if (out.length !== E * F) throw new TimelineError('TL_BAD_ARGUMENT', `out must have entities × fields = ${E * F} elements`);
+    else if (out.length !== E * F) throw new TimelineError('TL_BAD_ARGUMENT', `out has ${out.length} elements, not entities × fields = ${E * F}`);
     const n = frame.length;
     if (n === 0) throw badFrame('empty frame', 0);
     const kind = frame[0];
     const key = kind === FrameKind.KEYFRAME;
-    if (!key && kind !== FrameKind.DELTA) throw badFrame(`unknown frame kind 0x${kind.toString(16)}`, 0);
+    if (!key && kind !== FrameKind.DELTA) throw badFrame(`unknown frame kind 0x${kind.toString(16).padStart(2, '0')}`, 0);
     if (!key && !this.#ready) throw new TimelineError('TL_NO_KEYFRAME', 'a delta frame without a keyframe before it');
     const q1 = this.#q1;
     const q2 = this.#q2;
@@ -75,8 +82,8 @@ export class FrameDecoder {
     }
     const maskBytes = bitmapBytes(F);
     const bmBytes = bitmapBytes(E);
-    if (n < 1 + maskBytes) throw badFrame('frame ends inside the column mask', n);
-    if ((F & 7) !== 0 && frame[maskBytes] >>> (F & 7) !== 0) throw badFrame('column mask has bits past the last field', maskBytes);
+    if (n < 1 + maskBytes) throw badFrame(`frame ends inside the column mask of ${maskBytes} bytes`, n);
+    if ((F & 7) !== 0 && frame[maskBytes] >>> (F & 7) !== 0) throw badFrame(`column mask has bits past column ${F - 1}, the last`, maskBytes);
     let p = 1 + maskBytes;
     for (let f = 0; f < F; f++) {
       const base = f * E;
@@ -84,26 +91,28 @@ export class FrameDecoder {
         for (let e = 0; e < E; e++) {
           const c = base + e;
           q2[c] = q1[c];
+          // Stryker disable next-line ConditionalExpression: q₁ is unchanged, so q₂ = q₁ and 2·q₁ − q₂ = q₁: the next prediction is the same whatever p₂ is, and the next frame overwrites p₂
           has2[c] = key ? 0 : has1[c];
         }
         continue;
       }
       const colStart = p;
-      if (p >= n) throw badFrame(`frame ends before column ${f}`, p);
+      if (p >= n) throw badFrame(`frame ends before ${column(layout, f)}`, p);
       const header = frame[p++];
       const order = header & ORDER_MASK;
-      if (order === 3 || (header & COL_RESERVED) !== 0) throw badFrame(`column ${f}: bad header 0x${header.toString(16)}`, colStart);
+      if (order === 3 || (header & COL_RESERVED) !== 0)
+        throw badFrame(`${column(layout, f)}: header 0x${header.toString(16).padStart(2, '0')} has order 3 or a reserved bit`, colStart);
       let presence = -1;
       if ((header & COL_PRESENCE) !== 0) {
         presence = p;
         p += bmBytes;
-        checkBitmap(frame, p, E, f, 'presence');
+        checkBitmap(frame, p, layout, f, 'presence');
       }
       let flags = -1;
       if ((header & COL_SPARSE) !== 0) {
         flags = p;
         p += bmBytes;
-        checkBitmap(frame, p, E, f, 'residual');
+        checkBitmap(frame, p, layout, f, 'residual');
       }
       const lo = qMin[f];
       const hi = qMax[f];
@@ -121,24 +130,24 @@ export class FrameDecoder {
             // as @tidewire/base's ByteReader.varuint (bounds of this frame, at most MAX_VARUINT_BYTES),
             // without a reader object per frame (the decoder allocates nothing per frame).
             const start = p;
-            if (p >= n) throw badFrame(`column ${f}, entity ${e}: frame ends before the residual`, p);
+            if (p >= n) throw badFrame(`${column(layout, f)}, entity ${e}: frame ends before the residual`, p);
             let b = frame[p++];
             let z = b & 0x7f;
             let scale = 128;
             while (b >= 0x80) {
-              if (p >= n) throw badFrame(`column ${f}, entity ${e}: frame ends inside the residual`, start);
-              if (p - start >= MAX_VARUINT_BYTES) throw badFrame(`column ${f}, entity ${e}: residual longer than ${MAX_VARUINT_BYTES} bytes`, start);
+              if (p >= n) throw badFrame(`${column(layout, f)}, entity ${e}: frame ends inside the residual`, start);
+              if (p - start >= MAX_VARUINT_BYTES) throw badFrame(`${column(layout, f)}, entity ${e}: residual longer than ${MAX_VARUINT_BYTES} bytes`, start);
               b = frame[p++];
               z += (b & 0x7f) * scale;
               scale *= 128;
             }
             q += z & 1 ? -(z + 1) / 2 : z / 2;
-            if (!(q >= lo && q <= hi)) throw badFrame(`column ${f}, entity ${e}: value ${q} outside [${lo}, ${hi}]`, start);
+            if (!(q >= lo && q <= hi)) throw badFrame(`${column(layout, f)}, entity ${e}: q ${q} outside [${lo}, ${hi}]`, start);
           } else if (!(q >= lo && q <= hi)) {
-            throw badFrame(`column ${f}, entity ${e}: predicted value ${q} outside [${lo}, ${hi}]`, colStart);
+            throw badFrame(`${column(layout, f)}, entity ${e}: predicted q ${q} outside [${lo}, ${hi}]`, colStart);
           }
         } else if (flagged === 1) {
-          throw badFrame(`column ${f}, entity ${e}: a residual for an absent cell`, flags + (e >>> 3));
+          throw badFrame(`${column(layout, f)}, entity ${e}: a residual flagged for an absent cell`, flags + (e >>> 3));
         }
         q2[c] = q1[c];
         has2[c] = key ? 0 : h1;
@@ -146,7 +155,7 @@ export class FrameDecoder {
         has1[c] = present;
       }
     }
-    if (p !== n) throw badFrame(`${n - p} trailing bytes after the last column`, p);
+    if (p !== n) throw badFrame(`${n - p} bytes after the last column`, p);
     // Write every output cell: the caller may pass a different array each time.
     for (let f = 0; f < F; f++) {
       const base = f * E;

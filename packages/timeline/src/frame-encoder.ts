@@ -15,7 +15,7 @@ export interface FrameEncoderOptions {
    * Highest predictor order the encoder tries in deltas: 2 (default) also tries
    * second-order deltas, 1 only first-order, 0 stores every changed column absolute.
    */
-  maxOrder?: 0 | 1 | 2;
+  maxOrder?: 0 | 1 | 2 | undefined;
 }
 
 // Predictor orders tried for deltas, in order of preference on equal cost.
@@ -41,7 +41,7 @@ export class FrameEncoder {
   constructor(schema: TimelineSchema, options: FrameEncoderOptions = {}) {
     this.layout = compileLayout(schema);
     const maxOrder = options.maxOrder ?? 2;
-    if (maxOrder !== 0 && maxOrder !== 1 && maxOrder !== 2) throw new TimelineError('TL_BAD_ARGUMENT', 'maxOrder must be 0, 1 or 2');
+    if (maxOrder !== 0 && maxOrder !== 1 && maxOrder !== 2) throw new TimelineError('TL_BAD_ARGUMENT', `maxOrder ${String(maxOrder)} is not 0, 1 or 2`);
     this.#orders = maxOrder === 2 ? ORDERS_2 : maxOrder === 1 ? ORDERS_1 : ORDERS_0;
     const { entities: E, fields: F } = this.layout;
     const C = E * F;
@@ -78,7 +78,8 @@ export class FrameEncoder {
   #quantise(values: Float64Array): void {
     const { entities: E, fields: F, qMin, qMax, div, mul, isBool, fieldDefs } = this.layout;
     if (!(values instanceof Float64Array) || values.length !== E * F) {
-      throw new TimelineError('TL_BAD_ARGUMENT', `values must be a Float64Array of entities × fields = ${E * F}`);
+      const got = values instanceof Float64Array ? `${values.length}` : Object.prototype.toString.call(values).slice(8, -1);
+      throw new TimelineError('TL_BAD_ARGUMENT', `values must be a Float64Array of entities × fields = ${E * F}, got ${got}`);
     }
     const q = this.#q;
     const has = this.#has;
@@ -204,5 +205,5 @@ export function predict(order: number, q1: number, q2: number, has1: number, has
 }
 
 function badValue(field: string, entity: number, v: number, why: string): TimelineError {
-  return new TimelineError('TL_BAD_VALUE', `entity ${entity}, field "${field}": value ${v}: ${why}`);
+  return new TimelineError('TL_BAD_VALUE', `field "${field}", entity ${entity}: value ${v}: ${why}`);
 }

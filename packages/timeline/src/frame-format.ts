@@ -14,5 +14,5 @@ export const COL_RESERVED = 0xf0;
 
 /** True for a keyframe; false for a delta; throws nothing (an unknown kind is neither, returns false). */
 export function isKeyframe(frame: Uint8Array): boolean {
-  return frame.length > 0 && frame[0] === FrameKind.KEYFRAME;
+  return frame[0] === FrameKind.KEYFRAME; // an empty frame has frame[0] undefined: false
 }

@@ -30,18 +30,25 @@ export interface Layout {
 export function scaleDivisor(scale: number): number {
   const inv = 1 / scale;
   const r = Math.round(inv);
-  return r >= 1 && Math.abs(inv - r) <= 1e-9 * r ? r : 0;
+  // r = 0 (scale above 2) fails the test too: |inv − 0| = inv > 0.
+  return Math.abs(inv - r) <= 1e-9 * r ? r : 0;
+}
+
+function describeCount(x: unknown): string {
+  return Array.isArray(x) ? `${x.length}` : typeof x;
 }
 
 /** Compiles the codec-relevant part of a schema; checks the fields and entity count (not the metadata). */
 export function compileLayout(schema: TimelineSchema): Layout {
-  if (typeof schema !== 'object' || schema === null) throw new TimelineError('TL_BAD_SCHEMA', 'a schema must be an object');
+  if (typeof schema !== 'object' || schema === null)
+    throw new TimelineError('TL_BAD_SCHEMA', `a schema must be an object, got ${schema === null ? 'null' : typeof schema}`);
   const { fields, entities } = schema;
   if (!Array.isArray(fields) || fields.length < 1 || fields.length > LIMITS.maxFields)
-    throw new TimelineError('TL_BAD_SCHEMA', `fields must have 1..${LIMITS.maxFields} entries`);
+    throw new TimelineError('TL_BAD_SCHEMA', `fields must be an array of 1..${LIMITS.maxFields} entries, got ${describeCount(fields)}`);
   if (!Array.isArray(entities) || entities.length < 1 || entities.length > LIMITS.maxEntities)
-    throw new TimelineError('TL_BAD_SCHEMA', `entities must have 1..${LIMITS.maxEntities} entries`);
-  if (fields.length * entities.length > LIMITS.maxCells) throw new TimelineError('TL_BAD_SCHEMA', `entities × fields exceeds ${LIMITS.maxCells}`);
+    throw new TimelineError('TL_BAD_SCHEMA', `entities must be an array of 1..${LIMITS.maxEntities} entries, got ${describeCount(entities)}`);
+  if (fields.length * entities.length > LIMITS.maxCells)
+    throw new TimelineError('TL_BAD_SCHEMA', `entities × fields = ${entities.length} × ${fields.length} exceeds ${LIMITS.maxCells}`);
   const F = fields.length;
   const defs = fields.map((f, i) => validateField(f, i));
   const qMin = new Float64Array(F);

@@ -7,6 +7,7 @@ import { TimelineError } from './errors.ts';
 import { LIMITS } from './limits.ts';
 import {
   checkRecordCrc,
+  FIRST_RESERVED_OPCODE,
   MAGIC,
   Opcode,
   parseFooter,
@@ -45,9 +46,9 @@ interface KnownSegment {
   dataLength: number;
 }
 
-function startsWithMagic(bytes: Uint8Array, at: number): boolean {
-  for (let i = 0; i < MAGIC.length; i++) if (bytes[at + i] !== MAGIC[i]) return false;
-  return true;
+function endsWithMagic(bytes: Uint8Array): boolean {
+  const at = bytes.length - MAGIC.length;
+  return MAGIC.every((b, i) => bytes[at + i] === b);
 }
 
 export class TimelineReader {
@@ -116,14 +117,18 @@ export class TimelineReader {
    * bytes are read). Throws TimelineError with the code and byte offset of the first problem.
    */
   static open(file: Uint8Array, options: TimelineReaderOptions = {}): TimelineReader {
-    if (!(file instanceof Uint8Array)) throw new TimelineError('TL_BAD_ARGUMENT', 'file must be a Uint8Array');
+    if (!(file instanceof Uint8Array)) throw new TimelineError('TL_BAD_ARGUMENT', `file must be a Uint8Array, got ${typeof file}`);
     const size = file.length;
     // 1. Leading magic.
     for (let i = 0; i < MAGIC.length; i++) {
-      if (i >= size) throw new TimelineError('TL_TRUNCATED', `file of ${size} bytes ends inside the magic`, { offset: size });
-      if (file[i] !== MAGIC[i]) throw new TimelineError('TL_BAD_MAGIC', 'not a Tidewire timeline file (bad magic)', { offset: i });
+      if (i >= size) throw new TimelineError('TL_TRUNCATED', `file of ${size} bytes ends inside the MAGIC`, { offset: size });
+      if (file[i] !== MAGIC[i])
+        throw new TimelineError('TL_BAD_MAGIC', `not a Tidewire timeline file: MAGIC byte ${i} is 0x${file[i].toString(16)}, not 0x${MAGIC[i].toString(16)}`, {
+          offset: i,
+        });
     }
-    const complete = size >= MAGIC.length * 2 + TAIL && startsWithMagic(file, size - MAGIC.length);
+    // The smallest file with a FOOTER: MAGIC • FOOTER • MAGIC (a shorter one would find its leading MAGIC at the end).
+    const complete = size >= MAGIC.length * 2 + TAIL && endsWithMagic(file);
     // Before the footer is found a record that runs past the end may be a cut file or a bad length.
     const pastEnd = complete ? 'TL_BAD_LENGTH' : 'TL_TRUNCATED';
     const dataLimit = complete ? size - MAGIC.length : size;
@@ -140,7 +145,7 @@ export class TimelineReader {
 
     if (!complete) {
       if (options.recover === true) return new TimelineReader(file, { ...init, complete: false, entries: scanSegments(file, sh.end, period) });
-      throw new TimelineError('TL_TRUNCATED', `file of ${size} bytes does not end with the magic: cut short, or not finished`, { offset: size });
+      throw new TimelineError('TL_TRUNCATED', `file of ${size} bytes does not end with the MAGIC: cut short, or not finished`, { offset: size });
     }
 
     // 4. FOOTER, at a fixed distance from the end.
@@ -148,7 +153,7 @@ export class TimelineReader {
     const fh = readRecordHeader(file, footerAt, size - MAGIC.length, 'TL_BAD_LENGTH');
     const { indexOffset } = parseFooter(file, fh);
     if (indexOffset < sh.end || indexOffset > footerAt - RECORD_OVERHEAD) {
-      throw new TimelineError('TL_BAD_LENGTH', `indexOffset ${indexOffset} is outside [${sh.end}, ${footerAt - RECORD_OVERHEAD}]`, {
+      throw new TimelineError('TL_BAD_LENGTH', `FOOTER.index_offset ${indexOffset} is outside [${sh.end}, ${footerAt - RECORD_OVERHEAD}]`, {
         offset: fh.contentOffset,
       });
     }
@@ -163,18 +168,28 @@ export class TimelineReader {
     for (let i = 0; i < index.count; i++) {
       const { at, offset, length, firstFrame, frameCount, startMs } = index.entry(i);
       if (offset < minOffset || length > indexOffset - offset)
-        throw new TimelineError('TL_BAD_LENGTH', `index entry ${i}: segment [${offset}, +${length}) is outside [${minOffset}, ${indexOffset})`, { offset: at });
+        throw new TimelineError('TL_BAD_LENGTH', `INDEX entry ${i}: segment [${offset}, +${length}) is outside [${minOffset}, ${indexOffset})`, { offset: at });
       if (firstFrame !== nextFrame)
-        throw new TimelineError('TL_BAD_RECORD', `index entry ${i}: firstFrame ${firstFrame}, expected ${nextFrame}`, { offset: at + 16 });
+        throw new TimelineError('TL_BAD_RECORD', `INDEX entry ${i}.first_frame ${firstFrame}, expected ${nextFrame}`, { offset: at + 16 });
       if (frameCount < 1 || frameCount > LIMITS.maxSegmentFrames)
-        throw new TimelineError('TL_BAD_RECORD', `index entry ${i}: frameCount ${frameCount} not in 1..${LIMITS.maxSegmentFrames}`, { offset: at + 24 });
+        throw new TimelineError('TL_BAD_RECORD', `INDEX entry ${i}.frame_count ${frameCount} not in 1..${LIMITS.maxSegmentFrames}`, { offset: at + 24 });
       if (!Number.isFinite(startMs) || startMs < minStart)
-        throw new TimelineError('TL_BAD_RECORD', `index entry ${i}: startMs ${startMs} is not after the previous segment`, { offset: at + 28 });
+        throw new TimelineError(
+          'TL_BAD_RECORD',
+          `INDEX entry ${i}.start_ms ${startMs} is not finite or below ${minStart} (half a period after the previous segment)`,
+          {
+            offset: at + 28,
+          },
+        );
       const segHeader = readRecordHeader(file, offset, indexOffset, 'TL_BAD_LENGTH');
       const seg = parseSegment(file, segHeader);
-      if (segHeader.end - offset !== length || seg.index !== i || seg.firstFrame !== firstFrame || seg.frameCount !== frameCount || seg.startMs !== startMs) {
-        throw new TimelineError('TL_BAD_RECORD', `index entry ${i} does not match the SEGMENT record at ${offset}`, { offset: at });
-      }
+      const differs = (field: string, record: number, entry: number) =>
+        new TimelineError('TL_BAD_RECORD', `INDEX entry ${i}: the SEGMENT record at ${offset} has ${field} ${record}, the entry ${entry}`, { offset: at });
+      if (segHeader.end - offset !== length) throw differs('length', segHeader.end - offset, length);
+      if (seg.index !== i) throw differs('index', seg.index, i);
+      if (seg.firstFrame !== firstFrame) throw differs('first_frame', seg.firstFrame, firstFrame);
+      if (seg.frameCount !== frameCount) throw differs('frame_count', seg.frameCount, frameCount);
+      if (seg.startMs !== startMs) throw differs('start_ms', seg.startMs, startMs);
       entries.push({ offset, length, firstFrame, frameCount, startMs, rawLength: seg.rawLength, dataLength: seg.dataLength });
       nextFrame = firstFrame + frameCount;
       minOffset = offset + length;
@@ -202,7 +217,8 @@ export class TimelineReader {
 
   /** The segment holding the last frame at or before ms (segment 0 for earlier times); −1 when empty. O(log n). */
   segmentForTime(ms: number): number {
-    if (typeof ms !== 'number' || Number.isNaN(ms)) throw new TimelineError('TL_BAD_ARGUMENT', `time must be a number, got ${ms}`);
+    if (typeof ms !== 'number' || Number.isNaN(ms))
+      throw new TimelineError('TL_BAD_ARGUMENT', `time must be a number, got ${typeof ms === 'number' ? ms : typeof ms}`);
     if (this.segmentCount === 0) return -1;
     return Math.max(0, lastAtOrBefore(this.#startMs, this.segmentCount, ms));
   }
@@ -250,13 +266,7 @@ export class TimelineReader {
     this.#checkSegment(n);
     const offset = this.#offset[n];
     if (this.#verified[n] === 0) {
-      checkRecordCrc(this.#file, {
-        opcode: Opcode.SEGMENT,
-        offset,
-        contentOffset: offset + 9,
-        contentLength: this.#length[n] - RECORD_OVERHEAD,
-        end: offset + this.#length[n],
-      });
+      checkRecordCrc(this.#file, { opcode: Opcode.SEGMENT, offset, end: offset + this.#length[n] });
       this.#verified[n] = 1;
     }
     const dataOffset = offset + SEGMENT_DATA_AT;
@@ -289,15 +299,20 @@ export class TimelineReader {
       }
     }
     const info = this.segmentInfo(n);
-    if (!(payload instanceof Uint8Array) || payload.length !== info.rawLength) {
-      throw new TimelineError('TL_BAD_SEGMENT', `segment ${n}: decompressed to ${payload?.length} bytes, the record says ${info.rawLength}`, {
+    if (!(payload instanceof Uint8Array))
+      throw new TimelineError('TL_BAD_SEGMENT', `segment ${n}: decompress returned ${typeof payload}, not a Uint8Array`, { offset: info.dataOffset });
+    if (payload.length !== info.rawLength) {
+      throw new TimelineError('TL_BAD_SEGMENT', `segment ${n}: decompressed to ${payload.length} bytes, SEGMENT.raw_length is ${info.rawLength}`, {
         offset: info.dataOffset,
       });
     }
     const seg = parseSegmentPayload(payload, this.schema.rateHz);
-    if (seg.index !== n || seg.firstFrame !== info.firstFrame || seg.frameCount !== info.frameCount || seg.startMs !== info.startMs) {
-      throw new TimelineError('TL_BAD_SEGMENT', `segment ${n}: payload header does not match its record`, { offset: 0 });
-    }
+    const differs = (field: string, got: number, want: number, offset: number) =>
+      new TimelineError('TL_BAD_SEGMENT', `segment ${n}: payload.${field} is ${got}, the SEGMENT record says ${want}`, { offset });
+    if (seg.index !== n) throw differs('index', seg.index, n, 0);
+    if (seg.firstFrame !== info.firstFrame) throw differs('first_frame', seg.firstFrame, info.firstFrame, 4);
+    if (seg.frameCount !== info.frameCount) throw differs('frame_count', seg.frameCount, info.frameCount, 12);
+    if (seg.startMs !== info.startMs) throw differs('start_ms', seg.startMs, info.startMs, 16);
     return seg;
   }
 
@@ -322,7 +337,8 @@ function scanSegments(file: Uint8Array, start: number, period: number): KnownSeg
     try {
       h = readRecordHeader(file, at, file.length, 'TL_TRUNCATED');
       if (h.opcode !== Opcode.SEGMENT) {
-        if (h.opcode === Opcode.INDEX || h.opcode === Opcode.FOOTER || h.opcode < 0x06) break;
+        // INDEX, FOOTER, or a HEADER or SCHEMA out of place: the data section ends here.
+        if (h.opcode < FIRST_RESERVED_OPCODE) break;
         checkRecordCrc(file, h);
         at = h.end; // an unknown record: skipped by its length
         continue;

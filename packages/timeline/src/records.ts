@@ -33,6 +33,9 @@ export const Opcode = {
 /** Opcodes 0x80–0xFF are for applications; readers skip them. 0x06–0x7F are reserved. */
 export const FIRST_APPLICATION_OPCODE = 0x80;
 
+/** Opcodes 0x01–0x05 are this version's records; a recovery scan stops at any of them but SEGMENT (§5.9). */
+export const FIRST_RESERVED_OPCODE = 0x06;
+
 export const RECORD_OVERHEAD = /* opcode */ 1 + /* length */ 8 + /* crc */ 4;
 export const FOOTER_CONTENT = /* indexOffset */ 8;
 export const FOOTER_RECORD = RECORD_OVERHEAD + FOOTER_CONTENT;
@@ -47,6 +50,7 @@ export const SEGMENT_DATA_AT = /* opcode */ 1 + /* length */ 8 + SEGMENT_FIXED;
 
 /** Writes one whole record (with its CRC) from a content writer. */
 export function encodeRecord(opcode: number, content: Uint8Array): Uint8Array {
+  // Stryker disable next-line ArithmeticOperator: the size only preallocates; ByteWriter grows to fit
   const w = new ByteWriter(RECORD_OVERHEAD + content.length);
   w.u8(opcode).u64(content.length).bytes(content);
   const crc = crc32(w.borrow());
@@ -85,17 +89,22 @@ export function readRecordHeader(file: Uint8Array, offset: number, limit: number
   return { opcode, offset, contentOffset, contentLength, end: contentOffset + contentLength + 4 };
 }
 
+/** `0x02 SCHEMA`, or `0x80` for an opcode this version does not name: how messages name a record. */
+export function opcodeName(opcode: number): string {
+  const hex = `0x${opcode.toString(16).padStart(2, '0')}`;
+  const name = (Object.keys(Opcode) as (keyof typeof Opcode)[]).find((k) => Opcode[k] === opcode);
+  return name === undefined ? hex : `${hex} ${name}`;
+}
+
 /** Checks a record's CRC32 (over opcode, length and content). */
-export function checkRecordCrc(file: Uint8Array, h: RecordHeader): void {
+export function checkRecordCrc(file: Uint8Array, h: Pick<RecordHeader, 'opcode' | 'offset' | 'end'>): void {
   const crcAt = h.end - 4;
   const stored = (file[crcAt] | (file[crcAt + 1] << 8) | (file[crcAt + 2] << 16) | (file[crcAt + 3] << 24)) >>> 0;
   const actual = crc32(file, 0, h.offset, crcAt);
   if (stored !== actual) {
-    throw new TimelineError(
-      'TL_BAD_CHECKSUM',
-      `record 0x${h.opcode.toString(16).padStart(2, '0')} at ${h.offset}: CRC32 ${hex32(actual)} ≠ stored ${hex32(stored)}`,
-      { offset: crcAt },
-    );
+    throw new TimelineError('TL_BAD_CHECKSUM', `${opcodeName(h.opcode)} record at ${h.offset}: CRC32 is ${hex32(actual)}, stored ${hex32(stored)}`, {
+      offset: crcAt,
+    });
   }
 }
 
@@ -104,7 +113,7 @@ function hex32(n: number): string {
 }
 
 function expectOpcode(h: RecordHeader, opcode: number, name: string): void {
-  if (h.opcode !== opcode) throw new TimelineError('TL_BAD_RECORD', `opcode 0x${h.opcode.toString(16)} where the ${name} should be`, { offset: h.offset });
+  if (h.opcode !== opcode) throw new TimelineError('TL_BAD_RECORD', `${opcodeName(h.opcode)} where the ${name} record should be`, { offset: h.offset });
 }
 
 /** The content of a framed record, as a reader whose offsets are absolute. */
@@ -124,10 +133,13 @@ export interface HeaderRecord {
 
 const COMPRESSION_NAME = /^[a-z0-9-]{0,32}$/;
 
+/** Checks the names too: the writer's options end up here (TL_BAD_ARGUMENT). */
 export function writeHeader(h: HeaderRecord): Uint8Array {
-  if (!COMPRESSION_NAME.test(h.compression)) throw new TimelineError('TL_BAD_ARGUMENT', 'compression must match [a-z0-9-]{0,32}');
+  if (typeof h.compression !== 'string' || !COMPRESSION_NAME.test(h.compression))
+    throw new TimelineError('TL_BAD_ARGUMENT', `compression ${JSON.stringify(h.compression)} does not match [a-z0-9-]{0,32}`);
   const library = new TextEncoder().encode(h.library);
-  if (library.length > 255) throw new TimelineError('TL_BAD_ARGUMENT', 'library exceeds 255 UTF-8 bytes');
+  if (library.length > 255) throw new TimelineError('TL_BAD_ARGUMENT', `library of ${library.length} UTF-8 bytes exceeds 255`);
+  // Stryker disable next-line ArithmeticOperator: the size only preallocates; ByteWriter grows to fit
   const w = new ByteWriter(/* version */ 2 + /* compression_length */ 1 + h.compression.length + /* library_length */ 1 + library.length);
   w.u16(h.version).u8(h.compression.length);
   for (let i = 0; i < h.compression.length; i++) w.u8(h.compression.charCodeAt(i));
@@ -140,19 +152,21 @@ export function parseHeader(file: Uint8Array, h: RecordHeader): HeaderRecord {
   expectOpcode(h, Opcode.HEADER, 'HEADER');
   checkRecordCrc(file, h);
   const r = contentReader(file, h);
-  const version = r.u16('version');
+  const version = r.u16('HEADER.version');
   if (version !== FORMAT_VERSION)
-    throw new TimelineError('TL_UNSUPPORTED_VERSION', `format version ${version}; this reader reads ${FORMAT_VERSION}`, { offset: h.contentOffset });
-  const compression = String.fromCharCode(...r.bytes(r.u8('compression length'), 'compression'));
+    throw new TimelineError('TL_UNSUPPORTED_VERSION', `HEADER.version ${version}: this reader reads version ${FORMAT_VERSION}`, { offset: h.contentOffset });
+  const compression = String.fromCharCode(...r.bytes(r.u8('HEADER.compression_length'), 'HEADER.compression'));
   if (!COMPRESSION_NAME.test(compression))
-    throw new TimelineError('TL_BAD_RECORD', 'compression name must match [a-z0-9-]{0,32}', { offset: h.contentOffset + 2 });
+    throw new TimelineError('TL_BAD_RECORD', `HEADER.compression ${JSON.stringify(compression)} does not match [a-z0-9-]{0,32}`, {
+      offset: h.contentOffset + 2,
+    });
   const libraryAt = r.at;
-  const libraryBytes = r.bytes(r.u8('library length'), 'library');
+  const libraryBytes = r.bytes(r.u8('HEADER.library_length'), 'HEADER.library');
   let library: string;
   try {
     library = new TextDecoder('utf-8', { fatal: true }).decode(libraryBytes);
   } catch (e) {
-    throw new TimelineError('TL_BAD_RECORD', 'library is not UTF-8', { offset: libraryAt, cause: e });
+    throw new TimelineError('TL_BAD_RECORD', 'HEADER.library is not UTF-8', { offset: libraryAt, cause: e });
   }
   // Bytes after the known fields are a newer minor version's additions: ignored.
   return { version, compression, library };
@@ -168,7 +182,7 @@ export function writeSchema(schema: TimelineSchema): Uint8Array {
 export function parseSchema(file: Uint8Array, h: RecordHeader): TimelineSchema {
   expectOpcode(h, Opcode.SCHEMA, 'SCHEMA');
   if (h.contentLength > LIMITS.maxSchemaBytes)
-    throw new TimelineError('TL_BAD_LENGTH', `schema of ${h.contentLength} bytes exceeds ${LIMITS.maxSchemaBytes}`, { offset: h.offset + 1 });
+    throw new TimelineError('TL_BAD_LENGTH', `SCHEMA of ${h.contentLength} bytes exceeds ${LIMITS.maxSchemaBytes}`, { offset: h.offset + 1 });
   checkRecordCrc(file, h);
   return decodeSchema(file.subarray(h.contentOffset, h.contentOffset + h.contentLength), h.contentOffset);
 }
@@ -188,6 +202,7 @@ export interface SegmentRecord {
 
 /** The whole record; its `data` is at SEGMENT_DATA_AT (borrow it with subarray). */
 export function writeSegment(s: Omit<SegmentRecord, 'dataLength'>, data: Uint8Array): Uint8Array {
+  // Stryker disable next-line ArithmeticOperator: the size only preallocates; ByteWriter grows to fit
   const w = new ByteWriter(SEGMENT_FIXED + data.length);
   w.u32(s.index).u64(s.firstFrame).u32(s.frameCount).f64(s.startMs).u32(s.rawLength).u64(data.length).bytes(data);
   return encodeRecord(Opcode.SEGMENT, w.borrow());
@@ -197,18 +212,18 @@ export function writeSegment(s: Omit<SegmentRecord, 'dataLength'>, data: Uint8Ar
 export function parseSegment(file: Uint8Array, h: RecordHeader): SegmentRecord {
   expectOpcode(h, Opcode.SEGMENT, 'SEGMENT');
   const r = contentReader(file, h);
-  const index = r.u32('segment index');
-  const firstFrame = r.u64('firstFrame');
-  const frameCount = r.u32('frameCount');
-  const startMs = r.f64('startMs');
+  const index = r.u32('SEGMENT.index');
+  const firstFrame = r.u64('SEGMENT.first_frame');
+  const frameCount = r.u32('SEGMENT.frame_count');
+  const startMs = r.f64('SEGMENT.start_ms');
   const rawAt = r.at;
-  const rawLength = r.u32('rawLength');
+  const rawLength = r.u32('SEGMENT.raw_length');
   const dataAt = r.at;
-  const dataLength = r.u64('dataLength');
+  const dataLength = r.u64('SEGMENT.data_length');
   if (rawLength > LIMITS.maxSegmentBytes)
-    throw new TimelineError('TL_BAD_LENGTH', `rawLength ${rawLength} exceeds ${LIMITS.maxSegmentBytes}`, { offset: rawAt });
+    throw new TimelineError('TL_BAD_LENGTH', `SEGMENT.raw_length ${rawLength} exceeds ${LIMITS.maxSegmentBytes}`, { offset: rawAt });
   if (dataLength > r.remaining)
-    throw new TimelineError('TL_BAD_LENGTH', `dataLength ${dataLength} exceeds the ${r.remaining} bytes left in the record`, { offset: dataAt });
+    throw new TimelineError('TL_BAD_LENGTH', `SEGMENT.data_length ${dataLength} exceeds the ${r.remaining} bytes left in the record`, { offset: dataAt });
   return { index, firstFrame, frameCount, startMs, rawLength, dataLength };
 }
 
@@ -225,6 +240,7 @@ export interface IndexEntry {
 }
 
 export function writeIndex(entries: readonly IndexEntry[]): Uint8Array {
+  // Stryker disable next-line ArithmeticOperator: the size only preallocates; ByteWriter grows to fit
   const w = new ByteWriter(/* entry_size */ 4 + /* count */ 4 + entries.length * INDEX_ENTRY);
   w.u32(INDEX_ENTRY).u32(entries.length);
   for (const e of entries) w.u64(e.offset).u64(e.length).u64(e.firstFrame).u32(e.frameCount).f64(e.startMs);
@@ -248,25 +264,27 @@ export function parseIndex(file: Uint8Array, h: RecordHeader): IndexRecord {
   checkRecordCrc(file, h);
   const r = contentReader(file, h);
   const entrySizeAt = r.at;
-  const entrySize = r.u32('entry size');
-  if (entrySize < INDEX_ENTRY) throw new TimelineError('TL_BAD_RECORD', `index entry size ${entrySize} < ${INDEX_ENTRY}`, { offset: entrySizeAt });
+  const entrySize = r.u32('INDEX.entry_size');
+  if (entrySize < INDEX_ENTRY) throw new TimelineError('TL_BAD_RECORD', `INDEX.entry_size ${entrySize} is below ${INDEX_ENTRY}`, { offset: entrySizeAt });
   const countAt = r.at;
-  const count = r.u32('entry count');
+  const count = r.u32('INDEX.count');
   if (count * entrySize > r.remaining)
-    throw new TimelineError('TL_BAD_LENGTH', `${count} index entries of ${entrySize} bytes do not fit in ${r.remaining}`, { offset: countAt });
+    throw new TimelineError('TL_BAD_LENGTH', `INDEX.count ${count}: ${count} entries of ${entrySize} bytes do not fit in ${r.remaining}`, { offset: countAt });
   const first = r.pos;
   return {
     entrySize,
     count,
     entry(i: number) {
-      if (!Number.isInteger(i) || i < 0 || i >= count) throw new TimelineError('TL_BAD_ARGUMENT', `index entry ${i} not in 0..${count - 1}`);
+      if (!Number.isInteger(i) || i < 0 || i >= count) throw new TimelineError('TL_BAD_ARGUMENT', `INDEX entry ${i} not in 0..${count - 1}`);
       r.pos = first + i * entrySize;
       const at = r.at;
-      const offset = r.u64('segment offset');
-      const length = r.u64('segment length');
-      const firstFrame = r.u64('firstFrame');
-      const frameCount = r.u32('frameCount');
-      const startMs = r.f64('startMs');
+      const offset = r.u64(`INDEX entry ${i}.offset`);
+      const length = r.u64(`INDEX entry ${i}.length`);
+      const firstFrame = r.u64(`INDEX entry ${i}.first_frame`);
+      // Stryker disable next-line StringLiteral: count × entry_size was checked against the content, so this read cannot fail and its label never shows
+      const frameCount = r.u32(`INDEX entry ${i}.frame_count`);
+      // Stryker disable next-line StringLiteral: count × entry_size was checked against the content, so this read cannot fail and its label never shows
+      const startMs = r.f64(`INDEX entry ${i}.start_ms`);
       return { at, offset, length, firstFrame, frameCount, startMs };
     },
   };
@@ -289,5 +307,5 @@ export function parseFooter(file: Uint8Array, h: RecordHeader): FooterRecord {
   if (h.contentLength !== FOOTER_CONTENT)
     throw new TimelineError('TL_BAD_LENGTH', `FOOTER content is ${h.contentLength} bytes, expected ${FOOTER_CONTENT}`, { offset: h.offset + 1 });
   checkRecordCrc(file, h);
-  return { indexOffset: contentReader(file, h).u64('indexOffset') };
+  return { indexOffset: contentReader(file, h).u64('FOOTER.index_offset') };
 }

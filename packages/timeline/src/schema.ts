@@ -53,13 +53,23 @@ function bad(message: string): TimelineError {
 }
 
 function isPlainObject(x: unknown): x is Record<string, unknown> {
-  if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
+  // An array fails the prototype test below.
+  if (typeof x !== 'object' || x === null) return false;
   const proto: unknown = Object.getPrototypeOf(x);
   return proto === Object.prototype || proto === null;
 }
 
+/** Number.isFinite and Number.isInteger as type guards: both are false for anything but a number. */
+const isFiniteNumber = (x: unknown): x is number => Number.isFinite(x);
+const isInteger = (x: unknown): x is number => Number.isInteger(x);
+
+/** What a value is, for messages: `null`, `array`, or its typeof. */
+function kindOf(x: unknown): string {
+  return x === null ? 'null' : Array.isArray(x) ? 'array' : typeof x;
+}
+
 function checkString(x: unknown, what: string, maxBytes: number, allowEmpty = false): string {
-  if (typeof x !== 'string') throw bad(`${what} must be a string`);
+  if (typeof x !== 'string') throw bad(`${what} must be a string, got ${kindOf(x)}`);
   if (!allowEmpty && x.length === 0) throw bad(`${what} must not be empty`);
   if (utf8LengthCapped(x, maxBytes) > maxBytes) throw bad(`${what} exceeds ${maxBytes} UTF-8 bytes`);
   return x;
@@ -72,19 +82,19 @@ function checkKeys(obj: Record<string, unknown>, allowed: Set<string>, what: str
 /** Checks one field definition and returns a normalised copy (keys in a fixed order). */
 export function validateField(x: unknown, index: number): FieldDef {
   const what = `fields[${index}]`;
-  if (!isPlainObject(x)) throw bad(`${what} must be an object`);
+  if (!isPlainObject(x)) throw bad(`${what} must be an object, got ${kindOf(x)}`);
   checkKeys(x, FIELD_KEYS, what);
   const name = checkString(x.name, `${what}.name`, LIMITS.maxNameBytes);
   const type = x.type;
   if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(FIELD_TYPES, type)) {
-    throw bad(`${what}.type must be one of ${Object.keys(FIELD_TYPES).join(', ')}`);
+    throw bad(`${what}.type ${JSON.stringify(type)} is not one of ${Object.keys(FIELD_TYPES).join(', ')}`);
   }
   const out: FieldDef = { name, type: type as FieldType };
   if (x.scale !== undefined) {
     if (type === 'bool' || type === 'flags') throw bad(`${what}: a ${type} field has no scale`);
     const s = x.scale;
     // The bounds keep q × scale and v / scale finite and away from subnormals.
-    if (typeof s !== 'number' || !Number.isFinite(s) || s < 1e-12 || s > 1e12) throw bad(`${what}.scale must be a number in [1e-12, 1e12]`);
+    if (!isFiniteNumber(s) || s < 1e-12 || s > 1e12) throw bad(`${what}.scale ${String(s)} is not a number in [1e-12, 1e12]`);
     out.scale = s;
   } else if (type === 'f') {
     throw bad(`${what}: an 'f' field needs a scale (its quantisation step)`);
@@ -92,7 +102,7 @@ export function validateField(x: unknown, index: number): FieldDef {
   if (x.unit !== undefined) out.unit = checkString(x.unit, `${what}.unit`, LIMITS.maxUnitBytes, true);
   if (type === 'flags') {
     const b = x.bits;
-    if (typeof b !== 'number' || !Number.isInteger(b) || b < 1 || b > 32) throw bad(`${what}.bits must be an integer in 1..32`);
+    if (!isInteger(b) || b < 1 || b > 32) throw bad(`${what}.bits ${String(b)} is not an integer in 1..32`);
     out.bits = b;
   } else if (x.bits !== undefined) {
     throw bad(`${what}: only a flags field has bits`);
@@ -114,13 +124,14 @@ class JsonCopier {
     if (typeof x === 'string') return checkString(x, what, LIMITS.maxStringBytes, true);
     if (depth >= LIMITS.maxJsonDepth) throw bad(`${what} nests deeper than ${LIMITS.maxJsonDepth} levels`);
     if (Array.isArray(x)) {
-      if (x.length > LIMITS.maxJsonNodes - this.nodes) throw bad(`metadata has more than ${LIMITS.maxJsonNodes} values`);
+      // No length check first: each element counts a node, so a huge array stops at maxJsonNodes.
+      // Stryker disable next-line ArrayDeclaration: the length only preallocates; every index 0..n-1 is assigned below
       const out = new Array<unknown>(x.length);
       for (let i = 0; i < x.length; i++) out[i] = this.copy(x[i], `${what}[${i}]`, depth + 1);
       return out;
     }
     if (isPlainObject(x)) return this.copyObject(x, what, depth + 1);
-    throw bad(`${what} must be a JSON value (null, boolean, number, string, array or plain object)`);
+    throw bad(`${what} must be a JSON value (null, boolean, number, string, array or plain object), got ${Object.prototype.toString.call(x).slice(8, -1)}`);
   }
 
   copyObject(x: Record<string, unknown>, what: string, depth: number): Record<string, unknown> {
@@ -148,18 +159,20 @@ function deepFreeze(x: unknown): void {
  * Throws TimelineError TL_BAD_SCHEMA naming the first offending path.
  */
 export function validateSchema(x: unknown): TimelineSchema {
-  if (!isPlainObject(x)) throw bad('a schema must be an object');
+  if (!isPlainObject(x)) throw bad(`a schema must be an object, got ${kindOf(x)}`);
   checkKeys(x, SCHEMA_KEYS, 'schema');
   const name = checkString(x.name, 'name', LIMITS.maxNameBytes);
   const rateHz = x.rateHz;
-  if (typeof rateHz !== 'number' || !Number.isFinite(rateHz) || rateHz <= 0 || rateHz > LIMITS.maxRateHz) {
-    throw bad(`rateHz must be a number in (0, ${LIMITS.maxRateHz}]`);
+  if (!isFiniteNumber(rateHz) || rateHz <= 0 || rateHz > LIMITS.maxRateHz) {
+    throw bad(`rateHz ${String(rateHz)} is not a number in (0, ${LIMITS.maxRateHz}]`);
   }
-  if (!Array.isArray(x.fields)) throw bad('fields must be an array');
-  if (x.fields.length < 1 || x.fields.length > LIMITS.maxFields) throw bad(`fields must have 1..${LIMITS.maxFields} entries`);
-  if (!Array.isArray(x.entities)) throw bad('entities must be an array');
-  if (x.entities.length < 1 || x.entities.length > LIMITS.maxEntities) throw bad(`entities must have 1..${LIMITS.maxEntities} entries`);
-  if (x.fields.length * x.entities.length > LIMITS.maxCells) throw bad(`entities × fields exceeds ${LIMITS.maxCells}`);
+  if (!Array.isArray(x.fields)) throw bad(`fields must be an array, got ${kindOf(x.fields)}`);
+  if (x.fields.length < 1 || x.fields.length > LIMITS.maxFields) throw bad(`fields must have 1..${LIMITS.maxFields} entries, got ${x.fields.length}`);
+  if (!Array.isArray(x.entities)) throw bad(`entities must be an array, got ${kindOf(x.entities)}`);
+  if (x.entities.length < 1 || x.entities.length > LIMITS.maxEntities)
+    throw bad(`entities must have 1..${LIMITS.maxEntities} entries, got ${x.entities.length}`);
+  if (x.fields.length * x.entities.length > LIMITS.maxCells)
+    throw bad(`entities × fields = ${x.entities.length} × ${x.fields.length} exceeds ${LIMITS.maxCells}`);
 
   const fields: FieldDef[] = [];
   const fieldNames = new Set<string>();
@@ -176,7 +189,7 @@ export function validateSchema(x: unknown): TimelineSchema {
   for (let i = 0; i < x.entities.length; i++) {
     const e: unknown = x.entities[i];
     const what = `entities[${i}]`;
-    if (!isPlainObject(e)) throw bad(`${what} must be an object`);
+    if (!isPlainObject(e)) throw bad(`${what} must be an object, got ${kindOf(e)}`);
     const id = checkString(e.id, `${what}.id`, LIMITS.maxNameBytes);
     if (ids.has(id)) throw bad(`${what}.id "${id}" is not unique`);
     ids.add(id);
@@ -186,7 +199,7 @@ export function validateSchema(x: unknown): TimelineSchema {
 
   const out: TimelineSchema = { name, rateHz, fields, entities };
   if (x.static !== undefined) {
-    if (!isPlainObject(x.static)) throw bad('static must be a plain object');
+    if (!isPlainObject(x.static)) throw bad(`static must be a plain object, got ${kindOf(x.static)}`);
     out.static = json.copyObject(x.static, 'static', 1);
   }
   deepFreeze(out);
@@ -196,13 +209,14 @@ export function validateSchema(x: unknown): TimelineSchema {
 /** Encodes a schema as the UTF-8 JSON of §3.4 (validating it first). */
 export function encodeSchema(schema: TimelineSchema): Uint8Array {
   const bytes = new TextEncoder().encode(JSON.stringify(validateSchema(schema)));
-  if (bytes.length > LIMITS.maxSchemaBytes) throw bad(`the encoded schema exceeds ${LIMITS.maxSchemaBytes} bytes`);
+  if (bytes.length > LIMITS.maxSchemaBytes) throw bad(`the encoded schema of ${bytes.length} bytes exceeds ${LIMITS.maxSchemaBytes}`);
   return bytes;
 }
 
 /** Decodes and validates the UTF-8 JSON of §3.4. `offset` is where the bytes sit in the file, for errors. */
 export function decodeSchema(bytes: Uint8Array, offset?: number): TimelineSchema {
-  const at = offset === undefined ? undefined : { offset };
+  // TimelineError leaves an undefined offset out.
+  const at = { offset };
   if (bytes.length > LIMITS.maxSchemaBytes) throw new TimelineError('TL_BAD_LENGTH', `schema of ${bytes.length} bytes exceeds ${LIMITS.maxSchemaBytes}`, at);
   let text: string;
   let value: unknown;

@@ -12,6 +12,7 @@ import {
   rejectsTl,
   setU32,
   smallFile,
+  throwsNaming,
   smallSchema,
   smallValues,
   throwsTl,
@@ -181,8 +182,8 @@ describe('§5.9 recovery: a file cut short or damaged before its INDEX', () => {
 
 describe('§5.9 reading and validation: each corruption class with its offset', () => {
   it('wrong magic: TL_BAD_MAGIC at the first differing byte', () => {
-    throwsTl(() => open(edit(file, (c) => (c[3] = 0x58))), 'TL_BAD_MAGIC', 3);
-    throwsTl(() => open(utf8('PK\u0003\u0004 not a timeline at all, a zip')), 'TL_BAD_MAGIC', 0);
+    throwsNaming(() => open(edit(file, (c) => (c[3] = 0x58))), 'TL_BAD_MAGIC', [/\bnot a Tidewire timeline file\b/, /\bMAGIC byte 3 is 0x58, not 0x54\b/], 3);
+    throwsNaming(() => open(utf8('PK\u0003\u0004 not a timeline at all, a zip')), 'TL_BAD_MAGIC', [/\bMAGIC byte 0 is 0x50, not 0x89\b/], 0);
   });
 
   it('unsupported version: TL_UNSUPPORTED_VERSION at the version field, before anything else is read', () => {
@@ -191,7 +192,7 @@ describe('§5.9 reading and validation: each corruption class with its offset', 
       fixCrc(c, at.header);
       c[at.schema + 20] ^= 0xff; // later damage is not reported first
     });
-    throwsTl(() => open(v2), 'TL_UNSUPPORTED_VERSION', at.header + 9);
+    throwsNaming(() => open(v2), 'TL_UNSUPPORTED_VERSION', [/\bHEADER\.version 2\b/], at.header + 9);
   });
 
   it('bad checksums: TL_BAD_CHECKSUM at the stored CRC, for the header, schema, index and footer at open', () => {
@@ -227,7 +228,7 @@ describe('§5.9 reading and validation: each corruption class with its offset', 
   });
 
   it('a truncated file whose records are intact is TL_TRUNCATED at its end', () => {
-    throwsTl(() => open(file.subarray(0, at.index)), 'TL_TRUNCATED', at.index);
+    throwsNaming(() => open(file.subarray(0, at.index)), 'TL_TRUNCATED', [new RegExp(`\\bfile of ${at.index} bytes does not end with the MAGIC\\b`)], at.index);
   });
 
   it('a footer that is not a FOOTER, has the wrong length, or points outside: TL_BAD_RECORD / TL_BAD_LENGTH', () => {
@@ -242,6 +243,17 @@ describe('§5.9 reading and validation: each corruption class with its offset', 
       'TL_BAD_RECORD',
       at.footer,
     );
+    throwsNaming(
+      () =>
+        open(
+          edit(file, (c) => {
+            c[at.footer] = 0x06;
+            fixCrc(c, at.footer);
+          }),
+        ),
+      'TL_BAD_RECORD',
+      [/\b0x06 where the FOOTER record should be\b/],
+    );
     throwsTl(
       () =>
         open(
@@ -252,8 +264,8 @@ describe('§5.9 reading and validation: each corruption class with its offset', 
       'TL_BAD_LENGTH',
       at.footer + 1,
     );
-    for (const v of [file.length, at.footer, 3, Number.MAX_SAFE_INTEGER]) {
-      throwsTl(
+    for (const v of [file.length, at.footer, at.footer - 12, 3, at.segments[0] - 1, Number.MAX_SAFE_INTEGER]) {
+      throwsNaming(
         () =>
           open(
             edit(file, (c) => {
@@ -262,6 +274,7 @@ describe('§5.9 reading and validation: each corruption class with its offset', 
             }),
           ),
         'TL_BAD_LENGTH',
+        [new RegExp(`\\bFOOTER\\.index_offset ${v} is outside \\[${at.segments[0]}, ${at.footer - 13}\\]`)],
         at.footer + 9,
       );
     }
@@ -300,16 +313,42 @@ describe('§5.9 reading and validation: each corruption class with its offset', 
         body(c);
         fixCrc(c, at.index);
       });
+    const segs = at.segments;
     throwsTl(() => open(withIndex((c) => setU32(c, idx + 4, 0xffffffff))), 'TL_BAD_LENGTH', idx + 4);
     throwsTl(() => open(withIndex((c) => setU32(c, idx, 35))), 'TL_BAD_RECORD', idx);
-    throwsTl(() => open(withIndex((c) => c.set(u64le(file.length + 100), entry(1)))), 'TL_BAD_LENGTH', entry(1));
-    throwsTl(() => open(withIndex((c) => setU32(c, entry(1) + 4, 0x00200000))), 'TL_BAD_LENGTH', entry(1));
+    const outside = new RegExp(`\\bINDEX entry 1: segment \\[${file.length + 100}, \\+${segs[2] - segs[1]}\\) is outside \\[${segs[1]}, ${at.index}\\)`);
+    throwsNaming(() => open(withIndex((c) => c.set(u64le(file.length + 100), entry(1)))), 'TL_BAD_LENGTH', [outside], entry(1));
+    throwsNaming(() => open(withIndex((c) => setU32(c, entry(1) + 4, 0x00200000))), 'TL_BAD_LENGTH', [/\bINDEX entry 1\.offset exceeds 2\^53/], entry(1));
     throwsTl(() => open(withIndex((c) => c.set(u64le(2 ** 40), entry(1) + 8))), 'TL_BAD_LENGTH', entry(1));
     throwsTl(() => open(withIndex((c) => c.set(u64le(at.segments[0]), entry(1)))), 'TL_BAD_LENGTH', entry(1)); // overlaps segment 0
-    throwsTl(() => open(withIndex((c) => c.set(u64le(5), entry(1) + 16))), 'TL_BAD_RECORD', entry(1) + 16); // first_frame gap
-    throwsTl(() => open(withIndex((c) => setU32(c, entry(2) + 24, 0))), 'TL_BAD_RECORD', entry(2) + 24);
-    throwsTl(() => open(withIndex((c) => new DataView(c.buffer).setFloat64(entry(1) + 28, -1, true))), 'TL_BAD_RECORD', entry(1) + 28);
+    // The last segment may end exactly at the INDEX, not one byte later.
+    throwsTl(() => open(withIndex((c) => c.set(u64le(at.index - segs[2] + 1), entry(2) + 8))), 'TL_BAD_LENGTH', entry(2));
+    throwsNaming(
+      () => open(withIndex((c) => c.set(u64le(5), entry(1) + 16))),
+      'TL_BAD_RECORD',
+      [/\bINDEX entry 1\.first_frame 5, expected 4\b/],
+      entry(1) + 16,
+    ); // first_frame gap
+    throwsNaming(
+      () => open(withIndex((c) => setU32(c, entry(2) + 24, 0))),
+      'TL_BAD_RECORD',
+      [/\bINDEX entry 2\.frame_count 0 not in 1\.\.65535\b/],
+      entry(2) + 24,
+    );
+    throwsNaming(
+      () => open(withIndex((c) => setU32(c, entry(2) + 24, 65536))),
+      'TL_BAD_RECORD',
+      [/\bINDEX entry 2\.frame_count 65536 not in 1\.\.65535\b/],
+      entry(2) + 24,
+    );
+    throwsNaming(
+      () => open(withIndex((c) => new DataView(c.buffer).setFloat64(entry(1) + 28, -1, true))),
+      'TL_BAD_RECORD',
+      [/\bINDEX entry 1\.start_ms -1 is not finite or below 140\b/],
+      entry(1) + 28,
+    );
     throwsTl(() => open(withIndex((c) => new DataView(c.buffer).setFloat64(entry(1) + 28, NaN, true))), 'TL_BAD_RECORD', entry(1) + 28);
+    throwsTl(() => open(withIndex((c) => new DataView(c.buffer).setFloat64(entry(2) + 28, Infinity, true))), 'TL_BAD_RECORD', entry(2) + 28);
     // Consistent among themselves but not with the SEGMENT record: frame counts 4 + 4 + 2 → 3 + 5 + 2.
     throwsTl(
       () =>
@@ -323,6 +362,46 @@ describe('§5.9 reading and validation: each corruption class with its offset', 
       'TL_BAD_RECORD',
       entry(0),
     );
+  });
+
+  it('§5.9 each field of a SEGMENT record must equal its index entry: the message names the field', () => {
+    const idx = recordAt(file, at.index).content;
+    const entry = (i: number) => idx + 8 + i * 36;
+    const seg1 = recordAt(file, at.segments[1]).content; // the SEGMENT CRC is not checked by open
+    const dv = (c: Uint8Array) => new DataView(c.buffer);
+    const cases: [(c: Uint8Array) => void, RegExp][] = [
+      [(c) => setU32(c, seg1, 7), /\bhas index 7, the entry 1\b/],
+      [(c) => c.set(u64le(5), seg1 + 4), /\bhas first_frame 5, the entry 4\b/],
+      [(c) => setU32(c, seg1 + 12, 3), /\bhas frame_count 3, the entry 4\b/],
+      [(c) => dv(c).setFloat64(seg1 + 16, 161, true), /\bhas start_ms 161, the entry 160\b/],
+    ];
+    for (const [body, name] of cases) {
+      throwsNaming(() => open(edit(file, body)), 'TL_BAD_RECORD', [new RegExp(`\\bINDEX entry 1: the SEGMENT record at ${at.segments[1]}\\b`), name], entry(1));
+    }
+    const shorter = edit(file, (c) => {
+      c.set(u64le(at.index - at.segments[2] - 1), entry(2) + 8);
+      fixCrc(c, at.index);
+    });
+    throwsNaming(
+      () => open(shorter),
+      'TL_BAD_RECORD',
+      [new RegExp(`\\bhas length ${at.index - at.segments[2]}, the entry ${at.index - at.segments[2] - 1}\\b`)],
+      entry(2),
+    );
+  });
+
+  it('§5.11 a segment may start exactly half a period after the last frame of the previous one', () => {
+    const idx = recordAt(file, at.index).content;
+    const seg1 = recordAt(file, at.segments[1]).content;
+    const moved = (ms: number) =>
+      edit(file, (c) => {
+        new DataView(c.buffer).setFloat64(idx + 8 + 36 + 28, ms, true);
+        new DataView(c.buffer).setFloat64(seg1 + 16, ms, true);
+        fixCrc(c, at.index);
+      });
+    // Segment 0: frames at 0, 40, 80, 120; half a period (20 ms) later is 140.
+    assert.equal(open(moved(140)).segmentInfo(1).startMs, 140);
+    throwsNaming(() => open(moved(139.5)), 'TL_BAD_RECORD', [/\bINDEX entry 1\.start_ms 139\.5 is not finite or below 140\b/]);
   });
 
   it('SEGMENT records: a data_length beyond the record and a raw_length above 64 MiB are TL_BAD_LENGTH', () => {

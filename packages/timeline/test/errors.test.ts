@@ -23,8 +23,11 @@ test('§6 errors: TimelineError carries code, offset and cause; the message name
   assert.equal(e.code, 'TL_BAD_CHECKSUM');
   assert.equal(e.offset, 42);
   assert.equal(e.cause, inner);
-  assert.match(e.message, /at byte 42/);
+  assert.equal(e.message, 'bad (at byte 42)');
   assert.equal(new TimelineError('TL_CLOSED', 'y').offset, undefined);
+  assert.equal(new TimelineError('TL_CLOSED', 'y').message, 'y');
+  assert.equal(new TimelineError('TL_CLOSED', 'y', { offset: 0 }).message, 'y (at byte 0)');
+  assert.equal(new TimelineError('TL_CLOSED', 'y', { offset: 0 }).offset, 0);
   assert.ok(TimelineError.is(e, 'TL_BAD_CHECKSUM'));
   assert.ok(!TimelineError.is(e, 'TL_BAD_MAGIC'));
   assert.ok(!TimelineError.is(inner));

@@ -46,6 +46,26 @@ export async function rejectsTl(body: () => Promise<unknown>, code: string, offs
   return expectTl(caught, code, offset);
 }
 
+/**
+ * Asserts that body throws a TimelineError of `code` (at `offset`, when given) whose message names
+ * what was wrong: every pattern of `names` matches it — the record, field or option at fault
+ * (`SEGMENT.raw_length`, `column 1 "gear"`), the value and the limit (`65536`, `1..65535`). Tests
+ * match these names with `\b` word boundaries (an emptied label fails), never whole sentences
+ * (docs/timeline-format.md §6).
+ */
+export function throwsNaming(body: () => unknown, code: string, names: readonly RegExp[], offset?: number): TimelineError {
+  const e = throwsTl(body, code, offset);
+  for (const name of names) assert.match(e.message, name, `${code}: the message does not name ${name}`);
+  return e;
+}
+
+/** throwsNaming for a promise. */
+export async function rejectsNaming(body: () => Promise<unknown>, code: string, names: readonly RegExp[], offset?: number): Promise<TimelineError> {
+  const e = await rejectsTl(body, code, offset);
+  for (const name of names) assert.match(e.message, name, `${code}: the message does not name ${name}`);
+  return e;
+}
+
 export const smallSchema: TimelineSchema = {
   name: 'small',
   rateHz: 25,

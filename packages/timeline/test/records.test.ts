@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  checkRecordCrc,
   FORMAT_VERSION,
   Opcode,
   parseFooter,
@@ -21,7 +22,7 @@ import {
   writeSegment,
   type RecordHeader,
 } from '../src/records.ts';
-import { hex, makeRecord, throwsTl, toHex, utf8 } from './helpers.ts';
+import { hex, makeRecord, throwsNaming, throwsTl, toHex, utf8 } from './helpers.ts';
 import type { TimelineSchema } from '../src/index.ts';
 
 /** The framing of a record that starts at byte 0 and may have been cut. */
@@ -81,24 +82,88 @@ describe('§5.3 HEADER (0x01): parseHeader / writeHeader', () => {
     everyCutTruncated(bytes);
     // version 2 bytes • compression_length 1 • compression 4 • library_length 1 • library 2
     const fieldAt = [0, 0, 2, 3, 3, 3, 3, 7, 8, 8];
-    for (let n = 2; n < 10; n++) throwsTl(() => parseHeader(cutContent(bytes, n), framed(cutContent(bytes, n))), 'TL_BAD_RECORD', 9 + fieldAt[n]);
-    throwsTl(() => parseHeader(cutContent(bytes, 1), framed(cutContent(bytes, 1))), 'TL_BAD_RECORD', 9);
+    const field = [
+      'version',
+      'version',
+      'compression_length',
+      'compression',
+      'compression',
+      'compression',
+      'compression',
+      'library_length',
+      'library',
+      'library',
+    ];
+    for (let n = 0; n < 10; n++) {
+      throwsNaming(
+        () => parseHeader(cutContent(bytes, n), framed(cutContent(bytes, n))),
+        'TL_BAD_RECORD',
+        [new RegExp(`\\bHEADER\\.${field[n]} needs \\d+ bytes, ${n - fieldAt[n]} left\\b`)],
+        9 + fieldAt[n],
+      );
+    }
   });
 
   it('§5.3 HEADER: the version is read first (TL_UNSUPPORTED_VERSION); opcode, CRC, names checked; added fields ignored', () => {
     const v2 = makeRecord(0x01, Uint8Array.of(0x02, 0x00, 0xff)); // version 2, then garbage
-    throwsTl(() => parseHeader(v2, framed(v2)), 'TL_UNSUPPORTED_VERSION', 9);
-    throwsTl(() => parseHeader(flipCrc(bytes), framed(flipCrc(bytes))), 'TL_BAD_CHECKSUM', bytes.length - 4);
+    throwsNaming(() => parseHeader(v2, framed(v2)), 'TL_UNSUPPORTED_VERSION', [/\bHEADER\.version 2: this reader reads version 1\b/], 9);
+    const v0 = makeRecord(0x01, hex('00 00  00  00'));
+    throwsNaming(() => parseHeader(v0, framed(v0)), 'TL_UNSUPPORTED_VERSION', [/\bHEADER\.version 0\b/], 9);
+    // flipCrc flips the low bit of the CRC's last (most significant) byte: e9e48c13 → e8e48c13
+    throwsNaming(
+      () => parseHeader(flipCrc(bytes), framed(flipCrc(bytes))),
+      'TL_BAD_CHECKSUM',
+      [/\b0x01 HEADER record at 0: CRC32 is e9e48c13, stored e8e48c13\b/],
+      bytes.length - 4,
+    );
     const asSchema = makeRecord(Opcode.SCHEMA, bytes.subarray(9, bytes.length - 4));
-    throwsTl(() => parseHeader(asSchema, framed(asSchema)), 'TL_BAD_RECORD', 0);
+    throwsNaming(() => parseHeader(asSchema, framed(asSchema)), 'TL_BAD_RECORD', [/\b0x02 SCHEMA where the HEADER record should be\b/], 0);
     const upper = makeRecord(0x01, hex('01 00  04 47 5a 49 50  00')); // "GZIP"
-    throwsTl(() => parseHeader(upper, framed(upper)), 'TL_BAD_RECORD', 11);
+    throwsNaming(() => parseHeader(upper, framed(upper)), 'TL_BAD_RECORD', [/\bHEADER\.compression "GZIP" does not match \[a-z0-9-\]\{0,32\}/], 11);
+    const long = makeRecord(0x01, Uint8Array.of(0x01, 0x00, 33, ...utf8('a'.repeat(33)), 0x00));
+    throwsNaming(() => parseHeader(long, framed(long)), 'TL_BAD_RECORD', [/\bHEADER\.compression "a{33}"/], 11);
     const badUtf8 = makeRecord(0x01, hex('01 00  00  01 ff'));
-    throwsTl(() => parseHeader(badUtf8, framed(badUtf8)), 'TL_BAD_RECORD', 12);
+    throwsNaming(() => parseHeader(badUtf8, framed(badUtf8)), 'TL_BAD_RECORD', [/\bHEADER\.library is not UTF-8\b/], 12);
     const later = extended(bytes, hex('99 88 77'));
     assert.deepEqual(parseHeader(later, framed(later)), value);
-    throwsTl(() => writeHeader({ version: 1, compression: 'GZIP', library: '' }), 'TL_BAD_ARGUMENT');
-    throwsTl(() => writeHeader({ version: 1, compression: '', library: 'x'.repeat(256) }), 'TL_BAD_ARGUMENT');
+  });
+
+  it('§5.3 HEADER: names are checked when written: compression [a-z0-9-]{0,32}, library ≤ 255 UTF-8 bytes', () => {
+    for (const compression of ['', 'az09-', 'a'.repeat(32), 'gzip']) {
+      const rec = writeHeader({ version: 1, compression, library: 'x'.repeat(255) });
+      assert.deepEqual(parseHeader(rec, framed(rec)), { version: 1, compression, library: 'x'.repeat(255) });
+    }
+    for (const compression of ['GZIP', 'a'.repeat(33), 'x_y', ' gzip', 'gzip ']) {
+      throwsNaming(() => writeHeader({ version: 1, compression, library: '' }), 'TL_BAD_ARGUMENT', [/\bcompression "/, /\bdoes not match \[a-z0-9-\]\{0,32\}/]);
+    }
+    throwsNaming(() => writeHeader({ version: 1, compression: 5 as unknown as string, library: '' }), 'TL_BAD_ARGUMENT', [/\bcompression 5 does not match\b/]);
+    throwsNaming(() => writeHeader({ version: 1, compression: '', library: 'x'.repeat(256) }), 'TL_BAD_ARGUMENT', [
+      /\blibrary of 256 UTF-8 bytes exceeds 255\b/,
+    ]);
+  });
+
+  it('§5.2 records: a bad CRC names the record and both CRCs as 8 hex digits', () => {
+    const rec = writeHeader({ version: 1, compression: '', library: 'kat' }); // CRC 021cba86
+    rec[13] = 0x61; // "kat" → "aat"
+    throwsNaming(() => checkRecordCrc(rec, framed(rec)), 'TL_BAD_CHECKSUM', [/\b0x01 HEADER record at 0\b/, /\bstored 021cba86\b/], rec.length - 4);
+    const reserved = makeRecord(0x06, hex('aa'));
+    reserved[9] = 0xbb;
+    throwsNaming(() => checkRecordCrc(reserved, framed(reserved)), 'TL_BAD_CHECKSUM', [/\b0x06 record at 0: CRC32\b/], 10);
+  });
+
+  it('§5.2 records: the framing needs 9 bytes, a length the bytes can hold, and a length below 2^53', () => {
+    throwsNaming(() => framed(hex('01 00 00 00 00 00 00 00')), 'TL_TRUNCATED', [/\brecord header needs 9 bytes, 8 left\b/], 0);
+    throwsNaming(() => framed(hex('01 00 00 00 00 00 00 00 00')), 'TL_TRUNCATED', [/\brecord of 0 content bytes runs past byte 9\b/], 1);
+    throwsNaming(
+      () => readRecordHeader(hex('01 03 00 00 00 00 00 00 00 aa bb cc'), 0, 12, 'TL_BAD_LENGTH'),
+      'TL_BAD_LENGTH',
+      [/\brecord of 3 content bytes runs past byte 12\b/],
+      1,
+    );
+    assert.equal(readRecordHeader(hex('01 03 00 00 00 00 00 00 00 aa bb cc 00 00 00 00'), 0, 16, 'TL_BAD_LENGTH').end, 16);
+    throwsNaming(() => framed(hex('01 ff ff ff ff ff ff 1f 00 00')), 'TL_TRUNCATED', [/\brecord of 9007199254740991 content bytes runs past byte 10\b/], 1);
+    throwsNaming(() => framed(hex('01 00 00 00 00 00 00 20 00 00')), 'TL_BAD_LENGTH', [/\brecord length exceeds 2\^53 − 1/], 1);
+    throwsNaming(() => readRecordHeader(hex('00 00 00 01 00 00 00 00 00 00 00 00'), 3, 5, 'TL_TRUNCATED'), 'TL_TRUNCATED', [/\bneeds 9 bytes, 2 left\b/], 3);
   });
 });
 
@@ -144,14 +209,18 @@ describe('§5.4 SCHEMA (0x02): parseSchema / writeSchema', () => {
     for (const n of [0, 1, 40, 83]) throwsTl(() => parseSchema(cutContent(bytes, n), framed(cutContent(bytes, n))), 'TL_BAD_SCHEMA', 9);
     throwsTl(() => parseSchema(flipCrc(bytes), framed(flipCrc(bytes))), 'TL_BAD_CHECKSUM', bytes.length - 4);
     const asHeader = makeRecord(Opcode.HEADER, utf8(json));
-    throwsTl(() => parseSchema(asHeader, framed(asHeader)), 'TL_BAD_RECORD', 0);
+    throwsNaming(() => parseSchema(asHeader, framed(asHeader)), 'TL_BAD_RECORD', [/\b0x01 HEADER where the SCHEMA record should be\b/], 0);
   });
 
   it('§5.4 SCHEMA: above 4 MiB is TL_BAD_LENGTH at the length field, before the CRC or the JSON is read', () => {
     const big = new Uint8Array(13 + 4 * 1024 * 1024 + 1);
     big[0] = Opcode.SCHEMA;
     big.set(hex('01 00 40 00 00 00 00 00'), 1); // length 4 MiB + 1; content and CRC are zeros
-    throwsTl(() => parseSchema(big, framed(big)), 'TL_BAD_LENGTH', 1);
+    throwsNaming(() => parseSchema(big, framed(big)), 'TL_BAD_LENGTH', [/\bSCHEMA of 4194305 bytes exceeds 4194304\b/], 1);
+    // Exactly 4 MiB is read: its CRC (zeros) is checked next.
+    const max = big.subarray(0, big.length - 1);
+    max[1] = 0x00;
+    throwsTl(() => parseSchema(max, framed(max)), 'TL_BAD_CHECKSUM', max.length - 4);
   });
 });
 
@@ -188,20 +257,28 @@ describe('§5.5 SEGMENT (0x03): parseSegment / writeSegment', () => {
     everyCutTruncated(bytes);
     // index 4 • first_frame 8 • frame_count 4 • start_ms 8 • raw_length 4 • data_length 8
     const starts = [0, 4, 12, 16, 24, 28];
+    const names = ['index', 'first_frame', 'frame_count', 'start_ms', 'raw_length', 'data_length'];
     for (let n = 0; n < 36; n++) {
-      const field = starts.filter((s) => s <= n).pop()!;
-      throwsTl(() => parseSegment(cutContent(bytes, n), framed(cutContent(bytes, n))), 'TL_BAD_RECORD', 9 + field);
+      const field = starts.filter((s) => s <= n).length - 1;
+      throwsNaming(
+        () => parseSegment(cutContent(bytes, n), framed(cutContent(bytes, n))),
+        'TL_BAD_RECORD',
+        [new RegExp(`\\bSEGMENT\\.${names[field]} needs \\d+ bytes, ${n - starts[field]} left\\b`)],
+        9 + starts[field],
+      );
     }
   });
 
   it('§5.5 SEGMENT: data_length past the record and raw_length above 64 MiB are TL_BAD_LENGTH; the CRC is not checked here (§5.9)', () => {
     const long = makeRecord(0x03, hex('02000000 0800000000000000 03000000 0000000000007440 28000000 0500000000000000 deadbeef'));
-    throwsTl(() => parseSegment(long, framed(long)), 'TL_BAD_LENGTH', 9 + 28);
+    throwsNaming(() => parseSegment(long, framed(long)), 'TL_BAD_LENGTH', [/\bSEGMENT\.data_length 5 exceeds the 4 bytes left in the record\b/], 9 + 28);
     const raw = makeRecord(0x03, hex('02000000 0800000000000000 03000000 0000000000007440 01000004 0400000000000000 deadbeef'));
-    throwsTl(() => parseSegment(raw, framed(raw)), 'TL_BAD_LENGTH', 9 + 24);
+    throwsNaming(() => parseSegment(raw, framed(raw)), 'TL_BAD_LENGTH', [/\bSEGMENT\.raw_length 67108865 exceeds 67108864\b/], 9 + 24);
+    const huge = makeRecord(0x03, hex('02000000 0000000000002000 03000000 0000000000007440 28000000 0400000000000000 deadbeef'));
+    throwsNaming(() => parseSegment(huge, framed(huge)), 'TL_BAD_LENGTH', [/\bSEGMENT\.first_frame exceeds 2\^53 − 1/], 9 + 4);
     assert.deepEqual(parseSegment(flipCrc(bytes), framed(flipCrc(bytes))), { ...value, dataLength: 4 });
     const asIndex = makeRecord(Opcode.INDEX, bytes.subarray(9, bytes.length - 4));
-    throwsTl(() => parseSegment(asIndex, framed(asIndex)), 'TL_BAD_RECORD', 0);
+    throwsNaming(() => parseSegment(asIndex, framed(asIndex)), 'TL_BAD_RECORD', [/\b0x04 INDEX where the SEGMENT record should be\b/], 0);
   });
 });
 
@@ -269,16 +346,40 @@ describe('§5.6 INDEX (0x04): parseIndex / writeIndex', () => {
 
   it('§5.6 INDEX: cut anywhere is TL_TRUNCATED; content cut short is TL_BAD_RECORD (sizes) or TL_BAD_LENGTH (entries that do not fit)', () => {
     everyCutTruncated(bytes);
-    for (let n = 0; n < 8; n++) throwsTl(() => parseIndex(cutContent(bytes, n), framed(cutContent(bytes, n))), 'TL_BAD_RECORD', 9 + (n < 4 ? 0 : 4));
-    for (let n = 8; n < 80; n++) throwsTl(() => parseIndex(cutContent(bytes, n), framed(cutContent(bytes, n))), 'TL_BAD_LENGTH', 13);
+    for (let n = 0; n < 8; n++) {
+      const name = n < 4 ? /\bINDEX\.entry_size needs 4 bytes\b/ : /\bINDEX\.count needs 4 bytes\b/;
+      throwsNaming(() => parseIndex(cutContent(bytes, n), framed(cutContent(bytes, n))), 'TL_BAD_RECORD', [name], 9 + (n < 4 ? 0 : 4));
+    }
+    for (let n = 8; n < 80; n++) {
+      const names = [new RegExp(`\\bINDEX\\.count 2: 2 entries of 36 bytes do not fit in ${n - 8}\\b`)];
+      throwsNaming(() => parseIndex(cutContent(bytes, n), framed(cutContent(bytes, n))), 'TL_BAD_LENGTH', names, 13);
+    }
   });
 
   it('§5.6 INDEX: entry_size below 36, a bad CRC and a wrong opcode are refused', () => {
     const small = makeRecord(0x04, hex('23000000 00000000'));
-    throwsTl(() => parseIndex(small, framed(small)), 'TL_BAD_RECORD', 9);
-    throwsTl(() => parseIndex(flipCrc(bytes), framed(flipCrc(bytes))), 'TL_BAD_CHECKSUM', bytes.length - 4);
+    throwsNaming(() => parseIndex(small, framed(small)), 'TL_BAD_RECORD', [/\bINDEX\.entry_size 35 is below 36\b/], 9);
+    throwsNaming(() => parseIndex(flipCrc(bytes), framed(flipCrc(bytes))), 'TL_BAD_CHECKSUM', [/\b0x04 INDEX record at 0\b/], bytes.length - 4);
     const asFooter = makeRecord(Opcode.FOOTER, bytes.subarray(9, bytes.length - 4));
-    throwsTl(() => parseIndex(asFooter, framed(asFooter)), 'TL_BAD_RECORD', 0);
+    throwsNaming(() => parseIndex(asFooter, framed(asFooter)), 'TL_BAD_RECORD', [/\b0x05 FOOTER where the INDEX record should be\b/], 0);
+  });
+
+  it('§5.6 INDEX: entries are asked for by number in 0..count − 1; a u64 field of 2^53 or more is TL_BAD_LENGTH naming it', () => {
+    const idx = parseIndex(bytes, framed(bytes));
+    assert.equal(idx.entry(1).offset, 208);
+    for (const i of [2, -1, 0.5]) throwsNaming(() => idx.entry(i), 'TL_BAD_ARGUMENT', [new RegExp(`\\bINDEX entry ${i} not in 0\\.\\.1\\b`)]);
+    const names = ['offset', 'length', 'first_frame'];
+    for (let k = 0; k < 3; k++) {
+      const rec = bytes.slice();
+      rec[17 + 36 + 8 * k + 6] = 0x20; // entry 1, field k: 2^53 + …
+      const fixed = makeRecord(0x04, rec.subarray(9, rec.length - 4));
+      throwsNaming(
+        () => parseIndex(fixed, framed(fixed)).entry(1),
+        'TL_BAD_LENGTH',
+        [new RegExp(`\\bINDEX entry 1\\.${names[k]} exceeds 2\\^53`)],
+        17 + 36 + 8 * k,
+      );
+    }
   });
 });
 
@@ -301,19 +402,22 @@ describe('§5.7 FOOTER (0x05): parseFooter / writeFooter', () => {
       assert.deepEqual(parseFooter(rec, framed(rec)), { indexOffset: v });
     }
     const over = makeRecord(0x05, hex('00 00 00 00 00 00 20 00'));
-    throwsTl(() => parseFooter(over, framed(over)), 'TL_BAD_LENGTH', 9);
+    throwsNaming(() => parseFooter(over, framed(over)), 'TL_BAD_LENGTH', [/\bFOOTER\.index_offset exceeds 2\^53 − 1/], 9);
   });
 
   it('§5.7 FOOTER: cut anywhere is TL_TRUNCATED; content of any length but 8 is TL_BAD_LENGTH at the length field', () => {
     everyCutTruncated(bytes);
-    for (let n = 0; n < 8; n++) throwsTl(() => parseFooter(cutContent(bytes, n), framed(cutContent(bytes, n))), 'TL_BAD_LENGTH', 1);
+    for (let n = 0; n < 8; n++) {
+      const names = [new RegExp(`\\bFOOTER content is ${n} bytes, expected 8\\b`)];
+      throwsNaming(() => parseFooter(cutContent(bytes, n), framed(cutContent(bytes, n))), 'TL_BAD_LENGTH', names, 1);
+    }
     const nine = extended(bytes, hex('00'));
-    throwsTl(() => parseFooter(nine, framed(nine)), 'TL_BAD_LENGTH', 1);
+    throwsNaming(() => parseFooter(nine, framed(nine)), 'TL_BAD_LENGTH', [/\bFOOTER content is 9 bytes\b/], 1);
   });
 
   it('§5.7 FOOTER: a bad CRC and a wrong opcode are refused', () => {
     throwsTl(() => parseFooter(flipCrc(bytes), framed(flipCrc(bytes))), 'TL_BAD_CHECKSUM', bytes.length - 4);
     const asIndex = makeRecord(Opcode.INDEX, bytes.subarray(9, 17));
-    throwsTl(() => parseFooter(asIndex, framed(asIndex)), 'TL_BAD_RECORD', 0);
+    throwsNaming(() => parseFooter(asIndex, framed(asIndex)), 'TL_BAD_RECORD', [/\b0x04 INDEX where the FOOTER record should be\b/], 0);
   });
 });
