@@ -23,6 +23,7 @@ export class PubSubRouter {
 
   async unsubscribe(channel: string): Promise<void> {
     if (!this.#listeners.delete(channel)) return;
-    await this.subscriber.unsubscribe(channel);
+    // A connection that is closing or closed holds no subscription to end.
+    await this.subscriber.unsubscribe(channel).catch(() => undefined);
   }
 }

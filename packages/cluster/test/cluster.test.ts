@@ -11,6 +11,8 @@ import {
   PubSubRouter,
   channelKeys,
   clusterScripts,
+  type ChannelOwnerOptions,
+  type ChannelReplicaOptions,
   type ReplicaListener,
   type ReplicaPosition,
 } from '../src/index.ts';
@@ -71,6 +73,24 @@ describe('§4–§6 on a real redis-server', () => {
   /** A channel name no earlier test used. */
   const fresh = (): string => `ch-${++n}`;
 
+  /** An app owning a fresh channel in Redis, and a live replica of it (seed: SEED + seedOffset). */
+  async function ownerAndReplica(
+    seedOffset: number,
+    ownerOptions: Partial<ChannelOwnerOptions> = {},
+    replicaOptions: ChannelReplicaOptions = {},
+    connection: { commandTimeout?: number } = {},
+  ) {
+    const app = new RandomApp(new Prng(SEED + seedOffset));
+    const name = fresh();
+    const owner = new ChannelOwner(conns.open(connection), name, { ownerId: 'a', snapshot: () => app.snapshot(), ...ownerOptions });
+    await owner.acquire();
+    const seen = new Recorder();
+    const subscriber = conns.open();
+    const replica = new ChannelReplica(conns.open(connection), new PubSubRouter(subscriber), name, seen, replicaOptions);
+    await replica.start();
+    return { app, name, owner, seen, replica, subscriber };
+  }
+
   before(async () => {
     redis = await startRedis();
     conns = connections(redis.url);
@@ -115,14 +135,7 @@ describe('§4–§6 on a real redis-server', () => {
 
   describe('§6 replica', () => {
     test('§6 a replica follows 2,000 random ops: the owner root hash and position, the batch bytes forwarded unchanged', async () => {
-      const rng = new Prng(SEED);
-      const app = new RandomApp(rng);
-      const name = fresh();
-      const owner = new ChannelOwner(conns.open(), name, { ownerId: 'a', snapshot: () => app.snapshot() });
-      await owner.acquire();
-      const seen = new Recorder();
-      const replica = new ChannelReplica(conns.open(), new PubSubRouter(conns.open()), name, seen);
-      await replica.start();
+      const { app, owner, seen, replica } = await ownerAndReplica(0);
       const sent: Uint8Array[] = [];
       for (let i = 0; i < 200; i++) {
         const b = app.batch(10);
@@ -167,14 +180,7 @@ describe('§4–§6 on a real redis-server', () => {
     });
 
     test('§6 batches published while its subscriber connection was down: the position check catches up from the stream', async () => {
-      const rng = new Prng(SEED + 2);
-      const app = new RandomApp(rng);
-      const name = fresh();
-      const owner = new ChannelOwner(conns.open(), name, { ownerId: 'a', snapshot: () => app.snapshot() });
-      await owner.acquire();
-      const subscriber = conns.open();
-      const replica = new ChannelReplica(conns.open(), new PubSubRouter(subscriber), name, new Recorder(), { checkMs: 100 });
-      await replica.start();
+      const { app, owner, replica, subscriber } = await ownerAndReplica(2, {}, { checkMs: 100 });
       subscriber.disconnect(); // no reconnect: messages from now on never arrive
       for (let i = 0; i < 10; i++) {
         const b = app.batch(5);
@@ -183,19 +189,12 @@ describe('§4–§6 on a real redis-server', () => {
       await until('the replica caught up without pub/sub', () => replica.position.offset === 10);
       assert.equal(replica.tree!.rootHash, app.tree.rootHash);
       assert.equal(replica.stats.loads, 1, 'a catch-up from the stream, not a reload');
-      await replica.close().catch(() => undefined);
+      await replica.close();
       await owner.close();
     });
 
     test('§6 a batch whose root hash is not the owner hash is never served: the replica waits at the batch before, then recovers from a later snapshot', async () => {
-      const rng = new Prng(SEED + 7);
-      const app = new RandomApp(rng);
-      const name = fresh();
-      const owner = new ChannelOwner(conns.open(), name, { ownerId: 'a', maxLen: 8, snapshot: () => app.snapshot() });
-      await owner.acquire();
-      const seen = new Recorder();
-      const replica = new ChannelReplica(conns.open(), new PubSubRouter(conns.open()), name, seen, { retryMs: 100 });
-      await replica.start();
+      const { app, owner, seen, replica } = await ownerAndReplica(7, { maxLen: 8 }, { retryMs: 100 });
       for (let i = 1; i <= 3; i++) {
         const b = app.batch(3);
         await owner.append(b.frame, b.position, i === 3 ? '0000000000000000' : b.hash);
@@ -219,14 +218,7 @@ describe('§4–§6 on a real redis-server', () => {
     });
 
     test('§6 a new epoch (the owner began a new history) reloads the stored snapshot', async () => {
-      const rng = new Prng(SEED + 3);
-      const app = new RandomApp(rng);
-      const name = fresh();
-      const owner = new ChannelOwner(conns.open(), name, { ownerId: 'a', snapshot: () => app.snapshot() });
-      await owner.acquire();
-      const seen = new Recorder();
-      const replica = new ChannelReplica(conns.open(), new PubSubRouter(conns.open()), name, seen);
-      await replica.start();
+      const { app, owner, seen, replica } = await ownerAndReplica(3);
       const b1 = app.batch(5);
       await owner.append(b1.frame, b1.position, b1.hash);
       app.epoch += 1;
@@ -267,22 +259,13 @@ describe('§4–§6 on a real redis-server', () => {
     });
 
     test('§5 Redis unreachable (paused) for 1.5 s: the owner repairs with a snapshot and appends again; a replica converges', async () => {
-      const rng = new Prng(SEED + 5);
-      const app = new RandomApp(rng);
-      const name = fresh();
       const states: string[] = [];
-      const owner = new ChannelOwner(conns.open({ commandTimeout: 200 }), name, {
-        ownerId: 'a',
-        repairMs: 100,
-        snapshot: () => app.snapshot(),
-        onState: (s) => states.push(s),
-      });
-      await owner.acquire();
-      const replica = new ChannelReplica(conns.open({ commandTimeout: 200 }), new PubSubRouter(conns.open()), name, new Recorder(), {
-        checkMs: 100,
-        retryMs: 100,
-      });
-      await replica.start();
+      const { app, owner, replica } = await ownerAndReplica(
+        5,
+        { repairMs: 100, onState: (s: string) => states.push(s) },
+        { checkMs: 100, retryMs: 100 },
+        { commandTimeout: 200 },
+      );
       redis.pause();
       try {
         for (let i = 0; i < 20; i++) {
@@ -307,14 +290,7 @@ describe('§4–§6 on a real redis-server', () => {
     });
 
     test('§5 Redis restarted empty: the owner is deposed; a new history acquired again reaches a replica', async () => {
-      const rng = new Prng(SEED + 6);
-      const app = new RandomApp(rng);
-      const name = fresh();
-      const owner = new ChannelOwner(conns.open(), name, { ownerId: 'a', snapshot: () => app.snapshot() });
-      await owner.acquire();
-      const seen = new Recorder();
-      const replica = new ChannelReplica(conns.open(), new PubSubRouter(conns.open()), name, seen, { checkMs: 100, retryMs: 100 });
-      await replica.start();
+      const { app, name, owner, replica } = await ownerAndReplica(6, {}, { checkMs: 100, retryMs: 100 });
       await redis.restart();
       const b = app.batch(3);
       await until('the owner deposed by the empty Redis', () => {

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { concatBytes } from '@tidewire/base';
-import { FrameDecoder, Opcode, TimelineError, TimelineReader, TimelineWriter } from '../src/index.ts';
+import { FrameDecoder, TimelineError, TimelineReader, TimelineWriter } from '../src/index.ts';
 import {
   assertClose,
   fixCrc,
   makeRecord,
   gunzip,
   recordAt,
-  recordOffsets,
   rejectsTl,
   setU32,
   smallFile,
@@ -18,21 +17,15 @@ import {
   throwsTl,
   u64le,
   utf8,
+  edited,
+  recordsByKind,
 } from './helpers.ts';
 
 const file = await smallFile(10); // 3 segments (4 + 4 + 2 frames), gzip
 const stored = await smallFile(10, { compress: (b) => b, compression: '' });
-const offsets = (f: Uint8Array) => {
-  const all = recordOffsets(f);
-  const of = (op: number) => all.filter((o) => f[o] === op);
-  return { header: of(Opcode.HEADER)[0], schema: of(Opcode.SCHEMA)[0], segments: of(Opcode.SEGMENT), index: of(Opcode.INDEX)[0], footer: of(Opcode.FOOTER)[0] };
-};
+const offsets = recordsByKind;
 const at = offsets(file);
-const edit = (f: Uint8Array, body: (c: Uint8Array) => void) => {
-  const copy = f.slice();
-  body(copy);
-  return copy;
-};
+const edit = edited;
 const open = (f: Uint8Array) => TimelineReader.open(f);
 
 /** Opens, verifies and decodes everything: the whole surface a corrupt file can reach. */
@@ -232,17 +225,6 @@ describe('§5.9 reading and validation: each corruption class with its offset', 
   });
 
   it('a footer that is not a FOOTER, has the wrong length, or points outside: TL_BAD_RECORD / TL_BAD_LENGTH', () => {
-    throwsTl(
-      () =>
-        open(
-          edit(file, (c) => {
-            c[at.footer] = 0x06;
-            fixCrc(c, at.footer);
-          }),
-        ),
-      'TL_BAD_RECORD',
-      at.footer,
-    );
     throwsNaming(
       () =>
         open(
@@ -253,6 +235,7 @@ describe('§5.9 reading and validation: each corruption class with its offset', 
         ),
       'TL_BAD_RECORD',
       [/\b0x06 where the FOOTER record should be\b/],
+      at.footer,
     );
     throwsTl(
       () =>

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { crc32 as zlibCrc32, gunzipSync, gzipSync } from 'node:zlib';
-import { TimelineError, TimelineWriter, type TimelineSchema, type TimelineWriterOptions } from '../src/index.ts';
+import { Opcode, TimelineError, TimelineWriter, type TimelineSchema, type TimelineWriterOptions } from '../src/index.ts';
 
 export { forSeeds, Prng } from '@tidewire/random';
 
@@ -131,6 +131,26 @@ export function recordOffsets(file: Uint8Array): number[] {
   const out: number[] = [];
   for (let at = 8; at < file.length - 8; at = recordAt(file, at).end) out.push(at);
   return out;
+}
+
+/** Where each kind of record of a well-formed file starts. */
+export function recordsByKind(file: Uint8Array): { header: number; schema: number; segments: number[]; index: number; footer: number } {
+  const all = recordOffsets(file);
+  const of = (op: number) => all.filter((o) => file[o] === op);
+  return {
+    header: of(Opcode.HEADER)[0]!,
+    schema: of(Opcode.SCHEMA)[0]!,
+    segments: of(Opcode.SEGMENT),
+    index: of(Opcode.INDEX)[0]!,
+    footer: of(Opcode.FOOTER)[0]!,
+  };
+}
+
+/** A copy of `file` changed by `body` (the original stays as it was for the next test). */
+export function edited(file: Uint8Array, body: (copy: Uint8Array) => void): Uint8Array {
+  const copy = file.slice();
+  body(copy);
+  return copy;
 }
 
 export function setU32(file: Uint8Array, at: number, v: number): void {

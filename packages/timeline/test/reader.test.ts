@@ -11,7 +11,6 @@ import {
   hex,
   makeRecord,
   recordAt,
-  recordOffsets,
   rejectsNaming,
   setU32,
   smallFile,
@@ -20,22 +19,16 @@ import {
   throwsNaming,
   throwsTl,
   u64le,
+  edited,
+  recordsByKind,
 } from './helpers.ts';
 
 const file = await smallFile(10); // 3 segments (4 + 4 + 2 frames), gzip
 const stored = await smallFile(10, { compress: (b) => b, compression: '' });
-const offsets = (f: Uint8Array) => {
-  const all = recordOffsets(f);
-  const of = (op: number) => all.filter((o) => f[o] === op);
-  return { header: of(Opcode.HEADER)[0], schema: of(Opcode.SCHEMA)[0], segments: of(Opcode.SEGMENT), index: of(Opcode.INDEX)[0], footer: of(Opcode.FOOTER)[0] };
-};
+const offsets = recordsByKind;
 const at = offsets(file);
 const st = offsets(stored);
-const edit = (f: Uint8Array, body: (c: Uint8Array) => void) => {
-  const copy = f.slice();
-  body(copy);
-  return copy;
-};
+const edit = edited;
 const open = (f: Uint8Array) => TimelineReader.open(f);
 
 describe('§5.9 open: the MAGIC and the size of a complete file', () => {
