@@ -226,7 +226,7 @@ export class TreeChannelImpl extends ChannelBase implements TreeChannel {
    * owner's bytes (docs/cluster.md §3), forwarded behind this node's own channel id.
    */
   adoptBatch(batch: Uint8Array, position: Position): void {
-    if (this.source !== 'replica') throw new ServerError('TW_SERVER_BAD_OPTION', `channel ${this.name} is not a replica: adoptSnapshot first`);
+    if (this.source !== 'replica') throw new ServerError('TW_SERVER_STATE', `channel ${this.name} is not a replica: adoptSnapshot first`);
     this.offset = position.offset;
     const frame = opsFrameFromBatch(this.id, batch);
     this.log.append(this.offset, frame);

@@ -45,6 +45,10 @@ test('§7 a replica channel serves the adopted tree, forwards batch bytes under 
   const hooks = treeChannelHooks(ch);
   const owner = new Tree(root([leaf('a', { v: 1 })]));
   const replicaTree = new Tree(owner.toSnapshot());
+  assert.throws(
+    () => hooks.adoptBatch(new Uint8Array([1, 1, 0x90]), { epoch: 1, offset: 1 }),
+    (e: unknown) => e instanceof ServerError && e.code === 'TW_SERVER_STATE' && /\bnot a replica\b/.test(e.message),
+  );
   hooks.adoptSnapshot(replicaTree, { epoch: 4242, offset: 10 });
   assert.equal(hooks.mode, 'replica');
   assert.throws(
