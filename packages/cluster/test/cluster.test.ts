@@ -1,7 +1,7 @@
 // docs/cluster.md against a real redis-server on a free loopback port.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { opsBatch } from '@tidewire/protocol';
+import { encodeOps, opsBatch, opsFrameFromBatch } from '@tidewire/protocol';
 import { Prng, testSeed, seedHint } from '@tidewire/random';
 import { startRedis, type RunningRedis } from '@tidewire/testkit';
 import {
@@ -11,6 +11,8 @@ import {
   PubSubRouter,
   channelKeys,
   clusterScripts,
+  decodeBatch,
+  decodePub,
   type ChannelOwnerOptions,
   type ChannelReplicaOptions,
   type ReplicaListener,
@@ -49,6 +51,27 @@ class Recorder implements ReplicaListener {
     this.batches.push({ batch: new Uint8Array(batch), position });
   }
 }
+
+describe('§3 batch and pub records', () => {
+  test('§3 a batch is an OPS frame after its type and channel id; opsFrameFromBatch puts any channel id back', () => {
+    const frame = encodeOps(300, { epoch: 7, offset: 9 }, [[0, 'a', { v: 1 }]]);
+    const batch = opsBatch(frame);
+    assert.deepEqual(batch, frame.subarray(3), 'type byte + a 2-byte varuint for channel 300');
+    const b = decodeBatch(batch);
+    assert.deepEqual([b.epoch, b.offset, b.ops], [7, 9, [[0, 'a', { v: 1 }]]]);
+    assert.deepEqual(opsFrameFromBatch(300, batch), frame);
+    assert.deepEqual(opsBatch(opsFrameFromBatch(5, batch)), batch);
+  });
+
+  test('§3 a record that does not parse is TW_CLUSTER_BAD_DATA naming the part at fault', () => {
+    throwsCluster(() => decodeBatch(new Uint8Array([0x80])), 'TW_CLUSTER_BAD_DATA', [/\bbatch epoch\b/]);
+    throwsCluster(() => decodeBatch(new Uint8Array([7])), 'TW_CLUSTER_BAD_DATA', [/\bbatch offset\b/]);
+    throwsCluster(() => decodeBatch(new Uint8Array([7, 9, 0x92])), 'TW_CLUSTER_BAD_DATA', [/\bbatch 7\/9\b/, /\bdo not decode\b/]);
+    throwsCluster(() => decodeBatch(new Uint8Array([7, 9, 0x01])), 'TW_CLUSTER_BAD_DATA', [/\bmust be an array\b/]);
+    throwsCluster(() => decodePub(new Uint8Array([16, 0x61])), 'TW_CLUSTER_BAD_DATA', [/\bpub hash\b/]);
+    assert.deepEqual(decodePub(new Uint8Array([2, 0x61, 0x62, 7, 9, 0x90])), { hash: 'ab', batch: new Uint8Array([7, 9, 0x90]) });
+  });
+});
 
 describe('§2 keys', () => {
   test('§2 every key of a channel shares one hash tag; braces in a name are encoded so they cannot end it', () => {
