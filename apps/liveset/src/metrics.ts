@@ -31,6 +31,8 @@ export class LiveSetMetrics {
   liveSyncs = 0;
   /** /live/error messages from AbletonOSC. */
   liveErrors = 0;
+  /** OSC messages ignored because another node of the cluster owns the tree. */
+  oscIgnoredFollowing = 0;
 
   /** Registers the counters on `registry` (a server's own: GET /metrics). */
   register(registry: Registry): void {
@@ -67,5 +69,6 @@ export class LiveSetMetrics {
     labelled('tidewire_liveset_live_requests_total', 'Requests to AbletonOSC, by result', 'result', () => self.liveRequests);
     plain('tidewire_liveset_live_syncs_total', 'Completed full syncs from Live', () => self.liveSyncs);
     plain('tidewire_liveset_live_errors_total', '/live/error messages from AbletonOSC', () => self.liveErrors);
+    plain('tidewire_liveset_osc_ignored_following_total', 'OSC messages ignored: another node of the cluster owns the tree', () => self.oscIgnoredFollowing);
   }
 }

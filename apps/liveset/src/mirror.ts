@@ -68,6 +68,8 @@ function checkPort(name: string, v: unknown): number {
 export class LiveSetMirror {
   readonly channel: TreeChannel;
   readonly events: EventsChannel;
+  /** Client commands for Live (`liveset-control`). */
+  readonly controlChannel: EventsChannel;
   readonly metrics: LiveSetMetrics;
   private readonly opts: LiveSetMirrorOptions;
   private readonly overlay = new LiveOverlay();
@@ -85,6 +87,8 @@ export class LiveSetMirror {
   private reloadAgain = false;
   private alsErrorShown = false;
   private closed = false;
+  /** In a cluster, another node owns the tree and talks to Live: this one only serves (follow()). */
+  private following = false;
 
   private constructor(server: TidewireServer, opts: LiveSetMirrorOptions, initial: NodeSnapshot | null, metrics: LiveSetMetrics) {
     this.opts = opts;
@@ -125,7 +129,7 @@ export class LiveSetMirror {
       (address, args) => this.sendToLive(address, args),
       opts.control,
     );
-    server.events(CONTROL_CHANNEL, {
+    this.controlChannel = server.events(CONTROL_CHANNEL, {
       onMessage: (key, value, conn) => {
         const reason = this.control.handle(key, value, conn.id);
         if (reason === null) this.metrics.controlSent++;
@@ -211,9 +215,37 @@ export class LiveSetMirror {
     return mirror;
   }
 
-  /** Publishes one latest-wins value on `liveset-events` (the payloads of events.ts). */
+  /** Publishes one latest-wins value on `liveset-events` (the payloads of events.ts); following, the owner's values are shown instead. */
   publish<K extends LiveSetEventKey>(key: K, value: LiveSetEvents[K]): void {
+    if (this.following) return;
     this.events.publish(key, value);
+  }
+
+  /**
+   * In a cluster (docs/cluster.md §9), another node owns the tree: stop changing it. OSC
+   * messages are counted and ignored, .als saves are read but not published; the cluster
+   * replaces the tree with the owner's.
+   */
+  follow(): void {
+    this.following = true;
+  }
+
+  /**
+   * This node owns the tree (again): the tree is the cluster's, so the index map is rebuilt, what
+   * Live reported while another node owned it is forgotten (the tree has it), and a linked Live
+   * is synced afresh.
+   */
+  lead(): void {
+    if (!this.following) return;
+    this.following = false;
+    this.indexMap = null;
+    this.overlay.dropBefore(this.overlay.mark());
+    void this.link?.resync();
+  }
+
+  /** Whether another node owns the tree (follow()). */
+  get isFollowing(): boolean {
+    return this.following;
   }
 
   /** The OSC event port actually bound. */
@@ -244,6 +276,10 @@ export class LiveSetMirror {
 
   /** Applies one OSC message as if it had arrived on the event port. */
   receive(msg: OscMessage): OscDropCode | null {
+    if (this.following) {
+      this.metrics.oscIgnoredFollowing++;
+      return null;
+    }
     let code: OscDropCode | null;
     try {
       code = this.ingest.handle(msg);
@@ -273,6 +309,7 @@ export class LiveSetMirror {
           if (this.closed) return;
           this.metrics.alsLoads.ok++;
           this.alsTree = set.tree;
+          if (this.following) continue;
           this.rebuild();
           if (this.alsErrorShown) {
             this.alsErrorShown = false;
@@ -315,7 +352,7 @@ export class LiveSetMirror {
     this.metrics.liveSyncs++;
     this.liveModel = model;
     this.overlay.dropBefore(mark);
-    this.rebuild();
+    if (!this.following) this.rebuild();
   }
 
   private sendToLive(address: string, args: OscArg[]): boolean {

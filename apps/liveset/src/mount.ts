@@ -1,7 +1,7 @@
 // mountLiveSet: the Live Set mirror on an existing Tidewire server (what `tidewire serve` and
 // `tidewire liveset` call). The page itself is served by the caller under `path`.
 import { basename } from 'node:path';
-import type { TidewireServer } from '@tidewire/server';
+import type { ClusterParts, TidewireServer } from '@tidewire/server';
 import type { AbletonOscOptions } from './abletonosc/link.ts';
 import { LiveSetError } from './errors.ts';
 import { LiveSetMirror } from './mirror.ts';
@@ -21,6 +21,8 @@ export interface MountLiveSetOptions {
   liveControl?: OscPeer;
   /** Play a simulated Live into the event port and answer control messages (demo without Live). */
   simulate?: boolean;
+  /** The simulated Live's random events per second (default 30; 0 keeps it still: it only answers control). */
+  simulatorRate?: number;
   log?: (message: string) => void;
 }
 
@@ -30,6 +32,8 @@ export interface MountedLiveSet {
   title: string;
   readonly mirror: LiveSetMirror;
   readonly simulator: Simulator | null;
+  /** What goes into a cluster (`tidewire serve --redis`): only the owner of the tree talks to Live (docs/cluster.md §9). */
+  readonly cluster: ClusterParts;
   close(): Promise<void>;
 }
 
@@ -54,6 +58,7 @@ export async function mountLiveSet(server: TidewireServer, options: MountLiveSet
   if (options.simulate) {
     try {
       simulator = await Simulator.start({
+        ...(options.simulatorRate !== undefined ? { rate: options.simulatorRate } : {}),
         // A wildcard bind is reachable on loopback; the simulator always sends there.
         target: {
           address: options.oscHost === undefined || options.oscHost === '0.0.0.0' || options.oscHost === '::' ? '127.0.0.1' : options.oscHost,
@@ -82,6 +87,17 @@ export async function mountLiveSet(server: TidewireServer, options: MountLiveSet
     title: `Live Set mirror: ${name}`,
     mirror,
     simulator,
+    cluster: {
+      tree: mirror.channel,
+      events: [mirror.events],
+      requests: [mirror.controlChannel],
+      onRole(role) {
+        if (role === 'owner') mirror.lead();
+        else mirror.follow();
+        if (simulator !== null) simulator.active = role === 'owner';
+        if (role === 'owner' && simulator !== null) mirror.publish('live', { mode: 'simulator', oscPort: mirror.oscPort });
+      },
+    },
     async close() {
       await simulator?.close();
       await mirror.close();

@@ -23,7 +23,7 @@ export interface SimulatorOptions {
   target: OscPeer;
   /** The set the stream is derived from (read on every tick, so it follows reloads). */
   shape: SimulatorShape;
-  /** Stream events per second, on average (default 30). */
+  /** Stream events per second, on average (default 30; 0: silent, it only answers control). */
   rate?: number;
   seed?: number;
   /** Tick period (ms, default 25). */
@@ -57,6 +57,8 @@ export class Simulator {
   private budget = 0;
   private cursor = { track: 0, scene: 0 };
   private sweeps: Sweep[] = [];
+  /** False while another node of a cluster owns the mirror: this Live is then silent. */
+  active = true;
   /** Switch states (mute/solo/arm) the simulator has announced, by `prop/track`. */
   private readonly switches = new Map<string, boolean>();
 
@@ -105,6 +107,10 @@ export class Simulator {
 
   private tick(): void {
     const now = performance.now();
+    if (!this.active) {
+      this.last = now;
+      return;
+    }
     const dt = Math.min(0.5, (now - this.last) / 1000);
     this.last = now;
     this.transport(dt);

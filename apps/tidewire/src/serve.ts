@@ -6,8 +6,10 @@
 // the whole command, with the flag that changes it (--port); a taken OSC port names --osc-port.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { ClusterNode } from '@tidewire/cluster';
+import type { ClusterEvent } from '@tidewire/cluster';
 import { createServer, parseHost, waitForStop } from '@tidewire/server';
-import type { StaticOptions, TidewireServer } from '@tidewire/server';
+import type { ClusterParts, StaticOptions, TidewireServer } from '@tidewire/server';
 import { mountDemo } from '@tidewire/demo';
 import { BUNDLED_SET, mountLiveSet } from '@tidewire/liveset';
 import { mountReplay } from '@tidewire/replay';
@@ -36,8 +38,16 @@ export interface ServeOptions {
   oscPort: number;
   /** Where the replay's race data and cache are (tests; the defaults are apps/replay/data and .cache/replay). */
   replay?: { dataRoot?: string; cacheDir?: string };
-  /** Media Studio's job queue on this Redis (workers: `tidewire studio worker --redis URL`); the embedded queue when absent. */
+  /**
+   * One node of a cluster on this Redis (docs/cluster.md §9): the Live Set mirror is owned by one
+   * node and followed by the others, and Media Studio's jobs go through it (workers: `tidewire
+   * studio worker --redis URL`). Single process, with the embedded queue, when absent.
+   */
   redis?: string;
+  /** This node's name in the cluster (tests; default node-<pid>). */
+  nodeId?: string;
+  /** How long a dead owner keeps its channels before another node takes over (tests; default 5 s). */
+  leaseTtlMs?: number;
   /** Media Studio's data dir (tests; the default is .tidewire/studio in the repository). */
   studioDataDir?: string;
   /** The server log's level (--log-level; default $TIDEWIRE_LOG_LEVEL, else info, silent under TIDEWIRE_TEST=1). */
@@ -62,7 +72,10 @@ const OPTIONS = {
     parse: hostList,
     help: 'Host names to answer besides loopback ones, comma-separated, each NAME or NAME:PORT\n(every other Host gets 403: DNS-rebinding protection)',
   },
-  'no-storm': { type: 'boolean', help: 'keep the core demo still (no simulated change storm)' },
+  'no-storm': {
+    type: 'boolean',
+    help: 'keep the demos still: no change storm in the core demo, and the simulated Live\nonly answers control (no random events)',
+  },
   als: { type: 'string', value: 'FILE.als', default: BUNDLED_SET, help: 'the Live Set to mirror (default: the bundled Michelle.als)' },
   'osc-port': {
     type: 'string',
@@ -75,7 +88,7 @@ const OPTIONS = {
     type: 'string',
     value: 'URL',
     parse: redisUrl,
-    help: 'Media Studio jobs go through this Redis (redis://host:port), rendered here and by\nany `tidewire studio worker --redis URL` (default: the embedded queue)',
+    help: 'run as one node of a cluster on this Redis (redis://host:port): the Live Set mirror\nis owned by one node and followed by the others, clients resume on any node, and\nMedia Studio jobs are rendered here and by any `tidewire studio worker --redis URL`\n(default: one process, the embedded queue)',
   },
   'log-level': logLevelOption(),
 } as const satisfies OptionsTable;
@@ -111,6 +124,8 @@ interface MountedApp {
   path: string;
   title: string;
   staticOptions?: StaticOptions;
+  /** The channels this app shares in a cluster (`--redis`); apps without it serve their own on every node. */
+  cluster?: ClusterParts;
   close(): Promise<void> | void;
 }
 
@@ -128,7 +143,14 @@ const APPS: readonly AppEntry[] = [
   {
     name: 'liveset',
     path: '/liveset/',
-    mount: (server, o) => mountLiveSet(server, { alsPath: o.als, oscPort: o.oscPort, simulate: true, log: appLog(server, 'liveset', 'warn') }),
+    mount: (server, o) =>
+      mountLiveSet(server, {
+        alsPath: o.als,
+        oscPort: o.oscPort,
+        simulate: true,
+        ...(o.storm ? {} : { simulatorRate: 0 }),
+        log: appLog(server, 'liveset', 'warn'),
+      }),
   },
   // The bundled race: generated on the first start (~4 s), then loaded from .cache/replay/.
   { name: 'replay', path: '/replay/', mount: (server, o) => mountReplay(server, { race: '2024-bahrain', log: appLog(server, 'replay', 'info'), ...o.replay }) },
@@ -165,7 +187,23 @@ export interface RunningServe {
   server: TidewireServer;
   url: string;
   apps: AppStatus[];
+  /** With --redis: this node's place in the cluster, and its role for each shared channel at start. */
+  cluster?: { node: ClusterNode; redis: string; channels: { name: string; role: 'owner' | 'replica' }[] };
   close(): Promise<void>;
+}
+
+/** The cluster's role changes and failures as lines of the server's log. */
+function clusterLog(server: TidewireServer): (event: ClusterEvent) => void {
+  const log = server.log.child({ component: 'cluster' });
+  return (event) => {
+    if (event.kind === 'role')
+      log.info({ channel: event.channel, role: event.role }, `${event.channel}: this node is ${event.role === 'owner' ? 'the owner' : 'a replica'}`);
+    else if (event.kind === 'owner-state') log.info({ channel: event.channel, state: event.state }, `${event.channel}: owner ${event.state}`);
+    else {
+      const err = event.error as { code?: unknown; message?: unknown } | null;
+      log.warn({ channel: event.channel, code: err?.code }, `${event.channel}: ${String(err?.message ?? event.error)}`);
+    }
+  };
 }
 
 /**
@@ -185,6 +223,22 @@ export async function startAll(opts: ServeOptions): Promise<RunningServe> {
       format: opts.log?.format ?? 'json',
     },
   });
+  // A node that cannot reach its Redis does not start: serving alone would split the cluster.
+  let cluster: ClusterNode | undefined;
+  if (opts.redis !== undefined) {
+    try {
+      cluster = await ClusterNode.connect({
+        url: opts.redis,
+        ...(opts.nodeId !== undefined ? { nodeId: opts.nodeId } : {}),
+        ...(opts.leaseTtlMs !== undefined ? { leaseTtlMs: opts.leaseTtlMs } : {}),
+        onEvent: clusterLog(server),
+      });
+    } catch (e) {
+      await server.close();
+      throw e;
+    }
+    cluster.registerMetrics(server.metrics);
+  }
   const mounted: MountedApp[] = [];
   const apps: AppStatus[] = [];
   for (const entry of APPS) {
@@ -208,8 +262,22 @@ export async function startAll(opts: ServeOptions): Promise<RunningServe> {
   const first = apps.find((a) => a.state === 'up') ?? apps[0]!;
   server.fastify.get('/', (_req, reply) => reply.redirect(first.path));
   const closeApps = async () => {
+    // The cluster first: an owner hands its leases back, so another node takes over at once.
+    await cluster?.close();
     for (const app of mounted) await app.close();
   };
+  const shared: { name: string; role: 'owner' | 'replica' }[] = [];
+  if (cluster !== undefined) {
+    try {
+      for (const app of mounted) {
+        if (app.cluster !== undefined) shared.push({ name: app.cluster.tree.name, role: await cluster.serve(app.cluster.tree, app.cluster) });
+      }
+    } catch (e) {
+      await closeApps();
+      await server.close();
+      throw e;
+    }
+  }
   let url: string;
   try {
     url = await server.listen();
@@ -227,6 +295,7 @@ export async function startAll(opts: ServeOptions): Promise<RunningServe> {
     server,
     url,
     apps,
+    ...(cluster !== undefined ? { cluster: { node: cluster, redis: opts.redis!, channels: shared } } : {}),
     async close() {
       await closeApps();
       await server.close();
@@ -235,7 +304,7 @@ export async function startAll(opts: ServeOptions): Promise<RunningServe> {
 }
 
 /** The start-up report: one line per app, up or failed (with its code). */
-export function formatStatus(url: string, apps: readonly AppStatus[]): string {
+export function formatStatus(url: string, apps: readonly AppStatus[], cluster?: RunningServe['cluster']): string {
   const width = Math.max(...apps.map((a) => a.path.length)) + 2;
   const lines = [`Tidewire is serving on ${url}/  (Ctrl+C to stop)`];
   for (const a of apps) {
@@ -246,6 +315,10 @@ export function formatStatus(url: string, apps: readonly AppStatus[]): string {
     );
   }
   lines.push('  metrics /metrics');
+  if (cluster !== undefined) {
+    const roles = cluster.channels.map((c) => `${c.name} ${c.role === 'owner' ? 'owned here' : 'followed'}`).join(', ');
+    lines.push(`  cluster ${cluster.redis}: ${roles || 'no shared channels'}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -301,7 +374,7 @@ export function createServeCommand(
         err.write(`tidewire serve: ${coded.code}: ${String(coded.message)}\n`);
         return 1;
       }
-      out.write(formatStatus(running.url, running.apps));
+      out.write(formatStatus(running.url, running.apps, running.cluster));
       const stopWatching = watchProcess(running.server);
       await waitForStop(options.signal);
       out.write('tidewire: shutting down\n');

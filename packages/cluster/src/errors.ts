@@ -8,6 +8,7 @@ export const ClusterErrorCodes = {
   TW_CLUSTER_EPOCH: { description: "A write for an epoch other than the channel's current one in Redis (§4)." },
   TW_CLUSTER_OFFSET: { description: 'An append whose offset does not follow the last appended batch (§4 append).' },
   TW_CLUSTER_BAD_NAME: { description: 'A channel name that is empty or longer than 128 UTF-8 bytes (§2).' },
+  TW_CLUSTER_BAD_OPTION: { description: 'A ClusterNode option that cannot work: a request channel (§9) that takes no client input.' },
   TW_CLUSTER_BAD_DATA: { description: 'A key, stream entry or message in Redis that does not parse as §2–§3 say.' },
   TW_CLUSTER_HASH_MISMATCH: { description: "A replica's root hash differs from the owner's after a batch or a snapshot (§6)." },
   TW_CLUSTER_REDIS: { description: 'Redis refused or failed a command for a reason of its own (connection lost, out of memory).' },

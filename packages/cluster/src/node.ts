@@ -3,10 +3,19 @@
 // it as a replica and stands by to take over when the owner's lease runs out.
 import { promisify } from 'node:util';
 import { deflateRaw } from 'node:zlib';
-import { channelCounter, channelGauge, treeChannelHooks, type TreeChannel, type TreeChannelHooks } from '@tidewire/server';
+import {
+  channelCounter,
+  channelGauge,
+  eventsChannelHooks,
+  treeChannelHooks,
+  type EventsChannel,
+  type TreeChannel,
+  type TreeChannelHooks,
+} from '@tidewire/server';
 import { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import { ClusterError } from './errors.ts';
+import { EventsFanout, RequestRoute, type FanoutContext } from './events.ts';
 import { ChannelOwner, type OwnerState, type StoredSnapshot } from './owner.ts';
 import { PubSubRouter } from './pubsub.ts';
 import { ChannelReplica } from './replica.ts';
@@ -27,6 +36,20 @@ export interface ClusterNodeOptions {
 }
 
 export type ChannelRole = 'owner' | 'replica';
+
+/** What goes with a tree channel into the cluster besides the tree (§9). */
+export interface ServeInClusterOptions {
+  /** Events channels whose values follow the tree channel's owner: its app publishes, the other nodes republish. */
+  events?: readonly EventsChannel[];
+  /** Events channels whose client input the owner's app handles, wherever the client is connected. */
+  requests?: readonly EventsChannel[];
+  /**
+   * Told of every role this node takes for the channel, before the tree changes hands: an app
+   * changes the tree (and talks to what feeds it) only while `owner`. On `owner` the tree is the
+   * one the cluster had: an app resyncs whatever it keeps beside it.
+   */
+  onRole?: (role: ChannelRole) => void;
+}
 
 export type ClusterEvent =
   | { kind: 'role'; channel: string; role: ChannelRole }
@@ -56,9 +79,24 @@ interface MemberTotals {
   catchUps: number;
   hashMismatches: number;
   ownershipChanges: number;
+  /** Events (owner) and requests (edge) sent to Redis. */
+  fanoutSent: number;
+  /** Events (edge) and requests (owner) taken from Redis. */
+  fanoutReceived: number;
+  /** Requests no owner was listening for. */
+  requestsUnrouted: number;
 }
 
-const zeroTotals = (): MemberTotals => ({ redisCalls: 0, loads: 0, catchUps: 0, hashMismatches: 0, ownershipChanges: 0 });
+const zeroTotals = (): MemberTotals => ({
+  redisCalls: 0,
+  loads: 0,
+  catchUps: 0,
+  hashMismatches: 0,
+  ownershipChanges: 0,
+  fanoutSent: 0,
+  fanoutReceived: 0,
+  requestsUnrouted: 0,
+});
 
 /** One channel on this node: owner, or replica standing by. */
 class ChannelMember {
@@ -69,11 +107,20 @@ class ChannelMember {
   #replica: ChannelReplica | undefined;
   #standbyTimer: NodeJS.Timeout | undefined;
   #closed = false;
+  /** The events channels and request channels that follow this channel's owner. */
+  readonly #parts: (EventsFanout | RequestRoute)[];
 
   constructor(
     readonly node: ClusterNode,
     readonly hooks: TreeChannelHooks,
-  ) {}
+    readonly options: ServeInClusterOptions,
+  ) {
+    const context = node.fanoutContext(hooks.name);
+    this.#parts = [
+      ...(options.events ?? []).map((ch) => new EventsFanout(context, eventsChannelHooks(ch))),
+      ...(options.requests ?? []).map((ch) => new RequestRoute(context, eventsChannelHooks(ch))),
+    ];
+  }
 
   get name(): string {
     return this.hooks.name;
@@ -92,6 +139,11 @@ class ChannelMember {
       t.loads += r.loads;
       t.catchUps += r.catchUps;
       t.hashMismatches += r.hashMismatches;
+    }
+    for (const part of this.#parts) {
+      t.fanoutSent += part.stats.sent;
+      t.fanoutReceived += part.stats.received;
+      t.requestsUnrouted += part.stats.unrouted;
     }
     return t;
   }
@@ -165,7 +217,7 @@ class ChannelMember {
       this.#retireReplica(replica);
       await replica.close();
     }
-    this.#setRole('owner');
+    await this.#enterRole('owner');
     return true;
   }
 
@@ -179,8 +231,9 @@ class ChannelMember {
       batch: (batch, position) => hooks.adoptBatch(batch, position),
     });
     this.#replica = replica;
+    // The app stops changing the tree before the replica's tree replaces it.
+    await this.#enterRole('replica');
     await replica.start();
-    this.#setRole('replica');
     // Stand by: when the lease is free, take over (the owner died or closed).
     const ttl = this.node.leaseTtlMs;
     this.#standbyTimer = setInterval(() => void this.#standby(), Math.max(50, Math.floor(ttl / 4)));
@@ -209,9 +262,12 @@ class ChannelMember {
     await this.#follow();
   }
 
-  #setRole(role: ChannelRole): void {
+  /** The app first (it stops or starts changing the tree), then the events and request channels. */
+  async #enterRole(role: ChannelRole): Promise<void> {
     if (this.#role !== undefined && this.#role !== role) this.#retired.ownershipChanges++;
     this.#role = role;
+    this.options.onRole?.(role);
+    for (const part of this.#parts) await (role === 'owner' ? part.lead() : part.follow());
     this.node.report({ kind: 'role', channel: this.hooks.name, role });
   }
 
@@ -219,6 +275,7 @@ class ChannelMember {
     this.#closed = true;
     clearInterval(this.#standbyTimer);
     this.hooks.observe(undefined);
+    await Promise.all(this.#parts.map((p) => p.close()));
     await this.#replica?.close();
     await this.#owner?.close();
   }
@@ -260,11 +317,14 @@ export class ClusterNode {
     return this.options.leaseTtlMs ?? 5_000;
   }
 
-  /** Serves `channel` in the cluster; resolves with this node's role for it. */
-  async serve(channel: TreeChannel): Promise<ChannelRole> {
+  /**
+   * Serves `channel` in the cluster, with the events and request channels that follow its owner
+   * (§9); resolves with this node's role for it.
+   */
+  async serve(channel: TreeChannel, options: ServeInClusterOptions = {}): Promise<ChannelRole> {
     const hooks = treeChannelHooks(channel);
     if (this.#members.has(hooks.name)) throw new ClusterError('TW_CLUSTER_BAD_NAME', `channel ${hooks.name} is already served by this node`);
-    const member = new ChannelMember(this, hooks);
+    const member = new ChannelMember(this, hooks, options);
     this.#members.set(hooks.name, member);
     return member.start();
   }
@@ -286,6 +346,17 @@ export class ClusterNode {
     counter('tidewire_cluster_replica_catchups_total', 'Replica reads of the stream', (t) => t.catchUps);
     counter('tidewire_cluster_hash_mismatches_total', "Batches or snapshots whose root hash was not the owner's", (t) => t.hashMismatches);
     counter('tidewire_cluster_ownership_changes_total', 'Times this node started or stopped owning the channel', (t) => t.ownershipChanges);
+    counter(
+      'tidewire_cluster_fanout_sent_total',
+      "Values of the channel's events channels (owner) and client requests (edge) sent to Redis",
+      (t) => t.fanoutSent,
+    );
+    counter(
+      'tidewire_cluster_fanout_received_total',
+      "Values of the channel's events channels (edge) and client requests (owner) taken from Redis",
+      (t) => t.fanoutReceived,
+    );
+    counter('tidewire_cluster_requests_unrouted_total', 'Client requests no owner was listening for (during a failover)', (t) => t.requestsUnrouted);
     channelGauge(registers, 'tidewire_cluster_owner', '1 for a channel this node owns, 0 for one it follows', members, (m) => (m.role === 'owner' ? 1 : 0));
     channelGauge(
       registers,
@@ -311,6 +382,17 @@ export class ClusterNode {
       onState: (state) => this.report({ kind: 'owner-state', channel: hooks.name, state }),
       onDeposed: () => void this.#members.get(hooks.name)?.deposed(),
     });
+  }
+
+  /** What an events channel following `channel` needs of this node (§9). */
+  fanoutContext(channel: string): FanoutContext {
+    return {
+      redis: this.redis,
+      router: this.router,
+      nodeId: this.nodeId,
+      keyPrefix: this.options.keyPrefix ?? 'tw',
+      report: (error) => this.report({ kind: 'error', channel, error }),
+    };
   }
 
   report(event: ClusterEvent): void {

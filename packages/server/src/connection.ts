@@ -312,11 +312,11 @@ export class Connection implements ConnectionInfo, FaultHandler {
   private onEvent(channel: number, key: string, value: unknown): void {
     const ch = this.subs.get(channel);
     if (ch === undefined) throw new ProtocolError('TW_NOT_SUBSCRIBED', `not subscribed to channel ${channel}`, { channel });
-    if (ch.kind !== 'events' || ch.onMessage === undefined) {
+    if (ch.kind !== 'events' || !ch.acceptsInput) {
       throw new ProtocolError('TW_READ_ONLY', `channel ${JSON.stringify(ch.name)} takes no input`, { channel });
     }
     try {
-      ch.onMessage(key, value, this.info!);
+      ch.input(key, value, this.info!);
     } catch (err) {
       // The application's bug, not the client's: log it and keep the connection.
       this.host.reportInternal('events', err, { channel: ch.name, key, connection: this.id, client: this.client }, 'events handler threw');

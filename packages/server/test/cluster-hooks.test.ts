@@ -1,15 +1,16 @@
-// docs/cluster.md §7: the hooks the cluster layer uses. An owner's channel reports every history
-// and batch; a replica's channel serves an adopted tree and forwards the owner's batch bytes
-// behind its own channel id, and refuses local changes.
+// docs/cluster.md §7 and §9: the hooks the cluster layer uses. An owner's channel reports every
+// history and batch; a replica's channel serves an adopted tree and forwards the owner's batch
+// bytes behind its own channel id, and refuses local changes. An events channel reports local
+// publishes, takes the cluster's without reporting them, and sends client input where it is told.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { encodeOps, FrameType, opsBatch } from '@tidewire/protocol';
+import { encodeEvent, encodeOps, FrameType, opsBatch } from '@tidewire/protocol';
 import type { SubscribedFrame } from '@tidewire/protocol';
 import { OpKind, Tree } from '@tidewire/tree';
 import type { Op } from '@tidewire/tree';
-import { ServerError, treeChannelHooks } from '../src/index.ts';
-import type { TreeChannel } from '../src/index.ts';
-import { client, leaf, root, startServer } from './helpers.ts';
+import { eventsChannelHooks, ServerError, treeChannelHooks } from '../src/index.ts';
+import type { ConnectionInfo, EventsChannel, TreeChannel } from '../src/index.ts';
+import { client, leaf, root, startServer, waitFor } from './helpers.ts';
 
 test('§7 an observed channel reports its history, then every batch with the root hash after it', async (t) => {
   let ch!: TreeChannel;
@@ -75,4 +76,66 @@ test('§7 a replica channel serves the adopted tree, forwards batch bytes under 
   ch.set('a', { v: 3 });
   ch.flush();
   assert.deepEqual(ch.position, { epoch: 4242, offset: 12 }, 'local changes continue the adopted history');
+});
+
+test("§9 an events channel reports local publishes only; the cluster's values reach subscribers unreported", async (t) => {
+  let ev!: EventsChannel;
+  const server = await startServer(t, {}, (s) => {
+    ev = s.events('status');
+  });
+  const hooks = eventsChannelHooks(ev);
+  const reported: unknown[] = [];
+  hooks.observe({ published: (key, value) => reported.push([key, value]) });
+  ev.publish('beat', 1);
+  hooks.publishFromCluster('tempo', 120);
+  assert.deepEqual(reported, [['beat', 1]]);
+  assert.deepEqual(
+    [...hooks.entries()],
+    [
+      ['beat', 1],
+      ['tempo', 120],
+    ],
+  );
+  const c = await client(t, server);
+  c.subscribe('status');
+  await c.until(() => c.frames.filter((f) => f.type === FrameType.EVENT).length === 2, 'both values');
+  hooks.observe(undefined);
+  ev.publish('beat', 2);
+  assert.equal(reported.length, 1, 'no observer, no report');
+  assert.throws(
+    () => eventsChannelHooks({ kind: 'events' } as unknown as EventsChannel),
+    (e: unknown) => e instanceof ServerError && e.code === 'TW_SERVER_BAD_OPTION' && /server\.events\(\)/.test(e.message),
+  );
+});
+
+test('§9 client input goes to the route while one is set, else to onMessage; deliverInput reaches onMessage', async (t) => {
+  let ctl!: EventsChannel;
+  let ro!: EventsChannel;
+  const handled: unknown[] = [];
+  const server = await startServer(t, {}, (s) => {
+    ctl = s.events('control', { onMessage: (key, value, conn) => handled.push([key, value, conn.id]) });
+    ro = s.events('readonly');
+  });
+  const hooks = eventsChannelHooks(ctl);
+  assert.equal(hooks.acceptsInput, true);
+  assert.equal(eventsChannelHooks(ro).acceptsInput, false);
+  const routed: unknown[] = [];
+  hooks.routeInput((key, value, conn: ConnectionInfo) => routed.push([key, value, conn.client]));
+  const c = await client(t, server);
+  c.subscribe('control');
+  c.subscribe('readonly');
+  await c.until(() => c.frames.filter((f) => f.type === FrameType.SUBSCRIBED).length === 2, 'both subscriptions');
+  c.send(encodeEvent(ctl.id, 'mute', true));
+  await waitFor(() => routed.length === 1, 'the routed event');
+  assert.deepEqual(routed, [['mute', true, 'test']]);
+  assert.deepEqual(handled, [], 'a routed event skips onMessage');
+  hooks.deliverInput('solo', false, { id: -3, remoteAddress: '10.0.0.2', client: 'phone' });
+  assert.deepEqual(handled, [['solo', false, -3]]);
+  hooks.routeInput(undefined);
+  c.send(encodeEvent(ctl.id, 'arm', true));
+  await waitFor(() => handled.length === 2, 'the event at onMessage again');
+  assert.deepEqual(handled[1], ['arm', true, (handled[1] as unknown[])[2]]);
+  c.send(encodeEvent(ro.id, 'x', 1));
+  await c.until(() => c.errors().length === 1, 'the refusal');
+  assert.deepEqual(c.errors(), ['TW_READ_ONLY'], 'a channel without onMessage still takes no input');
 });
