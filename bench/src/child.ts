@@ -5,6 +5,8 @@ import type { ChildProcess } from 'node:child_process';
 
 export class Child<C extends { cmd: string }> {
   private pending: ((msg: unknown) => void)[] = [];
+  /** The child's first message (its ready message: a server's port, say). */
+  ready: unknown;
   private constructor(private readonly child: ChildProcess) {
     child.on('message', (msg) => this.pending.shift()?.(msg));
     child.on('exit', (code) => {
@@ -15,7 +17,7 @@ export class Child<C extends { cmd: string }> {
   static async spawn<C extends { cmd: string }>(module: URL, args: string[] = [], execArgv: string[] = ['--import', 'tsx']): Promise<Child<C>> {
     const child = fork(module, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const c = new Child<C>(child);
-    await c.next();
+    c.ready = await c.next();
     return c;
   }
 

@@ -11,10 +11,11 @@ const suites: Record<string, () => Promise<{ suite: Suite }>> = {
   audio: () => import('./suites/audio.ts'),
   studio: () => import('./suites/studio.ts'),
   soak: () => import('./suites/soak.ts'),
+  cluster: () => import('./suites/cluster.ts'),
 };
 
 function usage(): string {
-  return `usage: npm run bench -- <suite> [--json] [--quick]\nsuites: ${Object.keys(suites).join(', ')}\nsoak: [--minutes M] [--clients N] [--sample-seconds S] [--osc-rate R]`;
+  return `usage: npm run bench -- <suite> [--json] [--quick]\nsuites: ${Object.keys(suites).join(', ')}\nsoak: [--minutes M] [--clients N] [--sample-seconds S] [--osc-rate R]\ncluster: [--seconds S] [--max-clients N]`;
 }
 
 async function main(argv: string[]): Promise<number> {
