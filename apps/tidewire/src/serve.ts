@@ -192,11 +192,23 @@ export interface RunningServe {
   close(): Promise<void>;
 }
 
-/** The cluster's role changes and failures as lines of the server's log. */
+/** The events channel that tells clients how this node's cluster is (docs/cluster.md §9). */
+export const CLUSTER_STATUS_CHANNEL = 'tidewire-cluster';
+
+/**
+ * The cluster's role changes and failures as lines of the server's log; whether Redis answers
+ * also goes to clients, as `redis` on the `tidewire-cluster` events channel.
+ */
 function clusterLog(server: TidewireServer): (event: ClusterEvent) => void {
   const log = server.log.child({ component: 'cluster' });
+  const status = server.events(CLUSTER_STATUS_CHANNEL);
+  status.publish('redis', { state: 'up', since: Date.now() });
   return (event) => {
-    if (event.kind === 'role')
+    if (event.kind === 'redis') {
+      status.publish('redis', { state: event.state, since: Date.now() });
+      if (event.state === 'down') log.warn('Redis does not answer: serving what this node has, and reconciling when it is back');
+      else log.info('Redis answers again');
+    } else if (event.kind === 'role')
       log.info({ channel: event.channel, role: event.role }, `${event.channel}: this node is ${event.role === 'owner' ? 'the owner' : 'a replica'}`);
     else if (event.kind === 'owner-state') log.info({ channel: event.channel, state: event.state }, `${event.channel}: owner ${event.state}`);
     else {

@@ -10,9 +10,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { TidewireClient } from '@tidewire/client';
+import { WebSocket } from 'ws';
 import { chromiumAvailable, ensureAppBuilt, launchChromium, redisAvailable, startRedis } from '@tidewire/testkit';
 import type { LaunchedBrowser, RunningRedis } from '@tidewire/testkit';
-import { createServeCommand, parseServeArgs, startAll } from '../src/serve.ts';
+import { CLUSTER_STATUS_CHANNEL, createServeCommand, parseServeArgs, startAll } from '../src/serve.ts';
 import type { RunningServe } from '../src/serve.ts';
 
 const WAIT_MS = 20_000;
@@ -49,14 +51,14 @@ function sink(): { write(t: string): void; text: string } {
 
 /** One counter or gauge sample from a node's /metrics (0 when absent). */
 async function metric(node: RunningServe, name: string, labels: string): Promise<number> {
-  const text = await (await fetch(`${node.url}/metrics`)).text();
+  const text = await (await fetch(`${node.url}/metrics`, { signal: AbortSignal.timeout(WAIT_MS) })).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}}`) || (labels === '' && l.startsWith(`${name} `)));
   return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
 /** The liveset tree's root hash on a node: the ETag of /api/trees/liveset (docs/server.md). */
 async function rootHash(node: RunningServe): Promise<string> {
-  const res = await fetch(`${node.url}/api/trees/liveset`, { headers: { accept: 'application/json' } });
+  const res = await fetch(`${node.url}/api/trees/liveset`, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(WAIT_MS) });
   await res.arrayBuffer();
   return res.headers.get('etag') ?? '';
 }
@@ -181,6 +183,31 @@ describe(
       await pageB.locator(`[data-strip="${track}"] [data-testid="mute"]`).click();
       await waitPressed(pageB, track, 'mute', 'true', 'node B');
       assert.ok((await metric(b, 'tidewire_liveset_control_sent_total', '')) >= 1, 'node B now talks to its Live');
+    });
+
+    it('§9.5 Redis stops answering: node B keeps serving its page, tells its clients and /metrics, and carries on when Redis is back', async (t) => {
+      const states: string[] = [];
+      const client = new TidewireClient({ url: b.url, WebSocket: WebSocket as never, reconnect: false });
+      t.after(() => client.close());
+      client.events(CLUSTER_STATUS_CHANNEL, (key, value) => {
+        if (key === 'redis') states.push((value as { state: string }).state);
+      });
+      await until(() => (states.at(-1) === 'up' ? true : undefined), 'the cluster status: Redis up');
+      redis.pause();
+      try {
+        await until(() => (states.at(-1) === 'down' ? true : undefined), 'the cluster status: Redis down');
+        assert.equal(await metric(b, 'tidewire_cluster_redis_up', ''), 0);
+        const page = await fetch(`${b.url}/liveset/`, { signal: AbortSignal.timeout(WAIT_MS) });
+        assert.equal(page.status, 200, 'the page is still served');
+        await page.arrayBuffer();
+      } finally {
+        redis.resume();
+      }
+      await until(() => (states.at(-1) === 'up' ? true : undefined), 'the cluster status: Redis up again');
+      assert.equal(await metric(b, 'tidewire_cluster_redis_up', ''), 1);
+      const track = (await strips(pageB, b.url))[3]!;
+      await pageB.locator(`[data-strip="${track}"] [data-testid="mute"]`).click();
+      await waitPressed(pageB, track, 'mute', 'true', 'node B after Redis came back');
     });
   },
 );

@@ -5,7 +5,7 @@ export { clusterScripts, scriptError, type ClusterScripts } from './scripts.ts';
 export { ChannelOwner, type ChannelOwnerOptions, type OwnerState, type StoredSnapshot } from './owner.ts';
 export { ChannelReplica, type ChannelReplicaOptions, type ReplicaListener, type ReplicaPosition, type ReplicaState, type ReplicaStats } from './replica.ts';
 export { PubSubRouter, type PubListener } from './pubsub.ts';
-export { ClusterNode, type ClusterNodeOptions, type ClusterEvent, type ChannelRole, type ServeInClusterOptions } from './node.ts';
+export { ClusterNode, type ClusterNodeOptions, type ClusterEvent, type ChannelRole, type RedisState, type ServeInClusterOptions } from './node.ts';
 export {
   EventsFanout,
   RequestRoute,

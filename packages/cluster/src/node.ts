@@ -13,7 +13,7 @@ import {
   type TreeChannelHooks,
 } from '@tidewire/server';
 import { Redis } from 'ioredis';
-import type { Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
 import { ClusterError } from './errors.ts';
 import { EventsFanout, RequestRoute, type FanoutContext } from './events.ts';
 import { ChannelOwner, type OwnerState, type StoredSnapshot } from './owner.ts';
@@ -51,7 +51,11 @@ export interface ServeInClusterOptions {
   onRole?: (role: ChannelRole) => void;
 }
 
+/** Whether this node can reach Redis, by its health check (§8): `down` after a PING that failed or took over 1.5 s. */
+export type RedisState = 'up' | 'down';
+
 export type ClusterEvent =
+  | { kind: 'redis'; state: RedisState }
   | { kind: 'role'; channel: string; role: ChannelRole }
   | { kind: 'owner-state'; channel: string; state: OwnerState }
   | { kind: 'error'; channel: string; error: unknown };
@@ -281,9 +285,16 @@ class ChannelMember {
   }
 }
 
+/** How often a node checks that Redis answers, and how long an answer may take. */
+const HEALTH_CHECK_MS = 1_000;
+const HEALTH_TIMEOUT_MS = 1_500;
+
 export class ClusterNode {
   readonly router: PubSubRouter;
   readonly #members = new Map<string, ChannelMember>();
+  #redisState: RedisState = 'up';
+  #healthTimer: NodeJS.Timeout;
+  #checking = false;
 
   private constructor(
     readonly redis: Redis,
@@ -291,6 +302,39 @@ export class ClusterNode {
     readonly options: ClusterNodeOptions,
   ) {
     this.router = new PubSubRouter(subscriber);
+    // A paused or partitioned Redis keeps its sockets open: only an answer says it is there.
+    this.#healthTimer = setInterval(() => void this.#checkRedis(), HEALTH_CHECK_MS);
+    this.#healthTimer.unref();
+  }
+
+  /** Whether Redis answered this node's last health check (§8: nodes keep serving what they have, and say so). */
+  get redisState(): RedisState {
+    return this.#redisState;
+  }
+
+  async #checkRedis(): Promise<void> {
+    if (this.#checking) return;
+    this.#checking = true;
+    let timer: NodeJS.Timeout | undefined;
+    let state: RedisState;
+    try {
+      await Promise.race([
+        this.redis.ping(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('timeout')), HEALTH_TIMEOUT_MS);
+        }),
+      ]);
+      state = 'up';
+    } catch {
+      state = 'down';
+    } finally {
+      clearTimeout(timer);
+      this.#checking = false;
+    }
+    if (state !== this.#redisState) {
+      this.#redisState = state;
+      this.report({ kind: 'redis', state });
+    }
   }
 
   /** Connects (two connections: commands, and one in subscribe mode shared by every replica). */
@@ -335,6 +379,16 @@ export class ClusterNode {
    */
   registerMetrics(registry: Registry): void {
     const registers = [registry];
+    // prom-client calls collect() with `this` bound to the metric: the node's state is read through a closure.
+    const redisUp = () => (this.redisState === 'up' ? 1 : 0);
+    new Gauge({
+      name: 'tidewire_cluster_redis_up',
+      help: "1 while Redis answers this node's health check, 0 while it does not",
+      registers,
+      collect() {
+        this.set(redisUp());
+      },
+    });
     const members = () => this.#members.values();
     const counter = (name: string, help: string, read: (t: MemberTotals) => number) => channelCounter(registers, name, help, members, (m) => read(m.totals()));
     counter('tidewire_cluster_redis_calls_total', 'Redis round trips made for the channel (scripts and replica reads)', (t) => t.redisCalls);
@@ -400,6 +454,7 @@ export class ClusterNode {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.#healthTimer);
     await Promise.all([...this.#members.values()].map((m) => m.close()));
     this.#members.clear();
     this.redis.disconnect();

@@ -98,3 +98,32 @@ test('§7 a replica node serves the owner tree to its clients; the standby takes
   assert.equal(value('tidewire_cluster_hash_mismatches_total'), 0);
   assert.equal(value('tidewire_cluster_stream_lag_batches'), 0);
 });
+
+test('§8 a node whose Redis stops answering says so — event, redisState, tidewire_cluster_redis_up — and says when it answers again', async (t) => {
+  const server = await createServer({ port: 0, defaultMetrics: false, snapshotThread: false, logger: { level: 'warn' } });
+  const states: string[] = [];
+  const cluster = await ClusterNode.connect({
+    url: redis.url,
+    nodeId: 'health',
+    onEvent: (e) => {
+      if (e.kind === 'redis') states.push(e.state);
+    },
+  });
+  cluster.registerMetrics(server.metrics);
+  t.after(async () => {
+    await cluster.close();
+    await server.close();
+  });
+  const gauge = async () => (await server.metrics.getSingleMetricAsString('tidewire_cluster_redis_up')).split('\n').at(-1);
+  assert.equal(cluster.redisState, 'up');
+  assert.equal(await gauge(), 'tidewire_cluster_redis_up 1');
+  redis.pause();
+  try {
+    await until('the node to see Redis down', () => cluster.redisState === 'down');
+    assert.equal(await gauge(), 'tidewire_cluster_redis_up 0');
+  } finally {
+    redis.resume();
+  }
+  await until('the node to see Redis up again', () => cluster.redisState === 'up');
+  assert.deepEqual(states, ['down', 'up']);
+});

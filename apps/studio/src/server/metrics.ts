@@ -8,6 +8,31 @@ import { STAGES } from '../model.ts';
 import type { JobState, JobStatus, Stage } from '../model.ts';
 
 const STATES: JobState[] = ['queued', 'active', 'retrying', 'completed', 'failed', 'cancelled'];
+
+/**
+ * How long a scrape waits for the queue's counts. With the queue on Redis, a Redis that does not
+ * answer must not hang GET /metrics (which says that Redis is down, docs/cluster.md §8): the
+ * gauges keep their last values instead, and one read at a time is in flight however often
+ * /metrics is scraped.
+ */
+const COUNTS_DEADLINE_MS = 1_000;
+
+/** `source.counts()`, shared by the gauges of one scrape, bounded by COUNTS_DEADLINE_MS; undefined when it did not answer in time. */
+function boundedCounts(source: StudioMetricsSource): () => Promise<Record<JobState, number> | undefined> {
+  let inflight: Promise<Record<JobState, number>> | undefined;
+  return async () => {
+    inflight ??= source.counts().finally(() => (inflight = undefined));
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, COUNTS_DEADLINE_MS)));
+    try {
+      return await Promise.race([inflight, late]);
+    } catch {
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
 const FINISHED = new Set<JobState>(['completed', 'failed', 'cancelled']);
 
 export interface StudioMetricsSource {
@@ -26,14 +51,15 @@ export class StudioMetrics {
 
   constructor(registry: Registry, source: StudioMetricsSource) {
     const registers = [registry];
+    const counts = boundedCounts(source);
     new Gauge({
       name: 'studio_jobs',
       help: 'Jobs by state (finished ones within the queue retention)',
       labelNames: ['state'],
       registers,
       async collect() {
-        const counts = await source.counts();
-        for (const s of STATES) this.set({ state: s }, counts[s] ?? 0);
+        const c = await counts();
+        if (c !== undefined) for (const s of STATES) this.set({ state: s }, c[s] ?? 0);
       },
     });
     new Gauge({
@@ -41,8 +67,8 @@ export class StudioMetrics {
       help: 'Jobs waiting to run (queued or waiting to retry)',
       registers,
       async collect() {
-        const counts = await source.counts();
-        this.set((counts.queued ?? 0) + (counts.retrying ?? 0));
+        const c = await counts();
+        if (c !== undefined) this.set((c.queued ?? 0) + (c.retrying ?? 0));
       },
     });
     new Gauge({
