@@ -15,7 +15,7 @@ const suites: Record<string, () => Promise<{ suite: Suite }>> = {
 };
 
 function usage(): string {
-  return `usage: npm run bench -- <suite> [--json] [--quick]\nsuites: ${Object.keys(suites).join(', ')}\nsoak: [--minutes M] [--clients N] [--sample-seconds S] [--osc-rate R]\ncluster: [--seconds S] [--max-clients N]`;
+  return `usage: npm run bench -- <suite> [--json] [--quick]\nsuites: ${Object.keys(suites).join(', ')}\nsoak: [--minutes M] [--clients N] [--sample-seconds S] [--osc-rate R]\ncluster: [--seconds S] [--max-clients N] [--memory-minutes M]`;
 }
 
 async function main(argv: string[]): Promise<number> {
