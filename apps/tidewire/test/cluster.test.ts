@@ -16,6 +16,7 @@ import { chromiumAvailable, ensureAppBuilt, launchChromium, redisAvailable, star
 import type { LaunchedBrowser, RunningRedis } from '@tidewire/testkit';
 import { CLUSTER_STATUS_CHANNEL, createServeCommand, parseServeArgs, startAll } from '../src/serve.ts';
 import type { RunningServe } from '../src/serve.ts';
+import { sink } from './helpers.ts';
 
 const WAIT_MS = 20_000;
 
@@ -38,15 +39,6 @@ async function freeTcpPort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
-}
-
-function sink(): { write(t: string): void; text: string } {
-  return {
-    text: '',
-    write(t: string) {
-      this.text += t;
-    },
-  };
 }
 
 /** One counter or gauge sample from a node's /metrics (0 when absent). */

@@ -17,6 +17,7 @@ import { ensureAppBuilt } from '@tidewire/testkit';
 import { UsageError } from '@tidewire/cli';
 import { createServeCommand, parseServeArgs, startAll } from '../src/serve.ts';
 import { ServeError } from '../src/errors.ts';
+import { sink } from './helpers.ts';
 
 const APPS = ['liveset', 'replay', 'signal-lab', 'demo', 'studio'];
 
@@ -25,15 +26,6 @@ function studioDir(t: { after(fn: () => unknown): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'tidewire-serve-studio-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
-}
-
-function sink(): { write(t: string): void; text: string } {
-  return {
-    text: '',
-    write(t: string) {
-      this.text += t;
-    },
-  };
 }
 
 /** GET `path` with this Host header (fetch() will not send one of our choosing). */

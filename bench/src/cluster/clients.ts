@@ -51,8 +51,48 @@ abstract class BenchClient {
     this.urlIndex = index % urls.length;
   }
 
+  #ws: WebSocket | undefined;
+
+  /** Connects to the current URL; resolves once the subclass's handshake says the client is live. */
   abstract open(): Promise<void>;
-  abstract close(): void;
+
+  /**
+   * Opens a WebSocket to `path` on the current URL. `handshake` runs on open; `receive` gets every
+   * message (counted here) and returns true once the client is subscribed, which resolves the
+   * promise. An error or close before that rejects it; a close after it is a lost server.
+   */
+  protected socket(path: string, handshake: (ws: WebSocket) => void, receive: (data: Buffer, ws: WebSocket) => boolean): Promise<void> {
+    const ws = new WebSocket(`${this.urls[this.urlIndex]!.replace(/^http/, 'ws')}${path}`, { perMessageDeflate: false });
+    this.#ws = ws;
+    return new Promise((resolve, reject) => {
+      let opening = true;
+      const fail = (err: Error) => {
+        if (!opening) return false;
+        opening = false;
+        reject(err);
+        return true;
+      };
+      ws.on('open', () => handshake(ws));
+      ws.on('message', (data: Buffer) => {
+        messages++;
+        bytes += data.byteLength;
+        if (receive(data, ws) && opening) {
+          opening = false;
+          this.connected = true;
+          resolve();
+        }
+      });
+      ws.on('error', (err) => void fail(err));
+      ws.on('close', () => {
+        if (!fail(new Error('closed while opening')) && this.#ws === ws) this.lost();
+      });
+    });
+  }
+
+  close(): void {
+    this.closing = true;
+    this.#ws?.terminate();
+  }
 
   /** One change arrived: its latency, and whether it ends a move. */
   protected change(id: string, attrs: { t?: unknown; s?: unknown }): void {
@@ -87,49 +127,26 @@ abstract class BenchClient {
 }
 
 class TidewireBenchClient extends BenchClient {
-  #ws: WebSocket | undefined;
   #channel = -1;
   #position: Position | undefined;
 
   open(): Promise<void> {
-    const ws = new WebSocket(`${this.urls[this.urlIndex]!.replace(/^http/, 'ws')}/ws`, { perMessageDeflate: false });
-    this.#ws = ws;
     this.#channel = -1;
-    return new Promise((resolve, reject) => {
-      let opening = true;
-      ws.on('open', () => {
+    return this.socket(
+      '/ws',
+      (ws) => {
         ws.send(encodeHello({ protocol: [PROTOCOL_VERSION.major, PROTOCOL_VERSION.minor], client: 'bench-cluster', capabilities: [] }));
         ws.send(encodeSubscribe(this.#position ? { name: CHANNEL, from: this.#position } : { name: CHANNEL }));
-      });
-      ws.on('message', (data: Buffer) => {
-        messages++;
-        bytes += data.byteLength;
+      },
+      (data) => {
         try {
           this.#frame(decodeFrame(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
         } catch (err) {
           error(`frame: ${(err as Error).message}`);
         }
-        if (opening && this.#position !== undefined && this.#channel >= 0) {
-          opening = false;
-          this.connected = true;
-          resolve();
-        }
-      });
-      ws.on('error', (err) => {
-        if (opening) {
-          opening = false;
-          reject(err);
-        }
-      });
-      ws.on('close', () => {
-        if (opening) {
-          opening = false;
-          reject(new Error('closed while opening'));
-          return;
-        }
-        if (this.#ws === ws) this.lost();
-      });
-    });
+        return this.#position !== undefined && this.#channel >= 0;
+      },
+    );
   }
 
   #frame(f: Frame): void {
@@ -171,11 +188,6 @@ class TidewireBenchClient extends BenchClient {
       default:
     }
   }
-
-  close(): void {
-    this.closing = true;
-    this.#ws?.terminate();
-  }
 }
 
 /**
@@ -184,16 +196,11 @@ class TidewireBenchClient extends BenchClient {
  * measure the servers rather than the client library. Answers pings, parses each EVENT packet.
  */
 class SocketIoBenchClient extends BenchClient {
-  #ws: WebSocket | undefined;
-
   open(): Promise<void> {
-    const ws = new WebSocket(`${this.urls[this.urlIndex]!.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`, { perMessageDeflate: false });
-    this.#ws = ws;
-    return new Promise((resolve, reject) => {
-      let opening = true;
-      ws.on('message', (data: Buffer) => {
-        messages++;
-        bytes += data.byteLength;
+    return this.socket(
+      '/socket.io/?EIO=4&transport=websocket',
+      () => undefined, // the server speaks first (its OPEN packet)
+      (data, ws) => {
         const text = data.toString();
         if (text.startsWith('42')) {
           try {
@@ -204,32 +211,9 @@ class SocketIoBenchClient extends BenchClient {
           }
         } else if (text === '2') ws.send('3');
         else if (text.startsWith('0')) ws.send('40');
-        else if (text.startsWith('40') && opening) {
-          opening = false;
-          this.connected = true;
-          resolve();
-        }
-      });
-      ws.on('error', (err) => {
-        if (opening) {
-          opening = false;
-          reject(err);
-        }
-      });
-      ws.on('close', () => {
-        if (opening) {
-          opening = false;
-          reject(new Error('closed while opening'));
-          return;
-        }
-        if (this.#ws === ws) this.lost();
-      });
-    });
-  }
-
-  close(): void {
-    this.closing = true;
-    this.#ws?.terminate();
+        return text.startsWith('40');
+      },
+    );
   }
 }
 
