@@ -243,11 +243,6 @@ export class LiveSetMirror {
     void this.link?.resync();
   }
 
-  /** Whether another node owns the tree (follow()). */
-  get isFollowing(): boolean {
-    return this.following;
-  }
-
   /** The OSC event port actually bound. */
   get oscPort(): number {
     return this.socket?.port ?? 0;

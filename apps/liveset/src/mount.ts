@@ -92,10 +92,12 @@ export async function mountLiveSet(server: TidewireServer, options: MountLiveSet
       events: [mirror.events],
       requests: [mirror.controlChannel],
       onRole(role) {
-        if (role === 'owner') mirror.lead();
-        else mirror.follow();
-        if (simulator !== null) simulator.active = role === 'owner';
-        if (role === 'owner' && simulator !== null) mirror.publish('live', { mode: 'simulator', oscPort: mirror.oscPort });
+        const owner = role === 'owner';
+        // The simulated Live stands for the one Live of the cluster: only the owner's plays.
+        if (simulator !== null) simulator.active = owner;
+        if (!owner) return mirror.follow();
+        mirror.lead();
+        if (simulator !== null) mirror.publish('live', { mode: 'simulator', oscPort: mirror.oscPort });
       },
     },
     async close() {

@@ -206,3 +206,22 @@ describe('§5 drops', () => {
     assert.equal(mirror.channel.tree.get('scene:0')!.attrs.name, 'S0');
   });
 });
+
+describe('§2 following another node (docs/cluster.md §9)', () => {
+  it('ignores Live and publishes nothing while following, and takes up again when it leads', async (t) => {
+    const { mirror } = await startMirror(t, { alsPath: fixturePath('foo') });
+    const tree = mirror.channel.tree;
+    const mute = { address: '/live/track/get/mute', args: [int(1), bool(true)] };
+    assert.equal(tree.get('t:17')!.attrs.mute, false);
+    mirror.follow();
+    assert.equal(mirror.receive(mute), null);
+    assert.equal(tree.get('t:17')!.attrs.mute, false, 'a follower does not change the tree');
+    assert.equal(mirror.metrics.oscIgnoredFollowing, 1);
+    mirror.publish('error', null);
+    assert.equal(mirror.events.latest('error'), undefined, 'nor publish events: the owner does');
+    mirror.lead();
+    assert.equal(mirror.receive(mute), null);
+    assert.equal(tree.get('t:17')!.attrs.mute, true);
+    assert.equal(mirror.metrics.oscIgnoredFollowing, 1);
+  });
+});

@@ -199,7 +199,7 @@ export const CLUSTER_STATUS_CHANNEL = 'tidewire-cluster';
  * The cluster's role changes and failures as lines of the server's log; whether Redis answers
  * also goes to clients, as `redis` on the `tidewire-cluster` events channel.
  */
-function clusterLog(server: TidewireServer): (event: ClusterEvent) => void {
+function clusterReporter(server: TidewireServer): (event: ClusterEvent) => void {
   const log = server.log.child({ component: 'cluster' });
   const status = server.events(CLUSTER_STATUS_CHANNEL);
   status.publish('redis', { state: 'up', since: Date.now() });
@@ -243,7 +243,7 @@ export async function startAll(opts: ServeOptions): Promise<RunningServe> {
         url: opts.redis,
         ...(opts.nodeId !== undefined ? { nodeId: opts.nodeId } : {}),
         ...(opts.leaseTtlMs !== undefined ? { leaseTtlMs: opts.leaseTtlMs } : {}),
-        onEvent: clusterLog(server),
+        onEvent: clusterReporter(server),
       });
     } catch (e) {
       await server.close();
