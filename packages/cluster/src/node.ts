@@ -315,7 +315,7 @@ export class ClusterNode {
   async #checkRedis(): Promise<void> {
     if (this.#checking) return;
     this.#checking = true;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     let state: RedisState;
     try {
       await Promise.race([

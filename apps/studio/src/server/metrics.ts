@@ -22,8 +22,8 @@ function boundedCounts(source: StudioMetricsSource): () => Promise<Record<JobSta
   let inflight: Promise<Record<JobState, number>> | undefined;
   return async () => {
     inflight ??= source.counts().finally(() => (inflight = undefined));
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, COUNTS_DEADLINE_MS)));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), COUNTS_DEADLINE_MS)));
     try {
       return await Promise.race([inflight, late]);
     } catch {
