@@ -108,7 +108,6 @@ export class EventsFanout {
   readonly keys: EventsKeys;
   readonly stats = zeroStats();
   #leading = false;
-  #subscribed = false;
 
   constructor(
     readonly context: FanoutContext,
@@ -119,10 +118,9 @@ export class EventsFanout {
 
   async lead(): Promise<void> {
     this.#leading = true;
-    await this.#unsubscribe();
-    const { redis } = this.context;
-    const tx = redis.multi().del(this.keys.last);
-    for (const [key, value] of this.hooks.entries()) tx.hset(this.keys.last, key, Buffer.from(pack([value])));
+    await this.context.router.unsubscribe(this.keys.pub);
+    const tx = this.context.redis.multi().del(this.keys.last);
+    for (const [key, value] of this.hooks.entries()) tx.hset(this.keys.last, key, this.#message(key, value));
     this.hooks.observe({ published: (key, value) => this.#send(key, value) });
     await tx.exec();
   }
@@ -130,32 +128,28 @@ export class EventsFanout {
   async follow(): Promise<void> {
     this.#leading = false;
     this.hooks.observe(undefined);
-    if (!this.#subscribed) {
-      await this.context.router.subscribe(this.keys.pub, (message) => this.#receive(message));
-      this.#subscribed = true;
-    }
+    const { router } = this.context;
+    if (!router.isSubscribed(this.keys.pub)) await router.subscribe(this.keys.pub, (message) => this.#receive(message));
     // After the subscription: a value published meanwhile arrives again on `pub`, in order, and
     // the last one per key wins either way (docs/cluster.md §9).
     const last = await this.context.redis.hgetallBuffer(this.keys.last);
-    for (const [key, value] of Object.entries(last)) {
-      try {
-        this.hooks.publishFromCluster(key, decodeArray(value, `events ${this.hooks.name} last ${key}`, 1)[0]);
-        this.stats.received++;
-      } catch (err) {
-        this.stats.bad++;
-        this.context.report(err);
-      }
-    }
+    for (const message of Object.values(last)) this.#receive(message);
+  }
+
+  /** One event message: what `pub` carries and what `last` keeps per key, encoded once. */
+  #message(key: string, value: unknown): Buffer {
+    const m = encodeEventMessage({ origin: this.context.nodeId, key, value });
+    return Buffer.from(m.buffer, m.byteOffset, m.byteLength);
   }
 
   #send(key: string, value: unknown): void {
     if (!this.#leading) return;
-    const message = encodeEventMessage({ origin: this.context.nodeId, key, value });
+    const message = this.#message(key, value);
     this.stats.sent++;
     this.context.redis
       .multi()
-      .hset(this.keys.last, key, Buffer.from(pack([value])))
-      .publish(this.keys.pub, Buffer.from(message))
+      .hset(this.keys.last, key, message)
+      .publish(this.keys.pub, message)
       .exec()
       .catch((err: unknown) => this.context.report(err));
   }
@@ -174,16 +168,10 @@ export class EventsFanout {
     this.hooks.publishFromCluster(m.key, m.value);
   }
 
-  async #unsubscribe(): Promise<void> {
-    if (!this.#subscribed) return;
-    this.#subscribed = false;
-    await this.context.router.unsubscribe(this.keys.pub);
-  }
-
   async close(): Promise<void> {
     this.#leading = false;
     this.hooks.observe(undefined);
-    await this.#unsubscribe();
+    await this.context.router.unsubscribe(this.keys.pub);
   }
 }
 
@@ -201,7 +189,6 @@ export class RequestRoute {
   readonly stats = zeroStats();
   readonly #remote = new LRUCache<string, ConnectionInfo>({ max: MAX_REMOTE_CONNECTIONS });
   #nextRemote = -1;
-  #listening = false;
 
   constructor(
     readonly context: FanoutContext,
@@ -213,13 +200,12 @@ export class RequestRoute {
 
   async lead(): Promise<void> {
     this.hooks.routeInput(undefined);
-    if (this.#listening) return;
-    await this.context.router.subscribe(this.keys.req, (message) => this.#deliver(message));
-    this.#listening = true;
+    const { router } = this.context;
+    if (!router.isSubscribed(this.keys.req)) await router.subscribe(this.keys.req, (message) => this.#deliver(message));
   }
 
   async follow(): Promise<void> {
-    await this.#stopListening();
+    await this.context.router.unsubscribe(this.keys.req);
     this.hooks.routeInput((key, value, conn) => this.#forward(key, value, conn));
   }
 
@@ -267,14 +253,8 @@ export class RequestRoute {
     }
   }
 
-  async #stopListening(): Promise<void> {
-    if (!this.#listening) return;
-    this.#listening = false;
-    await this.context.router.unsubscribe(this.keys.req);
-  }
-
   async close(): Promise<void> {
     this.hooks.routeInput(undefined);
-    await this.#stopListening();
+    await this.context.router.unsubscribe(this.keys.req);
   }
 }

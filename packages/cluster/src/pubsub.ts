@@ -21,6 +21,11 @@ export class PubSubRouter {
     await this.subscriber.subscribe(channel);
   }
 
+  /** True from the moment subscribe() is called until unsubscribe(). */
+  isSubscribed(channel: string): boolean {
+    return this.#listeners.has(channel);
+  }
+
   async unsubscribe(channel: string): Promise<void> {
     if (!this.#listeners.delete(channel)) return;
     // A connection that is closing or closed holds no subscription to end.

@@ -10,7 +10,7 @@ import {
   recordAt,
   rejectsTl,
   setU32,
-  smallFile,
+  smallFiles,
   throwsNaming,
   smallSchema,
   smallValues,
@@ -21,11 +21,8 @@ import {
   recordsByKind,
 } from './helpers.ts';
 
-const file = await smallFile(10); // 3 segments (4 + 4 + 2 frames), gzip
-const stored = await smallFile(10, { compress: (b) => b, compression: '' });
-const offsets = recordsByKind;
-const at = offsets(file);
-const edit = edited;
+const { file, stored } = await smallFiles();
+const at = recordsByKind(file);
 const open = (f: Uint8Array) => TimelineReader.open(f);
 
 /** Opens, verifies and decodes everything: the whole surface a corrupt file can reach. */
@@ -48,7 +45,7 @@ describe('§5.9 reading and validation: truncation and single-byte damage', () =
     const codes = new Map<string, number>();
     for (let i = 0; i < file.length; i++) {
       for (const mask of [0x01, 0x80, 0xff]) {
-        const bad = edit(file, (c) => (c[i] ^= mask));
+        const bad = edited(file, (c) => (c[i] ^= mask));
         let caught: unknown;
         try {
           await readAll(bad);
@@ -145,7 +142,7 @@ describe('§5.9 recovery: a file cut short or damaged before its INDEX', () => {
     throwsTl(
       () =>
         TimelineReader.open(
-          edit(file, (c) => (c[recordAt(file, at.footer).end - 1] ^= 1)),
+          edited(file, (c) => (c[recordAt(file, at.footer).end - 1] ^= 1)),
           { recover: true },
         ),
       'TL_BAD_CHECKSUM',
@@ -155,7 +152,7 @@ describe('§5.9 recovery: a file cut short or damaged before its INDEX', () => {
   it('verify() names exactly the damaged segment of a finished file; the others still read as appended', async () => {
     for (let k = 0; k < 3; k++) {
       const rec = recordAt(file, at.segments[k]);
-      const bad = edit(file, (c) => (c[rec.end - 10] ^= 1));
+      const bad = edited(file, (c) => (c[rec.end - 10] ^= 1));
       const r = open(bad); // open checks record headers, not segment data
       throwsTl(() => r.verify(), 'TL_BAD_CHECKSUM', rec.end - 4);
       const dec = new FrameDecoder(r.schema);
@@ -175,12 +172,12 @@ describe('§5.9 recovery: a file cut short or damaged before its INDEX', () => {
 
 describe('§5.9 reading and validation: each corruption class with its offset', () => {
   it('wrong magic: TL_BAD_MAGIC at the first differing byte', () => {
-    throwsNaming(() => open(edit(file, (c) => (c[3] = 0x58))), 'TL_BAD_MAGIC', [/\bnot a Tidewire timeline file\b/, /\bMAGIC byte 3 is 0x58, not 0x54\b/], 3);
+    throwsNaming(() => open(edited(file, (c) => (c[3] = 0x58))), 'TL_BAD_MAGIC', [/\bnot a Tidewire timeline file\b/, /\bMAGIC byte 3 is 0x58, not 0x54\b/], 3);
     throwsNaming(() => open(utf8('PK\u0003\u0004 not a timeline at all, a zip')), 'TL_BAD_MAGIC', [/\bMAGIC byte 0 is 0x50, not 0x89\b/], 0);
   });
 
   it('unsupported version: TL_UNSUPPORTED_VERSION at the version field, before anything else is read', () => {
-    const v2 = edit(file, (c) => {
+    const v2 = edited(file, (c) => {
       c[at.header + 9] = 2;
       fixCrc(c, at.header);
       c[at.schema + 20] ^= 0xff; // later damage is not reported first
@@ -191,15 +188,15 @@ describe('§5.9 reading and validation: each corruption class with its offset', 
   it('bad checksums: TL_BAD_CHECKSUM at the stored CRC, for the header, schema, index and footer at open', () => {
     for (const rec of [at.header, at.schema, at.index, at.footer]) {
       const crcAt = recordAt(file, rec).end - 4;
-      throwsTl(() => open(edit(file, (c) => (c[crcAt] ^= 1))), 'TL_BAD_CHECKSUM', crcAt);
-      throwsTl(() => open(edit(file, (c) => (c[rec + 10] ^= 1))), 'TL_BAD_CHECKSUM', crcAt);
+      throwsTl(() => open(edited(file, (c) => (c[crcAt] ^= 1))), 'TL_BAD_CHECKSUM', crcAt);
+      throwsTl(() => open(edited(file, (c) => (c[rec + 10] ^= 1))), 'TL_BAD_CHECKSUM', crcAt);
     }
   });
 
   it("a segment's bad checksum is found when its bytes are used, and by verify()", async () => {
     const seg = at.segments[1];
     const crcAt = recordAt(file, seg).end - 4;
-    const bad = edit(file, (c) => (c[recordAt(file, seg).end - 10] ^= 1));
+    const bad = edited(file, (c) => (c[recordAt(file, seg).end - 10] ^= 1));
     const r = open(bad);
     r.segmentBytes(0);
     throwsTl(() => r.segmentBytes(1), 'TL_BAD_CHECKSUM', crcAt);
@@ -208,13 +205,13 @@ describe('§5.9 reading and validation: each corruption class with its offset', 
   });
 
   it('a record length past the end of the file: TL_BAD_LENGTH at the length field (the file is complete)', () => {
-    throwsTl(() => open(edit(file, (c) => c.set(u64le(file.length), at.schema + 1))), 'TL_BAD_LENGTH', at.schema + 1);
-    throwsTl(() => open(edit(file, (c) => c.set(u64le(Number.MAX_SAFE_INTEGER), at.header + 1))), 'TL_BAD_LENGTH', at.header + 1);
+    throwsTl(() => open(edited(file, (c) => c.set(u64le(file.length), at.schema + 1))), 'TL_BAD_LENGTH', at.schema + 1);
+    throwsTl(() => open(edited(file, (c) => c.set(u64le(Number.MAX_SAFE_INTEGER), at.header + 1))), 'TL_BAD_LENGTH', at.header + 1);
   });
 
   it('a length of 2^53 or more: TL_BAD_LENGTH, never a rounded number', () => {
     for (const hi of [0x00200000, 0x7fffffff, 0xffffffff]) {
-      const bad = edit(file, (c) => setU32(c, at.schema + 5, hi));
+      const bad = edited(file, (c) => setU32(c, at.schema + 5, hi));
       throwsTl(() => open(bad), 'TL_BAD_LENGTH', at.schema + 1);
       throwsTl(() => open(bad.subarray(0, bad.length - 1)), 'TL_BAD_LENGTH', at.schema + 1);
     }
@@ -228,7 +225,7 @@ describe('§5.9 reading and validation: each corruption class with its offset', 
     throwsNaming(
       () =>
         open(
-          edit(file, (c) => {
+          edited(file, (c) => {
             c[at.footer] = 0x06;
             fixCrc(c, at.footer);
           }),
@@ -240,7 +237,7 @@ describe('§5.9 reading and validation: each corruption class with its offset', 
     throwsTl(
       () =>
         open(
-          edit(file, (c) => {
+          edited(file, (c) => {
             c.set(u64le(7), at.footer + 1);
           }),
         ),
@@ -251,7 +248,7 @@ describe('§5.9 reading and validation: each corruption class with its offset', 
       throwsNaming(
         () =>
           open(
-            edit(file, (c) => {
+            edited(file, (c) => {
               c.set(u64le(v), at.footer + 9);
               fixCrc(c, at.footer);
             }),
@@ -264,7 +261,7 @@ describe('§5.9 reading and validation: each corruption class with its offset', 
     throwsTl(
       () =>
         open(
-          edit(file, (c) => {
+          edited(file, (c) => {
             setU32(c, at.footer + 13, 0x00200000);
             fixCrc(c, at.footer);
           }),
@@ -278,7 +275,7 @@ describe('§5.9 reading and validation: each corruption class with its offset', 
     throwsTl(
       () =>
         open(
-          edit(file, (c) => {
+          edited(file, (c) => {
             c.set(u64le(at.segments[2]), at.footer + 9);
             fixCrc(c, at.footer);
           }),
@@ -292,7 +289,7 @@ describe('§5.9 reading and validation: each corruption class with its offset', 
     const idx = recordAt(file, at.index).content;
     const entry = (i: number) => idx + 8 + i * 36;
     const withIndex = (body: (c: Uint8Array) => void) =>
-      edit(file, (c) => {
+      edited(file, (c) => {
         body(c);
         fixCrc(c, at.index);
       });
@@ -359,9 +356,14 @@ describe('§5.9 reading and validation: each corruption class with its offset', 
       [(c) => dv(c).setFloat64(seg1 + 16, 161, true), /\bhas start_ms 161, the entry 160\b/],
     ];
     for (const [body, name] of cases) {
-      throwsNaming(() => open(edit(file, body)), 'TL_BAD_RECORD', [new RegExp(`\\bINDEX entry 1: the SEGMENT record at ${at.segments[1]}\\b`), name], entry(1));
+      throwsNaming(
+        () => open(edited(file, body)),
+        'TL_BAD_RECORD',
+        [new RegExp(`\\bINDEX entry 1: the SEGMENT record at ${at.segments[1]}\\b`), name],
+        entry(1),
+      );
     }
-    const shorter = edit(file, (c) => {
+    const shorter = edited(file, (c) => {
       c.set(u64le(at.index - at.segments[2] - 1), entry(2) + 8);
       fixCrc(c, at.index);
     });
@@ -377,7 +379,7 @@ describe('§5.9 reading and validation: each corruption class with its offset', 
     const idx = recordAt(file, at.index).content;
     const seg1 = recordAt(file, at.segments[1]).content;
     const moved = (ms: number) =>
-      edit(file, (c) => {
+      edited(file, (c) => {
         new DataView(c.buffer).setFloat64(idx + 8 + 36 + 28, ms, true);
         new DataView(c.buffer).setFloat64(seg1 + 16, ms, true);
         fixCrc(c, at.index);
@@ -392,7 +394,7 @@ describe('§5.9 reading and validation: each corruption class with its offset', 
     throwsTl(
       () =>
         open(
-          edit(file, (c) => {
+          edited(file, (c) => {
             c.set(u64le(2 ** 30), seg + 28);
             fixCrc(c, at.segments[0]);
           }),
@@ -403,7 +405,7 @@ describe('§5.9 reading and validation: each corruption class with its offset', 
     throwsTl(
       () =>
         open(
-          edit(file, (c) => {
+          edited(file, (c) => {
             setU32(c, seg + 24, 2 ** 30);
             fixCrc(c, at.segments[0]);
           }),
@@ -417,7 +419,7 @@ describe('§5.9 reading and validation: each corruption class with its offset', 
     throwsTl(
       () =>
         open(
-          edit(file, (c) => {
+          edited(file, (c) => {
             c[at.header] = 0x02;
             fixCrc(c, at.header);
           }),
@@ -428,7 +430,7 @@ describe('§5.9 reading and validation: each corruption class with its offset', 
     throwsTl(
       () =>
         open(
-          edit(file, (c) => {
+          edited(file, (c) => {
             c[at.schema] = 0x03;
             fixCrc(c, at.schema);
           }),
@@ -442,7 +444,7 @@ describe('§5.9 reading and validation: each corruption class with its offset', 
     throwsTl(
       () =>
         open(
-          edit(file, (c) => {
+          edited(file, (c) => {
             c.set(utf8('"rateHz":-5'), json + i);
             fixCrc(c, at.schema);
           }),
@@ -453,7 +455,7 @@ describe('§5.9 reading and validation: each corruption class with its offset', 
     throwsTl(
       () =>
         open(
-          edit(file, (c) => {
+          edited(file, (c) => {
             c[json + 3] = 0xff;
             fixCrc(c, at.schema);
           }),
@@ -467,7 +469,7 @@ describe('§5.9 reading and validation: each corruption class with its offset', 
     throwsTl(
       () =>
         open(
-          edit(file, (c) => {
+          edited(file, (c) => {
             c[at.header + 12] = 0x47;
             fixCrc(c, at.header);
           }),
@@ -479,7 +481,7 @@ describe('§5.9 reading and validation: each corruption class with its offset', 
     throwsTl(
       () =>
         open(
-          edit(file, (c) => {
+          edited(file, (c) => {
             c[libAt] = 0xff;
             fixCrc(c, at.header);
           }),
@@ -491,18 +493,18 @@ describe('§5.9 reading and validation: each corruption class with its offset', 
 });
 
 describe('§5.5 segment payloads', () => {
-  const s = offsets(stored);
+  const s = recordsByKind(stored);
   const seg1 = recordAt(stored, s.segments[1]);
   const payload = seg1.content + 36; // data of a stored segment = payload
   const withSeg = (body: (c: Uint8Array) => void) =>
-    edit(stored, (c) => {
+    edited(stored, (c) => {
       body(c);
       fixCrc(c, s.segments[1]);
     });
 
   it('decompressing to another length than raw_length is TL_BAD_SEGMENT', async () => {
     const r = open(
-      edit(file, (c) => {
+      edited(file, (c) => {
         const seg = recordAt(file, at.segments[1]).content;
         setU32(c, seg + 24, new DataView(c.buffer).getUint32(seg + 24, true) + 1);
         fixCrc(c, at.segments[1]);

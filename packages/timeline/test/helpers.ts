@@ -133,6 +133,11 @@ export function recordOffsets(file: Uint8Array): number[] {
   return out;
 }
 
+/** The reader's and the corruption tests' file: 10 frames in 3 segments (4 + 4 + 2), gzipped and stored uncompressed. */
+export async function smallFiles(): Promise<{ file: Uint8Array; stored: Uint8Array }> {
+  return { file: await smallFile(10), stored: await smallFile(10, { compress: (b) => b, compression: '' }) };
+}
+
 /** Where each kind of record of a well-formed file starts. */
 export function recordsByKind(file: Uint8Array): { header: number; schema: number; segments: number[]; index: number; footer: number } {
   const all = recordOffsets(file);

@@ -14,6 +14,7 @@ import {
   rejectsNaming,
   setU32,
   smallFile,
+  smallFiles,
   smallSchema,
   smallValues,
   throwsNaming,
@@ -23,12 +24,9 @@ import {
   recordsByKind,
 } from './helpers.ts';
 
-const file = await smallFile(10); // 3 segments (4 + 4 + 2 frames), gzip
-const stored = await smallFile(10, { compress: (b) => b, compression: '' });
-const offsets = recordsByKind;
-const at = offsets(file);
-const st = offsets(stored);
-const edit = edited;
+const { file, stored } = await smallFiles();
+const at = recordsByKind(file);
+const st = recordsByKind(stored);
 const open = (f: Uint8Array) => TimelineReader.open(f);
 
 describe('§5.9 open: the MAGIC and the size of a complete file', () => {
@@ -50,19 +48,19 @@ describe('§5.9 open: the MAGIC and the size of a complete file', () => {
 
   it('§5.9 the trailing MAGIC must be whole: its first or last byte changed is a cut file', () => {
     for (const k of [file.length - 8, file.length - 1]) {
-      throwsNaming(() => open(edit(file, (c) => (c[k] ^= 0x40))), 'TL_TRUNCATED', [/\bdoes not end with the MAGIC\b/], file.length);
+      throwsNaming(() => open(edited(file, (c) => (c[k] ^= 0x40))), 'TL_TRUNCATED', [/\bdoes not end with the MAGIC\b/], file.length);
     }
   });
 
   it('§5.2 in a complete file the records before the FOOTER must end before the trailing MAGIC', () => {
-    const len = (end: number) => edit(file, (c) => c.set(u64le(end - at.schema - 13), at.schema + 1));
+    const len = (end: number) => edited(file, (c) => c.set(u64le(end - at.schema - 13), at.schema + 1));
     throwsNaming(() => open(len(file.length)), 'TL_BAD_LENGTH', [new RegExp(`\\bruns past byte ${file.length - 8}\\b`)], at.schema + 1);
     throwsTl(() => open(len(file.length - 8)), 'TL_BAD_CHECKSUM'); // fits: its CRC is read next
   });
 
   it('§5.9 index_offset may point up to 13 bytes before the FOOTER (an INDEX with no content)', () => {
     const to = (v: number) =>
-      edit(file, (c) => {
+      edited(file, (c) => {
         c.set(u64le(v), at.footer + 9);
         fixCrc(c, at.footer);
       });
@@ -83,7 +81,7 @@ describe('§5.5 a segment of 65,535 frames (the cap)', () => {
     const r = open(f);
     assert.deepEqual([r.segmentCount, r.segmentInfo(0).frameCount], [1, 65535]);
     assert.equal((await r.decodeSegment(0)).frames.length, 65535);
-    assert.equal(TimelineReader.open(f.subarray(0, offsets(f).index), { recover: true }).segmentCount, 1);
+    assert.equal(TimelineReader.open(f.subarray(0, recordsByKind(f).index), { recover: true }).segmentCount, 1);
   });
 });
 
@@ -146,7 +144,7 @@ describe('§5.5 decodeSegment: decompression and the payload against its record'
   it('§5.5 each identity field of the payload must equal the record: the error names it at its payload offset', async () => {
     const payload = recordAt(stored, st.segments[1]).content + 36; // stored: data = payload
     const withSeg = (body: (c: Uint8Array) => void) =>
-      edit(stored, (c) => {
+      edited(stored, (c) => {
         body(c);
         fixCrc(c, st.segments[1]);
       });
@@ -166,7 +164,7 @@ describe('§5.5 decodeSegment: decompression and the payload against its record'
     await rejectsNaming(() => open(later).decodeSegment(1), 'TL_BAD_SEGMENT', [/\bpayload\.start_ms is 161, the SEGMENT record says 160\b/], 16);
     // The record (and its index entry) of the last segment say 1 frame; the payload holds 2.
     const idx = recordAt(stored, st.index).content;
-    const fewer = edit(stored, (c) => {
+    const fewer = edited(stored, (c) => {
       setU32(c, recordAt(stored, st.segments[2]).content + 12, 1);
       fixCrc(c, st.segments[2]);
       setU32(c, idx + 8 + 2 * 36 + 24, 1);
@@ -180,7 +178,7 @@ describe('§5.9 recovery scan: what it keeps and where it stops', () => {
   const cut = file.subarray(0, at.index); // no INDEX, FOOTER or MAGIC: a live recording cut short
   const recovered = (f: Uint8Array) => TimelineReader.open(f, { recover: true }).segmentCount;
   const withSeg1 = (body: (c: Uint8Array, content: number) => void) =>
-    edit(cut, (c) => {
+    edited(cut, (c) => {
       body(c, recordAt(cut, at.segments[1]).content);
       fixCrc(c, at.segments[1]);
     });
@@ -189,7 +187,7 @@ describe('§5.9 recovery scan: what it keeps and where it stops', () => {
   it('§5.9 keeps every complete segment of a cut file, including one of a single frame', async () => {
     assert.equal(recovered(cut), 3);
     const nine = await smallFile(9); // 4 + 4 + 1 frames
-    assert.equal(recovered(nine.subarray(0, offsets(nine).index)), 3);
+    assert.equal(recovered(nine.subarray(0, recordsByKind(nine).index)), 3);
   });
 
   it('§5.9 stops at a SEGMENT that does not continue the previous one (index, first_frame, frame_count 1..65535, start_ms)', () => {
