@@ -11,6 +11,7 @@
 // Every server and the clients run in their own processes; Redis is Debian's redis-server on a
 // free loopback port, started and stopped here.
 import { Redis } from 'ioredis';
+import { integer, number, parseCommandArgs, UsageError, type OptionsTable } from '@tidewire/cli';
 import { startRedis, type RunningRedis } from '@tidewire/testkit';
 import { Child } from '../child.ts';
 import { LatencyHistogram } from '../cluster/histogram.ts';
@@ -238,19 +239,29 @@ async function maxClients(target: number, ctx: SuiteContext): Promise<{ maxClien
   }
 }
 
-function option(args: readonly string[], name: string, fallback: number): number {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const v = Number(args[i + 1]);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`${name} needs a positive number, got ${args[i + 1]}`);
-  return v;
+/** The suite's options, parsed by the one parser every tidewire command uses (@tidewire/cli). */
+const OPTIONS = {
+  json: { type: 'boolean', help: 'print one JSON object on stdout' },
+  quick: { type: 'boolean', help: 'a short run (the smoke test)' },
+  seconds: { type: 'string', value: 'S', parse: number(1, 3600), help: 'steady-state window per design (default 20; --quick 3)' },
+  'max-clients': { type: 'string', value: 'N', parse: integer(1, 15_000), help: 'clients opened on one node (default 10,000; --quick 300)' },
+  'memory-minutes': { type: 'string', value: 'M', parse: number(0, 120), help: 'long storm on the cluster for Redis memory (default 10; --quick 0)' },
+} as const satisfies OptionsTable;
+
+function parseClusterArgs(args: readonly string[], quick: boolean): { seconds: number; maxClients: number; memoryMinutes: number } {
+  const parsed = parseCommandArgs({ name: 'bench cluster', options: OPTIONS }, args);
+  if (parsed === 'help') throw new UsageError('options: --seconds S --max-clients N --memory-minutes M --quick --json');
+  const v = parsed.values;
+  return {
+    seconds: v.seconds ?? (quick ? 3 : 20),
+    maxClients: v['max-clients'] ?? (quick ? 300 : 10_000),
+    memoryMinutes: v['memory-minutes'] ?? (quick ? 0 : 10),
+  };
 }
 
 export const suite: Suite = {
   async run(ctx) {
-    const seconds = option(ctx.args, '--seconds', ctx.quick ? 3 : 20);
-    const target = option(ctx.args, '--max-clients', ctx.quick ? 300 : 10_000);
-    const memoryMinutes = ctx.args.includes('--memory-minutes') ? option(ctx.args, '--memory-minutes', 10) : ctx.quick ? 0 : 10;
+    const { seconds, maxClients: target, memoryMinutes } = parseClusterArgs(ctx.args, ctx.quick);
     const single = await runDesign('single', seconds, 0, ctx);
     const cluster = await runDesign('cluster', seconds, memoryMinutes, ctx);
     const socketio = await runDesign('socketio', seconds, 0, ctx);
