@@ -54,8 +54,9 @@ if (files.length === 0) {
 // other core of a 2-core CI machine turns them into coin flips.
 // No test can hang the run, in three layers: every test and hook without its own `{ timeout }`
 // gets 3 minutes (scripts/test-timeout.mjs, preloaded into each test file's process: node 20 has
-// no per-test default); `--test-force-exit` ends a file once its tests are done even when a
-// timed-out test left a socket or timer open; and `--test-timeout`, which on node 20 bounds each
+// no per-test default); scripts/test-end.mjs ends a file once its tests are done and reported even
+// when a timed-out test left a socket or timer open (not `--test-force-exit`, which loses verdicts
+// on node 20: see that file); and `--test-timeout`, which on node 20 bounds each
 // FILE as a whole, fits the slowest file (apps/tidewire/test/serve.test.ts declares two 300-s
 // suites). Waits inside tests fail sooner and say what they waited for (TestSocket.until and the
 // other wait helpers have deadlines).
@@ -67,9 +68,10 @@ const r = spawnSync(
     'tsx',
     '--import',
     './scripts/test-timeout.mjs',
+    '--import',
+    './scripts/test-end.mjs',
     '--test',
     '--test-concurrency=1',
-    '--test-force-exit',
     `--test-timeout=${FILE_TIMEOUT_MS}`,
     ...files,
   ],

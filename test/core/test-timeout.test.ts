@@ -1,5 +1,5 @@
 // docs/testing.md: the layers that keep a test from hanging the run (scripts/test-timeout.mjs and
-// the flags scripts/test.mjs passes). Each case runs a throwaway test file in a child node exactly
+// scripts/test-end.mjs and the flags scripts/test.mjs passes). Each case runs a throwaway test file in a child node exactly
 // as npm test runs its files, with the default lowered to 400 ms so a hang shows in a second.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 
-const PRELOAD = fileURLToPath(new URL('../../scripts/test-timeout.mjs', import.meta.url));
+const PRELOADS = ['test-timeout.mjs', 'test-end.mjs'].flatMap((name) => ['--import', fileURLToPath(new URL(`../../scripts/${name}`, import.meta.url))]);
 const dir = mkdtempSync(join(tmpdir(), 'tw-test-timeout-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -17,7 +17,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 function runTestFile(name: string, source: string): { out: string; status: number | null } {
   const file = join(dir, name);
   writeFileSync(file, source);
-  const r = spawnSync(process.execPath, ['--import', PRELOAD, '--test', '--test-force-exit', '--test-reporter=tap', file], {
+  const r = spawnSync(process.execPath, [...PRELOADS, '--test', '--test-reporter=tap', file], {
     encoding: 'utf8',
     // NODE_TEST_CONTEXT would make the child report to this runner instead of running on its own.
     env: { ...process.env, NODE_TEST_CONTEXT: undefined, TIDEWIRE_TEST_TIMEOUT_MS: '400' },
@@ -61,6 +61,27 @@ describe('§2 no test can hang the run', () => {
     assert.match(out, /not ok 1 - hangs[\s\S]*?test timed out after 400ms/);
     assert.match(out, /not ok 2 - has its own[\s\S]*?test timed out after 150ms/);
     assert.match(out, /not ok 1 - never starts/);
+  });
+
+  it('§2.2 a file that leaks a handle ends after its last test, with every verdict reported', () => {
+    const tests = Array.from({ length: 10 }, (_, s) =>
+      [`describe('suite ${s}', () => {`, ...Array.from({ length: 10 }, (_, t) => `  it('t${t}', () => {});`), '});'].join('\n'),
+    );
+    const started = Date.now();
+    const { out, status } = runTestFile(
+      'leak.test.mjs',
+      [
+        `import { describe, it } from 'node:test';`,
+        'setInterval(() => {}, 1_000);',
+        ...tests,
+        `it('last one fails', () => { throw new Error('the tail'); });`,
+      ].join('\n'),
+    );
+    assert.equal(status, 1, 'the failing last test fails the file');
+    assert.ok(Date.now() - started < 20_000, 'the leaked interval did not hold the file');
+    assert.match(out, /# tests 101\n/);
+    assert.match(out, /# fail 1\n/);
+    assert.match(out, /not ok \d+ - last one fails[\s\S]*?the tail/);
   });
 
   it('§2.1 a passing file still passes', () => {
