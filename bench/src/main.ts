@@ -12,10 +12,11 @@ const suites: Record<string, () => Promise<{ suite: Suite }>> = {
   studio: () => import('./suites/studio.ts'),
   soak: () => import('./suites/soak.ts'),
   cluster: () => import('./suites/cluster.ts'),
+  browser: () => import('./suites/browser.ts'),
 };
 
 function usage(): string {
-  return `usage: npm run bench -- <suite> [--json] [--quick]\nsuites: ${Object.keys(suites).join(', ')}\nsoak: [--minutes M] [--clients N] [--sample-seconds S] [--osc-rate R]\ncluster: [--seconds S] [--max-clients N] [--memory-minutes M]`;
+  return `usage: npm run bench -- <suite> [--json] [--quick]\nsuites: ${Object.keys(suites).join(', ')}\nsoak: [--minutes M] [--clients N] [--sample-seconds S] [--osc-rate R]\ncluster: [--seconds S] [--max-clients N] [--memory-minutes M]\nbrowser: [--blocks N] [--storm-seconds S] [--storm-rate R] [--visits N]`;
 }
 
 async function main(argv: string[]): Promise<number> {
