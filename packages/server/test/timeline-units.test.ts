@@ -216,6 +216,29 @@ test('§W.3 frame store: batches respect frame, byte and message caps and span s
   assert.deepEqual([store.frameAtTime(0), store.frameAtTime(80), store.frameAtTime(81), store.frameAtTime(1e9)], [0, 1, 1, 8]);
 });
 
+test('§W.3 frame store: a segment hint (where the last batch ended) never changes which segment holds a frame', () => {
+  const store = liveStore([[10, 5, 5, 5], [20], [30, 7, 7], [40, 9]]);
+  for (let frame = 0; frame < store.frameCount; frame++) {
+    const truth = store.segmentOf(frame);
+    for (let hint = -1; hint <= store.segments.length; hint++) assert.equal(store.segmentOf(frame, hint), truth, `frame ${frame}, hint ${hint}`);
+  }
+  // A reused Batch carries the hint from one batch to the next, forwards and after a jump back.
+  const b: Batch = { count: 0, frameBytes: 0, wireBytes: 0, blocks: [] };
+  const sent: number[] = [];
+  for (const [from, to] of [
+    [0, 2],
+    [3, 4],
+    [5, 9],
+    [1, 3],
+    [6, 6],
+  ] as const) {
+    store.batch(from, to, 100, 1e9, 1e9, b);
+    sent.push(...b.blocks.map((x) => x.length));
+  }
+  // Block bytes: one length byte per frame, then the frame.
+  assert.deepEqual(sent, [3 + 10 + 5 + 5, 1 + 5, 1 + 20, 3 + 30 + 7 + 7, 2 + 40 + 9, 3 + 5 + 5 + 5, 1 + 7]);
+});
+
 // ---- session against a real Outbox -----------------------------------------------------
 
 test('§W.5 a seek drops its older-epoch message still queued in the outbox, refunds its credit, and TL_STATE precedes the new frames', async () => {
