@@ -89,7 +89,7 @@ export class Connection implements ConnectionInfo, FaultHandler {
   /** Armed while the connection is open and subscribed to nothing (docs/server.md §1.2). */
   private idleTimer: NodeJS.Timeout | undefined;
   /** One completion callback per connection, reused for every send. */
-  private readonly onSent: (err?: Error) => void;
+  private readonly onSent: (err?: Error | null) => void;
 
   constructor(id: number, ws: WebSocket, remoteAddress: string, host: ConnectionHost) {
     this.id = id;
@@ -113,7 +113,9 @@ export class Connection implements ConnectionInfo, FaultHandler {
   // ---- OutboxSink ----------------------------------------------------------------------
 
   write(frame: Uint8Array): void {
-    this.ws.send(frame, SEND_OPTIONS, this.onSent);
+    // docs/server.md §4.3: small messages as one buffer (the server's sockets are TidewireSockets).
+    if (this.ws instanceof TidewireSocket) this.ws.sendBinary(frame, this.onSent);
+    else this.ws.send(frame, SEND_OPTIONS, this.onSent);
   }
 
   account(channel: number, bytes: number): void {

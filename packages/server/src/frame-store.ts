@@ -143,6 +143,9 @@ export interface Batch {
   /** Bytes of the slices (message body size). */
   wireBytes: number;
   blocks: Uint8Array[];
+  /** The segment the batch ended in: where a session's next batch most likely starts, so a
+   *  reused Batch finds it without a search (a 2-hour recording has thousands of segments). */
+  segment?: number;
 }
 
 export class FrameStore {
@@ -153,9 +156,16 @@ export class FrameStore {
     return this.frameCount - 1;
   }
 
-  /** Index of the segment holding `frame` (0 ≤ frame < frameCount). O(log segments). */
-  segmentOf(frame: number): number {
+  /** Index of the segment holding `frame` (0 ≤ frame < frameCount). O(1) when `hint` or the
+   *  segment after it holds the frame (playback moves forward), else O(log segments). */
+  segmentOf(frame: number, hint = -1): number {
     const s = this.segments;
+    if (hint >= 0 && hint < s.length && s[hint]!.firstFrame <= frame) {
+      const after = s[hint + 1];
+      if (after === undefined || frame < after.firstFrame) return hint;
+      const next = s[hint + 2];
+      if (next === undefined || frame < next.firstFrame) return hint + 1;
+    }
     let lo = 0;
     let hi = s.length - 1;
     while (lo < hi) {
@@ -218,7 +228,7 @@ export class FrameStore {
     out.wireBytes = 0;
     out.blocks.length = 0;
     if (from > to || maxFrames <= 0 || byteBudget <= 0) return out;
-    let si = this.segmentOf(from);
+    let si = this.segmentOf(from, out.segment);
     let frame = from;
     while (frame <= to && out.count < maxFrames && out.frameBytes < byteBudget) {
       const seg = this.segments[si]!;
@@ -234,6 +244,7 @@ export class FrameStore {
         i++;
       }
       if (i > start) out.blocks.push(seg.rangeBorrow(start, i));
+      out.segment = si;
       frame = seg.firstFrame + i;
       if (i < end) break; // a cap stopped us inside the segment
       si++;

@@ -181,6 +181,11 @@ export class Outbox {
    * the cache, and counting them would make a snapshot larger than the cap resync forever.
    */
   state(channel: number, frame: Uint8Array): StateResult {
+    if (this.idleFor(channel)) {
+      // Nothing queued anywhere and the window open: pump() would take this very frame next.
+      this.write(frame, channel);
+      return 'queued';
+    }
     const result = this.queueState(channel, frame);
     if (result === 'queued') this.pump();
     return result;
@@ -192,6 +197,21 @@ export class Outbox {
     const result = this.queueState(channel, frame);
     if (result === 'queued') this.pumpSoon();
     return result;
+  }
+
+  /** No frame of any class waits, the state window is open and `channel` is neither held nor
+   *  marked for resync: a state frame for it is written at once, ahead of nothing. */
+  private idleFor(channel: number): boolean {
+    return (
+      !this.closed &&
+      !this.pumping &&
+      this.inFlight < this.chunkBytes &&
+      this.ring.length === 0 &&
+      this.pendingEvents === 0 &&
+      this.controlHead === this.control.length &&
+      this.resyncWanted.size === 0 &&
+      this.queues.get(channel)?.held !== true
+    );
   }
 
   private queueState(channel: number, frame: Uint8Array): StateResult {

@@ -1,8 +1,15 @@
 // The one scheduler behind every timeline playback session of a server: a binary min-heap of
-// sessions keyed by the wall time of their next due frame, and a single timer armed for the
-// earliest. There is no per-session timer and no fixed-rate loop: a 25 fps stream at 1× wakes
-// every 40 ms, a paused one never. Sessions compute their due frames from an anchor (wall time,
-// position) themselves, so a late wake never accumulates drift; it only makes a batch larger.
+// sessions keyed by the wall time of their next due frame, and a single timer. There is no
+// per-session timer and no fixed-rate loop: a paused session never wakes. Sessions compute
+// their due frames from an anchor (wall time, position) themselves, so a late wake never
+// accumulates drift; it only makes a batch larger.
+//
+// The timer fires on a shared tick (tickMs, docs/timeline-format.md §W.5): an entry due at t is
+// served at the first tick boundary at or after t, together with every other entry due by then,
+// in due order. A thousand 25 fps streams at random phases then cost 1000/tickMs wakes a second
+// instead of one per frame (each wake of the process, and each wake of a client's process by a
+// lone write, is a context switch), and a 1× stream at a rate whose period is a multiple of the
+// tick is delayed by the same amount on every frame: a constant offset, not jitter.
 import { realClock } from './batcher.ts';
 import type { BatchClock } from './batcher.ts';
 
@@ -20,6 +27,10 @@ export interface Scheduled {
  *  can run a little early, and serving them now beats a zero-delay timer right after. */
 const EARLY_MS = 1;
 
+/** Default tick (ServerOptions.timeline.tickMs): below one 60 Hz display frame, and a divisor
+ *  of the periods of 25, 50 and 100 fps timelines. */
+export const DEFAULT_PLAYBACK_TICK_MS = 10;
+
 export class PlaybackScheduler {
   private readonly clock: BatchClock;
   private readonly heap: Scheduled[] = [];
@@ -34,9 +45,13 @@ export class PlaybackScheduler {
   /** Where a wake that threw goes (the server logs and counts it); without it, the throw goes on. */
   private readonly onError: ((err: unknown, entry: Scheduled) => void) | undefined;
 
-  constructor(clock: BatchClock = realClock, onError?: (err: unknown, entry: Scheduled) => void) {
+  /** Tick of the timer in ms; 0: wake at each entry's own due time. */
+  readonly tickMs: number;
+
+  constructor(clock: BatchClock = realClock, onError?: (err: unknown, entry: Scheduled) => void, tickMs = 0) {
     this.clock = clock;
     this.onError = onError;
+    this.tickMs = tickMs;
     this.onTimer = () => {
       this.timer = undefined;
       this.timerDue = Number.POSITIVE_INFINITY;
@@ -105,7 +120,9 @@ export class PlaybackScheduler {
     this.running = true;
     try {
       const now = this.clock.now();
-      const limit = now + EARLY_MS;
+      // On a tick: everything due by the tick this wake belongs to (not past it: no entry is
+      // served a tick early), and everything overdue when the wake itself came late.
+      const limit = this.tickMs > 0 ? Math.max(now, this.tickAtOrBefore(now + EARLY_MS)) : now + EARLY_MS;
       // Entries rescheduled during this run for a time already past would loop forever; they
       // wait for the next timer (0 ms) instead.
       let budget = this.heap.length;
@@ -140,12 +157,22 @@ export class PlaybackScheduler {
       this.timerDue = Number.POSITIVE_INFINITY;
       return;
     }
-    if (this.timer !== undefined && this.timerDue <= head.due) return;
+    const due = this.tickMs > 0 ? this.tickAtOrAfter(head.due) : head.due;
+    if (this.timer !== undefined && this.timerDue <= due) return;
     if (this.timer !== undefined) this.clock.cancelAfter(this.timer);
-    const delay = Math.max(0, head.due - this.clock.now());
+    const delay = Math.max(0, due - this.clock.now());
     // Whole milliseconds, rounded down: the wake serves up to EARLY_MS ahead of time anyway.
     this.timer = this.clock.after(Math.floor(delay), this.onTimer);
-    this.timerDue = head.due;
+    this.timerDue = due;
+  }
+
+  /** The tick boundary at or after `t` (boundaries are the multiples of tickMs on the clock). */
+  private tickAtOrAfter(t: number): number {
+    return Math.ceil(t / this.tickMs) * this.tickMs;
+  }
+
+  private tickAtOrBefore(t: number): number {
+    return Math.floor(t / this.tickMs) * this.tickMs;
   }
 
   private up(i: number): void {

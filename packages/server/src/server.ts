@@ -180,8 +180,10 @@ class Server implements TidewireServer, ConnectionHost {
     });
     this.requireToken = this.requireToken.bind(this);
     this.timelineOpts = resolveTimelineOptions(opts.timeline, opts.limits.chunkBytes);
-    this.playback = new PlaybackScheduler(internal.timelineClock ?? realClock, (err, entry) =>
-      this.internalErrors.report('timeline', err, this.sessionContext(entry), 'playback session failed'),
+    this.playback = new PlaybackScheduler(
+      internal.timelineClock ?? realClock,
+      (err, entry) => this.internalErrors.report('timeline', err, this.sessionContext(entry), 'playback session failed'),
+      this.timelineOpts.tickMs,
     );
     this.timelineMetrics = new TimelineMetrics(this.serverMetrics.registry, { timelines: () => this.timelines() });
     this.fastify.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));

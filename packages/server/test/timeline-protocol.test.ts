@@ -131,6 +131,8 @@ test('§W sessions per connection are capped and count toward maxSubscriptions',
   assert.deepEqual(c.errors(), ['TW_TOO_MANY_SUBSCRIPTIONS', 'TW_TOO_MANY_SUBSCRIPTIONS'], 'the tree took the last subscription');
   await assert.rejects(createServer({ limits: { maxTimelineSessions: 0 } }), { code: 'TW_SERVER_BAD_OPTION' });
   await assert.rejects(createServer({ timeline: { minBatchMs: -1 } }), { code: 'TW_SERVER_BAD_OPTION' });
+  await assert.rejects(createServer({ timeline: { tickMs: -1 } }), { code: 'TW_SERVER_BAD_OPTION' });
+  await assert.rejects(createServer({ timeline: { tickMs: 101 } }), { code: 'TW_SERVER_BAD_OPTION' });
 });
 
 test('§W unsubscribing ends the session: no more frames, nothing scheduled', async (t) => {

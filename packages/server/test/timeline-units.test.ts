@@ -105,6 +105,82 @@ test('§W.5 scheduler: an entry rescheduling into the past waits for the next ti
   assert.equal(log.length, 5);
 });
 
+test('§W.5 scheduler tick: entries due within a tick wake together at its boundary, in due order, none early', () => {
+  const seed = seeds(1)[0]!;
+  const rand = seededRandom(seed);
+  const clock = new ManualClock();
+  const TICK = 10;
+  sched = new PlaybackScheduler(clock, undefined, TICK);
+  const log: number[] = [];
+  const woke = new Map<number, number>();
+  const dues = new Map<number, number>();
+  // 300 streams at random phases, each rescheduling itself one 25 fps period later.
+  for (let i = 0; i < 300; i++) {
+    const e = entry(log, i, (now) => {
+      woke.set(i, now);
+      const next = dues.get(i)! + 40;
+      dues.set(i, next);
+      return next;
+    });
+    const due = clock.now() + rand() * 40;
+    dues.set(i, due);
+    sched.at(e, due);
+  }
+  let timersFired = 0;
+  for (let t = 0; t < 400; t++) {
+    const before = log.length;
+    const pending = new Map(dues);
+    clock.advance(1);
+    if (log.length === before) continue;
+    timersFired++;
+    const served = log.slice(before);
+    assert.ok(clock.now() % TICK === 0, `seed ${seed}: woke at ${clock.now()}, not on a tick`);
+    const expected = [...pending].filter(([, d]) => d <= clock.now()).map(([id]) => id);
+    assert.deepEqual(
+      [...served].sort((a, b) => a - b),
+      expected,
+      `seed ${seed}: exactly the entries due by the tick, once each`,
+    );
+    for (const id of served) {
+      const at = woke.get(id)!;
+      const due = dues.get(id)! - 40;
+      assert.ok(at >= due, `seed ${seed}: entry ${id} woke at ${at}, before its due time ${due}`);
+      assert.ok(at - due < TICK, `seed ${seed}: entry ${id} woke at ${at}, a tick or more after ${due}`);
+    }
+    const order = served.map((id) => dues.get(id)!);
+    assert.deepEqual(
+      order,
+      [...order].sort((a, b) => a - b),
+      `seed ${seed}: due order within the tick`,
+    );
+  }
+  assert.equal(timersFired, 40, `seed ${seed}: one wake per tick for 300 streams over 400 ms`);
+  assert.equal(log.length, 3000, 'every stream woke every 40 ms');
+  assert.ok(clock.pending <= 1, 'a single timer');
+});
+
+test('§W.5 scheduler tick: a late wake also serves what fell due after its boundary', () => {
+  const clock = new ManualClock();
+  sched = new PlaybackScheduler(clock, undefined, 10);
+  const woke: [number, number][] = [];
+  const at = (id: number, due: number) => sched!.at({ due: Infinity, heapIndex: -1, wake: () => void woke.push([id, clock.now()]) }, due);
+  at(1, clock.now() + 3);
+  at(2, clock.now() + 14);
+  at(3, clock.now() + 26);
+  // The timer of the tick at +10 fires 6 ms late: entry 2 is overdue by then and goes with it.
+  let late = 6;
+  clock.advance(40, () => {
+    const ms = late;
+    late = 0;
+    return ms;
+  });
+  assert.deepEqual(woke, [
+    [1, 1016],
+    [2, 1016],
+    [3, 1030],
+  ]);
+});
+
 // ---- frame store -----------------------------------------------------------------------
 
 function liveStore(sizes: number[][]): FrameStore {
@@ -138,6 +214,29 @@ test('§W.3 frame store: batches respect frame, byte and message caps and span s
   store.batch(4, 8, 100, 1e9, 1, b);
   assert.equal(b.count, 1, 'a frame larger than the message cap still goes alone');
   assert.deepEqual([store.frameAtTime(0), store.frameAtTime(80), store.frameAtTime(81), store.frameAtTime(1e9)], [0, 1, 1, 8]);
+});
+
+test('§W.3 frame store: a segment hint (where the last batch ended) never changes which segment holds a frame', () => {
+  const store = liveStore([[10, 5, 5, 5], [20], [30, 7, 7], [40, 9]]);
+  for (let frame = 0; frame < store.frameCount; frame++) {
+    const truth = store.segmentOf(frame);
+    for (let hint = -1; hint <= store.segments.length; hint++) assert.equal(store.segmentOf(frame, hint), truth, `frame ${frame}, hint ${hint}`);
+  }
+  // A reused Batch carries the hint from one batch to the next, forwards and after a jump back.
+  const b: Batch = { count: 0, frameBytes: 0, wireBytes: 0, blocks: [] };
+  const sent: number[] = [];
+  for (const [from, to] of [
+    [0, 2],
+    [3, 4],
+    [5, 9],
+    [1, 3],
+    [6, 6],
+  ] as const) {
+    store.batch(from, to, 100, 1e9, 1e9, b);
+    sent.push(...b.blocks.map((x) => x.length));
+  }
+  // Block bytes: one length byte per frame, then the frame.
+  assert.deepEqual(sent, [3 + 10 + 5 + 5, 1 + 5, 1 + 20, 3 + 30 + 7 + 7, 2 + 40 + 9, 3 + 5 + 5 + 5, 1 + 7]);
 });
 
 // ---- session against a real Outbox -----------------------------------------------------
