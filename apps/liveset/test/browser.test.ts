@@ -415,4 +415,30 @@ describe('§9.1 the Live Set page with a 200 × 200 set', { skip: chromiumAvaila
     assert.equal(await trackName(page, 't:199'), 'Track 199');
     assert.deepEqual(browser.errors, []);
   });
+
+  it('§9.1 reveals the first screenful over several frames, not in the task after the swap', async () => {
+    // A fresh page that counts the cells in the DOM after every batch of DOM changes from the start.
+    const page = await browser.context.newPage();
+    await page.addInitScript(() => {
+      const w = window as unknown as { __cells: number[] };
+      w.__cells = [];
+      new MutationObserver(() => {
+        const n = document.querySelectorAll('[data-slot]').length;
+        if (n !== w.__cells.at(-1)) w.__cells.push(n);
+      }).observe(document, { subtree: true, childList: true });
+    });
+    await page.goto(browser.page.url().replace(/#.*$/, ''));
+    const session = page.getByTestId('session');
+    await page.locator('[data-testid="session"][data-revealed="true"]').waitFor({ timeout: WAIT_MS });
+    const [cols, rows] = [Number(await session.getAttribute('data-cols')), Number(await session.getAttribute('data-rows'))];
+    const counts = await page.evaluate(() => (window as unknown as { __cells: number[] }).__cells);
+    const full = cols * rows;
+    assert.ok(full > 100, `${cols} × ${rows} cells in view`);
+    assert.equal(counts.at(-1), full, 'every cell in view in the end');
+    const shown = counts.filter((n) => n > 0);
+    assert.ok(shown.length >= 3, `cells per frame grew in steps: ${counts.join(', ')}`);
+    assert.ok(shown[0]! <= full / 4, `the first frame with cells shows a few: ${counts.join(', ')}`);
+    // The first cells are the top row, left to right.
+    await page.close();
+  });
 });

@@ -40,6 +40,8 @@ export type { MessagePortLike } from './worker-messages.ts';
 export { PerfMonitor } from './perf.ts';
 export type { PerfStats, PerfSample, TimingStats, TimelineStats, SnapshotLoad } from './perf.ts';
 export { SOCKET_OPEN_MARK, SNAPSHOT_APPLIED_MARK } from './marks.ts';
+export { Reveal, RevealQueue } from './reveal.ts';
+export type { RevealOptions, RevealQueueOptions } from './reveal.ts';
 export { formatPerf, mountPerfHud } from './hud.ts';
 export { nodeStore, rootStore, statusStore, perfStore } from './svelte.ts';
 export type { Readable } from './svelte.ts';
