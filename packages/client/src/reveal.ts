@@ -70,8 +70,10 @@ export class RevealQueue {
 }
 
 export interface RevealOptions {
-  /** Items shown at once, and in the first batch (before any cost is known). Default 4. */
+  /** Items in the first batch (before any cost is known), and after restart(). Default 4. */
   first?: number;
+  /** Items shown before the first batch. Default `first`; 0 leaves even those to a frame of their own. */
+  initial?: number;
   /** Runs the limit change and whatever it renders, synchronously (Svelte: flushSync). */
   flush?: (fn: () => void) => void;
 }
@@ -98,7 +100,7 @@ export class Reveal {
   ) {
     this.first = Math.max(1, Math.floor(options.first ?? 4));
     this.flush = options.flush ?? ((fn) => fn());
-    this._limit = this.first;
+    this._limit = Math.max(0, Math.floor(options.initial ?? this.first));
     queue.add(this);
   }
 

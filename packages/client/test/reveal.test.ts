@@ -114,3 +114,13 @@ test('§4.2 restart() after a jump starts again from `first`; a disposed reveal 
   assert.equal(h.queue.pending, 0);
   assert.equal(h.frame(), false, 'no frame asked for once the only reveal is gone');
 });
+
+test('§4.2 `initial: 0` shows nothing before the first batch, which is `first` items', () => {
+  const h = harness(10);
+  let shown = -1;
+  const r = new Reveal(h.queue, (n) => (shown = n), { first: 3, initial: 0 });
+  assert.equal(r.limit, 0);
+  r.setTarget(10);
+  h.frame();
+  assert.equal(shown, 3);
+});

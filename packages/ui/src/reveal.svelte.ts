@@ -1,5 +1,5 @@
-// The page's progressive reveals (docs/client.md §4.2): one queue, so the session grid, the
-// device panel and its devices share one time budget per frame, the grid first.
+// Progressive reveal for Svelte components (docs/client.md §4.2): one queue per page, so every
+// view's reveal shares one time budget per frame, in the order the views were created.
 import { flushSync } from 'svelte';
 import { Reveal, RevealQueue } from '@tidewire/client/main';
 
@@ -12,10 +12,14 @@ export interface Revealed {
   restart(): void;
 }
 
-/** Call during a component's initialisation: `total()` is how many items the view has. */
+/**
+ * Call during a component's initialisation: `total()` is how many items the view has. Nothing is
+ * shown before the first batch: the frame of a snapshot swap only swaps, and each kind of view
+ * mounts (and has its code compiled) first in a frame of its own.
+ */
 export function revealed(total: () => number, first = 4): Revealed {
-  let limit = $state(first);
-  const reveal = new Reveal(reveals, (n) => (limit = n), { first, flush: flushSync });
+  let limit = $state(0);
+  const reveal = new Reveal(reveals, (n) => (limit = n), { first, initial: 0, flush: flushSync });
   $effect(() => reveal.setTarget(total()));
   $effect(() => () => reveal.dispose());
   return {
