@@ -218,6 +218,10 @@ describe('§9 the Live Set page', { skip: chromiumAvailable() ? false : 'no Chro
     await waitForText(page, '[data-testid="devices"] .device .name', 'Drum Rack');
     assert.ok((await page.locator('[data-testid="devices"] .chain').count()) > 10, 'the rack lists its chains');
     assert.ok((await page.getByTestId('hud').textContent())?.includes('msgs'), 'the perf HUD is shown');
+    // The HUD's load is snapshot-applied − socket-open, from the page's two marks (docs/client.md §4.1).
+    const marks = await page.evaluate(() => ['tidewire:socket-open', 'tidewire:snapshot-applied'].map((n) => performance.getEntriesByName(n, 'mark').length));
+    assert.deepEqual(marks, [1, 1], 'one socket-open and one snapshot-applied mark');
+    await page.waitForFunction(() => /load +\d+\.\d ms/.test(document.querySelector('[data-testid="hud"]')?.textContent ?? ''), null, { timeout: WAIT_MS });
   });
 
   it('§9.2 shows a track rename that Live sends over OSC', async () => {
