@@ -124,3 +124,28 @@ test('§4.2 `initial: 0` shows nothing before the first batch, which is `first` 
   h.frame();
   assert.equal(shown, 3);
 });
+
+test('§4.2 one dear batch (other work in its flush) moves the cost estimate only half-way', () => {
+  let time = 0;
+  let pending: (() => void) | null = null;
+  const queue = new RevealQueue({ budgetMs: 10, now: () => time, schedule: (fn) => ((pending = fn), () => (pending = null)) });
+  const batches: number[] = [];
+  let shown = 0;
+  let spike = true;
+  const r = new Reveal(
+    queue,
+    (n) => {
+      const next = Number.isFinite(n) ? n : 400;
+      batches.push(next - shown);
+      // 0.5 ms an item, plus 12 ms of unrelated work in the third batch's flush.
+      time += (next - shown) * 0.5 + (batches.length === 3 && spike ? 12 : 0);
+      shown = next;
+    },
+    { first: 4, initial: 0 },
+  );
+  r.setTarget(400);
+  for (let i = 0; i < 6; i++) (pending as (() => void) | null)?.();
+  spike = false;
+  // 4, 8, 16 (spike: 28 ms for 16 items), then 11 (half-way estimate) instead of 5, back to 20.
+  assert.deepEqual(batches.slice(0, 6), [4, 8, 16, 11, 20, 20]);
+});
