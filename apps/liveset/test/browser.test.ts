@@ -218,6 +218,10 @@ describe('§9 the Live Set page', { skip: chromiumAvailable() ? false : 'no Chro
     await waitForText(page, '[data-testid="devices"] .device .name', 'Drum Rack');
     assert.ok((await page.locator('[data-testid="devices"] .chain').count()) > 10, 'the rack lists its chains');
     assert.ok((await page.getByTestId('hud').textContent())?.includes('msgs'), 'the perf HUD is shown');
+    // The HUD's load is snapshot-applied − socket-open, from the page's two marks (docs/client.md §4.1).
+    const marks = await page.evaluate(() => ['tidewire:socket-open', 'tidewire:snapshot-applied'].map((n) => performance.getEntriesByName(n, 'mark').length));
+    assert.deepEqual(marks, [1, 1], 'one socket-open and one snapshot-applied mark');
+    await page.waitForFunction(() => /load +\d+\.\d ms/.test(document.querySelector('[data-testid="hud"]')?.textContent ?? ''), null, { timeout: WAIT_MS });
   });
 
   it('§9.2 shows a track rename that Live sends over OSC', async () => {
@@ -414,5 +418,31 @@ describe('§9.1 the Live Set page with a 200 × 200 set', { skip: chromiumAvaila
     assert.ok((await cells()) < 1000);
     assert.equal(await trackName(page, 't:199'), 'Track 199');
     assert.deepEqual(browser.errors, []);
+  });
+
+  it('§9.1 reveals the first screenful over several frames, not in the task after the swap', async () => {
+    // A fresh page that counts the cells in the DOM after every batch of DOM changes from the start.
+    const page = await browser.context.newPage();
+    await page.addInitScript(() => {
+      const w = window as unknown as { __cells: number[] };
+      w.__cells = [];
+      new MutationObserver(() => {
+        const n = document.querySelectorAll('[data-slot]').length;
+        if (n !== w.__cells.at(-1)) w.__cells.push(n);
+      }).observe(document, { subtree: true, childList: true });
+    });
+    await page.goto(browser.page.url().replace(/#.*$/, ''));
+    const session = page.getByTestId('session');
+    await page.locator('[data-testid="session"][data-revealed="true"]').waitFor({ timeout: WAIT_MS });
+    const [cols, rows] = [Number(await session.getAttribute('data-cols')), Number(await session.getAttribute('data-rows'))];
+    const counts = await page.evaluate(() => (window as unknown as { __cells: number[] }).__cells);
+    const full = cols * rows;
+    assert.ok(full > 100, `${cols} × ${rows} cells in view`);
+    assert.equal(counts.at(-1), full, 'every cell in view in the end');
+    const shown = counts.filter((n) => n > 0);
+    assert.ok(shown.length >= 3, `cells per frame grew in steps: ${counts.join(', ')}`);
+    assert.ok(shown[0]! <= full / 4, `the first frame with cells shows a few: ${counts.join(', ')}`);
+    // The first cells are the top row, left to right.
+    await page.close();
   });
 });

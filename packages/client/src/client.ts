@@ -75,6 +75,9 @@ export interface ClientEvents {
   error: ClientError;
   /** Every frame received (for throughput meters). */
   frame: FrameInfo;
+  /** The WebSocket opened; `at` in ms since the Unix epoch (performance.timeOrigin + now), so
+   *  another thread can place it on its own clock (docs/client.md §4.1). */
+  open: { at: number };
   disconnect: { code: number; reason: string };
 }
 
@@ -296,6 +299,7 @@ export class TidewireClient extends Emitter<ClientEvents> {
     this.lastSocketError = '';
     ws.onopen = () => {
       if (this.socket !== ws) return;
+      if (this.listenerCount('open') > 0) this.emit('open', { at: performance.timeOrigin + performance.now() });
       ws.send(encodeHello({ protocol: [PROTOCOL_VERSION.major, PROTOCOL_VERSION.minor], client: this.clientName, capabilities: CAPABILITIES }));
       this.helloSent = true;
       for (const sub of this.trees.values()) sub.connected();

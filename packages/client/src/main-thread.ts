@@ -9,7 +9,10 @@ export type { TreeStoreOptions, StoreStatus, StoreProgress, SnapshotInfo, NodeLi
 export type { StoreMessage, StoreState, ErrorInfo } from './store-messages.ts';
 export type { NodeView } from './views.ts';
 export { PerfMonitor } from './perf.ts';
-export type { PerfStats, PerfSample, TimingStats, TimelineStats } from './perf.ts';
+export type { PerfStats, PerfSample, TimingStats, TimelineStats, SnapshotLoad } from './perf.ts';
+export { SOCKET_OPEN_MARK, SNAPSHOT_APPLIED_MARK } from './marks.ts';
+export { Reveal, RevealQueue } from './reveal.ts';
+export type { RevealOptions, RevealQueueOptions } from './reveal.ts';
 // Timeline player: the engine (codec, connection) runs in its own worker.
 export * from './player/index.ts';
 export { formatPerf, mountPerfHud } from './hud.ts';

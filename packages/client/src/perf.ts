@@ -26,11 +26,24 @@ export interface PerfStats {
   /** Main thread: store work per frame. */
   mainWorkMs: TimingStats;
   longTasks: { supported: boolean; count: number; lastMs: number; maxMs: number };
-  /** Last snapshot load, from 'loading' to the store swap. */
+  /**
+   * The latest snapshot load: from the socket opening (mark `tidewire:socket-open`) to the
+   * store swapping in the first whole snapshot after it (mark `tidewire:snapshot-applied`),
+   * docs/client.md §4.1. Null until one happened.
+   */
   snapshotLoadMs: number | null;
+  /** The two points snapshotLoadMs is the distance between, on the page's clock (performance.now()). */
+  snapshotLoad: SnapshotLoad | null;
   totals: { messages: number; bytes: number; batches: number };
   /** Timeline players (src/player): frames decoded (in the worker), segment bytes fetched, seeks. */
   timeline: TimelineStats;
+}
+
+export interface SnapshotLoad {
+  /** The tree channel whose store swapped the snapshot in. */
+  channel: string;
+  socketOpenAt: number;
+  appliedAt: number;
 }
 
 export interface TimelineStats {
@@ -99,6 +112,9 @@ export class PerfMonitor {
   private readonly listeners = new Set<PerfListener>();
   private timer: TimerHandle | undefined = undefined;
   private observer: LongTaskObserver | null = null;
+  private socketOpenAt: number | null = null;
+  /** Channels whose first snapshot since the latest socket open is already counted. */
+  private readonly loaded = new Set<string>();
 
   constructor(options: PerfMonitorOptions = {}) {
     this.timers = options.timers ?? realTimers;
@@ -113,6 +129,7 @@ export class PerfMonitor {
       mainWorkMs: zero,
       longTasks: { supported: false, count: 0, lastMs: 0, maxMs: 0 },
       snapshotLoadMs: null,
+      snapshotLoad: null,
       totals: { messages: 0, bytes: 0, batches: 0 },
       timeline: { framesDecodedPerSec: 0, bytesFetchedPerSec: 0, seekMs: zero, totals: { framesDecoded: 0, bytesFetched: 0, seeks: 0 } },
     };
@@ -175,8 +192,22 @@ export class PerfMonitor {
     this.stats.timeline = { ...this.stats.timeline, seekMs: { ...this.stats.timeline.seekMs, last: ms } };
   }
 
-  recordSnapshotLoad(ms: number): void {
-    this.stats = { ...this.stats, snapshotLoadMs: ms };
+  /** The socket opened at `at` (page clock): the start of the next load of every channel. */
+  recordSocketOpen(at: number): void {
+    this.socketOpenAt = at;
+    this.loaded.clear();
+  }
+
+  /**
+   * `channel`'s store swapped in a whole snapshot at `at` (page clock). Only the first one since
+   * the socket opened is a load; a later one on the same connection (a resync) would otherwise
+   * count the whole time the connection was up.
+   */
+  recordSnapshotApplied(channel: string, at: number): void {
+    if (this.socketOpenAt === null || this.loaded.has(channel)) return;
+    this.loaded.add(channel);
+    const load = { channel, socketOpenAt: this.socketOpenAt, appliedAt: at };
+    this.stats = { ...this.stats, snapshotLoad: load, snapshotLoadMs: at - load.socketOpenAt };
     this.publish();
   }
 

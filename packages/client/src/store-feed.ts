@@ -11,6 +11,7 @@ import { nodeView, walkViews } from './views.ts';
 import type { NodeView } from './views.ts';
 import type { ErrorInfo, StoreMessage, StoreState } from './store-messages.ts';
 import type { TreeSubscription } from './tree-subscription.ts';
+import type { Position } from '@tidewire/protocol';
 import { realTimers } from './timers.ts';
 import type { TimerHandle, Timers } from './timers.ts';
 
@@ -45,6 +46,8 @@ export class StoreFeed {
   private readonly queue: StoreMessage[][] = [];
   private inFlight = false;
   private flushWanted = false;
+  /** The position of a snapshot sent without its root hash: a `hash` message is owed for it. */
+  private hashDue: Position | null = null;
 
   constructor(
     private readonly sub: TreeSubscription,
@@ -96,6 +99,17 @@ export class StoreFeed {
       out.push(this.pendingProgress);
       this.pendingProgress = null;
     }
+    // Changes carry the root hash themselves; without any, the hash owed for the last snapshot
+    // goes now — after the snapshot's slices (this flush waits for them in paced mode), so the
+    // hashing never delays the swap (docs/client.md §2.2).
+    if (this.hashDue !== null && this.dirty.size === 0) {
+      const tree = this.sub.tree;
+      const position = this.sub.position;
+      if (tree && position && position.epoch === this.hashDue.epoch && position.offset === this.hashDue.offset) {
+        out.push({ t: 'hash', position, rootHash: tree.rootHash });
+      }
+    }
+    this.hashDue = null;
     if (this.dirty.size > 0) this.changes(out);
     if (this.statusDirty) {
       this.statusDirty = false;
@@ -192,7 +206,7 @@ export class StoreFeed {
     // Changes to the previous tree are superseded; progress belongs to the load that just ended.
     this.dirty.clear();
     this.pendingProgress = null;
-    const head: StoreMessage[] = [{ t: 'begin', rootId: tree.root.id, nodeCount: tree.size, position, rootHash: tree.rootHash }];
+    const head: StoreMessage[] = [{ t: 'begin', rootId: tree.root.id, nodeCount: tree.size, position, rootHash: null }];
     // A new snapshot supersedes whatever of the previous one has not gone out yet.
     this.queue.length = 0;
     this.send(head);
@@ -206,6 +220,7 @@ export class StoreFeed {
     }
     if (slice.length > 0) this.send([{ t: 'slice', nodes: slice }]);
     this.send([{ t: 'end' }]);
+    this.hashDue = position;
     this.statusDirty = true;
     this.schedule();
   }

@@ -15,8 +15,14 @@ export type StoreMessage =
   | { t: 'status'; state: StoreState; error?: ErrorInfo }
   /** Download progress of a chunked snapshot. */
   | { t: 'progress'; receivedBytes: number; totalBytes: number; nodeCount: number }
-  /** A snapshot replaces the tree: `slice` messages follow, then `end`. */
-  | { t: 'begin'; rootId: string; nodeCount: number; position: Position; rootHash: string }
+  /**
+   * A snapshot replaces the tree: `slice` messages follow, then `end`. `rootHash` is null when
+   * the feed did not compute it first (it never does for a snapshot: hashing every node is about
+   * half of a cold decode); a `hash` message follows once the snapshot is delivered.
+   */
+  | { t: 'begin'; rootId: string; nodeCount: number; position: Position; rootHash: string | null }
+  /** The root hash at `position`, computed after the snapshot at that position went out. */
+  | { t: 'hash'; position: Position; rootHash: string }
   /** Node views of the snapshot, parents before children. */
   | { t: 'slice'; nodes: NodeView[] }
   | { t: 'end' }

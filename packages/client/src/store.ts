@@ -36,7 +36,8 @@ export interface SnapshotInfo {
   rootId: string;
   nodeCount: number;
   position: Position;
-  rootHash: string;
+  /** Null when the feed sends the hash after the snapshot (the worker does): see TreeStore.rootHash. */
+  rootHash: string | null;
   /** From the store entering 'loading' to the swap, in ms. */
   loadMs: number;
 }
@@ -70,7 +71,7 @@ export class TreeStore {
   private _rootHash: string | null = null;
   private _status: StoreStatus = { state: 'connecting', progress: null, error: null };
   private replicaState: StoreState = 'connecting';
-  private staging: { map: Map<string, NodeView>; rootId: string; nodeCount: number; position: Position; rootHash: string } | null = null;
+  private staging: { map: Map<string, NodeView>; rootId: string; nodeCount: number; position: Position; rootHash: string | null } | null = null;
   private pendingChanges: { upserts: NodeView[]; removes: string[] } | null = null;
   private loadingSince: number | null = null;
   private progress: StoreProgress | null = null;
@@ -128,6 +129,10 @@ export class TreeStore {
     return this._position;
   }
 
+  /**
+   * The root hash at `position`. Null for a moment after a snapshot from a feed that hashes it
+   * after sending it (docs/client.md §2.2), until its `hash` message or the next changes.
+   */
   get rootHash(): string | null {
     return this._rootHash;
   }
@@ -285,6 +290,11 @@ export class TreeStore {
       case 'changes':
         this.applyChanges(msg);
         return;
+      case 'hash': {
+        const p = this._position;
+        if (p !== null && p.epoch === msg.position.epoch && p.offset === msg.position.offset) this._rootHash = msg.rootHash;
+        return;
+      }
     }
   }
 

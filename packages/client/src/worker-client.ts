@@ -6,6 +6,7 @@ import type { ConnectionState } from './client.ts';
 import { Emitter } from './emitter.ts';
 import { ClientError, invalidOption } from './errors.ts';
 import { PerfMonitor } from './perf.ts';
+import { SNAPSHOT_APPLIED_MARK, SOCKET_OPEN_MARK, fromEpoch, markAt } from './marks.ts';
 import type { FrameScheduler } from './scheduler.ts';
 import type { ErrorInfo } from './store-messages.ts';
 import { absoluteUrl } from './socket.ts';
@@ -84,7 +85,11 @@ export function createWorkerClient(options: WorkerClientOptions): WorkerClient {
       timers: options.timers,
       onWork: perf ? (ms) => perf.recordMainWork(ms) : undefined,
     });
-    if (perf) store.onSnapshot((info) => perf.recordSnapshotLoad(info.loadMs));
+    // Marked whether or not there is a monitor: benchmarks read the marks (docs/client.md §4.1).
+    store.onSnapshot(() => {
+      const at = markAt(SNAPSHOT_APPLIED_MARK, undefined, { channel: name });
+      perf?.recordSnapshotApplied(name, at);
+    });
     stores.set(name, store);
   }
   const emitter = new Emitter<WorkerClientEvents>();
@@ -107,6 +112,11 @@ export function createWorkerClient(options: WorkerClientOptions): WorkerClient {
         state = msg.state;
         emitter.emit('state', state);
         return;
+      case 'socket-open': {
+        const at = markAt(SOCKET_OPEN_MARK, fromEpoch(msg.at));
+        perf?.recordSocketOpen(at);
+        return;
+      }
       case 'error':
         emitter.emit('error', fromInfo(msg.error));
         return;

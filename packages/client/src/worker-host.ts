@@ -62,6 +62,8 @@ export function startWorkerHost(port: MessagePortLike, options: WorkerHostOption
     }
     const c = client;
     c.on('state', (state) => post({ t: 'state', state }));
+    // Posted at once, not coalesced: the page marks it on its own clock (docs/client.md §4.1).
+    c.on('open', (e) => post({ t: 'socket-open', at: e.at }));
     c.on('error', (err) => post({ t: 'error', error: { code: err.code, message: err.message, ...(err.channelName ? { channelName: err.channelName } : {}) } }));
     c.on('frame', (f) => {
       perf.messages++;

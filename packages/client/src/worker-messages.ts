@@ -29,6 +29,8 @@ export type ToWorker =
 export type FromWorker =
   | { t: 'store'; name: string; messages: StoreMessage[] }
   | { t: 'state'; state: ConnectionState }
+  /** The worker's WebSocket opened at `at` (ms since the Unix epoch: the worker's timeOrigin + now). */
+  | { t: 'socket-open'; at: number }
   | { t: 'error'; error: ErrorInfo & { channelName?: string } }
   | { t: 'events'; name: string; entries: [string, unknown][] }
   | { t: 'perf'; sample: PerfSample }

@@ -108,7 +108,8 @@ test('client.md §3: integration: the worker split against the real server', asy
   const wc = createWorkerClient({ url, channels: ['doc'], worker: port1 as unknown as MessagePortLike, reconnect: FAST });
   t.after(() => wc.perf?.stop());
   const store = wc.store('doc');
-  await store.waitFor((s) => s.status.state === 'live' && s.size === 5000, { timeoutMs: 10_000 });
+  // The root hash follows the snapshot (docs/client.md §2.2).
+  await store.waitFor((s) => s.status.state === 'live' && s.size === 5000 && s.rootHash !== null, { timeoutMs: 10_000 });
   assert.equal(store.rootHash, doc.tree.rootHash);
   for (let i = 0; i < 50; i++) {
     doc.set(`t${i % 20}c${i}`, { i });

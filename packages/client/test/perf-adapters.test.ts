@@ -26,7 +26,8 @@ test('§4 PerfMonitor: per-window rates and timings, totals, snapshot load, stor
   assert.equal(perf.get().messagesPerSec, 0);
   assert.equal(perf.get().decodeMs.last, 6, 'last survives an idle window');
   assert.deepEqual(perf.get().totals, { messages: 15, bytes: 10_500, batches: 2 });
-  perf.recordSnapshotLoad(120);
+  perf.recordSocketOpen(1000);
+  perf.recordSnapshotApplied('doc', 1120);
   assert.equal(seen.at(-1)!.snapshotLoadMs, 120);
   assert.equal(perf.observeLongTasks(), false, 'no longtask entries in Node');
   assert.match(formatPerf(perf.get()), /load +120\.0 ms/);
@@ -35,6 +36,24 @@ test('§4 PerfMonitor: per-window rates and timings, totals, snapshot load, stor
   const n = seen.length;
   timers.advance(5000);
   assert.equal(seen.length, n);
+});
+
+test('§4.1 PerfMonitor: load is snapshot-applied − socket-open, the first snapshot per channel after each open', () => {
+  const perf = new PerfMonitor({ timers: new ManualTimers() });
+  perf.recordSnapshotApplied('doc', 50);
+  assert.equal(perf.get().snapshotLoadMs, null, 'no socket open yet: no load');
+  perf.recordSocketOpen(100);
+  perf.recordSnapshotApplied('doc', 180);
+  assert.equal(perf.get().snapshotLoadMs, 80);
+  assert.deepEqual(perf.get().snapshotLoad, { channel: 'doc', socketOpenAt: 100, appliedAt: 180 });
+  perf.recordSnapshotApplied('doc', 5000);
+  assert.equal(perf.get().snapshotLoadMs, 80, 'a resync on the same connection is not a load');
+  perf.recordSnapshotApplied('other', 230);
+  assert.deepEqual(perf.get().snapshotLoad, { channel: 'other', socketOpenAt: 100, appliedAt: 230 }, 'the latest channel loaded');
+  perf.recordSocketOpen(6000);
+  perf.recordSnapshotApplied('doc', 6040);
+  assert.equal(perf.get().snapshotLoadMs, 40, 'a reconnect starts the next load');
+  assert.match(formatPerf(perf.get()), /load +40\.0 ms/);
 });
 
 function storeWith(views: NodeView[]): TreeStore {

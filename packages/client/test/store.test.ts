@@ -255,6 +255,43 @@ test('§2.2 a paced StoreFeed keeps one post in flight and coalesces changes unt
   feed.dispose();
 });
 
+test('§2.2 a snapshot goes out without its root hash; the hash follows its last slice (or rides on changes)', () => {
+  const { sub, h, socket, timers } = setup(bigTree(2500));
+  const posted: StoreMessage[][] = [];
+  const feed = new StoreFeed(sub, (m) => posted.push(m), { sliceNodes: 1000, timers, paced: true });
+  const begin = posted[0]![0]!;
+  assert.ok(begin.t === 'begin' && begin.rootHash === null, 'no hash before the slices');
+  const store = new TreeStore('doc', { schedule: () => () => {}, timers });
+  const deliver = () => {
+    for (const p of posted.splice(0)) for (const m of p) store.receive(m);
+    store.flushSync();
+  };
+  for (let i = 0; i < 4; i++) feed.ack();
+  timers.advance(100);
+  assert.ok(!posted.flat().some((m) => m.t === 'hash'), 'the hash waits until the receiver took the last slice');
+  deliver();
+  assert.equal(store.size, 2500);
+  assert.equal(store.rootHash, null, 'swapped in before the hash is known');
+  feed.ack();
+  timers.advance(16);
+  const hash = posted.flat().find((m) => m.t === 'hash');
+  assert.ok(hash && hash.t === 'hash' && hash.rootHash === sub.tree!.rootHash && hash.position.offset === sub.position!.offset);
+  deliver();
+  assert.equal(store.rootHash, h.tree.rootHash, 'the hash at the store position');
+
+  // The next snapshot with changes pending before the hash went out: the changes carry it.
+  socket.receive(h.subscribed('doc', 1, 'snapshot', 'new'), ...h.snapshotFrames(1, 8 * 1024));
+  for (let i = 0; i < 5; i++) feed.ack(); // the hash's post, then begin and the 3 slices
+  socket.receive(h.commit(1, [[0, 't0c0', { v: 7 }]]));
+  feed.ack(); // 'end'
+  timers.advance(16);
+  feed.ack();
+  deliver();
+  assert.ok(!posted.flat().some((m) => m.t === 'hash'));
+  assert.equal(store.rootHash, h.tree.rootHash);
+  feed.dispose();
+});
+
 test('§2.3 status follows the replica: connecting → loading → live → reconnecting', () => {
   const timers = new ManualTimers();
   const f = socketFactory();

@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { MessageChannel } from 'node:worker_threads';
 import { WebSocket } from 'ws';
 import { FrameType, SnapshotEncoding, encodeEvent, encodeSubscribed } from '@tidewire/protocol';
-import { createWorkerClient, startWorkerHost } from '@tidewire/client';
+import { SNAPSHOT_APPLIED_MARK, SOCKET_OPEN_MARK, createWorkerClient, startWorkerHost } from '@tidewire/client';
 import type { MessagePortLike, NodeView, StoreMessage } from '@tidewire/client';
 import { startFakeServer } from './fake-server.ts';
 import { History, bigTree } from './fixtures.ts';
 
-test('§3 the worker split: sliced snapshot, per-node changes, events both ways, perf counters', async (t) => {
+test('§3 §4.1 the worker split: sliced snapshot, per-node changes, events both ways, perf counters, load marks', async (t) => {
   const server = await startFakeServer(t);
   const { port1, port2 } = new MessageChannel();
   t.after(() => {
@@ -81,6 +81,15 @@ test('§3 the worker split: sliced snapshot, per-node changes, events both ways,
   assert.ok(stats.totals.bytes > 10_000, JSON.stringify(stats.totals));
   assert.equal(stats.totals.batches, 2);
   assert.ok(stats.snapshotLoadMs !== null);
+  // §4.1: the marks on this thread's clock, and the HUD's load computed from those two points.
+  const opens = performance.getEntriesByName(SOCKET_OPEN_MARK, 'mark');
+  const applied = performance.getEntriesByName(SNAPSHOT_APPLIED_MARK, 'mark') as PerformanceMark[];
+  assert.equal(opens.length, 1);
+  assert.equal(applied.length, 1);
+  assert.deepEqual(applied[0]!.detail, { channel: 'doc' });
+  assert.ok(opens[0]!.startTime < applied[0]!.startTime && opens[0]!.startTime > 0);
+  assert.equal(stats.snapshotLoadMs, applied[0]!.startTime - opens[0]!.startTime);
+  assert.deepEqual(stats.snapshotLoad, { channel: 'doc', socketOpenAt: opens[0]!.startTime, appliedAt: applied[0]!.startTime });
 
   await wc.close();
   assert.equal(wc.state, 'closed');
