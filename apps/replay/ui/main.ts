@@ -38,6 +38,12 @@ void replay.loadMeta();
   get firstFrameMs() {
     return replay.firstFrameMs;
   },
+  /** The race time on screen: what the last drawn frame showed (null before the first). */
+  get shownTimeMs() {
+    return replay.shownTimeMs;
+  },
+  /** fn(shownTimeMs) in every animation frame that draws the cars. */
+  onDraw: (fn: (shownTimeMs: number) => void) => replay.onDraw(fn),
   get leaderboardFrame() {
     return replay.leaderboardFrame;
   },
