@@ -1,6 +1,8 @@
-// `node --import tsx bench/src/browser/trace-page.ts PATH [SECONDS] [OUT.json]`: loads one page of
-// the browser bench's server (PATH such as /replay/ or /signal-lab/) in Chromium with a CDP trace
-// running from before navigation, for SECONDS (default 3), and writes the trace (Chrome's
+// `node --import tsx bench/src/browser/trace-page.ts PATH [SECONDS] [OUT.json] [EXPR]`: loads one
+// page of the browser bench's server (PATH such as /replay/ or /signal-lab/) in Chromium with a
+// CDP trace running from before navigation — or, given EXPR (e.g. `replay.player.play()`), from
+// when EXPR is evaluated in the page 2 s after navigation — for SECONDS (default 3), and writes
+// the trace (Chrome's
 // trace-event JSON: open it in DevTools' Performance panel or Perfetto). On stderr: the main
 // thread's tasks over 30 ms with the JS functions that took most self time in them (a summary to
 // start from). The tool behind the page fixes of issue 14 (docs/browser-bench.md §6, §7).
@@ -10,7 +12,7 @@ import { Child } from '../child.ts';
 import type { ServerCommand, ServerReady } from './messages.ts';
 
 const FLAGS = ['--autoplay-policy=no-user-gesture-required', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
-const [path = '/replay/', secondsArg = '3', out = '/tmp/trace.json'] = process.argv.slice(2);
+const [path = '/replay/', secondsArg = '3', out = '/tmp/trace.json', expr] = process.argv.slice(2);
 const seconds = Number(secondsArg);
 
 const server = await Child.spawn<ServerCommand>(new URL('./server-entry.ts', import.meta.url));
@@ -27,21 +29,26 @@ try {
   const events: unknown[] = [];
   cdp.on('Tracing.dataCollected', (e: { value: unknown[] }) => events.push(...e.value));
   const done = new Promise<void>((r) => cdp.once('Tracing.tracingComplete', () => r()));
-  await cdp.send('Tracing.start', {
-    transferMode: 'ReportEvents',
-    traceConfig: {
-      includedCategories: [
-        'devtools.timeline',
-        'disabled-by-default-devtools.timeline',
-        'v8.execute',
-        'blink.user_timing',
-        'disabled-by-default-v8.cpu_profiler',
-        'toplevel',
-        'loading',
-      ],
-    },
-  });
-  await page.goto(`${ready.url}${path}`, { waitUntil: 'commit' });
+  const traceConfig = {
+    includedCategories: [
+      'devtools.timeline',
+      'disabled-by-default-devtools.timeline',
+      'v8.execute',
+      'blink.user_timing',
+      'disabled-by-default-v8.cpu_profiler',
+      'toplevel',
+      'loading',
+    ],
+  };
+  if (expr === undefined) {
+    await cdp.send('Tracing.start', { transferMode: 'ReportEvents', traceConfig });
+    await page.goto(`${ready.url}${path}`, { waitUntil: 'commit' });
+  } else {
+    await page.goto(`${ready.url}${path}`, { waitUntil: 'commit' });
+    await page.waitForTimeout(2000);
+    await cdp.send('Tracing.start', { transferMode: 'ReportEvents', traceConfig });
+    await page.evaluate(expr);
+  }
   await page.waitForTimeout(seconds * 1000);
   const marks = await page.evaluate(() => performance.getEntriesByType('mark').map((m) => `${m.name}@${Math.round(m.startTime)}`));
   await cdp.send('Tracing.end');
@@ -66,8 +73,7 @@ interface TraceEvent {
 
 /** Long main-thread tasks, and for each the trace's own events inside it that took longest. */
 function summarise(ev: TraceEvent[]): void {
-  const nav = ev.find((e) => e.name === 'navigationStart' || e.name === 'TracingStartedInBrowser');
-  const t0 = nav?.ts ?? 0;
+  const t0 = Math.min(...ev.filter((e) => e.name === 'navigationStart' || e.name === 'TracingStartedInBrowser').map((e) => e.ts));
   const tasks = ev.filter((e) => e.name === 'RunTask' && (e.dur ?? 0) > 30_000);
   for (const t of tasks) {
     const inner = ev
