@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { chromiumAvailable } from '@tidewire/testkit';
+import { UsageError } from '@tidewire/cli';
+import { pageList } from '../src/suites/browser.ts';
 import { runSuiteJson } from './run-suite.ts';
 
 type Obj = Record<string, unknown>;
@@ -48,9 +50,20 @@ test(
       finite(page.ratios as Obj, ['firstScreenMs', 'snapshotMs', 'stormP99Ms', 'stormBusyPct'], `${name}.ratios`);
     }
     finite(r.pages.replay!.tidewire as Obj, ['firstFrameMs', 'seekP99Ms', 'droppedFrames', 'droppedFrames16x'], 'replay.tidewire');
+    const play = (r.pages.replay!.tidewire as { play: Record<'x1' | 'x16', Obj> }).play;
+    for (const k of ['x1', 'x16'] as const)
+      finite(play[k], ['staleFrames', 'skippedFrames', 'skippedBlocked', 'skippedUnrefreshed', 'frames', 'refreshGaps'], `replay.tidewire.play.${k}`);
     finite(r.pages.signalLab!.tidewire as Obj, ['audioReadyMs', 'longestTaskMs'], 'signalLab.tidewire');
     const targets = Object.entries(r.targets);
     assert.ok(targets.length >= 17, `one verdict per acceptance line (${targets.length})`);
     for (const [k, v] of targets) assert.equal(typeof v, 'boolean', `targets.${k}`);
   },
 );
+
+test("§6 --pages: a comma-separated subset of the pages, run in the suite's order; an unknown or repeated name is a usage error", () => {
+  assert.deepEqual(pageList('signalLab,replay', '--pages'), ['replay', 'signalLab']);
+  assert.deepEqual(pageList('demo17k', '--pages'), ['demo17k']);
+  assert.throws(() => pageList('replay,nope', '--pages'), UsageError);
+  assert.throws(() => pageList('replay,replay', '--pages'), UsageError);
+  assert.throws(() => pageList('', '--pages'), UsageError);
+});

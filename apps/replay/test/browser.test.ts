@@ -232,6 +232,12 @@ describe('§12 the replay page', { skip: chromiumAvailable() ? false : 'no Chrom
     const rows = await codesOnScreen();
     assert.deepEqual(rows, rankedCodes(truth).concat(unrankedCodes(truth)));
     assert.ok((await page.getByTestId('hud').textContent())?.includes('main'), 'the perf HUD is shown');
+    // What is on screen can be read back: the grid's time, the time the player shows.
+    const shown = await page.evaluate(() => {
+      const r = (window as unknown as { replay: { shownTimeMs: number | null; time(): number } }).replay;
+      return { shown: r.shownTimeMs, time: r.time() };
+    });
+    assert.equal(shown.shown, shown.time, 'shownTimeMs is the drawn time');
   });
 
   function rankedCodes(v: Float64Array): string[] {
@@ -257,6 +263,22 @@ describe('§12 the replay page', { skip: chromiumAvailable() ? false : 'no Chrom
     await page.getByTestId('play').click();
     const playing = await waitSnapshot((s) => s.playing && s.timeMs > 500, 'playback to start');
     assert.ok(playing.timeMs > 0);
+    // While playing, every drawn frame reports a later race time through onDraw.
+    const draws = await page.evaluate(
+      () =>
+        new Promise<number[]>((resolve) => {
+          const r = (window as unknown as { replay: { onDraw(fn: (t: number) => void): () => void } }).replay;
+          const times: number[] = [];
+          const off = r.onDraw((t) => {
+            times.push(t);
+            if (times.length === 5) {
+              off();
+              resolve(times);
+            }
+          });
+        }),
+    );
+    for (let i = 1; i < draws.length; i++) assert.ok(draws[i]! > draws[i - 1]!, `drawn times advance: ${draws.join(', ')}`);
     await page.getByTestId('lap-select').selectOption('30');
     await waitSnapshot((s) => !s.seeking && s.timeMs >= 30 * 85_000, 'the seek to lap 30');
     await page.getByTestId('play').click(); // pause

@@ -38,6 +38,12 @@ void replay.loadMeta();
   get firstFrameMs() {
     return replay.firstFrameMs;
   },
+  /** The race time on screen: what the last drawn frame showed (null before the first). */
+  get shownTimeMs() {
+    return replay.shownTimeMs;
+  },
+  /** fn(shownTimeMs) in every animation frame that draws the cars. */
+  onDraw: (fn: (shownTimeMs: number) => void) => replay.onDraw(fn),
   get leaderboardFrame() {
     return replay.leaderboardFrame;
   },
@@ -48,5 +54,10 @@ void replay.loadMeta();
   telemetry: (): unknown => null,
 };
 
-mount(App, { target: document.getElementById('app')!, props: { replay } });
-document.getElementById('skeleton')?.remove();
+// Mounted in a task of its own: the module's evaluation (every import, and the work started
+// above) and the first render are each a long task on a slow machine; in one they added up to
+// the page's longest (issue 14). The skeleton paints meanwhile.
+setTimeout(() => {
+  mount(App, { target: document.getElementById('app')!, props: { replay } });
+  document.getElementById('skeleton')?.remove();
+}, 0);

@@ -9,7 +9,7 @@ import { forSeeds, Prng, testSeed, withSeed } from '@tidewire/random';
 import { LAB_ERROR_CODES } from '../src/app/errors.ts';
 import { blackmanHarris, fftOf, nextPowerOfTwo, powerSpectrum } from '../src/app/fft.ts';
 import { analyzeTone } from '../src/app/thd.ts';
-import { SpectrumAnalyser } from '../src/app/spectrum.ts';
+import { analysisDue, SpectrumAnalyser } from '../src/app/spectrum.ts';
 import { findDelay } from '../src/app/correlate.ts';
 import { judgeLoopback } from '../src/app/loopback.ts';
 import { frequencyResponse } from '../src/app/response.ts';
@@ -127,6 +127,14 @@ describe('§4.5 spectra', () => {
     an.reset();
     an.update(new Float32Array(8192));
     assert.equal(an.peak(), null, 'silence has no peak');
+  });
+
+  it('the view analyses again after a quarter window of new samples, or when the count went back', () => {
+    assert.equal(analysisDue(1000, 1000, 8192), false, 'nothing new');
+    assert.equal(analysisDue(1000 + 2047, 1000, 8192), false, 'under a quarter of 8192');
+    assert.equal(analysisDue(1000 + 2048, 1000, 8192), true);
+    assert.equal(analysisDue(1000 + 256, 1000, 1024), true, 'a 1024 window: every 256 samples');
+    assert.equal(analysisDue(10, 5000, 8192), true, 'a new context');
   });
 
   it('refuses sizes that are not powers of two', () => {

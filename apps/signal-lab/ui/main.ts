@@ -38,5 +38,10 @@ const faust = import('./lib/faust-catalog.ts').then((m) => m.loadBundled(lab));
   render: (s: LabSettings = lab.snapshot(), seconds = 1, channels = 1) => renderOffline(s, lab.catalog, seconds, lab.sampleRate || 48000, channels),
 };
 
-mount(App, { target: document.getElementById('app')!, props: { lab, perf } });
-document.getElementById('skeleton')?.remove();
+// Mounted in a task of its own: the module's evaluation (every import, and the work started
+// above) and the first render are each a long task on a slow machine; in one they added up to
+// the page's longest (issue 14). The skeleton paints meanwhile.
+setTimeout(() => {
+  mount(App, { target: document.getElementById('app')!, props: { lab, perf } });
+  document.getElementById('skeleton')?.remove();
+}, 0);

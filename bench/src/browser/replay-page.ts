@@ -4,6 +4,31 @@ import type { BrowserContext } from 'playwright-core';
 import { openTab } from './tree-pages.ts';
 import type { LoadProbe } from './probe.ts';
 
+/** Playing at one speed: what the user saw (the page's drawn race time per display frame). */
+export interface PlayFigures {
+  /** staleFrames + skippedFrames + skippedBlocked at 1×; staleFrames at 16× (docs/browser-bench.md §6). */
+  droppedFrames: number;
+  /** Display frames (animation frames) while playing in which the drawn race time did not advance. */
+  staleFrames: number;
+  /** Of those, the ones in which the player itself was buffering (its state said so). */
+  bufferingFrames: number;
+  /** Telemetry frames never drawn although a display frame came between the draws around them. */
+  skippedFrames: number;
+  /** Telemetry frames never drawn, no display frame between the draws around them, but a long task of the page's in that gap (it held the refresh back: counted). */
+  skippedBlocked: number;
+  /** Telemetry frames never drawn, no display frame between the draws around them and no long task in the gap (the display did not refresh: not counted). */
+  skippedUnrefreshed: number;
+  /** Display frames observed while playing. */
+  frames: number;
+  seconds: number;
+  /** The former definition on the same frames: Σ round(rAF interval / 16.7 ms) − 1. */
+  refreshGaps: number;
+  /** Long tasks (> 50 ms) while playing. */
+  longTasks: number;
+  /** The player's own counter (PlayerMetrics.framesDropped) over the same time. */
+  playerFramesDropped: number;
+}
+
 export interface ReplaySample {
   firstFrameMs: number;
   longestTaskMs: number;
@@ -11,7 +36,7 @@ export interface ReplaySample {
   seekTimeouts: number;
   /** The player's own seek figures (PlayerMetrics.seekMs) for the same seeks. */
   playerSeekMs: number[];
-  dropped: Record<'x1' | 'x16', { droppedFrames: number; frames: number; seconds: number; playerFramesDropped: number }>;
+  dropped: Record<'x1' | 'x16', PlayFigures>;
 }
 
 /** A display refresh at 60 Hz. */
@@ -20,13 +45,16 @@ const REFRESH_MS = 1000 / 60;
 interface ReplayWindow {
   replay: {
     firstFrameMs: number | null;
+    /** The race time the last drawn frame showed. */
+    shownTimeMs: number | null;
+    /** fn(shownTimeMs) in each animation frame that draws the cars. */
+    onDraw(fn: (shownTimeMs: number) => void): () => void;
     player: {
       seek(t: { frame: number }): void;
       play(): void;
       pause(): void;
       setSpeed(s: number): void;
-      onFrame(fn: (ev: { frame: number; timeMs: number }) => void): () => void;
-      state: { get(): { frameCount: number; frame: number; playing: boolean } };
+      state: { get(): { frameCount: number; frame: number; playing: boolean; buffering: boolean; startMs: number; endMs: number } };
       metrics: { seekMs: number[]; framesDropped: number };
     };
   };
@@ -41,11 +69,12 @@ export async function replayVisit(context: BrowserContext, baseUrl: string, opts
     const firstFrameMs = await page.evaluate(() => (window as unknown as ReplayWindow).replay.firstFrameMs!);
     await page.waitForTimeout(500);
     const loadTasks = await page.evaluate(() => (window as unknown as { __bench: { load(): LoadProbe } }).__bench.load().longTasks);
-    // Seeks, paused: from seek() to the animation frame after the player showed the target frame
-    // (the page draws in the frame after the player's; the probe's frame comes after that draw).
+    // Seeks, paused: from seek() to the page's draw of the target frame (the animation frame that
+    // paints it: the map and the tower are drawn in it), read through the page's onDraw hook.
     const seeks = await page.evaluate(
       async ({ n, seed }) => {
-        const p = (window as unknown as ReplayWindow).replay.player;
+        const r = (window as unknown as ReplayWindow).replay;
+        const p = r.player;
         p.pause();
         const count = p.state.get().frameCount;
         let x = seed;
@@ -61,11 +90,11 @@ export async function replayVisit(context: BrowserContext, baseUrl: string, opts
               off();
               resolve(null);
             }, 5000);
-            const off = p.onFrame((ev) => {
-              if (ev.frame !== frame) return;
+            const off = r.onDraw(() => {
+              if (p.state.get().frame !== frame) return;
               off();
               clearTimeout(timer);
-              requestAnimationFrame(() => requestAnimationFrame((now) => resolve(now)));
+              resolve(performance.now());
             });
             p.seek({ frame });
           });
@@ -84,26 +113,91 @@ export async function replayVisit(context: BrowserContext, baseUrl: string, opts
     ] as const) {
       dropped[key] = await page.evaluate(
         async ({ speed, seconds, refresh }) => {
-          const p = (window as unknown as ReplayWindow).replay.player;
+          const r = (window as unknown as ReplayWindow).replay;
+          const p = r.player;
           p.seek({ frame: Math.floor(p.state.get().frameCount * 0.3) });
           await new Promise((r) => setTimeout(r, 500));
+          const st = p.state.get();
+          const period = (st.endMs - st.startMs) / Math.max(1, st.frameCount - 1);
+          // Every draw, keyed by its animation frame's time (document.timeline.currentTime is the
+          // frame's timestamp in every callback of that frame, whichever runs first).
+          const draws = new Map<number, number>();
+          const offDraw = r.onDraw((t) => draws.set(Number(document.timeline.currentTime), t));
+          const longTasks: { start: number; end: number }[] = [];
+          const lt = new PerformanceObserver((l) => {
+            for (const e of l.getEntries()) longTasks.push({ start: e.startTime, end: e.startTime + e.duration });
+          });
+          lt.observe({ type: 'longtask' });
           p.setSpeed(speed);
           p.play();
           const droppedBefore = p.metrics.framesDropped;
-          const frames: number[] = [];
+          const ticks: { at: number; buffering: boolean }[] = [];
           await new Promise<void>((resolve) => {
             const end = performance.now() + seconds * 1000;
             const tick = (now: number) => {
-              frames.push(now);
+              ticks.push({ at: now, buffering: p.state.get().buffering });
               if (now < end) requestAnimationFrame(tick);
               else resolve();
             };
             requestAnimationFrame(tick);
           });
           p.pause();
-          let droppedFrames = 0;
-          for (let i = 1; i < frames.length; i++) droppedFrames += Math.max(0, Math.round((frames[i]! - frames[i - 1]!) / refresh) - 1);
-          return { droppedFrames, frames: frames.length, seconds, playerFramesDropped: p.metrics.framesDropped - droppedBefore };
+          offDraw();
+          lt.disconnect();
+          // From the first display frame that drew a moving race time (play() takes effect on
+          // the player's next tick) to the end.
+          let first = -1;
+          let prev: number | null = null;
+          for (let i = 0; i < ticks.length; i++) {
+            const t = draws.get(ticks[i]!.at);
+            if (t === undefined) continue;
+            if (prev !== null && t > prev) {
+              first = i;
+              break;
+            }
+            prev = t;
+          }
+          let staleFrames = 0;
+          let bufferingFrames = 0;
+          let skippedFrames = 0;
+          let skippedBlocked = 0;
+          let skippedUnrefreshed = 0;
+          let refreshGaps = 0;
+          const index = (t: number) => Math.floor((t - st.startMs) / period + 1e-6);
+          let shown = prev ?? 0;
+          let lastDrawTick = first - 1;
+          for (let i = Math.max(first, 0); first >= 0 && i < ticks.length; i++) {
+            if (i > first) refreshGaps += Math.max(0, Math.round((ticks[i]!.at - ticks[i - 1]!.at) / refresh) - 1);
+            const t = draws.get(ticks[i]!.at);
+            if (t === undefined || t <= shown) {
+              staleFrames++;
+              if (ticks[i]!.buffering) bufferingFrames++;
+              continue;
+            }
+            const missed = Math.max(0, index(t) - index(shown) - 1);
+            // Display frames between this draw and the one before it: the display refreshed
+            // and the page did not show the telemetry frames that were due.
+            if (i - lastDrawTick > 1) skippedFrames += missed;
+            else if (missed > 0 && i > 0 && longTasks.some((lt) => lt.start < ticks[i]!.at && lt.end > ticks[i - 1]!.at)) skippedBlocked += missed;
+            else skippedUnrefreshed += missed;
+            shown = t;
+            lastDrawTick = i;
+          }
+          const frames = first >= 0 ? ticks.length - first : 0;
+          const droppedFrames = speed === 1 ? staleFrames + skippedFrames + skippedBlocked : staleFrames;
+          return {
+            droppedFrames,
+            staleFrames,
+            bufferingFrames,
+            skippedFrames,
+            skippedBlocked,
+            skippedUnrefreshed,
+            frames,
+            seconds,
+            refreshGaps,
+            longTasks: longTasks.length,
+            playerFramesDropped: p.metrics.framesDropped - droppedBefore,
+          };
         },
         { speed, seconds: opts.playSeconds, refresh: REFRESH_MS },
       );

@@ -1,7 +1,7 @@
 // The browser suite's figures from its samples (medians over loads, p99 over pooled storm
 // samples), the acceptance targets of issue 14, and the human table.
 import { percentile, round } from '../stats.ts';
-import type { ReplaySample } from './replay-page.ts';
+import type { PlayFigures, ReplaySample } from './replay-page.ts';
 import type { SignalLabSample } from './signal-lab-page.ts';
 import type { LoadSample, StormSample } from './tree-pages.ts';
 import type { TreePage } from './messages.ts';
@@ -101,7 +101,35 @@ export interface ReplayFigures {
   droppedFrames16x: number;
   playerFramesDropped: number;
   playerFramesDropped16x: number;
+  /** The parts of droppedFrames (sums over visits), per speed: docs/browser-bench.md §6. */
+  play: Record<
+    'x1' | 'x16',
+    {
+      staleFrames: number;
+      bufferingFrames: number;
+      skippedFrames: number;
+      skippedBlocked: number;
+      skippedUnrefreshed: number;
+      frames: number;
+      longTasks: number;
+      refreshGaps: number;
+    }
+  >;
   visits: number;
+}
+
+function playParts(v: PlayFigures[]): ReplayFigures['play']['x1'] {
+  const sum = (k: keyof ReplayFigures['play']['x1']) => v.reduce((a, f) => a + f[k], 0);
+  return {
+    staleFrames: sum('staleFrames'),
+    bufferingFrames: sum('bufferingFrames'),
+    skippedFrames: sum('skippedFrames'),
+    skippedBlocked: sum('skippedBlocked'),
+    skippedUnrefreshed: sum('skippedUnrefreshed'),
+    frames: sum('frames'),
+    longTasks: sum('longTasks'),
+    refreshGaps: sum('refreshGaps'),
+  };
 }
 
 export function replayFigures(s: ReplaySample[]): ReplayFigures {
@@ -125,6 +153,10 @@ export function replayFigures(s: ReplaySample[]): ReplayFigures {
     droppedFrames16x: sum((v) => v.dropped.x16.droppedFrames),
     playerFramesDropped: sum((v) => v.dropped.x1.playerFramesDropped),
     playerFramesDropped16x: sum((v) => v.dropped.x16.playerFramesDropped),
+    play: {
+      x1: playParts(s.map((v) => v.dropped.x1)),
+      x16: playParts(s.map((v) => v.dropped.x16)),
+    },
     visits: s.length,
   };
 }
@@ -265,6 +297,12 @@ export function formatTable(result: { pages: Pages; targets: Record<string, Targ
     lines.push(
       `  dropped frames: 1× ${r.droppedFrames}, 16× ${r.droppedFrames16x} (player's own count: ${r.playerFramesDropped}, ${r.playerFramesDropped16x})`,
     );
+    for (const k of ['x1', 'x16'] as const) {
+      const f = r.play[k];
+      lines.push(
+        `  ${k.slice(1)}×: ${f.frames} display frames, stale ${f.staleFrames} (buffering ${f.bufferingFrames}), telemetry frames skipped ${f.skippedFrames} + ${f.skippedBlocked} behind a long task (+${f.skippedUnrefreshed} with no display frame between, not counted), long tasks ${f.longTasks}; former definition (60 Hz refreshes without an animation frame) ${f.refreshGaps}`,
+      );
+    }
   }
   const s = result.pages.signalLab?.tidewire;
   if (s)

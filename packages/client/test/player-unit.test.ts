@@ -316,6 +316,8 @@ test("the player restates §W.1's control limits (kept out of the page bundle) w
 class ScriptedConnection {
   readonly out: TimelineFrame[] = [];
   readonly posted: FromEngine[] = [];
+  /** Every URL the engine fetched, in order. */
+  readonly urls: string[] = [];
   readonly sub: TimelineSubscription;
   readonly engine: PlayerEngine;
   private readonly encoder = new FrameEncoder(schema);
@@ -337,12 +339,15 @@ class ScriptedConnection {
       entities: schema.entities,
       static: schema.static,
     });
-    const fetch = async () => ({
-      ok: true,
-      status: 200,
-      headers: { get: () => null },
-      arrayBuffer: async () => new TextEncoder().encode(body).buffer as ArrayBuffer,
-    });
+    const fetch = async (url: string) => {
+      this.urls.push(url);
+      return {
+        ok: !url.includes('/segments/'),
+        status: url.includes('/segments/') ? 404 : 200,
+        headers: { get: () => null },
+        arrayBuffer: async () => new TextEncoder().encode(body).buffer as ArrayBuffer,
+      };
+    };
     this.engine = new PlayerEngine({ client, fetch, post: (m) => this.posted.push(m) });
   }
 
@@ -417,6 +422,22 @@ test('§5.6 engine: decodes TL_FRAMES of the current epoch, drops stale ones and
   const state = c.posted.filter((m) => m.t === 'state').map((m) => (m.t === 'state' ? m.state.epoch : 0));
   assert.deepEqual(state, [1, 2]);
   await c.engine.close();
+});
+
+test('§5.3 engine: a recorded timeline played client-paced fetches its first segment as soon as the metadata is in; server-paced does not', async () => {
+  for (const mode of ['client', 'server'] as const) {
+    const c = new ScriptedConnection();
+    c.engine.handle({ t: 'open', open: { timeline: 'race', mode, httpUrl: 'http://x', creditFrames: 0, creditBytes: 0 } });
+    await new Promise((r) => setTimeout(r, 0));
+    assert.ok(c.posted.some((m) => m.t === 'meta'));
+    // No `load` message was sent: the engine asked on its own.
+    assert.deepEqual(
+      c.urls.map((u) => u.replace('http://x/api/timelines/race', '')),
+      mode === 'client' ? ['', '/segments/0'] : [''],
+      mode,
+    );
+    await c.engine.close();
+  }
 });
 
 test('§5.6 engine: client-paced sessions get credit only to follow the live edge', async () => {

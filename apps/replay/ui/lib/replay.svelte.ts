@@ -23,6 +23,10 @@ export class ReplayState {
   selected = $state(-1);
   /** performance.now() when cars were first drawn (the bench reads it). */
   firstFrameMs: number | null = null;
+  /** The race time the map and tower last showed (null before the first frame with cars). */
+  shownTimeMs: number | null = null;
+  /** Called after each drawn frame with cars (the bench and tests read what is on screen). */
+  private readonly drawListeners = new Set<(shownTimeMs: number) => void>();
 
   private readonly sampler: FrameSampler;
   private readonly loop: DrawLoop;
@@ -47,6 +51,12 @@ export class ReplayState {
     this.offs.push(player.state.subscribe((s) => this.transport.apply(s)));
     // The player ticks on its own animation frame; we draw on ours, with the time it showed.
     this.offs.push(player.onFrame(() => this.loop.invalidate()));
+  }
+
+  /** `fn(shownTimeMs)` after every drawn frame with cars, in the animation frame that paints it; returns the unsubscribe. */
+  onDraw(fn: (shownTimeMs: number) => void): () => void {
+    this.drawListeners.add(fn);
+    return () => this.drawListeners.delete(fn);
   }
 
   /** The frame the timing tower's texts were computed for. */
@@ -86,9 +96,13 @@ export class ReplayState {
     if (values && carCols && !meta.track) view.traceCars(values, carCols, meta.cars.length);
     const cam = this.camera.frame(view, values, carCols, this.selected, t0);
     view.draw(cam, values, carCols, meta.cars, this.tower.order, this.selected);
-    if (values && this.firstFrameMs === null) {
-      this.firstFrameMs = performance.now();
-      performance.mark('replay:first-frame');
+    if (values) {
+      this.shownTimeMs = s.timeMs;
+      if (this.firstFrameMs === null) {
+        this.firstFrameMs = performance.now();
+        performance.mark('replay:first-frame');
+      }
+      for (const fn of this.drawListeners) fn(s.timeMs);
     }
     if (this.camera.moving) this.loop.invalidate();
     this.perf.recordMainWork(performance.now() - t0);

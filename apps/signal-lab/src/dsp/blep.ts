@@ -74,9 +74,21 @@ function buildTables(): { step: Float64Array; ramp: Float64Array } {
   return { step, ramp };
 }
 
-const TABLES = buildTables();
-const STEP = TABLES.step;
-const RAMP = TABLES.ramp;
+/**
+ * The tables, built by the first accumulator rather than when the module loads: the page's main
+ * thread imports this module (offline renders, the bench) but rarely builds an oscillator, and
+ * building them costs tens of milliseconds there, in the page's first task.
+ */
+let tables: { step: Float64Array; ramp: Float64Array } | null = null;
+
+function blepTables(): { step: Float64Array; ramp: Float64Array } {
+  return (tables ??= buildTables());
+}
+
+/** Whether the tables have been built (tests: importing the module must not build them). */
+export function blepTablesBuilt(): boolean {
+  return tables !== null;
+}
 
 /** Size of the accumulator ring: a power of two holding a block plus the kernel span. */
 const ACC_SIZE = 256;
@@ -94,6 +106,8 @@ const ACC_MASK = ACC_SIZE - 1;
  */
 export class BlepAccumulator {
   private readonly acc = new Float64Array(ACC_SIZE);
+  private readonly step = blepTables().step;
+  private readonly ramp = blepTables().ramp;
   private pos = 0;
   /** Index in the current block of the sample the next discontinuity precedes. */
   at = 0;
@@ -110,6 +124,7 @@ export class BlepAccumulator {
   /** A jump of `height` (an integer: ±2 here); the naive waveform holds the new value at `at`. */
   addStep(height: number): void {
     const acc = this.acc;
+    const STEP = this.step;
     // Rounding can put an edge's offset a hair outside [0, 1); the table has no room beyond.
     const x = Math.min(1, Math.max(0, this.frac)) * BLEP_OVERSAMPLE;
     const k = Math.floor(x);
@@ -127,6 +142,7 @@ export class BlepAccumulator {
   /** A change of slope by `slope` × slopeScale per sample, placed like addStep's jump. */
   addRamp(slope: number): void {
     const acc = this.acc;
+    const RAMP = this.ramp;
     const frac = Math.min(1, Math.max(0, this.frac));
     const scale = slope * this.slopeScale;
     const x = frac * BLEP_OVERSAMPLE;

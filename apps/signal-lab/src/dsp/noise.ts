@@ -54,12 +54,21 @@ function kelletRmsGain(): number {
   return Math.sqrt(energy);
 }
 
-/** Scales the filter so pink noise has the same RMS as the white noise it is made from. */
-const PINK_NORM = 1 / kelletRmsGain();
+/**
+ * Scales the filter so pink noise has the same RMS as the white noise it is made from. Computed
+ * by the first PinkNoise, not when the module loads (the page's main thread imports it too).
+ */
+let pinkNorm: number | null = null;
+
+/** Whether the scale has been computed (tests: importing the module must not compute it). */
+export function pinkNormComputed(): boolean {
+  return pinkNorm !== null;
+}
 
 /** Pink noise (-3.01 dB/octave) with the RMS of its white source, 1/√3. */
 export class PinkNoise {
   private readonly white: WhiteNoise;
+  private readonly norm = (pinkNorm ??= 1 / kelletRmsGain());
   private b0 = 0;
   private b1 = 0;
   private b2 = 0;
@@ -87,6 +96,7 @@ export class PinkNoise {
       b4 = this.b4,
       b5 = this.b5,
       b6 = this.b6;
+    const PINK_NORM = this.norm;
     for (let i = 0; i < n; i++) {
       const w = out[i];
       b0 = 0.99886 * b0 + w * 0.0555179;

@@ -187,7 +187,14 @@ export class PlayerEngine {
       this.segmentDecoder = new FrameDecoder(meta.schema);
     }
     this.post({ t: 'meta', meta });
-    if (first) this.subscribe();
+    if (first) {
+      // Client-paced playback of a recorded timeline starts at its first frame: fetch that
+      // segment now rather than after the player's first display frame asks for it (a round
+      // trip through the main thread and an animation frame). The player's own request for it
+      // finds it in flight; a player that seeked meanwhile evicts it like any other segment.
+      if (this.open!.mode === 'client' && !meta.live && this.timebase.segmentCount > 0) this.loadSegment(this.timebase.segmentForTime(this.timebase.startMs));
+      this.subscribe();
+    }
   }
 
   // ---- WebSocket session -----------------------------------------------------------------
