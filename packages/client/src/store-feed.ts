@@ -7,17 +7,27 @@
 // post when it receives it, so every slice is deserialised in its own task — Chrome may
 // otherwise deliver a burst of posted messages back to back in one long task — and while the
 // main thread is busy, op changes keep coalescing here instead of queueing up there.
-import { nodeView, walkViews } from './views.ts';
+import { nodeView, walkViews, walkViewsByDepth } from './views.ts';
 import type { NodeView } from './views.ts';
-import type { ErrorInfo, StoreMessage, StoreState } from './store-messages.ts';
+import type { ErrorInfo, ReplicaState, StoreMessage } from './store-messages.ts';
 import type { TreeSubscription } from './tree-subscription.ts';
 import type { Position } from '@tidewire/protocol';
 import { realTimers } from './timers.ts';
 import type { TimerHandle, Timers } from './timers.ts';
 
+/** The order a snapshot's nodes go out in (docs/client.md §2.5); parents always before children. */
+export type SnapshotOrder = 'breadth-first' | 'depth-first';
+
 export interface StoreFeedOptions {
-  /** Nodes per snapshot slice and per changes message. Default 2,000. */
+  /** Nodes per snapshot slice (at most) and per changes message. Default 2,000. */
   sliceNodes?: number;
+  /**
+   * Nodes in a snapshot's first slice; each next slice doubles, up to sliceNodes (§2.5): a small
+   * first slice is quick to clone, so a first screenful can show early. Default sliceNodes.
+   */
+  firstSliceNodes?: number;
+  /** Default 'breadth-first'. */
+  order?: SnapshotOrder;
   /** Coalescing window for changes, status and progress. Default 16 ms; 0 flushes on a microtask. */
   flushMs?: number;
   /** Wait for ack() after each post (worker → main thread backpressure). Default false. */
@@ -30,11 +40,13 @@ export type StorePost = (messages: StoreMessage[]) => void;
 
 export class StoreFeed {
   private readonly sliceNodes: number;
+  private readonly firstSliceNodes: number;
+  private readonly order: SnapshotOrder;
   private readonly flushMs: number;
   private readonly timers: Timers;
   private readonly dirty = new Set<string>();
   private statusDirty = false;
-  private lastState: StoreState | null = null;
+  private lastState: ReplicaState | null = null;
   private pendingError: ErrorInfo | undefined = undefined;
   private pendingProgress: Extract<StoreMessage, { t: 'progress' }> | null = null;
   private timer: TimerHandle | undefined = undefined;
@@ -55,6 +67,8 @@ export class StoreFeed {
     options: StoreFeedOptions = {},
   ) {
     this.sliceNodes = Math.max(1, Math.floor(options.sliceNodes ?? 2000));
+    this.firstSliceNodes = Math.min(this.sliceNodes, Math.max(1, Math.floor(options.firstSliceNodes ?? this.sliceNodes)));
+    this.order = options.order === 'depth-first' ? 'depth-first' : 'breadth-first';
     this.flushMs = Math.max(0, options.flushMs ?? 16);
     this.timers = options.timers ?? realTimers;
     this.paced = options.paced === true;
@@ -198,7 +212,7 @@ export class StoreFeed {
     out.push({ t: 'changes', upserts, removes, final: true, position, rootHash });
   }
 
-  /** begin, slices of sliceNodes views, end: each slice its own post. */
+  /** begin, slices (firstSliceNodes views, doubling up to sliceNodes), end: each slice its own post. */
   private sendSnapshot(): void {
     const tree = this.sub.tree;
     const position = this.sub.position;
@@ -211,11 +225,14 @@ export class StoreFeed {
     this.queue.length = 0;
     this.send(head);
     let slice: NodeView[] = [];
-    for (const v of walkViews(tree, tree.root.id)) {
+    let size = this.firstSliceNodes;
+    const walk = this.order === 'depth-first' ? walkViews : walkViewsByDepth;
+    for (const v of walk(tree, tree.root.id)) {
       slice.push(v);
-      if (slice.length >= this.sliceNodes) {
+      if (slice.length >= size) {
         this.send([{ t: 'slice', nodes: slice }]);
         slice = [];
+        size = Math.min(this.sliceNodes, size * 2);
       }
     }
     if (slice.length > 0) this.send([{ t: 'slice', nodes: slice }]);

@@ -337,3 +337,102 @@ test('§2.3 TreeStore.waitFor resolves after the frame that satisfies it', async
     (e: { code: string }) => e.code === 'TW_CLOSED',
   );
 });
+
+/** A store fed by a StoreFeed over `sub`, one message per frame (budget 0). */
+function fedStore(sub: Parameters<typeof bindTreeStore>[0], timers: ManualTimers, feedOptions: { sliceNodes?: number; firstSliceNodes?: number } = {}) {
+  const fr = frames();
+  const store = new TreeStore('doc', { schedule: fr.schedule, timers, budgetMs: 0 });
+  const feed = new StoreFeed(
+    sub,
+    (messages) => {
+      for (const m of messages) store.receive(m);
+    },
+    { timers, ...feedOptions },
+  );
+  return { store, fr, feed };
+}
+
+test('§2.4 a first load is partial: nodes are readable and notified as their slices arrive', () => {
+  const { sub, timers } = setup(bigTree(3000));
+  const { store, fr } = fedStore(sub, timers, { sliceNodes: 1000, firstSliceNodes: 250 });
+  const track: (NodeView | undefined)[] = [];
+  store.subscribe('t0', (v) => track.push(v));
+  const roots: (NodeView | undefined)[] = [];
+  store.subscribeRoot((r) => roots.push(r));
+  const snapshots: number[] = [];
+  store.onSnapshot((info) => snapshots.push(info.nodeCount));
+  const seen: { state: string; size: number; loaded: number | null }[] = [];
+  while (fr.run()) seen.push({ state: store.status.state, size: store.size, loaded: store.status.progress?.nodesLoaded ?? null });
+  // The feed's status post (its next flush).
+  timers.advance(16);
+  while (fr.run()) seen.push({ state: store.status.state, size: store.size, loaded: store.status.progress?.nodesLoaded ?? null });
+  const partial = seen.filter((s) => s.state === 'partial');
+  // begin, then slices of 250, 500, 1000, 1000, 250: the store shows each as it arrives.
+  assert.deepEqual(
+    partial.map((s) => s.size),
+    [0, 250, 750, 1750, 2750, 3000],
+  );
+  assert.deepEqual(
+    partial.map((s) => s.loaded),
+    [0, 250, 750, 1750, 2750, 3000],
+  );
+  assert.equal(seen.at(-1)!.state, 'live');
+  assert.equal(roots[0]?.id, 'root', 'the root was notified when its slice arrived');
+  assert.equal(track.length, 1, 'the track was notified once, when it arrived');
+  assert.equal(track[0]?.attrs.name, 'Track 0');
+  assert.deepEqual(snapshots, [3000], 'onSnapshot fires once, at the end');
+  assert.deepEqual(store.position, sub.position);
+});
+
+test('§2.4 a snapshot into a store that has a tree is atomic: the old tree stays until the new one is complete', () => {
+  const { sub, socket, timers } = setup(bigTree(1200));
+  const { store, fr } = fedStore(sub, timers, { sliceNodes: 500, firstSliceNodes: 100 });
+  while (fr.run());
+  timers.advance(16);
+  while (fr.run());
+  assert.equal(store.status.state, 'live');
+  const next = new History(bigTree(2000), 9);
+  socket.receive(next.subscribed('doc', 1, 'snapshot', 'gap'), ...next.snapshotFrames(1, 16 * 1024));
+  timers.advance(16);
+  const seen: { state: string; size: number }[] = [];
+  while (fr.run()) seen.push({ state: store.status.state, size: store.size });
+  assert.ok(!seen.some((s) => s.state === 'partial'), 'never partial once the store had a tree');
+  assert.ok(seen.filter((s) => s.state === 'loading').length >= 3, 'loading across frames');
+  assert.ok(
+    seen.filter((s) => s.state === 'loading').every((s) => s.size === 1200),
+    'the old tree stays until the swap',
+  );
+  assert.equal(store.size, 2000);
+  assert.equal(store.status.state, 'live');
+});
+
+test('§2.5 a snapshot goes out breadth-first, its first slice small and the next ones doubling up to sliceNodes', () => {
+  const { sub, timers } = setup(bigTree(3000));
+  const posted: StoreMessage[][] = [];
+  const feed = new StoreFeed(sub, (m) => posted.push(m), { sliceNodes: 1000, firstSliceNodes: 100, timers });
+  const slices = posted.flat().flatMap((m) => (m.t === 'slice' ? [m.nodes] : []));
+  assert.deepEqual(
+    slices.map((s) => s.length),
+    [100, 200, 400, 800, 1000, 500],
+  );
+  // bigTree: root, 15 tracks, then their clips: the first slice holds the root and every track.
+  const first = slices[0]!;
+  assert.equal(first[0]!.id, 'root');
+  assert.deepEqual(
+    first.slice(1, 16).map((v) => v.type),
+    Array(15).fill('track'),
+  );
+  const depth = new Map<string, number>();
+  let last = 0;
+  for (const v of slices.flat()) {
+    const d = v.parent === null ? 0 : depth.get(v.parent)! + 1;
+    assert.ok(d >= last, `${v.id} at depth ${d} after depth ${last}`);
+    depth.set(v.id, d);
+    last = d;
+  }
+  feed.dispose();
+  const dfs: StoreMessage[][] = [];
+  new StoreFeed(sub, (m) => dfs.push(m), { sliceNodes: 1000, firstSliceNodes: 100, order: 'depth-first', timers }).dispose();
+  const dfsFirst = dfs.flat().find((m) => m.t === 'slice');
+  assert.equal(dfsFirst?.t === 'slice' ? dfsFirst.nodes.filter((v) => v.type === 'track').length : -1, 1, 'depth-first: one track, then its clips');
+});
