@@ -56,6 +56,11 @@ export class StoreFeed {
   private readonly paced: boolean;
   /** Posts waiting for credit (paced mode); one is in flight at most. */
   private readonly queue: StoreMessage[][] = [];
+  /**
+   * A snapshot still going out (paced mode): its slices are cut from the walk one post at a
+   * time, when credit returns, so the first slice does not wait for views of the whole tree.
+   */
+  private outgoing: SnapshotCursor | null = null;
   private inFlight = false;
   private flushWanted = false;
   /** The position of a snapshot sent without its root hash: a `hash` message is owed for it. */
@@ -103,7 +108,7 @@ export class StoreFeed {
     if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
     this.timer = undefined;
     if (this.disposed) return;
-    if (this.paced && (this.inFlight || this.queue.length > 0)) {
+    if (this.paced && (this.inFlight || this.queue.length > 0 || this.outgoing !== null)) {
       // Blocked on the main thread: keep coalescing; ack() flushes when credit returns.
       this.flushWanted = true;
       return;
@@ -158,13 +163,17 @@ export class StoreFeed {
   }
 
   private pump(): void {
-    if (this.inFlight || this.queue.length === 0) return;
+    if (this.inFlight) return;
+    let next = this.queue.shift();
+    if (next === undefined && this.outgoing !== null) next = this.nextSnapshotPost(this.outgoing);
+    if (next === undefined) return;
     this.inFlight = true;
-    this.post(this.queue.shift()!);
+    this.post(next);
   }
 
   dispose(): void {
     this.disposed = true;
+    this.outgoing = null;
     if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
     this.timer = undefined;
     for (const off of this.offs) off();
@@ -212,7 +221,10 @@ export class StoreFeed {
     out.push({ t: 'changes', upserts, removes, final: true, position, rootHash });
   }
 
-  /** begin, slices (firstSliceNodes views, doubling up to sliceNodes), end: each slice its own post. */
+  /**
+   * begin with the first slice (firstSliceNodes views), then slices doubling up to sliceNodes, the
+   * last one with end: each its own post. Paced, the slices are cut as credit returns (§2.5).
+   */
   private sendSnapshot(): void {
     const tree = this.sub.tree;
     const position = this.sub.position;
@@ -220,25 +232,55 @@ export class StoreFeed {
     // Changes to the previous tree are superseded; progress belongs to the load that just ended.
     this.dirty.clear();
     this.pendingProgress = null;
-    const head: StoreMessage[] = [{ t: 'begin', rootId: tree.root.id, nodeCount: tree.size, position, rootHash: null }];
     // A new snapshot supersedes whatever of the previous one has not gone out yet.
     this.queue.length = 0;
-    this.send(head);
-    let slice: NodeView[] = [];
-    let size = this.firstSliceNodes;
-    const walk = this.order === 'depth-first' ? walkViews : walkViewsByDepth;
-    for (const v of walk(tree, tree.root.id)) {
-      slice.push(v);
-      if (slice.length >= size) {
-        this.send([{ t: 'slice', nodes: slice }]);
-        slice = [];
-        size = Math.min(this.sliceNodes, size * 2);
-      }
-    }
-    if (slice.length > 0) this.send([{ t: 'slice', nodes: slice }]);
-    this.send([{ t: 'end' }]);
+    const walk = (this.order === 'depth-first' ? walkViews : walkViewsByDepth)(tree, tree.root.id);
+    const cursor: SnapshotCursor = {
+      begin: { t: 'begin', rootId: tree.root.id, nodeCount: tree.size, position, rootHash: null },
+      walk,
+      ahead: walk.next(),
+      size: this.firstSliceNodes,
+    };
+    this.outgoing = cursor;
+    if (this.paced) this.pump();
+    else while (this.outgoing === cursor) this.post(this.nextSnapshotPost(cursor));
     this.hashDue = position;
     this.statusDirty = true;
     this.schedule();
   }
+
+  /**
+   * The next post of a snapshot. Slices cut later see the tree as it is then: ops applied in
+   * between also mark their nodes dirty, and the changes sent after `end` bring the store to the
+   * replica's position.
+   */
+  private nextSnapshotPost(c: SnapshotCursor): StoreMessage[] {
+    const out: StoreMessage[] = [];
+    if (c.begin) {
+      out.push(c.begin);
+      c.begin = null;
+    }
+    const nodes: NodeView[] = [];
+    while (!c.ahead.done && nodes.length < c.size) {
+      nodes.push(c.ahead.value);
+      c.ahead = c.walk.next();
+    }
+    c.size = Math.min(this.sliceNodes, c.size * 2);
+    if (nodes.length > 0) out.push({ t: 'slice', nodes });
+    if (c.ahead.done) {
+      out.push({ t: 'end' });
+      this.outgoing = null;
+    }
+    return out;
+  }
+}
+
+interface SnapshotCursor {
+  /** Not sent yet: it goes with the first slice. */
+  begin: Extract<StoreMessage, { t: 'begin' }> | null;
+  walk: Generator<NodeView>;
+  /** The walk's next view (looked at ahead, so the last slice carries `end`). */
+  ahead: IteratorResult<NodeView>;
+  /** Views in the next slice. */
+  size: number;
 }

@@ -230,21 +230,22 @@ test('§2.2 a paced StoreFeed keeps one post in flight and coalesces changes unt
   const { sub, h, socket, timers } = setup(bigTree(2500));
   const posted: StoreMessage[][] = [];
   const feed = new StoreFeed(sub, (m) => posted.push(m), { sliceNodes: 1000, timers, paced: true });
-  // The snapshot: begin, 3 slices, end — but only the first post goes out before an ack.
+  // The snapshot: begin with the first slice, a slice, the last slice with end — but only the
+  // first post goes out before an ack.
   assert.equal(posted.length, 1);
   assert.equal(posted[0]![0]!.t, 'begin');
-  for (let i = 0; i < 4; i++) feed.ack();
+  for (let i = 0; i < 2; i++) feed.ack();
   assert.deepEqual(
-    posted.map((p) => p[0]!.t),
-    ['begin', 'slice', 'slice', 'slice', 'end'],
+    posted.map((p) => p.map((m) => m.t).join('+')),
+    ['begin+slice', 'slice', 'slice+end'],
   );
   // The receiver has not acked 'end': ten op batches arrive and wait, coalescing into one post.
   for (let i = 0; i < 10; i++) socket.receive(h.commit(1, [[0, 't0c0', { v: i }]]));
   timers.advance(100);
-  assert.equal(posted.length, 5, 'nothing posted while the last post is unacknowledged');
+  assert.equal(posted.length, 3, 'nothing posted while the last post is unacknowledged');
   feed.ack();
   const next = posted
-    .slice(5)
+    .slice(3)
     .flat()
     .filter((m): m is Extract<StoreMessage, { t: 'changes' }> => m.t === 'changes');
   assert.equal(next.length, 1);
@@ -266,7 +267,7 @@ test('§2.2 a snapshot goes out without its root hash; the hash follows its last
     for (const p of posted.splice(0)) for (const m of p) store.receive(m);
     store.flushSync();
   };
-  for (let i = 0; i < 4; i++) feed.ack();
+  for (let i = 0; i < 2; i++) feed.ack();
   timers.advance(100);
   assert.ok(!posted.flat().some((m) => m.t === 'hash'), 'the hash waits until the receiver took the last slice');
   deliver();
@@ -281,9 +282,9 @@ test('§2.2 a snapshot goes out without its root hash; the hash follows its last
 
   // The next snapshot with changes pending before the hash went out: the changes carry it.
   socket.receive(h.subscribed('doc', 1, 'snapshot', 'new'), ...h.snapshotFrames(1, 8 * 1024));
-  for (let i = 0; i < 5; i++) feed.ack(); // the hash's post, then begin and the 3 slices
+  for (let i = 0; i < 3; i++) feed.ack(); // the hash's post, then begin + slice, then a slice
   socket.receive(h.commit(1, [[0, 't0c0', { v: 7 }]]));
-  feed.ack(); // 'end'
+  feed.ack(); // the last slice + 'end'
   timers.advance(16);
   feed.ack();
   deliver();
@@ -435,4 +436,26 @@ test('§2.5 a snapshot goes out breadth-first, its first slice small and the nex
   new StoreFeed(sub, (m) => dfs.push(m), { sliceNodes: 1000, firstSliceNodes: 100, order: 'depth-first', timers }).dispose();
   const dfsFirst = dfs.flat().find((m) => m.t === 'slice');
   assert.equal(dfsFirst?.t === 'slice' ? dfsFirst.nodes.filter((v) => v.type === 'track').length : -1, 1, 'depth-first: one track, then its clips');
+});
+
+test('§2.5 a paced feed sends begin with the first slice and cuts each next slice only when credit returns', () => {
+  const { sub, h, socket, timers } = setup(bigTree(2500));
+  const posted: StoreMessage[][] = [];
+  const feed = new StoreFeed(sub, (m) => posted.push(m), { sliceNodes: 1000, firstSliceNodes: 100, timers, paced: true });
+  assert.deepEqual(
+    posted.map((p) => p.map((m) => m.t).join('+')),
+    ['begin+slice'],
+  );
+  // A clip deep in the walk changes before its slice is cut: the slice carries the new value.
+  socket.receive(h.commit(1, [[0, 't11c150', { v: 5 }]]));
+  for (let i = 0; i < 6; i++) feed.ack();
+  const views = posted.flat().flatMap((m) => (m.t === 'slice' ? m.nodes : []));
+  assert.equal(views.length, 2500);
+  assert.equal(views.find((v) => v.id === 't11c150')?.attrs.v, 5);
+  assert.equal(posted.flat().at(-1)?.t, 'end');
+  // …and the changes after `end` bring the store to the replica's position.
+  timers.advance(16);
+  const changes = posted.flat().filter((m) => m.t === 'changes');
+  assert.ok(changes.some((m) => m.t === 'changes' && m.upserts.some((v) => v.id === 't11c150')));
+  feed.dispose();
 });
