@@ -7,17 +7,27 @@
 // post when it receives it, so every slice is deserialised in its own task — Chrome may
 // otherwise deliver a burst of posted messages back to back in one long task — and while the
 // main thread is busy, op changes keep coalescing here instead of queueing up there.
-import { nodeView, walkViews } from './views.ts';
+import { nodeView, walkViews, walkViewsByDepth } from './views.ts';
 import type { NodeView } from './views.ts';
-import type { ErrorInfo, StoreMessage, StoreState } from './store-messages.ts';
+import type { ErrorInfo, ReplicaState, StoreMessage } from './store-messages.ts';
 import type { TreeSubscription } from './tree-subscription.ts';
 import type { Position } from '@tidewire/protocol';
 import { realTimers } from './timers.ts';
 import type { TimerHandle, Timers } from './timers.ts';
 
+/** The order a snapshot's nodes go out in (docs/client.md §2.5); parents always before children. */
+export type SnapshotOrder = 'breadth-first' | 'depth-first';
+
 export interface StoreFeedOptions {
-  /** Nodes per snapshot slice and per changes message. Default 2,000. */
+  /** Nodes per snapshot slice (at most) and per changes message. Default 2,000. */
   sliceNodes?: number;
+  /**
+   * Nodes in a snapshot's first slice; each next slice doubles, up to sliceNodes (§2.5): a small
+   * first slice is quick to clone, so a first screenful can show early. Default sliceNodes.
+   */
+  firstSliceNodes?: number;
+  /** Default 'breadth-first'. */
+  order?: SnapshotOrder;
   /** Coalescing window for changes, status and progress. Default 16 ms; 0 flushes on a microtask. */
   flushMs?: number;
   /** Wait for ack() after each post (worker → main thread backpressure). Default false. */
@@ -30,11 +40,13 @@ export type StorePost = (messages: StoreMessage[]) => void;
 
 export class StoreFeed {
   private readonly sliceNodes: number;
+  private readonly firstSliceNodes: number;
+  private readonly order: SnapshotOrder;
   private readonly flushMs: number;
   private readonly timers: Timers;
   private readonly dirty = new Set<string>();
   private statusDirty = false;
-  private lastState: StoreState | null = null;
+  private lastState: ReplicaState | null = null;
   private pendingError: ErrorInfo | undefined = undefined;
   private pendingProgress: Extract<StoreMessage, { t: 'progress' }> | null = null;
   private timer: TimerHandle | undefined = undefined;
@@ -44,6 +56,11 @@ export class StoreFeed {
   private readonly paced: boolean;
   /** Posts waiting for credit (paced mode); one is in flight at most. */
   private readonly queue: StoreMessage[][] = [];
+  /**
+   * A snapshot still going out (paced mode): its slices are cut from the walk one post at a
+   * time, when credit returns, so the first slice does not wait for views of the whole tree.
+   */
+  private outgoing: SnapshotCursor | null = null;
   private inFlight = false;
   private flushWanted = false;
   /** The position of a snapshot sent without its root hash: a `hash` message is owed for it. */
@@ -55,6 +72,8 @@ export class StoreFeed {
     options: StoreFeedOptions = {},
   ) {
     this.sliceNodes = Math.max(1, Math.floor(options.sliceNodes ?? 2000));
+    this.firstSliceNodes = Math.min(this.sliceNodes, Math.max(1, Math.floor(options.firstSliceNodes ?? this.sliceNodes)));
+    this.order = options.order === 'depth-first' ? 'depth-first' : 'breadth-first';
     this.flushMs = Math.max(0, options.flushMs ?? 16);
     this.timers = options.timers ?? realTimers;
     this.paced = options.paced === true;
@@ -89,7 +108,7 @@ export class StoreFeed {
     if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
     this.timer = undefined;
     if (this.disposed) return;
-    if (this.paced && (this.inFlight || this.queue.length > 0)) {
+    if (this.paced && (this.inFlight || this.queue.length > 0 || this.outgoing !== null)) {
       // Blocked on the main thread: keep coalescing; ack() flushes when credit returns.
       this.flushWanted = true;
       return;
@@ -144,13 +163,17 @@ export class StoreFeed {
   }
 
   private pump(): void {
-    if (this.inFlight || this.queue.length === 0) return;
+    if (this.inFlight) return;
+    let next = this.queue.shift();
+    if (next === undefined && this.outgoing !== null) next = this.nextSnapshotPost(this.outgoing);
+    if (next === undefined) return;
     this.inFlight = true;
-    this.post(this.queue.shift()!);
+    this.post(next);
   }
 
   dispose(): void {
     this.disposed = true;
+    this.outgoing = null;
     if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
     this.timer = undefined;
     for (const off of this.offs) off();
@@ -198,7 +221,10 @@ export class StoreFeed {
     out.push({ t: 'changes', upserts, removes, final: true, position, rootHash });
   }
 
-  /** begin, slices of sliceNodes views, end: each slice its own post. */
+  /**
+   * begin with the first slice (firstSliceNodes views), then slices doubling up to sliceNodes, the
+   * last one with end: each its own post. Paced, the slices are cut as credit returns (§2.5).
+   */
   private sendSnapshot(): void {
     const tree = this.sub.tree;
     const position = this.sub.position;
@@ -206,22 +232,55 @@ export class StoreFeed {
     // Changes to the previous tree are superseded; progress belongs to the load that just ended.
     this.dirty.clear();
     this.pendingProgress = null;
-    const head: StoreMessage[] = [{ t: 'begin', rootId: tree.root.id, nodeCount: tree.size, position, rootHash: null }];
     // A new snapshot supersedes whatever of the previous one has not gone out yet.
     this.queue.length = 0;
-    this.send(head);
-    let slice: NodeView[] = [];
-    for (const v of walkViews(tree, tree.root.id)) {
-      slice.push(v);
-      if (slice.length >= this.sliceNodes) {
-        this.send([{ t: 'slice', nodes: slice }]);
-        slice = [];
-      }
-    }
-    if (slice.length > 0) this.send([{ t: 'slice', nodes: slice }]);
-    this.send([{ t: 'end' }]);
+    const walk = (this.order === 'depth-first' ? walkViews : walkViewsByDepth)(tree, tree.root.id);
+    const cursor: SnapshotCursor = {
+      begin: { t: 'begin', rootId: tree.root.id, nodeCount: tree.size, position, rootHash: null },
+      walk,
+      ahead: walk.next(),
+      size: this.firstSliceNodes,
+    };
+    this.outgoing = cursor;
+    if (this.paced) this.pump();
+    else while (this.outgoing === cursor) this.post(this.nextSnapshotPost(cursor));
     this.hashDue = position;
     this.statusDirty = true;
     this.schedule();
   }
+
+  /**
+   * The next post of a snapshot. Slices cut later see the tree as it is then: ops applied in
+   * between also mark their nodes dirty, and the changes sent after `end` bring the store to the
+   * replica's position.
+   */
+  private nextSnapshotPost(c: SnapshotCursor): StoreMessage[] {
+    const out: StoreMessage[] = [];
+    if (c.begin) {
+      out.push(c.begin);
+      c.begin = null;
+    }
+    const nodes: NodeView[] = [];
+    while (!c.ahead.done && nodes.length < c.size) {
+      nodes.push(c.ahead.value);
+      c.ahead = c.walk.next();
+    }
+    c.size = Math.min(this.sliceNodes, c.size * 2);
+    if (nodes.length > 0) out.push({ t: 'slice', nodes });
+    if (c.ahead.done) {
+      out.push({ t: 'end' });
+      this.outgoing = null;
+    }
+    return out;
+  }
+}
+
+interface SnapshotCursor {
+  /** Not sent yet: it goes with the first slice. */
+  begin: Extract<StoreMessage, { t: 'begin' }> | null;
+  walk: Generator<NodeView>;
+  /** The walk's next view (looked at ahead, so the last slice carries `end`). */
+  ahead: IteratorResult<NodeView>;
+  /** Views in the next slice. */
+  size: number;
 }

@@ -3,7 +3,15 @@
 import type { Position } from '@tidewire/protocol';
 import type { NodeView } from './views.ts';
 
-export type StoreState = 'connecting' | 'loading' | 'live' | 'reconnecting' | 'error' | 'closed';
+/** The replica's state, as a feed reports it. */
+export type ReplicaState = 'connecting' | 'loading' | 'live' | 'reconnecting' | 'error' | 'closed';
+
+/**
+ * A TreeStore's state: the replica's, plus the store's own `partial` — its first snapshot is
+ * arriving and the nodes that arrived are already readable (docs/client.md §2.4). A feed never
+ * sends `partial`.
+ */
+export type StoreState = ReplicaState | 'partial';
 
 export interface ErrorInfo {
   code: string;
@@ -12,7 +20,7 @@ export interface ErrorInfo {
 
 export type StoreMessage =
   /** The replica's status; `error` with state 'error' or for the latest non-fatal error. */
-  | { t: 'status'; state: StoreState; error?: ErrorInfo }
+  | { t: 'status'; state: ReplicaState; error?: ErrorInfo }
   /** Download progress of a chunked snapshot. */
   | { t: 'progress'; receivedBytes: number; totalBytes: number; nodeCount: number }
   /**
@@ -23,7 +31,7 @@ export type StoreMessage =
   | { t: 'begin'; rootId: string; nodeCount: number; position: Position; rootHash: string | null }
   /** The root hash at `position`, computed after the snapshot at that position went out. */
   | { t: 'hash'; position: Position; rootHash: string }
-  /** Node views of the snapshot, parents before children. */
+  /** Node views of the snapshot, parents before children (breadth-first by default: §2.5). */
   | { t: 'slice'; nodes: NodeView[] }
   | { t: 'end' }
   /**

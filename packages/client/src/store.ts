@@ -6,7 +6,7 @@ import { Emitter, callEach } from './emitter.ts';
 import { ClientError } from './errors.ts';
 import { frameScheduler } from './scheduler.ts';
 import type { FrameScheduler } from './scheduler.ts';
-import type { ErrorInfo, StoreMessage, StoreState } from './store-messages.ts';
+import type { ErrorInfo, ReplicaState, StoreMessage, StoreState } from './store-messages.ts';
 import type { NodeView } from './views.ts';
 import { sameView } from './views.ts';
 import { Waiters } from './waiters.ts';
@@ -38,7 +38,7 @@ export interface SnapshotInfo {
   position: Position;
   /** Null when the feed sends the hash after the snapshot (the worker does): see TreeStore.rootHash. */
   rootHash: string | null;
-  /** From the store entering 'loading' to the swap, in ms. */
+  /** From the store entering 'loading' to the snapshot's end (the swap, or the last slice of a partial load), in ms. */
   loadMs: number;
 }
 
@@ -47,6 +47,20 @@ interface StoreEvents {
   progress: StoreProgress;
   snapshot: SnapshotInfo;
   root: NodeView | undefined;
+}
+
+/**
+ * A snapshot on its way in (docs/client.md §2.4). `staged`: the store has a tree, which stays
+ * until the new one is complete (an atomic swap). `partial`: the store had none, so the new
+ * tree's nodes are readable as their slices arrive (`map` is the store's own map).
+ */
+interface Incoming {
+  mode: 'staged' | 'partial';
+  map: Map<string, NodeView>;
+  rootId: string;
+  nodeCount: number;
+  position: Position;
+  rootHash: string | null;
 }
 
 export type NodeListener = (view: NodeView | undefined) => void;
@@ -70,8 +84,8 @@ export class TreeStore {
   private _position: Position | null = null;
   private _rootHash: string | null = null;
   private _status: StoreStatus = { state: 'connecting', progress: null, error: null };
-  private replicaState: StoreState = 'connecting';
-  private staging: { map: Map<string, NodeView>; rootId: string; nodeCount: number; position: Position; rootHash: string | null } | null = null;
+  private replicaState: ReplicaState = 'connecting';
+  private incoming: Incoming | null = null;
   private pendingChanges: { upserts: NodeView[]; removes: string[] } | null = null;
   private loadingSince: number | null = null;
   private progress: StoreProgress | null = null;
@@ -264,8 +278,25 @@ export class TreeStore {
         this.statusDirty = true;
         this.events.emit('progress', this.progress);
         return;
-      case 'begin':
-        this.staging = { map: new Map(), rootId: msg.rootId, nodeCount: msg.nodeCount, position: msg.position, rootHash: msg.rootHash };
+      case 'begin': {
+        // A first load (or a first load that started over) is shown as it arrives; a store that
+        // has a whole tree keeps it until the new one is complete.
+        const partial = this._rootId === null || this.incoming?.mode === 'partial';
+        const map = new Map<string, NodeView>();
+        this.incoming = {
+          mode: partial ? 'partial' : 'staged',
+          map,
+          rootId: msg.rootId,
+          nodeCount: msg.nodeCount,
+          position: msg.position,
+          rootHash: msg.rootHash,
+        };
+        if (partial) {
+          this.install(map, msg.rootId);
+          // Its nodes are not all there yet: it matches no position until `end`.
+          this._position = null;
+          this._rootHash = null;
+        }
         if (this.loadingSince === null) this.loadingSince = this.timers.now();
         this.progress = {
           receivedBytes: this.progress?.totalBytes ?? 0,
@@ -275,17 +306,26 @@ export class TreeStore {
         };
         this.statusDirty = true;
         return;
+      }
       case 'slice': {
-        const st = this.staging;
+        const st = this.incoming;
         if (!st) return;
-        for (const v of msg.nodes) st.map.set(v.id, v);
+        if (st.mode === 'partial') {
+          for (const v of msg.nodes) {
+            st.map.set(v.id, v);
+            if (this.listeners.has(v.id)) this.dirty.add(v.id);
+            if (v.id === st.rootId) this.rootDirty = true;
+          }
+        } else {
+          for (const v of msg.nodes) st.map.set(v.id, v);
+        }
         this.progress = { ...this.progress!, nodesLoaded: st.map.size };
         this.statusDirty = true;
         this.events.emit('progress', this.progress);
         return;
       }
       case 'end':
-        this.swap();
+        this.complete();
         return;
       case 'changes':
         this.applyChanges(msg);
@@ -298,22 +338,12 @@ export class TreeStore {
     }
   }
 
-  private swap(): void {
-    const st = this.staging;
+  /** The snapshot's `end`: a staged one is swapped in; a partial one is already in place. */
+  private complete(): void {
+    const st = this.incoming;
     if (!st) return;
-    this.staging = null;
-    const old = this.nodes;
-    this.nodes = st.map;
-    // Only subscribed nodes are compared: a reload that changed little re-renders little.
-    for (const id of this.listeners.keys()) {
-      const a = old.get(id);
-      const b = st.map.get(id);
-      if (a === undefined ? b !== undefined : b === undefined || !sameView(a, b)) this.dirty.add(id);
-    }
-    const oldRoot = this._rootId === null ? undefined : old.get(this._rootId);
-    const newRoot = st.map.get(st.rootId);
-    if (this._rootId !== st.rootId || oldRoot === undefined || newRoot === undefined || !sameView(oldRoot, newRoot)) this.rootDirty = true;
-    this._rootId = st.rootId;
+    this.incoming = null;
+    if (st.mode === 'staged') this.install(st.map, st.rootId);
     this._position = st.position;
     this._rootHash = st.rootHash;
     const loadMs = this.loadingSince === null ? 0 : this.timers.now() - this.loadingSince;
@@ -321,6 +351,23 @@ export class TreeStore {
     this.progress = null;
     this.statusDirty = true;
     this.events.emit('snapshot', { rootId: st.rootId, nodeCount: st.map.size, position: st.position, rootHash: st.rootHash, loadMs });
+  }
+
+  /** Makes `map` the store's nodes, marking the subscribed nodes (and root) whose view changed. */
+  private install(map: Map<string, NodeView>, rootId: string): void {
+    const old = this.nodes;
+    this.nodes = map;
+    // Only subscribed nodes are compared: a reload that changed little re-renders little.
+    for (const id of this.listeners.keys()) {
+      const a = old.get(id);
+      const b = map.get(id);
+      if (a === undefined ? b !== undefined : b === undefined || !sameView(a, b)) this.dirty.add(id);
+    }
+    const oldRoot = this._rootId === null ? undefined : old.get(this._rootId);
+    const newRoot = map.get(rootId);
+    // No root before or after (a partial load's start) is no change; its slice notifies it.
+    if (oldRoot === undefined ? newRoot !== undefined : newRoot === undefined || this._rootId !== rootId || !sameView(oldRoot, newRoot)) this.rootDirty = true;
+    this._rootId = rootId;
   }
 
   private applyChanges(msg: Extract<StoreMessage, { t: 'changes' }>): void {
@@ -350,10 +397,10 @@ export class TreeStore {
   private notify(): void {
     if (this.statusDirty) {
       this.statusDirty = false;
-      const state: StoreState = this.staging ? 'loading' : this.replicaState;
+      const state: StoreState = this.incoming ? (this.incoming.mode === 'partial' ? 'partial' : 'loading') : this.replicaState;
       // Errors stay visible until the store is live again after them.
       const error = state === 'live' && this._status.state !== 'live' ? null : this._status.error;
-      this._status = { state, progress: state === 'loading' ? this.progress : null, error };
+      this._status = { state, progress: state === 'loading' || state === 'partial' ? this.progress : null, error };
       this.events.emit('status', this._status);
     }
     if (this.dirty.size > 0) {

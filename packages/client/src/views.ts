@@ -37,6 +37,25 @@ export function* walkViews(tree: Tree, rootId: string): Generator<NodeView> {
   }
 }
 
+/**
+ * Views of every node level by level: the root, its children, their children… (docs/client.md
+ * §2.5). Parents still come before children, and what a first screenful shows (the tracks, their
+ * heads) comes before what is deep and numerous (the devices' parameters).
+ */
+export function* walkViewsByDepth(tree: Tree, rootId: string): Generator<NodeView> {
+  let level = [rootId];
+  while (level.length > 0) {
+    const next: string[] = [];
+    for (const id of level) {
+      const v = nodeView(tree, id);
+      if (!v) continue;
+      yield v;
+      for (const c of v.children) next.push(c);
+    }
+    level = next;
+  }
+}
+
 /** Structural equality of two views (attrs compared by value identity, one level deep). */
 export function sameView(a: NodeView, b: NodeView): boolean {
   if (a === b) return true;

@@ -9,6 +9,7 @@ import { PerfMonitor } from './perf.ts';
 import { SNAPSHOT_APPLIED_MARK, SOCKET_OPEN_MARK, fromEpoch, markAt } from './marks.ts';
 import type { FrameScheduler } from './scheduler.ts';
 import type { ErrorInfo } from './store-messages.ts';
+import type { SnapshotOrder } from './store-feed.ts';
 import { absoluteUrl } from './socket.ts';
 import { TreeStore } from './store.ts';
 import type { Timers } from './timers.ts';
@@ -28,8 +29,12 @@ export interface WorkerClientOptions {
    * module worker from './worker.ts'.
    */
   worker?: MessagePortLike & { terminate?: () => void; onerror?: ((ev: unknown) => void) | null };
-  /** Nodes per snapshot slice / changes message. Default 1,000. */
+  /** Nodes per snapshot slice (at most) / changes message. Default 1,000. */
   sliceNodes?: number;
+  /** Nodes in a snapshot's first slice; later slices double up to sliceNodes. Default 250 (docs/client.md §2.5). */
+  firstSliceNodes?: number;
+  /** The order of a snapshot's nodes. Default 'breadth-first' (docs/client.md §2.5). */
+  snapshotOrder?: SnapshotOrder;
   /** Worker-side coalescing window. Default 16 ms. */
   flushMs?: number;
   /** Main-thread budget per frame for applying store messages. Default 8 ms. */
@@ -149,6 +154,8 @@ export function createWorkerClient(options: WorkerClientOptions): WorkerClient {
       ...(options.reconnect !== undefined ? { reconnect: options.reconnect } : {}),
       ...(options.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}),
       ...(options.sliceNodes !== undefined ? { sliceNodes: options.sliceNodes } : {}),
+      ...(options.firstSliceNodes !== undefined ? { firstSliceNodes: options.firstSliceNodes } : {}),
+      ...(options.snapshotOrder !== undefined ? { snapshotOrder: options.snapshotOrder } : {}),
       ...(options.flushMs !== undefined ? { flushMs: options.flushMs } : {}),
     },
   });

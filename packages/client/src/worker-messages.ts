@@ -4,6 +4,7 @@ import type { ReconnectOptions } from './backoff.ts';
 import type { ConnectionState } from './client.ts';
 import type { PerfSample } from './perf.ts';
 import type { ErrorInfo, StoreMessage } from './store-messages.ts';
+import type { SnapshotOrder } from './store-feed.ts';
 
 export interface WorkerInit {
   url: string;
@@ -13,6 +14,8 @@ export interface WorkerInit {
   handshakeTimeoutMs?: number;
   trees: string[];
   sliceNodes?: number;
+  firstSliceNodes?: number;
+  snapshotOrder?: SnapshotOrder;
   flushMs?: number;
 }
 

@@ -230,21 +230,22 @@ test('§2.2 a paced StoreFeed keeps one post in flight and coalesces changes unt
   const { sub, h, socket, timers } = setup(bigTree(2500));
   const posted: StoreMessage[][] = [];
   const feed = new StoreFeed(sub, (m) => posted.push(m), { sliceNodes: 1000, timers, paced: true });
-  // The snapshot: begin, 3 slices, end — but only the first post goes out before an ack.
+  // The snapshot: begin with the first slice, a slice, the last slice with end — but only the
+  // first post goes out before an ack.
   assert.equal(posted.length, 1);
   assert.equal(posted[0]![0]!.t, 'begin');
-  for (let i = 0; i < 4; i++) feed.ack();
+  for (let i = 0; i < 2; i++) feed.ack();
   assert.deepEqual(
-    posted.map((p) => p[0]!.t),
-    ['begin', 'slice', 'slice', 'slice', 'end'],
+    posted.map((p) => p.map((m) => m.t).join('+')),
+    ['begin+slice', 'slice', 'slice+end'],
   );
   // The receiver has not acked 'end': ten op batches arrive and wait, coalescing into one post.
   for (let i = 0; i < 10; i++) socket.receive(h.commit(1, [[0, 't0c0', { v: i }]]));
   timers.advance(100);
-  assert.equal(posted.length, 5, 'nothing posted while the last post is unacknowledged');
+  assert.equal(posted.length, 3, 'nothing posted while the last post is unacknowledged');
   feed.ack();
   const next = posted
-    .slice(5)
+    .slice(3)
     .flat()
     .filter((m): m is Extract<StoreMessage, { t: 'changes' }> => m.t === 'changes');
   assert.equal(next.length, 1);
@@ -266,7 +267,7 @@ test('§2.2 a snapshot goes out without its root hash; the hash follows its last
     for (const p of posted.splice(0)) for (const m of p) store.receive(m);
     store.flushSync();
   };
-  for (let i = 0; i < 4; i++) feed.ack();
+  for (let i = 0; i < 2; i++) feed.ack();
   timers.advance(100);
   assert.ok(!posted.flat().some((m) => m.t === 'hash'), 'the hash waits until the receiver took the last slice');
   deliver();
@@ -281,9 +282,9 @@ test('§2.2 a snapshot goes out without its root hash; the hash follows its last
 
   // The next snapshot with changes pending before the hash went out: the changes carry it.
   socket.receive(h.subscribed('doc', 1, 'snapshot', 'new'), ...h.snapshotFrames(1, 8 * 1024));
-  for (let i = 0; i < 5; i++) feed.ack(); // the hash's post, then begin and the 3 slices
+  for (let i = 0; i < 3; i++) feed.ack(); // the hash's post, then begin + slice, then a slice
   socket.receive(h.commit(1, [[0, 't0c0', { v: 7 }]]));
-  feed.ack(); // 'end'
+  feed.ack(); // the last slice + 'end'
   timers.advance(16);
   feed.ack();
   deliver();
@@ -336,4 +337,125 @@ test('§2.3 TreeStore.waitFor resolves after the frame that satisfies it', async
     direct.waitFor(() => false),
     (e: { code: string }) => e.code === 'TW_CLOSED',
   );
+});
+
+/** A store fed by a StoreFeed over `sub`, one message per frame (budget 0). */
+function fedStore(sub: Parameters<typeof bindTreeStore>[0], timers: ManualTimers, feedOptions: { sliceNodes?: number; firstSliceNodes?: number } = {}) {
+  const fr = frames();
+  const store = new TreeStore('doc', { schedule: fr.schedule, timers, budgetMs: 0 });
+  const feed = new StoreFeed(
+    sub,
+    (messages) => {
+      for (const m of messages) store.receive(m);
+    },
+    { timers, ...feedOptions },
+  );
+  return { store, fr, feed };
+}
+
+test('§2.4 a first load is partial: nodes are readable and notified as their slices arrive', () => {
+  const { sub, timers } = setup(bigTree(3000));
+  const { store, fr } = fedStore(sub, timers, { sliceNodes: 1000, firstSliceNodes: 250 });
+  const track: (NodeView | undefined)[] = [];
+  store.subscribe('t0', (v) => track.push(v));
+  const roots: (NodeView | undefined)[] = [];
+  store.subscribeRoot((r) => roots.push(r));
+  const snapshots: number[] = [];
+  store.onSnapshot((info) => snapshots.push(info.nodeCount));
+  const seen: { state: string; size: number; loaded: number | null }[] = [];
+  while (fr.run()) seen.push({ state: store.status.state, size: store.size, loaded: store.status.progress?.nodesLoaded ?? null });
+  // The feed's status post (its next flush).
+  timers.advance(16);
+  while (fr.run()) seen.push({ state: store.status.state, size: store.size, loaded: store.status.progress?.nodesLoaded ?? null });
+  const partial = seen.filter((s) => s.state === 'partial');
+  // begin, then slices of 250, 500, 1000, 1000, 250: the store shows each as it arrives.
+  assert.deepEqual(
+    partial.map((s) => s.size),
+    [0, 250, 750, 1750, 2750, 3000],
+  );
+  assert.deepEqual(
+    partial.map((s) => s.loaded),
+    [0, 250, 750, 1750, 2750, 3000],
+  );
+  assert.equal(seen.at(-1)!.state, 'live');
+  assert.equal(roots[0]?.id, 'root', 'the root was notified when its slice arrived');
+  assert.equal(track.length, 1, 'the track was notified once, when it arrived');
+  assert.equal(track[0]?.attrs.name, 'Track 0');
+  assert.deepEqual(snapshots, [3000], 'onSnapshot fires once, at the end');
+  assert.deepEqual(store.position, sub.position);
+});
+
+test('§2.4 a snapshot into a store that has a tree is atomic: the old tree stays until the new one is complete', () => {
+  const { sub, socket, timers } = setup(bigTree(1200));
+  const { store, fr } = fedStore(sub, timers, { sliceNodes: 500, firstSliceNodes: 100 });
+  while (fr.run());
+  timers.advance(16);
+  while (fr.run());
+  assert.equal(store.status.state, 'live');
+  const next = new History(bigTree(2000), 9);
+  socket.receive(next.subscribed('doc', 1, 'snapshot', 'gap'), ...next.snapshotFrames(1, 16 * 1024));
+  timers.advance(16);
+  const seen: { state: string; size: number }[] = [];
+  while (fr.run()) seen.push({ state: store.status.state, size: store.size });
+  assert.ok(!seen.some((s) => s.state === 'partial'), 'never partial once the store had a tree');
+  assert.ok(seen.filter((s) => s.state === 'loading').length >= 3, 'loading across frames');
+  assert.ok(
+    seen.filter((s) => s.state === 'loading').every((s) => s.size === 1200),
+    'the old tree stays until the swap',
+  );
+  assert.equal(store.size, 2000);
+  assert.equal(store.status.state, 'live');
+});
+
+test('§2.5 a snapshot goes out breadth-first, its first slice small and the next ones doubling up to sliceNodes', () => {
+  const { sub, timers } = setup(bigTree(3000));
+  const posted: StoreMessage[][] = [];
+  const feed = new StoreFeed(sub, (m) => posted.push(m), { sliceNodes: 1000, firstSliceNodes: 100, timers });
+  const slices = posted.flat().flatMap((m) => (m.t === 'slice' ? [m.nodes] : []));
+  assert.deepEqual(
+    slices.map((s) => s.length),
+    [100, 200, 400, 800, 1000, 500],
+  );
+  // bigTree: root, 15 tracks, then their clips: the first slice holds the root and every track.
+  const first = slices[0]!;
+  assert.equal(first[0]!.id, 'root');
+  assert.deepEqual(
+    first.slice(1, 16).map((v) => v.type),
+    Array(15).fill('track'),
+  );
+  const depth = new Map<string, number>();
+  let last = 0;
+  for (const v of slices.flat()) {
+    const d = v.parent === null ? 0 : depth.get(v.parent)! + 1;
+    assert.ok(d >= last, `${v.id} at depth ${d} after depth ${last}`);
+    depth.set(v.id, d);
+    last = d;
+  }
+  feed.dispose();
+  const dfs: StoreMessage[][] = [];
+  new StoreFeed(sub, (m) => dfs.push(m), { sliceNodes: 1000, firstSliceNodes: 100, order: 'depth-first', timers }).dispose();
+  const dfsFirst = dfs.flat().find((m) => m.t === 'slice');
+  assert.equal(dfsFirst?.t === 'slice' ? dfsFirst.nodes.filter((v) => v.type === 'track').length : -1, 1, 'depth-first: one track, then its clips');
+});
+
+test('§2.5 a paced feed sends begin with the first slice and cuts each next slice only when credit returns', () => {
+  const { sub, h, socket, timers } = setup(bigTree(2500));
+  const posted: StoreMessage[][] = [];
+  const feed = new StoreFeed(sub, (m) => posted.push(m), { sliceNodes: 1000, firstSliceNodes: 100, timers, paced: true });
+  assert.deepEqual(
+    posted.map((p) => p.map((m) => m.t).join('+')),
+    ['begin+slice'],
+  );
+  // A clip deep in the walk changes before its slice is cut: the slice carries the new value.
+  socket.receive(h.commit(1, [[0, 't11c150', { v: 5 }]]));
+  for (let i = 0; i < 6; i++) feed.ack();
+  const views = posted.flat().flatMap((m) => (m.t === 'slice' ? m.nodes : []));
+  assert.equal(views.length, 2500);
+  assert.equal(views.find((v) => v.id === 't11c150')?.attrs.v, 5);
+  assert.equal(posted.flat().at(-1)?.t, 'end');
+  // …and the changes after `end` bring the store to the replica's position.
+  timers.advance(16);
+  const changes = posted.flat().filter((m) => m.t === 'changes');
+  assert.ok(changes.some((m) => m.t === 'changes' && m.upserts.some((v) => v.id === 't11c150')));
+  feed.dispose();
 });
