@@ -1,7 +1,7 @@
 // A replay viewer of the soak: a server-paced timeline client (what the replay page's Player
 // speaks, without the display) that seeks the race to a new frame every few seconds and plays
 // from there. Frames, epochs and credit are handled as in the timeline bench's viewer
-// (bench/src/timeline/paced-frames.ts: a 2 s window here, returned at most every 50 ms). Every TL_FRAMES is decoded; frames after a seek must start with a keyframe
+// (bench/src/timeline/paced-frames.ts: a 2 s window here, returned as often as the Player does). Every TL_FRAMES is decoded; frames after a seek must start with a keyframe
 // and then continue without a gap, else it is an error.
 import { WebSocket } from 'ws';
 import {

@@ -1,12 +1,13 @@
 // What every raw server-paced timeline viewer of the benchmarks does with the frames it receives
 // (the timeline bench's WsViewer, the soak's ReplayViewer): follow the seek epoch from TL_STATE,
 // check that a TL_FRAMES batch continues the last one or starts with a keyframe, decode each frame
-// into one scratch row, and return the credit it consumed at most every 50 ms (the Player's
-// CONSUMED_EVERY_MS). The socket, the subscription and what a frame is used for stay with the viewer.
+// into one scratch row, and return the credit it consumed at most as often as the Player does
+// (its CONSUMED_EVERY_MS). The socket, the subscription and what a frame is used for stay with the viewer.
+import { CONSUMED_EVERY_MS } from '@tidewire/client';
 import { FrameDecoder, isKeyframe } from '@tidewire/timeline';
 import type { TimelineSchema } from '@tidewire/timeline';
 
-export const CREDIT_EVERY_MS = 50;
+export const CREDIT_EVERY_MS = CONSUMED_EVERY_MS;
 
 /** Credit to return: the frames and bytes consumed since the last grant. */
 export interface CreditGrant {

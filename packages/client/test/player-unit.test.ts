@@ -19,8 +19,11 @@ import {
 import type { TimelineFrame } from '@tidewire/protocol';
 import { FrameEncoder } from '@tidewire/timeline';
 import {
+  CONSUMED_EVERY_MS,
+  DEFAULT_LEAD_MS,
   ManualTimers,
   manualScheduler,
+  MAX_LEAD_MS,
   MAX_SPEED,
   MAX_STEPS,
   MIN_SPEED,
@@ -491,4 +494,37 @@ test('§5.6 TidewireClient routes TL_STATE / TL_FRAMES to the timeline subscript
   assert.equal(closed()?.code, 1002);
   assert.deepEqual(seen.at(-1), 'unsubscribed');
   void client.close();
+});
+
+test('§5.6 server-paced, §W.5 lead: the Player asks for a 200 ms lead and shows frames sent ahead at their time, not on arrival', () => {
+  const h = new Harness({ mode: 'server', playoutDelayMs: 0 });
+  h.deliver({ t: 'meta', meta: meta() });
+  h.deliver({ t: 'subscribed', first: true });
+  const [restate] = h.take('control');
+  assert.equal(restate!.control.leadMs, DEFAULT_LEAD_MS, 'with the first control of the session');
+  assert.equal(DEFAULT_LEAD_MS, 200);
+  h.state({ epoch: 1 });
+  h.stream(1, 0, 1);
+  h.player.play();
+  h.take('control');
+  h.state({ epoch: 1, playing: true, frame: 0 });
+  h.stream(1, 1, 5); // the play's answer: frames 1 … 5, 200 ms of them, in one message
+  h.advance(0);
+  assert.equal(h.shownFrame, 0, 'frame 5 is here but not due');
+  h.advance(2 * PERIOD_MS);
+  assert.equal(h.shownFrame, 1, 'the display trails its clock by a frame, whatever it holds');
+  h.advance(2 * PERIOD_MS);
+  assert.equal(h.shownFrame, 3);
+  // Credit goes back at most every CONSUMED_EVERY_MS while playing (one TL_CREDIT per batch or fewer).
+  const consumed = h.take('consumed');
+  assert.ok(consumed.length <= Math.ceil((4 * PERIOD_MS) / CONSUMED_EVERY_MS) + 1, `${consumed.length} credit returns`);
+  assert.equal(CONSUMED_EVERY_MS, 200);
+});
+
+test('§5.5 leadMs is an integer in [0, MAX_LEAD_MS] (TW_INVALID_OPTION otherwise); 0 asks for frames at their due time', () => {
+  for (const leadMs of [-1, 0.5, MAX_LEAD_MS + 1, Number.NaN]) assert.throws(() => new Harness({ mode: 'server', leadMs }), { code: 'TW_INVALID_OPTION' });
+  const h = new Harness({ mode: 'server', leadMs: 0 });
+  h.deliver({ t: 'meta', meta: meta() });
+  h.deliver({ t: 'subscribed', first: true });
+  assert.equal(h.take('control')[0]!.control.leadMs, 0);
 });

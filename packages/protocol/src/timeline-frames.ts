@@ -24,6 +24,10 @@ export const MAX_TL_SPEED = 16;
 export const MAX_TL_STEPS = 65_536;
 /** Largest `seq` a client may tag a TL_CONTROL with (echoed as TL_STATE.ack). */
 export const MAX_TL_SEQ = 2 ** 32 - 1;
+/** Largest `leadMs` a client may ask for (§W.1, §W.5): what a server-paced session may send
+ *  ahead of its due time is bounded, so a viewer's playout buffer stays small and a seek or a
+ *  pause leaves at most this much of sent-ahead frames behind. */
+export const MAX_TL_LEAD_MS = 1000;
 
 export const TL_OPS = ['play', 'pause', 'seek', 'speed', 'step', 'live'] as const;
 export type TimelineOp = (typeof TL_OPS)[number];
@@ -45,6 +49,9 @@ export interface TlControlFrame {
   /** `step` only: frames to move, non-zero, |steps| ≤ MAX_TL_STEPS; default 1. */
   steps?: number;
   mode?: TimelineMode;
+  /** Server-paced playback of existing frames: send each frame up to this many wall ms before
+   *  its due time (0 … MAX_TL_LEAD_MS; §W.5). Any op may carry it; applies from this request on. */
+  leadMs?: number;
   /** Client tag echoed as TL_STATE.ack, so a client knows which request a state answers. */
   seq?: number;
 }
@@ -106,6 +113,13 @@ function checkSpeed(speed: number, frame: string): number {
   return speed;
 }
 
+/** §W.1 `leadMs`: an integer number of ms within 0 … MAX_TL_LEAD_MS. */
+function leadMs(m: Fields): number {
+  const v = m.leadMs;
+  if (!isSafeInteger(v) || v < 0 || v > MAX_TL_LEAD_MS) throw badFrame(`TL_CONTROL.leadMs ${String(v)} is not an integer in [0, ${MAX_TL_LEAD_MS}]`);
+  return v;
+}
+
 // ---- §W.1 TL_CONTROL -----------------------------------------------------------------
 export function encodeTlControl(channel: number, body: ControlBody): Uint8Array {
   const m: Fields = { op: body.op };
@@ -114,6 +128,7 @@ export function encodeTlControl(channel: number, body: ControlBody): Uint8Array 
   if (body.speed !== undefined) m.speed = body.speed;
   if (body.steps !== undefined) m.steps = body.steps;
   if (body.mode !== undefined) m.mode = body.mode;
+  if (body.leadMs !== undefined) m.leadMs = body.leadMs;
   if (body.seq !== undefined) m.seq = body.seq;
   return headedFrame(TimelineFrameType.TL_CONTROL, [channel], pack(m));
 }
@@ -136,6 +151,7 @@ function decodeControl(r: FrameReader): TlControlFrame {
     f.steps = s;
   }
   if (m.mode !== undefined) f.mode = oneOf(m, 'mode', 'TL_CONTROL', TL_MODES);
+  if (m.leadMs !== undefined) f.leadMs = leadMs(m);
   if (m.seq !== undefined) {
     f.seq = uint(m, 'seq', 'TL_CONTROL');
     if (f.seq > MAX_TL_SEQ) throw badFrame(`TL_CONTROL.seq exceeds ${MAX_TL_SEQ}`);

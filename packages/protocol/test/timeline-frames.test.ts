@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  MAX_TL_LEAD_MS,
   MAX_TL_SPEED,
   MAX_TL_STEPS,
   MIN_TL_SPEED,
@@ -217,6 +218,29 @@ describe('§W.1 TL_CONTROL: bounds and optional fields', () => {
     for (const steps of [MAX_TL_STEPS, -MAX_TL_STEPS]) assert.equal((roundTrip(encodeTlControl(1, { op: 'step', steps })) as { steps: number }).steps, steps);
   });
   it('rejects a timeMs on ops other than seek', () => rejects(cat(hex('40 01'), pack({ op: 'play', timeMs: 3 }))));
+});
+
+describe('§W.1 TL_CONTROL leadMs (§W.5 lead)', () => {
+  it('round-trips a lead on any op, 0 and MAX_TL_LEAD_MS included', () => {
+    for (const body of [
+      { op: 'play' as const, leadMs: 200 },
+      { op: 'speed' as const, speed: 2, leadMs: 0 },
+      { op: 'seek' as const, frame: 3, leadMs: MAX_TL_LEAD_MS },
+    ]) {
+      assert.deepEqual(roundTrip(encodeTlControl(7, body)), { type: TimelineFrameType.TL_CONTROL, channel: 7, ...body });
+    }
+    // Left out when not set: old servers and old clients see exactly the map they knew.
+    assert.deepEqual(Object.keys(unpack(encodeTlControl(1, { op: 'play' }).subarray(2)) as object), ['op']);
+  });
+  it('refuses a lead that is negative, fractional, above MAX_TL_LEAD_MS or not a number with TW_BAD_FRAME', () => {
+    for (const leadMs of [-1, 0.5, MAX_TL_LEAD_MS + 1, 1e9, Number.NaN, '200', null]) {
+      assert.throws(
+        () => decodeTimelineFrame(cat(hex('40 01'), pack({ op: 'play', leadMs }))),
+        (e: unknown) => e instanceof ProtocolError && e.code === 'TW_BAD_FRAME' && e.fatal && /\bTL_CONTROL\.leadMs\b/.test(e.message),
+        `leadMs ${String(leadMs)}`,
+      );
+    }
+  });
 });
 
 describe('§W.3 TL_FRAMES: bounds', () => {

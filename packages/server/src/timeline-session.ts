@@ -78,6 +78,12 @@ export class TimelineSession implements Scheduled {
   target = -1;
   /** Next frame to send in this epoch; frames before it have been sent (or skipped). */
   next = 0;
+  /** Wall ms ahead of its due time a frame may be sent while playing existing frames (§W.5
+   *  lead, TL_CONTROL.leadMs); 0: at its due time. */
+  leadMs = 0;
+  /** The last frame this session may send now: the playhead (`target`), or while playing with a
+   *  lead the frame due at now + leadMs (never past the newest frame that exists). */
+  horizon = -1;
   /** Playback position (fractional frames) at anchorWall; the position while paused. */
   private anchorPos = 0;
   private anchorWall = 0;
@@ -135,6 +141,7 @@ export class TimelineSession implements Scheduled {
     const epoch = this.epoch;
     const toServer = f.mode === 'server' && this.mode === 'client';
     if (f.mode !== undefined) this.mode = f.mode;
+    if (f.leadMs !== undefined) this.leadMs = f.leadMs;
     if (f.mode === 'client' && !this.following) this.dropQueued();
     if (f.speed !== undefined) this.setSpeed(f.speed, now);
     switch (f.op) {
@@ -172,7 +179,7 @@ export class TimelineSession implements Scheduled {
     this.granted = true;
     this.creditFrames = Math.min(MAX_CREDIT_FRAMES, this.creditFrames + frames);
     this.creditBytes = Math.min(MAX_CREDIT_BYTES, this.creditBytes + bytes);
-    if (this.blocked === Blocked.Credit || this.next <= this.target) this.service(now);
+    if (this.blocked === Blocked.Credit || this.next <= this.horizon) this.service(now);
   }
 
   // ---- channel events ------------------------------------------------------------------
@@ -326,6 +333,12 @@ export class TimelineSession implements Scheduled {
         this.target = Math.floor(pos);
       }
     }
+    this.horizon = this.target;
+    if (this.playing && !this.following && this.leadMs > 0) {
+      // §W.5 lead: every existing frame due by now + leadMs goes now, in as few messages as the
+      // caps allow; the viewer's playout buffer holds it until its time.
+      this.horizon = Math.max(this.target, Math.min(last, Math.floor(this.positionAt(now + this.leadMs))));
+    }
     this.send(now);
     if (ended) this.sendState(undefined);
     this.reschedule(now);
@@ -341,7 +354,7 @@ export class TimelineSession implements Scheduled {
     const host = this.host;
     const outbox = this.sink.outbox;
     const config = host.config;
-    while (this.next <= this.target) {
+    while (this.next <= this.horizon) {
       if (!outbox.stateWritable() || outbox.queuedBytesOf(host.id) > 0) {
         this.blocked = Blocked.Socket;
         break;
@@ -367,7 +380,7 @@ export class TimelineSession implements Scheduled {
       }
       const b = host.store.batch(
         this.next,
-        this.target,
+        this.horizon,
         Math.min(this.creditFrames, config.maxBatchFrames),
         this.creditBytes,
         config.maxMessageBytes,
@@ -398,8 +411,16 @@ export class TimelineSession implements Scheduled {
       // position then comes from the clock as always.
       this.sink.outbox.requestDrain();
     } else if (this.playing && !this.following) {
-      // Wall time at which frame target+1 falls due, from the anchor (drift-free).
-      const at = this.anchorWall + (this.target + 1 - this.anchorPos) / this.framesPerMs();
+      // Wall times come from the anchor (drift-free). Without a lead: when frame horizon+1 falls
+      // due. With one: when the frames sent ahead cover only half the lead, so each wake sends
+      // about leadMs/2 of frames (one message, not one per frame). Once the newest frame is sent:
+      // when the playhead reaches it (the end of a recording; on a live timeline, the edge).
+      const last = this.host.store.lastFrame;
+      const perMs = this.framesPerMs();
+      const at =
+        this.horizon >= last
+          ? this.anchorWall + (last - this.anchorPos) / perMs
+          : this.anchorWall + (this.horizon + 1 - this.anchorPos) / perMs - this.leadMs / 2;
       due = Math.max(at, now + this.host.config.minBatchMs);
     }
     this.host.scheduler.at(this, due);

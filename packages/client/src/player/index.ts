@@ -2,7 +2,7 @@
 export { createPlayer } from './create.ts';
 export type { CreatePlayerOptions } from './create.ts';
 export { Player } from './player.ts';
-export { MIN_SPEED, MAX_SPEED, MAX_STEPS } from './options.ts';
+export { MIN_SPEED, MAX_SPEED, MAX_STEPS, MAX_LEAD_MS, DEFAULT_LEAD_MS, CONSUMED_EVERY_MS } from './options.ts';
 export type { PlayerOptions, SeekTarget, FrameEvent, PlayerMetrics } from './options.ts';
 export type { PlayerState, PlayerStateStore } from './state.ts';
 export { FrameBuffer } from './frame-buffer.ts';

@@ -14,6 +14,12 @@ import type { EngineConnect } from './messages.ts';
 export const MIN_SPEED = 0.1;
 export const MAX_SPEED = 16;
 export const MAX_STEPS = 65_536;
+/** §W.5 lead (MAX_TL_LEAD_MS in @tidewire/protocol, restated for the same reason). */
+export const MAX_LEAD_MS = 1000;
+/** Server-paced: how far ahead of their due time the server may send a recording's frames. The
+ *  display already trails the server by a frame plus playoutDelayMs; the lead lets the server
+ *  send about leadMs/2 of frames per message instead of one message per frame (§W.5). */
+export const DEFAULT_LEAD_MS = 200;
 
 export interface PlayerOptions {
   /** Timeline channel name. */
@@ -30,6 +36,9 @@ export interface PlayerOptions {
   maxConcurrentFetches?: number;
   /** Server-paced and live: wall ms the display trails the newest frame by (network jitter). Default 60. */
   playoutDelayMs?: number;
+  /** Server-paced: wall ms ahead of their due time the server may send frames that exist (§W.5
+   *  lead; the live edge is never sent ahead). Integer 0 … 1000; default 200; 0: each at its time. */
+  leadMs?: number;
   /** Per field: interpolate (true) or step (false); see interpolationMask for the default. */
   interpolate?: InterpolationOverrides;
   /** Feeds frames decoded, bytes fetched and seek latency into this monitor. */
@@ -59,6 +68,7 @@ export function playerOptions(options: PlayerOptions): ResolvedPlayerOptions {
     maxBufferBytes: positiveOption(options.maxBufferBytes, 128 * 1024 * 1024, 'maxBufferBytes', 1),
     maxConcurrentFetches: Math.floor(positiveOption(options.maxConcurrentFetches, 4, 'maxConcurrentFetches', 1)),
     playoutDelayMs: positiveOption(options.playoutDelayMs, 60, 'playoutDelayMs'),
+    leadMs: leadOption(options.leadMs),
   };
 }
 
@@ -92,8 +102,10 @@ export interface PlayerOpen {
 
 /** Keep-alive of the display loop without requestAnimationFrame. */
 export const FALLBACK_FRAME_MS = 16;
-/** Credit goes back at most this often (ms): the window covers seconds, so this is plenty. */
-export const CONSUMED_EVERY_MS = 50;
+/** Credit goes back at most this often (ms). The window covers 2 s of frames even at 16× and the
+ *  server sends a batch per ~leadMs/2, so one TL_CREDIT per 200 ms never stalls it, and costs the
+ *  server a read a fifth as often as one per frame would (§W.2, §W.11). */
+export const CONSUMED_EVERY_MS = 200;
 /** A segment that failed is asked for again after this long. */
 export const SEGMENT_RETRY_MS = 1000;
 export const MAX_SEEK_SAMPLES = 256;
@@ -111,6 +123,13 @@ export const defaultFrameScheduler: FrameScheduler = animationFrameScheduler(FAL
 export function positiveOption(value: number | undefined, fallback: number, name: string, min = 0): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min) throw invalidOption(`${name} must be a number ≥ ${min}, got ${String(value)}`);
+  return value;
+}
+
+function leadOption(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_LEAD_MS;
+  if (!Number.isSafeInteger(value) || value < 0 || value > MAX_LEAD_MS)
+    throw invalidOption(`leadMs must be an integer in [0, ${MAX_LEAD_MS}], got ${String(value)}`);
   return value;
 }
 

@@ -557,8 +557,10 @@ export class Player {
   private restate(first: boolean): void {
     const mode = this.opts.mode;
     const tb = this.timebase;
+    // The lead goes with the first control of every session: it holds for the session (§W.5).
+    const leadMs = this.opts.leadMs;
     if (this.following && this.meta?.live) {
-      this.go('ask', { seq: this.control({ op: 'live', mode }) });
+      this.go('ask', { seq: this.control({ op: 'live', mode, leadMs }) });
       return;
     }
     if (mode === 'client') {
@@ -566,7 +568,7 @@ export class Player {
       this.control({ op: 'pause', mode });
       return;
     }
-    this.control({ op: 'speed', speed: this.clock.speed, mode });
+    this.control({ op: 'speed', speed: this.clock.speed, mode, leadMs });
     // The clock, not the frame on screen: a seek made while disconnected moved only the clock.
     const frame = tb ? tb.frameForTime(this.clock.position(this.timers.now())) : 0;
     if (!first || frame > 0 || seekSince(this.phaseNow) !== undefined || this.meta?.live) {
