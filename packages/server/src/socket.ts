@@ -25,9 +25,9 @@ const SEND_OPTIONS = { binary: true } as const;
 
 /** The parts of ws's WebSocket (8.x) that sendBinary relies on. */
 interface WsInternals {
-  _socket: Socket | null;
-  _sender: { _state: number } | null;
-  _extensions: Record<string, unknown>;
+  _socket: Socket | null | undefined;
+  _sender: { _state: number | undefined } | null | undefined;
+  _extensions: Record<string, unknown> | undefined;
 }
 
 /** ws's Sender state while nothing of its own is queued (ws/lib/sender.js DEFAULT). */
@@ -87,10 +87,13 @@ export class TidewireSocket extends WebSocket {
     if (
       n > ONE_BUFFER_MAX_BYTES ||
       this.readyState !== WebSocket.OPEN ||
-      socket === null ||
-      ws._sender === null ||
+      // `== null` and the typeof: should a ws release rename these private fields, every message
+      // takes ws.send again instead of throwing (socket-write.test.ts then shows the fast path gone).
+      socket == null ||
+      ws._sender == null ||
+      typeof ws._sender._state !== 'number' ||
       ws._sender._state !== SENDER_IDLE ||
-      ws._extensions['permessage-deflate'] !== undefined
+      ws._extensions?.['permessage-deflate'] !== undefined
     ) {
       this.send(data, SEND_OPTIONS, cb);
       return;

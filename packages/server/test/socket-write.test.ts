@@ -74,3 +74,26 @@ test('§4.3 sendBinary puts the same bytes on the wire as ws.send, in call order
   const refused = await new Promise<Error | null | undefined>((r) => ws.sendBinary(Uint8Array.of(1, 2, 3), r));
   assert.ok(refused instanceof Error);
 });
+
+test('§4.3 a small message is one write of header and payload (the ws internals it relies on are still there)', async (t) => {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, WebSocket: TidewireSocket, perMessageDeflate: false });
+  await new Promise<void>((r) => wss.once('listening', () => r()));
+  t.after(() => new Promise<void>((r) => wss.close(() => r())));
+  const serverSide = new Promise<TidewireSocket>((r) => wss.once('connection', (ws) => r(ws as TidewireSocket)));
+  const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as { port: number }).port}`, { perMessageDeflate: false });
+  t.after(() => client.terminate());
+  await new Promise((r) => client.once('open', r));
+  const ws = await serverSide;
+  // A ws release that renamed _socket or _sender would send every message through ws.send's
+  // corked two-part write again: correct bytes, but the cost this path exists to save.
+  const socket = (ws as unknown as { _socket: { write: (b: Uint8Array, cb?: () => void) => boolean } })._socket;
+  const writes: number[] = [];
+  const write = socket.write.bind(socket);
+  socket.write = (b, cb) => {
+    writes.push(b.length);
+    return write(b, cb);
+  };
+  await new Promise<void>((r) => ws.sendBinary(new Uint8Array(100), () => r()));
+  ws.close(1000, ''); // the server's close waits for its connections
+  assert.deepEqual(writes, [102]);
+});
