@@ -112,15 +112,23 @@ describe(
       await until(async () => ((await rootHash(a)) === (await rootHash(b)) ? true : undefined), "node B's tree to be node A's");
     });
 
-    /** The first strips with a mute button on the page (the set's tracks). */
+    /**
+     * The strips with a mute button on the page (the set's tracks), once the page has revealed
+     * them all: strips appear over several frames (docs/client.md §4.2), so the list counts when
+     * two looks 250 ms apart find the same strips.
+     */
     async function strips(page: Page, url: string): Promise<string[]> {
       await page.goto(`${url}/liveset/`);
+      let previous = '';
       return until(async () => {
         const ids = await page.$$eval('[data-strip]', (els) =>
           els.filter((e) => e.querySelector('[data-testid="mute"]') !== null).map((e) => e.getAttribute('data-strip')!),
         );
-        return ids.length >= 3 ? ids : undefined;
-      }, 'the session view');
+        const settled = ids.length >= 3 && ids.join() === previous;
+        previous = ids.join();
+        if (!settled) await new Promise((r) => setTimeout(r, 200));
+        return settled ? ids : undefined;
+      }, 'the session view with all its strips');
     }
 
     it('§9.2 a mute made through node A shows in the browser on node B', async () => {
