@@ -27,13 +27,17 @@ function manifests() {
   return out.filter(existsSync);
 }
 
+// Installers report on stderr: stdout belongs to the command that called us (`npm run bench --
+// <suite> --json` prints exactly one JSON object there, and an install before it broke that).
+const INSTALL_STDIO = ['inherit', 2, 'inherit'];
+
 export function ensureNpmDependencies() {
   const marker = join(root, 'node_modules', '.package-lock.json');
   const installedAt = mtime(marker);
   if (installedAt && manifests().every((f) => mtime(f) <= installedAt)) return;
   const useCi = existsSync(join(root, 'package-lock.json')) && process.env.CI;
-  console.log(`tidewire: installing npm dependencies (npm ${useCi ? 'ci' : 'install'})…`);
-  execFileSync('npm', [useCi ? 'ci' : 'install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  console.error(`tidewire: installing npm dependencies (npm ${useCi ? 'ci' : 'install'})…`);
+  execFileSync('npm', [useCi ? 'ci' : 'install', '--no-audit', '--no-fund'], { cwd: root, stdio: INSTALL_STDIO });
 }
 
 /** Debian packages the tests drive for real. Installed only when running as root (CI, dev boxes). */
@@ -53,10 +57,10 @@ export function ensureSystemTools() {
     console.warn(`tidewire: missing ${missing.join(', ')} (not root, not installing); tests that need them will fail`);
     return;
   }
-  console.log(`tidewire: installing ${missing.join(', ')} from Debian…`);
+  console.error(`tidewire: installing ${missing.join(', ')} from Debian…`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  execFileSync('apt-get', ['install', '-y', '-qq', ...missing], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['update', '-qq'], { stdio: INSTALL_STDIO, env });
+  execFileSync('apt-get', ['install', '-y', '-qq', ...missing], { stdio: INSTALL_STDIO, env });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) ensureNpmDependencies();
