@@ -61,9 +61,10 @@ describe('§7 output files', () => {
       await refused(openOutputFile(target.path), target.path, target.kind);
       await target.assertUnchanged();
     }
-    for (const write of [writeOutputFile(socketPath, 'x'), openOutputFile(socketPath)]) await refused(write, socketPath, 'socket');
+    // Thunks: both promises made at once, the second could reject before it is awaited (an unhandled rejection).
+    for (const write of [() => writeOutputFile(socketPath, 'x'), () => openOutputFile(socketPath)]) await refused(write(), socketPath, 'socket');
     assert.ok((await lstat(socketPath)).isSocket());
-    for (const write of [writeOutputFile(dangling, 'x'), openOutputFile(dangling)]) await refused(write, dangling, 'symbolic link');
+    for (const write of [() => writeOutputFile(dangling, 'x'), () => openOutputFile(dangling)]) await refused(write(), dangling, 'symbolic link');
     assert.ok((await lstat(dangling)).isSymbolicLink());
     await assert.rejects(lstat(join(dir, 'nowhere')), { code: 'ENOENT' });
     assert.deepEqual((await readdir(dir)).sort(), made, 'no temporary file is left behind');
