@@ -80,7 +80,12 @@ describe(
       return startAll({
         ...parseServeArgs(['--port', '0', '--osc-port', '0', '--no-storm', '--redis', redis.url]),
         nodeId: name,
-        leaseTtlMs: 1000,
+        // Both nodes share this process's event loop: node B's start (parsing the set, building
+        // its trees) can hold it for over a second on a loaded 2-core CI machine, so node A's
+        // renewals (every TTL/3) would stop and a 1-s lease expire under it — node B then owned
+        // the set at start (CI run of 2026-12-07). §9.4 does not wait for the TTL: a closing
+        // owner deletes its lease and the standby polls every TTL/4.
+        leaseTtlMs: 5000,
         studioDataDir: dir,
       });
     };
