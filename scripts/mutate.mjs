@@ -9,7 +9,7 @@
 // linkWorkspaces below); it is not meant to be run by hand.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
 
@@ -23,34 +23,82 @@ const PACKAGES = {
   protocol: { mutateExcludes: ['index.ts'], testExcludes: [] },
   tree: { mutateExcludes: ['index.ts', 'testing.ts'], testExcludes: [] },
   timeline: { mutateExcludes: ['index.ts', 'testing.ts'], testExcludes: [] },
-  server: { mutateExcludes: ['index.ts'], testExcludes: [] },
+  server: {
+    mutateExcludes: ['index.ts'],
+    testExcludes: [],
+    shards: [
+      ['a-o', /^[a-o]/],
+      ['p-s', /^[p-s]/],
+      ['t-z', /^[t-z]/],
+    ],
+  },
   client: {
     // main-thread.ts, store-messages.ts, worker-messages.ts hold only types and re-exports.
     mutateExcludes: ['index.ts', 'main-thread.ts', 'store-messages.ts', 'worker-messages.ts', 'player/index.ts'],
     // Drives the player in Chromium from a Vite bundle of player-page/: the bundle is built from the
     // original sources, so no mutant is ever active in it and every mutant would look covered-but-alive.
     testExcludes: ['player-browser.test.ts'],
+    shards: [
+      ['player', /^player\//],
+      ['a-r', /^[a-r]/],
+      ['s-z', /^[s-z]/],
+    ],
   },
 };
 
+/**
+ * A package's shards: the source files each Stryker run mutates. Stryker writes its incremental
+ * state and report only when a run ends, and a large package (server, client) takes hours on two
+ * cores: one run per shard keeps what the finished shards measured when a later one is stopped,
+ * and a re-run reuses them. Shards are fixed name ranges (not sizes), so adding a file changes one
+ * shard's state only. Small packages are one shard named '' (the state file keeps its old name).
+ */
+function shardsOf(pkg) {
+  const srcDir = join(root, 'packages', pkg, 'src');
+  const { mutateExcludes, shards = [['', /^/]] } = PACKAGES[pkg];
+  const files = readdirSync(srcDir, { recursive: true })
+    .map((f) => String(f).split(sep).join('/'))
+    .filter((f) => f.endsWith('.ts') && !mutateExcludes.includes(f))
+    .sort();
+  const out = shards.map(([name]) => ({ name, files: [] }));
+  for (const f of files) {
+    const i = shards.findIndex(([, re]) => re.test(f));
+    if (i === -1) throw new Error(`mutate: ${pkg}/src/${f} is in no shard of ${pkg}`);
+    out[i].files.push(f);
+  }
+  return out;
+}
+
 /** Where reports go (git-ignored) and where the incremental state lives (committed, see docs/mutation.md). */
-const reportDir = (pkg) => join(root, '.cache', 'mutation', pkg);
-const incrementalFile = (pkg) => join(root, 'mutation', `${pkg}.incremental.json`);
+const reportDir = (pkg, shard = '') => join(root, '.cache', 'mutation', pkg, shard);
+const incrementalFile = (pkg, shard = '') => join(root, 'mutation', `${pkg}${shard ? `.${shard}` : ''}.incremental.json`);
 
 function usage(message) {
-  process.stderr.write(`${message}\nusage: npm run mutate -- <${Object.keys(PACKAGES).join('|')}> [--json] [--force] [--dry-run]\n`);
+  process.stderr.write(`${message}\nusage: npm run mutate -- <${Object.keys(PACKAGES).join('|')}> [--shard NAME] [--json] [--force] [--dry-run]\n`);
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const flags = new Set(argv.filter((a) => a.startsWith('--')));
-  const names = argv.filter((a) => !a.startsWith('--'));
+  const args = [...argv];
+  let shard;
+  const at = args.indexOf('--shard');
+  if (at !== -1) {
+    shard = args[at + 1];
+    if (shard === undefined || shard.startsWith('--')) usage('--shard needs a shard name');
+    args.splice(at, 2);
+  }
+  const flags = new Set(args.filter((a) => a.startsWith('--')));
+  const names = args.filter((a) => !a.startsWith('--'));
   for (const f of flags) if (!['--json', '--force', '--dry-run'].includes(f)) usage(`unknown option ${f}`);
   if (names.length !== 1) usage('name exactly one package');
   const pkg = names[0];
   if (!Object.hasOwn(PACKAGES, pkg)) usage(`unknown package ${pkg}`);
+  if (shard !== undefined) {
+    const known = (PACKAGES[pkg].shards ?? []).map(([name]) => name);
+    if (!known.includes(shard)) usage(`${pkg} has ${known.length ? `the shards ${known.join(', ')}` : 'no shards'}, not ${JSON.stringify(shard)}`);
+  }
   if (flags.has('--dry-run') && flags.has('--json')) usage('--dry-run writes no report: it takes no --json');
-  return { pkg, json: flags.has('--json'), force: flags.has('--force'), dryRun: flags.has('--dry-run') };
+  return { pkg, shard, json: flags.has('--json'), force: flags.has('--force'), dryRun: flags.has('--dry-run') };
 }
 
 /** The test files of a package, relative to the root, minus the excluded ones. */
@@ -62,7 +110,7 @@ function testFiles(pkg) {
     .map((f) => `packages/${pkg}/test/${f}`);
 }
 
-function strykerConfig(pkg, force) {
+function strykerConfig(pkg, shard, force) {
   const src = `packages/${pkg}/src`;
   return {
     $schema: '../../../node_modules/@stryker-mutator/core/schema/stryker-schema.json',
@@ -75,7 +123,7 @@ function strykerConfig(pkg, force) {
       nodeArgs: ['--import', 'tsx', '--test-reporter=tap', '{{testFile}}'],
       forceBail: true,
     },
-    mutate: [`${src}/**/*.ts`, ...PACKAGES[pkg].mutateExcludes.map((f) => `!${src}/${f}`)],
+    mutate: shard.files.map((f) => `${src}/${f}`),
     // perTest with the tap runner means per test file: a mutant runs only the files that reached it.
     coverageAnalysis: 'perTest',
     concurrency: 2,
@@ -84,7 +132,7 @@ function strykerConfig(pkg, force) {
     timeoutFactor: 2,
     dryRunTimeoutMinutes: 30,
     incremental: true,
-    incrementalFile: relative(root, incrementalFile(pkg)),
+    incrementalFile: relative(root, incrementalFile(pkg, shard.name)),
     force,
     // The sandbox gets its own workspace links (see linkWorkspaces); the rest of the monorepo is not needed.
     buildCommand: 'node scripts/mutate.mjs --link-workspaces',
@@ -92,8 +140,8 @@ function strykerConfig(pkg, force) {
     tempDirName: '.cache/stryker-tmp',
     cleanTempDir: true,
     reporters: ['html', 'json', 'progress'],
-    htmlReporter: { fileName: relative(root, join(reportDir(pkg), 'report.html')) },
-    jsonReporter: { fileName: relative(root, join(reportDir(pkg), 'report.json')) },
+    htmlReporter: { fileName: relative(root, join(reportDir(pkg, shard.name), 'report.html')) },
+    jsonReporter: { fileName: relative(root, join(reportDir(pkg, shard.name), 'report.json')) },
     thresholds: { high: 80, low: 70, break: null },
     logLevel: 'info',
     fileLogLevel: 'off',
@@ -169,7 +217,7 @@ function oneLine(text, width = 70) {
   return flat.length > width ? `${flat.slice(0, width - 1)}…` : flat;
 }
 
-function printReadable(summary, survivors, seconds) {
+function printReadable(summary, survivors, seconds, htmlReports) {
   const s = summary;
   console.log(`\nmutation testing: ${s.package} (${seconds.toFixed(0)} s)`);
   console.log(`  ${s.mutants} mutants: ${s.killed} killed, ${s.timeout} timeout, ${s.survived} survived, ${s.noCoverage} no coverage`);
@@ -181,7 +229,7 @@ function printReadable(summary, survivors, seconds) {
     const tag = m.status === 'NoCoverage' ? ' [no coverage]' : '';
     console.log(`  ${where}  ${m.mutatorName}${tag}\n      ${oneLine(original)}  →  ${oneLine(m.replacement ?? '')}`);
   }
-  console.log(`\nHTML report: ${relative(root, join(reportDir(s.package), 'report.html'))}`);
+  for (const html of htmlReports) console.log(`\nHTML report: ${relative(root, html)}`);
 }
 
 /** Object keys sorted and each file's mutants in source order: Stryker writes reused results in
@@ -235,31 +283,44 @@ async function main() {
     linkWorkspaces();
     return;
   }
-  const { pkg, json, force, dryRun } = parseArgs(argv);
+  const { pkg, shard, json, force, dryRun } = parseArgs(argv);
   // Installs on a fresh clone; its messages must not reach stdout (the --json contract).
   const deps = spawnSync(process.execPath, [join(root, 'scripts', 'ensure-deps.mjs')], { stdio: ['ignore', 2, 2] });
   if (deps.status !== 0) process.exit(deps.status ?? 1);
 
-  mkdirSync(reportDir(pkg), { recursive: true });
+  const shards = shardsOf(pkg).filter((s) => shard === undefined || s.name === shard);
   mkdirSync(join(root, 'mutation'), { recursive: true });
-  const configPath = join(reportDir(pkg), 'stryker.config.json');
-  writeFileSync(configPath, `${JSON.stringify(strykerConfig(pkg, force), null, 2)}\n`);
-
   const started = performance.now();
-  const code = await runStryker(relative(root, configPath), json, dryRun);
-  const seconds = (performance.now() - started) / 1000;
-  if (code !== 0) {
-    process.stderr.write(`mutate: Stryker exited with ${code}\n`);
-    process.exit(code);
+  for (const [i, s] of shards.entries()) {
+    if (shards.length > 1) process.stderr.write(`\nmutate: ${pkg}, shard ${s.name} (${i + 1} of ${shards.length}, ${s.files.length} files)\n`);
+    mkdirSync(reportDir(pkg, s.name), { recursive: true });
+    const configPath = join(reportDir(pkg, s.name), 'stryker.config.json');
+    writeFileSync(configPath, `${JSON.stringify(strykerConfig(pkg, s, force), null, 2)}\n`);
+    const code = await runStryker(relative(root, configPath), json, dryRun);
+    if (code !== 0) {
+      process.stderr.write(`mutate: Stryker exited with ${code}${s.name ? ` in shard ${s.name}` : ''}\n`);
+      process.exit(code);
+    }
+    // Sorted at once: a later shard that is stopped must not leave this one's state unsorted.
+    if (!dryRun) normalizeIncrementalFile(incrementalFile(pkg, s.name));
   }
+  const seconds = (performance.now() - started) / 1000;
   // A dry run (instrument, run every test file once with coverage) writes no report: Stryker's log
   // above has the mutant count and the test run's time, which is what it is for.
   if (dryRun) return;
-  normalizeIncrementalFile(incrementalFile(pkg));
-  const report = JSON.parse(readFileSync(join(reportDir(pkg), 'report.json'), 'utf8'));
-  const { summary, survivors } = summarize(pkg, report);
+  // The shards' reports together are the package's (their files are disjoint).
+  const files = {};
+  for (const s of shards) Object.assign(files, JSON.parse(readFileSync(join(reportDir(pkg, s.name), 'report.json'), 'utf8')).files);
+  const { summary, survivors } = summarize(pkg, { files });
+  if (shard !== undefined) summary.shard = shard;
   if (json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-  else printReadable(summary, survivors, seconds);
+  else
+    printReadable(
+      summary,
+      survivors,
+      seconds,
+      shards.map((s) => join(reportDir(pkg, s.name), 'report.html')),
+    );
 }
 
 await main();
