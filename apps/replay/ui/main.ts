@@ -1,18 +1,25 @@
-// The race replay page. The metadata fetch starts first (the track draws as soon as it lands);
-// the player's engine (HTTP segments, WebSocket, decoding) runs in its own worker, so the page
-// bundle holds no codec. `?mode=server` switches to server-paced playback, `?timeline=NAME`
-// plays another timeline channel, `?access_token=` is passed on to the server.
-import { mount } from 'svelte';
+// The race replay page, in two steps. This module is small on purpose: it starts the player's
+// worker (HTTP segments, WebSocket, decoding: the page bundle holds no codec) and the page's
+// metadata request before anything else loads, then loads the page itself (page.ts: Svelte, the
+// components, the drawing) and mounts it once the worker has its first messages. Chromium hands
+// a starting worker the messages posted to it from this thread, so every task the page ran
+// before that delayed the first frame: traced, the worker had waited 125 ms for its `open`
+// behind the page's mount and first layout (issue 14, docs/client.md §5.7).
+//
+// `?mode=server` switches to server-paced playback, `?timeline=NAME` plays another timeline
+// channel, `?access_token=` is passed on to the server.
 import { createPlayer, PerfMonitor } from '@tidewire/client/main';
-import App from './App.svelte';
 import { timelineFromQuery } from './lib/format.ts';
-import { ReplayState } from './lib/replay.svelte.ts';
-import './style.css';
+import { requestRaceMeta } from './lib/meta.ts';
+
+/** The longest the page waits for the worker before mounting anyway (a worker that fails to start reports through the player). */
+const WORKER_WAIT_MS = 300;
 
 const params = new URLSearchParams(location.search);
 const timeline = timelineFromQuery(params.get('timeline'));
 const mode = params.get('mode') === 'server' ? 'server' : 'client';
 const token = params.get('access_token') || undefined;
+const source = { timeline, httpBase: location.origin, ...(token ? { token } : {}) };
 
 const perf = new PerfMonitor();
 perf.observeLongTasks();
@@ -27,37 +34,12 @@ const player = createPlayer({
   keepBehindSeconds: 30,
   ...(token ? { token } : {}),
 });
-const replay = new ReplayState(player, perf, { timeline, httpBase: location.origin, ...(token ? { token } : {}) });
-void replay.loadMeta();
+const metaRequest = requestRaceMeta(source);
+// A failed request is read (and shown) by the page; this keeps it from being reported unhandled
+// before the page has loaded.
+metaRequest.catch(() => undefined);
 
-// For DevTools, the browser test and the bench.
-(globalThis as { replay?: unknown }).replay = {
-  player,
-  state: replay,
-  /** performance.now() when the cars were first drawn (null before). */
-  get firstFrameMs() {
-    return replay.firstFrameMs;
-  },
-  /** The race time on screen: what the last drawn frame showed (null before the first). */
-  get shownTimeMs() {
-    return replay.shownTimeMs;
-  },
-  /** fn(shownTimeMs) in every animation frame that draws the cars. */
-  onDraw: (fn: (shownTimeMs: number) => void) => replay.onDraw(fn),
-  get leaderboardFrame() {
-    return replay.leaderboardFrame;
-  },
-  leaderboard: () => replay.tower.rows.map((r) => r.car.code),
-  time: () => player.state.get().timeMs,
-  seekLap: (k: number) => replay.seekLap(k),
-  select: (code: string) => replay.selectCode(code),
-  telemetry: (): unknown => null,
-};
-
-// Mounted in a task of its own: the module's evaluation (every import, and the work started
-// above) and the first render are each a long task on a slow machine; in one they added up to
-// the page's longest (issue 14). The skeleton paints meanwhile.
-setTimeout(() => {
-  mount(App, { target: document.getElementById('app')!, props: { replay } });
-  document.getElementById('skeleton')?.remove();
-}, 0);
+const page = import('./page.ts');
+await Promise.race([player.started, new Promise((resolve) => setTimeout(resolve, WORKER_WAIT_MS))]);
+const { startPage } = await page;
+startPage({ player, perf, source, metaRequest });

@@ -22,7 +22,7 @@ export { ManualTimers, realTimers } from './timers.ts';
 export type { Timers } from './timers.ts';
 export type { WaitOptions } from './waiters.ts';
 export type { SocketLike, SocketConstructor } from './socket.ts';
-export { TreeStore } from './store.ts';
+export { AT_ONCE_MAX_VIEWS, TreeStore } from './store.ts';
 export type { TreeStoreOptions, StoreStatus, StoreProgress, SnapshotInfo, NodeListener } from './store.ts';
 export type { StoreMessage, StoreState, ReplicaState, ErrorInfo } from './store-messages.ts';
 export { StoreFeed } from './store-feed.ts';

@@ -28,7 +28,11 @@ export interface StoreFeedOptions {
   firstSliceNodes?: number;
   /** Default 'breadth-first'. */
   order?: SnapshotOrder;
-  /** Coalescing window for changes, status and progress. Default 16 ms; 0 flushes on a microtask. */
+  /**
+   * Coalescing window for changes, status and progress: at most one flush per window. A change
+   * after a quiet window goes out on a zero-delay timer; one within the window waits for its
+   * end. Default 16 ms; 0 flushes on a microtask.
+   */
   flushMs?: number;
   /** Wait for ack() after each post (worker → main thread backpressure). Default false. */
   paced?: boolean;
@@ -45,6 +49,8 @@ export class StoreFeed {
   private readonly flushMs: number;
   private readonly timers: Timers;
   private readonly dirty = new Set<string>();
+  /** When flush() last ran (timers.now()): the window a change must wait for is measured from it. */
+  private lastFlushAt = Number.NEGATIVE_INFINITY;
   private statusDirty = false;
   private lastState: ReplicaState | null = null;
   private pendingError: ErrorInfo | undefined = undefined;
@@ -108,6 +114,7 @@ export class StoreFeed {
     if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
     this.timer = undefined;
     if (this.disposed) return;
+    this.lastFlushAt = this.timers.now();
     if (this.paced && (this.inFlight || this.queue.length > 0 || this.outgoing !== null)) {
       // Blocked on the main thread: keep coalescing; ack() flushes when credit returns.
       this.flushWanted = true;
@@ -181,6 +188,8 @@ export class StoreFeed {
 
   private schedule(): void {
     if (this.disposed || this.timer !== undefined || this.microtaskQueued) return;
+    // Leading edge: a fixed trailing wait added a whole window to every change's latency
+    // (mutation → pixels p99, issue 14), while a storm still gets one flush per window.
     if (this.flushMs === 0) {
       this.microtaskQueued = true;
       queueMicrotask(() => {
@@ -189,10 +198,13 @@ export class StoreFeed {
       });
       return;
     }
+    // A zero-delay timer, not a microtask, for the leading edge: the ops of one socket message
+    // (and of any messages already queued behind it) still coalesce.
+    const wait = Math.max(0, this.lastFlushAt + this.flushMs - this.timers.now());
     this.timer = this.timers.setTimeout(() => {
       this.timer = undefined;
       this.flush();
-    }, this.flushMs);
+    }, wait);
   }
 
   /** Appends the changes message(s) for the dirty ids; big sets are split across posts. */

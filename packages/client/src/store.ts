@@ -77,6 +77,9 @@ export interface TreeStoreOptions {
   onDispose?: () => void;
 }
 
+/** The largest `changes` message (views upserted + removed) applied on arrival (receive()). */
+export const AT_ONCE_MAX_VIEWS = 256;
+
 export class TreeStore {
   readonly name: string;
   private nodes = new Map<string, NodeView>();
@@ -209,9 +212,22 @@ export class TreeStore {
 
   // ---- feeding -----------------------------------------------------------------------
 
-  /** Queues a message from the feed; it is applied in the next frame. */
+  /**
+   * Takes a message from the feed. A small `changes` message with nothing queued before it is
+   * applied at once, so the DOM shows it in the frame being prepared; anything else is queued
+   * and applied in the next frame within the budget. Waiting for the next animation frame added
+   * up to a frame to every change's latency — and a second one when the page's own
+   * animation-frame callbacks ran before the store's (mutation → pixels p99, issue 14).
+   */
   receive(msg: StoreMessage): void {
     if (this.disposed) return;
+    if (msg.t === 'changes' && this.queueHead >= this.queue.length && msg.upserts.length + msg.removes.length <= AT_ONCE_MAX_VIEWS) {
+      const t0 = this.timers.now();
+      this.apply(msg);
+      this.notify();
+      this.onWork?.(this.timers.now() - t0);
+      return;
+    }
     this.queue.push(msg);
     if (!this.cancelFrame) this.cancelFrame = this.schedule(() => this.frame());
   }

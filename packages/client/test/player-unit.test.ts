@@ -141,6 +141,28 @@ test('§5.3 client-paced: the segment under the playhead first, then the window 
   assert.equal(h.perf.get().timeline.totals.framesDecoded, 100);
 });
 
+test('§5.7 player.started resolves with the first message from the engine, not before', async () => {
+  const h = new Harness();
+  let started = false;
+  void h.player.started.then(() => (started = true));
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(started, false, 'no message from the engine yet');
+  h.deliver({ t: 'connection', state: 'connecting' });
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(started, true);
+});
+
+test('§5.3 client-paced: the segment the engine fetches on its own with the metadata is not asked for again', () => {
+  const h = new Harness({ prefetchSeconds: 4, maxConcurrentFetches: 3 });
+  h.deliver({ t: 'meta', meta: meta(), prefetching: 0 });
+  h.player.tick();
+  assert.deepEqual(h.loads(), [], 'segment 0 is in flight: not asked for (and nothing ahead while it is missing)');
+  h.segment(0);
+  assert.equal(h.player.state.get().status, 'ready');
+  assert.equal(firstDifference(h.player.values!, frameValues(schema, 0)), null);
+  assert.deepEqual(h.loads(), [1, 2], 'then the window ahead');
+});
+
 test('§5.3 client-paced seek: instant within buffered frames, else the one segment holding the target; far-away fetches are cancelled', () => {
   const h = new Harness({ prefetchSeconds: 2, maxConcurrentFetches: 4, keepBehindSeconds: 1 });
   h.deliver({ t: 'meta', meta: meta() });
@@ -433,12 +455,14 @@ test('§5.3 engine: a recorded timeline played client-paced fetches its first se
     c.engine.handle({ t: 'open', open: { timeline: 'race', mode, httpUrl: 'http://x', creditFrames: 0, creditBytes: 0 } });
     await new Promise((r) => setTimeout(r, 0));
     assert.ok(c.posted.some((m) => m.t === 'meta'));
-    // No `load` message was sent: the engine asked on its own.
+    // No `load` message was sent: the engine asked on its own, and said so in the meta message.
     assert.deepEqual(
       c.urls.map((u) => u.replace('http://x/api/timelines/race', '')),
       mode === 'client' ? ['', '/segments/0'] : [''],
       mode,
     );
+    const metaMsg = c.posted.find((m) => m.t === 'meta');
+    assert.equal(metaMsg?.t === 'meta' ? metaMsg.prefetching : null, mode === 'client' ? 0 : undefined, mode);
     await c.engine.close();
   }
 });

@@ -2,7 +2,7 @@
 // across frames with progress, coalesced changes, status.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ManualTimers, StoreFeed, TidewireClient, TreeStore, bindTreeStore } from '@tidewire/client';
+import { AT_ONCE_MAX_VIEWS, ManualTimers, StoreFeed, TidewireClient, TreeStore, bindTreeStore } from '@tidewire/client';
 import type { FrameScheduler, NodeView, StoreMessage, StoreStatus } from '@tidewire/client';
 import type { NodeSnapshot, Op } from '@tidewire/tree';
 import { socketFactory } from './fake-socket.ts';
@@ -146,6 +146,24 @@ test('§2.1 batches within one flush window coalesce into one notification per n
   assert.equal(calls.get('x')![0]!.attrs.v, 7);
 });
 
+test('§2.1 a small changes message is applied on arrival; a large one waits for the next frame', () => {
+  const { socket, h, store, fr, timers, watch, notified } = setup(bigTree(600));
+  watch('t0c0');
+  socket.receive(h.commit(1, [[0, 't0c0', { v: 1 }]]));
+  timers.advance(16); // the feed posts
+  assert.equal(fr.pending, 0, 'no frame was needed');
+  assert.equal(store.get('t0c0')!.attrs.v, 1, 'applied on arrival');
+  assert.deepEqual(notified(), ['t0c0×1']);
+  const ops: Op[] = [];
+  for (let i = 0; i < AT_ONCE_MAX_VIEWS + 1; i++) ops.push([0, `t${Math.floor(i / 200)}c${i % 200}`, { v: 2 }]);
+  socket.receive(h.commit(1, ops));
+  timers.advance(16);
+  assert.equal(store.get('t0c0')!.attrs.v, 1, `${AT_ONCE_MAX_VIEWS + 1} views: queued`);
+  assert.ok(fr.pending > 0, 'for the next frame');
+  while (fr.run());
+  assert.equal(store.get('t0c0')!.attrs.v, 2);
+});
+
 test('§2.1 a reloaded snapshot notifies only the subscribed nodes whose view differs', () => {
   const { socket, watch, notified, store, timers } = setup();
   watch('root', 'p', 'q', 'x', 'y', 'z');
@@ -224,6 +242,26 @@ test('§2.2 StoreFeed puts at most sliceNodes nodes in a slice or changes messag
     [false, true],
   );
   small.dispose();
+});
+
+test('§2.2 StoreFeed flushes at most once per window: a change after a quiet window goes at once, one within it waits for its end', () => {
+  const { sub, h, socket, timers } = setup();
+  const posted: StoreMessage[][] = [];
+  const feed = new StoreFeed(sub, (m) => posted.push(m), { timers });
+  const changed = () => posted.flat().filter((m) => m.t === 'changes').length;
+  timers.advance(100); // the snapshot and status went out; the window is long over
+  posted.length = 0;
+  socket.receive(h.commit(1, [[0, 'x', { v: 10 }]]));
+  timers.advance(0);
+  assert.equal(changed(), 1, 'after a quiet window: posted at once (a zero-delay timer), not after a 16-ms wait');
+  timers.advance(5);
+  socket.receive(h.commit(1, [[0, 'y', { v: 20 }]]));
+  socket.receive(h.commit(1, [[0, 'z', { v: 30 }]]));
+  timers.advance(10);
+  assert.equal(changed(), 1, 'within the window: nothing before it ends (16 ms after the last flush)');
+  timers.advance(1);
+  assert.equal(changed(), 2, 'both changes in one post at the end of the window');
+  feed.dispose();
 });
 
 test('§2.2 a paced StoreFeed keeps one post in flight and coalesces changes until it is acked', () => {

@@ -9,6 +9,20 @@ const MAX_CARS = 1_000;
 const MAX_LAPS = 500;
 const MAX_TEXT = 200;
 
+/** Where the page reads a race's metadata. */
+export interface RaceSource {
+  timeline: string;
+  httpBase: string;
+  token?: string;
+}
+
+/** `GET /api/timelines/:name`, as JSON. */
+export function requestRaceMeta(source: RaceSource, fetchImpl: typeof fetch = fetch): Promise<Response> {
+  return fetchImpl(`${source.httpBase}/api/timelines/${encodeURIComponent(source.timeline)}`, {
+    headers: { accept: 'application/json', ...(source.token ? { authorization: `Bearer ${source.token}` } : {}) },
+  });
+}
+
 export interface Car {
   /** Entity index: values[index × fields + f]. */
   index: number;

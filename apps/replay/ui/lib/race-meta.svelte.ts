@@ -1,12 +1,6 @@
 // The race's metadata: `GET /api/timelines/:name` (race, cars and their classification, track,
 // lap starts), loaded once per page, and the questions answered from it alone.
-import { lapLengthM, lapWindow, parseReplayMeta, type Car, type ReplayMeta } from './meta.ts';
-
-export interface RaceSource {
-  timeline: string;
-  httpBase: string;
-  token?: string;
-}
+import { lapLengthM, lapWindow, parseReplayMeta, requestRaceMeta, type Car, type RaceSource, type ReplayMeta } from './meta.ts';
 
 export class RaceMeta {
   readonly timeline: string;
@@ -26,12 +20,14 @@ export class RaceMeta {
     this.onMeta = onMeta;
   }
 
-  /** Fetches `GET /api/timelines/:name` (the browser's HTTP cache keeps it: ETag + max-age). */
-  async load(fetchImpl: typeof fetch = fetch): Promise<void> {
+  /**
+   * Loads `GET /api/timelines/:name` (the browser's HTTP cache keeps it: ETag + max-age), or
+   * reads `requested`, the same request started earlier by the page (main.ts starts it before
+   * the page's modules load).
+   */
+  async load(fetchImpl: typeof fetch = fetch, requested?: Promise<Response>): Promise<void> {
     try {
-      const res = await fetchImpl(`${this.httpBase}/api/timelines/${encodeURIComponent(this.timeline)}`, {
-        headers: { accept: 'application/json', ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
-      });
+      const res = await (requested ?? requestRaceMeta(this, fetchImpl));
       if (!res.ok) throw new Error(`GET /api/timelines/${this.timeline}: HTTP ${res.status}`);
       this.set(parseReplayMeta(await res.json(), this.timeline));
     } catch (err) {

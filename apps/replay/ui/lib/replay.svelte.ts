@@ -7,7 +7,8 @@ import { CameraRig } from './camera.svelte.ts';
 import { DrawLoop } from './draw-loop.ts';
 import { FrameSampler } from './frame-sampler.ts';
 import type { ReplayMeta } from './meta.ts';
-import { RaceMeta, type RaceSource } from './race-meta.svelte.ts';
+import type { RaceSource } from './meta.ts';
+import { RaceMeta } from './race-meta.svelte.ts';
 import { TimingTower, type TelemetryCursor } from './timing-tower.svelte.ts';
 import { TransportState } from './transport.svelte.ts';
 
@@ -64,8 +65,8 @@ export class ReplayState {
     return this.tower.leaderboardFrame;
   }
 
-  loadMeta(fetchImpl: typeof fetch = fetch): Promise<void> {
-    return this.race.load(fetchImpl);
+  loadMeta(fetchImpl: typeof fetch = fetch, requested?: Promise<Response>): Promise<void> {
+    return this.race.load(fetchImpl, requested);
   }
 
   private onMeta(meta: ReplayMeta): void {

@@ -186,13 +186,16 @@ export class PlayerEngine {
       this.streamDecoder = new FrameDecoder(meta.schema);
       this.segmentDecoder = new FrameDecoder(meta.schema);
     }
-    this.post({ t: 'meta', meta });
+    // Client-paced playback of a recorded timeline starts at its first frame: fetch that segment
+    // now rather than after the player's first display frame asks for it (a round trip through
+    // the main thread and an animation frame). The meta message says so, and the player counts
+    // it as in flight: its own request, crossing the answer, fetched the segment twice (a trace
+    // of /replay/, issue 14). A player that seeked meanwhile evicts it like any other segment.
+    const early = first && this.open!.mode === 'client' && !meta.live && this.timebase.segmentCount > 0;
+    const prefetching = early ? this.timebase.segmentForTime(this.timebase.startMs) : undefined;
+    this.post(prefetching === undefined ? { t: 'meta', meta } : { t: 'meta', meta, prefetching });
     if (first) {
-      // Client-paced playback of a recorded timeline starts at its first frame: fetch that
-      // segment now rather than after the player's first display frame asks for it (a round
-      // trip through the main thread and an animation frame). The player's own request for it
-      // finds it in flight; a player that seeked meanwhile evicts it like any other segment.
-      if (this.open!.mode === 'client' && !meta.live && this.timebase.segmentCount > 0) this.loadSegment(this.timebase.segmentForTime(this.timebase.startMs));
+      if (prefetching !== undefined) this.loadSegment(prefetching);
       this.subscribe();
     }
   }

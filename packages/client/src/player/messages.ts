@@ -57,7 +57,11 @@ export interface DecodedBlockMsg {
 }
 
 export type FromEngine =
-  | { t: 'meta'; meta: TimelineMeta }
+  /**
+   * `prefetching`: the segment the engine began fetching on its own with the first metadata
+   * (docs/client.md §5.3); the player counts it as in flight instead of asking for it again.
+   */
+  | { t: 'meta'; meta: TimelineMeta; prefetching?: number }
   /** A server session began (first: the first one): the player (re)states its mode and position. */
   | { t: 'subscribed'; first: boolean }
   /** The session ended (connection dropped): controls are not delivered until `subscribed`. */

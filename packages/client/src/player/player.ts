@@ -64,6 +64,15 @@ export class Player {
   private mask: Uint8Array = new Uint8Array(0);
   private current: Float64Array | null = null;
   private readonly frameEvent: FrameEvent = { timeMs: 0, frame: 0, values: new Float64Array(0) };
+  private engineHeard!: () => void;
+  /**
+   * Resolves when the first message from the engine arrives (it answers `open` at once): in a
+   * worker, once the worker has started and taken its first messages. Chromium hands a starting
+   * worker the messages posted to it from the page's main thread, so a page that keeps its main
+   * thread busy (mounting, first layout) until then delays the worker's first request by as much;
+   * a page can await this before such work (docs/client.md §5.7).
+   */
+  readonly started: Promise<void> = new Promise((resolve) => (this.engineHeard = resolve));
   private cancelTick: (() => void) | null = null;
   private seq = 0;
   /** What the display waits for (phase.ts): loading, showing, seeking, awaiting, closed. */
@@ -446,6 +455,7 @@ export class Player {
 
   private onEngine(msg: FromEngine): void {
     if (!msg || typeof msg !== 'object') return;
+    this.engineHeard();
     if (msg.t === 'closed') {
       if (this.phaseNow.name === 'closed') this.phaseNow.confirm();
       return;
@@ -454,6 +464,7 @@ export class Player {
     switch (msg.t) {
       case 'meta':
         this.onMeta(msg.meta);
+        if (msg.prefetching !== undefined) this.fetches.started(msg.prefetching);
         return;
       case 'subscribed':
         this.subscribed = true;

@@ -19,6 +19,11 @@ export class SegmentFetches {
     this.opts = opts;
   }
 
+  /** Segment `index` is being fetched without a request from here (the engine's first fetch). */
+  started(index: number): void {
+    this.inflight.add(index);
+  }
+
   /** Segment `index` arrived (or its request ended). */
   settled(index: number): void {
     this.inflight.delete(index);
