@@ -1,7 +1,8 @@
 // `node --import tsx bench/src/browser/trace-page.ts PATH [SECONDS] [OUT.json] [EXPR]`: loads one
 // page of the browser bench's server (PATH such as /replay/ or /signal-lab/) in Chromium with a
 // CDP trace running from before navigation — or, given EXPR (e.g. `replay.player.play()`), from
-// when EXPR is evaluated in the page 2 s after navigation — for SECONDS (default 3), and writes
+// when EXPR is evaluated in the page 2 s after navigation (`storm:liveset50` or `storm:demo17k`:
+// when the bench's storm of 1,000 changes/s starts) — for SECONDS (default 3), and writes
 // the trace (Chrome's
 // trace-event JSON: open it in DevTools' Performance panel or Perfetto). On stderr: the main
 // thread's tasks over 30 ms with the JS functions that took most self time in them (a summary to
@@ -9,7 +10,7 @@
 import { writeFileSync } from 'node:fs';
 import { launchChromium } from '@tidewire/testkit';
 import { Child } from '../child.ts';
-import type { ServerCommand, ServerReady } from './messages.ts';
+import type { ServerCommand, ServerReady, TreePage } from './messages.ts';
 
 const FLAGS = ['--autoplay-policy=no-user-gesture-required', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
 const [path = '/replay/', secondsArg = '3', out = '/tmp/trace.json', expr] = process.argv.slice(2);
@@ -47,7 +48,11 @@ try {
     await page.goto(`${ready.url}${path}`, { waitUntil: 'commit' });
     await page.waitForTimeout(2000);
     await cdp.send('Tracing.start', { transferMode: 'ReportEvents', traceConfig });
-    await page.evaluate(expr);
+    // `storm:PAGE` runs the bench's storm on PAGE's channel (liveset50 or demo17k) for the
+    // traced seconds instead of evaluating an expression.
+    const storm = /^storm:(liveset50|demo17k)$/.exec(expr);
+    if (storm) void server.call({ cmd: 'storm', page: storm[1] as TreePage, rate: 1000, seconds });
+    else await page.evaluate(expr);
   }
   await page.waitForTimeout(seconds * 1000);
   const marks = await page.evaluate(() => performance.getEntriesByType('mark').map((m) => `${m.name}@${Math.round(m.startTime)}`));
