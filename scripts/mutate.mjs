@@ -27,9 +27,12 @@ const PACKAGES = {
     mutateExcludes: ['index.ts'],
     testExcludes: [],
     shards: [
-      ['a-o', /^[a-o]/],
+      ['a-c', /^[a-c]/],
+      ['d-m', /^[d-m]/],
+      ['n-o', /^[n-o]/],
       ['p-s', /^[p-s]/],
-      ['t-z', /^[t-z]/],
+      ['t', /^t/],
+      ['u-z', /^[u-z]/],
     ],
   },
   client: {
@@ -39,9 +42,14 @@ const PACKAGES = {
     // original sources, so no mutant is ever active in it and every mutant would look covered-but-alive.
     testExcludes: ['player-browser.test.ts'],
     shards: [
-      ['player', /^player\//],
-      ['a-r', /^[a-r]/],
-      ['s-z', /^[s-z]/],
+      ['player-a-e', /^player\/[a-e]/],
+      ['player-f-o', /^player\/[f-o]/],
+      ['player-p', /^player\/p/],
+      ['player-q-z', /^player\/[q-z]/],
+      ['a-h', /^[a-h]/],
+      ['i-r', /^[i-r]/],
+      ['s-t', /^[s-t]/],
+      ['u-z', /^[u-z]/],
     ],
   },
 };
