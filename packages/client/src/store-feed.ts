@@ -188,8 +188,6 @@ export class StoreFeed {
 
   private schedule(): void {
     if (this.disposed || this.timer !== undefined || this.microtaskQueued) return;
-    // Leading edge: a fixed trailing wait added a whole window to every change's latency
-    // (mutation → pixels p99, issue 14), while a storm still gets one flush per window.
     if (this.flushMs === 0) {
       this.microtaskQueued = true;
       queueMicrotask(() => {
@@ -198,7 +196,9 @@ export class StoreFeed {
       });
       return;
     }
-    // A zero-delay timer, not a microtask, for the leading edge: the ops of one socket message
+    // Leading edge: a fixed trailing wait added a whole window to every change's latency
+    // (mutation → pixels p99, issue 14), while a storm still gets one flush per window. A
+    // zero-delay timer, not a microtask, after a quiet window: the ops of one socket message
     // (and of any messages already queued behind it) still coalesce.
     const wait = Math.max(0, this.lastFlushAt + this.flushMs - this.timers.now());
     this.timer = this.timers.setTimeout(() => {
