@@ -374,7 +374,7 @@ test('§2.5 static metadata: the generator’s envelope, entities by number, a c
   assert.ok(Math.abs(track.lengthM - perimeter) / perimeter < 0.02, `outline ${track.lengthM} m, circuit ${perimeter.toFixed(1)} m`);
   for (const [x, y] of track.points) {
     const d = Math.min(...dense.map((p) => Math.hypot(p.x - x, p.y - y)));
-    assert.ok(d < 1.5, `outline point (${x}, ${y}) is ${d.toFixed(2)} m off the circuit`);
+    assert.ok(d < 1.5, `outline point (${x}, ${y}) is ${d.toFixed(2)} m off the circuit (${seedHint(SEED)})`);
   }
   // `tidewire replay info` reads an imported file.
   const info = readReplayInfo(r.file);

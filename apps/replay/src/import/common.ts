@@ -120,7 +120,11 @@ function closeLoop(px: number[], py: number[], s: Float64Array, i0: number): { f
       bestJ = j;
     } else if (bestJ >= 0 && d >= CLOSE_M) break; // past the closest approach of the first return
   }
-  if (bestJ < 0) return null;
+  // The path may end while still coming back towards sample i0 (the data stops short of a full
+  // lap): its last sample is then the closest without being a pass, and closing there cut the
+  // bend between it and i0 with a straight line (12 m off the circuit in a seeded import test,
+  // TIDEWIRE_SEED=20). A pass is a closest sample with a farther one after it.
+  if (bestJ < 0 || bestJ === px.length - 1) return null;
   // The lap runs i0 … bestJ − 1; the closing segment back to i0 completes it.
   const length = s[bestJ - 1]! - s[i0]! + Math.hypot(px[i0]! - px[bestJ - 1]!, py[i0]! - py[bestJ - 1]!);
   return { from: i0, to: bestJ - 1, length };
