@@ -102,34 +102,16 @@ export interface ReplayFigures {
   playerFramesDropped: number;
   playerFramesDropped16x: number;
   /** The parts of droppedFrames (sums over visits), per speed: docs/browser-bench.md §6. */
-  play: Record<
-    'x1' | 'x16',
-    {
-      staleFrames: number;
-      bufferingFrames: number;
-      skippedFrames: number;
-      skippedBlocked: number;
-      skippedUnrefreshed: number;
-      frames: number;
-      longTasks: number;
-      refreshGaps: number;
-    }
-  >;
+  play: Record<'x1' | 'x16', Pick<PlayFigures, PlayPart>>;
   visits: number;
 }
 
-function playParts(v: PlayFigures[]): ReplayFigures['play']['x1'] {
-  const sum = (k: keyof ReplayFigures['play']['x1']) => v.reduce((a, f) => a + f[k], 0);
-  return {
-    staleFrames: sum('staleFrames'),
-    bufferingFrames: sum('bufferingFrames'),
-    skippedFrames: sum('skippedFrames'),
-    skippedBlocked: sum('skippedBlocked'),
-    skippedUnrefreshed: sum('skippedUnrefreshed'),
-    frames: sum('frames'),
-    longTasks: sum('longTasks'),
-    refreshGaps: sum('refreshGaps'),
-  };
+/** The PlayFigures the report sums over visits, in the order it prints them. */
+const PLAY_PARTS = ['staleFrames', 'bufferingFrames', 'skippedFrames', 'skippedBlocked', 'skippedUnrefreshed', 'frames', 'longTasks', 'refreshGaps'] as const;
+type PlayPart = (typeof PLAY_PARTS)[number];
+
+function playParts(v: PlayFigures[]): Pick<PlayFigures, PlayPart> {
+  return Object.fromEntries(PLAY_PARTS.map((k) => [k, v.reduce((a, f) => a + f[k], 0)])) as Pick<PlayFigures, PlayPart>;
 }
 
 export function replayFigures(s: ReplaySample[]): ReplayFigures {

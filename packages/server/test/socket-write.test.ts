@@ -2,6 +2,7 @@
 // call order, and answers a closed socket as ws.send does. Real sockets on 127.0.0.1; the
 // client's raw TCP bytes are compared frame by frame.
 import { test } from 'node:test';
+import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -28,13 +29,22 @@ function frames(raw: Buffer): Buffer[] {
   return out;
 }
 
-test('§4.3 sendBinary puts the same bytes on the wire as ws.send, in call order, for every header size', async (t) => {
+/**
+ * A TidewireSocket server on a free loopback port and a ws client connecting to it (not yet
+ * open: listeners for the upgrade can still be added); both close when the test ends.
+ */
+async function connect(t: TestContext): Promise<{ client: WebSocket; serverSide: Promise<TidewireSocket> }> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, WebSocket: TidewireSocket, perMessageDeflate: false });
   await new Promise<void>((r) => wss.once('listening', () => r()));
   t.after(() => new Promise<void>((r) => wss.close(() => r())));
   const serverSide = new Promise<TidewireSocket>((r) => wss.once('connection', (ws) => r(ws as TidewireSocket)));
   const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as { port: number }).port}`, { perMessageDeflate: false });
   t.after(() => client.terminate());
+  return { client, serverSide };
+}
+
+test('§4.3 sendBinary puts the same bytes on the wire as ws.send, in call order, for every header size', async (t) => {
+  const { client, serverSide } = await connect(t);
   const raw: Buffer[] = [];
   client.once('upgrade', (res: IncomingMessage) => res.socket.on('data', (b: Buffer) => raw.push(b)));
   const received: Buffer[] = [];
@@ -76,12 +86,7 @@ test('§4.3 sendBinary puts the same bytes on the wire as ws.send, in call order
 });
 
 test('§4.3 a small message is one write of header and payload (the ws internals it relies on are still there)', async (t) => {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, WebSocket: TidewireSocket, perMessageDeflate: false });
-  await new Promise<void>((r) => wss.once('listening', () => r()));
-  t.after(() => new Promise<void>((r) => wss.close(() => r())));
-  const serverSide = new Promise<TidewireSocket>((r) => wss.once('connection', (ws) => r(ws as TidewireSocket)));
-  const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as { port: number }).port}`, { perMessageDeflate: false });
-  t.after(() => client.terminate());
+  const { client, serverSide } = await connect(t);
   await new Promise((r) => client.once('open', r));
   const ws = await serverSide;
   // A ws release that renamed _socket or _sender would send every message through ws.send's

@@ -116,6 +116,16 @@ export class TimelineViewer extends TestSocket {
     this.ws.send(encodeTlControl(this.channel, body));
   }
 
+  private lastSeq = 0;
+
+  /** Sends a TL_CONTROL with this viewer's next seq and waits for the TL_STATE that answers it. */
+  async controlAnswered(body: Omit<Control, 'seq'>): Promise<TlStateFrame> {
+    const ack = ++this.lastSeq;
+    this.control({ ...body, seq: ack } as Control);
+    await this.until(() => this.states.some((st) => st.ack === ack), `the TL_STATE answering control ${ack}`);
+    return this.states.find((st) => st.ack === ack)!;
+  }
+
   credit(frames: number, bytes: number): void {
     this.framesGranted += frames;
     this.bytesGranted += bytes;

@@ -17,11 +17,8 @@ async function setup(t: TestContext, entities: number, frames: number, gen = val
   const v = await TimelineViewer.open(server.url, s, { frameOf });
   t.after(() => v.close());
   await v.subscribe('race');
-  let seq = 0;
-  const control = async (body: Parameters<TimelineViewer['control']>[0]) => {
-    const ack = ++seq;
-    v.control({ ...body, seq: ack });
-    await v.until(() => v.state?.ack === ack, `ack ${ack}`);
+  const control = async (body: Parameters<TimelineViewer['controlAnswered']>[0]) => {
+    await v.controlAnswered(body);
   };
   const settle = async () => {
     await turns(3);

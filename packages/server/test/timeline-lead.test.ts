@@ -32,14 +32,11 @@ async function setup(t: TestContext, source: 'recorded' | 'live' = 'recorded') {
   await v.subscribe('race');
   v.autoCredit = { frames: 0, bytes: 0 };
   v.credit(10_000, 64 << 20);
-  let seq = 0;
   const drained = () => v.until(() => v.framesReceived === ch.stats.framesSent, 'frames in flight');
-  const control = async (body: Parameters<TimelineViewer['control']>[0]) => {
-    const ack = ++seq;
-    v.control({ ...body, seq: ack });
-    await v.until(() => v.states.some((st) => st.ack === ack), `ack ${ack}`);
+  const control = async (body: Parameters<TimelineViewer['controlAnswered']>[0]) => {
+    const st = await v.controlAnswered(body);
     await drained();
-    return v.states.find((st) => st.ack === ack)!;
+    return st;
   };
   /** Every batch with the clock time it was sent at (the clock moves 1 ms at a time). */
   const sent: { b: Received; at: number }[] = [];

@@ -43,11 +43,8 @@ async function setup(t: TestContext) {
     v.credit(100_000, 2 ** 30);
     return { v, st };
   };
-  let seq = 0;
-  const control = async (v: TimelineViewer, body: Parameters<TimelineViewer['control']>[0]) => {
-    const ack = ++seq;
-    v.control({ ...body, seq: ack });
-    await v.until(() => v.state?.ack === ack, `ack ${ack}`);
+  const control = async (v: TimelineViewer, body: Parameters<TimelineViewer['controlAnswered']>[0]) => {
+    await v.controlAnswered(body);
     await drained(v);
     return v.state!;
   };

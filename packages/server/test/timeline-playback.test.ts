@@ -28,14 +28,11 @@ async function setup(t: TestContext, frames = FRAMES, opts: { credit?: boolean }
     v.credit(10_000, 64 << 20);
     await v.until(() => v.framesReceived === 1, 'keyframe 0');
   }
-  let seq = 0;
-  /** Sends a TL_CONTROL and waits for the TL_STATE that answers it. */
-  const control = async (body: Parameters<TimelineViewer['control']>[0]) => {
-    const ack = ++seq;
-    v.control({ ...body, seq: ack });
-    await v.until(() => v.states.some((st) => st.ack === ack), `ack ${ack}`);
+  /** Sends a TL_CONTROL, waits for the TL_STATE that answers it and the frames sent before it. */
+  const control = async (body: Parameters<TimelineViewer['controlAnswered']>[0]) => {
+    const st = await v.controlAnswered(body);
     await drained();
-    return v.states.find((st) => st.ack === ack)!;
+    return st;
   };
   /** Waits until the viewer has every frame the server handed to its socket. */
   const drained = () => v.until(() => v.framesReceived === ch.stats.framesSent, 'frames in flight');
