@@ -106,8 +106,7 @@ const ACC_MASK = ACC_SIZE - 1;
  */
 export class BlepAccumulator {
   private readonly acc = new Float64Array(ACC_SIZE);
-  private readonly step = blepTables().step;
-  private readonly ramp = blepTables().ramp;
+  private readonly tables = blepTables();
   private pos = 0;
   /** Index in the current block of the sample the next discontinuity precedes. */
   at = 0;
@@ -124,7 +123,7 @@ export class BlepAccumulator {
   /** A jump of `height` (an integer: ±2 here); the naive waveform holds the new value at `at`. */
   addStep(height: number): void {
     const acc = this.acc;
-    const STEP = this.step;
+    const STEP = this.tables.step;
     // Rounding can put an edge's offset a hair outside [0, 1); the table has no room beyond.
     const x = Math.min(1, Math.max(0, this.frac)) * BLEP_OVERSAMPLE;
     const k = Math.floor(x);
@@ -142,7 +141,7 @@ export class BlepAccumulator {
   /** A change of slope by `slope` × slopeScale per sample, placed like addStep's jump. */
   addRamp(slope: number): void {
     const acc = this.acc;
-    const RAMP = this.ramp;
+    const RAMP = this.tables.ramp;
     const frac = Math.min(1, Math.max(0, this.frac));
     const scale = slope * this.slopeScale;
     const x = frac * BLEP_OVERSAMPLE;
