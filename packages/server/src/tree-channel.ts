@@ -7,7 +7,7 @@ import { encodeOps, opsFrameFromBatch } from '@tidewire/protocol';
 import type { Position, ResyncReason } from '@tidewire/protocol';
 import { diff, OpBatch, OpKind, Tree } from '@tidewire/tree';
 import type { AttrValue, NodeSnapshot, Op } from '@tidewire/tree';
-import { FlushScheduler } from './batcher.ts';
+import { FlushScheduler, realClock } from './batcher.ts';
 import type { BatchClock } from './batcher.ts';
 import { ChannelBase } from './channel.ts';
 import type { Connection } from './connection.ts';
@@ -72,6 +72,14 @@ export interface TreeChannelObserver {
 /** Snapshots kept per channel: the current one and the one before, for late joiners. */
 const SNAPSHOT_CACHE_SIZE = 2;
 
+/**
+ * A channel this long without a batch refreshes its cached snapshot (docs/server.md §4.4), when
+ * the log holds at least SNAPSHOT_REFRESH_MIN_TAIL batches after it: a subscriber that joins once
+ * a burst of changes is over then gets a current snapshot instead of the old one and the burst.
+ */
+export const SNAPSHOT_REFRESH_QUIET_MS = 250;
+export const SNAPSHOT_REFRESH_MIN_TAIL = 16;
+
 /** A snapshot and the logged OPS frames after it, up to the channel's current position. */
 export interface SnapshotStart {
   snap: SnapshotEntry;
@@ -100,6 +108,10 @@ export class TreeChannelImpl extends ChannelBase implements TreeChannel {
   private closed = false;
   /** writeTurns.spentMs at the last flush. */
   private writtenBefore = 0;
+  private readonly clock: BatchClock;
+  /** When the last batch was published (clock.now()), and the timer that waits for quiet after it. */
+  private lastBatchAt = 0;
+  private refreshTimer: unknown = undefined;
   /**
    * `local`: this process changes the tree (single process, or the cluster's owner). `replica`:
    * another node owns it; changes arrive through adoptSnapshot/adoptBatch (docs/cluster.md §7)
@@ -114,7 +126,8 @@ export class TreeChannelImpl extends ChannelBase implements TreeChannel {
     this.epoch = newEpoch(0);
     this.config = config;
     this.log = new OpLog(config.opLog.maxBatches, config.opLog.maxBytes);
-    this.scheduler = new FlushScheduler(config.tickMs, () => this.flush(), config.clock);
+    this.clock = config.clock ?? realClock;
+    this.scheduler = new FlushScheduler(config.tickMs, () => this.flush(), this.clock);
     config.offThread?.start(id, initial);
   }
 
@@ -232,6 +245,7 @@ export class TreeChannelImpl extends ChannelBase implements TreeChannel {
     this.log.append(this.offset, frame);
     this.config.offThread?.ops(this.id, frame);
     for (const conn of this.subscribers) conn.deliverOps(this, frame);
+    this.refreshWhenQuiet();
   }
 
   /** Takes the tree back (this node became the owner): local changes continue from the adopted position. */
@@ -262,6 +276,40 @@ export class TreeChannelImpl extends ChannelBase implements TreeChannel {
     const written = this.config.writeTurns.spentMs;
     this.scheduler.stretch(performance.now() - t0 + written - this.writtenBefore);
     this.writtenBefore = written;
+    this.refreshWhenQuiet();
+  }
+
+  /** After a batch: once the channel has been quiet for SNAPSHOT_REFRESH_QUIET_MS, refreshSnapshot(). */
+  private refreshWhenQuiet(): void {
+    this.lastBatchAt = this.clock.now();
+    // One timer per quiet period, not one per batch: when it fires early it waits the rest.
+    if (this.refreshTimer === undefined && !this.closed) this.refreshTimer = this.clock.after(SNAPSHOT_REFRESH_QUIET_MS, this.onQuietTimer);
+  }
+
+  private readonly onQuietTimer = (): void => {
+    this.refreshTimer = undefined;
+    if (this.closed) return;
+    const quietFor = this.clock.now() - this.lastBatchAt;
+    if (quietFor < SNAPSHOT_REFRESH_QUIET_MS) {
+      this.refreshTimer = this.clock.after(SNAPSHOT_REFRESH_QUIET_MS - quietFor, this.onQuietTimer);
+      return;
+    }
+    this.refreshSnapshot();
+  };
+
+  /**
+   * Encodes a snapshot at the current position when the newest cached one is at least
+   * SNAPSHOT_REFRESH_MIN_TAIL batches old. Nothing when no snapshot was ever asked for (nobody
+   * subscribes), and a failure is left to the next subscriber, which encodes again.
+   */
+  private refreshSnapshot(): void {
+    const cached = this.snapshots[0];
+    if (cached === undefined || cached.epoch !== this.epoch || this.offset - cached.offset < SNAPSHOT_REFRESH_MIN_TAIL) return;
+    try {
+      this.snapshot();
+    } catch {
+      // snapshot() caches nothing that failed; the next subscriber's call encodes again.
+    }
   }
 
   /** The encoded snapshot at the current position (pending ops are flushed first). It may
@@ -349,6 +397,8 @@ export class TreeChannelImpl extends ChannelBase implements TreeChannel {
   close(): void {
     this.closed = true;
     this.scheduler.cancel();
+    if (this.refreshTimer !== undefined) this.clock.cancelAfter(this.refreshTimer);
+    this.refreshTimer = undefined;
     this.config.offThread?.drop(this.id);
   }
 }
