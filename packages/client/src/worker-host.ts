@@ -8,8 +8,14 @@ import { realTimers } from './timers.ts';
 import type { TimerHandle, Timers } from './timers.ts';
 import type { FromWorker, MessagePortLike, ToWorker, WorkerInit } from './worker-messages.ts';
 
-/** A slice's structured clone costs the main thread ~8–19 ms per 1,000–2,000 nodes at full speed. */
-const DEFAULT_SLICE_NODES = 1000;
+/**
+ * The slices after the first ramp up to this. Each post costs a round trip and, in practice, a
+ * display frame (the main thread acks it, the worker cuts the next): with 1,000 a 10.5k-node set
+ * took 11 frames to arrive (issue 14's bench: whole snapshot 262 ms at 1×, 926 ms at 4×); with
+ * 4,000, 6 posts (217 and 410 ms). A 1,000-node slice deserialises in ~2.5 ms on the main thread
+ * at full speed, so the largest stays well inside a frame.
+ */
+const DEFAULT_SLICE_NODES = 4000;
 /** Small enough to clone in a few ms; breadth-first, it holds the tracks and their heads (§2.5). */
 const DEFAULT_FIRST_SLICE_NODES = 250;
 
