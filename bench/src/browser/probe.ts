@@ -76,6 +76,8 @@ export function installProbe(config: ProbeConfig): void {
           // Not the callback's argument: that is the frame's start, which a long task may have
           // delayed this callback well past.
           load.firstScreenAt = performance.now();
+          // A mark too, so a trace of the page (trace-page.ts) shows the moment.
+          performance.mark('bench:first-screen');
           mo.disconnect();
           return;
         }

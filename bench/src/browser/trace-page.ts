@@ -6,11 +6,14 @@
 // the trace (Chrome's
 // trace-event JSON: open it in DevTools' Performance panel or Perfetto). On stderr: the main
 // thread's tasks over 30 ms with the JS functions that took most self time in them (a summary to
-// start from). The tool behind the page fixes of issue 14 (docs/browser-bench.md §6, §7).
+// start from). With TRACE_FIRST_SCREEN=N in the environment the bench's probe marks
+// `bench:first-screen` once N track names are on screen. The tool behind the page fixes of issue 14 (docs/browser-bench.md §6, §7).
 import { writeFileSync } from 'node:fs';
 import { launchChromium } from '@tidewire/testkit';
 import { Child } from '../child.ts';
 import type { ServerCommand, ServerReady, TreePage } from './messages.ts';
+import { installProbe } from './probe.ts';
+import { FIRST_SCREEN_SELECTOR } from './tree-pages.ts';
 
 const FLAGS = ['--autoplay-policy=no-user-gesture-required', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
 const [path = '/replay/', secondsArg = '3', out = '/tmp/trace.json', expr] = process.argv.slice(2);
@@ -26,6 +29,11 @@ try {
   await warm.waitForTimeout(1500);
   await warm.close();
   const page = await browser.context.newPage();
+  // The bench's probe, so the first screenful is a mark in the trace (tree pages only).
+  const firstScreenMin = Number(process.env.TRACE_FIRST_SCREEN ?? 0);
+  await page.addInitScript({
+    content: `globalThis.__name = (f) => f;\n(${installProbe.toString()})(${JSON.stringify({ selector: FIRST_SCREEN_SELECTOR, min: firstScreenMin })});`,
+  });
   const cdp = await browser.context.newCDPSession(page);
   const events: unknown[] = [];
   cdp.on('Tracing.dataCollected', (e: { value: unknown[] }) => events.push(...e.value));
@@ -56,6 +64,12 @@ try {
   }
   await page.waitForTimeout(seconds * 1000);
   const marks = await page.evaluate(() => performance.getEntriesByType('mark').map((m) => `${m.name}@${Math.round(m.startTime)}`));
+  if (firstScreenMin > 0) {
+    const load = await page.evaluate(() => (window as unknown as { __bench: { load(): { firstScreenAt: number | null; visible: number } } }).__bench.load());
+    console.error(
+      `first screen (${firstScreenMin} names) at ${load.firstScreenAt === null ? '–' : Math.round(load.firstScreenAt)} ms; ${load.visible} names on screen at the end`,
+    );
+  }
   await cdp.send('Tracing.end');
   await done;
   writeFileSync(out, JSON.stringify({ traceEvents: events }));
