@@ -7,7 +7,7 @@
 // trace-event JSON: open it in DevTools' Performance panel or Perfetto). On stderr: the main
 // thread's tasks over 30 ms with the JS functions that took most self time in them (a summary to
 // start from). With TRACE_FIRST_SCREEN=N in the environment the bench's probe marks
-// `bench:first-screen` once N track names are on screen. The tool behind the page fixes of issue 14 (docs/browser-bench.md §6, §7).
+// `bench:first-screen` once N track names are on screen; TRACE_RATE=4 throttles the CPU 4×. The tool behind the page fixes of issue 14 (docs/browser-bench.md §6, §7).
 import { writeFileSync } from 'node:fs';
 import { launchChromium } from '@tidewire/testkit';
 import { Child } from '../child.ts';
@@ -35,6 +35,8 @@ try {
     content: `globalThis.__name = (f) => f;\n(${installProbe.toString()})(${JSON.stringify({ selector: FIRST_SCREEN_SELECTOR, min: firstScreenMin })});`,
   });
   const cdp = await browser.context.newCDPSession(page);
+  // TRACE_RATE=4: the bench's 4× CPU throttling.
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: Number(process.env.TRACE_RATE ?? 1) });
   const events: unknown[] = [];
   cdp.on('Tracing.dataCollected', (e: { value: unknown[] }) => events.push(...e.value));
   const done = new Promise<void>((r) => cdp.once('Tracing.tracingComplete', () => r()));
