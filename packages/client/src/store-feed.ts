@@ -67,6 +67,13 @@ export class StoreFeed {
    * time, when credit returns, so the first slice does not wait for views of the whole tree.
    */
   private outgoing: SnapshotCursor | null = null;
+  /**
+   * The snapshot's next post, cut while the receiver still works on the last one (paced mode):
+   * cutting a 4,000-node slice takes the worker 10–20 ms, which otherwise came between each ack
+   * and the next post (docs/client.md §2.5).
+   */
+  private prepared: StoreMessage[] | null = null;
+  private prepareTimer: TimerHandle | undefined = undefined;
   private inFlight = false;
   private flushWanted = false;
   /** The position of a snapshot sent without its root hash: a `hash` message is owed for it. */
@@ -115,7 +122,7 @@ export class StoreFeed {
     this.timer = undefined;
     if (this.disposed) return;
     this.lastFlushAt = this.timers.now();
-    if (this.paced && (this.inFlight || this.queue.length > 0 || this.outgoing !== null)) {
+    if (this.paced && (this.inFlight || this.queue.length > 0 || this.outgoing !== null || this.prepared !== null)) {
       // Blocked on the main thread: keep coalescing; ack() flushes when credit returns.
       this.flushWanted = true;
       return;
@@ -172,15 +179,32 @@ export class StoreFeed {
   private pump(): void {
     if (this.inFlight) return;
     let next = this.queue.shift();
+    if (next === undefined && this.prepared !== null) {
+      next = this.prepared;
+      this.prepared = null;
+    }
     if (next === undefined && this.outgoing !== null) next = this.nextSnapshotPost(this.outgoing);
     if (next === undefined) return;
     this.inFlight = true;
     this.post(next);
+    // The next slice is cut now, in a task of its own (socket frames queued meanwhile go first),
+    // and waits for the ack; it still shows the tree as it is when cut (nextSnapshotPost).
+    if (this.outgoing !== null && this.prepared === null && this.prepareTimer === undefined) {
+      this.prepareTimer = this.timers.setTimeout(() => {
+        this.prepareTimer = undefined;
+        if (this.disposed || this.outgoing === null || this.prepared !== null) return;
+        this.prepared = this.nextSnapshotPost(this.outgoing);
+        if (!this.inFlight) this.pump();
+      }, 0);
+    }
   }
 
   dispose(): void {
     this.disposed = true;
     this.outgoing = null;
+    this.prepared = null;
+    if (this.prepareTimer !== undefined) this.timers.clearTimeout(this.prepareTimer);
+    this.prepareTimer = undefined;
     if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
     this.timer = undefined;
     for (const off of this.offs) off();
@@ -246,6 +270,7 @@ export class StoreFeed {
     this.pendingProgress = null;
     // A new snapshot supersedes whatever of the previous one has not gone out yet.
     this.queue.length = 0;
+    this.prepared = null;
     const walk = (this.order === 'depth-first' ? walkViews : walkViewsByDepth)(tree, tree.root.id);
     const cursor: SnapshotCursor = {
       begin: { t: 'begin', rootId: tree.root.id, nodeCount: tree.size, position, rootHash: null },

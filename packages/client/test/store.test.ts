@@ -497,3 +497,36 @@ test('§2.5 a paced feed sends begin with the first slice and cuts each next sli
   assert.ok(changes.some((m) => m.t === 'changes' && m.upserts.some((v) => v.id === 't11c150')));
   feed.dispose();
 });
+
+test('§2.5 a paced feed cuts its next slice while the last one is in flight, and posts it when credit returns', () => {
+  const { sub, h, socket, timers } = setup(bigTree(2500));
+  const posted: StoreMessage[][] = [];
+  const feed = new StoreFeed(sub, (m) => posted.push(m), { sliceNodes: 1000, firstSliceNodes: 100, timers, paced: true });
+  assert.equal(posted.length, 1);
+  timers.advance(0); // the next slice is cut in a task of its own…
+  assert.equal(posted.length, 1, '…and waits for the ack');
+  // Breadth-first: the root, 13 tracks, t0's 200 clips, then t1's: t1c10 is in the second slice.
+  socket.receive(h.commit(1, [[0, 't1c10', { v: 5 }]]));
+  feed.ack();
+  assert.equal(posted.length, 2);
+  const second = posted[1]!.flatMap((m) => (m.t === 'slice' ? m.nodes : []));
+  assert.equal(second.length, 200);
+  assert.equal(second.find((v) => v.id === 't1c10')?.attrs.v, undefined, 'the slice was cut before the change arrived');
+  for (let i = 0; i < 6; i++) {
+    timers.advance(0);
+    feed.ack();
+  }
+  const views = posted.flat().flatMap((m) => (m.t === 'slice' ? m.nodes : []));
+  assert.equal(views.length, 2500);
+  assert.equal(new Set(views.map((v) => v.id)).size, 2500, 'every node once');
+  const kinds = posted.flat().map((m) => m.t);
+  assert.equal(kinds.filter((k) => k === 'end').length, 1);
+  assert.ok(kinds.lastIndexOf('slice') < kinds.indexOf('end'), 'end after the last slice');
+  // The change the prepared slice missed follows `end`.
+  timers.advance(16);
+  feed.ack();
+  timers.advance(16);
+  const changes = posted.flat().filter((m) => m.t === 'changes');
+  assert.ok(changes.some((m) => m.t === 'changes' && m.upserts.some((v) => v.id === 't1c10' && v.attrs.v === 5)));
+  feed.dispose();
+});
