@@ -95,3 +95,134 @@ test('§3 §4.1 the worker split: sliced snapshot, per-node changes, events both
   await wc.close();
   assert.equal(wc.state, 'closed');
 });
+
+/** The main thread's end of a worker: records what createWorkerClient posts, and answers for the worker. */
+function fakeWorker() {
+  const posted: { t: string; [k: string]: unknown }[] = [];
+  let terminated = 0;
+  const w = {
+    onmessage: null as ((ev: { data: unknown }) => void) | null,
+    onerror: null as ((ev: unknown) => void) | null,
+    postMessage: (m: unknown) => void posted.push(m as { t: string }),
+    terminate: () => void terminated++,
+  };
+  return { w, posted, fromWorker: (data: unknown) => w.onmessage!({ data }), terminated: () => terminated };
+}
+
+test('§3 createWorkerClient checks its options and names what was wrong', () => {
+  const { w } = fakeWorker();
+  const code = (fn: () => unknown, message: RegExp) =>
+    assert.throws(fn, (e: Error & { code?: string }) => e.code === 'TW_INVALID_OPTION' && message.test(e.message));
+  code(() => createWorkerClient(null as never), /options must be an object/);
+  code(() => createWorkerClient({ url: 'ws://x.test/ws', channels: 'doc' as never, worker: w, perf: false }), /channels must be an array/);
+  code(() => createWorkerClient({ url: 'ws://x.test/ws', channels: ['doc', ''], worker: w, perf: false }), /channels must be an array/);
+  const wc = createWorkerClient({ url: 'ws://x.test/ws', channels: ['doc'], worker: w, perf: false });
+  code(() => wc.store('other'), /no store for channel "other"/);
+  assert.equal(wc.store('doc').name, 'doc');
+  assert.equal(wc.perf, null);
+});
+
+test('§3 createWorkerClient: init carries the options given and no others; send and reconnect go to the worker', () => {
+  const bare = fakeWorker();
+  createWorkerClient({ url: 'ws://x.test/ws', channels: ['doc', 'doc'], worker: bare.w, perf: false });
+  assert.deepEqual(bare.posted, [{ t: 'init', options: { url: 'ws://x.test/ws', trees: ['doc'] } }], 'a channel listed twice is one store');
+  const full = fakeWorker();
+  const wc = createWorkerClient({
+    url: 'ws://x.test/ws',
+    channels: ['doc'],
+    worker: full.w,
+    perf: false,
+    token: 'secret',
+    clientName: 'me',
+    reconnect: { minDelayMs: 5 },
+    handshakeTimeoutMs: 100,
+    sliceNodes: 10,
+    firstSliceNodes: 5,
+    snapshotOrder: 'depth-first',
+    flushMs: 0,
+  });
+  assert.deepEqual(full.posted[0], {
+    t: 'init',
+    options: {
+      url: 'ws://x.test/ws',
+      trees: ['doc'],
+      token: 'secret',
+      clientName: 'me',
+      reconnect: { minDelayMs: 5 },
+      handshakeTimeoutMs: 100,
+      sliceNodes: 10,
+      firstSliceNodes: 5,
+      snapshotOrder: 'depth-first',
+      flushMs: 0,
+    },
+  });
+  wc.send('ev', 'k', 1);
+  wc.reconnect();
+  assert.deepEqual(full.posted.slice(1), [{ t: 'send', name: 'ev', key: 'k', value: 1 }, { t: 'reconnect' }]);
+});
+
+test('§3 createWorkerClient: events subscribe once per channel and unsubscribe with the last listener; worker errors arrive as ClientError', () => {
+  const { w, posted, fromWorker } = fakeWorker();
+  const wc = createWorkerClient({ url: 'ws://x.test/ws', channels: ['doc'], worker: w, perf: false });
+  posted.length = 0;
+  const a: unknown[] = [];
+  const b: unknown[] = [];
+  const offA = wc.events('ev', (k, v) => a.push([k, v]));
+  const offB = wc.events('ev', (k, v) => b.push([k, v]));
+  assert.deepEqual(posted, [{ t: 'events', name: 'ev' }], 'one subscription for two listeners');
+  fromWorker({
+    t: 'events',
+    name: 'ev',
+    entries: [
+      ['k', 1],
+      ['j', 2],
+    ],
+  });
+  fromWorker({ t: 'events', name: 'other', entries: [['k', 3]] });
+  assert.deepEqual(a, [
+    ['k', 1],
+    ['j', 2],
+  ]);
+  assert.deepEqual(b, a);
+  offA();
+  offA(); // a second call is a no-op
+  assert.equal(posted.length, 1, 'a listener is left');
+  offB();
+  assert.deepEqual(posted.at(-1), { t: 'unevents', name: 'ev' });
+  assert.equal(posted.length, 2);
+
+  const errors: { code: string; message: string; channelName?: string }[] = [];
+  wc.onError((e) => errors.push(e));
+  const states: string[] = [];
+  wc.onState((s) => states.push(s));
+  fromWorker({ t: 'error', error: { code: 'TW_BAD_FRAME', message: 'bad', channelName: 'doc' } });
+  fromWorker({ t: 'error', error: { code: 'TW_CONNECT_FAILED', message: 'refused' } });
+  w.onerror!({ message: 'worker script failed' });
+  fromWorker({ t: 'state', state: 'open' });
+  assert.deepEqual(
+    errors.map((e) => [e.code, e.message, e.channelName]),
+    [
+      ['TW_BAD_FRAME', 'bad', 'doc'],
+      ['TW_CONNECT_FAILED', 'refused', undefined],
+      ['TW_WORKER', 'worker script failed', undefined],
+    ],
+  );
+  assert.ok(errors.every((e) => e instanceof Error));
+  assert.deepEqual(states, ['open']);
+  assert.equal(wc.state, 'open');
+});
+
+test('§3 createWorkerClient.close(): the worker confirms, then it is terminated and its listeners dropped', async () => {
+  const { w, posted, fromWorker, terminated } = fakeWorker();
+  const wc = createWorkerClient({ url: 'ws://x.test/ws', channels: ['doc'], worker: w, perf: false });
+  const got: unknown[] = [];
+  wc.events('ev', (k) => got.push(k));
+  const closing = wc.close();
+  assert.deepEqual(posted.at(-1), { t: 'close' });
+  assert.equal(terminated(), 0, 'not before the worker confirms');
+  fromWorker({ t: 'closed' });
+  await closing;
+  assert.equal(terminated(), 1);
+  fromWorker({ t: 'events', name: 'ev', entries: [['k', 1]] });
+  assert.deepEqual(got, [], 'listeners are gone');
+});
