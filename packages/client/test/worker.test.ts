@@ -127,35 +127,19 @@ test('§3 createWorkerClient: init carries the options given and no others; send
   createWorkerClient({ url: 'ws://x.test/ws', channels: ['doc', 'doc'], worker: bare.w, perf: false });
   assert.deepEqual(bare.posted, [{ t: 'init', options: { url: 'ws://x.test/ws', trees: ['doc'] } }], 'a channel listed twice is one store');
   const full = fakeWorker();
-  const wc = createWorkerClient({
-    url: 'ws://x.test/ws',
-    channels: ['doc'],
-    worker: full.w,
-    perf: false,
+  // Every option the worker takes: each goes into init as given.
+  const given = {
     token: 'secret',
     clientName: 'me',
     reconnect: { minDelayMs: 5 },
     handshakeTimeoutMs: 100,
     sliceNodes: 10,
     firstSliceNodes: 5,
-    snapshotOrder: 'depth-first',
+    snapshotOrder: 'depth-first' as const,
     flushMs: 0,
-  });
-  assert.deepEqual(full.posted[0], {
-    t: 'init',
-    options: {
-      url: 'ws://x.test/ws',
-      trees: ['doc'],
-      token: 'secret',
-      clientName: 'me',
-      reconnect: { minDelayMs: 5 },
-      handshakeTimeoutMs: 100,
-      sliceNodes: 10,
-      firstSliceNodes: 5,
-      snapshotOrder: 'depth-first',
-      flushMs: 0,
-    },
-  });
+  };
+  const wc = createWorkerClient({ url: 'ws://x.test/ws', channels: ['doc'], worker: full.w, perf: false, ...given });
+  assert.deepEqual(full.posted[0], { t: 'init', options: { url: 'ws://x.test/ws', trees: ['doc'], ...given } });
   wc.send('ev', 'k', 1);
   wc.reconnect();
   assert.deepEqual(full.posted.slice(1), [{ t: 'send', name: 'ev', key: 'k', value: 1 }, { t: 'reconnect' }]);
