@@ -16,9 +16,9 @@ import type { RunningServe } from '../src/serve.ts';
 const WAIT_MS = 60_000;
 const skip = chromiumAvailable() ? false : 'no Chromium at CHROMIUM_PATH';
 
-/** Track names on screen with real data: the name, not the track's id the page shows without one. */
 /**
- * The track names on the page once more than `atLeast` of them show real names (not their ids).
+ * The track names on the page once more than `atLeast` of them show real data: the name, not the
+ * track's id the page shows without one.
  * Strips appear over several frames (docs/client.md §4.2): reading them at the first real name
  * found 10 of the demo's tracks in a clean run.
  */

@@ -193,8 +193,8 @@ export class StoreFeed {
       this.prepareTimer = this.timers.setTimeout(() => {
         this.prepareTimer = undefined;
         if (this.disposed || this.outgoing === null || this.prepared !== null) return;
+        // Posted by the next pump(): an ack that came first already cut and posted one itself.
         this.prepared = this.nextSnapshotPost(this.outgoing);
-        if (!this.inFlight) this.pump();
       }, 0);
     }
   }

@@ -17,9 +17,7 @@ async function setup(t: TestContext, entities: number, frames: number, gen = val
   const v = await TimelineViewer.open(server.url, s, { frameOf });
   t.after(() => v.close());
   await v.subscribe('race');
-  const control = async (body: Parameters<TimelineViewer['controlAnswered']>[0]) => {
-    await v.controlAnswered(body);
-  };
+  const control = (body: Parameters<TimelineViewer['controlAnswered']>[0]) => v.controlAnswered(body);
   const settle = async () => {
     await turns(3);
     await v.until(() => v.framesReceived === ch.stats.framesSent, 'frames in flight');
